@@ -1,0 +1,59 @@
+-- modes.grid: every combination of several parameters (the cartesian product).
+--   { mode = "grid", parameters = { delta = {start=5, stop=20, step=5},
+--                                   profit_target = {start=10, stop=50, step=10} } }
+-- or, to fix the order of the loops, a list: parameters = { {name="delta", config={...}}, ... }.
+-- Without a list the parameters are taken in name order; the last varies fastest.
+local modes = require("oo.modes")
+local M = { name = "grid", description = "Grid search: every combination of several parameters" }
+
+local function entries(spec)
+  local list = {}
+  if type(spec.parameters) ~= "table" then error("grid: parameters missing (a table of name = config)", 0) end
+  if #spec.parameters > 0 then
+    for i, e in ipairs(spec.parameters) do
+      if type(e) ~= "table" then error(string.format("grid: parameters[%d]: expected {name=..., config=...}", i), 0) end
+      list[#list + 1] = { name = e.name or e.parameter, config = e.config or {} }
+    end
+  else
+    for name, cfg in pairs(spec.parameters) do list[#list + 1] = { name = name, config = cfg } end
+    table.sort(list, function(a, b) return a.name < b.name end)
+  end
+  if #list < 1 then error("grid: at least one parameter is needed", 0) end
+  return list
+end
+
+function M.check(spec, registry)
+  local axes, seen = {}, {}
+  for _, e in ipairs(entries(spec)) do
+    if seen[e.name] then error(string.format("grid: parameter %q given twice", tostring(e.name)), 0) end
+    seen[e.name] = true
+    local _, cfg, vals = modes.resolve_parameter(registry, e.name, e.config, "grid." .. tostring(e.name))
+    axes[#axes + 1] = { name = e.name, config = cfg, values = vals }
+  end
+  return { mode = "grid", axes = axes, fixed = spec.fixed or {} }
+end
+
+function M.count(spec)
+  local n = 1
+  for _, a in ipairs(spec.axes) do n = n * #a.values end
+  return n
+end
+
+function M.plan(spec, done)
+  if #done > 0 then return nil end
+  local tasks = {}
+  local function walk(i, acc)
+    if i > #spec.axes then
+      tasks[#tasks + 1] = { values = acc }
+      return
+    end
+    local axis = spec.axes[i]
+    for _, v in ipairs(axis.values) do walk(i + 1, modes.with(acc, axis.name, v)) end
+  end
+  walk(1, spec.fixed)
+  local names = {}
+  for _, a in ipairs(spec.axes) do names[#names + 1] = a.name end
+  return { index = 1, label = table.concat(names, " x "), tasks = tasks }
+end
+
+return M

@@ -1,0 +1,103 @@
+-- oo.values: turning a parameter's field config into the list of values to test, and checking
+-- a config against a parameter's field schema. Pure functions; no page, no engine.
+local M = {}
+
+local function decimals(x)
+  local s = string.format("%.10g", x)
+  local frac = s:match("%.(%d+)$")
+  return frac and #frac or 0
+end
+
+-- Inclusive arithmetic range without float drift: 5, 10 .. stop; 0.5 steps stay exact.
+function M.range(start, stop, step)
+  assert(type(start) == "number" and type(stop) == "number" and type(step) == "number",
+    "range: start, stop and step must be numbers")
+  if step == 0 then error("step must not be 0", 2) end
+  if (stop - start) * step < 0 then
+    error(string.format("start %s is past stop %s for step %s", start, stop, step), 2)
+  end
+  local places = math.max(decimals(start), decimals(step))
+  local scale = 10 ^ places
+  local n = math.floor((stop - start) / step + 1e-9)
+  local out = {}
+  for i = 0, n do
+    local v = math.floor((start + i * step) * scale + 0.5) / scale
+    if places == 0 then v = math.tointeger(v) or v end
+    out[#out + 1] = v
+  end
+  return out
+end
+
+-- "HH:MM" <-> minutes since midnight, for time-valued parameters.
+function M.parse_time(s)
+  local h, m = tostring(s):match("^(%d%d?):(%d%d)$")
+  h, m = tonumber(h), tonumber(m)
+  if not h or h > 23 or m > 59 then return nil end
+  return h * 60 + m
+end
+
+function M.format_time(minutes)
+  return string.format("%02d:%02d", minutes // 60, minutes % 60)
+end
+
+-- Times from start to stop every step minutes ("09:32" .. "15:59", step 15).
+function M.time_range(start, stop, step)
+  local a, b = M.parse_time(start), M.parse_time(stop)
+  if not a then error(string.format("start %q is not a time HH:MM", tostring(start)), 2) end
+  if not b then error(string.format("stop %q is not a time HH:MM", tostring(stop)), 2) end
+  if type(step) ~= "number" or step <= 0 or step % 1 ~= 0 then
+    error("step must be a whole number of minutes > 0", 2)
+  end
+  if a > b then error(string.format("start %s is past stop %s", start, stop), 2) end
+  local out = {}
+  for t = a, b, math.tointeger(step) do out[#out + 1] = M.format_time(t) end
+  return out
+end
+
+-- Checks config against a fields schema ({name, type, default, min, max, choices, required});
+-- fills defaults; returns the completed config or raises "<param>.<field>: what is wrong".
+function M.apply_fields(param_name, fields, config)
+  config = config or {}
+  local known, out = {}, {}
+  for _, f in ipairs(fields or {}) do
+    known[f.name] = f
+    local v = config[f.name]
+    if v == nil then v = f.default end
+    local where = param_name .. "." .. f.name
+    if v == nil then
+      if f.required ~= false then error(where .. ": missing (no default)", 0) end
+    elseif f.type == "int" or f.type == "number" then
+      if type(v) ~= "number" then
+        error(string.format("%s: expected a number, found %s", where, type(v)), 0)
+      end
+      if f.type == "int" and math.type(v) ~= "integer" and v % 1 ~= 0 then
+        error(string.format("%s: expected a whole number, found %s", where, v), 0)
+      end
+      if f.min and v < f.min then error(string.format("%s: %s is below the minimum %s", where, v, f.min), 0) end
+      if f.max and v > f.max then error(string.format("%s: %s is above the maximum %s", where, v, f.max), 0) end
+    elseif f.type == "choice" then
+      local ok = false
+      for _, c in ipairs(f.choices or {}) do if c == v then ok = true end end
+      if not ok then
+        error(string.format("%s: %q is not one of %s", where, tostring(v), table.concat(f.choices or {}, ", ")), 0)
+      end
+    elseif f.type == "time" then
+      if not M.parse_time(v) then error(string.format("%s: %q is not a time HH:MM", where, tostring(v)), 0) end
+    elseif f.type == "bool" then
+      if type(v) ~= "boolean" then error(string.format("%s: expected true or false, found %s", where, type(v)), 0) end
+    elseif f.type == "string" then
+      if type(v) ~= "string" then error(string.format("%s: expected text, found %s", where, type(v)), 0) end
+    end
+    out[f.name] = v
+  end
+  for k in pairs(config) do
+    if not known[k] then
+      local names = {}
+      for _, f in ipairs(fields or {}) do names[#names + 1] = f.name end
+      error(string.format("%s.%s: unknown field (known: %s)", param_name, tostring(k), table.concat(names, ", ")), 0)
+    end
+  end
+  return out
+end
+
+return M
