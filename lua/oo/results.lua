@@ -1,0 +1,85 @@
+-- oo.results: OptionOmega's results page read into numbers. The page shows a dl of dt/dd pairs
+-- ("P/L" "$13,376", "CAGR" "14.2%", "Avg Per Trade" "$21 / lot"); this maps each label to a
+-- metric key and parses the text the way OptionOmega formats it.
+local M = {}
+
+-- label on the page -> metric key (also the results table's column names)
+M.labels = {
+  ["P/L"] = "pl", ["CAGR"] = "cagr", ["Max Drawdown"] = "max_drawdown", ["MAR Ratio"] = "mar",
+  ["Win Percentage"] = "win_percentage", ["Total Premium"] = "total_premium",
+  ["Capture Rate"] = "capture_rate", ["Starting Capital"] = "starting_capital",
+  ["Ending Capital"] = "ending_capital", ["Trades"] = "trades", ["Winners"] = "winners",
+  ["Avg Per Trade"] = "avg_per_trade", ["Avg Winner"] = "avg_winner", ["Avg Loser"] = "avg_loser",
+  ["Max Winner"] = "max_winner", ["Max Loser"] = "max_loser",
+  ["Avg Minutes In Trade"] = "avg_minutes_in_trade",
+}
+
+-- Metrics shown as percentages are stored as fractions (14.2% -> 0.142), like the API's.
+M.percent = { cagr = true, max_drawdown = true, win_percentage = true, capture_rate = true }
+
+-- "$13,376" -> 13376, "-$155" -> -155, "($155)" -> -155, "68.2%" -> 68.2, "$21 / lot" -> 21,
+-- "1.75" -> 1.75, "—" or "" -> nil. Returns number, is_percent.
+function M.parse_number(text)
+  if type(text) ~= "string" then return nil end
+  local s = text:gsub("\194\160", " "):gsub("^%s+", ""):gsub("%s+$", "")
+  s = s:gsub("%s*/%s*%a+$", "")             -- "$21 / lot"
+  local neg = false
+  if s:match("^%(.*%)$") then neg, s = true, s:sub(2, -2) end
+  if s:sub(1, 1) == "-" or s:sub(1, 3) == "\226\136\146" then -- '-' or U+2212 minus
+    neg = true
+    s = s:sub(1, 1) == "-" and s:sub(2) or s:sub(4)
+  end
+  s = s:gsub("^%$", ""):gsub(",", "")
+  local pct = false
+  if s:sub(-1) == "%" then pct, s = true, s:sub(1, -2) end
+  local n = tonumber(s)
+  if not n then return nil end
+  if neg then n = -n end
+  return n, pct
+end
+
+-- Turns {label = text} pairs into {key = number}; unknown labels are kept under their label
+-- in `extra` so nothing on the page is lost.
+function M.from_pairs(pairs_list)
+  local metrics, extra = {}, {}
+  for _, kv in ipairs(pairs_list) do
+    local label, text = kv[1], kv[2]
+    local key = M.labels[label]
+    local n, pct = M.parse_number(text)
+    if key then
+      if n and pct and M.percent[key] then n = n / 100 end
+      metrics[key] = n
+    else
+      extra[label] = text
+    end
+  end
+  return metrics, extra
+end
+
+-- The JS that collects every dt/dd pair of the results page (innermost dl of the metrics).
+M.collect_js = [[
+(() => {
+  const out = [];
+  for (const dt of document.querySelectorAll('dl dt')) {
+    let dd = dt.nextElementSibling;
+    while (dd && dd.tagName !== 'DD') dd = dd.nextElementSibling;
+    if (!dd) continue;
+    const box = dt.closest('.bg-ooGreen, .bg-ooRed');
+    out.push([dt.textContent.trim(), dd.textContent.trim(),
+              box ? (box.classList.contains('bg-ooGreen') ? 'green' : 'red') : null]);
+  }
+  return out;
+})()
+]]
+
+-- Reads the results page: returns metrics (numbers), extra (unparsed pairs), colour of the P/L
+-- box. Requires the page to show results already (the run recording waits for them).
+function M.read(page)
+  local pairs_list = page:eval(M.collect_js)
+  local metrics, extra = M.from_pairs(pairs_list)
+  local colour
+  for _, kv in ipairs(pairs_list) do if kv[1] == "P/L" then colour = kv[3] end end
+  return metrics, extra, colour
+end
+
+return M
