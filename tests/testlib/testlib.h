@@ -4,6 +4,7 @@
 #define OO_TESTLIB_H
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 
 extern int tl_passed, tl_failed;
 int tl_finish(void);
@@ -23,8 +24,8 @@ char *tl_tmpdir(const char *name);
   if (tl_a == tl_b) tl_passed++; else { tl_failed++; \
   fprintf(stderr, "%s:%d: CHECK_INT failed: %s == %s (%lld vs %lld)\n", __FILE__, __LINE__, \
           #a, #b, tl_a, tl_b); } } while (0)
-/* Stops the test at once (a precondition for the rest). */
+/* Stops the test at once (a precondition for the rest): prints the summary and exits 1. */
 #define REQUIRE(expr) do { if (expr) tl_passed++; else { tl_failed++; \
   fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #expr); \
-  return tl_finish(); } } while (0)
+  exit(tl_finish()); } } while (0)
 #endif

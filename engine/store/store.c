@@ -1,0 +1,1013 @@
+#include "store/store.h"
+#include "store/schema.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE 64
+
+struct oo_store {
+    sqlite3 *db;
+    char *path;
+    int tx_depth;
+    int tx_failed;
+    struct { const char *sql; sqlite3_stmt *st; } cache[STMT_CACHE];
+    int ncache;
+};
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+static int db_err(oo_store *s, oo_err *err, const char *what)
+{
+    return oo_err_set(err, OO_E_DB, "%s: %s (database %s)", what, sqlite3_errmsg(s->db), s->path);
+}
+
+/* A statement prepared once per handle, keyed by the SQL literal's address; reset for use. */
+static sqlite3_stmt *prep(oo_store *s, const char *sql, oo_err *err)
+{
+    for (int i = 0; i < s->ncache; i++)
+        if (s->cache[i].sql == sql) {
+            sqlite3_reset(s->cache[i].st);
+            sqlite3_clear_bindings(s->cache[i].st);
+            return s->cache[i].st;
+        }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_err(s, err, "cannot prepare a query");
+        return NULL;
+    }
+    if (s->ncache < STMT_CACHE) {
+        s->cache[s->ncache].sql = sql;
+        s->cache[s->ncache].st = st;
+        s->ncache++;
+    } else {
+        /* never expected: more distinct queries than slots; keep working, uncached */
+        sqlite3_finalize(s->cache[0].st);
+        s->cache[0].sql = sql;
+        s->cache[0].st = st;
+    }
+    return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v) sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, i);
+}
+
+static void bind_json(sqlite3_stmt *st, int i, const cJSON *v)
+{
+    if (!v) { sqlite3_bind_null(st, i); return; }
+    char *txt = cJSON_PrintUnformatted(v);
+    if (!txt) { sqlite3_bind_null(st, i); return; }
+    sqlite3_bind_text(st, i, txt, -1, free);
+}
+
+static void bind_id(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v > 0) sqlite3_bind_int64(st, i, v);
+    else sqlite3_bind_null(st, i);
+}
+
+static int is_json_column(const char *name)
+{
+    static const char *const cols[] = {"config", "values", "parameter_values", "payload",
+                                       "metrics", "raw_data", "console_log", "trade_data", NULL};
+    for (int i = 0; cols[i]; i++)
+        if (!strcmp(name, cols[i])) return 1;
+    return 0;
+}
+
+/* One row as a JSON object; JSON columns are parsed, parameter_values is named values. */
+static cJSON *row_json(sqlite3_stmt *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    int n = sqlite3_column_count(st);
+    for (int i = 0; i < n; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        const char *key = !strcmp(name, "parameter_values") ? "values" : name;
+        switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER:
+            cJSON_AddItemToObject(o, key, cJSON_CreateNumber((double)sqlite3_column_int64(st, i)));
+            break;
+        case SQLITE_FLOAT:
+            cJSON_AddItemToObject(o, key, cJSON_CreateNumber(sqlite3_column_double(st, i)));
+            break;
+        case SQLITE_NULL:
+            cJSON_AddItemToObject(o, key, cJSON_CreateNull());
+            break;
+        default: {
+            const char *txt = (const char *)sqlite3_column_text(st, i);
+            cJSON *v = NULL;
+            if (is_json_column(name) && txt) v = cJSON_Parse(txt);
+            cJSON_AddItemToObject(o, key, v ? v : cJSON_CreateString(txt ? txt : ""));
+        }
+        }
+    }
+    return o;
+}
+
+/* Runs a prepared query and collects every row; NULL on error. */
+static cJSON *rows_json(oo_store *s, sqlite3_stmt *st, oo_err *err, const char *what)
+{
+    cJSON *arr = cJSON_CreateArray();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) cJSON_AddItemToArray(arr, row_json(st));
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(arr);
+        db_err(s, err, what);
+        sqlite3_reset(st);
+        return NULL;
+    }
+    sqlite3_reset(st);
+    return arr;
+}
+
+/* A single row or NULL; *found tells whether a row existed. */
+static cJSON *one_json(oo_store *s, sqlite3_stmt *st, oo_err *err, const char *what, int *found)
+{
+    int rc = sqlite3_step(st);
+    *found = 0;
+    if (rc == SQLITE_ROW) {
+        *found = 1;
+        cJSON *o = row_json(st);
+        sqlite3_reset(st);
+        return o;
+    }
+    if (rc != SQLITE_DONE) db_err(s, err, what);
+    sqlite3_reset(st);
+    return NULL;
+}
+
+/* Steps a statement that returns no row; 0 ok. */
+static int exec_step(oo_store *s, sqlite3_stmt *st, oo_err *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return db_err(s, err, what);
+    return 0;
+}
+
+static int exec_sql(oo_store *s, const char *sql, oo_err *err, const char *what)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        oo_err_set(err, OO_E_DB, "%s: %s (database %s)", what, msg ? msg : "?", s->path);
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- transactions ------------------------------------------------------------------------- */
+
+int store_begin(oo_store *s, oo_err *err)
+{
+    if (s->tx_depth++ > 0) return 0;
+    s->tx_failed = 0;
+    if (exec_sql(s, "BEGIN IMMEDIATE", err, "cannot start a transaction") != 0) {
+        s->tx_depth = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int store_commit(oo_store *s, oo_err *err)
+{
+    if (s->tx_depth <= 0) return 0;
+    if (--s->tx_depth > 0) return 0;
+    if (s->tx_failed) {
+        exec_sql(s, "ROLLBACK", NULL, "rollback");
+        return oo_err_set(err, OO_E_DB, "a transaction was rolled back after an error (database %s)", s->path);
+    }
+    if (exec_sql(s, "COMMIT", err, "cannot commit") != 0) {
+        exec_sql(s, "ROLLBACK", NULL, "rollback");
+        return -1;
+    }
+    return 0;
+}
+
+void store_rollback(oo_store *s)
+{
+    if (s->tx_depth <= 0) return;
+    if (--s->tx_depth > 0) { s->tx_failed = 1; return; }
+    exec_sql(s, "ROLLBACK", NULL, "rollback");
+}
+
+/* ---- open / migrate ----------------------------------------------------------------------- */
+
+static int user_version(oo_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int migrate(oo_store *s, oo_err *err)
+{
+    int have = user_version(s);
+    if (have < 0) return db_err(s, err, "cannot read the schema version");
+    int want = store_schema_count();
+    if (have > want)
+        return oo_err_set(err, OO_E_DB,
+            "%s was written by a newer oo-automator (schema %d, this build knows %d): upgrade "
+            "oo-automator or use another --db", s->path, have, want);
+    for (int v = have + 1; v <= want; v++) {
+        if (store_begin(s, err) != 0) return -1;
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v);
+        if (exec_sql(s, store_schema_migration(v), err, "schema migration failed") != 0 ||
+            exec_sql(s, pragma, err, "cannot set the schema version") != 0) {
+            oo_err_wrap(err, "migrating to schema %d", v);
+            store_rollback(s);
+            return -1;
+        }
+        if (store_commit(s, err) != 0) return -1;
+    }
+    return 0;
+}
+
+oo_store *store_open(const char *path, oo_err *err)
+{
+    if (!path || !*path) {
+        oo_err_set(err, OO_E_USAGE, "no database path: set --db or OO_DB_PATH");
+        return NULL;
+    }
+    char *dir = oo_strdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (oo_mkdir_p(dir, err) != 0) {
+            oo_err_wrap(err, "cannot create the database folder for %s", path);
+            free(dir);
+            return NULL;
+        }
+    }
+    free(dir);
+    oo_store *s = oo_calloc(1, sizeof *s);
+    s->path = oo_strdup(path);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
+                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 15000);
+    sqlite3_extended_result_codes(s->db, 1);
+    if (exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys") != 0 ||
+        exec_sql(s, "PRAGMA journal_mode = WAL", err, "cannot switch to WAL") != 0 ||
+        exec_sql(s, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous") != 0) {
+        oo_err_wrap(err, "%s is not a usable oo-automator database", path);
+        store_close(s);
+        return NULL;
+    }
+    if (migrate(s, err) != 0) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_close(oo_store *s)
+{
+    if (!s) return;
+    for (int i = 0; i < s->ncache; i++) sqlite3_finalize(s->cache[i].st);
+    if (s->db) sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+const char *store_path(const oo_store *s) { return s->path; }
+int store_schema_version(oo_store *s) { return user_version(s); }
+
+/* ---- events ------------------------------------------------------------------------------- */
+
+int64_t store_event_append(oo_store *s, int64_t run_id, const char *kind, const cJSON *payload,
+                           oo_err *err)
+{
+    static const char sql[] = "INSERT INTO events(run_id, kind, payload) VALUES (?, ?, ?)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    bind_id(st, 1, run_id);
+    bind_text(st, 2, kind);
+    bind_json(st, 3, payload);
+    if (exec_step(s, st, err, "cannot append an event") != 0) return -1;
+    return sqlite3_last_insert_rowid(s->db);
+}
+
+cJSON *store_events_after(oo_store *s, int64_t after_id, int limit, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT id, run_id, kind, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, after_id);
+    sqlite3_bind_int(st, 2, limit > 0 ? limit : 500);
+    return rows_json(s, st, err, "cannot read events");
+}
+
+int64_t store_events_last_id(oo_store *s, oo_err *err)
+{
+    static const char sql[] = "SELECT COALESCE(MAX(id), 0) FROM events";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    int64_t id = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    else db_err(s, err, "cannot read events");
+    sqlite3_reset(st);
+    return id;
+}
+
+/* An event whose payload is a few integer/string fields. */
+static int event_simple(oo_store *s, int64_t run_id, const char *kind, oo_err *err,
+                        const char *k1, int64_t v1, const char *k2, const char *v2)
+{
+    cJSON *p = cJSON_CreateObject();
+    if (k1) cJSON_AddNumberToObject(p, k1, (double)v1);
+    if (k2 && v2) cJSON_AddStringToObject(p, k2, v2);
+    int64_t id = store_event_append(s, run_id, kind, p, err);
+    cJSON_Delete(p);
+    return id < 0 ? -1 : 0;
+}
+
+/* ---- tests -------------------------------------------------------------------------------- */
+
+int64_t store_test_upsert(oo_store *s, const char *url, const char *name, oo_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO tests(url, name) VALUES (?, ?) "
+        "ON CONFLICT(url) DO UPDATE SET name = COALESCE(excluded.name, tests.name), deleted_at = NULL "
+        "RETURNING id";
+    if (!url || !*url) return oo_err_set(err, OO_E_INPUT, "a test needs a URL");
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    bind_text(st, 1, url);
+    bind_text(st, 2, (name && *name) ? name : NULL);
+    int64_t id = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    else db_err(s, err, "cannot save the test");
+    sqlite3_reset(st);
+    return id;
+}
+
+#define TEST_COLS "id, url, name, last_run_at, run_count, created_at"
+
+cJSON *store_test_get(oo_store *s, int64_t id, oo_err *err)
+{
+    static const char sql[] = "SELECT " TEST_COLS " FROM tests WHERE id = ? AND deleted_at IS NULL";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    int found;
+    cJSON *o = one_json(s, st, err, "cannot read the test", &found);
+    if (!found && !err->code)
+        oo_err_set(err, OO_E_INPUT, "no test %lld: see `oo-automator tests` for the saved ones", (long long)id);
+    return o;
+}
+
+cJSON *store_tests_list(oo_store *s, int limit, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT " TEST_COLS " FROM tests WHERE deleted_at IS NULL "
+        "ORDER BY last_run_at IS NULL, last_run_at DESC, id DESC LIMIT ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int(st, 1, limit > 0 ? limit : -1);
+    return rows_json(s, st, err, "cannot list tests");
+}
+
+static int ci_contains(const char *hay, const char *needle, size_t n)
+{
+    if (!hay) return 0;
+    size_t h = strlen(hay);
+    for (size_t i = 0; i + n <= h; i++)
+        if (strncasecmp(hay + i, needle, n) == 0) return 1;
+    return 0;
+}
+
+/* Every whitespace-separated word of key occurs in text (case-insensitive). */
+static int all_words(const char *text, const char *key)
+{
+    const char *p = key;
+    int words = 0;
+    while (*p) {
+        while (*p == ' ' || *p == '\t') p++;
+        const char *w = p;
+        while (*p && *p != ' ' && *p != '\t') p++;
+        if (p > w) {
+            words++;
+            if (!ci_contains(text, w, (size_t)(p - w))) return 0;
+        }
+    }
+    return words > 0;
+}
+
+cJSON *store_test_find(oo_store *s, const char *key, oo_err *err)
+{
+    cJSON *all = store_tests_list(s, 0, err);
+    if (!all) return NULL;
+    cJSON *exact = cJSON_CreateArray(), *fuzzy = cJSON_CreateArray();
+    char *end = NULL;
+    long long id = strtoll(key, &end, 10);
+    int numeric = end && *end == '\0' && *key;
+    cJSON *t;
+    while ((t = cJSON_DetachItemFromArray(all, 0))) {
+        const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(t, "url"));
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(t, "name"));
+        double tid = cJSON_GetNumberValue(cJSON_GetObjectItem(t, "id"));
+        const char *slash = url ? strrchr(url, '/') : NULL;
+        int is_exact = (numeric && (long long)tid == id) || (url && !strcmp(url, key)) ||
+                       (slash && slash[1] && !strcmp(slash + 1, key)) ||
+                       (name && !strcasecmp(name, key));
+        if (is_exact) cJSON_AddItemToArray(exact, t);
+        else if (all_words(name, key) || (url && ci_contains(url, key, strlen(key))))
+            cJSON_AddItemToArray(fuzzy, t);
+        else cJSON_Delete(t);
+    }
+    cJSON_Delete(all);
+    while ((t = cJSON_DetachItemFromArray(fuzzy, 0))) cJSON_AddItemToArray(exact, t);
+    cJSON_Delete(fuzzy);
+    return exact;
+}
+
+int store_test_rename(oo_store *s, int64_t id, const char *name, oo_err *err)
+{
+    static const char sql[] = "UPDATE tests SET name = ? WHERE id = ? AND deleted_at IS NULL";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    bind_text(st, 1, (name && *name) ? name : NULL);
+    sqlite3_bind_int64(st, 2, id);
+    if (exec_step(s, st, err, "cannot rename the test") != 0) return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return oo_err_set(err, OO_E_INPUT, "no test %lld: see `oo-automator tests`", (long long)id);
+    return 0;
+}
+
+int store_test_delete(oo_store *s, int64_t id, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE tests SET deleted_at = CURRENT_TIMESTAMP WHERE id = ? AND deleted_at IS NULL";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if (exec_step(s, st, err, "cannot delete the test") != 0) return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return oo_err_set(err, OO_E_INPUT, "no test %lld: see `oo-automator tests`", (long long)id);
+    return 0;
+}
+
+/* ---- runs --------------------------------------------------------------------------------- */
+
+int64_t store_run_create(oo_store *s, int64_t test_id, const char *name, const char *mode,
+                         const cJSON *config, int browsers, oo_err *err)
+{
+    static const char ins[] =
+        "INSERT INTO runs(test_id, name, mode, config, browsers) VALUES (?, ?, ?, ?, ?)";
+    static const char touch[] =
+        "UPDATE tests SET last_run_at = CURRENT_TIMESTAMP, run_count = run_count + 1 WHERE id = ?";
+    if (!mode || !*mode) return oo_err_set(err, OO_E_INPUT, "a run needs a mode");
+    if (store_begin(s, err) != 0) return -1;
+    sqlite3_stmt *st = prep(s, ins, err);
+    if (!st) goto fail;
+    bind_id(st, 1, test_id);
+    bind_text(st, 2, name);
+    bind_text(st, 3, mode);
+    if (config) bind_json(st, 4, config);
+    else sqlite3_bind_text(st, 4, "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, browsers > 0 ? browsers : 1);
+    if (exec_step(s, st, err, "cannot create the run") != 0) goto fail;
+    int64_t id = sqlite3_last_insert_rowid(s->db);
+    if (test_id > 0) {
+        st = prep(s, touch, err);
+        if (!st) goto fail;
+        sqlite3_bind_int64(st, 1, test_id);
+        if (exec_step(s, st, err, "cannot update the test") != 0) goto fail;
+    }
+    if (event_simple(s, id, "run_created", err, "run_id", id, "mode", mode) != 0) goto fail;
+    if (store_commit(s, err) != 0) return -1;
+    return id;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+#define RUN_SELECT \
+    "SELECT r.id, r.test_id, t.url AS test_url, t.name AS test_name, r.name, r.mode, r.config, " \
+    "r.status, r.browsers, r.error, r.started_at, r.completed_at, r.created_at, " \
+    "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id) AS total, " \
+    "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id AND status = 'pending') AS pending, " \
+    "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id AND status = 'running') AS running, " \
+    "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id AND status = 'completed') AS completed, " \
+    "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id AND status = 'failed') AS failed, " \
+    "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id AND status = 'skipped') AS skipped " \
+    "FROM runs r LEFT JOIN tests t ON t.id = r.test_id "
+
+/* Moves the count columns of a run row into a "counts" object. */
+static void run_counts(cJSON *run)
+{
+    static const char *const keys[] = {"total", "pending", "running", "completed", "failed", "skipped", NULL};
+    cJSON *c = cJSON_CreateObject();
+    for (int i = 0; keys[i]; i++) {
+        cJSON *v = cJSON_DetachItemFromObject(run, keys[i]);
+        if (v) cJSON_AddItemToObject(c, keys[i], v);
+    }
+    cJSON_AddItemToObject(run, "counts", c);
+}
+
+cJSON *store_run_get(oo_store *s, int64_t id, oo_err *err)
+{
+    static const char sql[] = RUN_SELECT "WHERE r.id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    int found;
+    cJSON *o = one_json(s, st, err, "cannot read the run", &found);
+    if (!found) {
+        if (!err->code) oo_err_set(err, OO_E_INPUT, "no run %lld: see `oo-automator list`", (long long)id);
+        return NULL;
+    }
+    run_counts(o);
+    return o;
+}
+
+cJSON *store_runs_list(oo_store *s, const store_run_filter *f, oo_err *err)
+{
+    static const char sql[] = RUN_SELECT
+        "WHERE (?1 IS NULL OR r.test_id = ?1) AND (?2 IS NULL OR r.status = ?2) "
+        "AND (?3 IS NULL OR r.mode = ?3) "
+        "AND (?4 IS NULL OR instr(lower(COALESCE(r.name,'') || ' ' || COALESCE(t.name,'') || ' ' || COALESCE(t.url,'')), lower(?4)) > 0) "
+        "ORDER BY r.id DESC LIMIT ?5 OFFSET ?6";
+    store_run_filter none = {0};
+    if (!f) f = &none;
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    bind_id(st, 1, f->test_id);
+    bind_text(st, 2, f->status);
+    bind_text(st, 3, f->mode);
+    bind_text(st, 4, (f->search && *f->search) ? f->search : NULL);
+    sqlite3_bind_int(st, 5, f->limit > 0 ? f->limit : 100);
+    sqlite3_bind_int(st, 6, f->offset > 0 ? f->offset : 0);
+    cJSON *arr = rows_json(s, st, err, "cannot list runs");
+    cJSON *r;
+    cJSON_ArrayForEach(r, arr) run_counts(r);
+    return arr;
+}
+
+static int valid_run_status(const char *st)
+{
+    static const char *const ok[] = {"pending", "running", "paused", "completed", "failed", "cancelled", NULL};
+    for (int i = 0; ok[i]; i++)
+        if (st && !strcmp(st, ok[i])) return 1;
+    return 0;
+}
+
+int store_run_set_status(oo_store *s, int64_t id, const char *status, const char *error_msg,
+                         oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE runs SET status = ?2, error = ?3, "
+        "started_at = CASE WHEN ?2 = 'running' AND started_at IS NULL THEN CURRENT_TIMESTAMP ELSE started_at END, "
+        "completed_at = CASE WHEN ?2 IN ('completed','failed','cancelled') THEN CURRENT_TIMESTAMP "
+        "                    WHEN ?2 IN ('running','pending','paused') THEN NULL ELSE completed_at END "
+        "WHERE id = ?1";
+    if (!valid_run_status(status))
+        return oo_err_set(err, OO_E_INPUT, "unknown run status \"%s\"", status ? status : "");
+    if (store_begin(s, err) != 0) return -1;
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, status);
+    bind_text(st, 3, error_msg);
+    if (exec_step(s, st, err, "cannot change the run's status") != 0) goto fail;
+    if (sqlite3_changes(s->db) == 0) {
+        oo_err_set(err, OO_E_INPUT, "no run %lld: see `oo-automator list`", (long long)id);
+        goto fail;
+    }
+    if (event_simple(s, id, "run_status", err, "run_id", id, "status", status) != 0) goto fail;
+    return store_commit(s, err);
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+/* ---- tasks -------------------------------------------------------------------------------- */
+
+int store_tasks_add(oo_store *s, int64_t run_id, const cJSON *tasks, oo_err *err)
+{
+    static const char next_seq[] = "SELECT COALESCE(MAX(seq), 0) FROM tasks WHERE run_id = ?";
+    static const char ins[] =
+        "INSERT INTO tasks(run_id, stage, seq, parameter_values, config_hash) VALUES (?, ?, ?, ?, ?)";
+    if (!cJSON_IsArray(tasks)) return oo_err_set(err, OO_E_INPUT, "tasks: expected an array");
+    if (store_begin(s, err) != 0) return -1;
+    sqlite3_stmt *st = prep(s, next_seq, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, run_id);
+    int64_t seq = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) seq = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    int n = 0;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, tasks) {
+        const cJSON *values = cJSON_GetObjectItem(t, "values");
+        if (!cJSON_IsObject(values)) {
+            oo_err_set(err, OO_E_INPUT, "tasks[%d].values: expected an object", n);
+            goto fail;
+        }
+        const cJSON *stage = cJSON_GetObjectItem(t, "stage");
+        st = prep(s, ins, err);
+        if (!st) goto fail;
+        sqlite3_bind_int64(st, 1, run_id);
+        sqlite3_bind_int(st, 2, cJSON_IsNumber(stage) ? stage->valueint : 1);
+        sqlite3_bind_int64(st, 3, ++seq);
+        bind_json(st, 4, values);
+        bind_text(st, 5, cJSON_GetStringValue(cJSON_GetObjectItem(t, "config_hash")));
+        if (exec_step(s, st, err, "cannot add a task") != 0) goto fail;
+        n++;
+    }
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "run_id", (double)run_id);
+    cJSON_AddNumberToObject(p, "added", n);
+    int64_t ev = store_event_append(s, run_id, "tasks_added", p, err);
+    cJSON_Delete(p);
+    if (ev < 0) goto fail;
+    if (store_commit(s, err) != 0) return -1;
+    return n;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+#define TASK_COLS "id, run_id, stage, seq, parameter_values, config_hash, status, attempts, " \
+                  "error, lease_owner, lease_expires_at, started_at, completed_at"
+
+int store_task_lease(oo_store *s, int64_t run_id, const char *owner, int64_t lease_ms,
+                     cJSON **task_out, oo_err *err)
+{
+    static const char pick[] =
+        "SELECT id FROM tasks WHERE run_id = ?1 AND (status = 'pending' OR "
+        "(status = 'running' AND lease_expires_at IS NOT NULL AND lease_expires_at < ?2)) "
+        "ORDER BY stage, seq LIMIT 1";
+    static const char take[] =
+        "UPDATE tasks SET status = 'running', lease_owner = ?2, lease_expires_at = ?3, "
+        "started_at = CURRENT_TIMESTAMP WHERE id = ?1 RETURNING " TASK_COLS;
+    *task_out = NULL;
+    if (!owner || !*owner) return oo_err_set(err, OO_E_INPUT, "a lease needs an owner");
+    if (store_begin(s, err) != 0) return -1;
+    int64_t now = oo_wall_ms();
+    sqlite3_stmt *st = prep(s, pick, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return store_commit(s, err) == 0 ? 0 : -1;
+    }
+    if (rc != SQLITE_ROW) {
+        db_err(s, err, "cannot pick a task");
+        sqlite3_reset(st);
+        goto fail;
+    }
+    int64_t id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    st = prep(s, take, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, owner);
+    sqlite3_bind_int64(st, 3, now + (lease_ms != 0 ? lease_ms : 60000));
+    int found;
+    cJSON *task = one_json(s, st, err, "cannot lease the task", &found);
+    if (!found) goto fail;
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "task_id", (double)id);
+    cJSON_AddItemToObject(p, "values", cJSON_Duplicate(cJSON_GetObjectItem(task, "values"), 1));
+    cJSON_AddStringToObject(p, "worker", owner);
+    int64_t ev = store_event_append(s, run_id, "task_started", p, err);
+    cJSON_Delete(p);
+    if (ev < 0 || store_commit(s, err) != 0) {
+        cJSON_Delete(task);
+        if (ev < 0) goto fail;
+        return -1;
+    }
+    *task_out = task;
+    return 1;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+int store_task_renew(oo_store *s, int64_t task_id, const char *owner, int64_t lease_ms, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, oo_wall_ms() + lease_ms);
+    sqlite3_bind_int64(st, 2, task_id);
+    bind_text(st, 3, owner);
+    if (exec_step(s, st, err, "cannot renew the lease") != 0) return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return oo_err_set(err, OO_E_INPUT, "task %lld is no longer leased by %s", (long long)task_id, owner);
+    return 0;
+}
+
+int store_task_release(oo_store *s, int64_t task_id, const char *owner, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE tasks SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL "
+        "WHERE id = ? AND status = 'running' AND (? IS NULL OR lease_owner = ?3)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, task_id);
+    bind_text(st, 2, owner);
+    bind_text(st, 3, owner);
+    return exec_step(s, st, err, "cannot release the task");
+}
+
+int store_task_set_hash(oo_store *s, int64_t task_id, const char *config_hash, oo_err *err)
+{
+    static const char sql[] = "UPDATE tasks SET config_hash = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    bind_text(st, 1, config_hash);
+    sqlite3_bind_int64(st, 2, task_id);
+    return exec_step(s, st, err, "cannot store the configuration hash");
+}
+
+static double num_or_nan(const cJSON *o, const char *k, int *present)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    *present = cJSON_IsNumber(v);
+    return *present ? v->valuedouble : 0;
+}
+
+int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
+                            const cJSON *trades, oo_err *err)
+{
+    static const char existing[] = "SELECT id FROM results WHERE task_id = ?";
+    static const char task_q[] = "SELECT t.run_id, r.test_id FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.id = ?";
+    static const char ins[] =
+        "INSERT INTO results(task_id, test_id, config_hash, pl, cagr, max_drawdown, win_percentage, "
+        "capture_rate, mar, total_premium, starting_capital, ending_capital, trades_count, winners, "
+        "avg_per_trade, avg_winner, avg_loser, max_winner, max_loser, avg_minutes_in_trade, "
+        "metrics, config, raw_data, cached_from) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    static const char trade_ins[] = "INSERT INTO trades(result_id, trade_data) VALUES (?, ?)";
+    static const char done[] =
+        "UPDATE tasks SET status = 'completed', completed_at = CURRENT_TIMESTAMP, lease_owner = NULL, "
+        "lease_expires_at = NULL, error = NULL, config_hash = COALESCE(?2, config_hash) WHERE id = ?1";
+    static const char *const metric_cols[] = {
+        "pl", "cagr", "max_drawdown", "win_percentage", "capture_rate", "mar", "total_premium",
+        "starting_capital", "ending_capital", "trades", "winners", "avg_per_trade", "avg_winner",
+        "avg_loser", "max_winner", "max_loser", "avg_minutes_in_trade", NULL};
+
+    if (store_begin(s, err) != 0) return -1;
+    sqlite3_stmt *st = prep(s, existing, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, task_id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        return store_commit(s, err) == 0 ? id : -1;
+    }
+    sqlite3_reset(st);
+    st = prep(s, task_q, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, task_id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        oo_err_set(err, OO_E_INPUT, "no task %lld", (long long)task_id);
+        goto fail;
+    }
+    int64_t run_id = sqlite3_column_int64(st, 0);
+    int64_t test_id = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+
+    const cJSON *metrics = cJSON_GetObjectItem(result, "metrics");
+    const char *hash = cJSON_GetStringValue(cJSON_GetObjectItem(result, "config_hash"));
+    st = prep(s, ins, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, task_id);
+    bind_id(st, 2, test_id);
+    bind_text(st, 3, hash);
+    for (int i = 0; metric_cols[i]; i++) {
+        int present;
+        double v = num_or_nan(metrics, metric_cols[i], &present);
+        if (present) sqlite3_bind_double(st, 4 + i, v);
+        else sqlite3_bind_null(st, 4 + i);
+    }
+    bind_json(st, 21, metrics);
+    bind_json(st, 22, cJSON_GetObjectItem(result, "config"));
+    bind_json(st, 23, cJSON_GetObjectItem(result, "raw_data"));
+    const cJSON *cached = cJSON_GetObjectItem(result, "cached_from");
+    bind_id(st, 24, cJSON_IsNumber(cached) ? (int64_t)cached->valuedouble : 0);
+    if (exec_step(s, st, err, "cannot store the result") != 0) goto fail;
+    int64_t result_id = sqlite3_last_insert_rowid(s->db);
+
+    const cJSON *t;
+    int ntrades = 0;
+    cJSON_ArrayForEach(t, trades) {
+        st = prep(s, trade_ins, err);
+        if (!st) goto fail;
+        sqlite3_bind_int64(st, 1, result_id);
+        bind_json(st, 2, t);
+        if (exec_step(s, st, err, "cannot store a trade") != 0) goto fail;
+        ntrades++;
+    }
+    st = prep(s, done, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, task_id);
+    bind_text(st, 2, hash);
+    if (exec_step(s, st, err, "cannot complete the task") != 0) goto fail;
+
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "task_id", (double)task_id);
+    cJSON_AddNumberToObject(p, "result_id", (double)result_id);
+    cJSON_AddNumberToObject(p, "trades", ntrades);
+    if (metrics) cJSON_AddItemToObject(p, "metrics", cJSON_Duplicate(metrics, 1));
+    if (cJSON_IsNumber(cached)) cJSON_AddTrueToObject(p, "cached");
+    int64_t ev = store_event_append(s, run_id, "task_completed", p, err);
+    cJSON_Delete(p);
+    if (ev < 0) goto fail;
+    if (store_commit(s, err) != 0) return -1;
+    return result_id;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int final, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE tasks SET attempts = attempts + 1, error = ?2, lease_owner = NULL, "
+        "lease_expires_at = NULL, status = CASE WHEN ?3 THEN 'failed' ELSE 'pending' END, "
+        "completed_at = CASE WHEN ?3 THEN CURRENT_TIMESTAMP ELSE NULL END "
+        "WHERE id = ?1 AND status <> 'completed' RETURNING run_id, attempts";
+    if (store_begin(s, err) != 0) return -1;
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, task_id);
+    bind_text(st, 2, error_msg);
+    sqlite3_bind_int(st, 3, final ? 1 : 0);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        if (rc == SQLITE_DONE) oo_err_set(err, OO_E_INPUT, "no unfinished task %lld", (long long)task_id);
+        else db_err(s, err, "cannot record the failure");
+        sqlite3_reset(st);
+        goto fail;
+    }
+    int64_t run_id = sqlite3_column_int64(st, 0);
+    int attempts = sqlite3_column_int(st, 1);
+    sqlite3_reset(st);
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "task_id", (double)task_id);
+    cJSON_AddNumberToObject(p, "attempts", attempts);
+    cJSON_AddBoolToObject(p, "final", final != 0);
+    if (error_msg) cJSON_AddStringToObject(p, "error", error_msg);
+    int64_t ev = store_event_append(s, run_id, "task_failed", p, err);
+    cJSON_Delete(p);
+    if (ev < 0) goto fail;
+    return store_commit(s, err);
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE tasks SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL "
+        "WHERE run_id = ? AND status = 'running'";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, run_id);
+    if (exec_step(s, st, err, "cannot reset the run's tasks") != 0) return -1;
+    return sqlite3_changes(s->db);
+}
+
+#define RESULT_METRIC_COLS "r.pl, r.cagr, r.max_drawdown, r.win_percentage, r.capture_rate, r.mar, " \
+    "r.total_premium, r.starting_capital, r.ending_capital, r.trades_count, r.winners, " \
+    "r.avg_per_trade, r.avg_winner, r.avg_loser, r.max_winner, r.max_loser, r.avg_minutes_in_trade"
+
+cJSON *store_run_tasks(oo_store *s, int64_t run_id, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT t.id, t.stage, t.seq, t.parameter_values, t.status, t.attempts, t.error, "
+        "t.lease_owner, t.config_hash, r.id AS result_id, " RESULT_METRIC_COLS " "
+        "FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = ? ORDER BY t.stage, t.seq";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, run_id);
+    return rows_json(s, st, err, "cannot list the run's tasks");
+}
+
+cJSON *store_run_results(oo_store *s, int64_t run_id, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT t.id AS task_id, t.stage, t.seq, t.parameter_values, r.id AS result_id, "
+        RESULT_METRIC_COLS ", r.metrics, r.config_hash, r.cached_from, r.created_at "
+        "FROM tasks t JOIN results r ON r.task_id = t.id WHERE t.run_id = ? ORDER BY t.stage, t.seq";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, run_id);
+    return rows_json(s, st, err, "cannot list the run's results");
+}
+
+cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT r.id, r.metrics, r.config, r.raw_data, r.config_hash FROM results r "
+        "WHERE r.test_id = ? AND r.config_hash = ? ORDER BY r.id LIMIT 1";
+    if (!config_hash || !*config_hash) return NULL;
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    bind_id(st, 1, test_id);
+    bind_text(st, 2, config_hash);
+    int found;
+    return one_json(s, st, err, "cannot look up the result cache", &found);
+}
+
+cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err)
+{
+    static const char sql[] = "SELECT trade_data FROM trades WHERE result_id = ? ORDER BY id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, result_id);
+    cJSON *rows = rows_json(s, st, err, "cannot read trades");
+    if (!rows) return NULL;
+    cJSON *out = cJSON_CreateArray(), *r;
+    cJSON_ArrayForEach(r, rows)
+        cJSON_AddItemToArray(out, cJSON_DetachItemFromObject(r, "trade_data"));
+    cJSON_Delete(rows);
+    return out;
+}
+
+/* ---- failures ----------------------------------------------------------------------------- */
+
+int64_t store_failure_add(oo_store *s, const store_failure *f, oo_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO failures(task_id, attempt_number, failure_type, error_message, screenshot_path, "
+        "html_path, console_log, network_log_path) VALUES (?,?,?,?,?,?,?,?)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    bind_id(st, 1, f->task_id);
+    sqlite3_bind_int(st, 2, f->attempt);
+    bind_text(st, 3, f->type);
+    bind_text(st, 4, f->message);
+    bind_text(st, 5, f->screenshot_path);
+    bind_text(st, 6, f->html_path);
+    bind_json(st, 7, f->console_log);
+    bind_text(st, 8, f->network_log_path);
+    if (exec_step(s, st, err, "cannot store the failure") != 0) return -1;
+    return sqlite3_last_insert_rowid(s->db);
+}
+
+cJSON *store_failures_list(oo_store *s, int64_t run_id, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT f.id, f.task_id, t.parameter_values, f.attempt_number, f.failure_type, "
+        "f.error_message, f.screenshot_path, f.html_path, f.network_log_path, f.created_at "
+        "FROM failures f JOIN tasks t ON t.id = f.task_id WHERE t.run_id = ? ORDER BY f.id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, run_id);
+    return rows_json(s, st, err, "cannot list failures");
+}
+
+/* ---- settings ----------------------------------------------------------------------------- */
+
+char *store_setting_get(oo_store *s, const char *key, oo_err *err)
+{
+    static const char sql[] = "SELECT value FROM settings WHERE key = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    bind_text(st, 1, key);
+    char *v = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        v = oo_strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return v;
+}
+
+int store_setting_set(oo_store *s, const char *key, const char *value, oo_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+    if (key && strstr(key, "password"))
+        return oo_err_set(err, OO_E_INPUT, "settings: \"%s\" looks like a secret; secrets are never stored in the database", key);
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    bind_text(st, 1, key);
+    bind_text(st, 2, value);
+    return exec_step(s, st, err, "cannot store the setting");
+}

@@ -1,0 +1,125 @@
+/* store: everything the engine keeps, in one SQLite file (WAL, foreign keys on). The only code
+ * in the project that writes SQL. Tables: tests, runs, tasks, results, trades, failures,
+ * events (append-only, the source of live updates), settings (never the password).
+ *
+ * One store handle per thread (SQLite connections are not shared between threads here); many
+ * processes may open the same file. Statements are prepared once per handle and reused.
+ *
+ * Ownership: the caller owns the oo_store and closes it. Functions returning cJSON * hand the
+ * caller a new tree to cJSON_Delete; cJSON * parameters are borrowed. Strings are copied.
+ * Errors fill the oo_err with what, where and how to fix; nothing prints.
+ */
+#ifndef OO_STORE_H
+#define OO_STORE_H
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include "base/err.h"
+
+typedef struct oo_store oo_store;
+
+#define STORE_SCHEMA_VERSION 1
+
+/* Opens (creating parent folders and the schema, migrating an older schema forward). A file
+ * written by a newer oo-automator is refused. */
+oo_store *store_open(const char *path, oo_err *err);
+void store_close(oo_store *s);
+const char *store_path(const oo_store *s);
+int store_schema_version(oo_store *s);
+
+/* Transactions (nest-safe: inner begin/commit pairs are counted). */
+int store_begin(oo_store *s, oo_err *err);
+int store_commit(oo_store *s, oo_err *err);
+void store_rollback(oo_store *s);
+
+/* ---- tests: the OptionOmega tests a user has worked with ------------------------------- */
+/* Adds a test by URL (or revives a deleted one); a non-NULL name sets it. Returns its id. */
+int64_t store_test_upsert(oo_store *s, const char *url, const char *name, oo_err *err);
+/* {id, url, name, last_run_at, run_count, created_at} or NULL (err says "no test N"). */
+cJSON *store_test_get(oo_store *s, int64_t id, oo_err *err);
+/* Tests matching a key: an id, a URL, or a name (case-insensitive; every word of the key
+ * must occur), best first (exact name, then most recently run). Array, maybe empty. */
+cJSON *store_test_find(oo_store *s, const char *key, oo_err *err);
+/* All tests, most recently run first; limit 0 = all. */
+cJSON *store_tests_list(oo_store *s, int limit, oo_err *err);
+int store_test_rename(oo_store *s, int64_t id, const char *name, oo_err *err);
+/* Removes a test from the history; its runs and results are kept. */
+int store_test_delete(oo_store *s, int64_t id, oo_err *err);
+
+/* ---- runs -------------------------------------------------------------------------------- */
+int64_t store_run_create(oo_store *s, int64_t test_id, const char *name, const char *mode,
+                         const cJSON *config, int browsers, oo_err *err);
+/* {id, test_id, test_url, test_name, name, mode, config, status, browsers, started_at,
+ *  completed_at, created_at, error, counts: {total, pending, running, completed, failed,
+ *  skipped}} or NULL. */
+cJSON *store_run_get(oo_store *s, int64_t id, oo_err *err);
+typedef struct store_run_filter {
+    int64_t test_id;       /* 0 = any */
+    const char *status;    /* NULL = any */
+    const char *mode;      /* NULL = any */
+    const char *search;    /* substring of the run's or the test's name, NULL = any */
+    int limit, offset;     /* limit 0 = 100 */
+} store_run_filter;
+cJSON *store_runs_list(oo_store *s, const store_run_filter *f, oo_err *err);
+/* pending | running | paused | completed | failed | cancelled; sets started_at/completed_at,
+ * appends a run_status event in the same transaction. */
+int store_run_set_status(oo_store *s, int64_t id, const char *status, const char *error_msg,
+                         oo_err *err);
+
+/* ---- tasks: the durable queue -------------------------------------------------------------- */
+/* Adds tasks in one transaction: an array of {values: {...}, stage?: N, config_hash?: ""}.
+ * Returns the number added. */
+int store_tasks_add(oo_store *s, int64_t run_id, const cJSON *tasks, oo_err *err);
+/* Leases the next pending task of the run (or one whose lease expired) for `owner` until
+ * now + lease_ms. Returns 1 with *task_out = {id, run_id, stage, seq, values, attempts,
+ * config_hash}, 0 when none is available, -1 on error. Two callers never get the same task. */
+int store_task_lease(oo_store *s, int64_t run_id, const char *owner, int64_t lease_ms,
+                     cJSON **task_out, oo_err *err);
+/* Extends a lease; 0 ok, -1 when the task is no longer leased by owner. */
+int store_task_renew(oo_store *s, int64_t task_id, const char *owner, int64_t lease_ms, oo_err *err);
+/* Gives a leased task back (pending again, attempt not counted). */
+int store_task_release(oo_store *s, int64_t task_id, const char *owner, oo_err *err);
+/* Sets the full configuration hash of a task (what the dialog held before Run). */
+int store_task_set_hash(oo_store *s, int64_t task_id, const char *config_hash, oo_err *err);
+/* Completes a task with its result and trades in ONE transaction, with a task_completed event.
+ * result: {metrics: {pl, cagr, ...}, config: {...}, raw_data: any, config_hash: "",
+ *          cached_from: result id}; trades: array of JSON objects (may be NULL).
+ * Idempotent: a task already completed keeps its one result; returns that result's id. */
+int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
+                            const cJSON *trades, oo_err *err);
+/* Records a failed attempt (attempts + 1). final: the task is failed for good; otherwise
+ * it goes back to pending for a retry. Appends a task_failed event. */
+int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int final, oo_err *err);
+/* Puts every running task of the run back to pending (Ctrl-C, resume after a kill). */
+int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err);
+/* Tasks of a run in order, each with its result's metrics when completed. */
+cJSON *store_run_tasks(oo_store *s, int64_t run_id, oo_err *err);
+/* Completed results of a run: [{task_id, stage, values, metrics..., config_hash}]. */
+cJSON *store_run_results(oo_store *s, int64_t run_id, oo_err *err);
+/* A stored result for the same test and full configuration, or NULL (no error). */
+cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash, oo_err *err);
+cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err);
+
+/* ---- failures ---------------------------------------------------------------------------- */
+typedef struct store_failure {
+    int64_t task_id;
+    int attempt;
+    const char *type;            /* timing | modal | session | browser | site_error | rate_limited | permanent */
+    const char *message;
+    const char *screenshot_path, *html_path, *network_log_path;  /* may be NULL */
+    const cJSON *console_log;    /* may be NULL */
+} store_failure;
+int64_t store_failure_add(oo_store *s, const store_failure *f, oo_err *err);
+cJSON *store_failures_list(oo_store *s, int64_t run_id, oo_err *err);
+
+/* ---- events: append-only, tailed by the dashboard --------------------------------------- */
+int64_t store_event_append(oo_store *s, int64_t run_id, const char *kind, const cJSON *payload,
+                           oo_err *err);
+/* Events with id > after_id, oldest first, at most limit (0 = 500). */
+cJSON *store_events_after(oo_store *s, int64_t after_id, int limit, oo_err *err);
+int64_t store_events_last_id(oo_store *s, oo_err *err);
+
+/* ---- settings (never secrets) ------------------------------------------------------------ */
+char *store_setting_get(oo_store *s, const char *key, oo_err *err);   /* NULL when unset */
+int store_setting_set(oo_store *s, const char *key, const char *value, oo_err *err);
+
+#endif

@@ -1,0 +1,310 @@
+/* The store on real SQLite files: schema, migrations, CRUD of every table, leases, the
+ * idempotent completion, events, settings. */
+#include "testlib.h"
+#include "store/store.h"
+#include "base/util.h"
+#include "base/buf.h"
+#include <sqlite3.h>
+#include <stdlib.h>
+
+static char *db_path(const char *name)
+{
+    char *dir = tl_tmpdir(name);
+    char *p = oo_path_join(dir, "sub/dir/oo.db");  /* parent folders are created */
+    free(dir);
+    return p;
+}
+
+static double num(const cJSON *o, const char *k) { return cJSON_GetNumberValue(cJSON_GetObjectItem(o, k)); }
+static const char *str(const cJSON *o, const char *k) { return cJSON_GetStringValue(cJSON_GetObjectItem(o, k)); }
+
+static void test_open_and_version(void)
+{
+    char *path = db_path("store-open");
+    oo_err err = {0};
+    oo_store *s = store_open(path, &err);
+    CHECK_MSG(s != NULL, "%s", err.msg);
+    if (!s) { free(path); return; }
+    CHECK_INT(store_schema_version(s), STORE_SCHEMA_VERSION);
+    store_close(s);
+
+    /* reopening is a no-op migration */
+    s = store_open(path, &err);
+    CHECK(s != NULL);
+    CHECK_INT(store_schema_version(s), STORE_SCHEMA_VERSION);
+    store_close(s);
+
+    /* a database from a newer oo-automator is refused with a clear message */
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+    sqlite3_close(db);
+    oo_err_clear(&err);
+    s = store_open(path, &err);
+    CHECK(s == NULL);
+    CHECK_MSG(strstr(err.msg, "newer oo-automator") && strstr(err.msg, "99"), "%s", err.msg);
+    store_close(s);
+
+    /* garbage is not a database */
+    char *junk = oo_asprintf("%s.junk", path);
+    oo_write_file(junk, "this is not sqlite at all, not even close............", 53, NULL);
+    oo_err_clear(&err);
+    s = store_open(junk, &err);
+    CHECK(s == NULL);
+    CHECK_MSG(err.msg[0] != '\0' && strstr(err.msg, junk), "%s", err.msg);
+    free(junk);
+    free(path);
+}
+
+static void test_migrate_from_v0(void)
+{
+    /* An empty file at version 0 (as a first install leaves it) is migrated to the latest. */
+    char *path = db_path("store-migrate");
+    char *dir = oo_strdup(path);
+    *strrchr(dir, '/') = '\0';
+    oo_mkdir_p(dir, NULL);
+    free(dir);
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "CREATE TABLE keep_me(x); INSERT INTO keep_me VALUES (42);", NULL, NULL, NULL);
+    sqlite3_close(db);
+    oo_err err = {0};
+    oo_store *s = store_open(path, &err);
+    CHECK_MSG(s != NULL, "%s", err.msg);
+    CHECK_INT(store_schema_version(s), STORE_SCHEMA_VERSION);
+    store_close(s);
+    sqlite3_open(path, &db);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT x FROM keep_me", -1, &st, NULL);
+    CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 42);
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
+    CHECK(sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "wal"));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(path);
+}
+
+static void test_tests_table(oo_store *s)
+{
+    oo_err err = {0};
+    int64_t a = store_test_upsert(s, "https://optionomega.com/test/abc123", "Put Credit Spread METF", &err);
+    int64_t b = store_test_upsert(s, "https://optionomega.com/test/def456", NULL, &err);
+    int64_t a2 = store_test_upsert(s, "https://optionomega.com/test/abc123", NULL, &err);
+    CHECK(a > 0 && b > 0 && a != b);
+    CHECK_INT(a2, a);
+    cJSON *t = store_test_get(s, a, &err);
+    REQUIRE(t != NULL);
+    CHECK_STR(str(t, "name"), "Put Credit Spread METF");  /* a NULL name keeps the old one */
+    cJSON_Delete(t);
+
+    cJSON *found = store_test_find(s, "credit put", &err);
+    CHECK_INT(cJSON_GetArraySize(found), 1);
+    cJSON_Delete(found);
+    found = store_test_find(s, "def456", &err);
+    CHECK_INT(cJSON_GetArraySize(found), 1);
+    CHECK_INT(num(cJSON_GetArrayItem(found, 0), "id"), b);
+    cJSON_Delete(found);
+    char idtxt[32];
+    snprintf(idtxt, sizeof idtxt, "%lld", (long long)b);
+    found = store_test_find(s, idtxt, &err);
+    CHECK_INT(num(cJSON_GetArrayItem(found, 0), "id"), b);
+    cJSON_Delete(found);
+    found = store_test_find(s, "iron condor", &err);
+    CHECK_INT(cJSON_GetArraySize(found), 0);
+    cJSON_Delete(found);
+
+    CHECK_INT(store_test_rename(s, b, "Iron Condor SPY", &err), 0);
+    t = store_test_get(s, b, &err);
+    CHECK_STR(str(t, "name"), "Iron Condor SPY");
+    cJSON_Delete(t);
+    oo_err_clear(&err);
+    CHECK(store_test_rename(s, 9999, "x", &err) != 0 && strstr(err.msg, "no test 9999"));
+
+    oo_err_clear(&err);
+    CHECK_INT(store_test_delete(s, b, &err), 0);
+    cJSON *list = store_tests_list(s, 0, &err);
+    CHECK_INT(cJSON_GetArraySize(list), 1);
+    cJSON_Delete(list);
+    /* re-adding the URL revives it */
+    CHECK_INT(store_test_upsert(s, "https://optionomega.com/test/def456", NULL, &err), b);
+    list = store_tests_list(s, 0, &err);
+    CHECK_INT(cJSON_GetArraySize(list), 2);
+    cJSON_Delete(list);
+}
+
+static void test_runs_and_tasks(oo_store *s)
+{
+    oo_err err = {0};
+    int64_t test_id = store_test_upsert(s, "https://optionomega.com/test/run1", "Runner", &err);
+    cJSON *cfg = cJSON_Parse("{\"mode\":\"sweep\",\"parameter\":\"delta\"}");
+    int64_t run = store_run_create(s, test_id, "Delta sweep", "sweep", cfg, 2, &err);
+    cJSON_Delete(cfg);
+    REQUIRE(run > 0);
+    cJSON *tasks = cJSON_Parse("[{\"values\":{\"delta\":5}},{\"values\":{\"delta\":6}},"
+                               "{\"values\":{\"delta\":7},\"stage\":2}]");
+    CHECK_INT(store_tasks_add(s, run, tasks, &err), 3);
+    cJSON_Delete(tasks);
+    tasks = cJSON_Parse("[{\"values\":5}]");
+    oo_err_clear(&err);
+    CHECK(store_tasks_add(s, run, tasks, &err) < 0 && strstr(err.msg, "tasks[0].values"));
+    cJSON_Delete(tasks);
+
+    cJSON *r = store_run_get(s, run, &err);
+    REQUIRE(r != NULL);
+    CHECK_STR(str(r, "status"), "pending");
+    CHECK_STR(str(r, "test_name"), "Runner");
+    CHECK_INT(num(cJSON_GetObjectItem(r, "counts"), "total"), 3);
+    CHECK_STR(str(cJSON_GetObjectItem(r, "config"), "parameter"), "delta");
+    cJSON_Delete(r);
+    CHECK_INT(store_run_set_status(s, run, "running", NULL, &err), 0);
+    oo_err_clear(&err);
+    CHECK(store_run_set_status(s, run, "exploded", NULL, &err) != 0);
+
+    /* leases: stage order, then sequence */
+    cJSON *t1 = NULL, *t2 = NULL, *t3 = NULL, *t4 = NULL;
+    CHECK_INT(store_task_lease(s, run, "w1", 60000, &t1, &err), 1);
+    CHECK_INT(store_task_lease(s, run, "w2", 60000, &t2, &err), 1);
+    CHECK_INT(store_task_lease(s, run, "w1", 60000, &t3, &err), 1);
+    CHECK_INT(store_task_lease(s, run, "w2", 60000, &t4, &err), 0);
+    REQUIRE(t1 && t2 && t3);
+    CHECK_INT(num(cJSON_GetObjectItem(t1, "values"), "delta"), 5);
+    CHECK_INT(num(cJSON_GetObjectItem(t2, "values"), "delta"), 6);
+    CHECK_INT(num(t3, "stage"), 2);
+    int64_t id1 = (int64_t)num(t1, "id"), id2 = (int64_t)num(t2, "id"), id3 = (int64_t)num(t3, "id");
+
+    CHECK_INT(store_task_renew(s, id1, "w1", 60000, &err), 0);
+    oo_err_clear(&err);
+    CHECK(store_task_renew(s, id1, "w2", 60000, &err) != 0);
+
+    /* complete with result + trades; a second completion keeps one result */
+    cJSON *res = cJSON_Parse("{\"metrics\":{\"pl\":13376,\"cagr\":0.142,\"max_drawdown\":-0.081,"
+                             "\"mar\":1.75,\"win_percentage\":0.682,\"trades\":480},"
+                             "\"config\":{\"x\":1},\"raw_data\":{\"api\":true},\"config_hash\":\"h1\"}");
+    cJSON *trades = cJSON_Parse("[{\"P/L\":10},{\"P/L\":-3}]");
+    int64_t rid = store_task_complete(s, id1, res, trades, &err);
+    CHECK_MSG(rid > 0, "%s", err.msg);
+    CHECK_INT(store_task_complete(s, id1, res, trades, &err), rid);
+    cJSON *tr = store_result_trades(s, rid, &err);
+    CHECK_INT(cJSON_GetArraySize(tr), 2);
+    cJSON_Delete(tr);
+    cJSON *cached = store_result_cached(s, test_id, "h1", &err);
+    CHECK(cached && num(cached, "id") == rid);
+    CHECK(cached && cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(cached, "raw_data"), "api")));
+    cJSON_Delete(cached);
+    CHECK(store_result_cached(s, test_id, "nope", &err) == NULL);
+    cJSON_Delete(res);
+    cJSON_Delete(trades);
+
+    /* failures: a retryable one goes back to pending, a final one is failed */
+    CHECK_INT(store_task_fail(s, id2, "timing: element not found", 0, &err), 0);
+    store_failure f = {.task_id = id2, .attempt = 1, .type = "timing", .message = "element not found",
+                       .screenshot_path = "/x/1.png", .html_path = "/x/1.html"};
+    CHECK(store_failure_add(s, &f, &err) > 0);
+    cJSON *again = NULL;
+    CHECK_INT(store_task_lease(s, run, "w2", 60000, &again, &err), 1);
+    CHECK(again && num(again, "id") == id2 && num(again, "attempts") == 1);
+    cJSON_Delete(again);
+    CHECK_INT(store_task_fail(s, id2, "permanent", 1, &err), 0);
+    cJSON *fails = store_failures_list(s, run, &err);
+    CHECK_INT(cJSON_GetArraySize(fails), 1);
+    CHECK_STR(str(cJSON_GetArrayItem(fails, 0), "failure_type"), "timing");
+    cJSON_Delete(fails);
+
+    /* Ctrl-C: running tasks go back to pending */
+    CHECK_INT(store_run_reset_running(s, run, &err), 1);
+    cJSON *back = NULL;
+    CHECK_INT(store_task_lease(s, run, "w3", 60000, &back, &err), 1);
+    CHECK(back && num(back, "id") == id3);
+    cJSON_Delete(back);
+    CHECK_INT(store_task_release(s, id3, "w3", &err), 0);
+
+    r = store_run_get(s, run, &err);
+    cJSON *c = cJSON_GetObjectItem(r, "counts");
+    CHECK_INT(num(c, "completed"), 1);
+    CHECK_INT(num(c, "failed"), 1);
+    CHECK_INT(num(c, "pending"), 1);
+    cJSON_Delete(r);
+
+    cJSON *results = store_run_results(s, run, &err);
+    CHECK_INT(cJSON_GetArraySize(results), 1);
+    CHECK(results && num(cJSON_GetArrayItem(results, 0), "mar") == 1.75);
+    cJSON_Delete(results);
+    cJSON *all = store_run_tasks(s, run, &err);
+    CHECK_INT(cJSON_GetArraySize(all), 3);
+    cJSON_Delete(all);
+
+    store_run_filter flt = {.search = "runner"};
+    cJSON *runs = store_runs_list(s, &flt, &err);
+    CHECK_INT(cJSON_GetArraySize(runs), 1);
+    cJSON_Delete(runs);
+    flt = (store_run_filter){.status = "completed"};
+    runs = store_runs_list(s, &flt, &err);
+    CHECK_INT(cJSON_GetArraySize(runs), 0);
+    cJSON_Delete(runs);
+
+    /* events: every change above left one, in order */
+    cJSON *ev = store_events_after(s, 0, 0, &err);
+    CHECK(cJSON_GetArraySize(ev) >= 8);
+    CHECK_STR(str(cJSON_GetArrayItem(ev, 0), "kind"), "run_created");
+    int completed = 0;
+    cJSON *e;
+    cJSON_ArrayForEach(e, ev) if (!strcmp(str(e, "kind"), "task_completed")) completed++;
+    CHECK_INT(completed, 1);
+    int64_t last = store_events_last_id(s, &err);
+    cJSON *none = store_events_after(s, last, 0, &err);
+    CHECK_INT(cJSON_GetArraySize(none), 0);
+    cJSON_Delete(none);
+    cJSON_Delete(ev);
+
+    cJSON_Delete(t1);
+    cJSON_Delete(t2);
+    cJSON_Delete(t3);
+    cJSON_Delete(t4);
+}
+
+static void test_expired_lease_is_stolen(oo_store *s)
+{
+    oo_err err = {0};
+    int64_t run = store_run_create(s, 0, NULL, "sweep", NULL, 1, &err);
+    cJSON *tasks = cJSON_Parse("[{\"values\":{\"a\":1}}]");
+    store_tasks_add(s, run, tasks, &err);
+    cJSON_Delete(tasks);
+    cJSON *t = NULL, *u = NULL;
+    CHECK_INT(store_task_lease(s, run, "dead-engine", -1000000, &t, &err), 1); /* already expired */
+    CHECK_INT(store_task_lease(s, run, "live-engine", 60000, &u, &err), 1);
+    CHECK(t && u && num(t, "id") == num(u, "id"));
+    CHECK_STR(str(u, "lease_owner"), "live-engine");
+    cJSON_Delete(t);
+    cJSON_Delete(u);
+}
+
+static void test_settings(oo_store *s)
+{
+    oo_err err = {0};
+    CHECK(store_setting_get(s, "browsers", &err) == NULL);
+    CHECK_INT(store_setting_set(s, "browsers", "2", &err), 0);
+    CHECK_INT(store_setting_set(s, "browsers", "3", &err), 0);
+    char *v = store_setting_get(s, "browsers", &err);
+    CHECK_STR(v, "3");
+    free(v);
+    oo_err_clear(&err);
+    CHECK(store_setting_set(s, "oo_password", "hunter2", &err) != 0);
+}
+
+int main(void)
+{
+    test_open_and_version();
+    test_migrate_from_v0();
+    char *path = db_path("store-crud");
+    oo_err err = {0};
+    oo_store *s = store_open(path, &err);
+    REQUIRE(s != NULL);
+    test_tests_table(s);
+    test_runs_and_tasks(s);
+    test_expired_lease_is_stolen(s);
+    test_settings(s);
+    store_close(s);
+    free(path);
+    return tl_finish();
+}
