@@ -1,16 +1,207 @@
+/* cli: global options, the command table, dispatch. */
 #include "cli/cli.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "base/config.h"
+#include "base/log.h"
 #include "base/util.h"
+#include "store/store.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Skeleton: replaced by the CLI work (issue 2, part 3). */
+#include "cli/replay.h"
+
+static int run_replay(const cli_cmd *cmd, cli_args *a)
+{
+    (void)cmd;
+    (void)a;
+    return 0;  /* never called: replay is dispatched with its raw argv below */
+}
+
+const cli_opt cli_replay_opts[] = {
+    {"headless", 0, NULL, "run Chromium without a window (default)"},
+    {"headed", 0, NULL, "show the browser window"},
+    {"timeout", 0, "MS", "default timeout of a step (default 5000)"},
+    {"slowmo", 0, "MS", "pause between steps, to watch"},
+    {"artifacts", 0, "DIR", "where a failure's screenshot, HTML and console log go"},
+    {0},
+};
+
+static const cli_cmd commands[] = {
+    {"run", "Run a sweep, grid or staged optimization of an OptionOmega test",
+     "run [SCRIPT.lua] [OPTIONS]",
+     "With no arguments: the interactive wizard (test by number, URL, id or name; mode;\n"
+     "parameter; its fields; browsers; a last confirmation). With SCRIPT.lua: the run spec the\n"
+     "script returns, or the runs it drives through require(\"oo\"). With --url and --param:\n"
+     "a sweep from the flags. With --config FILE: a run spec in JSON or Lua.\n"
+     "Bad input (a step of 0, start past end, out-of-bounds values, unknown parameters or\n"
+     "modes, failing scripts, grids over 1,000 tasks without --yes) is refused before any\n"
+     "browser starts. Every task is written to the database first, then N browsers work.",
+     cli_run_opts, 0, 1, cli_cmd_run},
+    {"resume", "Continue a paused or interrupted run", "resume --run-id N [OPTIONS]",
+     "Tasks that were mid-backtest when the run stopped (Ctrl-C, a crash, kill -9) run again;\n"
+     "completed tasks are never run twice.",
+     cli_resume_opts, 0, 0, cli_cmd_resume},
+    {"pause", "Pause a run (from any terminal)", "pause --run-id N",
+     "The engine working on the run finishes the backtests in flight and stops taking tasks;\n"
+     "`oo-automator resume --run-id N` continues it.",
+     cli_pause_opts, 0, 0, cli_cmd_pause},
+    {"status", "Show a run's progress", "status [--run-id N]",
+     "Without --run-id: the runs in progress (or the latest run).",
+     cli_status_opts, 0, 0, cli_cmd_status},
+    {"list", "List past runs", "list [OPTIONS]", "Newest first; filter by test, status, mode or name.",
+     cli_list_opts, 0, 0, cli_cmd_list},
+    {"export", "Export a run's results", "export --run-id N --format csv|json --output FILE",
+     "One row per task: its parameter values and every metric. --output - writes to stdout.",
+     cli_export_opts, 0, 0, cli_cmd_export},
+    {"serve", "Serve the dashboard (REST, WebSocket, browser UI)", "serve [--port 8000] [--host 127.0.0.1]",
+     "Listens on 127.0.0.1 by default; any other address requires --token, and then every\n"
+     "request must carry it.",
+     cli_serve_opts, 0, 0, cli_cmd_serve},
+    {"tests", "List, rename or delete saved OptionOmega tests",
+     "tests [--recent] | tests rename ID NAME | tests delete ID",
+     "ID is the number shown by `oo-automator tests`, the test's URL, its OptionOmega id, or\n"
+     "its name. Deleting removes a test from the history; its runs and results stay.",
+     cli_tests_opts, 0, 3, cli_cmd_tests},
+    {"replay", "Replay a Chrome DevTools Recorder recording", "replay FILE.json [OPTIONS]",
+     "Every step type of the Recorder's export. {{NAME}} in a step's value is filled from the\n"
+     "environment. Exit 0 when every step passed; on failure the step, the selectors tried and\n"
+     "why each failed, with a screenshot, HTML snapshot and console log in --artifacts.",
+     cli_replay_opts, 1, 1, run_replay},
+    {"record-check", "Check which selectors of a recording still resolve",
+     "record-check FILE [--url URL]",
+     "Replays FILE up to (not including) anything that runs a backtest and reports, step by\n"
+     "step, which selectors resolve and which broke: what OptionOmega changed, at a glance.",
+     cli_record_check_opts, 1, 1, cli_cmd_record_check},
+    {"demo", "Show it all against oo-sim, the built-in OptionOmega stand-in", "demo [--exit]",
+     "Starts oo-sim with OptionOmega-like latency, runs a delta sweep and a staged\n"
+     "delta -> profit-target optimization on 2 browsers, prints the results and the best\n"
+     "configuration, and leaves the dashboard open (--exit: stop at the end).",
+     cli_demo_opts, 0, 0, cli_cmd_demo},
+    {"lua", "Run a Lua file under the engine's runtime", "lua FILE [ARGS...]",
+     "The file runs with require() reaching lua/ and parameters/ (and OO_LUA_PATH), and the\n"
+     "json, log and time modules. ARGS are in the global `arg` table. A Lua error is reported\n"
+     "as file:line: message and exits 1.",
+     NULL, 1, -1, cli_cmd_lua},
+    {0},
+};
+
+static void print_main_help(void)
+{
+    printf("usage: oo-automator [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\n"
+           "Automates OptionOmega backtests: sweeps, grids and staged optimizations over many\n"
+           "parameter values, on several browsers, every result kept in SQLite.\n\ncommands:\n");
+    for (const cli_cmd *c = commands; c->name; c++) printf("  %-14s %s\n", c->name, c->summary);
+    printf("  %-14s %s\n", "version", "Print the version");
+    printf("\nglobal options:\n"
+           "  --db PATH          the SQLite database (env OO_DB_PATH)\n"
+           "  --data-dir DIR     results, artifacts and the database (env OO_DATA_DIR)\n"
+           "  -v, --verbose      say more (repeat for more)\n"
+           "  --json             machine-readable output for read commands\n"
+           "  --version          print the version\n\n"
+           "Configuration: flags, then OO_* environment variables, then ./.env, then\n"
+           "~/.config/oo-automator/config. `oo-automator COMMAND --help` for a command.\n");
+}
+
 int oo_cli_main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "demo")) {
-        printf("oo-automator %s: the demo will start oo-sim, run a delta sweep and a staged "
-               "optimization on 2 browsers, and show the results.\n", oo_version());
-        return 0;
+    oo_err err = {0};
+    oo_config *cfg = oo_cfg();
+    int rc;
+    /* global options before the command */
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *s = argv[i];
+        if (s[0] != '-' || !strcmp(s, "-")) break;
+        if (!strcmp(s, "--help") || !strcmp(s, "-h")) { print_main_help(); return 0; }
+        if (!strcmp(s, "--version")) { printf("oo-automator %s\n", oo_version()); return 0; }
+        const char *name = s[1] == '-' ? s + 2 : NULL;
+        if (!strcmp(s, "-v") || !strcmp(s, "-vv") || !strcmp(s, "-vvv")) {
+            cfg->verbose += (int)strlen(s) - 1;
+            continue;
+        }
+        if (!name) return cli_usage_error(NULL, "unknown option %s", s);
+        const char *eq = strchr(name, '=');
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - name) : (int)strlen(name), name);
+        int takes = !strcmp(key, "db") || !strcmp(key, "data-dir");
+        const char *value = eq ? eq + 1 : NULL;
+        if (takes && !value) {
+            if (i + 1 >= argc) return cli_usage_error(NULL, "--%s needs a value", key);
+            value = argv[++i];
+        }
+        if (!takes && strcmp(key, "verbose") && strcmp(key, "json"))
+            return cli_usage_error(NULL, "unknown option --%s", key);
+        /* applied after the config is loaded, below */
+        (void)value;
     }
-    fprintf(stderr, "usage: oo-automator COMMAND [OPTIONS]\n");
-    return 2;
+    if (i >= argc) {
+        print_main_help();
+        return 2;
+    }
+    /* load the layers under the flags, then re-apply the global flags on top */
+    int verbose = cfg->verbose;
+    if (oo_config_load(cfg, NULL, NULL, &err) != 0) {
+        fprintf(stderr, "oo-automator: %s\n", err.msg);
+        return 2;
+    }
+    cfg->verbose = verbose;
+    for (int j = 1; j < i; j++) {
+        const char *s = argv[j];
+        if (s[0] != '-' || s[1] != '-') continue;
+        const char *name = s + 2, *eq = strchr(name, '=');
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - name) : (int)strlen(name), name);
+        const char *value = eq ? eq + 1 : NULL;
+        if ((!strcmp(key, "db") || !strcmp(key, "data-dir")) && !value) value = argv[++j];
+        if (!strcmp(key, "verbose")) continue;  /* counted above */
+        if (cli_global_option(key, value) < 0) return 2;
+    }
+
+    const char *name = argv[i];
+    if (!strcmp(name, "version")) { printf("oo-automator %s\n", oo_version()); return 0; }
+    const cli_cmd *cmd = NULL;
+    for (const cli_cmd *c = commands; c->name; c++)
+        if (!strcmp(c->name, name)) cmd = c;
+    if (!cmd) return cli_usage_error(NULL, "unknown command \"%s\"", name);
+
+    if (!strcmp(cmd->name, "replay")) {
+        for (int j = i + 1; j < argc; j++)
+            if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) { cli_print_help(cmd); return 0; }
+        oo_log_set_level(cfg->verbose >= 2 ? OO_LOG_DEBUG : cfg->verbose ? OO_LOG_INFO : OO_LOG_WARN);
+        return cli_cmd_replay(argc - i, argv + i);
+    }
+
+    cli_args a;
+    rc = cli_parse(cmd, argc - i, argv + i, &a, !strcmp(cmd->name, "lua"));
+    if (rc) return rc;
+    if (a.help) { cli_print_help(cmd); return 0; }
+    oo_log_set_level(cfg->verbose >= 3 ? OO_LOG_TRACE : cfg->verbose == 2 ? OO_LOG_DEBUG
+                     : cfg->verbose == 1 ? OO_LOG_INFO : OO_LOG_WARN);
+    if (cfg->verbose) {
+        char *d = oo_config_describe(cfg);
+        OO_INFO("config", "configuration:\n%s", d);
+        free(d);
+    }
+    rc = cmd->fn(cmd, &a);
+    oo_config_free(cfg);
+    oo_log_set_secret(NULL);
+    return rc;
+}
+
+struct oo_store *cli_open_store(void)
+{
+    oo_err err = {0};
+    oo_store *s = store_open(oo_config_get(oo_cfg(), OO_CFG_DB_PATH), &err);
+    if (!s) fprintf(stderr, "oo-automator: %s\n", err.msg);
+    return s;
+}
+
+void cli_print_json(cJSON *v)
+{
+    char *txt = cJSON_Print(v);
+    if (txt) puts(txt);
+    free(txt);
+    cJSON_Delete(v);
 }

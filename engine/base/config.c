@@ -1,0 +1,260 @@
+#include "base/config.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/util.h"
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+static oo_config g_config;
+oo_config *oo_cfg(void) { return &g_config; }
+
+static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
+    [OO_CFG_EMAIL] = {"OO_EMAIL", "email"},
+    [OO_CFG_PASSWORD] = {"OO_PASSWORD", "password"},
+    [OO_CFG_BASE_URL] = {"OO_BASE_URL", "base_url"},
+    [OO_CFG_BROWSERS] = {"OO_BROWSERS", "browsers"},
+    [OO_CFG_HEADLESS] = {"OO_HEADLESS", "headless"},
+    [OO_CFG_DB_PATH] = {"OO_DB_PATH", "db_path"},
+    [OO_CFG_DATA_DIR] = {"OO_DATA_DIR", "data_dir"},
+    [OO_CFG_PORT] = {"OO_PORT", "port"},
+    [OO_CFG_CHROMIUM] = {"OO_CHROMIUM", "chromium"},
+    [OO_CFG_RECORDINGS] = {"OO_RECORDINGS", "recordings"},
+    [OO_CFG_PARAMETERS_PATH] = {"OO_PARAMETERS_PATH", "parameters_path"},
+    [OO_CFG_LUA_PATH] = {"OO_LUA_PATH", "lua_path"},
+    [OO_CFG_RATE_LIMIT] = {"OO_RATE_LIMIT", "rate_limit"},
+};
+
+const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
+const char *oo_config_key_name(oo_cfg_key k) { return keys[k].name; }
+
+const char *oo_config_source_name(oo_cfg_source s)
+{
+    static const char *n[] = {"default", "file", "environment", "flag"};
+    return n[s];
+}
+
+static void put(oo_config *c, oo_cfg_key k, const char *v, oo_cfg_source src, const char *where)
+{
+    free(c->value[k]);
+    free(c->where[k]);
+    c->value[k] = v ? oo_strdup(v) : NULL;
+    c->where[k] = where ? oo_strdup(where) : NULL;
+    c->source[k] = src;
+    if (k == OO_CFG_PASSWORD) oo_log_set_secret(v);
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    if (!strcasecmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on")) { *out = 1; return 0; }
+    if (!strcasecmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcasecmp(v, "off")) { *out = 0; return 0; }
+    return -1;
+}
+
+static int parse_int(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < lo || n > hi) return -1;
+    *out = n;
+    return 0;
+}
+
+/* Checks a value for its key; the message names where it came from. */
+static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
+{
+    long n;
+    int b;
+    switch (k) {
+    case OO_CFG_BROWSERS:
+        if (parse_int(v, 1, 8, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: browsers must be a whole number from 1 to 8, found \"%s\"", where, v);
+        break;
+    case OO_CFG_PORT:
+        if (parse_int(v, 0, 65535, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: port must be a number from 0 to 65535, found \"%s\"", where, v);
+        break;
+    case OO_CFG_RATE_LIMIT:
+        if (parse_int(v, 0, 10000, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: rate limit must be backtests per minute (0 = none), found \"%s\"", where, v);
+        break;
+    case OO_CFG_HEADLESS:
+        if (parse_bool(v, &b) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: headless must be 1 or 0 (true/false), found \"%s\"", where, v);
+        break;
+    case OO_CFG_BASE_URL:
+        if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+            return oo_err_set(err, OO_E_USAGE, "%s: the base URL must start with http:// or https://, found \"%s\"", where, v);
+        break;
+    case OO_CFG_DB_PATH:
+    case OO_CFG_DATA_DIR:
+        if (!*v) return oo_err_set(err, OO_E_USAGE, "%s: an empty path", where);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int set_checked(oo_config *c, oo_cfg_key k, const char *v, oo_cfg_source src, const char *where, oo_err *err)
+{
+    if (validate(k, v, where, err) != 0) return -1;
+    put(c, k, v, src, where);
+    return 0;
+}
+
+static int key_by_env(const char *name)
+{
+    for (int k = 0; k < OO_CFG_COUNT; k++)
+        if (!strcmp(keys[k].env, name)) return k;
+    return -1;
+}
+
+/* KEY=VALUE lines; "export " prefix, # comments, single or double quotes. Only OO_* keys are
+ * read; an unknown OO_ key or a malformed line is an error naming file:line. */
+static int load_file(oo_config *c, const char *path, oo_err *err)
+{
+    if (!oo_file_exists(path)) return 0;
+    char *text = oo_read_file(path, NULL, err);
+    if (!text) return -1;
+    int line = 0, rc = 0;
+    char *p = text;
+    while (*p && rc == 0) {
+        char *end = strchr(p, '\n');
+        if (end) *end = '\0';
+        line++;
+        char *s = p;
+        size_t n = strlen(s);
+        while (n && (s[n - 1] == '\r' || isspace((unsigned char)s[n - 1]))) s[--n] = '\0';
+        while (isspace((unsigned char)*s)) s++;
+        if (*s && *s != '#') {
+            if (!strncmp(s, "export ", 7)) s += 7;
+            char *eq = strchr(s, '=');
+            char where[1200];
+            snprintf(where, sizeof where, "%s:%d", path, line);
+            if (!eq) {
+                rc = oo_err_set(err, OO_E_INPUT, "%s: expected KEY=VALUE, found \"%.60s\"", where, s);
+                break;
+            }
+            *eq = '\0';
+            char *key = s, *val = eq + 1;
+            size_t kl = strlen(key);
+            while (kl && isspace((unsigned char)key[kl - 1])) key[--kl] = '\0';
+            while (isspace((unsigned char)*val)) val++;
+            size_t vl = strlen(val);
+            if (vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
+                val[vl - 1] = '\0';
+                val++;
+            } else if (val[0] == '"' || val[0] == '\'') {
+                rc = oo_err_set(err, OO_E_INPUT, "%s: the value of %s opens a quote it does not close", where, key);
+                break;
+            } else {
+                char *hash = strstr(val, " #");
+                if (hash) { *hash = '\0'; vl = strlen(val); while (vl && isspace((unsigned char)val[vl - 1])) val[--vl] = '\0'; }
+            }
+            int k = key_by_env(key);
+            if (k < 0 && !strncmp(key, "OO_", 3)) {
+                oo_buf known;
+                oo_buf_init(&known);
+                for (int i = 0; i < OO_CFG_COUNT; i++) oo_buf_printf(&known, "%s%s", i ? ", " : "", keys[i].env);
+                rc = oo_err_set(err, OO_E_INPUT, "%s: unknown setting %s (known: %s)", where, key, known.data);
+                oo_buf_free(&known);
+                break;
+            }
+            if (k >= 0) rc = set_checked(c, (oo_cfg_key)k, val, OO_SRC_FILE, where, err);
+        }
+        if (!end) break;
+        p = end + 1;
+    }
+    free(text);
+    return rc;
+}
+
+int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
+{
+    int verbose = c->verbose, json = c->json;
+    oo_config_free(c);
+    c->verbose = verbose;
+    c->json = json;
+    if (!home) home = getenv("HOME");
+    if (!home || !*home) home = "/tmp";
+    if (!cwd) cwd = ".";
+
+    put(c, OO_CFG_BASE_URL, "https://optionomega.com", OO_SRC_DEFAULT, NULL);
+    put(c, OO_CFG_BROWSERS, "2", OO_SRC_DEFAULT, NULL);
+    put(c, OO_CFG_HEADLESS, "1", OO_SRC_DEFAULT, NULL);
+    put(c, OO_CFG_PORT, "8000", OO_SRC_DEFAULT, NULL);
+    put(c, OO_CFG_RATE_LIMIT, "10", OO_SRC_DEFAULT, NULL);
+    const char *xdg = getenv("XDG_DATA_HOME");
+    char *data = (xdg && *xdg) ? oo_asprintf("%s/oo-automator", xdg)
+                               : oo_asprintf("%s/.local/share/oo-automator", home);
+    put(c, OO_CFG_DATA_DIR, data, OO_SRC_DEFAULT, NULL);
+    free(data);
+
+    char *user_file = oo_asprintf("%s/.config/oo-automator/config", home);
+    char *dot_env = oo_path_join(cwd, ".env");
+    int rc = load_file(c, user_file, err);
+    if (rc == 0) rc = load_file(c, dot_env, err);
+    free(user_file);
+    free(dot_env);
+    if (rc != 0) return -1;
+
+    for (int k = 0; k < OO_CFG_COUNT; k++) {
+        const char *v = getenv(keys[k].env);
+        if (v && set_checked(c, (oo_cfg_key)k, v, OO_SRC_ENV, keys[k].env, err) != 0) return -1;
+    }
+    return 0;
+}
+
+int oo_config_set_flag(oo_config *c, oo_cfg_key key, const char *value, const char *flag, oo_err *err)
+{
+    return set_checked(c, key, value, OO_SRC_FLAG, flag, err);
+}
+
+const char *oo_config_get(const oo_config *c, oo_cfg_key key)
+{
+    if (key == OO_CFG_DB_PATH && !c->value[key]) {
+        /* derived: <data dir>/oo_automator.db, computed on demand so --data-dir moves it */
+        oo_config *m = (oo_config *)c;
+        char *p = oo_path_join(c->value[OO_CFG_DATA_DIR] ? c->value[OO_CFG_DATA_DIR] : ".", "oo_automator.db");
+        put(m, OO_CFG_DB_PATH, p, OO_SRC_DEFAULT, NULL);
+        free(p);
+    }
+    return c->value[key];
+}
+
+int oo_config_int(const oo_config *c, oo_cfg_key key)
+{
+    const char *v = oo_config_get(c, key);
+    if (!v) return 0;
+    int b;
+    if (key == OO_CFG_HEADLESS && parse_bool(v, &b) == 0) return b;
+    return atoi(v);
+}
+
+char *oo_config_describe(const oo_config *c)
+{
+    oo_buf b;
+    oo_buf_init(&b);
+    for (int k = 0; k < OO_CFG_COUNT; k++) {
+        const char *v = oo_config_get(c, (oo_cfg_key)k);
+        const char *shown = !v ? "(unset)" : (k == OO_CFG_PASSWORD ? "********" : v);
+        oo_buf_printf(&b, "%-18s = %s  (%s%s%s)\n", keys[k].env, shown, oo_config_source_name(c->source[k]),
+                      c->where[k] ? ": " : "", c->where[k] ? c->where[k] : "");
+    }
+    return oo_buf_steal(&b);
+}
+
+void oo_config_free(oo_config *c)
+{
+    for (int k = 0; k < OO_CFG_COUNT; k++) {
+        free(c->value[k]);
+        free(c->where[k]);
+        c->value[k] = c->where[k] = NULL;
+        c->source[k] = OO_SRC_DEFAULT;
+    }
+}

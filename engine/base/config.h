@@ -1,0 +1,41 @@
+/* config: the one parsed configuration of the program (the only global mutable state).
+ * Layers, lowest first: defaults, ~/.config/oo-automator/config, ./.env, the environment
+ * (OO_*), command-line flags. Each value remembers which layer set it and where.
+ * The password is held here only; it is masked in every rendering and registered with the
+ * logger as a secret. Strings are owned by the config; oo_config_free releases them. */
+#ifndef OO_BASE_CONFIG_H
+#define OO_BASE_CONFIG_H
+#include "base/err.h"
+
+typedef enum { OO_CFG_EMAIL, OO_CFG_PASSWORD, OO_CFG_BASE_URL, OO_CFG_BROWSERS, OO_CFG_HEADLESS,
+               OO_CFG_DB_PATH, OO_CFG_DATA_DIR, OO_CFG_PORT, OO_CFG_CHROMIUM, OO_CFG_RECORDINGS,
+               OO_CFG_PARAMETERS_PATH, OO_CFG_LUA_PATH, OO_CFG_RATE_LIMIT, OO_CFG_COUNT } oo_cfg_key;
+
+typedef enum { OO_SRC_DEFAULT = 0, OO_SRC_FILE, OO_SRC_ENV, OO_SRC_FLAG } oo_cfg_source;
+
+typedef struct oo_config {
+    char *value[OO_CFG_COUNT];
+    oo_cfg_source source[OO_CFG_COUNT];
+    char *where[OO_CFG_COUNT];      /* "~/.config/oo-automator/config:3", "OO_PORT", "--port" */
+    int verbose;                    /* -v count */
+    int json;                       /* --json */
+} oo_config;
+
+/* The program's config (zeroed until oo_config_load). */
+oo_config *oo_cfg(void);
+
+/* Fills defaults, then the files, then the environment. home and cwd may be NULL (then $HOME
+ * and "."). A bad file line or a bad value is an error naming file:line or the variable. */
+int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err);
+/* Sets a value from a command-line flag (flag is its name, for messages). Validated. */
+int oo_config_set_flag(oo_config *c, oo_cfg_key key, const char *value, const char *flag, oo_err *err);
+const char *oo_config_get(const oo_config *c, oo_cfg_key key);
+int oo_config_int(const oo_config *c, oo_cfg_key key);
+/* The environment variable of a key ("OO_PORT") and its lower-case name ("port"). */
+const char *oo_config_env_name(oo_cfg_key key);
+const char *oo_config_key_name(oo_cfg_key key);
+const char *oo_config_source_name(oo_cfg_source s);
+/* Renders every key as "NAME = value (from where)" lines, password masked; caller frees. */
+char *oo_config_describe(const oo_config *c);
+void oo_config_free(oo_config *c);
+#endif

@@ -1,0 +1,75 @@
+/* pause and resume: work from any terminal, through the store (the engine running the run
+ * watches its status). */
+#include "cli/commands.h"
+#include "base/config.h"
+#include "store/store.h"
+#include <stdio.h>
+#include <string.h>
+
+const cli_opt cli_pause_opts[] = {
+    {"run-id", 0, "N", "the run to pause (required)"},
+    {0},
+};
+const cli_opt cli_resume_opts[] = {
+    {"run-id", 0, "N", "the run to continue (required)"},
+    {"browsers", 0, "N", "browsers to use (default: the run's, or OO_BROWSERS)"},
+    {"headed", 0, NULL, "show the browser windows"},
+    {"no-cache", 0, NULL, "run every backtest even when the same configuration was computed before"},
+    {0},
+};
+
+static long run_id_of(cli_args *a)
+{
+    long id = 0;
+    int rc = cli_get_int(a, "run-id", 1, 2147483647L, &id);
+    if (rc < 0) return -1;
+    if (rc == 0) { cli_usage_error(a->command, "--run-id N is required"); return -1; }
+    return id;
+}
+
+int cli_cmd_pause(const cli_cmd *cmd, cli_args *a)
+{
+    (void)cmd;
+    long id = run_id_of(a);
+    if (id < 0) return 2;
+    oo_store *s = cli_open_store();
+    if (!s) return 1;
+    oo_err err = {0};
+    cJSON *run = store_run_get(s, id, &err);
+    int rc = 0;
+    if (!run) rc = cli_fail("%s", err.msg);
+    else {
+        const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
+        if (!strcmp(st, "paused")) printf("run %ld is already paused\n", id);
+        else if (strcmp(st, "running") && strcmp(st, "pending"))
+            rc = cli_fail("run %ld is %s: only a pending or running run can be paused", id, st);
+        else if (store_run_set_status(s, id, "paused", NULL, &err) != 0) rc = cli_fail("%s", err.msg);
+        else printf("run %ld paused: backtests in flight finish, no new ones start; "
+                    "`oo-automator resume --run-id %ld` continues it\n", id, id);
+        cJSON_Delete(run);
+    }
+    store_close(s);
+    return rc;
+}
+
+int cli_cmd_resume(const cli_cmd *cmd, cli_args *a)
+{
+    (void)cmd;
+    long id = run_id_of(a), browsers = 0;
+    if (id < 0) return 2;
+    if (cli_get_int(a, "browsers", 1, 8, &browsers) < 0) return 2;
+    oo_store *s = cli_open_store();
+    if (!s) return 1;
+    oo_err err = {0};
+    cJSON *run = store_run_get(s, id, &err);
+    store_close(s);
+    if (!run) return cli_fail("%s", err.msg);
+    const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
+    int rc;
+    if (!strcmp(st, "completed") || !strcmp(st, "cancelled"))
+        rc = cli_fail("run %ld is %s: nothing to resume", id, st);
+    else
+        rc = cli_fail("run %ld (%s) cannot be resumed by this build: the run engine is not part of it yet", id, st);
+    cJSON_Delete(run);
+    return rc;
+}

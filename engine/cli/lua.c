@@ -1,0 +1,25 @@
+/* lua: run a Lua file under the engine's runtime (used by the Lua tests, and by users trying a
+ * script). Exit 0 on success, 1 on a Lua error (file:line: message), 2 when unreadable. */
+#include "cli/commands.h"
+#include "base/config.h"
+#include "base/util.h"
+#include "script/script.h"
+#include <stdio.h>
+
+int cli_cmd_lua(const cli_cmd *cmd, cli_args *a)
+{
+    (void)cmd;
+    const char *file = a->pos[0];
+    if (!oo_file_exists(file)) return cli_usage_error("lua", "cannot read %s: no such file", file);
+    oo_err err = {0};
+    script_opts opts = {.traceback = oo_cfg()->verbose > 0};
+    oo_script *s = script_new(&opts, &err);
+    if (!s) return cli_fail("%s", err.msg);
+    int rc = script_run_file(s, file, a->npos - 1, (char **)a->pos + 1, &err);
+    script_free(s);
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return err.code == OO_E_IO ? 2 : 1;
+    }
+    return 0;
+}

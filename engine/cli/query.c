@@ -1,0 +1,224 @@
+/* status, list, export: read commands over the store. --json prints the store's JSON. */
+#include "cli/commands.h"
+#include "base/buf.h"
+#include "base/config.h"
+#include "base/util.h"
+#include "store/store.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const cli_opt cli_status_opts[] = {
+    {"run-id", 0, "N", "the run (default: the runs in progress, else the latest)"},
+    {0},
+};
+const cli_opt cli_list_opts[] = {
+    {"limit", 0, "N", "at most N runs (default 50)"},
+    {"status", 0, "STATUS", "pending, running, paused, completed, failed or cancelled"},
+    {"mode", 0, "MODE", "sweep, grid or staged"},
+    {"test", 0, "TEST", "runs of one test (number, URL, id or name)"},
+    {"search", 0, "TEXT", "runs whose name or test matches TEXT"},
+    {0},
+};
+const cli_opt cli_export_opts[] = {
+    {"run-id", 0, "N", "the run to export (required)"},
+    {"format", 0, "csv|json", "the file format (default csv)"},
+    {"output", 0, "FILE", "where to write (required; - for stdout)"},
+    {0},
+};
+
+static double num(const cJSON *o, const char *k) { return cJSON_GetNumberValue(cJSON_GetObjectItem(o, k)); }
+static const char *str(const cJSON *o, const char *k)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+    return s ? s : "";
+}
+
+static void print_run_line(const cJSON *r)
+{
+    const cJSON *c = cJSON_GetObjectItem(r, "counts");
+    const char *name = str(r, "name");
+    const char *test = *str(r, "test_name") ? str(r, "test_name") : str(r, "test_url");
+    printf("%5.0f  %-9s %-8s %4.0f/%-4.0f done  %3.0f failed  %s%s%s\n", num(r, "id"), str(r, "status"),
+           str(r, "mode"), num(c, "completed"), num(c, "total"), num(c, "failed"),
+           *name ? name : "(unnamed)", *test ? "  · " : "", test);
+}
+
+int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
+{
+    (void)cmd;
+    long run_id = 0;
+    if (cli_get_int(a, "run-id", 1, 2147483647L, &run_id) < 0) return 2;
+    oo_store *s = cli_open_store();
+    if (!s) return 1;
+    oo_err err = {0};
+    cJSON *out;
+    if (run_id) {
+        out = store_run_get(s, run_id, &err);
+        if (!out) { store_close(s); return cli_fail("%s", err.msg); }
+    } else {
+        out = cJSON_CreateArray();
+        static const char *const live[] = {"running", "paused", "pending"};
+        for (int i = 0; i < 3; i++) {
+            store_run_filter f = {.status = live[i]};
+            cJSON *rs = store_runs_list(s, &f, &err), *r;
+            while (rs && (r = cJSON_DetachItemFromArray(rs, 0))) cJSON_AddItemToArray(out, r);
+            cJSON_Delete(rs);
+        }
+        if (cJSON_GetArraySize(out) == 0) {
+            store_run_filter f = {.limit = 1};
+            cJSON_Delete(out);
+            out = store_runs_list(s, &f, &err);
+        }
+    }
+    store_close(s);
+    if (!out) return cli_fail("%s", err.msg);
+    if (oo_cfg()->json) { cli_print_json(out); return 0; }
+    if (cJSON_IsArray(out) && cJSON_GetArraySize(out) == 0) {
+        printf("no runs yet: start one with `oo-automator run`\n");
+    } else if (cJSON_IsArray(out)) {
+        const cJSON *r;
+        cJSON_ArrayForEach(r, out) print_run_line(r);
+    } else {
+        const cJSON *c = cJSON_GetObjectItem(out, "counts");
+        printf("run %.0f: %s (%s)\n", num(out, "id"), *str(out, "name") ? str(out, "name") : "(unnamed)", str(out, "mode"));
+        printf("  test:      %s %s\n", str(out, "test_name"), str(out, "test_url"));
+        printf("  status:    %s\n", str(out, "status"));
+        double total = num(c, "total"), done = num(c, "completed");
+        printf("  progress:  %.0f/%.0f completed (%.0f%%), %.0f failed, %.0f running, %.0f pending\n", done, total,
+               total > 0 ? 100.0 * done / total : 0, num(c, "failed"), num(c, "running"), num(c, "pending"));
+        if (*str(out, "started_at")) printf("  started:   %s\n", str(out, "started_at"));
+        if (*str(out, "completed_at")) printf("  finished:  %s\n", str(out, "completed_at"));
+        if (*str(out, "error")) printf("  error:     %s\n", str(out, "error"));
+    }
+    cJSON_Delete(out);
+    return 0;
+}
+
+int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
+{
+    (void)cmd;
+    long limit = 50;
+    if (cli_get_int(a, "limit", 1, 100000, &limit) < 0) return 2;
+    const char *status = cli_get(a, "status"), *mode = cli_get(a, "mode");
+    static const char *const statuses[] = {"pending", "running", "paused", "completed", "failed", "cancelled", NULL};
+    if (status) {
+        int ok = 0;
+        for (int i = 0; statuses[i]; i++) ok |= !strcmp(status, statuses[i]);
+        if (!ok) return cli_usage_error("list", "--status must be pending, running, paused, completed, failed or cancelled, found \"%s\"", status);
+    }
+    oo_store *s = cli_open_store();
+    if (!s) return 1;
+    store_run_filter f = {.status = status, .mode = mode, .search = cli_get(a, "search"), .limit = (int)limit};
+    if (cli_get(a, "test")) {
+        f.test_id = cli_resolve_test(s, cli_get(a, "test"));
+        if (!f.test_id) { store_close(s); return 1; }
+    }
+    oo_err err = {0};
+    cJSON *runs = store_runs_list(s, &f, &err);
+    store_close(s);
+    if (!runs) return cli_fail("%s", err.msg);
+    if (oo_cfg()->json) { cli_print_json(runs); return 0; }
+    if (cJSON_GetArraySize(runs) == 0) printf("no runs\n");
+    const cJSON *r;
+    cJSON_ArrayForEach(r, runs) print_run_line(r);
+    cJSON_Delete(runs);
+    return 0;
+}
+
+/* CSV field, quoted when it needs to be. */
+static void csv_field(oo_buf *b, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) { oo_buf_puts(b, s); return; }
+    oo_buf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"') oo_buf_putc(b, '"');
+        oo_buf_putc(b, *s);
+    }
+    oo_buf_putc(b, '"');
+}
+
+static void csv_value(oo_buf *b, const cJSON *v)
+{
+    if (cJSON_IsNumber(v)) {
+        char tmp[64];
+        snprintf(tmp, sizeof tmp, "%.10g", v->valuedouble);
+        oo_buf_puts(b, tmp);
+    } else if (cJSON_IsString(v)) {
+        csv_field(b, v->valuestring);
+    } else if (cJSON_IsBool(v)) {
+        oo_buf_puts(b, cJSON_IsTrue(v) ? "true" : "false");
+    } else if (v && !cJSON_IsNull(v)) {
+        char *t = cJSON_PrintUnformatted(v);
+        csv_field(b, t ? t : "");
+        free(t);
+    }
+}
+
+static const char *const metric_cols[] = {"pl", "cagr", "max_drawdown", "mar", "win_percentage",
+    "capture_rate", "total_premium", "starting_capital", "ending_capital", "trades_count", "winners",
+    "avg_per_trade", "avg_winner", "avg_loser", "max_winner", "max_loser", "avg_minutes_in_trade", NULL};
+
+int cli_cmd_export(const cli_cmd *cmd, cli_args *a)
+{
+    (void)cmd;
+    long run_id = 0;
+    if (cli_get_int(a, "run-id", 1, 2147483647L, &run_id) < 0) return 2;
+    if (!run_id) return cli_usage_error("export", "--run-id N is required");
+    const char *format = cli_get(a, "format") ? cli_get(a, "format") : "csv";
+    if (strcmp(format, "csv") && strcmp(format, "json"))
+        return cli_usage_error("export", "--format must be csv or json, found \"%s\"", format);
+    const char *output = cli_get(a, "output");
+    if (!output || !*output) return cli_usage_error("export", "--output FILE is required (- for stdout)");
+    oo_store *s = cli_open_store();
+    if (!s) return 1;
+    oo_err err = {0};
+    cJSON *run = store_run_get(s, run_id, &err);
+    cJSON *tasks = run ? store_run_tasks(s, run_id, &err) : NULL;
+    store_close(s);
+    if (!tasks) { cJSON_Delete(run); return cli_fail("%s", err.msg); }
+
+    oo_buf b;
+    oo_buf_init(&b);
+    if (!strcmp(format, "json")) {
+        cJSON_AddItemToObject(run, "tasks", tasks);
+        char *t = cJSON_Print(run);
+        oo_buf_puts(&b, t);
+        oo_buf_putc(&b, '\n');
+        free(t);
+        cJSON_Delete(run);
+    } else {
+        /* columns: task, stage, status, every parameter seen (first-seen order), metrics */
+        cJSON *params = cJSON_CreateArray();
+        const cJSON *t, *v;
+        cJSON_ArrayForEach(t, tasks) {
+            cJSON_ArrayForEach(v, cJSON_GetObjectItem(t, "values")) {
+                int seen = 0;
+                const cJSON *p;
+                cJSON_ArrayForEach(p, params) seen |= !strcmp(p->valuestring, v->string);
+                if (!seen) cJSON_AddItemToArray(params, cJSON_CreateString(v->string));
+            }
+        }
+        oo_buf_puts(&b, "task_id,stage,status");
+        const cJSON *p;
+        cJSON_ArrayForEach(p, params) { oo_buf_putc(&b, ','); csv_field(&b, p->valuestring); }
+        for (int i = 0; metric_cols[i]; i++) oo_buf_printf(&b, ",%s", metric_cols[i]);
+        oo_buf_putc(&b, '\n');
+        cJSON_ArrayForEach(t, tasks) {
+            oo_buf_printf(&b, "%.0f,%.0f,%s", num(t, "id"), num(t, "stage"), str(t, "status"));
+            const cJSON *vals = cJSON_GetObjectItem(t, "values");
+            cJSON_ArrayForEach(p, params) { oo_buf_putc(&b, ','); csv_value(&b, cJSON_GetObjectItem(vals, p->valuestring)); }
+            for (int i = 0; metric_cols[i]; i++) { oo_buf_putc(&b, ','); csv_value(&b, cJSON_GetObjectItem(t, metric_cols[i])); }
+            oo_buf_putc(&b, '\n');
+        }
+        cJSON_Delete(params);
+        cJSON_Delete(tasks);
+        cJSON_Delete(run);
+    }
+    int rc = 0;
+    if (!strcmp(output, "-")) fwrite(b.data, 1, b.len, stdout);
+    else if (oo_write_file(output, b.data, b.len, &err) != 0) rc = cli_fail("%s", err.msg);
+    else if (!oo_cfg()->json) fprintf(stderr, "exported run %ld to %s\n", run_id, output);
+    oo_buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,59 @@
+/* log and time for Lua: log.error/warn/info/debug(...) write through the engine's logger with
+ * the script's file:line; time.now_ms() (monotonic), time.wall_ms(), time.iso([wall_ms]). */
+#include "script/script.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/util.h"
+#include <lauxlib.h>
+
+static int log_at(lua_State *L, oo_log_level level)
+{
+    if (level > oo_log_get_level()) return 0;
+    oo_buf b;
+    oo_buf_init(&b);
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        size_t len;
+        const char *s = luaL_tolstring(L, i, &len);
+        if (i > 1) oo_buf_putc(&b, ' ');
+        oo_buf_append(&b, s, len);
+        lua_pop(L, 1);
+    }
+    lua_Debug ar;
+    char where[256] = "lua";
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0)
+        snprintf(where, sizeof where, "%s:%d", ar.short_src, ar.currentline);
+    oo_log(level, where, "%s", b.data ? b.data : "");
+    oo_buf_free(&b);
+    return 0;
+}
+
+static int l_error(lua_State *L) { return log_at(L, OO_LOG_ERROR); }
+static int l_warn(lua_State *L) { return log_at(L, OO_LOG_WARN); }
+static int l_info(lua_State *L) { return log_at(L, OO_LOG_INFO); }
+static int l_debug(lua_State *L) { return log_at(L, OO_LOG_DEBUG); }
+
+int script_open_log(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"error", l_error}, {"warn", l_warn}, {"info", l_info}, {"debug", l_debug}, {NULL, NULL}};
+    luaL_newlib(L, fns);
+    return 1;
+}
+
+static int l_now(lua_State *L) { lua_pushinteger(L, oo_now_ms()); return 1; }
+static int l_wall(lua_State *L) { lua_pushinteger(L, oo_wall_ms()); return 1; }
+static int l_iso(lua_State *L)
+{
+    lua_Integer ms = luaL_optinteger(L, 1, oo_wall_ms());
+    char buf[40];
+    oo_iso_time(ms, buf, sizeof buf);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+int script_open_time(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"now_ms", l_now}, {"wall_ms", l_wall}, {"iso", l_iso}, {NULL, NULL}};
+    luaL_newlib(L, fns);
+    return 1;
+}

@@ -1,0 +1,199 @@
+#include "script/script.h"
+#include "base/buf.h"
+#include "base/config.h"
+#include "base/util.h"
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct oo_script {
+    lua_State *L;
+    size_t used, limit;
+    int traceback;
+};
+
+static const char REGKEY = 'S';  /* registry key: address of this byte */
+
+/* The capped allocator: a runaway script gets "not enough memory", the engine goes on. */
+static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    oo_script *s = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        s->used -= old;
+        return NULL;
+    }
+    if (nsize > old && s->used - old + nsize > s->limit) return NULL;
+    void *p = realloc(ptr, nsize);
+    if (p) s->used = s->used - old + nsize;
+    return p;
+}
+
+static int on_panic(lua_State *L)
+{
+    /* Only reached for errors outside any pcall, which the engine never makes; say so. */
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "oo-automator: unprotected Lua error: %s\n", msg ? msg : "?");
+    return 0;  /* lua aborts after this */
+}
+
+static void add_path(oo_buf *b, const char *dir, int with_init)
+{
+    oo_buf_printf(b, "%s%s/?.lua", b->len ? ";" : "", dir);
+    if (with_init) oo_buf_printf(b, ";%s/?/init.lua", dir);
+}
+
+static void add_env_dirs(oo_buf *b, const char *list)
+{
+    if (!list || !*list) return;
+    char *copy = oo_strdup(list), *save = NULL;
+    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+        if (*d) add_path(b, d, 1);
+    free(copy);
+}
+
+static void set_paths(lua_State *L)
+{
+    oo_buf b;
+    oo_buf_init(&b);
+    const oo_config *c = oo_cfg();
+    add_env_dirs(&b, oo_config_get(c, OO_CFG_LUA_PATH) ? oo_config_get(c, OO_CFG_LUA_PATH) : getenv("OO_LUA_PATH"));
+    char *lua = oo_resource_path("lua"), *params = oo_resource_path("parameters");
+    add_path(&b, lua, 1);
+    add_path(&b, params, 0);
+    add_env_dirs(&b, oo_config_get(c, OO_CFG_PARAMETERS_PATH) ? oo_config_get(c, OO_CFG_PARAMETERS_PATH)
+                                                                 : getenv("OO_PARAMETERS_PATH"));
+    free(lua);
+    free(params);
+    lua_getglobal(L, "package");
+    lua_pushstring(L, b.data);
+    lua_setfield(L, -2, "path");
+    lua_pushstring(L, "");
+    lua_setfield(L, -2, "cpath");
+    /* no C loaders from disk: keep only the preload and Lua-file searchers */
+    lua_getfield(L, -1, "searchers");
+    lua_pushnil(L);
+    lua_seti(L, -2, 4);
+    lua_pushnil(L);
+    lua_seti(L, -2, 3);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "preload");
+    lua_pushcfunction(L, script_open_json);
+    lua_setfield(L, -2, "json");
+    lua_pushcfunction(L, script_open_log);
+    lua_setfield(L, -2, "log");
+    lua_pushcfunction(L, script_open_time);
+    lua_setfield(L, -2, "time");
+    lua_pop(L, 2);
+    oo_buf_free(&b);
+}
+
+oo_script *script_new(const script_opts *opts, oo_err *err)
+{
+    oo_script *s = oo_calloc(1, sizeof *s);
+    s->limit = opts && opts->memory_limit ? opts->memory_limit : 0;
+    if (!s->limit) {
+        const char *mb = getenv("OO_LUA_MEMORY_MB");
+        long n = mb ? atol(mb) : 0;
+        s->limit = (size_t)(n > 0 ? n : 512) * 1024 * 1024;
+    }
+    s->traceback = opts ? opts->traceback : 0;
+    s->L = lua_newstate(cap_alloc, s);
+    if (!s->L) {
+        free(s);
+        oo_err_set(err, OO_E_SCRIPT, "cannot create the Lua state: out of memory");
+        return NULL;
+    }
+    lua_atpanic(s->L, on_panic);
+    lua_pushlightuserdata(s->L, (void *)&REGKEY);
+    lua_pushlightuserdata(s->L, s);
+    lua_rawset(s->L, LUA_REGISTRYINDEX);
+    luaL_openlibs(s->L);
+    set_paths(s->L);
+    return s;
+}
+
+void script_free(oo_script *s)
+{
+    if (!s) return;
+    if (s->L) lua_close(s->L);
+    free(s);
+}
+
+lua_State *script_state(oo_script *s) { return s->L; }
+size_t script_memory_used(const oo_script *s) { return s->used; }
+
+oo_script *script_from_state(lua_State *L)
+{
+    lua_pushlightuserdata(L, (void *)&REGKEY);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    oo_script *s = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return s;
+}
+
+static int msg_handler(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (!msg) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+        msg = lua_pushfstring(L, "(a Lua error object of type %s)", luaL_typename(L, 1));
+    }
+    oo_script *s = script_from_state(L);
+    if (s && s->traceback) luaL_traceback(L, L, msg, 1);
+    else lua_pushstring(L, msg);
+    return 1;
+}
+
+int script_pcall(oo_script *s, int nargs, int nresults, oo_err *err)
+{
+    lua_State *L = s->L;
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, msg_handler);
+    lua_insert(L, base);
+    int rc = lua_pcall(L, nargs, nresults, base);
+    lua_remove(L, base);
+    if (rc != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        if (rc == LUA_ERRMEM) oo_err_set(err, OO_E_SCRIPT, "not enough memory for Lua (limit %zu MiB; set OO_LUA_MEMORY_MB)", s->limit >> 20);
+        else oo_err_set(err, OO_E_SCRIPT, "%s", msg ? msg : "unknown Lua error");
+        lua_pop(L, 1);
+        return -1;
+    }
+    return 0;
+}
+
+int script_run_file(oo_script *s, const char *path, int argc, char **argv, oo_err *err)
+{
+    lua_State *L = s->L;
+    lua_createtable(L, argc, 1);
+    lua_pushstring(L, path);
+    lua_rawseti(L, -2, 0);
+    for (int i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setglobal(L, "arg");
+    int rc = luaL_loadfilex(L, path, "t");
+    if (rc != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        oo_err_set(err, rc == LUA_ERRFILE ? OO_E_IO : OO_E_SCRIPT, "%s", msg ? msg : "cannot load");
+        lua_pop(L, 1);
+        return -1;
+    }
+    for (int i = 0; i < argc; i++) lua_pushstring(L, argv[i]);
+    return script_pcall(s, argc, 0, err);
+}
+
+int script_run_string(oo_script *s, const char *code, const char *name, oo_err *err)
+{
+    if (luaL_loadbufferx(s->L, code, strlen(code), name, "t") != LUA_OK) {
+        oo_err_set(err, OO_E_SCRIPT, "%s", lua_tostring(s->L, -1));
+        lua_pop(s->L, 1);
+        return -1;
+    }
+    return script_pcall(s, 0, 0, err);
+}
