@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include <lauxlib.h>
+#include <stdio.h>
 
 static int log_at(lua_State *L, oo_log_level level)
 {
@@ -54,6 +55,82 @@ static int l_iso(lua_State *L)
 int script_open_time(lua_State *L)
 {
     static const luaL_Reg fns[] = {{"now_ms", l_now}, {"wall_ms", l_wall}, {"iso", l_iso}, {NULL, NULL}};
+    luaL_newlib(L, fns);
+    return 1;
+}
+
+/* fs for Lua: fs.list(dir) -> sorted file names (nil, message when unreadable),
+ * fs.exists(path), fs.read(path) -> text (nil, message). Enough for discovery and fixtures. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int l_list(lua_State *L)
+{
+    const char *dir = luaL_checkstring(L, 1);
+    DIR *d = opendir(dir);
+    if (!d) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "cannot list %s: %s", dir, strerror(errno));
+        return 2;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        if (n == cap) names = oo_realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
+        names[n++] = oo_strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, names[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+        free(names[i]);
+    }
+    free(names);
+    return 1;
+}
+
+static int l_exists(lua_State *L)
+{
+    const char *p = luaL_checkstring(L, 1);
+    lua_pushboolean(L, oo_file_exists(p) || oo_dir_exists(p));
+    return 1;
+}
+
+static int l_read(lua_State *L)
+{
+    oo_err err = {0};
+    size_t len;
+    char *text = oo_read_file(luaL_checkstring(L, 1), &len, &err);
+    if (!text) {
+        lua_pushnil(L);
+        lua_pushstring(L, err.msg);
+        return 2;
+    }
+    lua_pushlstring(L, text, len);
+    free(text);
+    return 1;
+}
+
+static int l_resource(lua_State *L)
+{
+    char *p = oo_resource_path(luaL_optstring(L, 1, "."));
+    lua_pushstring(L, p);
+    free(p);
+    return 1;
+}
+
+int script_open_fs(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"list", l_list}, {"exists", l_exists}, {"read", l_read},
+                                   {"resource", l_resource}, {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;
 }

@@ -132,10 +132,11 @@ static cJSON *to_json(lua_State *L, int idx, int depth, oo_buf *path, oo_err *er
         lua_pushnil(L);
         while (lua_next(L, idx)) {
             if (lua_type(L, -2) != LUA_TSTRING && lua_type(L, -2) != LUA_TNUMBER) {
+                const char *kt = luaL_typename(L, -2);
                 lua_pop(L, 2);
                 cJSON_Delete(obj);
                 oo_err_set(err, OO_E_SCRIPT, "json.encode: %s: a table key of type %s cannot be JSON",
-                           path->len ? path->data : "value", luaL_typename(L, -1));
+                           path->len ? path->data : "value", kt);
                 return NULL;
             }
             lua_pushvalue(L, -2);

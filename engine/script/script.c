@@ -87,6 +87,8 @@ static void set_paths(lua_State *L)
     lua_setfield(L, -2, "log");
     lua_pushcfunction(L, script_open_time);
     lua_setfield(L, -2, "time");
+    lua_pushcfunction(L, script_open_fs);
+    lua_setfield(L, -2, "fs");
     lua_pop(L, 2);
     oo_buf_free(&b);
 }

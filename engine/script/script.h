@@ -1,6 +1,6 @@
 /* script: the engine's one Lua 5.4 state. package.path reaches lua/ and parameters/ of the
  * installation plus the folders of OO_LUA_PATH (and OO_PARAMETERS_PATH for parameters);
- * no C modules are loaded from disk. Preloaded modules: json (cJSON), log, time.
+ * no C modules are loaded from disk. Preloaded modules: json (cJSON), log, time, fs.
  * Every Lua error comes back as an oo_err "file:line: message" (with a traceback when
  * verbose); memory is capped so a runaway script fails instead of eating the machine.
  * The oo_script owns the lua_State; script_free closes it. */
@@ -35,6 +35,7 @@ size_t script_memory_used(const oo_script *s);
 int script_open_json(lua_State *L);
 int script_open_log(lua_State *L);
 int script_open_time(lua_State *L);
+int script_open_fs(lua_State *L);
 /* JSON <-> Lua helpers for other bindings: push a cJSON value; convert the value at idx. */
 struct cJSON;
 void script_push_json(lua_State *L, const struct cJSON *v);

@@ -1,0 +1,67 @@
+-- oo.parameters: finds every parameter script — parameters/*.lua of the installation, then
+-- the folders of OO_PARAMETERS_PATH (a user's file of the same name wins). A script that fails
+-- to load or lacks what a parameter needs is reported with file:line and left out; the others
+-- still load.
+local fs = require("fs")
+local M = {}
+
+local required = { "name", "display_name", "fields", "generate", "set", "verify" }
+
+local function check(p, file)
+  if type(p) ~= "table" then return file .. ": a parameter script must return a table" end
+  for _, k in ipairs(required) do
+    if p[k] == nil then return string.format("%s: the parameter has no %s", file, k) end
+  end
+  if type(p.generate) ~= "function" or type(p.set) ~= "function" or type(p.verify) ~= "function" then
+    return file .. ": generate, set and verify must be functions"
+  end
+  if type(p.fields) ~= "table" then return file .. ": fields must be a list" end
+  for i, f in ipairs(p.fields) do
+    if type(f.name) ~= "string" or type(f.type) ~= "string" then
+      return string.format("%s: fields[%d] needs a name and a type", file, i)
+    end
+  end
+  return nil
+end
+
+-- The folders searched, in order (later folders override earlier ones).
+function M.dirs()
+  local dirs = { fs.resource("parameters") }
+  local extra = os.getenv("OO_PARAMETERS_PATH")
+  if extra then for d in extra:gmatch("[^:]+") do dirs[#dirs + 1] = d end end
+  return dirs
+end
+
+-- Returns registry (name -> parameter) and a list of error messages ("file:line: ...").
+function M.discover(dirs)
+  local registry, errors = {}, {}
+  for _, dir in ipairs(dirs or M.dirs()) do
+    local names = fs.list(dir) or {}
+    for _, name in ipairs(names) do
+      if name:match("%.lua$") then
+        local file = dir .. "/" .. name
+        local chunk, lerr = loadfile(file, "t")
+        local ok, p = false, lerr
+        if chunk then ok, p = pcall(chunk) end
+        local why = (not ok) and tostring(p) or check(p, file)
+        if why then
+          errors[#errors + 1] = why
+        else
+          p.file = file
+          registry[p.name] = p
+        end
+      end
+    end
+  end
+  return registry, errors
+end
+
+-- Names in display order.
+function M.names(registry)
+  local out = {}
+  for k in pairs(registry) do out[#out + 1] = k end
+  table.sort(out)
+  return out
+end
+
+return M

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# CLI tests: help, usage errors (one line, exit 2), configuration precedence, the password
+# never shown, and the store-backed commands on a real database.
+set -u
+BIN=$1
+passed=0 failed=0
+root=$(mkdir -p "${OO_TEST_TMP:-/tmp}" && mktemp -d "${OO_TEST_TMP:-/tmp}/cli.XXXXXX")
+export HOME=$root/home XDG_DATA_HOME= ; mkdir -p "$HOME"
+cd "$root" || exit 2
+unset OO_EMAIL OO_PASSWORD OO_BASE_URL OO_BROWSERS OO_HEADLESS OO_DB_PATH OO_DATA_DIR OO_PORT OO_CHROMIUM
+
+ok()   { passed=$((passed + 1)); }
+bad()  { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+# expect CODE DESCRIPTION -- command...   (stdout in $out, stderr in $err)
+expect() {
+  local code=$1 what=$2; shift 3
+  out=$("$@" 2>"$root/stderr"); local rc=$?; err=$(cat "$root/stderr")
+  if [ "$rc" -eq "$code" ]; then ok; else bad "$what: exit $rc, expected $code; stderr: $err"; fi
+}
+contains() { case "$1" in *"$2"*) ok ;; *) bad "$3: expected to find '$2' in: $1" ;; esac; }
+lacks()    { case "$1" in *"$2"*) bad "$3: '$2' must not appear in: $1" ;; *) ok ;; esac; }
+one_line() { [ "$(printf '%s\n' "$1" | grep -c .)" -eq 1 ] && ok || bad "$2: expected one line on stderr, got: $1"; }
+
+# --- help ----------------------------------------------------------------------------------
+expect 0 "--help" -- "$BIN" --help
+main_help=$out
+for c in run resume pause status list export serve tests replay record-check demo lua; do
+  contains "$main_help" "  $c " "--help lists $c"
+  expect 0 "$c --help" -- "$BIN" "$c" --help
+  contains "$out" "usage: oo-automator $c" "$c --help usage"
+done
+expect 0 "version" -- "$BIN" version
+contains "$out" "oo-automator " "version"
+expect 2 "no command" -- "$BIN"
+
+# --- usage errors: one line, exit 2 ----------------------------------------------------------
+expect 2 "unknown command" -- "$BIN" frobnicate
+one_line "$err" "unknown command"; contains "$err" 'unknown command "frobnicate"' "unknown command"
+expect 2 "unknown flag" -- "$BIN" status --frob
+one_line "$err" "unknown flag"; contains "$err" "see oo-automator status --help" "usage hint"
+expect 2 "unknown global flag" -- "$BIN" --frob status
+one_line "$err" "unknown global flag"
+expect 2 "missing value" -- "$BIN" status --run-id
+one_line "$err" "missing value"
+expect 2 "bad number" -- "$BIN" status --run-id abc
+one_line "$err" "bad number"; contains "$err" "--run-id" "bad number names the flag"
+expect 2 "export needs run id" -- "$BIN" export --format csv --output x.csv
+expect 2 "export bad format" -- "$BIN" export --run-id 1 --format xml --output x
+contains "$err" "csv or json" "export format"
+expect 2 "run step 0" -- "$BIN" run --url https://optionomega.com/test/a --param delta --start 5 --end 10 --step 0
+contains "$err" "--step must not be 0" "step 0"
+expect 2 "run start past end" -- "$BIN" run --url https://optionomega.com/test/a --param delta --start 50 --end 10 --step 1
+contains "$err" "past --end" "start past end"
+expect 2 "serve elsewhere needs a token" -- "$BIN" serve --host 0.0.0.0
+contains "$err" "--token" "serve token"
+expect 2 "lua missing file" -- "$BIN" lua /nonexistent.lua
+
+# --- configuration precedence: flag > env > ./.env > ~/.config > default ----------------------
+mkdir -p "$HOME/.config/oo-automator"
+echo "OO_DATA_DIR=$root/from-user-config" > "$HOME/.config/oo-automator/config"
+expect 0 "status with user config" -- "$BIN" -v status
+contains "$err" "OO_DATA_DIR        = $root/from-user-config  (file: $HOME/.config/oo-automator/config:1)" "user config"
+printf '# comment\n\nexport OO_DATA_DIR="%s/from-dotenv"\nOO_BROWSERS=3 # three\n' "$root" > .env
+expect 0 "status with .env" -- "$BIN" -v status
+contains "$err" "OO_DATA_DIR        = $root/from-dotenv  (file: ./.env:3)" ".env over user config"
+contains "$err" "OO_BROWSERS        = 3" ".env inline comment"
+expect 0 "status with env" -- env OO_DATA_DIR="$root/from-env" "$BIN" -v status
+contains "$err" "OO_DATA_DIR        = $root/from-env  (environment: OO_DATA_DIR)" "env over .env"
+expect 0 "status with flag" -- env OO_DATA_DIR="$root/from-env" "$BIN" -v --data-dir "$root/from-flag" status
+contains "$err" "OO_DATA_DIR        = $root/from-flag  (flag: --data-dir)" "flag over env"
+contains "$err" "OO_DB_PATH         = $root/from-flag/oo_automator.db" "db follows the data dir"
+[ -f "$root/from-flag/oo_automator.db" ] && ok || bad "the database is created in the data dir"
+rm -f .env "$HOME/.config/oo-automator/config"
+expect 0 "default data dir" -- "$BIN" -v status
+contains "$err" "OO_DATA_DIR        = $HOME/.local/share/oo-automator  (default)" "default data dir"
+
+# bad configuration: file:line, or the variable, exit 2
+printf 'OO_BROWSERS=2\nthis is not a setting\n' > .env
+expect 2 "bad .env line" -- "$BIN" status
+one_line "$err" "bad .env line"; contains "$err" "./.env:2" "bad line names file:line"
+printf 'OO_BROWSRS=2\n' > .env
+expect 2 "unknown .env key" -- "$BIN" status
+contains "$err" "./.env:1: unknown setting OO_BROWSRS" "unknown key"
+rm -f .env
+expect 2 "bad env value" -- env OO_BROWSERS=lots "$BIN" status
+contains "$err" "OO_BROWSERS: browsers must be" "bad env value"
+
+# the password is never printed or logged
+printf 'OO_PASSWORD=Sup3rS3cretPw\n' > .env
+for args in "-vvv status" "-vv list" "-vv tests" "-vv demo" "-vv run --url https://optionomega.com/test/a --param delta --start 1 --end 2"; do
+  # shellcheck disable=SC2086
+  all=$("$BIN" $args 2>&1)
+  lacks "$all" "Sup3rS3cretPw" "password in output of $args"
+done
+contains "$("$BIN" -v status 2>&1)" "OO_PASSWORD        = ********" "password masked"
+rm -f .env
+db="$root/store.db"
+sqlite3 "$db" .dump 2>/dev/null | grep -q Sup3rS3cretPw && bad "password in the database" || ok
+
+# --- store-backed commands on a real database -----------------------------------------------
+expect 0 "create db" -- "$BIN" --db "$db" tests
+sqlite3 "$db" <<'SQL'
+INSERT INTO tests(url, name, last_run_at) VALUES ('https://optionomega.com/test/abc123', 'Put Credit Spread METF', '2026-11-20 10:00:00');
+INSERT INTO tests(url, name) VALUES ('https://optionomega.com/test/def456', 'Iron Condor SPY');
+INSERT INTO runs(test_id, name, mode, config, status) VALUES (1, 'Delta sweep', 'sweep', '{"parameter":"delta"}', 'running');
+INSERT INTO tasks(run_id, seq, parameter_values, status) VALUES (1, 1, '{"delta":5}', 'completed'), (1, 2, '{"delta":6}', 'completed'), (1, 3, '{"delta":7}', 'pending');
+INSERT INTO results(task_id, test_id, pl, cagr, max_drawdown, mar, win_percentage, trades_count) VALUES (1, 1, 13376, 0.142, -0.08, 1.78, 0.682, 480), (2, 1, -155.5, 0.156, -0.09, 1.73, 0.71, 470);
+SQL
+expect 0 "tests" -- "$BIN" --db "$db" tests
+contains "$out" "Put Credit Spread METF" "tests lists names"
+expect 0 "tests --json" -- "$BIN" --db "$db" --json tests --recent
+contains "$out" '"url":	"https://optionomega.com/test/def456"' "tests --json"
+expect 0 "status" -- "$BIN" --db "$db" status --run-id 1
+contains "$out" "2/3 completed" "status progress"
+expect 0 "status live runs" -- "$BIN" --db "$db" status
+contains "$out" "running" "status without id shows the running run"
+expect 1 "status unknown run" -- "$BIN" --db "$db" status --run-id 42
+one_line "$err" "unknown run"; contains "$err" "no run 42" "unknown run"
+expect 0 "list" -- "$BIN" --db "$db" list --search metf
+contains "$out" "Delta sweep" "list search"
+expect 0 "list by test" -- "$BIN" --db "$db" list --test "iron condor"
+contains "$out" "no runs" "list by another test"
+expect 2 "list bad status" -- "$BIN" --db "$db" list --status sleeping
+expect 0 "export csv" -- "$BIN" --db "$db" export --run-id 1 --format csv --output "$root/r.csv"
+head=$(head -1 "$root/r.csv")
+contains "$head" "task_id,stage,status,delta,pl,cagr,max_drawdown,mar" "csv header"
+contains "$(sed -n 2p "$root/r.csv")" "1,1,completed,5,13376,0.142,-0.08,1.78" "csv row"
+contains "$(sed -n 4p "$root/r.csv")" "3,1,pending,7,,," "csv pending row"
+expect 0 "export json" -- "$BIN" --db "$db" export --run-id 1 --format json --output -
+contains "$out" '"mode":	"sweep"' "json export"
+expect 1 "export to an unwritable path" -- "$BIN" --db "$db" export --run-id 1 --format csv --output /proc/nope/r.csv
+one_line "$err" "unwritable export"
+expect 0 "tests rename" -- "$BIN" --db "$db" tests rename def456 "IC SPY 45 DTE"
+expect 0 "tests after rename" -- "$BIN" --db "$db" tests
+contains "$out" "IC SPY 45 DTE" "renamed"
+expect 1 "ambiguous or unknown test" -- "$BIN" --db "$db" tests delete "no such strategy"
+one_line "$err" "unknown test"
+expect 0 "tests delete" -- "$BIN" --db "$db" tests delete 2
+expect 0 "tests after delete" -- "$BIN" --db "$db" tests
+lacks "$out" "IC SPY 45 DTE" "deleted test hidden"
+expect 0 "pause" -- "$BIN" --db "$db" pause --run-id 1
+contains "$("$BIN" --db "$db" status --run-id 1)" "status:    paused" "paused in the store"
+expect 1 "pause a paused run is fine, a completed one is not" -- "$BIN" --db "$db" pause --run-id 9
+# nothing already stored is lost by any of the failures above
+[ "$(sqlite3 "$db" 'SELECT COUNT(*) FROM results')" = 2 ] && ok || bad "results kept"
+
+# a database from a newer oo-automator is refused, and left untouched
+sqlite3 "$db" 'PRAGMA user_version = 77'
+expect 1 "newer database" -- "$BIN" --db "$db" list
+contains "$err" "newer oo-automator" "newer db message"
+[ "$(sqlite3 "$db" 'PRAGMA user_version')" = 77 ] && ok || bad "newer db untouched"
+
+# --- lua ----------------------------------------------------------------------------------
+printf 'print("hi", arg[1], #arg)\n' > ok.lua
+expect 0 "lua ok" -- "$BIN" lua ok.lua one two
+contains "$out" "hi	one	2" "lua args"
+printf 'local x = 1\nlocal t = nil\nreturn t.field\n' > err.lua
+expect 1 "lua runtime error" -- "$BIN" lua err.lua
+one_line "$err" "lua error"; contains "$err" "err.lua:3:" "lua error file:line"
+printf 'local = 1\n' > syntax.lua
+expect 1 "lua syntax error" -- "$BIN" lua syntax.lua
+contains "$err" "syntax.lua:1:" "syntax error file:line"
+printf 'error({code = 1})\n' > obj.lua
+expect 1 "lua error object" -- "$BIN" lua obj.lua
+contains "$err" "error object of type table" "non-string error"
+
+rm -rf "$root"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
