@@ -53,5 +53,6 @@ typedef struct bt_metrics {
     double avg_per_trade, avg_winner, avg_loser, max_winner, max_loser, avg_minutes_in_trade;
 } bt_metrics;
 const bt_metrics *bt_result_metrics(const bt_result *r);
+int bt_result_trade_count(const bt_result *r);
 
 #endif
