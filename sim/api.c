@@ -1,0 +1,366 @@
+/* api: oo-sim's HTTP routes — the single-page app's shell for every page route, its JSON API
+ * (login, saved tests, backtests, results, trade log, app config), and the /__sim endpoints
+ * for tests. Every answer is built on the h2o loop thread under the state's lock. */
+#include "sim.h"
+#include <h2o.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct { h2o_handler_t super; sim_state *s; } handler;
+
+static void send_text(h2o_req_t *req, int status, const char *reason, const char *type, const char *body, size_t len)
+{
+    req->res.status = status;
+    req->res.reason = reason;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, type, strlen(type));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    h2o_iovec_t copy = h2o_strdup(&req->pool, body, len);
+    h2o_send_inline(req, copy.base, copy.len);
+}
+
+static int send_json(h2o_req_t *req, int status, const char *reason, cJSON *v)
+{
+    char *txt = cJSON_PrintUnformatted(v);
+    cJSON_Delete(v);
+    send_text(req, status, reason, "application/json", txt, strlen(txt));
+    free(txt);
+    return 0;
+}
+
+static int send_raw_json(h2o_req_t *req, const char *txt)
+{
+    send_text(req, 200, "OK", "application/json", txt, strlen(txt));
+    return 0;
+}
+
+static int send_error(h2o_req_t *req, int status, const char *reason, const char *msg)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "error", msg);
+    return send_json(req, status, reason, o);
+}
+
+static int method_is(h2o_req_t *req, const char *m) { return h2o_memis(req->method.base, req->method.len, m, strlen(m)); }
+
+/* The request path without the query, NUL-terminated in the request's pool. */
+static char *path_of(h2o_req_t *req)
+{
+    size_t n = req->query_at != SIZE_MAX ? req->query_at : req->path_normalized.len;
+    if (n > req->path_normalized.len) n = req->path_normalized.len;
+    char *p = h2o_mem_alloc_pool(&req->pool, n + 1);
+    memcpy(p, req->path_normalized.base, n);
+    p[n] = '\0';
+    return p;
+}
+
+static const char *query_param(h2o_req_t *req, const char *name)
+{
+    if (req->query_at == SIZE_MAX) return NULL;
+    const char *q = req->path.base + req->query_at + 1, *end = req->path.base + req->path.len;
+    size_t nl = strlen(name);
+    while (q < end) {
+        const char *amp = memchr(q, '&', (size_t)(end - q));
+        if (!amp) amp = end;
+        if ((size_t)(amp - q) > nl && !memcmp(q, name, nl) && q[nl] == '=') {
+            h2o_iovec_t v = h2o_strdup(&req->pool, q + nl + 1, (size_t)(amp - q - nl - 1));
+            return v.base;
+        }
+        q = amp + 1;
+    }
+    return NULL;
+}
+
+static const char *session_token(h2o_req_t *req)
+{
+    ssize_t i = -1;
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) != -1) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        const char *p = v.base, *end = v.base + v.len;
+        while (p < end) {
+            while (p < end && (*p == ' ' || *p == ';')) p++;
+            const char *semi = memchr(p, ';', (size_t)(end - p));
+            if (!semi) semi = end;
+            if ((size_t)(semi - p) > 11 && !memcmp(p, "oo_session=", 11))
+                return h2o_strdup(&req->pool, p + 11, (size_t)(semi - p - 11)).base;
+            p = semi;
+        }
+    }
+    return NULL;
+}
+
+static struct sim_session *session_of(sim_state *s, h2o_req_t *req) { return sim_session_get(s, session_token(req)); }
+
+static cJSON *body_json(h2o_req_t *req)
+{
+    if (!req->entity.base || !req->entity.len) return NULL;
+    return cJSON_ParseWithLength(req->entity.base, req->entity.len);
+}
+
+/* ---- pages ----------------------------------------------------------------------------- */
+
+static int on_page(h2o_handler_t *self, h2o_req_t *req)
+{
+    sim_state *s = ((handler *)self)->s;
+    char *path = path_of(req);
+    int page = !strcmp(path, "/") || !strcmp(path, "/dashboard") || !strncmp(path, "/test/", 6);
+    if (!page) return send_error(req, 404, "Not Found", "not found");
+    if (strcmp(path, "/")) {
+        pthread_mutex_lock(&s->lock);
+        int in = session_of(s, req) != NULL;
+        pthread_mutex_unlock(&s->lock);
+        if (!in) {
+            h2o_send_redirect(req, 302, "Found", H2O_STRLIT("/"));
+            return 0;
+        }
+    }
+    char file[2048];
+    snprintf(file, sizeof file, "%s/index.html", s->opt.ui_dir);
+    FILE *f = fopen(file, "rb");
+    if (!f) return send_error(req, 500, "Internal Server Error", "the UI is missing (sim/ui/index.html)");
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    send_text(req, 200, "OK", "text/html; charset=utf-8", buf, n);
+    return 0;
+}
+
+/* ---- the JSON API ---------------------------------------------------------------------- */
+
+static cJSON *test_summary(const sim_test *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", t->id);
+    cJSON_AddStringToObject(o, "name", t->name);
+    cJSON_AddStringToObject(o, "ticker", cJSON_GetStringValue(cJSON_GetObjectItem(t->config, "ticker")));
+    char url[64];
+    snprintf(url, sizeof url, "/test/%s", t->id);
+    cJSON_AddStringToObject(o, "url", url);
+    return o;
+}
+
+/* Settles a running backtest whose time has come: done, error or lost (the faults decided at
+ * its start). */
+static void settle(sim_backtest *b)
+{
+    if (strcmp(b->status, "running") || !b->computed || sim_now_ms() < b->done_at_ms) return;
+    free(b->status);
+    if (b->fault && !strcmp(b->fault, "error")) {
+        b->status = strdup("error");
+        b->error = strdup("Backtest failed: data unavailable for the selected dates");
+    } else if (b->fault && !strcmp(b->fault, "drop")) {
+        b->status = strdup("lost");
+    } else {
+        b->status = strdup("done");
+    }
+}
+
+static cJSON *backtest_status(sim_backtest *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    char id[32];
+    snprintf(id, sizeof id, "bt_%d", b->n);
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddStringToObject(o, "testId", b->test_id);
+    cJSON_AddStringToObject(o, "status", b->status);
+    if (b->error) cJSON_AddStringToObject(o, "error", b->error);
+    return o;
+}
+
+static int api_backtests(sim_state *s, h2o_req_t *req, const char *rest)
+{
+    /* rest: "<n>", "<n>/results", "<n>/trades", "<n>/tradelog.csv" */
+    int n = 0;
+    char tail[64] = "";
+    if (sscanf(rest, "bt_%d%63s", &n, tail) < 1) return send_error(req, 404, "Not Found", "no such backtest");
+    sim_backtest *b = sim_backtest_get(s, n);
+    if (!b || !strcmp(b->status, "rejected")) return send_error(req, 404, "Not Found", "no such backtest");
+    if (!method_is(req, "GET")) return send_error(req, 405, "Method Not Allowed", "use GET");
+    settle(b);
+    if (!strcmp(b->status, "lost")) {
+        if (!b->polled_after_done++) {
+            /* the connection to the backtest server dropped: a proxy's error, not JSON */
+            send_text(req, 502, "Bad Gateway", "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>", 50);
+            return 0;
+        }
+        return send_error(req, 404, "Not Found", "no such backtest");
+    }
+    if (!tail[0]) return send_json(req, 200, "OK", backtest_status(b));
+    if (strcmp(b->status, "done")) return send_error(req, 409, "Conflict", "the backtest has no results");
+    if (!strcmp(tail, "/results")) {
+        cJSON *r = cJSON_Parse(b->result_json);
+        cJSON_AddStringToObject(r, "testId", b->test_id);
+        cJSON_AddItemToObject(r, "config", cJSON_Duplicate(b->config, 1));
+        return send_json(req, 200, "OK", r);
+    }
+    if (!strcmp(tail, "/trades")) return send_raw_json(req, b->trades_json);
+    if (!strcmp(tail, "/tradelog.csv")) {
+        const sim_test *t = sim_test_find(s, b->test_id);
+        char disp[300];
+        snprintf(disp, sizeof disp, "attachment; filename=\"%s-bt_%d-trade-log.csv\"", t ? t->name : "backtest", b->n);
+        for (char *p = disp + 22; *p; p++)
+            if (*p == ' ' || *p == '/') *p = '-';
+        h2o_iovec_t dv = h2o_strdup(&req->pool, disp, strlen(disp));
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_DISPOSITION, NULL, dv.base, dv.len);
+        send_text(req, 200, "OK", "text/csv; charset=utf-8", b->csv, strlen(b->csv));
+        return 0;
+    }
+    return send_error(req, 404, "Not Found", "no such backtest resource");
+}
+
+static int api_start(sim_state *s, h2o_req_t *req, struct sim_session *ses, const sim_test *t)
+{
+    char err[300] = "";
+    char *body = h2o_mem_alloc_pool(&req->pool, req->entity.len + 1);
+    memcpy(body, req->entity.base ? req->entity.base : "", req->entity.len);
+    body[req->entity.len] = '\0';
+    bt_config *cfg = bt_config_parse(body, err, sizeof err);
+    if (!cfg) return send_error(req, 400, "Bad Request", err);
+    if (sim_fault(s, F_RATELIMIT, "backtest")) {
+        sim_backtest_start(s, t, cfg, "ratelimit");
+        return send_error(req, 429, "Too Many Requests", "Too many requests");
+    }
+    const char *fault = NULL;
+    if (sim_fault(s, F_ERROR, "backtest")) fault = "error";
+    else if (sim_fault(s, F_DROP, "backtest")) fault = "drop";
+    sim_backtest *b = sim_backtest_start(s, t, cfg, fault);
+    ses->backtests++;
+    int expire = sim_fault(s, F_SESSION, "backtest") ||
+                 (s->opt.session_max_backtests > 0 && ses->backtests >= s->opt.session_max_backtests);
+    if (expire) ses->valid = 0;  /* the next call finds itself logged out */
+    return send_json(req, 202, "Accepted", backtest_status(b));
+}
+
+static int on_api(h2o_handler_t *self, h2o_req_t *req)
+{
+    sim_state *s = ((handler *)self)->s;
+    char *path = path_of(req) + 4;   /* after "/api" */
+    int rc;
+    pthread_mutex_lock(&s->lock);
+    if (!strcmp(path, "/app-config")) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "variant", s->opt.ui_variant);
+        const char *ctx = query_param(req, "context");
+        if (ctx && !strcmp(ctx, "dialog")) {
+            int slow = sim_fault(s, F_SLOW, "dialog");
+            cJSON_AddNumberToObject(o, "renderDelayMs", slow ? 1200 + (int)(800 * sim_rand(s)) : 0);
+            cJSON_AddNumberToObject(o, "revealDelayMs", slow ? 900 : 0);
+            cJSON_AddNumberToObject(o, "overlayMs", sim_fault(s, F_OVERLAY, "dialog") ? 1500 : 0);
+            cJSON_AddBoolToObject(o, "cancelIgnored", sim_fault(s, F_STUCK, "dialog"));
+        }
+        rc = send_json(req, 200, "OK", o);
+    } else if (!strcmp(path, "/login")) {
+        cJSON *b = body_json(req);
+        const char *email = cJSON_GetStringValue(cJSON_GetObjectItem(b, "email"));
+        const char *pw = cJSON_GetStringValue(cJSON_GetObjectItem(b, "password"));
+        if (!method_is(req, "POST")) rc = send_error(req, 405, "Method Not Allowed", "use POST");
+        else if (!email || !*email || !pw || strcmp(pw, s->opt.password))
+            rc = send_error(req, 401, "Unauthorized", "Invalid email or password");
+        else {
+            const char *tok = sim_session_new(s, email);
+            char cookie[128];
+            snprintf(cookie, sizeof cookie, "oo_session=%s; HttpOnly; Path=/; SameSite=Lax", tok);
+            h2o_iovec_t cv = h2o_strdup(&req->pool, cookie, strlen(cookie));
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_SET_COOKIE, NULL, cv.base, cv.len);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "email", email);
+            rc = send_json(req, 200, "OK", o);
+        }
+        cJSON_Delete(b);
+    } else {
+        struct sim_session *ses = session_of(s, req);
+        if (!ses) rc = send_error(req, 401, "Unauthorized", "Unauthenticated");
+        else if (!strcmp(path, "/logout")) {
+            ses->valid = 0;
+            rc = send_json(req, 200, "OK", cJSON_CreateObject());
+        } else if (!strcmp(path, "/me")) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "email", ses->email);
+            rc = send_json(req, 200, "OK", o);
+        } else if (!strcmp(path, "/tests")) {
+            cJSON *arr = cJSON_CreateArray();
+            for (int i = 0; i < s->ntests; i++) cJSON_AddItemToArray(arr, test_summary(&s->tests[i]));
+            rc = send_json(req, 200, "OK", arr);
+        } else if (!strncmp(path, "/tests/", 7)) {
+            char id[32] = "", tail[32] = "";
+            sscanf(path + 7, "%31[^/]%31s", id, tail);
+            const sim_test *t = sim_test_find(s, id);
+            if (!t) rc = send_error(req, 404, "Not Found", "no such test");
+            else if (!tail[0]) {
+                cJSON *o = test_summary(t);
+                cJSON_AddItemToObject(o, "config", cJSON_Duplicate(t->config, 1));
+                rc = send_json(req, 200, "OK", o);
+            } else if (!strcmp(tail, "/backtests")) {
+                rc = method_is(req, "POST") ? api_start(s, req, ses, t) : send_error(req, 405, "Method Not Allowed", "use POST");
+            } else rc = send_error(req, 404, "Not Found", "not found");
+        } else if (!strncmp(path, "/backtests/", 11)) {
+            rc = api_backtests(s, req, path + 11);
+        } else {
+            rc = send_error(req, 404, "Not Found", "no such API");
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* ---- for tests only -------------------------------------------------------------------- */
+
+static int on_sim(h2o_handler_t *self, h2o_req_t *req)
+{
+    sim_state *s = ((handler *)self)->s;
+    char *path = path_of(req);
+    int rc;
+    pthread_mutex_lock(&s->lock);
+    if (!strcmp(path, "/__sim/backtests")) {
+        cJSON *arr = cJSON_CreateArray();
+        for (int i = 0; i < s->nbt; i++) {
+            sim_backtest *b = s->bt[i];
+            settle(b);
+            cJSON *o = backtest_status(b);
+            cJSON_AddNumberToObject(o, "receivedAt", (double)b->received_ms);
+            cJSON_AddItemToObject(o, "config", cJSON_Duplicate(b->config, 1));
+            if (b->fault) cJSON_AddStringToObject(o, "fault", b->fault);
+            if (b->computed && b->result_json) {
+                cJSON *r = cJSON_Parse(b->result_json);
+                cJSON_AddItemToObject(o, "metrics", cJSON_DetachItemFromObject(r, "metrics"));
+                cJSON_Delete(r);
+            }
+            cJSON_AddItemToArray(arr, o);
+        }
+        rc = send_json(req, 200, "OK", arr);
+    } else if (!strcmp(path, "/__sim/tests")) {
+        cJSON *arr = cJSON_CreateArray();
+        for (int i = 0; i < s->ntests; i++) cJSON_AddItemToArray(arr, test_summary(&s->tests[i]));
+        rc = send_json(req, 200, "OK", arr);
+    } else if (!strcmp(path, "/__sim/faults")) {
+        rc = send_json(req, 200, "OK", cJSON_Duplicate(s->fault_log, 1));
+    } else {
+        rc = send_error(req, 404, "Not Found", "no such test endpoint");
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+static void add(sim_state *s, h2o_hostconf_t *host, const char *path, int (*fn)(h2o_handler_t *, h2o_req_t *))
+{
+    h2o_pathconf_t *pc = h2o_config_register_path(host, path, 0);
+    handler *h = (handler *)h2o_create_handler(pc, sizeof *h);
+    h->super.on_req = fn;
+    h->s = s;
+}
+
+void sim_api_register(sim_state *s, h2o_globalconf_t *conf, h2o_hostconf_t *host)
+{
+    (void)conf;
+    add(s, host, "/api", on_api);
+    add(s, host, "/__sim", on_sim);
+    h2o_file_register(h2o_config_register_path(host, "/assets", 0), s->opt.ui_dir, NULL, NULL, 0);
+    static const char *const pkgs[] = {"vue", "@headlessui/vue", "@tanstack/vue-virtual", "@tanstack/virtual-core", "chart.js", "@kurkle/color", NULL};
+    for (int i = 0; pkgs[i]; i++) {
+        char url[256], dir[2048];
+        snprintf(url, sizeof url, "/vendor/%s", pkgs[i]);
+        snprintf(dir, sizeof dir, "%s/%s", s->opt.vendor_dir, pkgs[i]);
+        h2o_file_register(h2o_config_register_path(host, url, 0), dir, NULL, NULL, 0);
+    }
+    add(s, host, "/", on_page);
+}

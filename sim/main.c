@@ -1,0 +1,217 @@
+/* oo-sim: the OptionOmega stand-in. See sim/README.md. */
+#include "sim.h"
+#include <h2o.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef OO_SOURCE_DIR
+#define OO_SOURCE_DIR "."
+#endif
+
+static int usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "oo-sim: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "; see oo-sim --help\n");
+    return 2;
+}
+
+static void help(void)
+{
+    puts("usage: oo-sim [OPTIONS]\n\n"
+         "An OptionOmega stand-in on 127.0.0.1: the real site's pages and dialog, a real options\n"
+         "backtest engine, and fault injection. The first line of output is the URL it serves.\n\n"
+         "  --port N                 port (0 = a free one; default 0)\n"
+         "  --host ADDR              address (default 127.0.0.1)\n"
+         "  --password PW            the password any email logs in with (default demo)\n"
+         "  --latency-ms N           server time added to every backtest (default 0)\n"
+         "  --faults KIND=RATE,...   slow, overlay, stuck-modal, session, error, ratelimit, drop, all\n"
+         "  --seed N                 seed of the fault decisions (default 1)\n"
+         "  --ui-variant 1|2         2 = a changed UI (renamed buttons and labels, moved fields)\n"
+         "  --session-max-backtests N  sessions expire after N backtests\n"
+         "  --session-ttl-s T        sessions expire after T seconds");
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_faults(sim_opts *o, const char *spec)
+{
+    char *copy = strdup(spec), *save = NULL;
+    int rc = 0;
+    for (char *item = strtok_r(copy, ",", &save); item && !rc; item = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(item, '=');
+        char *end = NULL;
+        double rate = eq ? strtod(eq + 1, &end) : -1;
+        if (!eq || end == eq + 1 || *end || rate < 0 || rate > 1) {
+            rc = usage("--faults: expected KIND=RATE with RATE from 0 to 1, found \"%s\"", item);
+            break;
+        }
+        *eq = '\0';
+        int found = 0;
+        for (int k = 0; k < F_COUNT; k++)
+            if (!strcmp(item, sim_fault_names[k]) || !strcmp(item, "all")) { o->fault_rate[k] = rate; found = 1; }
+        if (!found) rc = usage("--faults: unknown kind \"%s\" (slow, overlay, stuck-modal, session, error, ratelimit, drop, all)", item);
+    }
+    free(copy);
+    return rc;
+}
+
+/* <exe>/../share/oo-automator/<rel> when installed, else the source tree. */
+static char *resource(const char *rel)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *path = malloc(PATH_MAX * 2);
+    struct stat st;
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = '\0';
+        snprintf(path, PATH_MAX * 2, "%s/../share/oo-automator/%s", exe, rel);
+        if (stat(path, &st) == 0) return path;
+    }
+    snprintf(path, PATH_MAX * 2, "%s/%s", OO_SOURCE_DIR, rel);
+    return path;
+}
+
+static int g_signal_pipe[2] = {-1, -1};
+static int g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    char c = 1;
+    if (write(g_signal_pipe[1], &c, 1) < 0) {}
+}
+
+static void on_signal_readable(h2o_socket_t *sock, const char *err)
+{
+    (void)sock;
+    (void)err;
+    g_stop = 1;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    if (err) return;
+    h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+    if (sock) h2o_accept(listener->data, sock);
+}
+
+int main(int argc, char **argv)
+{
+    sim_state s;
+    memset(&s, 0, sizeof s);
+    s.opt.host = "127.0.0.1";
+    s.opt.password = "demo";
+    s.opt.ui_variant = 1;
+    s.opt.seed = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { help(); return 0; }
+        const char *eq = strchr(a, '=');
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+        static const char *const with_value[] = {"--port", "--host", "--password", "--latency-ms", "--faults", "--seed",
+                                                 "--ui-variant", "--session-max-backtests", "--session-ttl-s", NULL};
+        int known = 0;
+        for (int k = 0; with_value[k]; k++) known |= !strcmp(name, with_value[k]);
+        if (!known) return usage("unknown option \"%s\"", a);
+        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!v) return usage("%s needs a value", name);
+        if (!strcmp(name, "--port")) { if (parse_int(v, 0, 65535, &s.opt.port)) return usage("--port: expected 0 to 65535, found \"%s\"", v); }
+        else if (!strcmp(name, "--host")) s.opt.host = v;
+        else if (!strcmp(name, "--password")) s.opt.password = v;
+        else if (!strcmp(name, "--latency-ms")) { if (parse_int(v, 0, 600000, &s.opt.latency_ms)) return usage("--latency-ms: expected 0 to 600000, found \"%s\"", v); }
+        else if (!strcmp(name, "--faults")) { if (parse_faults(&s.opt, v)) return 2; }
+        else if (!strcmp(name, "--seed")) { char *end; s.opt.seed = strtoull(v, &end, 10); if (*end || end == v) return usage("--seed: expected a number, found \"%s\"", v); }
+        else if (!strcmp(name, "--ui-variant")) { if (parse_int(v, 1, 2, &s.opt.ui_variant)) return usage("--ui-variant: expected 1 or 2, found \"%s\"", v); }
+        else if (!strcmp(name, "--session-max-backtests")) { if (parse_int(v, 0, 1000000, &s.opt.session_max_backtests)) return usage("--session-max-backtests: expected a number, found \"%s\"", v); }
+        else if (!strcmp(name, "--session-ttl-s")) { if (parse_int(v, 0, 100000000, &s.opt.session_ttl_s)) return usage("--session-ttl-s: expected a number, found \"%s\"", v); }
+    }
+    s.opt.ui_dir = resource("sim/ui");
+    s.opt.vendor_dir = resource("vendor/node_modules");
+    s.opt.strategies_dir = resource("sim/bt/strategies");
+
+    char err[512] = "";
+    if (sim_state_init(&s, err, sizeof err) != 0) {
+        fprintf(stderr, "oo-sim: %s\n", err);
+        return 1;
+    }
+
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s.opt.port)};
+    if (!strcmp(s.opt.host, "localhost")) s.opt.host = "127.0.0.1";
+    if (inet_pton(AF_INET, s.opt.host, &addr.sin_addr) != 1) {
+        fprintf(stderr, "oo-sim: --host: \"%s\" is not an IPv4 address; see oo-sim --help\n", s.opt.host);
+        return 2;
+    }
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    socklen_t alen = sizeof addr;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, 128) != 0 ||
+        getsockname(fd, (struct sockaddr *)&addr, &alen) != 0) {
+        fprintf(stderr, "oo-sim: cannot listen on %s:%d: %s\n", s.opt.host, s.opt.port, strerror(errno));
+        return 1;
+    }
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+
+    h2o_globalconf_t conf;
+    h2o_config_init(&conf);
+    conf.max_request_entity_size = 1024 * 1024;
+    h2o_hostconf_t *host = h2o_config_register_host(&conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    sim_api_register(&s, &conf, host);
+
+    h2o_context_t ctx;
+    h2o_evloop_t *loop = h2o_evloop_create();
+    h2o_context_init(&ctx, loop, &conf);
+    h2o_accept_ctx_t accept_ctx = {.ctx = &ctx, .hosts = conf.hosts};
+    h2o_socket_t *listener = h2o_evloop_socket_create(loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    listener->data = &accept_ctx;
+    h2o_socket_read_start(listener, on_accept);
+
+    if (pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return 1;
+    h2o_socket_t *sigsock = h2o_evloop_socket_create(loop, g_signal_pipe[0], 0);
+    h2o_socket_read_start(sigsock, on_signal_readable);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    printf("http://%s:%d/\n", s.opt.host, ntohs(addr.sin_port));
+    fflush(stdout);
+    while (!g_stop && h2o_evloop_run(loop, INT32_MAX) == 0) {}
+
+    h2o_socket_read_stop(listener);
+    h2o_socket_close(listener);
+    h2o_socket_read_stop(sigsock);
+    h2o_socket_close(sigsock);
+    h2o_context_dispose(&ctx);
+    /* let the closes complete, then free */
+    h2o_evloop_run(loop, 0);
+    h2o_evloop_destroy(loop);
+    h2o_config_dispose(&conf);
+    close(g_signal_pipe[1]);
+    sim_state_free(&s);
+    free(s.opt.ui_dir);
+    free(s.opt.vendor_dir);
+    free(s.opt.strategies_dir);
+    return 0;
+}

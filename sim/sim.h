@@ -1,0 +1,78 @@
+/* oo-sim: the OptionOmega stand-in's server. state.c keeps sessions, saved tests, backtests
+ * and the fault plan; api.c answers HTTP; main.c reads the flags and runs h2o's event loop.
+ * One process, one h2o loop thread; backtests compute on worker threads and are read back
+ * under a mutex, so no request ever waits on a computation. */
+#ifndef OO_SIM_H
+#define OO_SIM_H
+#include <pthread.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "bt/bt.h"
+
+enum { F_SLOW, F_OVERLAY, F_STUCK, F_SESSION, F_ERROR, F_RATELIMIT, F_DROP, F_COUNT };
+extern const char *const sim_fault_names[F_COUNT];
+
+typedef struct sim_opts {
+    const char *host;
+    int port, latency_ms, ui_variant, session_max_backtests, session_ttl_s;
+    const char *password;
+    double fault_rate[F_COUNT];
+    uint64_t seed;
+    char *ui_dir, *vendor_dir, *strategies_dir;
+} sim_opts;
+
+typedef struct sim_test {
+    char id[16];
+    char *name;
+    cJSON *config;
+} sim_test;
+
+typedef struct sim_backtest {
+    int n;                      /* bt_<n> */
+    char test_id[16];
+    int64_t received_ms, done_at_ms;
+    cJSON *config;              /* canonical */
+    char *status;               /* running | done | error | lost | rejected */
+    char *error;
+    const char *fault;          /* the fault that fired, or NULL */
+    char *result_json, *trades_json, *csv;
+    int computed, polled_after_done;
+} sim_backtest;
+
+typedef struct sim_state {
+    sim_opts opt;
+    bt_market *market;
+    pthread_mutex_t lock;
+    pthread_cond_t idle;
+    int workers;                /* backtests computing */
+    int ntests;
+    sim_test *tests;
+    int nbt, capbt;
+    sim_backtest **bt;
+    struct sim_session { char token[40]; char *email; int64_t created_ms; int backtests; int valid; } *sessions;
+    int nsessions, capsessions;
+    uint64_t rng;
+    cJSON *fault_log;           /* every fault that fired, in order */
+} sim_state;
+
+int64_t sim_now_ms(void);
+int sim_state_init(sim_state *s, char *err, size_t errlen);
+void sim_state_free(sim_state *s);
+/* true with probability rate, from the one seeded generator (call under the lock) */
+int sim_fault(sim_state *s, int kind, const char *context);
+double sim_rand(sim_state *s);
+
+/* sessions (under the lock) */
+const char *sim_session_new(sim_state *s, const char *email);
+struct sim_session *sim_session_get(sim_state *s, const char *token);
+
+const sim_test *sim_test_find(const sim_state *s, const char *id);
+/* Starts a backtest for a test with a parsed config; returns it (owned by the state). */
+sim_backtest *sim_backtest_start(sim_state *s, const sim_test *t, bt_config *cfg, const char *fault);
+sim_backtest *sim_backtest_get(sim_state *s, int n);
+
+/* api.c: registers the routes on a host configuration. */
+struct st_h2o_hostconf_t;
+struct st_h2o_globalconf_t;
+void sim_api_register(sim_state *s, struct st_h2o_globalconf_t *conf, struct st_h2o_hostconf_t *host);
+#endif
