@@ -227,7 +227,7 @@ static int api_start(sim_state *s, h2o_req_t *req, struct sim_session *ses, cons
     ses->backtests++;
     int expire = sim_fault(s, F_SESSION, "backtest") ||
                  (s->opt.session_max_backtests > 0 && ses->backtests >= s->opt.session_max_backtests);
-    if (expire) ses->valid = 0;  /* the next call finds itself logged out */
+    if (expire) ses->doomed = 1;  /* this backtest finishes; the next action finds itself logged out */
     return send_json(req, 202, "Accepted", backtest_status(b));
 }
 
@@ -269,6 +269,7 @@ static int on_api(h2o_handler_t *self, h2o_req_t *req)
         cJSON_Delete(b);
     } else {
         struct sim_session *ses = session_of(s, req);
+        if (ses && ses->doomed && strncmp(path, "/backtests/", 11)) { ses->valid = 0; ses = NULL; }
         if (!ses) rc = send_error(req, 401, "Unauthorized", "Unauthenticated");
         else if (!strcmp(path, "/logout")) {
             ses->valid = 0;

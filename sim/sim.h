@@ -49,7 +49,7 @@ typedef struct sim_state {
     sim_test *tests;
     int nbt, capbt;
     sim_backtest **bt;
-    struct sim_session { char token[40]; char *email; int64_t created_ms; int backtests; int valid; } *sessions;
+    struct sim_session { char token[40]; char *email; int64_t created_ms; int backtests; int valid; int doomed; } *sessions;
     int nsessions, capsessions;
     uint64_t rng;
     cJSON *fault_log;           /* every fault that fired, in order */

@@ -54,11 +54,19 @@ function setPath(obj, path, v) { const ks = path.split('.'); const last = ks.pop
 
 // ---- widgets ---------------------------------------------------------------------------------
 const OoListbox = {
-  props: ['modelValue', 'options', 'nested', 'label'],
+  props: { modelValue: null, options: Array, nested: Boolean, bare: Boolean },
   emits: ['update:modelValue'],
   components: { Listbox, ListboxButton, ListboxOptions, ListboxOption },
   template: `
-  <Listbox :modelValue="modelValue" @update:modelValue="v => $emit('update:modelValue', v)">
+  <Listbox v-if="bare" :modelValue="modelValue" @update:modelValue="v => $emit('update:modelValue', v)">
+    <ListboxButton class="selectInput"><span class="truncate">{{ modelValue }}</span><span class="muted">▾</span></ListboxButton>
+    <ListboxOptions class="options">
+      <ListboxOption v-for="o in options" :key="o" :value="o" v-slot="{ active }" as="template">
+        <li :class="{ active }">{{ o }}</li>
+      </ListboxOption>
+    </ListboxOptions>
+  </Listbox>
+  <Listbox v-else :modelValue="modelValue" @update:modelValue="v => $emit('update:modelValue', v)">
     <div class="listbox-wrap">
       <ListboxButton :class="nested ? 'selectInput selectInput--nested' : 'selectInput'">
         <span class="truncate">{{ modelValue }}</span><span v-if="!nested" class="muted">▾</span>
@@ -164,9 +172,9 @@ const OoItem = {
     <label class="label">Pricing</label>
     <div><OoListbox v-model="value" :options="item.options"/></div>
   </div>
-  <div v-else-if="item.kind === 'listbox-bare'" class="field">
+  <div v-else-if="item.kind === 'listbox-bare'" class="field" style="position:relative">
     <label class="label">{{ item.label }}</label>
-    <OoListbox v-model="value" :options="item.options"/>
+    <OoListbox v-model="value" :options="item.options" bare/>
   </div>
   <div v-else-if="item.kind === 'native-select'" class="field">
     <label class="label">{{ item.label }}</label>
@@ -415,12 +423,14 @@ const Results = {
     const rows = computed(() => {
       const x = m.value
       if (!x) return []
-      return [['P/L', money0(x.pl)], ['CAGR', pct1(x.cagr)], ['Max Drawdown', pct1(x.maxDrawdown)], ['MAR Ratio', x.mar.toFixed(2)],
-        ['Win Percentage', pct1(x.winPercentage)], ['Total Premium', money0(x.totalPremium)], ['Capture Rate', pct1(x.captureRate)],
-        ['Starting Capital', money0(x.startingCapital)], ['Ending Capital', money0(x.endingCapital)], ['Trades', String(x.trades)],
-        ['Winners', String(x.winners)], ['Avg Per Trade', perLot(x.avgPerTrade)], ['Avg Winner', perLot(x.avgWinner)],
-        ['Avg Loser', perLot(x.avgLoser)], ['Max Winner', money0(x.maxWinner)], ['Max Loser', money0(x.maxLoser)],
-        ['Avg Minutes In Trade', String(Math.round(x.avgMinutesInTrade))]]
+      const sg = Math.sign
+      return [['P/L', money0(x.pl), sg(x.pl)], ['CAGR', pct1(x.cagr), sg(x.cagr)], ['Max Drawdown', pct1(x.maxDrawdown), sg(x.maxDrawdown)],
+        ['MAR Ratio', x.mar.toFixed(2), sg(x.mar)], ['Win Percentage', pct1(x.winPercentage), 0], ['Total Premium', money0(x.totalPremium), 0],
+        ['Capture Rate', pct1(x.captureRate), sg(x.captureRate)], ['Starting Capital', money0(x.startingCapital), 0],
+        ['Ending Capital', money0(x.endingCapital), sg(x.endingCapital - x.startingCapital)], ['Trades', String(x.trades), 0],
+        ['Winners', String(x.winners), 0], ['Avg Per Trade', perLot(x.avgPerTrade), sg(x.avgPerTrade)], ['Avg Winner', perLot(x.avgWinner), sg(x.avgWinner)],
+        ['Avg Loser', perLot(x.avgLoser), sg(x.avgLoser)], ['Max Winner', money0(x.maxWinner), sg(x.maxWinner)], ['Max Loser', money0(x.maxLoser), sg(x.maxLoser)],
+        ['Avg Minutes In Trade', String(Math.round(x.avgMinutesInTrade)), 0]]
     })
     const c = computed(() => res.value && res.value.config)
     const on = (b, s) => (b ? [s] : [])
@@ -449,6 +459,7 @@ const Results = {
       <dl class="metrics">
         <div v-for="r in rows" :key="r[0]" :class="r[0] === 'P/L' ? (m.pl >= 0 ? 'bg-ooGreen' : 'bg-ooRed') : ''">
           <dt>{{ r[0] }}</dt><dd>{{ r[1] }}</dd>
+          <span v-if="r[0] !== 'P/L'" :class="['indicator', r[2] > 0 ? 'bg-ooGreen' : r[2] < 0 ? 'bg-ooRed' : 'bg-ooGray']"></span>
         </div>
       </dl>
       <div class="card mt-4"><canvas ref="canvas" class="equity"></canvas></div>
