@@ -2,14 +2,20 @@
 // playwright-core and checks what the issue asks. Prints "N passed, N failed".
 import { chromium } from '../../vendor/node_modules/playwright-core/index.mjs'
 import { spawn } from 'node:child_process'
-import { readFileSync, mkdtempSync, mkdirSync } from 'node:fs'
+import { readFileSync, mkdtempSync, existsSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repo = path.resolve(here, '../..')
-const shared = path.resolve(repo, '../shared/reference/optionomega')
+// The reference lives in ../shared beside the repository (as on CI); OO_SHARED_DIR overrides.
+const shared = path.resolve(process.env.OO_SHARED_DIR || path.resolve(repo, '../shared'), 'reference/optionomega')
+if (!existsSync(path.join(shared, 'selectors.json'))) {
+  console.error(`FAIL: the OptionOmega reference is not at ${shared}: clone the repository beside shared/ or set OO_SHARED_DIR`)
+  console.log('0 passed, 1 failed')
+  process.exit(1)
+}
 const simBin = process.argv[2]
 let passed = 0, failed = 0
 const ok = (cond, what) => { if (cond) passed++; else { failed++; console.error('FAIL:', what) } }
