@@ -43,7 +43,7 @@ void cdp_loop_wake(cdp_loop *loop);
 
 typedef void (*cdp_timer_cb)(void *ud);
 cdp_timer *cdp_timer_add(cdp_loop *loop, int64_t delay_ms, cdp_timer_cb cb, void *ud);
-void cdp_timer_cancel(cdp_timer *t);           /* safe on NULL and on a fired timer? no: only on pending */
+void cdp_timer_cancel(cdp_timer *t);           /* a pending timer; NULL is fine */
 
 /* Watches an fd for readability (a wake-up eventfd, a pipe); cb runs on the loop thread. */
 typedef void (*cdp_fd_cb)(void *ud, int fd);
@@ -156,7 +156,14 @@ int cdp_page_wait_expression(cdp_page *p, const char *expression, int timeout_ms
 /* Waits for the next main-frame navigation to commit / reach `until`; value {"url","title"}. */
 int cdp_page_wait_navigation(cdp_page *p, cdp_wait_until until, int timeout_ms,
                              cdp_done_cb done, void *ud);
-/* Waits for a network response whose URL contains `url_substring` (or matches a glob with
+/* Calls a function of the page helper (page.js) with a target and options; value = its answer. */
+int cdp_page_helper(cdp_page *p, const char *fn, const cJSON *target, const cJSON *opts, int timeout_ms,
+                    cdp_done_cb done, void *ud);
+/* Any CDP method on the page's session (params taken); value = the result. */
+int cdp_page_send(cdp_page *p, const char *method, cJSON *params, int timeout_ms, cdp_done_cb done, void *ud);
+
+/* Not built yet (coming with the run engine): wait_response, downloads, popups.
+ * Waits for a network response whose URL contains `url_substring` (or matches a glob with
  * '*'); value {"url","status","mimeType","body"} (body as text when it is text). Pass
  * since_ms (oo_now_ms() based) to accept responses already seen after that moment. */
 int cdp_page_wait_response(cdp_page *p, const char *url_pattern, int64_t since_ms, int timeout_ms,

@@ -1,0 +1,822 @@
+/* page: browser contexts, pages (flat sessions) and the operations on a page. Each operation
+ * is a small state machine driven by CDP answers and events: waiting happens in the page
+ * (page.js answers a promise when the element is ready) or on CDP events, with a deadline.
+ * An operation's `done` is called exactly once; closing the page cancels what is pending. */
+#include "cdp/internal.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/util.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char oo_page_js[];
+extern const size_t oo_page_js_len;
+
+#define CONSOLE_MAX 500
+#define NETLOG_MAX 1000
+
+struct cdp_context {
+    cdp_browser *b;
+    char *id;
+    cdp_context *next;
+    cdp_page *pages;
+};
+
+typedef struct op op;
+
+struct cdp_page {
+    cdp_context *ctx;
+    cdp_page *next;
+    char *target_id, *session, *url, *main_frame;
+    int crashed, ready;
+    cdp_sub *sub;
+    cJSON *console, *netlog;
+    op *ops;
+    cdp_page_cb ready_cb;
+    void *ready_ud;
+    int init_step;
+    cdp_page_cb popup_cb;
+    void *popup_ud;
+};
+
+/* ---- contexts --------------------------------------------------------------------------- */
+
+typedef struct { cdp_browser *b; cdp_context_cb cb; void *ud; } ctx_req;
+
+static void on_context(void *ud, cJSON *result, const oo_err *err)
+{
+    ctx_req *r = ud;
+    if (err) { r->cb(r->ud, NULL, err); free(r); return; }
+    cdp_context *c = oo_calloc(1, sizeof *c);
+    c->b = r->b;
+    c->id = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(result, "browserContextId")));
+    c->next = r->b->contexts;
+    r->b->contexts = c;
+    r->cb(r->ud, c, NULL);
+    free(r);
+}
+
+int cdp_context_new(cdp_browser *b, cdp_context_cb cb, void *ud)
+{
+    ctx_req *r = oo_malloc(sizeof *r);
+    r->b = b;
+    r->cb = cb;
+    r->ud = ud;
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddTrueToObject(p, "disposeOnDetach");
+    return cdp_send(b, NULL, "Target.createBrowserContext", p, 10000, on_context, r) > 0 ? 0 : -1;
+}
+
+cdp_browser *cdp_context_browser(cdp_context *ctx) { return ctx->b; }
+
+void cdp_context_close(cdp_context *ctx)
+{
+    if (!ctx) return;
+    cdp_browser *b = ctx->b;
+    while (ctx->pages) cdp_page_close(ctx->pages);
+    cdp_context **pp = &b->contexts;
+    while (*pp && *pp != ctx) pp = &(*pp)->next;
+    if (*pp) *pp = ctx->next;
+    if (!b->gone && !b->closing) {
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "browserContextId", ctx->id);
+        cdp_send(b, NULL, "Target.disposeBrowserContext", p, 5000, NULL, NULL);
+    }
+    free(ctx->id);
+    free(ctx);
+}
+
+/* ---- operations --------------------------------------------------------------------------- */
+
+enum { OP_EVAL, OP_HELPER, OP_CLICK, OP_HOVER, OP_FILL, OP_NAVIGATE, OP_KEY, OP_RAW, OP_WAIT_NAV };
+
+struct op {
+    cdp_page *p;
+    op *next;
+    int kind, step, retried;
+    cdp_done_cb done;
+    void *ud;
+    int timeout_ms;
+    cdp_timer *timer;
+    cdp_sub *sub;
+    char *expr;            /* the JS to evaluate (helper call or expression) */
+    char *text;            /* fill value, key name, url */
+    cdp_click_opts click;
+    double x, y;
+    char *loader;
+    cdp_wait_until until;
+    int64_t req;
+};
+
+static void op_free(op *o)
+{
+    cdp_timer_cancel(o->timer);
+    cdp_unsubscribe(o->sub);
+    free(o->expr);
+    free(o->text);
+    free(o->loader);
+    free(o);
+}
+
+static void op_unlink(op *o)
+{
+    op **pp = &o->p->ops;
+    while (*pp && *pp != o) pp = &(*pp)->next;
+    if (*pp) *pp = o->next;
+}
+
+static void op_finish(op *o, cJSON *value, const oo_err *err)
+{
+    op_unlink(o);
+    cdp_done_cb done = o->done;
+    void *ud = o->ud;
+    if (o->req > 0 && !o->p->ctx->b->gone) cdp_cancel(o->p->ctx->b, o->req);
+    op_free(o);
+    if (done) done(ud, value, err);
+}
+
+static void op_fail(op *o, int code, const char *fmt, const char *arg)
+{
+    oo_err err = {0};
+    oo_err_set(&err, code, fmt, arg ? arg : "");
+    op_finish(o, NULL, &err);
+}
+
+static void on_op_timeout(void *ud)
+{
+    op *o = ud;
+    o->timer = NULL;
+    oo_err err = {0};
+    oo_err_set(&err, OO_E_TIMEOUT, "timed out after %d ms", o->timeout_ms);
+    op_finish(o, NULL, &err);
+}
+
+static op *op_new(cdp_page *p, int kind, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    op *o = oo_calloc(1, sizeof *o);
+    o->p = p;
+    o->kind = kind;
+    o->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
+    o->done = done;
+    o->ud = ud;
+    o->next = p->ops;
+    p->ops = o;
+    /* the helper answers its own timeout; this one (a little later) covers a silent page */
+    o->timer = cdp_timer_add(p->ctx->b->loop, o->timeout_ms + 2000, on_op_timeout, o);
+    return o;
+}
+
+static void op_step(op *o, cJSON *result, const oo_err *err);
+static void on_answer(void *ud, cJSON *result, const oo_err *err)
+{
+    op *o = ud;
+    o->req = 0;
+    op_step(o, result, err);
+}
+
+static void send_op(op *o, const char *method, cJSON *params)
+{
+    o->req = cdp_send(o->p->ctx->b, o->p->session, method, params, o->timeout_ms + 1000, on_answer, o);
+}
+
+static void send_eval(op *o, const char *expr)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "expression", expr);
+    cJSON_AddTrueToObject(p, "awaitPromise");
+    cJSON_AddTrueToObject(p, "returnByValue");
+    cJSON_AddTrueToObject(p, "userGesture");
+    send_op(o, "Runtime.evaluate", p);
+}
+
+/* The value of a Runtime.evaluate answer, or an error from its exception. */
+static cJSON *eval_value(cJSON *result, oo_err *err)
+{
+    cJSON *ex = cJSON_GetObjectItem(result, "exceptionDetails");
+    if (ex) {
+        cJSON *exc = cJSON_GetObjectItem(ex, "exception");
+        const char *d = cJSON_GetStringValue(cJSON_GetObjectItem(exc, "description"));
+        const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(ex, "text"));
+        oo_err_set(err, OO_E_INPUT, "the page threw: %s", d ? d : t ? t : "an exception");
+        return NULL;
+    }
+    return cJSON_GetObjectItem(cJSON_GetObjectItem(result, "result"), "value");
+}
+
+static void mouse(op *o, const char *type, int count)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "type", type);
+    cJSON_AddNumberToObject(p, "x", o->x);
+    cJSON_AddNumberToObject(p, "y", o->y);
+    if (strcmp(type, "mouseMoved")) {
+        cJSON_AddStringToObject(p, "button", o->click.button ? o->click.button : "left");
+        cJSON_AddNumberToObject(p, "clickCount", count);
+    }
+    send_op(o, "Input.dispatchMouseEvent", p);
+}
+
+/* A helper answer {ok:false, error, tried:[{selector, reason}]} as one message. */
+static void helper_error(op *o, cJSON *v)
+{
+    oo_buf b;
+    oo_buf_init(&b);
+    const char *e = cJSON_GetStringValue(cJSON_GetObjectItem(v, "error"));
+    oo_buf_puts(&b, e ? e : "the page helper failed");
+    cJSON *tried = cJSON_GetObjectItem(v, "tried"), *t;
+    cJSON_ArrayForEach(t, tried) {
+        const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(t, "selector"));
+        const char *r = cJSON_GetStringValue(cJSON_GetObjectItem(t, "reason"));
+        oo_buf_printf(&b, "\n  %s: %s", s ? s : "?", r ? r : "?");
+    }
+    int code = cJSON_IsTrue(cJSON_GetObjectItem(v, "timeout")) ? OO_E_TIMEOUT : OO_E_INPUT;
+    oo_err err = {0};
+    oo_err_set(&err, code, "%s", b.data);
+    oo_buf_free(&b);
+    /* the tried list goes along as the value, for callers that report it */
+    op_finish(o, v, &err);
+}
+
+static char *install_expr(void)
+{
+    return oo_strndup(oo_page_js, oo_page_js_len);
+}
+
+/* Runs the helper call in o->expr; when the helper is missing (a new document raced the
+ * install), installs it and tries once more. Returns the value or NULL when handled. */
+static cJSON *helper_value(op *o, cJSON *result, const oo_err *err, int *again)
+{
+    *again = 0;
+    if (err) { op_finish(o, NULL, err); return NULL; }
+    oo_err e = {0};
+    cJSON *v = eval_value(result, &e);
+    if (!v && e.code) { op_finish(o, NULL, &e); return NULL; }
+    if (cJSON_IsTrue(cJSON_GetObjectItem(v, "missing")) && !o->retried) {
+        o->retried = 1;
+        *again = 1;
+        char *js = install_expr();
+        send_eval(o, js);
+        free(js);
+        return NULL;
+    }
+    return v;
+}
+
+static void op_step(op *o, cJSON *result, const oo_err *err)
+{
+    int again;
+    cJSON *v;
+    switch (o->kind) {
+    case OP_RAW:
+        if (err) op_finish(o, NULL, err); else op_finish(o, result, NULL);
+        return;
+    case OP_EVAL: {
+        if (err) { op_finish(o, NULL, err); return; }
+        oo_err e = {0};
+        v = eval_value(result, &e);
+        if (e.code) op_finish(o, NULL, &e); else op_finish(o, v, NULL);
+        return;
+    }
+    case OP_HELPER:
+    case OP_CLICK:
+    case OP_HOVER:
+    case OP_FILL:
+        if (o->step == 100) {            /* the helper was just installed: call again */
+            o->step = 0;
+            send_eval(o, o->expr);
+            return;
+        }
+        if (o->step == 0) {
+            v = helper_value(o, result, err, &again);
+            if (again) { o->step = 100; return; }
+            if (!v) return;
+            if (!cJSON_IsTrue(cJSON_GetObjectItem(v, "ok"))) { helper_error(o, v); return; }
+            if (o->kind == OP_HELPER) { op_finish(o, v, NULL); return; }
+            o->x = cJSON_GetNumberValue(cJSON_GetObjectItem(v, "x"));
+            o->y = cJSON_GetNumberValue(cJSON_GetObjectItem(v, "y"));
+            if (o->kind == OP_FILL) {
+                const char *mode = cJSON_GetStringValue(cJSON_GetObjectItem(v, "mode"));
+                if (mode && !strcmp(mode, "done")) { op_finish(o, v, NULL); return; }
+                if (mode && !strcmp(mode, "insertText")) {
+                    o->step = 10;
+                    cJSON *p = cJSON_CreateObject();
+                    cJSON_AddStringToObject(p, "text", o->text ? o->text : "");
+                    send_op(o, "Input.insertText", p);
+                    return;
+                }
+                o->kind = OP_CLICK;   /* a checkbox: click it */
+                o->click.click_count = 1;
+            }
+            o->step = 1;
+            mouse(o, "mouseMoved", 0);
+            return;
+        }
+        if (err) { op_finish(o, NULL, err); return; }
+        if (o->kind == OP_FILL) {        /* after insertText: change event */
+            if (o->step == 10) {
+                o->step = 11;
+                send_eval(o, "globalThis.__oo && globalThis.__oo.afterFill()");
+                return;
+            }
+            op_finish(o, NULL, NULL);
+            return;
+        }
+        if (o->kind == OP_HOVER) { op_finish(o, NULL, NULL); return; }
+        {
+            int count = o->click.click_count > 0 ? o->click.click_count : 1;
+            /* step 1: moved; then press/release per click (a double click sends both pairs) */
+            int k = o->step - 1;              /* events sent after the move */
+            int total = 2 * count;
+            if (k < total) {
+                o->step++;
+                mouse(o, (k % 2) == 0 ? "mousePressed" : "mouseReleased", k / 2 + 1);
+                return;
+            }
+            op_finish(o, NULL, NULL);
+        }
+        return;
+    case OP_KEY:
+        if (err) op_finish(o, NULL, err); else op_finish(o, NULL, NULL);
+        return;
+    case OP_NAVIGATE:
+        if (err) { op_finish(o, NULL, err); return; }
+        if (o->step == 0) {
+            const char *et = cJSON_GetStringValue(cJSON_GetObjectItem(result, "errorText"));
+            if (et && *et) { op_fail(o, OO_E_INPUT, "navigation failed: %s", et); return; }
+            const char *loader = cJSON_GetStringValue(cJSON_GetObjectItem(result, "loaderId"));
+            if (!loader) { op_finish(o, NULL, NULL); return; }   /* same-document navigation */
+            o->loader = oo_strdup(loader);
+            o->step = 1;                  /* now the lifecycle events decide */
+        }
+        return;
+    case OP_WAIT_NAV:
+        return;
+    }
+}
+
+static const char *lifecycle_name(cdp_wait_until u)
+{
+    switch (u) {
+    case CDP_WAIT_DOMCONTENTLOADED: return "DOMContentLoaded";
+    case CDP_WAIT_NETWORKIDLE: return "networkIdle";
+    case CDP_WAIT_COMMIT: return "commit";
+    default: return "load";
+    }
+}
+
+/* Page-level events: lifecycle (for navigations), console, network log, crashes, URL. */
+static void on_page_event(void *ud, const char *session, const char *method, cJSON *params)
+{
+    (void)session;
+    cdp_page *p = ud;
+    if (!strcmp(method, "Page.lifecycleEvent") || !strcmp(method, "Page.frameNavigated")) {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(params, "name"));
+        const char *loader = cJSON_GetStringValue(cJSON_GetObjectItem(params, "loaderId"));
+        cJSON *frame = cJSON_GetObjectItem(params, "frame");
+        if (frame && !cJSON_GetObjectItem(frame, "parentId")) {
+            free(p->url);
+            p->url = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(frame, "url")) ?: "");
+            free(p->main_frame);
+            p->main_frame = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(frame, "id")) ?: "");
+            loader = cJSON_GetStringValue(cJSON_GetObjectItem(frame, "loaderId"));
+            name = "commit";
+        }
+        for (op *o = p->ops, *next; o; o = next) {
+            next = o->next;
+            if ((o->kind == OP_NAVIGATE && o->step == 1 && loader && o->loader && !strcmp(loader, o->loader)) ||
+                (o->kind == OP_WAIT_NAV && (o->step == 1 || (name && !strcmp(name, "commit"))))) {
+                if (o->kind == OP_WAIT_NAV && o->step == 0) {
+                    o->step = 1;
+                    free(o->loader);
+                    o->loader = loader ? oo_strdup(loader) : NULL;
+                }
+                if (o->kind == OP_WAIT_NAV && o->loader && loader && strcmp(o->loader, loader)) continue;
+                if (name && !strcmp(name, lifecycle_name(o->until))) {
+                    cJSON *v = cJSON_CreateObject();
+                    cJSON_AddStringToObject(v, "url", p->url ? p->url : "");
+                    op_finish(o, v, NULL);
+                    cJSON_Delete(v);
+                }
+            }
+        }
+    } else if (!strcmp(method, "Runtime.consoleAPICalled") || !strcmp(method, "Runtime.exceptionThrown") ||
+               !strcmp(method, "Log.entryAdded")) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "time", (double)oo_wall_ms());
+        oo_buf text;
+        oo_buf_init(&text);
+        if (!strcmp(method, "Runtime.consoleAPICalled")) {
+            cJSON_AddStringToObject(e, "level", cJSON_GetStringValue(cJSON_GetObjectItem(params, "type")) ?: "log");
+            cJSON *a;
+            cJSON_ArrayForEach(a, cJSON_GetObjectItem(params, "args")) {
+                cJSON *val = cJSON_GetObjectItem(a, "value");
+                const char *d = cJSON_GetStringValue(cJSON_GetObjectItem(a, "description"));
+                if (text.len) oo_buf_putc(&text, ' ');
+                if (cJSON_IsString(val)) oo_buf_puts(&text, val->valuestring);
+                else if (val) { char *t = cJSON_PrintUnformatted(val); oo_buf_puts(&text, t); free(t); }
+                else oo_buf_puts(&text, d ? d : "");
+            }
+        } else if (!strcmp(method, "Runtime.exceptionThrown")) {
+            cJSON_AddStringToObject(e, "level", "exception");
+            cJSON *ex = cJSON_GetObjectItem(params, "exceptionDetails");
+            const char *d = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ex, "exception"), "description"));
+            oo_buf_puts(&text, d ? d : cJSON_GetStringValue(cJSON_GetObjectItem(ex, "text")) ?: "exception");
+        } else {
+            cJSON *entry = cJSON_GetObjectItem(params, "entry");
+            cJSON_AddStringToObject(e, "level", cJSON_GetStringValue(cJSON_GetObjectItem(entry, "level")) ?: "info");
+            oo_buf_puts(&text, cJSON_GetStringValue(cJSON_GetObjectItem(entry, "text")) ?: "");
+        }
+        cJSON_AddStringToObject(e, "text", text.data ? text.data : "");
+        oo_buf_free(&text);
+        cJSON_AddItemToArray(p->console, e);
+        if (cJSON_GetArraySize(p->console) > CONSOLE_MAX) cJSON_DeleteItemFromArray(p->console, 0);
+    } else if (!strcmp(method, "Network.responseReceived")) {
+        cJSON *r = cJSON_GetObjectItem(params, "response");
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "time", (double)oo_wall_ms());
+        cJSON_AddStringToObject(e, "url", cJSON_GetStringValue(cJSON_GetObjectItem(r, "url")) ?: "");
+        cJSON_AddNumberToObject(e, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status")));
+        cJSON_AddStringToObject(e, "type", cJSON_GetStringValue(cJSON_GetObjectItem(params, "type")) ?: "");
+        cJSON_AddItemToArray(p->netlog, e);
+        if (cJSON_GetArraySize(p->netlog) > NETLOG_MAX) cJSON_DeleteItemFromArray(p->netlog, 0);
+    } else if (!strcmp(method, "Inspector.targetCrashed")) {
+        p->crashed = 1;
+        for (op *o = p->ops, *next; o; o = next) {
+            next = o->next;
+            op_fail(o, OO_E_BROWSER, "the page crashed%s", "");
+        }
+    }
+}
+
+/* ---- opening a page ----------------------------------------------------------------------- */
+
+static void page_ready(cdp_page *p, const oo_err *err)
+{
+    cdp_page_cb cb = p->ready_cb;
+    void *ud = p->ready_ud;
+    p->ready_cb = NULL;
+    if (err) {
+        cdp_page_close(p);
+        cb(ud, NULL, err);
+        return;
+    }
+    p->ready = 1;
+    cb(p->ready_ud, p, NULL);
+}
+
+static void on_init(void *ud, cJSON *result, const oo_err *err);
+
+static void init_next(cdp_page *p)
+{
+    cdp_browser *b = p->ctx->b;
+    cJSON *params = NULL;
+    const char *method = NULL;
+    char *js;
+    switch (p->init_step++) {
+    case 0: method = "Page.enable"; break;
+    case 1: method = "Runtime.enable"; break;
+    case 2: method = "Network.enable"; break;
+    case 3: method = "Log.enable"; break;
+    case 4:
+        method = "Page.setLifecycleEventsEnabled";
+        params = cJSON_CreateObject();
+        cJSON_AddTrueToObject(params, "enabled");
+        break;
+    case 5:
+        method = "Page.addScriptToEvaluateOnNewDocument";
+        params = cJSON_CreateObject();
+        js = install_expr();
+        cJSON_AddStringToObject(params, "source", js);
+        free(js);
+        break;
+    case 6:
+        method = "Runtime.evaluate";
+        params = cJSON_CreateObject();
+        js = install_expr();
+        cJSON_AddStringToObject(params, "expression", js);
+        free(js);
+        break;
+    default:
+        page_ready(p, NULL);
+        return;
+    }
+    cdp_send(b, p->session, method, params, 15000, on_init, p);
+}
+
+static void on_init(void *ud, cJSON *result, const oo_err *err)
+{
+    (void)result;
+    cdp_page *p = ud;
+    if (err) { page_ready(p, err); return; }
+    init_next(p);
+}
+
+static void on_attached(void *ud, cJSON *result, const oo_err *err)
+{
+    cdp_page *p = ud;
+    if (err) { page_ready(p, err); return; }
+    p->session = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(result, "sessionId")) ?: "");
+    p->sub = cdp_subscribe(p->ctx->b, p->session, NULL, on_page_event, p);
+    init_next(p);
+}
+
+static void on_target(void *ud, cJSON *result, const oo_err *err)
+{
+    cdp_page *p = ud;
+    if (err) { page_ready(p, err); return; }
+    p->target_id = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(result, "targetId")) ?: "");
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "targetId", p->target_id);
+    cJSON_AddTrueToObject(params, "flatten");
+    cdp_send(p->ctx->b, NULL, "Target.attachToTarget", params, 10000, on_attached, p);
+}
+
+int cdp_page_new(cdp_context *ctx, cdp_page_cb cb, void *ud)
+{
+    cdp_page *p = oo_calloc(1, sizeof *p);
+    p->ctx = ctx;
+    p->console = cJSON_CreateArray();
+    p->netlog = cJSON_CreateArray();
+    p->ready_cb = cb;
+    p->ready_ud = ud;
+    p->next = ctx->pages;
+    ctx->pages = p;
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "url", "about:blank");
+    cJSON_AddStringToObject(params, "browserContextId", ctx->id);
+    return cdp_send(ctx->b, NULL, "Target.createTarget", params, 10000, on_target, p) > 0 ? 0 : -1;
+}
+
+void cdp_page_close(cdp_page *p)
+{
+    if (!p) return;
+    cdp_context *ctx = p->ctx;
+    cdp_page **pp = &ctx->pages;
+    while (*pp && *pp != p) pp = &(*pp)->next;
+    if (*pp) *pp = p->next;
+    while (p->ops) op_fail(p->ops, OO_E_CANCELLED, "the page was closed%s", "");
+    cdp_unsubscribe(p->sub);
+    cdp_browser *b = ctx->b;
+    if (p->target_id && !b->gone && !b->closing) {
+        cJSON *params = cJSON_CreateObject();
+        cJSON_AddStringToObject(params, "targetId", p->target_id);
+        cdp_send(b, NULL, "Target.closeTarget", params, 5000, NULL, NULL);
+    }
+    /* requests of this page still in flight must not call back into it */
+    for (cdp_pending *q = b->pending; q; q = q->next)
+        if (q->ud == p) q->cb = NULL;
+    cJSON_Delete(p->console);
+    cJSON_Delete(p->netlog);
+    free(p->target_id);
+    free(p->session);
+    free(p->url);
+    free(p->main_frame);
+    free(p);
+}
+
+const char *cdp_page_session(const cdp_page *p) { return p->session; }
+const char *cdp_page_target_id(const cdp_page *p) { return p->target_id; }
+const char *cdp_page_url(const cdp_page *p) { return p->url ? p->url : ""; }
+int cdp_page_crashed(const cdp_page *p) { return p->crashed; }
+void cdp_page_on_popup(cdp_page *p, cdp_page_cb cb, void *ud) { p->popup_cb = cb; p->popup_ud = ud; }
+cJSON *cdp_page_console(cdp_page *p) { return cJSON_Duplicate(p->console, 1); }
+
+cJSON *cdp_page_network_log(cdp_page *p, int64_t since_ms)
+{
+    cJSON *out = cJSON_CreateArray(), *e;
+    cJSON_ArrayForEach(e, p->netlog)
+        if (cJSON_GetNumberValue(cJSON_GetObjectItem(e, "time")) >= (double)since_ms)
+            cJSON_AddItemToArray(out, cJSON_Duplicate(e, 1));
+    return out;
+}
+
+/* ---- the operations ----------------------------------------------------------------------- */
+
+static int check_page(cdp_page *p, cdp_done_cb done, void *ud)
+{
+    if (!p->crashed && !p->ctx->b->gone) return 0;
+    oo_err err = {0};
+    oo_err_set(&err, OO_E_BROWSER, p->crashed ? "the page crashed" : "the browser is gone");
+    done(ud, NULL, &err);
+    return -1;
+}
+
+/* __oo.fn(target, opts) as an expression; target and opts are JSON (NULL -> null). */
+static char *helper_call(const char *fn, const cJSON *target, const cJSON *opts)
+{
+    char *t = target ? cJSON_PrintUnformatted(target) : NULL;
+    char *o = opts ? cJSON_PrintUnformatted(opts) : NULL;
+    char *e = oo_asprintf("(globalThis.__oo ? globalThis.__oo.%s(%s, %s) : {ok: false, missing: true})", fn,
+                          t ? t : "null", o ? o : "{}");
+    free(t);
+    free(o);
+    return e;
+}
+
+static int start_helper(cdp_page *p, int kind, const char *fn, const cJSON *target, cJSON *opts, int timeout_ms,
+                        cdp_done_cb done, void *ud, op **out)
+{
+    if (check_page(p, done, ud)) { cJSON_Delete(opts); return -1; }
+    op *o = op_new(p, kind, timeout_ms, done, ud);
+    if (!opts) opts = cJSON_CreateObject();
+    cJSON_AddNumberToObject(opts, "timeoutMs", o->timeout_ms);
+    o->expr = helper_call(fn, target, opts);
+    cJSON_Delete(opts);
+    if (out) *out = o;
+    send_eval(o, o->expr);
+    return 0;
+}
+
+int cdp_page_evaluate(cdp_page *p, const char *expression, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    if (check_page(p, done, ud)) return -1;
+    op *o = op_new(p, OP_EVAL, timeout_ms, done, ud);
+    send_eval(o, expression);
+    return 0;
+}
+
+int cdp_page_click(cdp_page *p, const cJSON *target, const cdp_click_opts *opts, int timeout_ms,
+                   cdp_done_cb done, void *ud)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "action", opts && opts->click_count == 2 ? "dblclick" : "click");
+    if (opts && opts->has_offset) {
+        cJSON_AddNumberToObject(o, "offsetX", opts->offset_x);
+        cJSON_AddNumberToObject(o, "offsetY", opts->offset_y);
+    }
+    op *op_out = NULL;
+    int rc = start_helper(p, OP_CLICK, "actionPoint", target, o, timeout_ms, done, ud, &op_out);
+    if (op_out && opts) op_out->click = *opts;
+    return rc;
+}
+
+int cdp_page_hover(cdp_page *p, const cJSON *target, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "action", "hover");
+    return start_helper(p, OP_HOVER, "actionPoint", target, o, timeout_ms, done, ud, NULL);
+}
+
+int cdp_page_fill(cdp_page *p, const cJSON *target, const char *value, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    if (check_page(p, done, ud)) return -1;
+    op *o = op_new(p, OP_FILL, timeout_ms, done, ud);
+    char *t = cJSON_PrintUnformatted(target);
+    oo_buf v;
+    oo_buf_init(&v);
+    oo_buf_json_str(&v, value);
+    o->expr = oo_asprintf("(globalThis.__oo ? globalThis.__oo.prepareFill(%s, %s, {timeoutMs: %d}) : {ok: false, missing: true})",
+                          t, v.data, o->timeout_ms);
+    o->text = oo_strdup(value);
+    free(t);
+    oo_buf_free(&v);
+    send_eval(o, o->expr);
+    return 0;
+}
+
+int cdp_page_wait_selector(cdp_page *p, const cJSON *target, const char *state, const cJSON *opts, int timeout_ms,
+                           cdp_done_cb done, void *ud)
+{
+    cJSON *o = opts ? cJSON_Duplicate(opts, 1) : cJSON_CreateObject();
+    if (state) cJSON_AddStringToObject(o, "state", state);
+    return start_helper(p, OP_HELPER, "waitFor", target, o, timeout_ms, done, ud, NULL);
+}
+
+int cdp_page_wait_expression(cdp_page *p, const char *expression, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    cJSON *src = cJSON_CreateString(expression);
+    int rc = start_helper(p, OP_HELPER, "waitForExpression", src, NULL, timeout_ms, done, ud, NULL);
+    cJSON_Delete(src);
+    return rc;
+}
+
+int cdp_page_helper(cdp_page *p, const char *fn, const cJSON *target, const cJSON *opts, int timeout_ms,
+                    cdp_done_cb done, void *ud)
+{
+    return start_helper(p, OP_HELPER, fn, target, opts ? cJSON_Duplicate(opts, 1) : NULL, timeout_ms, done, ud, NULL);
+}
+
+int cdp_page_scroll(cdp_page *p, const cJSON *target, double x, double y, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "x", x);
+    cJSON_AddNumberToObject(o, "y", y);
+    return start_helper(p, OP_HELPER, "scroll", target, o, timeout_ms, done, ud, NULL);
+}
+
+int cdp_page_html(cdp_page *p, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    return start_helper(p, OP_HELPER, "html", NULL, NULL, timeout_ms, done, ud, NULL);
+}
+
+int cdp_page_navigate(cdp_page *p, const char *url, cdp_wait_until until, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    if (check_page(p, done, ud)) return -1;
+    op *o = op_new(p, OP_NAVIGATE, timeout_ms, done, ud);
+    o->until = until;
+    o->text = oo_strdup(url);
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "url", url);
+    send_op(o, "Page.navigate", params);
+    return 0;
+}
+
+int cdp_page_wait_navigation(cdp_page *p, cdp_wait_until until, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    if (check_page(p, done, ud)) return -1;
+    op *o = op_new(p, OP_WAIT_NAV, timeout_ms, done, ud);
+    o->until = until;
+    return 0;
+}
+
+static int raw(cdp_page *p, const char *method, cJSON *params, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    if (check_page(p, done, ud)) { cJSON_Delete(params); return -1; }
+    op *o = op_new(p, OP_RAW, timeout_ms, done, ud);
+    send_op(o, method, params);
+    return 0;
+}
+
+int cdp_page_send(cdp_page *p, const char *method, cJSON *params, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    return raw(p, method, params, timeout_ms, done, ud);
+}
+
+int cdp_page_screenshot(cdp_page *p, int full_page, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "format", "png");
+    if (full_page) cJSON_AddTrueToObject(params, "captureBeyondViewport");
+    return raw(p, "Page.captureScreenshot", params, timeout_ms, done, ud);
+}
+
+int cdp_page_set_viewport(cdp_page *p, int width, int height, double scale, int mobile, int timeout_ms,
+                          cdp_done_cb done, void *ud)
+{
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddNumberToObject(params, "width", width);
+    cJSON_AddNumberToObject(params, "height", height);
+    cJSON_AddNumberToObject(params, "deviceScaleFactor", scale > 0 ? scale : 1);
+    cJSON_AddBoolToObject(params, "mobile", mobile);
+    return raw(p, "Emulation.setDeviceMetricsOverride", params, timeout_ms, done, ud);
+}
+
+int cdp_page_emulate_network(cdp_page *p, int offline, double latency_ms, double download_bps, double upload_bps,
+                             int timeout_ms, cdp_done_cb done, void *ud)
+{
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddBoolToObject(params, "offline", offline);
+    cJSON_AddNumberToObject(params, "latency", latency_ms);
+    cJSON_AddNumberToObject(params, "downloadThroughput", download_bps);
+    cJSON_AddNumberToObject(params, "uploadThroughput", upload_bps);
+    return raw(p, "Network.emulateNetworkConditions", params, timeout_ms, done, ud);
+}
+
+/* Keys of the Recorder / Puppeteer vocabulary. */
+static const struct { const char *key, *code; int vk; const char *text; } keys[] = {
+    {"Enter", "Enter", 13, "\r"}, {"Tab", "Tab", 9, ""}, {"Backspace", "Backspace", 8, ""},
+    {"Delete", "Delete", 46, ""}, {"Escape", "Escape", 27, ""}, {"ArrowUp", "ArrowUp", 38, ""},
+    {"ArrowDown", "ArrowDown", 40, ""}, {"ArrowLeft", "ArrowLeft", 37, ""}, {"ArrowRight", "ArrowRight", 39, ""},
+    {"Home", "Home", 36, ""}, {"End", "End", 35, ""}, {"PageUp", "PageUp", 33, ""}, {"PageDown", "PageDown", 34, ""},
+    {"Shift", "ShiftLeft", 16, ""}, {"Control", "ControlLeft", 17, ""}, {"Alt", "AltLeft", 18, ""},
+    {"Meta", "MetaLeft", 91, ""}, {" ", "Space", 32, " "}, {"Space", "Space", 32, " "},
+    {"F1", "F1", 112, ""}, {"F2", "F2", 113, ""}, {"F5", "F5", 116, ""}, {"F12", "F12", 123, ""},
+};
+
+int cdp_page_key(cdp_page *p, const char *key, int down, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    if (check_page(p, done, ud)) return -1;
+    const char *code = NULL, *text = "";
+    int vk = 0;
+    char one[8] = "", codebuf[16] = "";
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcmp(keys[i].key, key)) { code = keys[i].code; vk = keys[i].vk; text = keys[i].text; }
+    if (!code && strlen(key) == 1) {
+        char c = key[0];
+        snprintf(one, sizeof one, "%c", c);
+        text = one;
+        if (c >= 'a' && c <= 'z') { snprintf(codebuf, sizeof codebuf, "Key%c", c - 32); vk = c - 32; }
+        else if (c >= 'A' && c <= 'Z') { snprintf(codebuf, sizeof codebuf, "Key%c", c); vk = c; }
+        else if (c >= '0' && c <= '9') { snprintf(codebuf, sizeof codebuf, "Digit%c", c); vk = c; }
+        code = codebuf[0] ? codebuf : "";
+    }
+    if (!code) {
+        oo_err err = {0};
+        oo_err_set(&err, OO_E_INPUT, "unknown key \"%s\" (use names like Enter, Tab, ArrowDown, a, 1)", key);
+        done(ud, NULL, &err);
+        return -1;
+    }
+    op *o = op_new(p, OP_KEY, timeout_ms, done, ud);
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "type", down ? (text[0] ? "keyDown" : "rawKeyDown") : "keyUp");
+    cJSON_AddStringToObject(params, "key", key);
+    cJSON_AddStringToObject(params, "code", code);
+    cJSON_AddNumberToObject(params, "windowsVirtualKeyCode", vk);
+    if (down && text[0]) {
+        cJSON_AddStringToObject(params, "text", text);
+        cJSON_AddStringToObject(params, "unmodifiedText", text);
+    }
+    send_op(o, "Input.dispatchKeyEvent", params);
+    return 0;
+}

@@ -1,0 +1,501 @@
+// page.js: oo-automator's helper inside every page it drives (embedded in the binary, installed
+// for every document). It resolves selectors — CSS with native :has(), Playwright's :has-text(),
+// :text-is(), :text(), :visible and ">> nth=N" chains, the Recorder's aria/, text/, xpath/ and
+// pierce/ prefixes, selector paths through shadow roots and iframes — and waits in the page,
+// on animation frames and DOM mutations, until an element is ready; the engine's C side never
+// polls. Every function answers a plain object and never throws.
+(() => {
+  const VERSION = 1;
+  if (globalThis.__oo && globalThis.__oo.version === VERSION) return;
+
+  // ---- text ---------------------------------------------------------------------------------
+  const norm = s => (s || '').replace(/\s+/g, ' ').trim();
+  const textOf = el => norm(el.innerText !== undefined && el.isConnected && el.offsetParent !== undefined ? el.textContent : el.textContent);
+  const unquote = s => {
+    s = s.trim();
+    if ((s[0] === '"' || s[0] === "'") && s[s.length - 1] === s[0]) return s.slice(1, -1).replace(/\\(.)/g, '$1');
+    return s;
+  };
+
+  // ---- a small parser: top-level splits that respect quotes, brackets and parentheses ----------
+  function splitTop(s, sep) {
+    const out = []; let depth = 0, q = null, cur = '', i = 0
+    while (i < s.length) {
+      const c = s[i]
+      if (q) { cur += c; if (c === '\\') { cur += s[i + 1] || ''; i += 2; continue } if (c === q) q = null; i++; continue }
+      if (c === '"' || c === "'") { q = c; cur += c; i++; continue }
+      if (c === '(' || c === '[') depth++
+      if (c === ')' || c === ']') depth--
+      if (depth === 0 && s.startsWith(sep, i)) { out.push(cur); cur = ''; i += sep.length; continue }
+      cur += c; i++
+    }
+    out.push(cur)
+    return out
+  }
+
+  const EXT = ['has-text', 'text-is', 'text', 'visible', 'has', 'not', 'is']
+  // Splits a complex selector into compounds and combinators: [{compound}, '>', {compound}, ...]
+  function parseComplex(s) {
+    const parts = []; let cur = '', depth = 0, q = null
+    const push = () => { if (cur.trim()) parts.push(parseCompound(cur.trim())); cur = '' }
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i]
+      if (q) { cur += c; if (c === '\\') { cur += s[++i] || '' } else if (c === q) q = null; continue }
+      if (c === '"' || c === "'") { q = c; cur += c; continue }
+      if (c === '(' || c === '[') depth++
+      if (c === ')' || c === ']') depth--
+      if (depth === 0 && (c === '>' || c === '+' || c === '~')) { push(); parts.push(c); continue }
+      if (depth === 0 && /\s/.test(c)) {
+        // a descendant combinator unless another combinator follows
+        let j = i; while (j < s.length && /\s/.test(s[j])) j++
+        if (cur.trim() && j < s.length && !'>+~'.includes(s[j])) { push(); parts.push(' ') }
+        i = j - 1
+        continue
+      }
+      cur += c
+    }
+    push()
+    return parts
+  }
+  // A compound: its native CSS and its extended pseudo-classes.
+  function parseCompound(s) {
+    let native = '', ext = [], i = 0, q = null
+    while (i < s.length) {
+      const c = s[i]
+      if (c === ':' && s[i + 1] !== ':') {
+        const m = /^:([a-zA-Z-]+)/.exec(s.slice(i))
+        if (m && EXT.includes(m[1])) {
+          let j = i + m[0].length, arg = null
+          if (s[j] === '(') {
+            let depth = 0, k = j
+            for (; k < s.length; k++) {
+              const ch = s[k]
+              if (q) { if (ch === '\\') k++; else if (ch === q) q = null; continue }
+              if (ch === '"' || ch === "'") { q = ch; continue }
+              if (ch === '(') depth++
+              if (ch === ')' && --depth === 0) break
+            }
+            arg = s.slice(j + 1, k); j = k + 1
+          }
+          const name = m[1]
+          const needsExt = ['has-text', 'text-is', 'text', 'visible'].includes(name) || (arg !== null && hasExt(arg))
+          if (needsExt) { ext.push({ name, arg }); i = j; continue }
+          native += s.slice(i, j); i = j; continue
+        }
+      }
+      if (c === '"' || c === "'") { const end = s.indexOf(c, i + 1); native += s.slice(i, end + 1); i = end + 1; continue }
+      if (c === '[') { const end = s.indexOf(']', i); native += s.slice(i, end + 1); i = end + 1; continue }
+      native += c; i++
+    }
+    return { native: native || '*', ext }
+  }
+  const hasExt = s => /:(has-text|text-is|text|visible)\b/.test(s)
+
+  // ---- matching --------------------------------------------------------------------------------
+  function visible(el) {
+    if (!el || !el.isConnected) return false
+    const st = getComputedStyle(el)
+    if (st.visibility === 'hidden' || st.visibility === 'collapse') return false
+    const r = el.getBoundingClientRect()
+    if (r.width <= 0 || r.height <= 0) { if (st.display === 'contents') return [...el.children].some(visible); return false }
+    return true
+  }
+  function extHolds(el, e) {
+    switch (e.name) {
+      case 'has-text': return norm(el.textContent).toLowerCase().includes(norm(unquote(e.arg)).toLowerCase())
+      case 'text': return norm(el.textContent).toLowerCase().includes(norm(unquote(e.arg)).toLowerCase())
+      case 'text-is': return norm(el.textContent) === norm(unquote(e.arg))
+      case 'visible': return visible(el)
+      case 'has': return relHas(el, e.arg)
+      case 'not': return !matchesSelector(el, e.arg)
+      case 'is': return matchesSelector(el, e.arg)
+    }
+    return false
+  }
+  function compoundMatches(el, c) {
+    try { if (!el.matches(c.native)) return false } catch (e) { throw new Error('invalid selector: ' + c.native) }
+    return c.ext.every(e => extHolds(el, e))
+  }
+  // Does el match the complex selector (parts) ending at index k?
+  function complexMatches(el, parts, k) {
+    if (!compoundMatches(el, parts[k])) return false
+    if (k === 0) return true
+    const comb = parts[k - 1], prev = k - 2
+    if (comb === '>') return !!el.parentElement && complexMatches(el.parentElement, parts, prev)
+    if (comb === ' ') { for (let a = el.parentElement; a; a = a.parentElement) if (complexMatches(a, parts, prev)) return true; return false }
+    if (comb === '+') return !!el.previousElementSibling && complexMatches(el.previousElementSibling, parts, prev)
+    if (comb === '~') { for (let s = el.previousElementSibling; s; s = s.previousElementSibling) if (complexMatches(s, parts, prev)) return true; return false }
+    return false
+  }
+  function matchesSelector(el, sel) {
+    return splitTop(sel, ',').some(one => { const parts = parseComplex(one.trim()); return complexMatches(el, parts, parts.length - 1) })
+  }
+  // :has(<relative selector>) with extended pseudos inside
+  function relHas(el, arg) {
+    return splitTop(arg, ',').some(one => {
+      one = one.trim()
+      const first = one[0]
+      if (first === '+' || first === '~' || first === '>') {
+        const rest = one.slice(1).trim(), parts = parseComplex(rest)
+        const cands = first === '+' ? [el.nextElementSibling].filter(Boolean)
+          : first === '~' ? siblingsAfter(el) : [...el.children]
+        // the first compound must be one of those; the rest descends from it
+        return cands.some(c => queryComplexFrom(c, parts, true).length > 0)
+      }
+      return queryAll(el, one).length > 0
+    })
+  }
+  const siblingsAfter = el => { const out = []; for (let s = el.nextElementSibling; s; s = s.nextElementSibling) out.push(s); return out }
+  // Elements matching parts where the first compound is `start` itself (anchored) .
+  function queryComplexFrom(start, parts, anchored) {
+    if (!compoundMatches(start, parts[0])) return []
+    if (parts.length === 1) return [start]
+    const out = []
+    for (const cand of start.querySelectorAll('*')) if (complexMatchesAnchored(cand, parts, parts.length - 1, start)) out.push(cand)
+    for (const sib of siblingsAfter(start)) { if (complexMatchesAnchored(sib, parts, parts.length - 1, start)) out.push(sib); for (const d of sib.querySelectorAll('*')) if (complexMatchesAnchored(d, parts, parts.length - 1, start)) out.push(d) }
+    return anchored ? out : out
+  }
+  function complexMatchesAnchored(el, parts, k, anchor) {
+    if (k === 0) return el === anchor && compoundMatches(el, parts[0])
+    if (!compoundMatches(el, parts[k])) return false
+    const comb = parts[k - 1], prev = k - 2
+    if (comb === '>') return !!el.parentElement && complexMatchesAnchored(el.parentElement, parts, prev, anchor)
+    if (comb === ' ') { for (let a = el.parentElement; a; a = a.parentElement) if (complexMatchesAnchored(a, parts, prev, anchor)) return true; return false }
+    if (comb === '+') return !!el.previousElementSibling && complexMatchesAnchored(el.previousElementSibling, parts, prev, anchor)
+    if (comb === '~') { for (let s = el.previousElementSibling; s; s = s.previousElementSibling) if (complexMatchesAnchored(s, parts, prev, anchor)) return true; return false }
+    return false
+  }
+
+  // All elements under root matching a CSS selector (with the extensions).
+  function queryAll(root, sel) {
+    if (!hasExt(sel)) {
+      try { return [...root.querySelectorAll(sel)] } catch (e) { throw new Error('invalid selector: ' + sel) }
+    }
+    const out = new Set()
+    for (const one of splitTop(sel, ',')) {
+      const parts = parseComplex(one.trim())
+      const last = parts[parts.length - 1]
+      let cands
+      try { cands = root.querySelectorAll(last.native) } catch (e) { throw new Error('invalid selector: ' + one.trim()) }
+      for (const el of cands) if (complexMatches(el, parts, parts.length - 1) && (root === el.ownerDocument || root.contains(el))) out.add(el)
+    }
+    return [...out].sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1))
+  }
+
+  // ---- the Recorder's prefixes -------------------------------------------------------------
+  const implicitRole = el => {
+    const t = el.tagName.toLowerCase(), type = (el.getAttribute('type') || '').toLowerCase()
+    if (el.getAttribute('role')) return el.getAttribute('role')
+    if (t === 'button' || (t === 'input' && ['button', 'submit', 'reset'].includes(type))) return 'button'
+    if (t === 'a' && el.hasAttribute('href')) return 'link'
+    if (/^h[1-6]$/.test(t)) return 'heading'
+    if (t === 'input' && type === 'checkbox') return 'checkbox'
+    if (t === 'input' && type === 'radio') return 'radio'
+    if (t === 'input' || t === 'textarea') return 'textbox'
+    if (t === 'select') return 'combobox'
+    if (t === 'img') return 'img'
+    return ''
+  }
+  function accessibleName(el) {
+    const lab = el.getAttribute('aria-label'); if (lab) return norm(lab)
+    const by = el.getAttribute('aria-labelledby')
+    if (by) return norm(by.split(/\s+/).map(id => { const x = el.ownerDocument.getElementById(id); return x ? x.textContent : '' }).join(' '))
+    if (el.id) { const l = el.ownerDocument.querySelector(`label[for="${CSS.escape(el.id)}"]`); if (l) return norm(l.textContent) }
+    const wrap = el.closest('label'); if (wrap && wrap !== el && ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)) return norm(wrap.textContent)
+    if (el.getAttribute('alt')) return norm(el.getAttribute('alt'))
+    if (['INPUT', 'TEXTAREA'].includes(el.tagName) && el.getAttribute('placeholder')) return norm(el.getAttribute('placeholder'))
+    if (el.getAttribute('title')) return norm(el.getAttribute('title'))
+    return norm(el.textContent)
+  }
+  function allDeep(root) {
+    const out = []
+    const walk = r => { for (const el of r.querySelectorAll('*')) { out.push(el); if (el.shadowRoot) walk(el.shadowRoot) } }
+    walk(root)
+    return out
+  }
+  const innermost = els => els.filter(el => !els.some(o => o !== el && el.contains(o)))
+  function queryOne(root, sel) {
+    sel = sel.trim()
+    if (sel.startsWith('aria/')) {
+      const m = /^aria\/(.*?)(?:\[role=["']?([\w-]+)["']?\])?$/.exec(sel)
+      const name = norm(m[1]), role = m[2]
+      return allDeep(root).filter(el => (!role || implicitRole(el) === role) && accessibleName(el) === name &&
+        (role || implicitRole(el) || el.children.length === 0 || el.getAttribute('aria-label')))
+    }
+    if (sel.startsWith('text/') || sel.startsWith('text=')) {
+      let t = sel.slice(5), exact = false
+      if (t[0] === '"' && t[t.length - 1] === '"') { exact = true; t = t.slice(1, -1) }
+      t = norm(t)
+      const hits = allDeep(root).filter(el => !['SCRIPT', 'STYLE', 'HEAD', 'HTML'].includes(el.tagName) &&
+        (exact ? norm(el.textContent) === t : norm(el.textContent).toLowerCase().includes(t.toLowerCase())))
+      return innermost(hits)
+    }
+    if (sel.startsWith('xpath/') || sel.startsWith('xpath=') || sel.startsWith('//')) {
+      const x = sel.startsWith('//') ? sel : sel.slice(6)
+      const doc = root.ownerDocument || root, out = []
+      const it = doc.evaluate(x, root, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null)
+      for (let i = 0; i < it.snapshotLength; i++) if (it.snapshotItem(i).nodeType === 1) out.push(it.snapshotItem(i))
+      return out
+    }
+    if (sel.startsWith('pierce/')) {
+      const css = sel.slice(7)
+      return allDeep(root).filter(el => { try { return el.matches(css) } catch (e) { throw new Error('invalid selector: ' + css) } })
+    }
+    if (sel.startsWith('css=')) sel = sel.slice(4)
+    // Playwright chains: A >> B >> nth=N
+    const chain = splitTop(sel, '>>').map(s => s.trim())
+    let set = [root]
+    for (const part of chain) {
+      const nth = /^nth=(-?\d+)$/.exec(part), vis = /^visible=(true|false)$/.exec(part)
+      if (nth) { const n = +nth[1]; const el = n < 0 ? set[set.length + n] : set[n]; set = el ? [el] : []; continue }
+      if (vis) { set = set.filter(el => visible(el) === (vis[1] === 'true')); continue }
+      const next = []
+      for (const r of set) for (const el of (part.startsWith('text=') || part.startsWith('xpath') || part.startsWith('aria/') || part.startsWith('text/')) ? queryOne(r, part) : queryAll(r, part)) if (!next.includes(el)) next.push(el)
+      set = next
+    }
+    return set.filter(el => el !== root)
+  }
+
+  // ---- targets: alternatives, shadow/iframe paths, frames ----------------------------------------
+  function frameRoot(frame) {
+    let win = window
+    for (const i of frame || []) {
+      win = win.frames[i]
+      if (!win) throw new Error('no frame ' + JSON.stringify(frame))
+      try { void win.document } catch (e) { throw new Error('frame ' + JSON.stringify(frame) + ' is cross-origin') }
+    }
+    return win.document
+  }
+  const alternatives = t => {
+    const s = t && t.selectors !== undefined ? t.selectors : t
+    if (typeof s === 'string') return [[s]]
+    return (s || []).map(a => (Array.isArray(a) ? a : [a]))
+  }
+  const label = alt => alt.join(' >>> ')
+  // Every element matching one alternative (a path: each part inside the previous match's shadow
+  // root or iframe document).
+  function resolveAlt(doc, alt) {
+    let roots = [doc]
+    alt.forEach((part, i) => {
+      const found = []
+      for (const r of roots) for (const el of queryOne(r, part)) found.push(el)
+      if (i === alt.length - 1) { roots = found; return }
+      roots = found.map(el => el.shadowRoot || (el.tagName === 'IFRAME' && el.contentDocument) || null).filter(Boolean)
+    })
+    return roots
+  }
+  function frameOffset(el) {
+    let x = 0, y = 0, win = el.ownerDocument.defaultView
+    while (win && win !== window.top && win.frameElement) {
+      const fe = win.frameElement, r = fe.getBoundingClientRect(), st = getComputedStyle(fe)
+      x += r.left + parseFloat(st.borderLeftWidth) + parseFloat(st.paddingLeft)
+      y += r.top + parseFloat(st.borderTopWidth) + parseFloat(st.paddingTop)
+      win = win.parent
+    }
+    return { x, y }
+  }
+  function enabled(el) {
+    if (el.disabled) return false
+    if (el.closest('fieldset[disabled]') && !el.closest('legend')) return false
+    for (let a = el; a; a = a.parentElement) if (a.getAttribute && a.getAttribute('aria-disabled') === 'true') return false
+    return true
+  }
+  function describe(el) {
+    if (!el) return 'nothing'
+    let d = '<' + el.tagName.toLowerCase()
+    if (el.id) d += ` id="${el.id}"`
+    if (el.className && typeof el.className === 'string') d += ` class="${el.className.trim().slice(0, 60)}"`
+    return d + '>'
+  }
+  // The deepest element at a point, through shadow roots.
+  function hitAt(doc, x, y) {
+    let el = doc.elementFromPoint(x, y)
+    while (el && el.shadowRoot) { const inner = el.shadowRoot.elementFromPoint(x, y); if (!inner || inner === el) break; el = inner }
+    return el
+  }
+  const contains = (a, b) => { for (let n = b; n; n = n.parentNode || n.host) if (n === a) return true; return false }
+
+  // ---- waiting: each animation frame, and at once on a DOM mutation -----------------------------
+  function poll(check, timeoutMs) {
+    return new Promise(resolve => {
+      const deadline = performance.now() + (timeoutMs || 30000)
+      let done = false, raf = 0, timer = 0
+      const mo = new MutationObserver(() => tick())
+      const finish = v => { if (done) return; done = true; mo.disconnect(); cancelAnimationFrame(raf); clearTimeout(timer); resolve(v) }
+      function tick() {
+        if (done) return
+        let r
+        try { r = check(performance.now() >= deadline) } catch (e) { finish({ ok: false, error: String(e.message || e) }); return }
+        if (r) { finish(r); return }
+        if (performance.now() >= deadline) { finish(check(true) || { ok: false, timeout: true, error: 'timed out' }); return }
+      }
+      const frame = () => { tick(); if (!done) { raf = requestAnimationFrame(frame); timer = setTimeout(tick, 100) } }
+      try { mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true }) } catch (e) {}
+      frame()
+      // the page may be hidden (no frames): the deadline still holds
+      setTimeout(() => tick(), Math.max(0, deadline - performance.now()) + 5)
+    })
+  }
+
+  const stable = new WeakMap()
+  function actionable(t, opts) {
+    const action = opts.action || 'click', tried = []
+    const doc = frameRoot(t && t.frame)
+    for (const alt of alternatives(t)) {
+      let els
+      try { els = resolveAlt(doc, alt) } catch (e) { tried.push({ selector: label(alt), reason: String(e.message) }); continue }
+      if (!els.length) { tried.push({ selector: label(alt), reason: 'no element matches' }); continue }
+      const el = els[0]
+      if (!visible(el)) { tried.push({ selector: label(alt), reason: 'not visible: ' + describe(el) }); continue }
+      if ((action === 'click' || action === 'dblclick' || action === 'fill') && !enabled(el)) { tried.push({ selector: label(alt), reason: 'disabled: ' + describe(el) }); continue }
+      if (action === 'fill' && (el.readOnly)) { tried.push({ selector: label(alt), reason: 'read-only: ' + describe(el) }); continue }
+      let r = el.getBoundingClientRect()
+      const vw = el.ownerDocument.defaultView.innerWidth, vh = el.ownerDocument.defaultView.innerHeight
+      if (r.bottom < 0 || r.right < 0 || r.top > vh || r.left > vw || r.top < 0 || r.left < 0 || r.bottom > vh || r.right > vw) {
+        el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' })
+        r = el.getBoundingClientRect()
+      }
+      const key = `${r.x},${r.y},${r.width},${r.height}`
+      const prev = stable.get(el)
+      stable.set(el, key)
+      if (prev !== key) { tried.push({ selector: label(alt), reason: 'not stable (moving)' }); continue }
+      const px = opts.offsetX !== undefined ? r.left + opts.offsetX : r.left + r.width / 2
+      const py = opts.offsetY !== undefined ? r.top + opts.offsetY : r.top + r.height / 2
+      if (action !== 'fill' && !opts.force) {
+        const hit = hitAt(el.ownerDocument, px, py)
+        const labelFor = hit && hit.tagName === 'LABEL' && hit.control === el
+        if (!hit || !(contains(el, hit) || labelFor)) { tried.push({ selector: label(alt), reason: describe(hit) + ' intercepts pointer events' }); continue }
+      }
+      const off = frameOffset(el)
+      return { ok: true, x: px + off.x, y: py + off.y, el, selector: label(alt) }
+    }
+    return { ok: false, tried }
+  }
+  const strip = r => { const o = { ...r }; delete o.el; return o }
+  const fail = (what, r) => ({ ok: false, timeout: true, error: what, tried: r.tried || [] })
+
+  async function actionPoint(t, opts = {}) {
+    return poll(last => { const r = actionable(t, opts); return r.ok ? strip(r) : last ? fail(`no element was ready to ${opts.action || 'click'}`, r) : null }, opts.timeoutMs)
+  }
+
+  const setNative = (el, value) => {
+    const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype
+    Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, value)
+  }
+  const fire = (el, type) => el.dispatchEvent(new Event(type, { bubbles: true }))
+  let lastFill = null
+  async function prepareFill(t, value, opts = {}) {
+    return poll(last => {
+      const r = actionable(t, { action: 'fill' })
+      if (!r.ok) return last ? fail('no element was ready to fill', r) : null
+      const el = r.el, tag = el.tagName, type = (el.getAttribute('type') || '').toLowerCase()
+      el.focus()
+      if (tag === 'SELECT') {
+        const opt = [...el.options].find(o => o.value === value || norm(o.textContent) === norm(value))
+        if (!opt) return { ok: false, error: `no option "${value}" in ${describe(el)}`, tried: [{ selector: r.selector, reason: 'no such option' }] }
+        setNative(el, opt.value); fire(el, 'input'); fire(el, 'change')
+        return { ok: true, mode: 'done' }
+      }
+      if (tag === 'INPUT' && ['checkbox', 'radio'].includes(type)) {
+        const want = value === 'true' || value === 'on' || value === true
+        if (el.checked === want) return { ok: true, mode: 'done' }
+        return { ok: true, mode: 'click', x: r.x, y: r.y }
+      }
+      if (tag === 'INPUT' && ['date', 'time', 'datetime-local', 'month', 'week', 'color', 'range'].includes(type)) {
+        setNative(el, value); fire(el, 'input'); fire(el, 'change')
+        return { ok: true, mode: 'done' }
+      }
+      if (el.isContentEditable) {
+        const sel = el.ownerDocument.getSelection(), range = el.ownerDocument.createRange()
+        range.selectNodeContents(el); sel.removeAllRanges(); sel.addRange(range)
+        lastFill = { el, before: el.textContent }
+        return { ok: true, mode: 'insertText' }
+      }
+      lastFill = { el, before: el.value }
+      if (value === '') { setNative(el, ''); fire(el, 'input'); fire(el, 'change'); return { ok: true, mode: 'done' } }
+      try { el.select() } catch (e) { el.setSelectionRange && el.setSelectionRange(0, el.value.length) }
+      if (type === 'number' && el.value !== '') { setNative(el, ''); fire(el, 'input') }
+      return { ok: true, mode: 'insertText' }
+    }, opts.timeoutMs)
+  }
+  function afterFill() {
+    if (lastFill && lastFill.el.isConnected) fire(lastFill.el, 'change')
+    lastFill = null
+    return { ok: true }
+  }
+
+  function countOk(n, opts) {
+    if (opts.count === undefined) return n > 0
+    switch (opts.operator || '>=') { case '==': return n === opts.count; case '<=': return n <= opts.count; default: return n >= opts.count }
+  }
+  function propertyOf(el, path) { return path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), el) }
+  async function waitFor(t, opts = {}) {
+    const state = opts.state || 'attached'
+    return poll(last => {
+      const doc = frameRoot(t && t.frame), tried = []
+      for (const alt of alternatives(t)) {
+        let els
+        try { els = resolveAlt(doc, alt) } catch (e) { tried.push({ selector: label(alt), reason: String(e.message) }); continue }
+        if (state === 'visible' || opts.visible === true) els = els.filter(visible)
+        if (opts.attributes) els = els.filter(el => Object.entries(opts.attributes).every(([k, v]) => el.getAttribute(k) === String(v)))
+        if (opts.properties) els = els.filter(el => Object.entries(opts.properties).every(([k, v]) => JSON.stringify(propertyOf(el, k)) === JSON.stringify(v)))
+        if (state === 'hidden' || state === 'detached' || opts.visible === false) {
+          const still = state === 'detached' ? els.length : els.filter(visible).length
+          if (still === 0) return { ok: true, count: 0 }
+          tried.push({ selector: label(alt), reason: `${still} element(s) still ${state === 'detached' ? 'attached' : 'visible'}` })
+          continue
+        }
+        if (countOk(els.length, opts)) return { ok: true, count: els.length }
+        tried.push({ selector: label(alt), reason: opts.count !== undefined ? `count is ${els.length}, wanted ${opts.operator || '>='} ${opts.count}` : `no element ${state === 'visible' ? 'visible' : 'matches'}` })
+      }
+      return last ? fail(`waiting for ${state} timed out`, { tried }) : null
+    }, opts.timeoutMs)
+  }
+
+  async function waitForExpression(src, opts = {}) {
+    let lastErr = null, pending = false, value
+    const run = () => {
+      if (pending) return
+      pending = true
+      Promise.resolve().then(() => (0, eval)(src)).then(v => { value = v; pending = false; lastErr = null }, e => { lastErr = e; pending = false; value = undefined })
+    }
+    run()
+    return poll(last => {
+      if (value) return { ok: true, value: typeof value === 'object' ? null : value }
+      run()
+      return last ? { ok: false, timeout: true, error: 'the expression stayed false' + (lastErr ? ': ' + lastErr : '') } : null
+    }, opts.timeoutMs)
+  }
+
+  function query(t) {
+    const tried = []
+    let first = null
+    const doc = frameRoot(t && t.frame)
+    for (const alt of alternatives(t)) {
+      try { const els = resolveAlt(doc, alt); tried.push({ selector: label(alt), count: els.length }); if (!first && els.length) first = els[0] }
+      catch (e) { tried.push({ selector: label(alt), count: 0, reason: String(e.message) }) }
+    }
+    const count = tried.reduce((n, x) => Math.max(n, x.count), 0)
+    return { ok: true, count, visible: !!first && visible(first), enabled: !!first && enabled(first), text: first ? norm(first.textContent).slice(0, 500) : null, tag: first ? first.tagName.toLowerCase() : null, tried }
+  }
+  const firstEl = t => { const doc = frameRoot(t && t.frame); for (const alt of alternatives(t)) { const els = resolveAlt(doc, alt); if (els.length) return els[0] } return null }
+  const wrap = fn => (...a) => { try { return fn(...a) } catch (e) { return { ok: false, error: String(e.message || e) } } }
+
+  const api = {
+    version: VERSION,
+    actionPoint, prepareFill, afterFill: wrap(afterFill), waitFor, waitForExpression,
+    query: wrap(query),
+    count: wrap(t => ({ ok: true, count: query(t).count })),
+    inputValue: wrap(t => { const el = firstEl(t); return el ? { ok: true, value: el.value !== undefined ? el.value : el.textContent } : { ok: false, error: 'no element matches' } }),
+    text: wrap(t => { const el = firstEl(t); return el ? { ok: true, value: norm(el.textContent) } : { ok: false, error: 'no element matches' } }),
+    attr: wrap((t, o) => { const el = firstEl(t); return el ? { ok: true, value: el.getAttribute(o.name) } : { ok: false, error: 'no element matches' } }),
+    scroll: wrap((t, o) => { if (t) { const el = firstEl(t); if (!el) return { ok: false, error: 'no element matches' }; el.scrollTo(o.x || 0, o.y || 0) } else window.scrollTo(o.x || 0, o.y || 0); return { ok: true } }),
+    html: wrap(() => {
+      const clone = document.documentElement.cloneNode(true)
+      for (const p of clone.querySelectorAll('input[type=password]')) { p.removeAttribute('value'); p.setAttribute('value', '') }
+      return { ok: true, html: '<!DOCTYPE html>\n' + clone.outerHTML }
+    }),
+    parse: wrap(sel => { for (const one of splitTop(sel, ',')) parseComplex(one); return { ok: true } }),
+  }
+  Object.defineProperty(globalThis, '__oo', { value: api, configurable: true, enumerable: false, writable: false })
+})()

@@ -1,0 +1,253 @@
+/* The CDP client against real Chromium: launch, contexts, pages, the page operations with
+ * their waiting (late, disabled, covered, far-away and shadow elements), evaluation errors,
+ * screenshots, HTML with the password blanked, console capture, deadlines, and Chromium killed
+ * mid-request: the pending request fails at once, the engine hears of it, nothing is left. */
+#include "testlib.h"
+#include "httpd.h"
+#include "cdp/cdp.h"
+#include "base/util.h"
+#include "base/log.h"
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static cdp_loop *L;
+typedef struct { int done; cJSON *value; oo_err err; void *obj; } waiter;
+
+static void on_done(void *ud, cJSON *value, const oo_err *err)
+{
+    waiter *w = ud;
+    w->done = 1;
+    w->value = value ? cJSON_Duplicate(value, 1) : NULL;
+    if (err) w->err = *err;
+}
+static void on_browser(void *ud, cdp_browser *b, const oo_err *err) { waiter *w = ud; w->done = 1; w->obj = b; if (err) w->err = *err; }
+static void on_ctx(void *ud, cdp_context *c, const oo_err *err) { waiter *w = ud; w->done = 1; w->obj = c; if (err) w->err = *err; }
+static void on_page(void *ud, cdp_page *p, const oo_err *err) { waiter *w = ud; w->done = 1; w->obj = p; if (err) w->err = *err; }
+
+static int wait_for(waiter *w, int ms) { return cdp_loop_run_until(L, &w->done, oo_now_ms() + ms); }
+static void reset(waiter *w) { cJSON_Delete(w->value); memset(w, 0, sizeof *w); }
+
+static cJSON *eval(cdp_page *p, const char *js)
+{
+    static waiter w;
+    reset(&w);
+    cdp_page_evaluate(p, js, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    return w.value;
+}
+
+static int gone_called;
+static void on_gone(void *ud, cdp_browser *b, cdp_gone_reason why, const char *detail)
+{
+    (void)ud; (void)b; (void)why; (void)detail;
+    gone_called++;
+}
+
+int main(void)
+{
+    oo_err err = {0};
+    if (getenv("OO_TEST_VERBOSE")) oo_log_set_level(OO_LOG_TRACE);
+    L = cdp_loop_new(&err);
+    REQUIRE(L != NULL);
+    tl_httpd *srv = tl_httpd_start(getenv("OO_CDP_PAGES") ? getenv("OO_CDP_PAGES") : "pages");
+    char url[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/basic.html", tl_httpd_port(srv));
+
+    waiter w = {0};
+    cdp_launch_opts opts = {.headless = 1, .timeout_ms = 30000};
+    cdp_browser_launch(L, &opts, on_browser, &w);
+    REQUIRE(wait_for(&w, 40000) == 0);
+    CHECK_MSG(w.obj != NULL, "launch: %s", w.err.msg);
+    cdp_browser *b = w.obj;
+    REQUIRE(b != NULL);
+    CHECK(strstr(cdp_browser_version(b), "Chrome") != NULL);
+    int pid = cdp_browser_pid(b);
+    CHECK(pid > 0 && kill(pid, 0) == 0);
+    cdp_browser_on_gone(b, on_gone, NULL);
+
+    /* two isolated contexts */
+    reset(&w);
+    cdp_context_new(b, on_ctx, &w);
+    wait_for(&w, 10000);
+    cdp_context *c1 = w.obj;
+    reset(&w);
+    cdp_context_new(b, on_ctx, &w);
+    wait_for(&w, 10000);
+    cdp_context *c2 = w.obj;
+    REQUIRE(c1 && c2);
+    reset(&w);
+    cdp_page_new(c1, on_page, &w);
+    wait_for(&w, 15000);
+    cdp_page *p = w.obj;
+    REQUIRE(p != NULL);
+    reset(&w);
+    cdp_page_new(c2, on_page, &w);
+    wait_for(&w, 15000);
+    cdp_page *p2 = w.obj;
+    REQUIRE(p2 != NULL);
+
+    reset(&w);
+    cdp_page_navigate(p, url, CDP_WAIT_LOAD, 10000, on_done, &w);
+    wait_for(&w, 15000);
+    CHECK_MSG(w.err.code == 0, "navigate: %s", w.err.msg);
+    CHECK(strstr(cdp_page_url(p), "/basic.html") != NULL);
+    reset(&w);
+    cdp_page_navigate(p2, url, CDP_WAIT_NETWORKIDLE, 10000, on_done, &w);
+    wait_for(&w, 15000);
+    CHECK_MSG(w.err.code == 0, "navigate (network idle): %s", w.err.msg);
+    cJSON *v = eval(p, "document.title");
+    CHECK_STR(cJSON_GetStringValue(v), "Basic page");
+    /* isolation: storage set in one context is not seen in the other */
+    eval(p, "localStorage.setItem('k', 'one'); document.cookie = 'c=1'; true");
+    v = eval(p2, "String(localStorage.getItem('k')) + '|' + document.cookie");
+    CHECK_STR(cJSON_GetStringValue(v), "null|");
+
+    /* an exception comes back as an error with the page's message */
+    reset(&w);
+    cdp_page_evaluate(p, "(() => { throw new Error('boom in page') })()", 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK(w.err.code != 0 && strstr(w.err.msg, "boom in page"));
+    /* a promise is awaited */
+    v = eval(p, "new Promise(r => setTimeout(() => r(7 * 6), 50))");
+    CHECK_INT(cJSON_GetNumberValue(v), 42);
+
+    /* click: the button appears late, starts disabled, sits under an overlay: the click waits */
+    cJSON *late = cJSON_Parse("{\"selectors\": [[\"aria/Nothing here\"], [\"button:has-text('Late button')\"]]}");
+    eval(p, "startLate(); true");
+    reset(&w);
+    int64_t t0 = oo_now_ms();
+    cdp_page_click(p, late, NULL, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "click: %s", w.err.msg);
+    CHECK(oo_now_ms() - t0 >= 300);   /* it had to wait for the overlay to go */
+    v = eval(p, "window.clicks");
+    CHECK_INT(cJSON_GetNumberValue(v), 1);
+    /* double click */
+    cdp_click_opts dbl = {.click_count = 2};
+    reset(&w);
+    cdp_page_click(p, late, &dbl, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    v = eval(p, "window.clicks");
+    CHECK_INT(cJSON_GetNumberValue(v), 3);
+    cJSON_Delete(late);
+    /* far below: scrolled into view first; in a shadow root: a selector path */
+    cJSON *far = cJSON_Parse("{\"selectors\": [\"#far\"]}");
+    reset(&w);
+    cdp_page_click(p, far, NULL, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_INT(cJSON_GetNumberValue(eval(p, "window.farClicks")), 1);
+    cJSON_Delete(far);
+    cJSON *shadow = cJSON_Parse("{\"selectors\": [[\"#host\", \"#inner\"]]}");
+    reset(&w);
+    cdp_page_click(p, shadow, NULL, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "shadow click: %s", w.err.msg);
+    CHECK_INT(cJSON_GetNumberValue(eval(p, "window.shadowClicks")), 1);
+    cJSON_Delete(shadow);
+
+    /* fill: text (typed, change fired), time, select */
+    cJSON *name = cJSON_Parse("{\"selectors\": [\"aria/Your name\"]}");
+    reset(&w);
+    cdp_page_fill(p, name, "Ada Lovelace", 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "fill: %s", w.err.msg);
+    CHECK_STR(cJSON_GetStringValue(eval(p, "document.getElementById('name').value")), "Ada Lovelace");
+    CHECK_INT(cJSON_GetNumberValue(eval(p, "window.changes")), 1);
+    reset(&w);
+    cdp_page_fill(p, name, "Grace", 5000, on_done, &w);   /* replaces, not appends */
+    wait_for(&w, 10000);
+    CHECK_STR(cJSON_GetStringValue(eval(p, "document.getElementById('name').value")), "Grace");
+    cJSON_Delete(name);
+    cJSON *when = cJSON_Parse("{\"selectors\": [\"#when\"]}"), *pick = cJSON_Parse("{\"selectors\": [\"#pick\"]}");
+    reset(&w);
+    cdp_page_fill(p, when, "14:30", 5000, on_done, &w);
+    wait_for(&w, 10000);
+    reset(&w);
+    cdp_page_fill(p, pick, "Beta", 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_STR(cJSON_GetStringValue(eval(p, "document.getElementById('when').value + '/' + document.getElementById('pick').value")), "14:30/b");
+    cJSON_Delete(when);
+    cJSON_Delete(pick);
+
+    /* keys */
+    reset(&w);
+    cdp_page_key(p, "Enter", 1, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK(w.err.code == 0);
+    reset(&w);
+    cdp_page_key(p, "NoSuchKey", 1, 5000, on_done, &w);
+    CHECK(w.done && w.err.code == OO_E_INPUT);
+
+    /* waits: for a selector, for an expression; a missing element times out naming each selector */
+    cJSON *missing = cJSON_Parse("{\"selectors\": [[\"#does-not-exist\"], [\"text/Nowhere to be seen\"]]}");
+    reset(&w);
+    cdp_page_click(p, missing, NULL, 400, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK(w.err.code == OO_E_TIMEOUT);
+    CHECK_MSG(strstr(w.err.msg, "#does-not-exist: no element matches") && strstr(w.err.msg, "text/Nowhere to be seen: no element matches"), "%s", w.err.msg);
+    cJSON_Delete(missing);
+    reset(&w);
+    cdp_page_wait_expression(p, "window.clicks >= 3", 2000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK(w.err.code == 0);
+
+    /* screenshot, HTML (password blanked), console */
+    reset(&w);
+    cdp_page_screenshot(p, 1, 10000, on_done, &w);
+    wait_for(&w, 15000);
+    const char *png = cJSON_GetStringValue(cJSON_GetObjectItem(w.value, "data"));
+    CHECK(png && strlen(png) > 1000 && !strncmp(png, "iVBOR", 5));
+    reset(&w);
+    cdp_page_html(p, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    const char *html = cJSON_GetStringValue(cJSON_GetObjectItem(w.value, "html"));
+    CHECK(html && strstr(html, "Conformance: basic") && !strstr(html, "secret-should-not-leak"));
+    cJSON *console = cdp_page_console(p);
+    char *ctext = cJSON_PrintUnformatted(console);
+    CHECK_MSG(strstr(ctext, "hello from the page 42") != NULL, "%s", ctext);
+    free(ctext);
+    cJSON_Delete(console);
+
+    /* a request deadline fires */
+    reset(&w);
+    cdp_page_evaluate(p, "new Promise(() => {})", 300, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK(w.err.code == OO_E_TIMEOUT);
+
+    /* Chromium killed mid-request: the request fails at once, the engine hears of it */
+    reset(&w);
+    cdp_page_wait_expression(p, "false", 60000, on_done, &w);
+    kill(pid, SIGKILL);
+    t0 = oo_now_ms();
+    wait_for(&w, 20000);
+    CHECK(w.done && w.err.code == OO_E_BROWSER);
+    CHECK(oo_now_ms() - t0 < 10000);
+    CHECK_INT(gone_called, 1);
+    CHECK(!cdp_browser_alive(b));
+    reset(&w);
+    cdp_page_evaluate(p, "1", 1000, on_done, &w);   /* later calls fail at once, no hang */
+    CHECK(w.done && w.err.code == OO_E_BROWSER);
+    char profile_probe[64];
+    snprintf(profile_probe, sizeof profile_probe, "/proc/%d", pid);
+    cdp_browser_close(b);
+    struct stat st;
+    CHECK(stat(profile_probe, &st) != 0);   /* reaped: no zombie */
+
+    /* a fresh browser after the crash, closed cleanly: process and profile gone */
+    reset(&w);
+    cdp_browser_launch(L, &opts, on_browser, &w);
+    wait_for(&w, 40000);
+    b = w.obj;
+    REQUIRE(b != NULL);
+    pid = cdp_browser_pid(b);
+    cdp_browser_close(b);
+    snprintf(profile_probe, sizeof profile_probe, "/proc/%d", pid);
+    CHECK(stat(profile_probe, &st) != 0);
+
+    reset(&w);
+    cdp_loop_free(L);
+    tl_httpd_stop(srv);
+    return tl_finish();
+}
