@@ -482,7 +482,7 @@ void cdp_unsubscribe(cdp_sub *s)
 /* Every pending request fails with the reason, then the owner hears of it. */
 static void fail_all(cdp_browser *b, const char *why)
 {
-    OO_INFO("cdp", "browser gone: %s", why);
+    OO_DEBUG("cdp", "browser gone: %s", why);
     while (b->pending) {
         cdp_pending *p = b->pending;
         pending_unlink(b, p);

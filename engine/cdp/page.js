@@ -219,8 +219,10 @@
     if (sel.startsWith('aria/')) {
       const m = /^aria\/(.*?)(?:\[role=["']?([\w-]+)["']?\])?$/.exec(sel)
       const name = norm(m[1]), role = m[2]
-      return allDeep(root).filter(el => (!role || implicitRole(el) === role) && accessibleName(el) === name &&
-        (role || implicitRole(el) || el.children.length === 0 || el.getAttribute('aria-label')))
+      // as in the accessibility tree: elements with a role, or named explicitly (a <label> or a
+      // plain <span> is text there, not a named node)
+      return allDeep(root).filter(el => (!role || implicitRole(el) === role) &&
+        (implicitRole(el) || el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby')) && accessibleName(el) === name)
     }
     if (sel.startsWith('text/') || sel.startsWith('text=')) {
       let t = sel.slice(5), exact = false

@@ -1,21 +1,148 @@
-/* The replay command. The Recorder replay engine (engine/replay) is not in this build yet;
- * until it is, the command checks its arguments and says so. */
+/* replay: `oo-automator replay FILE.json` — a Chrome DevTools Recorder export replayed in
+ * Chromium. Exit 0 when every step passed, 1 when one failed (the step, the selectors tried
+ * and why, and the evidence kept), 2 for usage errors and malformed recordings. */
 #include "cli/replay.h"
 #include "cli/args.h"
+#include "base/config.h"
+#include "base/log.h"
 #include "base/util.h"
+#include "base/buf.h"
+#include "cdp/cdp.h"
+#include "replay/replay.h"
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+typedef struct {
+    int done, failed_step, verbose;
+    oo_err err;
+    cJSON *artifacts;
+    cdp_browser *browser;
+    cdp_context *ctx;
+    cdp_page *page;
+} run_state;
+
+static void on_done(void *ud, int failed_step, const oo_err *err, const cJSON *artifacts)
+{
+    run_state *st = ud;
+    st->done = 1;
+    st->failed_step = failed_step;
+    if (err) st->err = *err;
+    st->artifacts = artifacts ? cJSON_Duplicate(artifacts, 1) : NULL;
+}
+
+static void on_step(void *ud, const rec_step *s, int phase, const char *msg, int64_t ms)
+{
+    run_state *st = ud;
+    (void)msg;
+    if (!st->verbose || phase == 0) return;
+    printf("  [%d] %-18s %s (%lld ms)\n", s->index, s->type_name, phase == 1 ? "ok" : "FAILED", (long long)ms);
+    fflush(stdout);
+}
+
+static void on_browser(void *ud, cdp_browser *b, const oo_err *err)
+{
+    run_state *st = ud;
+    st->done = 1;
+    st->browser = b;
+    if (err) st->err = *err;
+}
+static void on_ctx(void *ud, cdp_context *c, const oo_err *err) { run_state *st = ud; st->done = 1; st->ctx = c; if (err) st->err = *err; }
+static void on_page(void *ud, cdp_page *p, const oo_err *err) { run_state *st = ud; st->done = 1; st->page = p; if (err) st->err = *err; }
+
+static int number(const char *flag, const char *v, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long n = v ? strtol(v, &end, 10) : 0;
+    if (!v || errno || end == v || *end || n < lo || n > hi) {
+        cli_usage_error("replay", "%s must be a whole number from %d to %d, found \"%s\"", flag, lo, hi, v ? v : "");
+        return -1;
+    }
+    *out = (int)n;
+    return 0;
+}
 
 int cli_cmd_replay(int argc, char **argv)
 {
-    const char *file = NULL;
+    const char *file = NULL, *artifacts = NULL;
+    int headless = oo_config_int(oo_cfg(), OO_CFG_HEADLESS), timeout = 5000, slowmo = 0, verbose = oo_cfg()->verbose;
     for (int i = 1; i < argc; i++) {
-        if (argv[i][0] != '-') { file = argv[i]; continue; }
-        if (!strcmp(argv[i], "--timeout") || !strcmp(argv[i], "--slowmo") || !strcmp(argv[i], "--artifacts")) { i++; continue; }
-        if (strcmp(argv[i], "--headless") && strcmp(argv[i], "--headed"))
-            return cli_usage_error("replay", "unknown option %s for \"replay\"", argv[i]);
+        const char *a = argv[i];
+        const char *eq = strchr(a, '=');
+        char name[32];
+        snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+        const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+        if (a[0] != '-') {
+            if (file) return cli_usage_error("replay", "one recording at a time (got \"%s\" and \"%s\")", file, a);
+            file = a;
+        } else if (!strcmp(a, "--headless")) headless = 1;
+        else if (!strcmp(a, "--headed")) headless = 0;
+        else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) verbose++;
+        else if (!strcmp(name, "--timeout") || !strcmp(name, "--slowmo") || !strcmp(name, "--artifacts")) {
+            if (!eq) i++;
+            if (!strcmp(name, "--artifacts")) {
+                if (!val || !*val) return cli_usage_error("replay", "--artifacts needs a folder");
+                artifacts = val;
+            } else if (number(name, val, !strcmp(name, "--timeout") ? 1 : 0, 3600000, !strcmp(name, "--timeout") ? &timeout : &slowmo)) {
+                return 2;
+            }
+        } else {
+            return cli_usage_error("replay", "unknown option %s for \"replay\"", a);
+        }
     }
     if (!file) return cli_usage_error("replay", "\"replay\" needs a recording FILE.json");
-    if (!oo_file_exists(file)) return cli_fail("cannot read %s: no such file", file);
-    return cli_fail("replay: the replay engine is not part of this build yet (issue 4)");
+    oo_err err = {0};
+    recording *rec = recording_load(file, &err);
+    if (!rec) {
+        fprintf(stderr, "oo-automator: %s\n", err.msg);
+        return err.code == OO_E_IO ? 2 : 2;
+    }
+    char *default_dir = NULL;
+    if (!artifacts) {
+        default_dir = oo_asprintf("%s/artifacts/replay", oo_config_get(oo_cfg(), OO_CFG_DATA_DIR));
+        artifacts = default_dir;
+    }
+
+    int64_t t0 = oo_now_ms();
+    cdp_loop *loop = cdp_loop_new(&err);
+    if (!loop) { recording_free(rec); free(default_dir); return cli_fail("%s", err.msg); }
+    run_state st = {0};
+    st.verbose = verbose;
+    cdp_launch_opts lo = {.executable = oo_config_get(oo_cfg(), OO_CFG_CHROMIUM), .headless = headless, .timeout_ms = 30000};
+    int rc = 1;
+    cdp_browser_launch(loop, &lo, on_browser, &st);
+    cdp_loop_run_until(loop, &st.done, 0);
+    if (!st.browser) { cli_fail("%s", st.err.msg); goto out; }
+    st.done = 0;
+    cdp_context_new(st.browser, on_ctx, &st);
+    cdp_loop_run_until(loop, &st.done, 0);
+    if (!st.ctx) { cli_fail("%s", st.err.msg); goto out; }
+    st.done = 0;
+    cdp_page_new(st.ctx, on_page, &st);
+    cdp_loop_run_until(loop, &st.done, 0);
+    if (!st.page) { cli_fail("%s", st.err.msg); goto out; }
+    if (verbose) printf("replaying \"%s\" (%d steps) in %s\n", rec->title ? rec->title : file, rec->nsteps, cdp_browser_version(st.browser));
+    st.done = 0;
+    oo_err_clear(&st.err);
+    replay_opts ro = {.timeout_ms = timeout, .slowmo_ms = slowmo, .loop = loop, .artifacts_dir = artifacts,
+                      .last = -1, .on_step = on_step, .ud = &st};
+    replay_start(st.page, rec, &ro, on_done, &st);
+    cdp_loop_run_until(loop, &st.done, 0);
+    if (st.failed_step < 0) {
+        printf("replayed %d steps in %lld ms\n", rec->nsteps, (long long)(oo_now_ms() - t0));
+        rc = 0;
+    } else {
+        fprintf(stderr, "oo-automator: %s: %s\n", file, st.err.msg);
+        cJSON *a;
+        cJSON_ArrayForEach(a, st.artifacts) fprintf(stderr, "  %s: %s\n", a->string, a->valuestring);
+        rc = 1;
+    }
+out:
+    cJSON_Delete(st.artifacts);
+    cdp_loop_free(loop);
+    recording_free(rec);
+    free(default_dir);
+    return rc;
 }

@@ -1,0 +1,316 @@
+#include "replay/replay.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/util.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct replay {
+    cdp_page *page;
+    const recording *rec;
+    replay_opts o;
+    replay_done_cb done;
+    void *ud;
+    int i, waiting, failed, finished;
+    oo_err part_err;
+    int64_t step_start;
+    oo_err err;
+    cdp_timer *slow;
+    cJSON *artifacts;
+    char *nav_url;
+};
+
+unsigned char *replay_base64_decode(const char *in, size_t *out_len)
+{
+    static signed char map[256];
+    static int ready;
+    if (!ready) {
+        memset(map, -1, sizeof map);
+        const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; a[i]; i++) map[(unsigned char)a[i]] = (signed char)i;
+        ready = 1;
+    }
+    size_t n = strlen(in);
+    unsigned char *out = oo_malloc(n / 4 * 3 + 3);
+    size_t o = 0;
+    unsigned v = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == '=') break;
+        if (c == '\n' || c == '\r') continue;
+        if (map[c] < 0) { free(out); return NULL; }
+        v = (v << 6) | (unsigned)map[c];
+        bits += 6;
+        if (bits >= 8) { bits -= 8; out[o++] = (unsigned char)(v >> bits); }
+    }
+    *out_len = o;
+    return out;
+}
+
+static void run_step(replay *rp);
+
+static void finish(replay *rp)
+{
+    if (rp->finished) return;
+    rp->finished = 1;
+    cdp_timer_cancel(rp->slow);
+    replay_done_cb done = rp->done;
+    void *ud = rp->ud;
+    int failed = rp->failed ? rp->i : -1;
+    oo_err err = rp->err;
+    cJSON *art = rp->artifacts;
+    free(rp->nav_url);
+    free(rp);
+    done(ud, failed, failed >= 0 ? &err : NULL, art);
+    cJSON_Delete(art);
+}
+
+/* ---- evidence of a failure ------------------------------------------------------------------- */
+
+static char *artifact_path(replay *rp, const char *ext)
+{
+    return oo_asprintf("%s/step-%02d-%s.%s", rp->o.artifacts_dir, rp->i, rp->rec->steps[rp->i].type_name, ext);
+}
+
+static void on_console_saved(replay *rp)
+{
+    cJSON *con = cdp_page_console(rp->page);
+    char *txt = cJSON_Print(con);
+    char *path = artifact_path(rp, "console.json");
+    if (oo_write_file(path, txt, strlen(txt), NULL) == 0) cJSON_AddStringToObject(rp->artifacts, "console", path);
+    free(path);
+    free(txt);
+    cJSON_Delete(con);
+    finish(rp);
+}
+
+static void on_html(void *ud, cJSON *v, const oo_err *err)
+{
+    replay *rp = ud;
+    const char *html = cJSON_GetStringValue(cJSON_GetObjectItem(v, "html"));
+    if (!err && html) {
+        char *path = artifact_path(rp, "html");
+        if (oo_write_file(path, html, strlen(html), NULL) == 0) cJSON_AddStringToObject(rp->artifacts, "html", path);
+        free(path);
+    }
+    on_console_saved(rp);
+}
+
+static void on_shot(void *ud, cJSON *v, const oo_err *err)
+{
+    replay *rp = ud;
+    const char *b64 = cJSON_GetStringValue(cJSON_GetObjectItem(v, "data"));
+    if (!err && b64) {
+        size_t n;
+        unsigned char *png = replay_base64_decode(b64, &n);
+        char *path = artifact_path(rp, "png");
+        if (png && oo_write_file(path, png, n, NULL) == 0) cJSON_AddStringToObject(rp->artifacts, "screenshot", path);
+        free(path);
+        free(png);
+    }
+    if (cdp_page_html(rp->page, 5000, on_html, rp) != 0) return;
+}
+
+static void fail_step(replay *rp, const oo_err *err)
+{
+    if (rp->failed) return;
+    rp->failed = 1;
+    const rec_step *s = &rp->rec->steps[rp->i];
+    oo_err_set(&rp->err, err->code ? err->code : OO_E_GENERIC, "step %d (%s) failed: %s", rp->i, s->type_name, err->msg);
+    if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 2, rp->err.msg, oo_now_ms() - rp->step_start);
+    rp->artifacts = cJSON_CreateObject();
+    if (!rp->o.artifacts_dir || cdp_page_crashed(rp->page) || oo_mkdir_p(rp->o.artifacts_dir, NULL) != 0) {
+        finish(rp);
+        return;
+    }
+    cdp_page_screenshot(rp->page, 0, 5000, on_shot, rp);
+}
+
+/* ---- steps --------------------------------------------------------------------------------- */
+
+static void next_step(void *ud)
+{
+    replay *rp = ud;
+    rp->slow = NULL;
+    rp->i++;
+    run_step(rp);
+}
+
+static void step_passed(replay *rp)
+{
+    const rec_step *s = &rp->rec->steps[rp->i];
+    if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 1, NULL, oo_now_ms() - rp->step_start);
+    if (s->type == REC_CLOSE) { rp->i++; finish(rp); return; }
+    if (rp->o.slowmo_ms > 0 && rp->o.loop) { rp->slow = cdp_timer_add(rp->o.loop, rp->o.slowmo_ms, next_step, rp); return; }
+    next_step(rp);
+}
+
+static int url_matches(const char *want, const char *got)
+{
+    if (!want || !*want) return 1;
+    return !strcmp(want, got);
+}
+
+static void on_title(void *ud, cJSON *v, const oo_err *err)
+{
+    replay *rp = ud;
+    const rec_step *s = &rp->rec->steps[rp->i];
+    if (err) { fail_step(rp, err); return; }
+    const char *t = cJSON_GetStringValue(v);
+    if (s->assert_title && (!t || strcmp(t, s->assert_title))) {
+        oo_err e = {0};
+        oo_err_set(&e, OO_E_INPUT, "the page's title is \"%s\", the recording expects \"%s\"", t ? t : "", s->assert_title);
+        fail_step(rp, &e);
+        return;
+    }
+    step_passed(rp);
+}
+
+/* Every part of the step (the action, and the navigation it asserts) has answered. */
+static void part_done(replay *rp)
+{
+    if (--rp->waiting > 0) return;
+    if (rp->part_err.code) { oo_err e = rp->part_err; fail_step(rp, &e); return; }
+    const rec_step *s = &rp->rec->steps[rp->i];
+    if (s->asserts_navigation) {
+        oo_err e = {0};
+        char *want = recording_expand(s->assert_url, rp->o.vars, "assertedEvents url", &e);
+        if (e.code) { fail_step(rp, &e); return; }
+        const char *got = cdp_page_url(rp->page);
+        if (!url_matches(want, got)) {
+            oo_err_set(&e, OO_E_INPUT, "navigated to %s, the recording expects %s", got, want);
+            free(want);
+            fail_step(rp, &e);
+            return;
+        }
+        free(want);
+        if (s->assert_title) { cdp_page_evaluate(rp->page, "document.title", 5000, on_title, rp); return; }
+    }
+    step_passed(rp);
+}
+
+static void on_part(void *ud, cJSON *v, const oo_err *err)
+{
+    (void)v;
+    replay *rp = ud;
+    if (err && !rp->part_err.code) rp->part_err = *err;   /* the first error of the step wins */
+    part_done(rp);
+}
+
+static int step_timeout(replay *rp, const rec_step *s)
+{
+    if (s->timeout > 0) return s->timeout;
+    if (rp->rec->timeout > 0) return rp->rec->timeout;
+    return rp->o.timeout_ms > 0 ? rp->o.timeout_ms : 5000;
+}
+
+static void run_step(replay *rp)
+{
+    int last = rp->o.last >= 0 && rp->o.last < rp->rec->nsteps ? rp->o.last : rp->rec->nsteps;
+    if (rp->i >= last) { finish(rp); return; }
+    const rec_step *s = &rp->rec->steps[rp->i];
+    rp->step_start = oo_now_ms();
+    oo_err_clear(&rp->part_err);
+    if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 0, NULL, 0);
+    int timeout = step_timeout(rp, s);
+    oo_err e = {0};
+    char where[64];
+    snprintf(where, sizeof where, "step %d (%s)", rp->i, s->type_name);
+    if (s->target && strcmp(s->target, "main")) {
+        oo_err_set(&e, OO_E_INPUT, "target \"%s\": steps on other pages (popups) are not supported yet", s->target);
+        fail_step(rp, &e);
+        return;
+    }
+    cJSON *target = s->selectors ? recording_step_target(s) : NULL;
+    rp->waiting = 1;
+    if (s->asserts_navigation && s->type != REC_NAVIGATE) {
+        rp->waiting = 2;
+        cdp_page_wait_navigation(rp->page, CDP_WAIT_LOAD, timeout, on_part, rp);
+    }
+    char *text = NULL;
+    switch (s->type) {
+    case REC_SET_VIEWPORT:
+        cdp_page_set_viewport(rp->page, s->width, s->height, s->scale, s->is_mobile, timeout, on_part, rp);
+        break;
+    case REC_NAVIGATE:
+        text = recording_expand(s->url, rp->o.vars, where, &e);
+        if (!text) break;
+        cdp_page_navigate(rp->page, text, CDP_WAIT_LOAD, timeout, on_part, rp);
+        break;
+    case REC_CLICK:
+    case REC_DOUBLE_CLICK: {
+        cdp_click_opts co = {.click_count = s->type == REC_DOUBLE_CLICK ? 2 : 1, .has_offset = s->has_offset,
+                             .offset_x = s->offset_x, .offset_y = s->offset_y};
+        if (s->button) co.button = !strcmp(s->button, "secondary") ? "right" : !strcmp(s->button, "auxiliary") ? "middle" : "left";
+        cdp_page_click(rp->page, target, &co, timeout, on_part, rp);
+        break;
+    }
+    case REC_HOVER:
+        cdp_page_hover(rp->page, target, timeout, on_part, rp);
+        break;
+    case REC_CHANGE:
+        text = recording_expand(s->value, rp->o.vars, where, &e);
+        if (!text) break;
+        cdp_page_fill(rp->page, target, text, timeout, on_part, rp);
+        break;
+    case REC_KEY_DOWN:
+    case REC_KEY_UP:
+        cdp_page_key(rp->page, s->key, s->type == REC_KEY_DOWN, timeout, on_part, rp);
+        break;
+    case REC_SCROLL:
+        cdp_page_scroll(rp->page, target, s->x, s->y, timeout, on_part, rp);
+        break;
+    case REC_WAIT_ELEMENT: {
+        cJSON *wo = cJSON_CreateObject();
+        if (s->count >= 0) cJSON_AddNumberToObject(wo, "count", s->count);
+        if (s->op) cJSON_AddStringToObject(wo, "operator", s->op);
+        if (s->attributes) cJSON_AddItemToObject(wo, "attributes", cJSON_Duplicate(s->attributes, 1));
+        if (s->properties) cJSON_AddItemToObject(wo, "properties", cJSON_Duplicate(s->properties, 1));
+        const char *state = s->visible == 1 ? "visible" : s->visible == 0 ? "hidden" : "attached";
+        cdp_page_wait_selector(rp->page, target, state, wo, timeout, on_part, rp);
+        cJSON_Delete(wo);
+        break;
+    }
+    case REC_WAIT_EXPRESSION:
+        text = recording_expand(s->expression, rp->o.vars, where, &e);
+        if (!text) break;
+        cdp_page_wait_expression(rp->page, text, timeout, on_part, rp);
+        break;
+    case REC_EMULATE_NETWORK:
+        cdp_page_emulate_network(rp->page, s->offline, s->latency, s->download, s->upload, timeout, on_part, rp);
+        break;
+    case REC_CLOSE:
+        cJSON_Delete(target);
+        part_done(rp);
+        return;
+    case REC_CUSTOM:
+        OO_WARN("replay", "step %d: customStep \"%s\" has no meaning here; skipped", rp->i, s->name ? s->name : "");
+        cJSON_Delete(target);
+        part_done(rp);
+        return;
+    }
+    free(text);
+    cJSON_Delete(target);
+    if (e.code) { rp->part_err = e; part_done(rp); }
+}
+
+replay *replay_start(cdp_page *page, const recording *r, const replay_opts *opts, replay_done_cb done, void *ud)
+{
+    replay *rp = oo_calloc(1, sizeof *rp);
+    rp->page = page;
+    rp->rec = r;
+    if (opts) rp->o = *opts; else rp->o.last = -1;
+    rp->done = done;
+    rp->ud = ud;
+    rp->i = rp->o.first > 0 ? rp->o.first : 0;
+    run_step(rp);
+    return rp;
+}
+
+void replay_cancel(replay *rp)
+{
+    /* the page's close cancels what is in flight; the callbacks then finish the replay */
+    (void)rp;
+}
