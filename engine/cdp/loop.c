@@ -118,9 +118,17 @@ void cdp_loop_free(cdp_loop *loop)
     free(loop);
 }
 
+/* lws_service() (lws 4.1) ignores its timeout and sleeps until the next scheduled timer: a
+ * timer of our own bounds each turn. */
+static void woke(void *ud) { *(int *)ud = 1; }
+
 int cdp_loop_run_once(cdp_loop *loop, int timeout_ms)
 {
-    return lws_service(loop->ctx, timeout_ms) < 0 ? -1 : 0;
+    int fired = 0;
+    cdp_timer *t = cdp_timer_add(loop, timeout_ms > 0 ? timeout_ms : 0, woke, &fired);
+    int rc = lws_service(loop->ctx, 0);
+    if (!fired) cdp_timer_cancel(t);
+    return rc < 0 ? -1 : 0;
 }
 
 int cdp_loop_run_until(cdp_loop *loop, const int *done, int64_t deadline_ms)
@@ -132,7 +140,7 @@ int cdp_loop_run_until(cdp_loop *loop, const int *done, int64_t deadline_ms)
             if (left <= 0) return -1;
             if (left < wait) wait = (int)left;
         }
-        if (lws_service(loop->ctx, wait) < 0) return -1;
+        if (cdp_loop_run_once(loop, wait) < 0) return -1;
     }
     return 0;
 }

@@ -4,6 +4,7 @@
 #include "base/config.h"
 #include "base/util.h"
 #include "script/script.h"
+#include "script/sched.h"
 #include <stdio.h>
 
 int cli_cmd_lua(const cli_cmd *cmd, cli_args *a)
@@ -15,7 +16,7 @@ int cli_cmd_lua(const cli_cmd *cmd, cli_args *a)
     script_opts opts = {.traceback = oo_cfg()->verbose > 0};
     oo_script *s = script_new(&opts, &err);
     if (!s) return cli_fail("%s", err.msg);
-    int rc = script_run_file(s, file, a->npos - 1, (char **)a->pos + 1, &err);
+    int rc = script_run_main(s, file, a->npos - 1, (char **)a->pos + 1, &err);
     script_free(s);
     if (rc != 0) {
         fprintf(stderr, "%s\n", err.msg);

@@ -1,4 +1,5 @@
 #include "script/script.h"
+#include "script/sched.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/util.h"
@@ -89,6 +90,10 @@ static void set_paths(lua_State *L)
     lua_setfield(L, -2, "time");
     lua_pushcfunction(L, script_open_fs);
     lua_setfield(L, -2, "fs");
+    lua_pushcfunction(L, script_open_sched);
+    lua_setfield(L, -2, "sched");
+    lua_pushcfunction(L, script_open_browser);
+    lua_setfield(L, -2, "browser");
     lua_pop(L, 2);
     oo_buf_free(&b);
 }

@@ -1,0 +1,567 @@
+/* lua_page: Chromium in Lua — require("browser").launch{...}, browser:new_context(),
+ * context:new_page(), and the page operations. A page call starts its CDP operation and
+ * yields the calling coroutine; the operation's callback resumes it with the answer. So
+ * several workers (coroutines) run on one thread and one Lua state, and nothing blocks.
+ *
+ * Ownership: a Lua browser object owns its cdp_browser (closed by :close() or when collected);
+ * contexts and pages hold a counted reference to a shared handle that says whether the browser
+ * still exists, so a page of a closed browser raises an error instead of touching freed memory. */
+#include "script/script.h"
+#include "script/sched.h"
+#include "base/buf.h"
+#include "base/util.h"
+#include "cdp/cdp.h"
+#include "replay/replay.h"
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct bhandle { cdp_browser *b; int closed, refs; } bhandle;
+
+typedef struct { bhandle *h; } lbrowser;
+typedef struct { bhandle *h; cdp_context *c; int closed; } lcontext;
+typedef struct { bhandle *h; cdp_page *p; int closed; } lpage;
+
+#define MT_BROWSER "oo.browser"
+#define MT_CONTEXT "oo.context"
+#define MT_PAGE "oo.page"
+
+static void h_release(bhandle *h)
+{
+    if (h && --h->refs == 0) {
+        if (!h->closed && h->b) cdp_browser_close(h->b);
+        free(h);
+    }
+}
+
+/* ---- yielding: one pending operation per suspended coroutine --------------------------------- */
+
+typedef enum { R_NONE, R_VALUE, R_BROWSER, R_CONTEXT, R_PAGE, R_STRING_FIELD, R_HELPER_VALUE, R_BYTES_FIELD } rkind;
+
+typedef struct wait {
+    lua_State *co;
+    int ref;              /* keeps the coroutine alive while it waits */
+    rkind kind;
+    const char *field;
+    bhandle *h;
+    int nargs;
+} wait;
+
+static wait *wait_new(lua_State *L, rkind kind, bhandle *h)
+{
+    wait *w = oo_calloc(1, sizeof *w);
+    w->co = L;
+    lua_pushthread(L);
+    w->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    w->kind = kind;
+    w->h = h;
+    if (h) h->refs++;
+    return w;
+}
+
+static void resume_now(void *ud)
+{
+    wait *w = ud;
+    lua_State *co = w->co;
+    int ref = w->ref, nargs = w->nargs;
+    bhandle *h = w->h;
+    free(w);
+    sched_resume(co, nargs);
+    luaL_unref(co, LUA_REGISTRYINDEX, ref);
+    h_release(h);
+}
+
+/* The answer is on the coroutine's stack; it resumes on the loop's next turn, never inside a
+ * socket callback (Lua code may close the very browser whose message is being handled). */
+static void wait_resume(wait *w, int nargs)
+{
+    w->nargs = nargs;
+    cdp_timer_add(sched_loop(w->co), 0, resume_now, w);
+}
+
+static void push_error(lua_State *co, const oo_err *err)
+{
+    lua_pushnil(co);
+    lua_pushstring(co, err->msg);
+}
+
+static void on_value(void *ud, cJSON *value, const oo_err *err)
+{
+    wait *w = ud;
+    lua_State *co = w->co;
+    if (err) { push_error(co, err); wait_resume(w, 2); return; }
+    switch (w->kind) {
+    case R_NONE: lua_pushboolean(co, 1); break;
+    case R_STRING_FIELD: {
+        const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(value, w->field));
+        if (s) lua_pushstring(co, s); else lua_pushnil(co);
+        break;
+    }
+    case R_BYTES_FIELD: {
+        const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(value, w->field));
+        size_t n = 0;
+        unsigned char *bytes = s ? replay_base64_decode(s, &n) : NULL;
+        if (bytes) lua_pushlstring(co, (const char *)bytes, n); else lua_pushnil(co);
+        free(bytes);
+        break;
+    }
+    case R_HELPER_VALUE:
+        script_push_json(co, cJSON_GetObjectItem(value, "value"));
+        break;
+    default:
+        script_push_json(co, value);
+    }
+    wait_resume(w, 1);
+}
+
+/* The yield: results come back as the C function's results (value) or (nil, message). A
+ * continuation turns (nil, message) into a Lua error at the caller's line. */
+static int k_raise(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    if (lua_gettop(L) >= 2 && lua_isnil(L, -2) && lua_isstring(L, -1)) {
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+        return lua_error(L);
+    }
+    return 1;
+}
+
+static int yield_for(lua_State *L)
+{
+    if (!lua_isyieldable(L))
+        return luaL_error(L, "a browser call must run in a coroutine (use oo.spawn, or run the script with `oo-automator lua`)");
+    lua_settop(L, 0);
+    return lua_yieldk(L, 0, 0, k_raise);
+}
+
+/* ---- targets ------------------------------------------------------------------------------- */
+
+/* A Lua target: "css", {"alt1", {"path", "in shadow"}}, or {selectors = ..., frame = {...}}. */
+static cJSON *to_target(lua_State *L, int idx)
+{
+    cJSON *t = cJSON_CreateObject();
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        cJSON *alts = cJSON_AddArrayToObject(t, "selectors");
+        cJSON *one = cJSON_CreateArray();
+        cJSON_AddItemToArray(one, cJSON_CreateString(lua_tostring(L, idx)));
+        cJSON_AddItemToArray(alts, one);
+        return t;
+    }
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_getfield(L, idx, "selectors");
+    int has = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    oo_err err = {0};
+    if (has) {
+        cJSON_Delete(t);
+        t = script_to_json(L, idx, &err);
+    } else {
+        cJSON *alts = script_to_json(L, idx, &err);
+        if (alts) cJSON_AddItemToObject(t, "selectors", alts);
+    }
+    if (!t || err.code) {
+        cJSON_Delete(t);
+        luaL_error(L, "bad target: %s (expected a selector string, a list of alternatives, or {selectors=..., frame=...})", err.msg);
+        return NULL;
+    }
+    /* normalise alternatives: each a list of strings */
+    cJSON *alts = cJSON_GetObjectItem(t, "selectors"), *a;
+    if (cJSON_IsString(alts)) {
+        cJSON *arr = cJSON_CreateArray(), *one = cJSON_CreateArray();
+        cJSON_AddItemToArray(one, cJSON_CreateString(alts->valuestring));
+        cJSON_AddItemToArray(arr, one);
+        cJSON_ReplaceItemInObject(t, "selectors", arr);
+        return t;
+    }
+    int i = 0;
+    cJSON_ArrayForEach(a, alts) {
+        if (cJSON_IsString(a)) {
+            cJSON *one = cJSON_CreateArray();
+            cJSON_AddItemToArray(one, cJSON_CreateString(a->valuestring));
+            cJSON_ReplaceItemInArray(alts, i, one);
+            a = one;
+        }
+        i++;
+    }
+    return t;
+}
+
+static int opt_int(lua_State *L, int idx, const char *k, int def)
+{
+    if (!lua_istable(L, idx)) return def;
+    lua_getfield(L, idx, k);
+    int v = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : def;
+    lua_pop(L, 1);
+    return v;
+}
+
+static lpage *check_page(lua_State *L)
+{
+    lpage *p = luaL_checkudata(L, 1, MT_PAGE);
+    if (p->closed || p->h->closed || !p->p) luaL_error(L, "this page is closed");
+    return p;
+}
+
+/* ---- browser ------------------------------------------------------------------------------- */
+
+static void on_browser(void *ud, cdp_browser *b, const oo_err *err)
+{
+    wait *w = ud;
+    lua_State *co = w->co;
+    if (err) { push_error(co, err); wait_resume(w, 2); return; }
+    lbrowser *lb = lua_newuserdatauv(co, sizeof *lb, 0);
+    lb->h = oo_calloc(1, sizeof *lb->h);
+    lb->h->b = b;
+    lb->h->refs = 1;
+    luaL_setmetatable(co, MT_BROWSER);
+    wait_resume(w, 1);
+}
+
+static int l_launch(lua_State *L)
+{
+    cdp_loop *loop = sched_loop(L);
+    cdp_launch_opts o = {.headless = 1, .timeout_ms = 30000};
+    if (lua_istable(L, 1)) {
+        lua_getfield(L, 1, "headless");
+        if (!lua_isnil(L, -1)) o.headless = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        o.timeout_ms = opt_int(L, 1, "timeout", 30000);
+    }
+    const char *env = getenv("OO_HEADLESS");
+    if (env && !strcmp(env, "0")) o.headless = 0;
+    cdp_browser_launch(loop, &o, on_browser, wait_new(L, R_BROWSER, NULL));
+    return yield_for(L);
+}
+
+static void on_context(void *ud, cdp_context *c, const oo_err *err)
+{
+    wait *w = ud;
+    lua_State *co = w->co;
+    if (err) { push_error(co, err); wait_resume(w, 2); return; }
+    lcontext *lc = lua_newuserdatauv(co, sizeof *lc, 0);
+    lc->h = w->h;
+    lc->h->refs++;
+    lc->c = c;
+    lc->closed = 0;
+    luaL_setmetatable(co, MT_CONTEXT);
+    wait_resume(w, 1);
+}
+
+static int l_new_context(lua_State *L)
+{
+    lbrowser *lb = luaL_checkudata(L, 1, MT_BROWSER);
+    if (lb->h->closed) return luaL_error(L, "this browser is closed");
+    cdp_context_new(lb->h->b, on_context, wait_new(L, R_CONTEXT, lb->h));
+    return yield_for(L);
+}
+
+static int l_browser_close(lua_State *L)
+{
+    lbrowser *lb = luaL_checkudata(L, 1, MT_BROWSER);
+    if (!lb->h->closed) { lb->h->closed = 1; cdp_browser_close(lb->h->b); lb->h->b = NULL; }
+    return 0;
+}
+
+static int l_browser_alive(lua_State *L)
+{
+    lbrowser *lb = luaL_checkudata(L, 1, MT_BROWSER);
+    lua_pushboolean(L, !lb->h->closed && cdp_browser_alive(lb->h->b));
+    return 1;
+}
+
+static int l_browser_version(lua_State *L)
+{
+    lbrowser *lb = luaL_checkudata(L, 1, MT_BROWSER);
+    lua_pushstring(L, lb->h->closed ? "" : cdp_browser_version(lb->h->b));
+    return 1;
+}
+
+static int l_browser_gc(lua_State *L)
+{
+    lbrowser *lb = luaL_checkudata(L, 1, MT_BROWSER);
+    if (lb->h) {
+        if (!lb->h->closed && lb->h->b) { lb->h->closed = 1; cdp_browser_close(lb->h->b); lb->h->b = NULL; }
+        h_release(lb->h);
+        lb->h = NULL;
+    }
+    return 0;
+}
+
+/* ---- context ------------------------------------------------------------------------------- */
+
+static void on_page(void *ud, cdp_page *p, const oo_err *err)
+{
+    wait *w = ud;
+    lua_State *co = w->co;
+    if (err) { push_error(co, err); wait_resume(w, 2); return; }
+    lpage *lp = lua_newuserdatauv(co, sizeof *lp, 0);
+    lp->h = w->h;
+    lp->h->refs++;
+    lp->p = p;
+    lp->closed = 0;
+    luaL_setmetatable(co, MT_PAGE);
+    wait_resume(w, 1);
+}
+
+static int l_new_page(lua_State *L)
+{
+    lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
+    if (lc->closed || lc->h->closed) return luaL_error(L, "this context is closed");
+    cdp_page_new(lc->c, on_page, wait_new(L, R_PAGE, lc->h));
+    return yield_for(L);
+}
+
+static int l_context_close(lua_State *L)
+{
+    lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
+    if (!lc->closed && !lc->h->closed) cdp_context_close(lc->c);
+    lc->closed = 1;
+    return 0;
+}
+
+static int l_context_gc(lua_State *L)
+{
+    lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
+    if (lc->h) { h_release(lc->h); lc->h = NULL; }
+    return 0;
+}
+
+/* ---- page ---------------------------------------------------------------------------------- */
+
+static int l_goto(lua_State *L)
+{
+    lpage *p = check_page(L);
+    const char *url = luaL_checkstring(L, 2);
+    const char *until = "load";
+    if (lua_istable(L, 3)) { lua_getfield(L, 3, "wait"); if (lua_isstring(L, -1)) until = lua_tostring(L, -1); lua_pop(L, 1); }
+    cdp_wait_until u = !strcmp(until, "domcontentloaded") ? CDP_WAIT_DOMCONTENTLOADED : !strcmp(until, "networkidle") ? CDP_WAIT_NETWORKIDLE
+                     : !strcmp(until, "commit") ? CDP_WAIT_COMMIT : CDP_WAIT_LOAD;
+    cdp_page_navigate(p->p, url, u, opt_int(L, 3, "timeout", 30000), on_value, wait_new(L, R_NONE, p->h));
+    return yield_for(L);
+}
+
+static int click_like(lua_State *L, int count)
+{
+    lpage *p = check_page(L);
+    cJSON *t = to_target(L, 2);
+    cdp_click_opts o = {.click_count = count};
+    if (lua_istable(L, 3)) {
+        lua_getfield(L, 3, "offset");
+        if (lua_istable(L, -1)) {
+            lua_rawgeti(L, -1, 1);
+            lua_rawgeti(L, -2, 2);
+            o.has_offset = 1;
+            o.offset_x = lua_tonumber(L, -2);
+            o.offset_y = lua_tonumber(L, -1);
+            lua_pop(L, 2);
+        }
+        lua_pop(L, 1);
+    }
+    cdp_page_click(p->p, t, &o, opt_int(L, 3, "timeout", 5000), on_value, wait_new(L, R_NONE, p->h));
+    cJSON_Delete(t);
+    return yield_for(L);
+}
+static int l_click(lua_State *L) { return click_like(L, 1); }
+static int l_dblclick(lua_State *L) { return click_like(L, 2); }
+
+static int l_hover(lua_State *L)
+{
+    lpage *p = check_page(L);
+    cJSON *t = to_target(L, 2);
+    cdp_page_hover(p->p, t, opt_int(L, 3, "timeout", 5000), on_value, wait_new(L, R_NONE, p->h));
+    cJSON_Delete(t);
+    return yield_for(L);
+}
+
+static int l_fill(lua_State *L)
+{
+    lpage *p = check_page(L);
+    cJSON *t = to_target(L, 2);
+    const char *v = luaL_checkstring(L, 3);
+    cdp_page_fill(p->p, t, v, opt_int(L, 4, "timeout", 5000), on_value, wait_new(L, R_NONE, p->h));
+    cJSON_Delete(t);
+    return yield_for(L);
+}
+
+static int key(lua_State *L, int down)
+{
+    lpage *p = check_page(L);
+    cdp_page_key(p->p, luaL_checkstring(L, 2), down, 5000, on_value, wait_new(L, R_NONE, p->h));
+    return yield_for(L);
+}
+static int l_key_down(lua_State *L) { return key(L, 1); }
+static int l_key_up(lua_State *L) { return key(L, 0); }
+
+static int l_wait_for(lua_State *L)
+{
+    lpage *p = check_page(L);
+    cJSON *t = to_target(L, 2);
+    cJSON *o = NULL;
+    const char *state = NULL;
+    if (lua_istable(L, 3)) {
+        oo_err err = {0};
+        o = script_to_json(L, 3, &err);
+        state = cJSON_GetStringValue(cJSON_GetObjectItem(o, "state"));
+    }
+    cdp_page_wait_selector(p->p, t, state, o, opt_int(L, 3, "timeout", 5000), on_value, wait_new(L, R_VALUE, p->h));
+    cJSON_Delete(t);
+    cJSON_Delete(o);
+    return yield_for(L);
+}
+
+static int l_wait_for_expression(lua_State *L)
+{
+    lpage *p = check_page(L);
+    cdp_page_wait_expression(p->p, luaL_checkstring(L, 2), opt_int(L, 3, "timeout", 5000), on_value, wait_new(L, R_HELPER_VALUE, p->h));
+    return yield_for(L);
+}
+
+static int l_eval(lua_State *L)
+{
+    lpage *p = check_page(L);
+    cdp_page_evaluate(p->p, luaL_checkstring(L, 2), opt_int(L, 3, "timeout", 30000), on_value, wait_new(L, R_VALUE, p->h));
+    return yield_for(L);
+}
+
+/* query / input_value / text / attr: helper calls answering {ok, value|count...} */
+static int helper(lua_State *L, const char *fn, rkind kind, cJSON *opts)
+{
+    lpage *p = check_page(L);
+    cJSON *t = to_target(L, 2);
+    cdp_page_helper(p->p, fn, t, opts, 5000, on_value, wait_new(L, kind, p->h));
+    cJSON_Delete(t);
+    cJSON_Delete(opts);
+    return yield_for(L);
+}
+static int l_query(lua_State *L) { return helper(L, "query", R_VALUE, NULL); }
+static int l_input_value(lua_State *L) { return helper(L, "inputValue", R_HELPER_VALUE, NULL); }
+static int l_text(lua_State *L) { return helper(L, "text", R_HELPER_VALUE, NULL); }
+static int l_attr(lua_State *L)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", luaL_checkstring(L, 3));
+    return helper(L, "attr", R_HELPER_VALUE, o);
+}
+
+static int l_screenshot(lua_State *L)
+{
+    lpage *p = check_page(L);
+    wait *w = wait_new(L, R_BYTES_FIELD, p->h);
+    w->field = "data";
+    cdp_page_screenshot(p->p, lua_toboolean(L, 2), 15000, on_value, w);
+    return yield_for(L);
+}
+
+static int l_html(lua_State *L)
+{
+    lpage *p = check_page(L);
+    wait *w = wait_new(L, R_STRING_FIELD, p->h);
+    w->field = "html";
+    cdp_page_html(p->p, 10000, on_value, w);
+    return yield_for(L);
+}
+
+static int l_console(lua_State *L)
+{
+    lpage *p = check_page(L);
+    cJSON *c = cdp_page_console(p->p);
+    script_push_json(L, c);
+    cJSON_Delete(c);
+    return 1;
+}
+
+static int l_url(lua_State *L)
+{
+    lpage *p = check_page(L);
+    lua_pushstring(L, cdp_page_url(p->p));
+    return 1;
+}
+
+/* page:replay(file, {from = i, to = j, vars = {...}, timeout = ms}) replays steps [from, to)
+ * of a recording (0-based, as the Recorder's indices); errors name the step. */
+typedef struct { wait *w; recording *rec; cJSON *vars; } replay_job;
+
+static void on_replayed(void *ud, int failed_step, const oo_err *err, const cJSON *artifacts)
+{
+    (void)artifacts;
+    replay_job *j = ud;
+    lua_State *co = j->w->co;
+    if (failed_step >= 0) push_error(co, err);
+    else lua_pushboolean(co, 1);
+    recording_free(j->rec);
+    cJSON_Delete(j->vars);
+    wait *w = j->w;
+    free(j);
+    wait_resume(w, failed_step >= 0 ? 2 : 1);
+}
+
+static int l_replay(lua_State *L)
+{
+    lpage *p = check_page(L);
+    const char *file = luaL_checkstring(L, 2);
+    oo_err err = {0};
+    recording *rec = recording_load(file, &err);
+    if (!rec) return luaL_error(L, "%s", err.msg);
+    replay_job *j = oo_calloc(1, sizeof *j);
+    j->rec = rec;
+    replay_opts o = {.timeout_ms = opt_int(L, 3, "timeout", 5000), .first = opt_int(L, 3, "from", 0), .last = opt_int(L, 3, "to", -1),
+                     .loop = sched_loop(L)};
+    if (lua_istable(L, 3)) {
+        lua_getfield(L, 3, "vars");
+        if (lua_istable(L, -1)) j->vars = script_to_json(L, -1, &err);
+        lua_pop(L, 1);
+    }
+    o.vars = j->vars;
+    j->w = wait_new(L, R_NONE, p->h);
+    replay_start(p->p, rec, &o, on_replayed, j);
+    return yield_for(L);
+}
+
+static int l_page_close(lua_State *L)
+{
+    lpage *p = luaL_checkudata(L, 1, MT_PAGE);
+    if (!p->closed && !p->h->closed) cdp_page_close(p->p);
+    p->closed = 1;
+    return 0;
+}
+
+static int l_page_gc(lua_State *L)
+{
+    lpage *p = luaL_checkudata(L, 1, MT_PAGE);
+    if (p->h) { h_release(p->h); p->h = NULL; }
+    return 0;
+}
+
+static void new_mt(lua_State *L, const char *name, const luaL_Reg *methods, lua_CFunction gc)
+{
+    luaL_newmetatable(L, name);
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "__name");
+    lua_pop(L, 1);
+}
+
+int script_open_browser(lua_State *L)
+{
+    static const luaL_Reg browser_m[] = {{"new_context", l_new_context}, {"close", l_browser_close},
+        {"alive", l_browser_alive}, {"version", l_browser_version}, {NULL, NULL}};
+    static const luaL_Reg context_m[] = {{"new_page", l_new_page}, {"close", l_context_close}, {NULL, NULL}};
+    static const luaL_Reg page_m[] = {{"navigate", l_goto}, {"click", l_click}, {"dblclick", l_dblclick}, {"hover", l_hover},
+        {"fill", l_fill}, {"key_down", l_key_down}, {"key_up", l_key_up}, {"wait_for", l_wait_for},
+        {"wait_for_expression", l_wait_for_expression}, {"eval", l_eval}, {"query", l_query}, {"input_value", l_input_value},
+        {"text", l_text}, {"attr", l_attr}, {"screenshot", l_screenshot}, {"html", l_html}, {"console", l_console},
+        {"url", l_url}, {"replay", l_replay}, {"close", l_page_close}, {NULL, NULL}};
+    new_mt(L, MT_BROWSER, browser_m, l_browser_gc);
+    new_mt(L, MT_CONTEXT, context_m, l_context_gc);
+    new_mt(L, MT_PAGE, page_m, l_page_gc);
+    static const luaL_Reg fns[] = {{"launch", l_launch}, {NULL, NULL}};
+    luaL_newlib(L, fns);
+    return 1;
+}

@@ -1,0 +1,186 @@
+#include "script/sched.h"
+#include "script/script.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "cdp/cdp.h"
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Scheduler state, one per Lua state, kept in the registry (a full userdata whose __gc frees
+ * the loop when the state closes). */
+typedef struct sched {
+    cdp_loop *loop;
+    int live;            /* coroutines started and not finished */
+    int idle;            /* live reached 0 */
+    char *first_error;
+} sched;
+
+static const char KEY = 'K';
+
+static int sched_gc(lua_State *L)
+{
+    sched *s = lua_touserdata(L, 1);
+    if (s->loop) cdp_loop_free(s->loop);
+    s->loop = NULL;
+    free(s->first_error);
+    s->first_error = NULL;
+    return 0;
+}
+
+static sched *get(lua_State *L)
+{
+    lua_pushlightuserdata(L, (void *)&KEY);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    sched *s = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (s) return s;
+    s = lua_newuserdatauv(L, sizeof *s, 0);
+    memset(s, 0, sizeof *s);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, sched_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    lua_pushlightuserdata(L, (void *)&KEY);
+    lua_insert(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX);
+    return s;
+}
+
+cdp_loop *sched_loop(lua_State *L)
+{
+    sched *s = get(L);
+    if (!s->loop) {
+        oo_err err = {0};
+        s->loop = cdp_loop_new(&err);
+        if (!s->loop) luaL_error(L, "%s", err.msg);
+    }
+    return s->loop;
+}
+
+static void finished(lua_State *co, int status)
+{
+    sched *s = get(co);
+    if (status != LUA_OK) {
+        if (!lua_isstring(co, -1)) {
+            const char *what = luaL_typename(co, -1);
+            if (!luaL_callmeta(co, -1, "__tostring") || !lua_isstring(co, -1)) lua_pushfstring(co, "(a Lua error object of type %s)", what);
+            lua_remove(co, -2);
+        }
+        const char *msg = lua_tostring(co, -1);
+        luaL_traceback(co, co, msg ? msg : "error", 0);
+        const char *tb = lua_tostring(co, -1);
+        if (!s->first_error) s->first_error = oo_strdup(oo_log_get_level() >= OO_LOG_INFO ? tb : (msg ? msg : "error"));
+        else OO_ERROR("lua", "%s", msg ? msg : "error");
+        lua_pop(co, 2);
+    }
+    if (--s->live <= 0) s->idle = 1;
+}
+
+void sched_resume(lua_State *co, int nargs)
+{
+    int nres = 0;
+    int st = lua_resume(co, NULL, nargs, &nres);
+    if (st == LUA_YIELD) { lua_pop(co, nres); return; }
+    if (st == LUA_OK) lua_pop(co, nres);
+    finished(co, st);
+}
+
+/* sched.spawn(fn, ...): runs fn in a new coroutine now, until its first wait. */
+static int l_spawn(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    int n = lua_gettop(L);
+    lua_State *co = lua_newthread(L);
+    lua_insert(L, 1);                      /* keep the thread referenced while we set it up */
+    lua_xmove(L, co, n);                   /* fn and args */
+    int ref;
+    lua_pushvalue(L, 1);
+    ref = luaL_ref(L, LUA_REGISTRYINDEX);  /* alive until it finishes: its waits ref it too */
+    get(L)->live++;
+    get(L)->idle = 0;
+    sched_resume(co, n - 1);
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    return 0;
+}
+
+typedef struct { lua_State *co; int ref; } sleeper;
+
+static void wake(void *ud)
+{
+    sleeper *s = ud;
+    lua_State *co = s->co;
+    int ref = s->ref;
+    free(s);
+    sched_resume(co, 0);
+    luaL_unref(co, LUA_REGISTRYINDEX, ref);
+}
+
+static int l_sleep(lua_State *L)
+{
+    lua_Integer ms = luaL_checkinteger(L, 1);
+    if (!lua_isyieldable(L)) return luaL_error(L, "sched.sleep must run in a coroutine");
+    sleeper *s = oo_malloc(sizeof *s);
+    s->co = L;
+    lua_pushthread(L);
+    s->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    cdp_timer_add(sched_loop(L), ms < 0 ? 0 : ms, wake, s);
+    return lua_yield(L, 0);
+}
+
+static int l_live(lua_State *L)
+{
+    lua_pushinteger(L, get(L)->live);
+    return 1;
+}
+
+int script_open_sched(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"spawn", l_spawn}, {"sleep", l_sleep}, {"live", l_live}, {NULL, NULL}};
+    luaL_newlib(L, fns);
+    return 1;
+}
+
+int script_run_main(oo_script *scr, const char *path, int argc, char **argv, oo_err *err)
+{
+    lua_State *L = script_state(scr);
+    lua_createtable(L, argc, 1);
+    lua_pushstring(L, path);
+    lua_rawseti(L, -2, 0);
+    for (int i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setglobal(L, "arg");
+    int rc = luaL_loadfilex(L, path, "t");
+    if (rc != LUA_OK) {
+        oo_err_set(err, rc == LUA_ERRFILE ? OO_E_IO : OO_E_SCRIPT, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return -1;
+    }
+    sched *s = get(L);
+    lua_State *co = lua_newthread(L);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_xmove(L, co, 1);
+    for (int i = 0; i < argc; i++) lua_pushstring(co, argv[i]);
+    s->live++;
+    s->idle = 0;
+    sched_resume(co, argc);
+    while (!s->idle && !s->first_error) {
+        if (!s->loop) break;       /* nothing can wake a waiting coroutine */
+        cdp_loop_run_until(s->loop, &s->idle, oo_now_ms() + 3600 * 1000);
+    }
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    if (s->first_error) {
+        oo_err_set(err, OO_E_SCRIPT, "%s", s->first_error);
+        free(s->first_error);
+        s->first_error = NULL;
+        return -1;
+    }
+    if (!s->idle) {
+        oo_err_set(err, OO_E_SCRIPT, "%s: a coroutine is still waiting but nothing can wake it", path);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,22 @@
+/* sched: the coroutine scheduler. Every worker is a Lua coroutine; a page call yields it and
+ * the CDP callback resumes it (sched_resume), so many workers share one thread and one Lua
+ * state. sched.spawn(fn, ...) starts one; sched.sleep(ms) pauses one on a timer (explicit
+ * pacing, never to let a page settle). script_run_main runs a file as the first coroutine and
+ * drives the event loop until every coroutine has finished. */
+#ifndef OO_SCRIPT_SCHED_H
+#define OO_SCRIPT_SCHED_H
+#include <lua.h>
+#include "base/err.h"
+
+struct cdp_loop;
+struct oo_script;
+/* The engine's event loop, created on first use (owned by the script runtime). */
+struct cdp_loop *sched_loop(lua_State *L);
+/* Resumes a suspended coroutine with nargs values on its stack. */
+void sched_resume(lua_State *co, int nargs);
+/* Runs a Lua file as the main coroutine (arg table as lua's), then the loop until every
+ * coroutine is done. The first error of any coroutine is reported as file:line: message. */
+int script_run_main(struct oo_script *s, const char *path, int argc, char **argv, oo_err *err);
+int script_open_sched(lua_State *L);
+int script_open_browser(lua_State *L);
+#endif

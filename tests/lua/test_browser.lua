@@ -1,0 +1,68 @@
+-- The browser from Lua: page calls suspend the calling coroutine until Chromium answers, so
+-- two workers run at once on one thread; errors come back as Lua errors at the caller's line.
+local check = require("check")
+local browser = require("browser")
+local sched = require("sched")
+local pages = "file://" .. require("fs").resource("tests/replay/pages")
+
+local b = browser.launch { headless = true }
+check.ok(b:alive(), "the browser is up")
+check.ok(b:version():find("Chrome/", 1, true), "version " .. b:version())
+
+local order, values = {}, {}
+local function worker(name, n)
+  local ctx = b:new_context()
+  local page = ctx:new_page()
+  page:navigate(pages .. "/widgets.html")
+  for i = 1, n do
+    page:fill("label:has-text('Profit Target') ~ div input", tostring(i * 10))
+    local v = page:input_value("#pt")
+    order[#order + 1] = name
+    values[#values + 1] = name .. v
+  end
+  check.eq(page:attr("#secret", "data-state"), "open")
+  local q = page:query({ "#nope", "ul li" })
+  check.eq(q.count, 3)
+  check.eq(q.tried[1].count, 0)
+  check.eq(page:text("ul li >> nth=1"), "two")
+  page:click("button:has-text('Moving target')")
+  check.eq(page:eval("window.moved"), 1)
+  page:click("text/Reveal")
+  local w = page:wait_for("#secret", { state = "visible", timeout = 3000 })
+  check.eq(w.count, 1)
+  check.eq(page:wait_for_expression("document.getElementById('secret').offsetHeight > 0"), true)
+  local ok, err = pcall(function() page:click("#never-there", { timeout = 300 }) end)
+  check.ok(not ok, "a missing element is an error")
+  check.ok(tostring(err):match("test_browser%.lua:%d+: no element was ready to click"), tostring(err))
+  check.ok(tostring(err):find("#never-there: no element matches", 1, true), tostring(err))
+  local png = page:screenshot()
+  check.eq(png:sub(2, 4), "PNG")
+  check.ok(page:html():find("Moving target", 1, true), "html")
+  check.ok(page:url():find("widgets.html", 1, true), "url")
+  page:close()
+  check.err(function() page:eval("1") end, "this page is closed")
+end
+
+sched.spawn(worker, "A", 3)
+sched.spawn(worker, "B", 3)
+while sched.live() > 1 do sched.sleep(10) end
+check.eq(#values, 6)
+table.sort(values)
+check.eq(table.concat(values, ","), "A10,A20,A30,B10,B20,B30")
+-- the two workers ran at the same time, not one after the other
+local switches = 0
+for i = 2, #order do if order[i] ~= order[i - 1] then switches = switches + 1 end end
+check.ok(switches >= 1, "workers interleaved: " .. table.concat(order))
+
+-- replaying part of a recording from Lua
+local ctx = b:new_context()
+local page = ctx:new_page()
+page:replay(require("fs").resource("tests/replay/recordings/pass/widgets.json"), { to = 3, vars = { BASE = pages } })
+check.eq(page:eval("window.moved"), 1)
+local ok, err = pcall(function() page:replay("/nonexistent.json") end)
+check.ok(not ok and tostring(err):find("cannot read /nonexistent.json", 1, true), tostring(err))
+
+b:close()
+check.ok(not b:alive(), "closed")
+check.err(function() b:new_context() end, "this browser is closed")
+check.done()
