@@ -8,6 +8,7 @@
 
 /* Milliseconds on the monotonic clock (for deadlines) and on the wall clock (for storage). */
 int64_t oo_now_ms(void);
+int64_t oo_now_us(void);   /* monotonic microseconds, for measuring */
 int64_t oo_wall_ms(void);
 /* ISO-8601 UTC "2026-11-24T22:01:59Z" of a wall-clock time in ms, into out (>= 32 bytes). */
 void oo_iso_time(int64_t wall_ms, char *out, size_t outlen);

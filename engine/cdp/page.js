@@ -318,6 +318,8 @@
   const contains = (a, b) => { for (let n = b; n; n = n.parentNode || n.host) if (n === a) return true; return false }
 
   // ---- waiting: each animation frame, and at once on a DOM mutation -----------------------------
+  // Animation frames seen by the waits: "stable" means the same box in two different frames.
+  let frameNo = 0
   function poll(check, timeoutMs) {
     return new Promise(resolve => {
       const deadline = performance.now() + (timeoutMs || 30000)
@@ -331,7 +333,7 @@
         if (r) { finish(r); return }
         if (performance.now() >= deadline) { finish(check(true) || { ok: false, timeout: true, error: 'timed out' }); return }
       }
-      const frame = () => { tick(); if (!done) { raf = requestAnimationFrame(frame); timer = setTimeout(tick, 100) } }
+      const frame = () => { frameNo++; tick(); if (!done) { raf = requestAnimationFrame(frame); clearTimeout(timer); timer = setTimeout(tick, 100) } }
       try { mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true }) } catch (e) {}
       frame()
       // the page may be hidden (no frames): the deadline still holds
@@ -359,8 +361,8 @@
       }
       const key = `${r.x},${r.y},${r.width},${r.height}`
       const prev = stable.get(el)
-      stable.set(el, key)
-      if (prev !== key) { tried.push({ selector: label(alt), reason: 'not stable (moving)' }); continue }
+      if (!prev || prev.key !== key) stable.set(el, { key, frame: frameNo })
+      if (!prev || prev.key !== key || prev.frame === frameNo) { tried.push({ selector: label(alt), reason: 'not stable (moving)' }); continue }
       const px = opts.offsetX !== undefined ? r.left + opts.offsetX : r.left + r.width / 2
       const py = opts.offsetY !== undefined ? r.top + opts.offsetY : r.top + r.height / 2
       if (action !== 'fill' && !opts.force) {

@@ -32,12 +32,12 @@ static void on_done(void *ud, int failed_step, const oo_err *err, const cJSON *a
     st->artifacts = artifacts ? cJSON_Duplicate(artifacts, 1) : NULL;
 }
 
-static void on_step(void *ud, const rec_step *s, int phase, const char *msg, int64_t ms)
+static void on_step(void *ud, const rec_step *s, int phase, const char *msg, double ms)
 {
     run_state *st = ud;
     (void)msg;
     if (!st->verbose || phase == 0) return;
-    printf("  [%d] %-18s %s (%lld ms)\n", s->index, s->type_name, phase == 1 ? "ok" : "FAILED", (long long)ms);
+    printf("  [%d] %-18s %s (%.2f ms)\n", s->index, s->type_name, phase == 1 ? "ok" : "FAILED", ms);
     fflush(stdout);
 }
 

@@ -119,7 +119,7 @@ static void fail_step(replay *rp, const oo_err *err)
     rp->failed = 1;
     const rec_step *s = &rp->rec->steps[rp->i];
     oo_err_set(&rp->err, err->code ? err->code : OO_E_GENERIC, "step %d (%s) failed: %s", rp->i, s->type_name, err->msg);
-    if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 2, rp->err.msg, oo_now_ms() - rp->step_start);
+    if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 2, rp->err.msg, (oo_now_us() - rp->step_start) / 1000.0);
     rp->artifacts = cJSON_CreateObject();
     if (!rp->o.artifacts_dir || cdp_page_crashed(rp->page) || oo_mkdir_p(rp->o.artifacts_dir, NULL) != 0) {
         finish(rp);
@@ -141,7 +141,7 @@ static void next_step(void *ud)
 static void step_passed(replay *rp)
 {
     const rec_step *s = &rp->rec->steps[rp->i];
-    if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 1, NULL, oo_now_ms() - rp->step_start);
+    if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 1, NULL, (oo_now_us() - rp->step_start) / 1000.0);
     if (s->type == REC_CLOSE) { rp->i++; finish(rp); return; }
     if (rp->o.slowmo_ms > 0 && rp->o.loop) { rp->slow = cdp_timer_add(rp->o.loop, rp->o.slowmo_ms, next_step, rp); return; }
     next_step(rp);
@@ -211,7 +211,7 @@ static void run_step(replay *rp)
     int last = rp->o.last >= 0 && rp->o.last < rp->rec->nsteps ? rp->o.last : rp->rec->nsteps;
     if (rp->i >= last) { finish(rp); return; }
     const rec_step *s = &rp->rec->steps[rp->i];
-    rp->step_start = oo_now_ms();
+    rp->step_start = oo_now_us();
     oo_err_clear(&rp->part_err);
     if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 0, NULL, 0);
     int timeout = step_timeout(rp, s);

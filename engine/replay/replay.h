@@ -10,7 +10,7 @@
 typedef struct replay replay;
 
 /* phase: 0 starting, 1 passed, 2 failed (msg says why) */
-typedef void (*replay_step_cb)(void *ud, const rec_step *s, int phase, const char *msg, int64_t ms);
+typedef void (*replay_step_cb)(void *ud, const rec_step *s, int phase, const char *msg, double ms);
 /* failed_step: -1 when every step passed; artifacts: JSON {screenshot, html, console} paths */
 typedef void (*replay_done_cb)(void *ud, int failed_step, const oo_err *err, const cJSON *artifacts);
 

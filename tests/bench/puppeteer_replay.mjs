@@ -1,0 +1,21 @@
+// Replays a recording with @puppeteer/replay (puppeteer-core, system Chromium) and prints the
+// per-step times in ms, one per line, for replay_bench.sh.
+import { createRunner, PuppeteerRunnerExtension } from '@puppeteer/replay'
+import puppeteer from 'puppeteer-core'
+import { readFileSync } from 'node:fs'
+
+const recording = JSON.parse(readFileSync(process.argv[2], 'utf8'))
+const browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] })
+const page = await browser.newPage()
+const times = []
+class Timed extends PuppeteerRunnerExtension {
+  async beforeEachStep(step, flow) { this.t = performance.now(); await super.beforeEachStep?.(step, flow) }
+  async afterEachStep(step, flow) { await super.afterEachStep?.(step, flow); times.push(performance.now() - this.t) }
+}
+const runner = await createRunner(recording, new Timed(browser, page, { timeout: 5000 }))
+const t0 = performance.now()
+await runner.run()
+console.log('total', (performance.now() - t0).toFixed(1))
+for (const t of times) console.log(t.toFixed(2))
+await browser.close()
