@@ -359,10 +359,15 @@
         el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' })
         r = el.getBoundingClientRect()
       }
+      // stable: the same box in two different animation frames. Without any running CSS
+      // animation or transition in the document, nothing CSS can be moving it: one box will do.
+      // (A fill needs no stability, as in Playwright.)
       const key = `${r.x},${r.y},${r.width},${r.height}`
       const prev = stable.get(el)
       if (!prev || prev.key !== key) stable.set(el, { key, frame: frameNo })
-      if (!prev || prev.key !== key || prev.frame === frameNo) { tried.push({ selector: label(alt), reason: 'not stable (moving)' }); continue }
+      const doc2 = el.ownerDocument
+      const animating = !doc2.getAnimations || doc2.getAnimations().some(a => a.playState === 'running')
+      if (action !== 'fill' && animating && (!prev || prev.key !== key || prev.frame === frameNo)) { tried.push({ selector: label(alt), reason: 'not stable (moving)' }); continue }
       const px = opts.offsetX !== undefined ? r.left + opts.offsetX : r.left + r.width / 2
       const py = opts.offsetY !== undefined ? r.top + opts.offsetY : r.top + r.height / 2
       if (action !== 'fill' && !opts.force) {

@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs'
 const recording = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 const browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] })
-const page = await browser.newPage()
+// the first tab is the foreground one: a background tab gets no animation frames
+const page = (await browser.pages())[0] || await browser.newPage()
 const times = []
 class Timed extends PuppeteerRunnerExtension {
-  async beforeEachStep(step, flow) { this.t = performance.now(); await super.beforeEachStep?.(step, flow) }
+  async beforeEachStep(step, flow) { if (process.env.BENCH_DEBUG) console.error(JSON.stringify(step)); this.t = performance.now(); await super.beforeEachStep?.(step, flow) }
   async afterEachStep(step, flow) { await super.afterEachStep?.(step, flow); times.push(performance.now() - this.t) }
 }
 const runner = await createRunner(recording, new Timed(browser, page, { timeout: 5000 }))

@@ -26,6 +26,7 @@ base="http://127.0.0.1:$port"
 # the recording: navigate, then 49 steps alternating change and click (what a backtest flow does)
 {
   echo '{"title": "bench", "steps": ['
+  echo "{\"type\": \"setViewport\", \"width\": 1280, \"height\": 1600, \"deviceScaleFactor\": 1, \"isMobile\": false, \"hasTouch\": false, \"isLandscape\": false},"
   echo "{\"type\": \"navigate\", \"url\": \"$base/bench.html\"}"
   for i in $(seq 1 49); do
     n=$(( (i + 1) / 2 ))
@@ -38,21 +39,28 @@ base="http://127.0.0.1:$port"
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # oo-automator: per-step ms from its verbose output; peak RSS of the engine process
-/usr/bin/env time -f '%M' -o "$work/rss" "$bin" -v replay "$work/bench.json" --artifacts "$work/art" > "$work/oo.out" 2>/dev/null \
+"$bin" -v replay "$work/bench.json" --artifacts "$work/art" > "$work/oo.out" 2>/dev/null \
   || { echo "oo-automator replay failed"; cat "$work/oo.out"; exit 1; }
 oo_med=$(grep -E '^\s+\[[0-9]+\] (change|click)' "$work/oo.out" | sed -E 's/.*\(([0-9.]+) ms\).*/\1/' | median)
 oo_total=$(sed -nE 's/^replayed [0-9]+ steps in ([0-9]+) ms.*/\1/p' "$work/oo.out")
-rss_kb=$(cat "$work/rss")
+rss_kb=$(sed -nE 's/^engine peak RSS: ([0-9]+) kB/\1/p' "$work/oo.out")
 
 # @puppeteer/replay, installed on demand into tests/bench/node_modules
 if [ ! -d "$here/node_modules/@puppeteer/replay" ]; then
   (cd "$here" && PUPPETEER_SKIP_DOWNLOAD=1 npm install --legacy-peer-deps --no-audit --no-fund --loglevel=error > /dev/null)
 fi
-node "$here/puppeteer_replay.mjs" "$work/bench.json" > "$work/pp.out"
-pp_total=$(grep total "$work/pp.out" | awk '{print $2}')
-pp_med=$(grep -v total "$work/pp.out" | tail -n +2 | median)
+pp_ok=1
+node "$here/puppeteer_replay.mjs" "$work/bench.json" > "$work/pp.out" 2> "$work/pp.err" || pp_ok=0
+if [ $pp_ok = 1 ]; then
+  pp_total=$(grep total "$work/pp.out" | awk '{print $2}')
+  pp_med=$(grep -v total "$work/pp.out" | tail -n +2 | median)
+fi
 
 echo "replay of a 50-step recording (elements ready at once: a step's time is the engine's overhead)"
 printf '  oo-automator       median %6.2f ms/step   whole run %6s ms (with Chromium start)   engine peak RSS %.1f MB\n' "$oo_med" "$oo_total" "$(echo "$rss_kb / 1024" | bc -l)"
-printf '  @puppeteer/replay  median %6.2f ms/step   replay %9s ms\n' "$pp_med" "$pp_total"
-printf '  ratio (puppeteer / oo-automator, per step): %.1fx\n' "$(echo "$pp_med / ($oo_med + 0.001)" | bc -l)"
+if [ $pp_ok = 1 ]; then
+  printf '  @puppeteer/replay  median %6.2f ms/step   replay %9s ms\n' "$pp_med" "$pp_total"
+  printf '  ratio (puppeteer / oo-automator, per step): %.1fx\n' "$(echo "$pp_med / ($oo_med + 0.001)" | bc -l)"
+else
+  echo "  @puppeteer/replay  could not replay the recording here: $(grep -m1 -E 'Error|error' "$work/pp.err")"
+fi

@@ -101,10 +101,12 @@ try {
     page.on('pageerror', e => errors.push(e.message))
     // login flow: the recorded selectors, each alternative that is not a guess
     await page.goto(base + '/')
+    await page.waitForSelector('span.btn-primary')   // the app mounts after asking the API who we are
     ok(await page.locator('div#app').count() === 1, 'the app root is div#app')
     ok(await page.locator('span.btn-primary').count() === 1, "landing page 'Sign in' span.btn-primary")
     ok(await page.locator('text=Sign in').count() > 0, 'text=Sign in')
     await page.click('span.btn-primary')
+    await page.waitForSelector('form')
     for (const sel of ['form div:nth-of-type(1) > input', "input[type='email']", 'form div:nth-of-type(2) > input', "input[type='password']", "form button[type='submit']", "button:has-text('Sign in')"])
       ok(await page.locator(sel).count() > 0, `login selector ${sel}`)
     await page.fill("input[type='email']", 'trader@example.com')
@@ -118,6 +120,7 @@ try {
     ok(await page.locator('table tbody tr td a').count() === tests.length, 'dashboard lists the saved tests in table tbody tr td a')
     await page.click(`table tbody tr td a:has-text('${condor.name}')`)
     await page.waitForURL(`**/test/${condor.id}`)
+    await page.waitForSelector("button:has-text('New Backtest')")
     ok(await page.locator('div.mt-4 > button').count() === 1, 'New Backtest is div.mt-4 > button')
     await page.click("button:has-text('New Backtest')")
     await page.waitForSelector("[id^='headlessui-dialog']")
@@ -145,9 +148,11 @@ try {
     }
     // listbox options exist while a listbox is open
     await page.click("label:has-text('Frequency') ~ div button.selectInput")
+    await page.waitForSelector("[id^='headlessui-listbox-options']")
     ok(await page.locator("[id^='headlessui-listbox-options']").count() === 1, 'an open listbox has headlessui-listbox-options')
     ok(await page.locator("[id^='headlessui-listbox-option-']").count() === 3, 'with its options')
     await page.click("[role=option]:has-text('Weekly')")
+    await page.waitForSelector("label:has-text('Frequency') ~ div button.selectInput span.truncate:text-is('Weekly')")
     ok(await page.locator("label:has-text('Frequency') ~ div button.selectInput span.truncate").textContent() === 'Weekly', 'choosing in a listbox shows the value')
     await page.click("label:has-text('Frequency') ~ div button.selectInput")
     await page.click("[role=option]:has-text('Daily')")
@@ -278,6 +283,7 @@ try {
     await page.waitForSelector("h3:has-text('Strategy')")
     await page.waitForSelector('.overlay-block', { state: 'detached' })
     await page.click("button:has-text('Cancel')")
+    await page.evaluate(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))   // the click has been handled and rendered
     ok(await page.locator("[id^='headlessui-dialog']").count() > 0, 'the first Cancel is ignored (stuck modal)')
     await page.click("button:has-text('Cancel')")
     await page.waitForSelector("[id^='headlessui-dialog']", { state: 'detached' })
@@ -324,6 +330,7 @@ try {
     ok(await page.locator('span.btn-primary').count() === 0, 'variant 2 has no span.btn-primary')
     await login(page, v2, { signIn: 'span.button-main' })
     await page.click('table tbody tr td a >> nth=0')
+    await page.waitForSelector("button:has-text('Create Backtest')")
     ok(await page.locator("button:has-text('New Backtest')").count() === 0 && await page.locator("button:has-text('Create Backtest')").count() === 1, 'variant 2 renames New Backtest')
     await page.click("button:has-text('Create Backtest')")
     await page.click("button:has-text('Start Backtest')")
