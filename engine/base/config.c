@@ -184,7 +184,6 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
     if (!home || !*home) home = "/tmp";
     if (!cwd) cwd = ".";
 
-    put(c, OO_CFG_BASE_URL, "https://optionomega.com", OO_SRC_DEFAULT, NULL);
     put(c, OO_CFG_BROWSERS, "2", OO_SRC_DEFAULT, NULL);
     put(c, OO_CFG_HEADLESS, "1", OO_SRC_DEFAULT, NULL);
     put(c, OO_CFG_PORT, "8000", OO_SRC_DEFAULT, NULL);

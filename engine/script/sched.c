@@ -117,10 +117,10 @@ static void wake(void *ud)
     luaL_unref(co, LUA_REGISTRYINDEX, ref);
 }
 
-static int l_sleep(lua_State *L)
+static int l_delay(lua_State *L)
 {
     lua_Integer ms = luaL_checkinteger(L, 1);
-    if (!lua_isyieldable(L)) return luaL_error(L, "sched.sleep must run in a coroutine");
+    if (!lua_isyieldable(L)) return luaL_error(L, "sched.delay must run in a coroutine");
     sleeper *s = oo_malloc(sizeof *s);
     s->co = L;
     lua_pushthread(L);
@@ -137,7 +137,7 @@ static int l_live(lua_State *L)
 
 int script_open_sched(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"spawn", l_spawn}, {"sleep", l_sleep}, {"live", l_live}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"spawn", l_spawn}, {"delay", l_delay}, {"live", l_live}, {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;
 }
@@ -145,14 +145,7 @@ int script_open_sched(lua_State *L)
 int script_run_main(oo_script *scr, const char *path, int argc, char **argv, oo_err *err)
 {
     lua_State *L = script_state(scr);
-    lua_createtable(L, argc, 1);
-    lua_pushstring(L, path);
-    lua_rawseti(L, -2, 0);
-    for (int i = 0; i < argc; i++) {
-        lua_pushstring(L, argv[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    lua_setglobal(L, "arg");
+    script_set_args(scr, path, argc, argv);
     int rc = luaL_loadfilex(L, path, "t");
     if (rc != LUA_OK) {
         oo_err_set(err, rc == LUA_ERRFILE ? OO_E_IO : OO_E_SCRIPT, "%s", lua_tostring(L, -1));

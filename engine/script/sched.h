@@ -1,7 +1,7 @@
 /* sched: the coroutine scheduler. Every worker is a Lua coroutine; a page call yields it and
  * the CDP callback resumes it (sched_resume), so many workers share one thread and one Lua
- * state. sched.spawn(fn, ...) starts one; sched.sleep(ms) pauses one on a timer (explicit
- * pacing, never to let a page settle). script_run_main runs a file as the first coroutine and
+ * state. sched.spawn(fn, ...) starts one; sched.delay(ms) paces one with a timer (explicit
+ * pacing such as a rate limit, never to let a page settle). script_run_main runs a file as the first coroutine and
  * drives the event loop until every coroutine has finished. */
 #ifndef OO_SCRIPT_SCHED_H
 #define OO_SCRIPT_SCHED_H

@@ -173,7 +173,7 @@ int script_pcall(oo_script *s, int nargs, int nresults, oo_err *err)
     return 0;
 }
 
-int script_run_file(oo_script *s, const char *path, int argc, char **argv, oo_err *err)
+void script_set_args(oo_script *s, const char *path, int argc, char **argv)
 {
     lua_State *L = s->L;
     lua_createtable(L, argc, 1);
@@ -184,15 +184,6 @@ int script_run_file(oo_script *s, const char *path, int argc, char **argv, oo_er
         lua_rawseti(L, -2, i + 1);
     }
     lua_setglobal(L, "arg");
-    int rc = luaL_loadfilex(L, path, "t");
-    if (rc != LUA_OK) {
-        const char *msg = lua_tostring(L, -1);
-        oo_err_set(err, rc == LUA_ERRFILE ? OO_E_IO : OO_E_SCRIPT, "%s", msg ? msg : "cannot load");
-        lua_pop(L, 1);
-        return -1;
-    }
-    for (int i = 0; i < argc; i++) lua_pushstring(L, argv[i]);
-    return script_pcall(s, argc, 0, err);
 }
 
 int script_run_string(oo_script *s, const char *code, const char *name, oo_err *err)

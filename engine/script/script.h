@@ -22,8 +22,9 @@ void script_free(oo_script *s);
 lua_State *script_state(oo_script *s);
 oo_script *script_from_state(lua_State *L);
 
-/* Runs a Lua file with the global `arg` table = {[0]=path, args...}. */
-int script_run_file(oo_script *s, const char *path, int argc, char **argv, oo_err *err);
+/* Sets the global `arg` table = {[0]=path, args...} (as the lua interpreter does). Files run
+ * with script_run_main (script/sched.h): as a coroutine, the loop driven until all are done. */
+void script_set_args(oo_script *s, const char *path, int argc, char **argv);
 /* Runs a string (name is used in messages). */
 int script_run_string(oo_script *s, const char *code, const char *name, oo_err *err);
 /* lua_pcall with the engine's message handler; the error message goes into err and is

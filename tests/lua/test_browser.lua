@@ -45,7 +45,7 @@ end
 
 sched.spawn(worker, "A", 3)
 sched.spawn(worker, "B", 3)
-while sched.live() > 1 do sched.sleep(10) end
+while sched.live() > 1 do sched.delay(10) end
 check.eq(#values, 6)
 table.sort(values)
 check.eq(table.concat(values, ","), "A10,A20,A30,B10,B20,B30")

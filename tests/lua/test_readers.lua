@@ -38,4 +38,12 @@ check.err(function() tradelog.parse(head .. "\n1,2,3\n") end, "row 2", "3 fields
 check.err(function() tradelog.parse(head .. '\n"open quote') end, "not closed")
 check.err(function() tradelog.parse_legs("44 Sept 22 6370 C STO 110.95") end, "cannot read the leg")
 
+-- where OptionOmega is lives in Lua, not in the engine
+local site = require("oo.site")
+check.eq(site.test_id("https://optionomega.com/test/abc123"), "abc123")
+check.eq(site.test_id("http://127.0.0.1:4000/test/WMRcBqAs/"), "WMRcBqAs")
+check.eq(site.test_id("https://optionomega.com/portfolio/abc"), nil)
+check.eq(site.test_id(42), nil)
+check.ok(site.base_url():match("^https?://"), site.base_url())
+
 check.done()
