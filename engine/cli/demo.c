@@ -17,8 +17,9 @@ int cli_cmd_demo(const cli_cmd *cmd, cli_args *a)
            "latency on a free port, run a delta sweep and then a staged delta -> profit-target\n"
            "optimization on 2 browsers, print the results table and the best configuration, and\n"
            "leave the dashboard open.\n\n"
-           "This build has the foundation: the store, the Lua runtime and the command line (try\n"
-           "`oo-automator --help`). The browser engine, oo-sim and the run engine come next.\n",
+           "This build has the store, the Lua runtime, the command line, oo-sim, and the browser\n"
+           "engine with Chrome Recorder replay (try `oo-automator replay --help`, `oo-sim --help`).\n"
+           "The run engine that drives whole sweeps comes next; until then the demo only says so.\n",
            oo_version());
     return 0;
 }
