@@ -2,15 +2,15 @@
  * seeded mutations of them (bytes flipped, inserted, deleted, truncated), all parsed; each
  * either parses or returns an error message. Under ASan/UBSan this is a small fuzzing run; a
  * libFuzzer target (OO_FUZZ) takes the same entry point. */
+#ifndef OO_LIBFUZZER
 #include "testlib.h"
+#endif
 #include "replay/recording.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include <dirent.h>
 #include <stdlib.h>
 
-static uint64_t rng = 0x1234567;
-static uint64_t next(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng; }
 
 static int parse_one(const char *data, size_t len)
 {
@@ -20,6 +20,10 @@ static int parse_one(const char *data, size_t len)
     recording_free(r);
     return ok;
 }
+
+#ifndef OO_LIBFUZZER
+static uint64_t rng = 0x1234567;
+static uint64_t next(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng; }
 
 int main(void)
 {
@@ -64,6 +68,7 @@ int main(void)
     CHECK(parse_one("", 0) && parse_one("null", 4) && parse_one("{\"steps\":[null]}", 16));
     return tl_finish();
 }
+#endif
 
 #ifdef OO_LIBFUZZER
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
