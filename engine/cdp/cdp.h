@@ -162,7 +162,8 @@ int cdp_page_helper(cdp_page *p, const char *fn, const cJSON *target, const cJSO
 /* Any CDP method on the page's session (params taken); value = the result. */
 int cdp_page_send(cdp_page *p, const char *method, cJSON *params, int timeout_ms, cdp_done_cb done, void *ud);
 
-/* Not built yet (coming with the run engine): wait_response, downloads, popups.
+/* Not built yet: popups (cdp_page_on_popup never calls back). since_ms is not used yet:
+ * responses are matched from the call on.
  * Waits for a network response whose URL contains `url_substring` (or matches a glob with
  * '*'); value {"url","status","mimeType","body"} (body as text when it is text). Pass
  * since_ms (oo_now_ms() based) to accept responses already seen after that moment. */

@@ -19,6 +19,7 @@ extern const size_t oo_page_js_len;
 struct cdp_context {
     cdp_browser *b;
     char *id;
+    char *download_dir;
     cdp_context *next;
     cdp_page *pages;
 };
@@ -84,12 +85,13 @@ void cdp_context_close(cdp_context *ctx)
         cdp_send(b, NULL, "Target.disposeBrowserContext", p, 5000, NULL, NULL);
     }
     free(ctx->id);
+    free(ctx->download_dir);
     free(ctx);
 }
 
 /* ---- operations --------------------------------------------------------------------------- */
 
-enum { OP_EVAL, OP_HELPER, OP_CLICK, OP_HOVER, OP_FILL, OP_NAVIGATE, OP_KEY, OP_RAW, OP_WAIT_NAV };
+enum { OP_EVAL, OP_HELPER, OP_CLICK, OP_HOVER, OP_FILL, OP_NAVIGATE, OP_KEY, OP_RAW, OP_WAIT_NAV, OP_RESPONSE, OP_DOWNLOAD };
 
 struct op {
     cdp_page *p;
@@ -107,12 +109,16 @@ struct op {
     char *loader;
     cdp_wait_until until;
     int64_t req;
+    char *request_id;      /* OP_RESPONSE: the matching request; OP_DOWNLOAD: the download guid */
+    cJSON *info;           /* what is known so far of the response or download */
 };
 
 static void op_free(op *o)
 {
     cdp_timer_cancel(o->timer);
     cdp_unsubscribe(o->sub);
+    free(o->request_id);
+    cJSON_Delete(o->info);
     free(o->expr);
     free(o->text);
     free(o->loader);
@@ -352,7 +358,37 @@ static void op_step(op *o, cJSON *result, const oo_err *err)
         return;
     case OP_WAIT_NAV:
         return;
+    case OP_RESPONSE:
+        if (err) { op_finish(o, NULL, err); return; }
+        {
+            cJSON *body = cJSON_GetObjectItem(result, "body");
+            int b64 = cJSON_IsTrue(cJSON_GetObjectItem(result, "base64Encoded"));
+            cJSON_AddStringToObject(o->info, "body", b64 ? "" : (cJSON_GetStringValue(body) ?: ""));
+            cJSON_AddBoolToObject(o->info, "binary", b64);
+            cJSON *v = o->info;
+            o->info = NULL;
+            op_finish(o, v, NULL);
+            cJSON_Delete(v);
+        }
+        return;
+    case OP_DOWNLOAD:
+        return;
     }
+}
+
+/* A URL pattern: a glob with '*' (matching anything), else a substring. */
+static int url_match(const char *pattern, const char *url)
+{
+    if (!strchr(pattern, '*')) return strstr(url, pattern) != NULL;
+    const char *p = pattern, *u = url, *star = NULL, *mark = NULL;
+    while (*u) {
+        if (*p == '*') { star = p++; mark = u; }
+        else if (*p == *u) { p++; u++; }
+        else if (star) { p = star + 1; u = ++mark; }
+        else return 0;
+    }
+    while (*p == '*') p++;
+    return *p == '\0';
 }
 
 static const char *lifecycle_name(cdp_wait_until u)
@@ -431,8 +467,32 @@ static void on_page_event(void *ud, const char *session, const char *method, cJS
         oo_buf_free(&text);
         cJSON_AddItemToArray(p->console, e);
         if (cJSON_GetArraySize(p->console) > CONSOLE_MAX) cJSON_DeleteItemFromArray(p->console, 0);
+    } else if (!strcmp(method, "Network.loadingFinished") || !strcmp(method, "Network.loadingFailed")) {
+        const char *rid = cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId"));
+        for (op *o = p->ops, *next; o; o = next) {
+            next = o->next;
+            if (o->kind != OP_RESPONSE || !o->request_id || !rid || strcmp(o->request_id, rid) || o->step) continue;
+            if (!strcmp(method, "Network.loadingFailed")) {
+                op_fail(o, OO_E_INPUT, "the response failed to load: %s",
+                        cJSON_GetStringValue(cJSON_GetObjectItem(params, "errorText")));
+                continue;
+            }
+            o->step = 1;
+            cJSON *gp = cJSON_CreateObject();
+            cJSON_AddStringToObject(gp, "requestId", rid);
+            send_op(o, "Network.getResponseBody", gp);
+        }
     } else if (!strcmp(method, "Network.responseReceived")) {
         cJSON *r = cJSON_GetObjectItem(params, "response");
+        const char *rurl = cJSON_GetStringValue(cJSON_GetObjectItem(r, "url"));
+        for (op *o = p->ops; o; o = o->next) {
+            if (o->kind != OP_RESPONSE || o->request_id || !rurl || !url_match(o->text, rurl)) continue;
+            o->request_id = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId")) ?: "");
+            o->info = cJSON_CreateObject();
+            cJSON_AddStringToObject(o->info, "url", rurl);
+            cJSON_AddNumberToObject(o->info, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status")));
+            cJSON_AddStringToObject(o->info, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(r, "mimeType")) ?: "");
+        }
         cJSON *e = cJSON_CreateObject();
         cJSON_AddNumberToObject(e, "time", (double)oo_wall_ms());
         cJSON_AddStringToObject(e, "url", cJSON_GetStringValue(cJSON_GetObjectItem(r, "url")) ?: "");
@@ -818,5 +878,106 @@ int cdp_page_key(cdp_page *p, const char *key, int down, int timeout_ms, cdp_don
         cJSON_AddStringToObject(params, "unmodifiedText", text);
     }
     send_op(o, "Input.dispatchKeyEvent", params);
+    return 0;
+}
+
+/* ---- network responses and downloads ------------------------------------------------------ */
+
+int cdp_page_wait_response(cdp_page *p, const char *url_pattern, int64_t since_ms, int timeout_ms,
+                           cdp_done_cb done, void *ud)
+{
+    (void)since_ms;   /* responses are matched from now on */
+    if (check_page(p, done, ud)) return -1;
+    op *o = op_new(p, OP_RESPONSE, timeout_ms, done, ud);
+    o->text = oo_strdup(url_pattern);
+    return 0;
+}
+
+static void on_set_download(void *ud, cJSON *result, const oo_err *err);
+typedef struct { cdp_context *ctx; char *dir; cdp_done_cb done; void *ud; } dl_req;
+
+int cdp_context_set_download_dir(cdp_context *ctx, const char *dir, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    oo_err err = {0};
+    if (oo_mkdir_p(dir, &err) != 0) { done(ud, NULL, &err); return -1; }
+    dl_req *r = oo_malloc(sizeof *r);
+    r->ctx = ctx;
+    r->dir = oo_strdup(dir);
+    r->done = done;
+    r->ud = ud;
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "behavior", "allowAndName");
+    cJSON_AddStringToObject(params, "browserContextId", ctx->id);
+    cJSON_AddStringToObject(params, "downloadPath", dir);
+    cJSON_AddTrueToObject(params, "eventsEnabled");
+    return cdp_send(ctx->b, NULL, "Browser.setDownloadBehavior", params, timeout_ms, on_set_download, r) > 0 ? 0 : -1;
+}
+
+static void on_set_download(void *ud, cJSON *result, const oo_err *err)
+{
+    (void)result;
+    dl_req *r = ud;
+    if (!err) { free(r->ctx->download_dir); r->ctx->download_dir = r->dir; r->dir = NULL; }
+    r->done(r->ud, NULL, err);
+    free(r->dir);
+    free(r);
+}
+
+/* Browser-level download events: the first download that begins in this page's frame, until it
+ * completes; the file (named by its guid) gets its suggested name, made unique. */
+static void on_download_event(void *ud, const char *session, const char *method, cJSON *params)
+{
+    (void)session;
+    op *o = ud;
+    if (!strcmp(method, "Browser.downloadWillBegin") && !o->request_id) {
+        const char *frame = cJSON_GetStringValue(cJSON_GetObjectItem(params, "frameId"));
+        if (o->p->main_frame && frame && strcmp(frame, o->p->main_frame) && strcmp(frame, o->p->target_id)) return;
+        o->request_id = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(params, "guid")) ?: "");
+        o->info = cJSON_CreateObject();
+        cJSON_AddStringToObject(o->info, "url", cJSON_GetStringValue(cJSON_GetObjectItem(params, "url")) ?: "");
+        cJSON_AddStringToObject(o->info, "suggestedFilename",
+                                cJSON_GetStringValue(cJSON_GetObjectItem(params, "suggestedFilename")) ?: "download");
+    } else if (!strcmp(method, "Browser.downloadProgress") && o->request_id) {
+        const char *guid = cJSON_GetStringValue(cJSON_GetObjectItem(params, "guid"));
+        const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(params, "state"));
+        if (!guid || strcmp(guid, o->request_id) || !state) return;
+        if (!strcmp(state, "canceled")) { op_fail(o, OO_E_INPUT, "the download was canceled%s", ""); return; }
+        if (strcmp(state, "completed")) return;
+        const char *dir = o->p->ctx->download_dir;
+        char *from = oo_path_join(dir, o->request_id);
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(o->info, "suggestedFilename"));
+        /* keep only a plain file name */
+        const char *slash = strrchr(name, '/');
+        if (slash) name = slash + 1;
+        if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) name = "download";
+        char *to = oo_path_join(dir, name);
+        for (int i = 2; oo_file_exists(to) && i < 1000; i++) {
+            free(to);
+            char *n = oo_asprintf("%d-%s", i, name);
+            to = oo_path_join(dir, n);
+            free(n);
+        }
+        if (rename(from, to) != 0) { free(to); to = oo_strdup(from); }
+        cJSON_AddStringToObject(o->info, "path", to);
+        free(from);
+        free(to);
+        cJSON *v = o->info;
+        o->info = NULL;
+        op_finish(o, v, NULL);
+        cJSON_Delete(v);
+    }
+}
+
+int cdp_page_wait_download(cdp_page *p, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    if (check_page(p, done, ud)) return -1;
+    if (!p->ctx->download_dir) {
+        oo_err err = {0};
+        oo_err_set(&err, OO_E_INPUT, "no download folder for this context: call cdp_context_set_download_dir first");
+        done(ud, NULL, &err);
+        return -1;
+    }
+    op *o = op_new(p, OP_DOWNLOAD, timeout_ms, done, ud);
+    o->sub = cdp_subscribe(p->ctx->b, NULL, NULL, on_download_event, o);
     return 0;
 }

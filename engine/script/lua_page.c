@@ -520,6 +520,112 @@ static int l_replay(lua_State *L)
     return yield_for(L);
 }
 
+/* ---- expectations: start waiting now, collect later ------------------------------------------
+ * local dl = page:expect_download(); page:click("text=Download"); local file = dl:wait() */
+#define MT_EXPECT "oo.expectation"
+typedef struct expect {
+    int done, waiting_ref;
+    lua_State *waiter;
+    cJSON *value;
+    char *error;
+    bhandle *h;
+} expect;
+
+static void expect_wake(void *ud)
+{
+    expect *e = ud;
+    lua_State *co = e->waiter;
+    int ref = e->waiting_ref;
+    e->waiter = NULL;
+    if (e->error) { lua_pushnil(co); lua_pushstring(co, e->error); }
+    else script_push_json(co, e->value);
+    sched_resume(co, e->error ? 2 : 1);
+    luaL_unref(co, LUA_REGISTRYINDEX, ref);
+}
+
+static void on_expect(void *ud, cJSON *value, const oo_err *err)
+{
+    expect **slot = ud;
+    expect *e = *slot;
+    free(slot);
+    if (!e) return;                                  /* the handle was collected meanwhile */
+    e->done = 1;
+    if (err) e->error = oo_strdup(err->msg);
+    else e->value = value ? cJSON_Duplicate(value, 1) : cJSON_CreateNull();
+    if (e->waiter) cdp_timer_add(sched_loop(e->waiter), 0, expect_wake, e);
+}
+
+static expect *expect_new(lua_State *L, bhandle *h, expect ***slot_out)
+{
+    expect *e = lua_newuserdatauv(L, sizeof *e, 1);
+    memset(e, 0, sizeof *e);
+    e->h = h;
+    h->refs++;
+    luaL_setmetatable(L, MT_EXPECT);
+    expect **slot = oo_malloc(sizeof *slot);   /* the callback's way back to e */
+    *slot = e;
+    *slot_out = slot;
+    /* the slot pointer lives in the user value so __gc can detach it */
+    lua_pushlightuserdata(L, slot);
+    lua_setiuservalue(L, -2, 1);
+    return e;
+}
+
+static int l_expect_wait(lua_State *L)
+{
+    expect *e = luaL_checkudata(L, 1, MT_EXPECT);
+    if (e->done) {
+        if (e->error) return luaL_error(L, "%s", e->error);
+        script_push_json(L, e->value);
+        return 1;
+    }
+    if (!lua_isyieldable(L)) return luaL_error(L, "wait() must run in a coroutine");
+    if (e->waiter) return luaL_error(L, "another coroutine already waits on this");
+    e->waiter = L;
+    lua_pushthread(L);
+    e->waiting_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return yield_for(L);
+}
+
+static int l_expect_gc(lua_State *L)
+{
+    expect *e = luaL_checkudata(L, 1, MT_EXPECT);
+    lua_getiuservalue(L, 1, 1);
+    expect **slot = lua_touserdata(L, -1);
+    if (slot && !e->done) *slot = NULL;          /* the pending callback finds no handle */
+    cJSON_Delete(e->value);
+    free(e->error);
+    h_release(e->h);
+    return 0;
+}
+
+static int l_expect_response(lua_State *L)
+{
+    lpage *p = check_page(L);
+    const char *pattern = luaL_checkstring(L, 2);
+    expect **slot;
+    expect_new(L, p->h, &slot);
+    cdp_page_wait_response(p->p, pattern, 0, opt_int(L, 3, "timeout", 30000), on_expect, slot);
+    return 1;
+}
+
+static int l_expect_download(lua_State *L)
+{
+    lpage *p = check_page(L);
+    expect **slot;
+    expect_new(L, p->h, &slot);
+    cdp_page_wait_download(p->p, opt_int(L, 2, "timeout", 60000), on_expect, slot);
+    return 1;
+}
+
+static int l_set_download_dir(lua_State *L)
+{
+    lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
+    if (lc->closed || lc->h->closed) return luaL_error(L, "this context is closed");
+    cdp_context_set_download_dir(lc->c, luaL_checkstring(L, 2), 10000, on_value, wait_new(L, R_NONE, lc->h));
+    return yield_for(L);
+}
+
 static int l_page_close(lua_State *L)
 {
     lpage *p = luaL_checkudata(L, 1, MT_PAGE);
@@ -552,15 +658,19 @@ int script_open_browser(lua_State *L)
 {
     static const luaL_Reg browser_m[] = {{"new_context", l_new_context}, {"close", l_browser_close},
         {"alive", l_browser_alive}, {"version", l_browser_version}, {NULL, NULL}};
-    static const luaL_Reg context_m[] = {{"new_page", l_new_page}, {"close", l_context_close}, {NULL, NULL}};
+    static const luaL_Reg context_m[] = {{"new_page", l_new_page}, {"close", l_context_close},
+        {"set_download_dir", l_set_download_dir}, {NULL, NULL}};
+    static const luaL_Reg expect_m[] = {{"wait", l_expect_wait}, {NULL, NULL}};
     static const luaL_Reg page_m[] = {{"navigate", l_goto}, {"click", l_click}, {"dblclick", l_dblclick}, {"hover", l_hover},
         {"fill", l_fill}, {"key_down", l_key_down}, {"key_up", l_key_up}, {"wait_for", l_wait_for},
         {"wait_for_expression", l_wait_for_expression}, {"eval", l_eval}, {"query", l_query}, {"input_value", l_input_value},
         {"text", l_text}, {"attr", l_attr}, {"screenshot", l_screenshot}, {"html", l_html}, {"console", l_console},
-        {"url", l_url}, {"replay", l_replay}, {"close", l_page_close}, {NULL, NULL}};
+        {"url", l_url}, {"replay", l_replay}, {"close", l_page_close}, {"expect_response", l_expect_response},
+        {"expect_download", l_expect_download}, {NULL, NULL}};
     new_mt(L, MT_BROWSER, browser_m, l_browser_gc);
     new_mt(L, MT_CONTEXT, context_m, l_context_gc);
     new_mt(L, MT_PAGE, page_m, l_page_gc);
+    new_mt(L, MT_EXPECT, expect_m, l_expect_gc);
     static const luaL_Reg fns[] = {{"launch", l_launch}, {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;

@@ -210,6 +210,33 @@ int main(void)
     free(ctext);
     cJSON_Delete(console);
 
+    /* a network response, with its body */
+    reset(&w);
+    cdp_page_wait_response(p, "*/second.html", 0, 5000, on_done, &w);
+    eval(p, "fetch('/second.html').then(r => r.status)");
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "wait_response: %s", w.err.msg);
+    CHECK_INT(cJSON_GetNumberValue(cJSON_GetObjectItem(w.value, "status")), 200);
+    CHECK(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(w.value, "body")) ?: "", "<h1>Second</h1>") != NULL);
+
+    /* a download lands in the context's folder under its own name */
+    char *dldir = tl_tmpdir("downloads");
+    reset(&w);
+    cdp_context_set_download_dir(c1, dldir, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "download dir: %s", w.err.msg);
+    reset(&w);
+    cdp_page_wait_download(p, 10000, on_done, &w);
+    eval(p, "(() => { const a = document.createElement('a'); a.href = '/data.csv'; document.body.append(a); a.click(); return true })()");
+    wait_for(&w, 15000);
+    CHECK_MSG(w.err.code == 0, "download: %s", w.err.msg);
+    const char *dlpath = cJSON_GetStringValue(cJSON_GetObjectItem(w.value, "path"));
+    char *content = dlpath ? oo_read_file(dlpath, NULL, NULL) : NULL;
+    CHECK_MSG(dlpath && strstr(dlpath, "/data.csv"), "path %s", dlpath ? dlpath : "(none)");
+    CHECK(content && !strcmp(content, "Date Opened,P/L\n2024-01-02,12.5\n"));
+    free(content);
+    free(dldir);
+
     /* a request deadline fires */
     reset(&w);
     cdp_page_evaluate(p, "new Promise(() => {})", 300, on_done, &w);

@@ -62,6 +62,20 @@ check.eq(page:eval("window.moved"), 1)
 local ok, err = pcall(function() page:replay("/nonexistent.json") end)
 check.ok(not ok and tostring(err):find("cannot read /nonexistent.json", 1, true), tostring(err))
 
+-- a response and a download, expected before the action that causes them
+local dir = os.getenv("OO_TEST_TMP") and (os.getenv("OO_TEST_TMP") .. "/lua-downloads-" .. require("time").now_ms()) or "/tmp/lua-downloads"
+ctx:set_download_dir(dir)
+local never = page:expect_response("*/never-requested", { timeout = 300 })
+local dl = page:expect_download()
+page:eval("(() => { const a = document.createElement('a'); a.href = 'data.csv'; a.download = 'data.csv'; document.body.append(a); a.click(); return true })()")
+local file = dl:wait()
+check.ok(file.path and file.path:find("data.csv", 1, true), "downloaded " .. tostring(file.path))
+check.eq(require("fs").read(file.path), "Date Opened,P/L\n2024-01-02,12.5\n")
+-- (responses with their bodies are checked over HTTP in tests/cdp) an expectation that is
+-- never met ends with a clear error
+local ok2, r = pcall(function() return never:wait() end)
+check.ok(not ok2 and tostring(r):find("timed out", 1, true), "expectation timeout: " .. tostring(r))
+
 b:close()
 check.ok(not b:alive(), "closed")
 check.err(function() b:new_context() end, "this browser is closed")
