@@ -71,9 +71,10 @@ static char *find_chromium(const char *given, oo_err *err)
 
 static void on_pid_exit(void *ud, int fd)
 {
-    (void)fd;
     cdp_browser *b = ud;
+    if (fd < 0) { b->pid_watch = NULL; b->pidfd = -1; return; }
     int status = 0;
+    cdp_watch_pause(b->pid_watch);   /* a dead process's pidfd stays readable */
     if (b->pid > 0 && waitpid(b->pid, &status, WNOHANG) == b->pid) b->pid = 0;
     if (!b->gone) {
         char why[128];
@@ -91,9 +92,13 @@ static void connect_ws(cdp_browser *b);
 static void on_stderr(void *ud, int fd)
 {
     cdp_browser *b = ud;
+    if (fd < 0) { b->err_watch = NULL; b->errfd = -1; return; }
     char chunk[4096];
     ssize_t n = read(fd, chunk, sizeof chunk);
-    if (n <= 0) return;
+    if (n <= 0) {                      /* EOF: Chromium closed its stderr */
+        if (n == 0) cdp_watch_pause(b->err_watch);
+        return;
+    }
     oo_buf_append(&b->errline, chunk, (size_t)n);
     char *nl;
     while ((nl = memchr(b->errline.data, '\n', b->errline.len))) {
@@ -551,8 +556,9 @@ void cdp_browser_close(cdp_browser *b)
     }
     /* Chromium's helpers share its process group: nothing of it outlives the browser */
     if (b->pgid > 0) kill(-b->pgid, SIGKILL);
+    /* watched fds belong to the loop (it closes them); others are ours */
     if (b->pid_watch) cdp_unwatch(b->pid_watch); else if (b->pidfd >= 0) close(b->pidfd);
-    if (b->err_watch) cdp_unwatch(b->err_watch); else close(b->errfd);
+    if (b->err_watch) cdp_unwatch(b->err_watch); else if (b->errfd >= 0) close(b->errfd);
     /* let lws close the adopted fds now */
     lws_service(loop->ctx, -1);   /* service without waiting (0 would block until the next timer) */
     if (b->profile) oo_rm_rf(b->profile);

@@ -45,10 +45,14 @@ typedef void (*cdp_timer_cb)(void *ud);
 cdp_timer *cdp_timer_add(cdp_loop *loop, int64_t delay_ms, cdp_timer_cb cb, void *ud);
 void cdp_timer_cancel(cdp_timer *t);           /* a pending timer; NULL is fine */
 
-/* Watches an fd for readability (a wake-up eventfd, a pipe); cb runs on the loop thread. */
+/* Watches an fd for readability (a wake-up eventfd, a pipe); cb runs on the loop thread.
+ * The loop owns the fd from then on and closes it; cb with fd -1 says the watch is gone (a
+ * hang-up), after which the cdp_watch pointer must not be used. */
 typedef void (*cdp_fd_cb)(void *ud, int fd);
 cdp_watch *cdp_watch_fd(cdp_loop *loop, int fd, cdp_fd_cb cb, void *ud);
 void cdp_unwatch(cdp_watch *w);
+/* Stops reporting readability (an fd at EOF stays readable: without this the loop would spin). */
+void cdp_watch_pause(cdp_watch *w);
 
 /* ---- browser ---------------------------------------------------------------------------- */
 typedef struct cdp_launch_opts {

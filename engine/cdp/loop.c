@@ -70,8 +70,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     }
     case LWS_CALLBACK_RAW_CLOSE_FILE: {
+        /* closed by lws (a hang-up) or by cdp_unwatch: the owner hears fd -1 unless it asked */
         cdp_watch *w = lws_get_opaque_user_data(wsi);
-        if (w) { lws_set_opaque_user_data(wsi, NULL); free(w); }
+        if (w) {
+            lws_set_opaque_user_data(wsi, NULL);
+            if (!w->closing) w->cb(w->ud, -1);
+            free(w);
+        }
         return 0;
     }
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
@@ -160,6 +165,11 @@ cdp_watch *cdp_watch_fd(cdp_loop *loop, int fd, cdp_fd_cb cb, void *ud)
     if (!w->wsi) { free(w); return NULL; }
     lws_set_opaque_user_data(w->wsi, w);
     return w;
+}
+
+void cdp_watch_pause(cdp_watch *w)
+{
+    if (w && w->wsi) lws_rx_flow_control(w->wsi, 0);
 }
 
 void cdp_unwatch(cdp_watch *w)

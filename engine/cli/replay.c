@@ -97,7 +97,7 @@ int cli_cmd_replay(int argc, char **argv)
     recording *rec = recording_load(file, &err);
     if (!rec) {
         fprintf(stderr, "oo-automator: %s\n", err.msg);
-        return err.code == OO_E_IO ? 2 : 2;
+        return 2;
     }
     char *default_dir = NULL;
     if (!artifacts) {

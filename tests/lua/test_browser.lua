@@ -79,4 +79,17 @@ check.ok(not ok2 and tostring(r):find("timed out", 1, true), "expectation timeou
 b:close()
 check.ok(not b:alive(), "closed")
 check.err(function() b:new_context() end, "this browser is closed")
+
+-- Chromium dies under a live browser object: calls fail at once, nothing spins, exit is clean
+local b2 = browser.launch {}
+local page2 = b2:new_context():new_page()
+local me = io.open("/proc/self/stat"):read("*l"):match("^(%d+)")
+os.execute("pkill -9 -P " .. me .. " chrom")
+local c0 = os.clock()
+sched.delay(500)
+check.ok(os.clock() - c0 < 0.2, string.format("idle after the crash (%.3f s of CPU in 0.5 s)", os.clock() - c0))
+check.ok(not b2:alive(), "the crash is seen")
+local ok3, e3 = pcall(function() page2:eval("1") end)
+check.ok(not ok3 and tostring(e3):find("browser", 1, true), "a call on the dead browser fails: " .. tostring(e3))
+
 check.done()
