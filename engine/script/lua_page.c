@@ -44,7 +44,10 @@ typedef struct wait {
     rkind kind;
     const char *field;
     bhandle *h;
-    int nargs;
+    /* the answer, kept until the coroutine resumes (an operation may answer before the yield) */
+    char *error;
+    cJSON *value;
+    void *obj;
 } wait;
 
 static wait *wait_new(lua_State *L, rkind kind, bhandle *h)
@@ -59,46 +62,24 @@ static wait *wait_new(lua_State *L, rkind kind, bhandle *h)
     return w;
 }
 
-static void resume_now(void *ud)
+/* Pushes the kept answer onto the resumed coroutine: value, or nil and the message. */
+static int push_answer(wait *w)
 {
-    wait *w = ud;
     lua_State *co = w->co;
-    int ref = w->ref, nargs = w->nargs;
-    bhandle *h = w->h;
-    free(w);
-    sched_resume(co, nargs);
-    luaL_unref(co, LUA_REGISTRYINDEX, ref);
-    h_release(h);
-}
-
-/* The answer is on the coroutine's stack; it resumes on the loop's next turn, never inside a
- * socket callback (Lua code may close the very browser whose message is being handled). */
-static void wait_resume(wait *w, int nargs)
-{
-    w->nargs = nargs;
-    cdp_timer_add(sched_loop(w->co), 0, resume_now, w);
-}
-
-static void push_error(lua_State *co, const oo_err *err)
-{
-    lua_pushnil(co);
-    lua_pushstring(co, err->msg);
-}
-
-static void on_value(void *ud, cJSON *value, const oo_err *err)
-{
-    wait *w = ud;
-    lua_State *co = w->co;
-    if (err) { push_error(co, err); wait_resume(w, 2); return; }
+    if (w->error) {
+        lua_pushnil(co);
+        lua_pushstring(co, w->error);
+        return 2;
+    }
     switch (w->kind) {
     case R_NONE: lua_pushboolean(co, 1); break;
     case R_STRING_FIELD: {
-        const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(value, w->field));
+        const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(w->value, w->field));
         if (s) lua_pushstring(co, s); else lua_pushnil(co);
         break;
     }
     case R_BYTES_FIELD: {
-        const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(value, w->field));
+        const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(w->value, w->field));
         size_t n = 0;
         unsigned char *bytes = s ? replay_base64_decode(s, &n) : NULL;
         if (bytes) lua_pushlstring(co, (const char *)bytes, n); else lua_pushnil(co);
@@ -106,13 +87,67 @@ static void on_value(void *ud, cJSON *value, const oo_err *err)
         break;
     }
     case R_HELPER_VALUE:
-        script_push_json(co, cJSON_GetObjectItem(value, "value"));
+        script_push_json(co, cJSON_GetObjectItem(w->value, "value"));
         break;
-    default:
-        script_push_json(co, value);
+    case R_BROWSER: {
+        lbrowser *lb = lua_newuserdatauv(co, sizeof *lb, 0);
+        lb->h = oo_calloc(1, sizeof *lb->h);
+        lb->h->b = w->obj;
+        lb->h->refs = 1;
+        luaL_setmetatable(co, MT_BROWSER);
+        break;
     }
-    wait_resume(w, 1);
+    case R_CONTEXT: {
+        lcontext *lc = lua_newuserdatauv(co, sizeof *lc, 0);
+        lc->h = w->h;
+        lc->h->refs++;
+        lc->c = w->obj;
+        lc->closed = 0;
+        luaL_setmetatable(co, MT_CONTEXT);
+        break;
+    }
+    case R_PAGE: {
+        lpage *lp = lua_newuserdatauv(co, sizeof *lp, 0);
+        lp->h = w->h;
+        lp->h->refs++;
+        lp->p = w->obj;
+        lp->closed = 0;
+        luaL_setmetatable(co, MT_PAGE);
+        break;
+    }
+    default:
+        script_push_json(co, w->value);
+    }
+    return 1;
 }
+
+static void resume_now(void *ud)
+{
+    wait *w = ud;
+    lua_State *co = w->co;
+    int ref = w->ref;
+    bhandle *h = w->h;
+    int n = push_answer(w);
+    free(w->error);
+    cJSON_Delete(w->value);
+    free(w);
+    sched_resume(co, n);
+    luaL_unref(co, LUA_REGISTRYINDEX, ref);
+    h_release(h);
+}
+
+/* The answer is kept; the coroutine resumes on the loop's next turn — after its yield even if
+ * the operation answered at once, and never inside a socket callback (Lua code may close the
+ * very browser whose message is being handled). */
+static void wait_done(wait *w, cJSON *value, const oo_err *err, void *obj)
+{
+    if (err) w->error = oo_strdup(err->msg);
+    else if (value) w->value = cJSON_Duplicate(value, 1);
+    w->obj = obj;
+    cdp_timer_add(sched_loop(w->co), 0, resume_now, w);
+}
+
+static void on_value(void *ud, cJSON *value, const oo_err *err) { wait_done(ud, value, err, NULL); }
 
 /* The yield: results come back as the C function's results (value) or (nil, message). A
  * continuation turns (nil, message) into a Lua error at the caller's line. */
@@ -207,18 +242,7 @@ static lpage *check_page(lua_State *L)
 
 /* ---- browser ------------------------------------------------------------------------------- */
 
-static void on_browser(void *ud, cdp_browser *b, const oo_err *err)
-{
-    wait *w = ud;
-    lua_State *co = w->co;
-    if (err) { push_error(co, err); wait_resume(w, 2); return; }
-    lbrowser *lb = lua_newuserdatauv(co, sizeof *lb, 0);
-    lb->h = oo_calloc(1, sizeof *lb->h);
-    lb->h->b = b;
-    lb->h->refs = 1;
-    luaL_setmetatable(co, MT_BROWSER);
-    wait_resume(w, 1);
-}
+static void on_browser(void *ud, cdp_browser *b, const oo_err *err) { wait_done(ud, NULL, err, b); }
 
 static int l_launch(lua_State *L)
 {
@@ -236,19 +260,7 @@ static int l_launch(lua_State *L)
     return yield_for(L);
 }
 
-static void on_context(void *ud, cdp_context *c, const oo_err *err)
-{
-    wait *w = ud;
-    lua_State *co = w->co;
-    if (err) { push_error(co, err); wait_resume(w, 2); return; }
-    lcontext *lc = lua_newuserdatauv(co, sizeof *lc, 0);
-    lc->h = w->h;
-    lc->h->refs++;
-    lc->c = c;
-    lc->closed = 0;
-    luaL_setmetatable(co, MT_CONTEXT);
-    wait_resume(w, 1);
-}
+static void on_context(void *ud, cdp_context *c, const oo_err *err) { wait_done(ud, NULL, err, c); }
 
 static int l_new_context(lua_State *L)
 {
@@ -292,19 +304,7 @@ static int l_browser_gc(lua_State *L)
 
 /* ---- context ------------------------------------------------------------------------------- */
 
-static void on_page(void *ud, cdp_page *p, const oo_err *err)
-{
-    wait *w = ud;
-    lua_State *co = w->co;
-    if (err) { push_error(co, err); wait_resume(w, 2); return; }
-    lpage *lp = lua_newuserdatauv(co, sizeof *lp, 0);
-    lp->h = w->h;
-    lp->h->refs++;
-    lp->p = p;
-    lp->closed = 0;
-    luaL_setmetatable(co, MT_PAGE);
-    wait_resume(w, 1);
-}
+static void on_page(void *ud, cdp_page *p, const oo_err *err) { wait_done(ud, NULL, err, p); }
 
 static int l_new_page(lua_State *L)
 {
@@ -488,14 +488,11 @@ static void on_replayed(void *ud, int failed_step, const oo_err *err, const cJSO
 {
     (void)artifacts;
     replay_job *j = ud;
-    lua_State *co = j->w->co;
-    if (failed_step >= 0) push_error(co, err);
-    else lua_pushboolean(co, 1);
+    wait *w = j->w;
     recording_free(j->rec);
     cJSON_Delete(j->vars);
-    wait *w = j->w;
     free(j);
-    wait_resume(w, failed_step >= 0 ? 2 : 1);
+    wait_done(w, NULL, failed_step >= 0 ? err : NULL, NULL);
 }
 
 static int l_replay(lua_State *L)
