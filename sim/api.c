@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 typedef struct { h2o_handler_t super; sim_state *s; } handler;
 
@@ -105,6 +106,7 @@ static int on_page(h2o_handler_t *self, h2o_req_t *req)
     char *path = path_of(req);
     int page = !strcmp(path, "/") || !strcmp(path, "/dashboard") || !strncmp(path, "/test/", 6);
     if (!page) return send_error(req, 404, "Not Found", "not found");
+    if (!method_is(req, "GET") && !method_is(req, "HEAD")) return send_error(req, 405, "Method Not Allowed", "use GET");
     if (strcmp(path, "/")) {
         pthread_mutex_lock(&s->lock);
         int in = session_of(s, req) != NULL;
@@ -115,26 +117,38 @@ static int on_page(h2o_handler_t *self, h2o_req_t *req)
         }
     }
     char file[2048];
-    snprintf(file, sizeof file, "%s/index.html", s->opt.ui_dir);
-    FILE *f = fopen(file, "rb");
+    snprintf(file, sizeof file, "%s/index-v2.html", s->opt.ui_dir);
+    FILE *f = s->opt.ui_variant == 2 ? fopen(file, "rb") : NULL;
+    if (!f) {
+        snprintf(file, sizeof file, "%s/index.html", s->opt.ui_dir);
+        f = fopen(file, "rb");
+    }
     if (!f) return send_error(req, 500, "Internal Server Error", "the UI is missing (sim/ui/index.html)");
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf, f);
+    h2o_buffer_t *buf;
+    h2o_buffer_init(&buf, &h2o_socket_buffer_prototype);
+    for (;;) {
+        h2o_iovec_t room = h2o_buffer_reserve(&buf, 8192);
+        size_t n = fread(room.base, 1, room.len, f);
+        if (!n) break;
+        buf->size += n;
+    }
     fclose(f);
-    send_text(req, 200, "OK", "text/html; charset=utf-8", buf, n);
+    send_text(req, 200, "OK", "text/html; charset=utf-8", buf->bytes, buf->size);
+    h2o_buffer_dispose(&buf);
     return 0;
 }
 
 /* ---- the JSON API ---------------------------------------------------------------------- */
 
-static cJSON *test_summary(const sim_test *t)
+static cJSON *test_summary(const sim_test *t, const char *base)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "id", t->id);
     cJSON_AddStringToObject(o, "name", t->name);
     cJSON_AddStringToObject(o, "ticker", cJSON_GetStringValue(cJSON_GetObjectItem(t->config, "ticker")));
-    char url[64];
-    snprintf(url, sizeof url, "/test/%s", t->id);
+    cJSON_AddStringToObject(o, "updatedAt", t->updated_at);
+    char url[160];
+    snprintf(url, sizeof url, "%s/test/%s", base, t->id);
     cJSON_AddStringToObject(o, "url", url);
     return o;
 }
@@ -177,14 +191,16 @@ static int api_backtests(sim_state *s, h2o_req_t *req, const char *rest)
     if (!b || !strcmp(b->status, "rejected")) return send_error(req, 404, "Not Found", "no such backtest");
     if (!method_is(req, "GET")) return send_error(req, 405, "Method Not Allowed", "use GET");
     settle(b);
-    if (!strcmp(b->status, "lost")) {
-        if (!b->polled_after_done++) {
-            /* the connection to the backtest server dropped: a proxy's error, not JSON */
-            send_text(req, 502, "Bad Gateway", "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>", 50);
-            return 0;
-        }
-        return send_error(req, 404, "Not Found", "no such backtest");
+    if (b->fault && !strcmp(b->fault, "drop") && !b->polled_after_done++) {
+        /* the connection drops mid-backtest: no response at all, and the backtest is lost */
+        free(b->status);
+        b->status = strdup("lost");
+        h2o_socket_t *sock = req->conn->callbacks->get_socket ? req->conn->callbacks->get_socket(req->conn) : NULL;
+        if (sock) shutdown(h2o_socket_get_fd(sock), SHUT_RDWR);
+        send_text(req, 502, "Bad Gateway", "text/plain", "connection dropped", 18);
+        return 0;
     }
+    if (!strcmp(b->status, "lost")) return send_error(req, 404, "Not Found", "no such backtest");
     if (!tail[0]) return send_json(req, 200, "OK", backtest_status(b));
     if (strcmp(b->status, "done")) return send_error(req, 409, "Conflict", "the backtest has no results");
     if (!strcmp(tail, "/results")) {
@@ -225,7 +241,9 @@ static int api_start(sim_state *s, h2o_req_t *req, struct sim_session *ses, cons
     else if (sim_fault(s, F_DROP, "backtest")) fault = "drop";
     sim_backtest *b = sim_backtest_start(s, t, cfg, fault);
     ses->backtests++;
-    int expire = sim_fault(s, F_SESSION, "backtest") ||
+    int session_fault = sim_fault(s, F_SESSION, "backtest");
+    if (session_fault && !b->fault) b->fault = "session";  /* one fault per backtest in the log */
+    int expire = session_fault ||
                  (s->opt.session_max_backtests > 0 && ses->backtests >= s->opt.session_max_backtests);
     if (expire) ses->doomed = 1;  /* this backtest finishes; the next action finds itself logged out */
     return send_json(req, 202, "Accepted", backtest_status(b));
@@ -237,7 +255,9 @@ static int on_api(h2o_handler_t *self, h2o_req_t *req)
     char *path = path_of(req) + 4;   /* after "/api" */
     int rc;
     pthread_mutex_lock(&s->lock);
-    if (!strcmp(path, "/app-config")) {
+    if (!strcmp(path, "/app-config") && !method_is(req, "GET")) {
+        rc = send_error(req, 405, "Method Not Allowed", "use GET");
+    } else if (!strcmp(path, "/app-config")) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "variant", s->opt.ui_variant);
         const char *ctx = query_param(req, "context");
@@ -271,6 +291,9 @@ static int on_api(h2o_handler_t *self, h2o_req_t *req)
         struct sim_session *ses = session_of(s, req);
         if (ses && ses->doomed && strncmp(path, "/backtests/", 11)) { ses->valid = 0; ses = NULL; }
         if (!ses) rc = send_error(req, 401, "Unauthorized", "Unauthenticated");
+        else if (!strcmp(path, "/logout") && !method_is(req, "POST")) rc = send_error(req, 405, "Method Not Allowed", "use POST");
+        else if ((!strcmp(path, "/me") || !strcmp(path, "/tests")) && !method_is(req, "GET"))
+            rc = send_error(req, 405, "Method Not Allowed", "use GET");
         else if (!strcmp(path, "/logout")) {
             ses->valid = 0;
             rc = send_json(req, 200, "OK", cJSON_CreateObject());
@@ -280,15 +303,16 @@ static int on_api(h2o_handler_t *self, h2o_req_t *req)
             rc = send_json(req, 200, "OK", o);
         } else if (!strcmp(path, "/tests")) {
             cJSON *arr = cJSON_CreateArray();
-            for (int i = 0; i < s->ntests; i++) cJSON_AddItemToArray(arr, test_summary(&s->tests[i]));
+            for (int i = 0; i < s->ntests; i++) cJSON_AddItemToArray(arr, test_summary(&s->tests[i], ""));
             rc = send_json(req, 200, "OK", arr);
         } else if (!strncmp(path, "/tests/", 7)) {
             char id[32] = "", tail[32] = "";
             sscanf(path + 7, "%31[^/]%31s", id, tail);
             const sim_test *t = sim_test_find(s, id);
             if (!t) rc = send_error(req, 404, "Not Found", "no such test");
+            else if (!tail[0] && !method_is(req, "GET")) rc = send_error(req, 405, "Method Not Allowed", "use GET");
             else if (!tail[0]) {
-                cJSON *o = test_summary(t);
+                cJSON *o = test_summary(t, "");
                 cJSON_AddItemToObject(o, "config", cJSON_Duplicate(t->config, 1));
                 rc = send_json(req, 200, "OK", o);
             } else if (!strcmp(tail, "/backtests")) {
@@ -312,13 +336,15 @@ static int on_sim(h2o_handler_t *self, h2o_req_t *req)
     char *path = path_of(req);
     int rc;
     pthread_mutex_lock(&s->lock);
-    if (!strcmp(path, "/__sim/backtests")) {
+    if (strcmp(path, "/__sim/reset") && !method_is(req, "GET")) {
+        rc = send_error(req, 405, "Method Not Allowed", "use GET");
+    } else if (!strcmp(path, "/__sim/backtests")) {
         cJSON *arr = cJSON_CreateArray();
-        for (int i = 0; i < s->nbt; i++) {
+        for (int i = s->log_start; i < s->nbt; i++) {
             sim_backtest *b = s->bt[i];
             settle(b);
             cJSON *o = backtest_status(b);
-            cJSON_AddNumberToObject(o, "receivedAt", (double)b->received_ms);
+            cJSON_AddStringToObject(o, "receivedAt", b->received_at);
             cJSON_AddItemToObject(o, "config", cJSON_Duplicate(b->config, 1));
             if (b->fault) cJSON_AddStringToObject(o, "fault", b->fault);
             if (b->computed && b->result_json) {
@@ -331,8 +357,16 @@ static int on_sim(h2o_handler_t *self, h2o_req_t *req)
         rc = send_json(req, 200, "OK", arr);
     } else if (!strcmp(path, "/__sim/tests")) {
         cJSON *arr = cJSON_CreateArray();
-        for (int i = 0; i < s->ntests; i++) cJSON_AddItemToArray(arr, test_summary(&s->tests[i]));
+        for (int i = 0; i < s->ntests; i++) cJSON_AddItemToArray(arr, test_summary(&s->tests[i], s->base_url));
         rc = send_json(req, 200, "OK", arr);
+    } else if (!strcmp(path, "/__sim/reset")) {
+        if (!method_is(req, "POST")) rc = send_error(req, 405, "Method Not Allowed", "use POST");
+        else {
+            s->log_start = s->nbt;  /* backtests keep their ids and finish; the log starts afresh */
+            cJSON_Delete(s->fault_log);
+            s->fault_log = cJSON_CreateArray();
+            rc = send_json(req, 200, "OK", cJSON_CreateObject());
+        }
     } else if (!strcmp(path, "/__sim/faults")) {
         rc = send_json(req, 200, "OK", cJSON_Duplicate(s->fault_log, 1));
     } else {
@@ -353,15 +387,21 @@ static void add(sim_state *s, h2o_hostconf_t *host, const char *path, int (*fn)(
 void sim_api_register(sim_state *s, h2o_globalconf_t *conf, h2o_hostconf_t *host)
 {
     (void)conf;
+    /* ES modules need a JavaScript type; h2o 2.2's default for .js is application/javascript */
+    h2o_mimemap_define_mimetype(host->mimemap, "js", "text/javascript", NULL);
+    h2o_mimemap_define_mimetype(host->mimemap, "mjs", "text/javascript", NULL);
+    h2o_mimemap_define_mimetype(host->mimemap, "json", "application/json", NULL);
+    h2o_mimemap_define_mimetype(host->mimemap, "svg", "image/svg+xml", NULL);
+    h2o_mimemap_define_mimetype(host->mimemap, "css", "text/css", NULL);
     add(s, host, "/api", on_api);
     add(s, host, "/__sim", on_sim);
-    h2o_file_register(h2o_config_register_path(host, "/assets", 0), s->opt.ui_dir, NULL, NULL, 0);
+    h2o_file_register(h2o_config_register_path(host, "/assets", 0), s->opt.ui_dir, NULL, host->mimemap, 0);
     static const char *const pkgs[] = {"vue", "@headlessui/vue", "@tanstack/vue-virtual", "@tanstack/virtual-core", "chart.js", "@kurkle/color", NULL};
     for (int i = 0; pkgs[i]; i++) {
         char url[256], dir[2048];
         snprintf(url, sizeof url, "/vendor/%s", pkgs[i]);
         snprintf(dir, sizeof dir, "%s/%s", s->opt.vendor_dir, pkgs[i]);
-        h2o_file_register(h2o_config_register_path(host, url, 0), dir, NULL, NULL, 0);
+        h2o_file_register(h2o_config_register_path(host, url, 0), dir, NULL, host->mimemap, 0);
     }
     add(s, host, "/", on_page);
 }

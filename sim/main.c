@@ -156,6 +156,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "oo-sim: %s\n", err);
         return 1;
     }
+    if (err[0]) fprintf(stderr, "oo-sim: warning: %s\n", err);
 
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s.opt.port)};
     if (!strcmp(s.opt.host, "localhost")) s.opt.host = "127.0.0.1";
@@ -195,7 +196,8 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    printf("http://%s:%d/\n", s.opt.host, ntohs(addr.sin_port));
+    snprintf(s.base_url, sizeof s.base_url, "http://%s:%d", s.opt.host, ntohs(addr.sin_port));
+    printf("%s/\n", s.base_url);
     fflush(stdout);
     while (!g_stop && h2o_evloop_run(loop, INT32_MAX) == 0) {}
 

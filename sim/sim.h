@@ -24,6 +24,7 @@ typedef struct sim_opts {
 typedef struct sim_test {
     char id[16];
     char *name;
+    char updated_at[32];        /* ISO 8601, from the file's "updatedAt" or its mtime */
     cJSON *config;
 } sim_test;
 
@@ -31,6 +32,7 @@ typedef struct sim_backtest {
     int n;                      /* bt_<n> */
     char test_id[16];
     int64_t received_ms, done_at_ms;
+    char received_at[32];       /* wall clock, ISO 8601 with milliseconds */
     cJSON *config;              /* canonical */
     char *status;               /* running | done | error | lost | rejected */
     char *error;
@@ -51,6 +53,8 @@ typedef struct sim_state {
     sim_backtest **bt;
     struct sim_session { char token[40]; char *email; int64_t created_ms; int backtests; int valid; int doomed; } *sessions;
     int nsessions, capsessions;
+    int log_start;              /* /__sim/backtests lists bt[log_start..]; POST /__sim/reset moves it */
+    char base_url[80];          /* http://HOST:PORT (set by main once bound) */
     uint64_t rng;
     cJSON *fault_log;           /* every fault that fired, in order */
 } sim_state;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 const char *const sim_fault_names[F_COUNT] = {"slow", "overlay", "stuck-modal", "session", "error", "ratelimit", "drop"};
@@ -52,7 +53,11 @@ static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const
 static int load_tests(sim_state *s, char *err, size_t errlen)
 {
     DIR *d = opendir(s->opt.strategies_dir);
-    if (!d) { snprintf(err, errlen, "cannot read the saved tests in %s", s->opt.strategies_dir); return -1; }
+    if (!d) {  /* no folder: no saved tests (main warns) */
+        s->tests = calloc(1, sizeof *s->tests);
+        snprintf(err, errlen, "no saved tests: cannot read %s", s->opt.strategies_dir);
+        return 0;
+    }
     char *names[64];
     int n = 0;
     struct dirent *e;
@@ -94,6 +99,14 @@ static int load_tests(sim_state *s, char *err, size_t errlen)
             sim_test *t = &s->tests[s->ntests++];
             make_id(names[i], t->id);
             t->name = strdup(name);
+            const char *upd = cJSON_GetStringValue(cJSON_GetObjectItem(j, "updatedAt"));
+            struct stat st;
+            if (upd) snprintf(t->updated_at, sizeof t->updated_at, "%s", upd);
+            else if (stat(path, &st) == 0) {
+                struct tm tm;
+                gmtime_r(&st.st_mtime, &tm);
+                strftime(t->updated_at, sizeof t->updated_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            }
             char *canon = bt_config_json(parsed);
             t->config = cJSON_Parse(canon);
             free(canon);
@@ -216,6 +229,13 @@ sim_backtest *sim_backtest_start(sim_state *s, const sim_test *t, bt_config *cfg
     snprintf(b->test_id, sizeof b->test_id, "%s", t->id);
     b->received_ms = sim_now_ms();
     b->done_at_ms = b->received_ms + s->opt.latency_ms;
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    char stamp[24];
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(b->received_at, sizeof b->received_at, "%s.%03dZ", stamp, (int)(now.tv_nsec / 1000000));
     char *canon = bt_config_json(cfg);
     b->config = cJSON_Parse(canon);
     free(canon);
