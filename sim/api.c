@@ -153,21 +153,7 @@ static cJSON *test_summary(const sim_test *t, const char *base)
     return o;
 }
 
-/* Settles a running backtest whose time has come: done, error or lost (the faults decided at
- * its start). */
-static void settle(sim_backtest *b)
-{
-    if (strcmp(b->status, "running") || !b->computed || sim_now_ms() < b->done_at_ms) return;
-    free(b->status);
-    if (b->fault && !strcmp(b->fault, "error")) {
-        b->status = strdup("error");
-        b->error = strdup("Backtest failed: data unavailable for the selected dates");
-    } else if (b->fault && !strcmp(b->fault, "drop")) {
-        b->status = strdup("lost");
-    } else {
-        b->status = strdup("done");
-    }
-}
+static void on_latency_over(h2o_timeout_entry_t *entry);
 
 static cJSON *backtest_status(sim_backtest *b)
 {
@@ -190,7 +176,7 @@ static int api_backtests(sim_state *s, h2o_req_t *req, const char *rest)
     sim_backtest *b = sim_backtest_get(s, n);
     if (!b || !strcmp(b->status, "rejected")) return send_error(req, 404, "Not Found", "no such backtest");
     if (!method_is(req, "GET")) return send_error(req, 405, "Method Not Allowed", "use GET");
-    settle(b);
+    sim_backtest_settle(b);
     if (b->fault && !strcmp(b->fault, "drop") && !b->polled_after_done++) {
         /* the connection drops mid-backtest: no response at all, and the backtest is lost */
         free(b->status);
@@ -240,6 +226,9 @@ static int api_start(sim_state *s, h2o_req_t *req, struct sim_session *ses, cons
     if (sim_fault(s, F_ERROR, "backtest")) fault = "error";
     else if (sim_fault(s, F_DROP, "backtest")) fault = "drop";
     sim_backtest *b = sim_backtest_start(s, t, cfg, fault);
+    b->latency_entry.cb = on_latency_over;
+    if (s->opt.latency_ms > 0 && s->loop) h2o_timeout_link(s->loop, &s->latency_timeout, &b->latency_entry);
+    else b->latency_over = 1;
     ses->backtests++;
     int session_fault = sim_fault(s, F_SESSION, "backtest");
     if (session_fault && !b->fault) b->fault = "session";  /* one fault per backtest in the log */
@@ -342,7 +331,7 @@ static int on_sim(h2o_handler_t *self, h2o_req_t *req)
         cJSON *arr = cJSON_CreateArray();
         for (int i = s->log_start; i < s->nbt; i++) {
             sim_backtest *b = s->bt[i];
-            settle(b);
+            sim_backtest_settle(b);
             cJSON *o = backtest_status(b);
             cJSON_AddStringToObject(o, "receivedAt", b->received_at);
             cJSON_AddItemToObject(o, "config", cJSON_Duplicate(b->config, 1));
@@ -374,6 +363,45 @@ static int on_sim(h2o_handler_t *self, h2o_req_t *req)
     }
     pthread_mutex_unlock(&s->lock);
     return rc;
+}
+
+/* ---- the loop side of backtests ------------------------------------------------------ */
+
+static void on_latency_over(h2o_timeout_entry_t *entry)
+{
+    sim_backtest *b = H2O_STRUCT_FROM_MEMBER(sim_backtest, latency_entry, entry);
+    b->latency_over = 1;
+    sim_backtest_settle(b);
+}
+
+static void on_backtests_done(h2o_socket_t *sock, const char *err)
+{
+    sim_state *s = sock->data;
+    if (err) return;
+    h2o_buffer_consume(&sock->input, sock->input->size);  /* wake-up bytes only */
+    sim_backtests_collect(s);
+}
+
+void sim_loop_attach(sim_state *s, h2o_loop_t *loop)
+{
+    s->loop = loop;
+    h2o_timeout_init(loop, &s->latency_timeout, (uint64_t)s->opt.latency_ms);
+    s->done_sock = h2o_evloop_socket_create(loop, s->done_pipe[0], 0);
+    s->done_sock->data = s;
+    h2o_socket_read_start(s->done_sock, on_backtests_done);
+}
+
+void sim_loop_detach(sim_state *s)
+{
+    if (!s->loop) return;
+    for (int i = 0; i < s->nbt; i++)
+        if (h2o_timeout_is_linked(&s->bt[i]->latency_entry)) h2o_timeout_unlink(&s->bt[i]->latency_entry);
+    h2o_timeout_dispose(s->loop, &s->latency_timeout);
+    h2o_socket_read_stop(s->done_sock);
+    h2o_socket_close(s->done_sock);  /* closes done_pipe[0] */
+    s->done_sock = NULL;
+    s->done_pipe[0] = -1;
+    s->loop = NULL;
 }
 
 static void add(sim_state *s, h2o_hostconf_t *host, const char *path, int (*fn)(h2o_handler_t *, h2o_req_t *))

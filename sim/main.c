@@ -188,6 +188,7 @@ int main(int argc, char **argv)
     listener->data = &accept_ctx;
     h2o_socket_read_start(listener, on_accept);
 
+    sim_loop_attach(&s, loop);
     if (pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return 1;
     h2o_socket_t *sigsock = h2o_evloop_socket_create(loop, g_signal_pipe[0], 0);
     h2o_socket_read_start(sigsock, on_signal_readable);
@@ -205,6 +206,9 @@ int main(int argc, char **argv)
     h2o_socket_close(listener);
     h2o_socket_read_stop(sigsock);
     h2o_socket_close(sigsock);
+    sim_state_wait_idle(&s);      /* no worker writes to the pipe any more */
+    sim_backtests_collect(&s);
+    sim_loop_detach(&s);
     h2o_context_dispose(&ctx);
     /* let the closes complete, then free */
     h2o_evloop_run(loop, 0);

@@ -1,12 +1,15 @@
 /* oo-sim: the OptionOmega stand-in's server. state.c keeps sessions, saved tests, backtests
  * and the fault plan; api.c answers HTTP; main.c reads the flags and runs h2o's event loop.
- * One process, one h2o loop thread; backtests compute on worker threads and are read back
- * under a mutex, so no request ever waits on a computation. */
+ * One process, one h2o loop thread; backtests compute on worker threads, which hand their
+ * results back to the loop through a pipe (sim_state.done_pipe); --latency-ms is a timer on
+ * the loop. Backtest records are only ever touched on the loop thread, so no request ever
+ * waits on a computation. The state owns sessions, tests, backtests and their results. */
 #ifndef OO_SIM_H
 #define OO_SIM_H
 #include <pthread.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include <h2o.h>
 #include "bt/bt.h"
 
 enum { F_SLOW, F_OVERLAY, F_STUCK, F_SESSION, F_ERROR, F_RATELIMIT, F_DROP, F_COUNT };
@@ -31,7 +34,7 @@ typedef struct sim_test {
 typedef struct sim_backtest {
     int n;                      /* bt_<n> */
     char test_id[16];
-    int64_t received_ms, done_at_ms;
+    int64_t received_ms;
     char received_at[32];       /* wall clock, ISO 8601 with milliseconds */
     cJSON *config;              /* canonical */
     char *status;               /* running | done | error | lost | rejected */
@@ -39,12 +42,19 @@ typedef struct sim_backtest {
     const char *fault;          /* the fault that fired, or NULL */
     char *result_json, *trades_json, *csv;
     int computed, polled_after_done;
+    int latency_over;           /* the --latency-ms timer fired (or there is no latency) */
+    h2o_timeout_entry_t latency_entry;
 } sim_backtest;
 
 typedef struct sim_state {
     sim_opts opt;
     bt_market *market;
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;       /* guards workers (the only thing worker threads share) */
+    struct job *done_jobs;      /* finished computations, pushed by workers under the lock */
+    int done_pipe[2];           /* a worker writes a byte after pushing: wakes the loop */
+    h2o_loop_t *loop;
+    h2o_socket_t *done_sock;
+    h2o_timeout_t latency_timeout;
     pthread_cond_t idle;
     int workers;                /* backtests computing */
     int ntests;
@@ -74,6 +84,16 @@ const sim_test *sim_test_find(const sim_state *s, const char *id);
 /* Starts a backtest for a test with a parsed config; returns it (owned by the state). */
 sim_backtest *sim_backtest_start(sim_state *s, const sim_test *t, bt_config *cfg, const char *fault);
 sim_backtest *sim_backtest_get(sim_state *s, int n);
+/* On the loop thread: takes every finished computation into its backtest. */
+void sim_backtests_collect(sim_state *s);
+/* Blocks until no backtest computes (shutdown). */
+void sim_state_wait_idle(sim_state *s);
+/* Settles a running backtest once computed and its latency is over: done, error or lost. */
+void sim_backtest_settle(sim_backtest *b);
+
+/* Loop wiring (api.c): the pipe reader and the latency timer; detach before the loop dies. */
+void sim_loop_attach(sim_state *s, h2o_loop_t *loop);
+void sim_loop_detach(sim_state *s);
 
 /* api.c: registers the routes on a host configuration. */
 struct st_h2o_hostconf_t;

@@ -1,5 +1,8 @@
 #include "sim.h"
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,10 +124,12 @@ static int load_tests(sim_state *s, char *err, size_t errlen)
 
 int sim_state_init(sim_state *s, char *err, size_t errlen)
 {
+    s->done_pipe[0] = s->done_pipe[1] = -1;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->idle, NULL);
     s->rng = s->opt.seed ? s->opt.seed : 1;
     s->fault_log = cJSON_CreateArray();
+    if (pipe2(s->done_pipe, O_CLOEXEC | O_NONBLOCK) != 0) { snprintf(err, errlen, "pipe: %s", strerror(errno)); return -1; }
     s->market = bt_market_new(20130102);
     if (!s->market) { snprintf(err, errlen, "out of memory building the market"); return -1; }
     return load_tests(s, err, errlen);
@@ -143,9 +148,10 @@ static void backtest_free(sim_backtest *b)
 
 void sim_state_free(sim_state *s)
 {
-    pthread_mutex_lock(&s->lock);
-    while (s->workers > 0) pthread_cond_wait(&s->idle, &s->lock);
-    pthread_mutex_unlock(&s->lock);
+    sim_state_wait_idle(s);
+    sim_backtests_collect(s);  /* results nobody will read, freed below */
+    if (s->done_pipe[1] >= 0) close(s->done_pipe[1]);
+    if (s->done_pipe[0] >= 0) close(s->done_pipe[0]);  /* unless sim_loop_detach closed it */
     for (int i = 0; i < s->nbt; i++) backtest_free(s->bt[i]);
     free(s->bt);
     for (int i = 0; i < s->ntests; i++) { free(s->tests[i].name); cJSON_Delete(s->tests[i].config); }
@@ -202,24 +208,67 @@ const sim_test *sim_test_find(const sim_state *s, const char *id)
     return NULL;
 }
 
-typedef struct { sim_state *s; sim_backtest *b; bt_config *cfg; } job;
+typedef struct job { sim_state *s; sim_backtest *b; bt_config *cfg; char *res, *trades, *csv; struct job *next; } job;
 
 static void *worker(void *arg)
 {
     job *j = arg;
     bt_result *r = bt_run(j->s->market, j->cfg);
-    char *res = bt_result_json(r), *trades = bt_result_trades_json(r), *csv = bt_result_tradelog_csv(r);
+    j->res = bt_result_json(r);
+    j->trades = bt_result_trades_json(r);
+    j->csv = bt_result_tradelog_csv(r);
     bt_result_free(r);
     bt_config_free(j->cfg);
-    pthread_mutex_lock(&j->s->lock);
-    j->b->result_json = res;
-    j->b->trades_json = trades;
-    j->b->csv = csv;
-    j->b->computed = 1;
-    if (--j->s->workers == 0) pthread_cond_broadcast(&j->s->idle);
-    pthread_mutex_unlock(&j->s->lock);
-    free(j);
+    j->cfg = NULL;
+    sim_state *s = j->s;
+    pthread_mutex_lock(&s->lock);  /* hand j to the loop: push it, then wake the loop */
+    j->next = s->done_jobs;
+    s->done_jobs = j;
+    if (--s->workers == 0) pthread_cond_broadcast(&s->idle);
+    pthread_mutex_unlock(&s->lock);
+    char one = 1;
+    ssize_t w;
+    do w = write(s->done_pipe[1], &one, 1); while (w < 0 && errno == EINTR);  /* full pipe: the loop is awake anyway */
     return NULL;
+}
+
+void sim_backtests_collect(sim_state *s)
+{
+    pthread_mutex_lock(&s->lock);
+    job *j = s->done_jobs;
+    s->done_jobs = NULL;
+    pthread_mutex_unlock(&s->lock);
+    while (j) {
+        job *next = j->next;
+        j->b->result_json = j->res;
+        j->b->trades_json = j->trades;
+        j->b->csv = j->csv;
+        j->b->computed = 1;
+        sim_backtest_settle(j->b);
+        free(j);
+        j = next;
+    }
+}
+
+void sim_state_wait_idle(sim_state *s)
+{
+    pthread_mutex_lock(&s->lock);
+    while (s->workers > 0) pthread_cond_wait(&s->idle, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void sim_backtest_settle(sim_backtest *b)
+{
+    if (strcmp(b->status, "running") || !b->computed || !b->latency_over) return;
+    free(b->status);
+    if (b->fault && !strcmp(b->fault, "error")) {
+        b->status = strdup("error");
+        b->error = strdup("Backtest failed: data unavailable for the selected dates");
+    } else if (b->fault && !strcmp(b->fault, "drop")) {
+        b->status = strdup("lost");
+    } else {
+        b->status = strdup("done");
+    }
 }
 
 sim_backtest *sim_backtest_start(sim_state *s, const sim_test *t, bt_config *cfg, const char *fault)
@@ -228,7 +277,6 @@ sim_backtest *sim_backtest_start(sim_state *s, const sim_test *t, bt_config *cfg
     b->n = s->nbt + 1;
     snprintf(b->test_id, sizeof b->test_id, "%s", t->id);
     b->received_ms = sim_now_ms();
-    b->done_at_ms = b->received_ms + s->opt.latency_ms;
     struct timespec now;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -248,6 +296,7 @@ sim_backtest *sim_backtest_start(sim_state *s, const sim_test *t, bt_config *cfg
     s->bt[s->nbt++] = b;
     if (!strcmp(b->status, "rejected")) { bt_config_free(cfg); return b; }
     job *j = malloc(sizeof *j);
+    memset(j, 0, sizeof *j);
     j->s = s;
     j->b = b;
     j->cfg = cfg;
