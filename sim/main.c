@@ -209,10 +209,12 @@ int main(int argc, char **argv)
     sim_state_wait_idle(&s);      /* no worker writes to the pipe any more */
     sim_backtests_collect(&s);
     sim_loop_detach(&s);
+    h2o_multithread_queue_t *queue = ctx.queue;
     h2o_context_dispose(&ctx);
     /* let the closes complete, then free */
     h2o_evloop_run(loop, 0);
     h2o_evloop_destroy(loop);
+    free(queue);  /* h2o 2.2.5 (evloop): h2o_multithread_destroy_queue closes but never frees it */
     h2o_config_dispose(&conf);
     close(g_signal_pipe[1]);
     sim_state_free(&s);
