@@ -4,6 +4,7 @@
 #define OO_CLI_COMMANDS_H
 #include "cli/args.h"
 #include <cjson/cJSON.h>
+#include "base/err.h"
 
 struct oo_store;
 /* Opens the configured database; prints the error and returns NULL on failure. */
@@ -13,6 +14,12 @@ void cli_print_json(cJSON *v);
 /* Resolves a test given as a number, URL, OptionOmega id or name to its row id: 0 and a
  * printed error when nothing or several tests match. */
 long long cli_resolve_test(struct oo_store *s, const char *key);
+
+/* Executes a stored run (run, resume, demo) and prints its results table; the exit code. */
+int cli_execute_run(struct oo_store *st, long long run_id, int browsers, int headless, int no_cache);
+struct oo_script;
+/* require(module)[fn](arg) in a Lua state: its result as JSON, or NULL and err. */
+cJSON *cli_lua_call(struct oo_script *sc, const char *module, const char *fn, const cJSON *arg, oo_err *err);
 
 int cli_cmd_run(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_resume(const cli_cmd *cmd, cli_args *a);

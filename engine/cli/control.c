@@ -62,14 +62,17 @@ int cli_cmd_resume(const cli_cmd *cmd, cli_args *a)
     if (!s) return 1;
     oo_err err = {0};
     cJSON *run = store_run_get(s, id, &err);
-    store_close(s);
-    if (!run) return cli_fail("%s", err.msg);
+    if (!run) {
+        store_close(s);
+        return cli_fail("%s", err.msg);
+    }
     const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
     int rc;
     if (!strcmp(st, "completed") || !strcmp(st, "cancelled"))
         rc = cli_fail("run %ld is %s: nothing to resume", id, st);
     else
-        rc = cli_fail("run %ld (%s) cannot be resumed by this build: the run engine is not part of it yet", id, st);
+        rc = cli_execute_run(s, id, (int)browsers, cli_has(a, "headed") ? 0 : 1, cli_has(a, "no-cache"));
     cJSON_Delete(run);
+    store_close(s);
     return rc;
 }

@@ -1,8 +1,14 @@
-/* run: start a run. Its flags are checked here; the run engine (tasks, workers, browsers)
- * comes with the product work, and until then the command says what it would do. */
+/* run: start a run. The command line is checked here (flags) and in Lua (lua/oo/cli.lua: the
+ * spec, its parameters and values, the test URL), all before any browser starts; then the
+ * run is written to the store and executed by engine/run; the results table ends it. */
 #include "cli/commands.h"
 #include "base/config.h"
 #include "base/util.h"
+#include "run/run.h"
+#include "script/script.h"
+#include "store/store.h"
+#include <lauxlib.h>
+#include <unistd.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,11 +45,91 @@ static int number(cli_args *a, const char *name, double *out)
     return 1;
 }
 
+/* Calls require(module)[fn](arg) and returns its result as JSON (NULL and err on error). */
+cJSON *cli_lua_call(oo_script *sc, const char *module, const char *fn, const cJSON *arg, oo_err *err)
+{
+    lua_State *L = script_state(sc);
+    lua_getglobal(L, "require");
+    lua_pushstring(L, module);
+    if (script_pcall(sc, 1, 1, err) != 0) return NULL;
+    lua_getfield(L, -1, fn);
+    lua_remove(L, -2);
+    if (arg) script_push_json(L, arg); else lua_pushnil(L);
+    if (script_pcall(sc, 1, 1, err) != 0) return NULL;
+    cJSON *out = lua_isnil(L, -1) ? cJSON_CreateNull() : script_to_json(L, -1, err);
+    lua_pop(L, 1);
+    return out;
+}
+
+static int ask_yes(const char *question)
+{
+    fprintf(stderr, "%s [Y/n] ", question);
+    fflush(stderr);
+    char line[64];
+    if (!fgets(line, sizeof line, stdin)) return 0;
+    return line[0] == '\n' || line[0] == 'y' || line[0] == 'Y';
+}
+
+int cli_execute_run(oo_store *st, long long run_id, int browsers, int headless, int no_cache)
+{
+    oo_err err = {0};
+    script_opts so = {.traceback = oo_cfg()->verbose > 0};
+    oo_script *sc = script_new(&so, &err);
+    if (!sc) return cli_fail("%s", err.msg);
+    run_opts ro = {.browsers = browsers, .headless = headless, .no_cache = no_cache, .progress = 1,
+                   .data_dir = oo_config_get(oo_cfg(), OO_CFG_DATA_DIR)};
+    const char *lease = getenv("OO_LEASE_MS");
+    if (lease) ro.lease_ms = atoll(lease);
+    fprintf(stderr, "run %lld: started (oo-automator pause --run-id %lld pauses it; Ctrl-C stops, resume continues)\n",
+            run_id, run_id);
+    int outcome = run_execute(st, sc, run_id, &ro, &err);
+    script_free(sc);
+    int rc = 0;
+    if (outcome < 0) rc = cli_fail("run %lld failed: %s", run_id, err.msg);
+    else if (outcome == RUN_INTERRUPTED) {
+        fprintf(stderr, "run %lld interrupted: the backtests in flight go back to the queue; "
+                        "`oo-automator resume --run-id %lld` continues it\n", run_id, run_id);
+        rc = 130;
+    } else if (outcome == RUN_PAUSED) {
+        fprintf(stderr, "run %lld paused; `oo-automator resume --run-id %lld` continues it\n", run_id, run_id);
+    } else if (outcome == RUN_CANCELLED) {
+        fprintf(stderr, "run %lld cancelled\n", run_id);
+    }
+    /* the results table, also for a partial run */
+    cJSON *run = store_run_get(st, run_id, &err);
+    cJSON *results = run ? store_run_results(st, run_id, &err) : NULL;
+    if (run && results && cJSON_GetArraySize(results) > 0) {
+        oo_script *rs = script_new(&so, &err);
+        if (rs) {
+            cJSON *arg = cJSON_CreateObject();
+            cJSON_AddItemToObject(arg, "run", cJSON_Duplicate(run, 1));
+            cJSON_AddItemToObject(arg, "results", cJSON_Duplicate(results, 1));
+            cJSON *text = cli_lua_call(rs, "oo.cli", "report_json", arg, &err);
+            if (text && cJSON_IsString(text)) fputs(text->valuestring, stdout);
+            else if (!text) fprintf(stderr, "cannot print the results: %s\n", err.msg);
+            cJSON_Delete(text);
+            cJSON_Delete(arg);
+            script_free(rs);
+        }
+    }
+    if (run) {
+        cJSON *c = cJSON_GetObjectItem(run, "counts");
+        printf("run %lld %s: %d completed, %d failed, %d to do\n", run_id,
+               cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")),
+               (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "completed")),
+               (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "failed")),
+               (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "pending")) +
+                   (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "running")));
+    }
+    cJSON_Delete(results);
+    cJSON_Delete(run);
+    return rc;
+}
+
 int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
 {
     (void)cmd;
-    oo_err err = {0};
-    long browsers;
+    long browsers = 0;
     if (cli_get_int(a, "browsers", 1, 8, &browsers) < 0) return 2;
     double start = 0, stop = 0, step = 1;
     int hs = number(a, "start", &start), he = number(a, "end", &stop), hp = number(a, "step", &step);
@@ -52,6 +138,8 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     const char *config = cli_get(a, "config");
     if (script && (config || cli_has(a, "param")))
         return cli_usage_error("run", "give a SCRIPT.lua, or --config, or --url with --param: not several");
+    if (config && cli_has(a, "param"))
+        return cli_usage_error("run", "give --config FILE or --param NAME, not both");
     if (cli_has(a, "param") && !cli_has(a, "url"))
         return cli_usage_error("run", "--param needs --url (the test to run it on)");
     if ((hs || he || hp) && !cli_has(a, "param"))
@@ -61,6 +149,76 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
         return cli_usage_error("run", "--start %g is past --end %g for --step %g", start, stop, step);
     const char *file = script ? script : config;
     if (file && !oo_file_exists(file)) return cli_fail("cannot read %s: no such file", file);
-    (void)err;
-    return cli_fail("run: the run engine is not part of this build yet; nothing was started");
+    if (!script && !config && !cli_has(a, "param"))
+        return cli_usage_error("run", "give SCRIPT.lua, --config FILE, or --url URL --param NAME [--start A --end B --step S]");
+
+    oo_err err = {0};
+    script_opts so = {.traceback = oo_cfg()->verbose > 0};
+    oo_script *sc = script_new(&so, &err);
+    if (!sc) return cli_fail("%s", err.msg);
+    cJSON *args = cJSON_CreateObject();
+    if (script) cJSON_AddStringToObject(args, "script", script);
+    if (config) cJSON_AddStringToObject(args, "config", config);
+    if (cli_get(a, "url")) cJSON_AddStringToObject(args, "url", cli_get(a, "url"));
+    if (cli_get(a, "param")) cJSON_AddStringToObject(args, "param", cli_get(a, "param"));
+    if (cli_get(a, "name")) cJSON_AddStringToObject(args, "name", cli_get(a, "name"));
+    if (hs) cJSON_AddNumberToObject(args, "start", start);
+    if (he) cJSON_AddNumberToObject(args, "stop", stop);
+    if (hp) cJSON_AddNumberToObject(args, "step", step);
+    if (browsers) cJSON_AddNumberToObject(args, "browsers", (double)browsers);
+    cJSON *plan = cli_lua_call(sc, "oo.cli", "prepare", args, &err);
+    cJSON_Delete(args);
+    script_free(sc);
+    if (!plan) return cli_fail("%s", err.msg);
+
+    int rc = 0;
+    oo_store *st = NULL;
+    int count = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(plan, "count"));
+    const char *summary = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "summary"));
+    const char *test = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "test"));
+    int yes = cli_has(a, "yes");
+    if (count > 1000 && !yes) {
+        rc = cli_fail("this run has %d backtests (over 1,000): check the ranges, or add --yes to run them all", count);
+        goto out;
+    }
+    if (!browsers) browsers = (long)cJSON_GetNumberValue(cJSON_GetObjectItem(plan, "browsers"));
+    if (!browsers) browsers = oo_config_int(oo_cfg(), OO_CFG_BROWSERS);
+    if (browsers < 1 || browsers > 8) browsers = 2;
+    st = cli_open_store();
+    if (!st) { rc = 1; goto out; }
+    long long test_id;
+    if (cJSON_IsTrue(cJSON_GetObjectItem(plan, "test_is_url"))) {
+        test_id = store_test_upsert(st, test, NULL, &err);
+        if (test_id < 0) { rc = cli_fail("%s", err.msg); goto out; }
+    } else {
+        test_id = cli_resolve_test(st, test);
+        if (!test_id) { rc = 1; goto out; }
+    }
+    fprintf(stderr, "%s on %ld browser%s\n", summary ? summary : "run", browsers, browsers == 1 ? "" : "s");
+    if (!yes && isatty(0) && isatty(2)) {
+        char q[128];
+        snprintf(q, sizeof q, "Ready to run %d tests. Continue?", count);
+        if (!ask_yes(q)) { fprintf(stderr, "nothing was started\n"); goto out; }
+    }
+    cJSON *cfg = cJSON_CreateObject();
+    cJSON_AddItemToObject(cfg, "spec", cJSON_DetachItemFromObject(plan, "spec"));
+    char *abs = NULL;
+    const char *sp = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "script"));
+    if (sp) {
+        abs = realpath(sp, NULL);
+        cJSON_AddStringToObject(cfg, "script", abs ? abs : sp);
+        free(abs);
+    }
+    cJSON_AddNumberToObject(cfg, "count", count);
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "name"));
+    const char *mode = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "mode"));
+    int64_t run_id = store_run_create(st, test_id, name, mode, cfg, (int)browsers, &err);
+    cJSON_Delete(cfg);
+    if (run_id < 0) { rc = cli_fail("%s", err.msg); goto out; }
+    int headless = cli_has(a, "headed") ? 0 : 1;
+    rc = cli_execute_run(st, run_id, (int)browsers, headless, cli_has(a, "no-cache"));
+out:
+    if (st) store_close(st);
+    cJSON_Delete(plan);
+    return rc;
 }

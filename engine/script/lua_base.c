@@ -127,10 +127,82 @@ static int l_resource(lua_State *L)
     return 1;
 }
 
+/* fs.write(path, text) (atomically: a temporary file renamed), fs.mkdir(path) (with parents);
+ * both return true or nil, message. */
+static int l_write(lua_State *L)
+{
+    size_t len;
+    const char *path = luaL_checkstring(L, 1);
+    const char *text = luaL_checklstring(L, 2, &len);
+    oo_err err = {0};
+    if (oo_write_file(path, text, len, &err) != 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, err.msg);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int l_mkdir(lua_State *L)
+{
+    oo_err err = {0};
+    if (oo_mkdir_p(luaL_checkstring(L, 1), &err) != 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, err.msg);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 int script_open_fs(lua_State *L)
 {
     static const luaL_Reg fns[] = {{"list", l_list}, {"exists", l_exists}, {"read", l_read},
-                                   {"resource", l_resource}, {NULL, NULL}};
+                                   {"write", l_write}, {"mkdir", l_mkdir}, {"resource", l_resource}, {NULL, NULL}};
+    luaL_newlib(L, fns);
+    return 1;
+}
+
+/* config for Lua: config.get("base_url") gives the layered configuration's value (flags, then
+ * environment, then the config files, then defaults) or nil; the password is not readable this
+ * way: config.secret("password") returns it for a recording's placeholder and nothing else
+ * should ever print it (the logger masks it anyway). */
+#include "base/config.h"
+#include <string.h>
+
+static int find_key(const char *name)
+{
+    for (int k = 0; k < OO_CFG_COUNT; k++)
+        if (strcmp(oo_config_key_name((oo_cfg_key)k), name) == 0) return k;
+    return -1;
+}
+
+static int l_config_get(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    int k = find_key(name);
+    if (k < 0) return luaL_error(L, "config.get: no setting named \"%s\"", name);
+    if (k == OO_CFG_PASSWORD) return luaL_error(L, "config.get: the password is read with config.secret(\"password\")");
+    const char *v = oo_config_get(oo_cfg(), (oo_cfg_key)k);
+    if (!v || !*v) v = getenv(oo_config_env_name((oo_cfg_key)k));   /* set after the config was loaded */
+    if (v && *v) lua_pushstring(L, v); else lua_pushnil(L);
+    return 1;
+}
+
+static int l_config_secret(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    if (strcmp(name, "password") != 0) return luaL_error(L, "config.secret: only \"password\" is a secret");
+    const char *v = oo_config_get(oo_cfg(), OO_CFG_PASSWORD);
+    if (!v || !*v) v = getenv("OO_PASSWORD");
+    if (v && *v) lua_pushstring(L, v); else lua_pushnil(L);
+    return 1;
+}
+
+int script_open_config(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"get", l_config_get}, {"secret", l_config_secret}, {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;
 }

@@ -10,8 +10,21 @@
 
 /* Scheduler state, one per Lua state, kept in the registry (a full userdata whose __gc frees
  * the loop when the state closes). */
+typedef struct pend pend;
+/* A coroutine suspended by sched.delay or ev:wait, until its timer or a notify. Listed in the
+ * scheduler so that closing the state with coroutines still waiting frees them. */
+struct pend {
+    pend *next, *prev;           /* in sched.pending */
+    pend *enext, *eprev;         /* in its event's waiters */
+    struct sevent *ev;
+    lua_State *co;
+    int ref, result;
+    cdp_timer *timer;
+};
+
 typedef struct sched {
     cdp_loop *loop;
+    pend *pending;       /* coroutines suspended in delay or an event wait (freed at close) */
     int live;            /* coroutines started and not finished */
     int idle;            /* live reached 0 */
     char *first_error;
@@ -24,6 +37,11 @@ static int sched_gc(lua_State *L)
     sched *s = lua_touserdata(L, 1);
     if (s->loop) cdp_loop_free(s->loop);
     s->loop = NULL;
+    while (s->pending) {
+        pend *p = s->pending;
+        s->pending = p->next;
+        free(p);
+    }
     free(s->first_error);
     s->first_error = NULL;
     return 0;
@@ -105,28 +123,110 @@ static int l_spawn(lua_State *L)
     return 0;
 }
 
-typedef struct { lua_State *co; int ref; } sleeper;
+typedef struct sevent { pend *waiters; int signalled; } sevent;
+#define MT_EVENT "oo.sched.event"
 
-static void wake(void *ud)
+static pend *pend_new(lua_State *L)
 {
-    sleeper *s = ud;
-    lua_State *co = s->co;
-    int ref = s->ref;
-    free(s);
-    sched_resume(co, 0);
+    sched *s = get(L);
+    pend *p = oo_calloc(1, sizeof *p);
+    p->co = L;
+    lua_pushthread(L);
+    p->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    p->next = s->pending;
+    if (s->pending) s->pending->prev = p;
+    s->pending = p;
+    return p;
+}
+
+static void ev_unlink(pend *p)
+{
+    if (!p->ev) return;
+    if (p->eprev) p->eprev->enext = p->enext; else p->ev->waiters = p->enext;
+    if (p->enext) p->enext->eprev = p->eprev;
+    p->ev = NULL;
+    p->enext = p->eprev = NULL;
+}
+
+/* Resumes the coroutine with (result) and frees the record. */
+static void pend_fire(void *ud)
+{
+    pend *p = ud;
+    p->timer = NULL;
+    ev_unlink(p);
+    sched *s = get(p->co);
+    if (p->prev) p->prev->next = p->next; else s->pending = p->next;
+    if (p->next) p->next->prev = p->prev;
+    lua_State *co = p->co;
+    int ref = p->ref, result = p->result;
+    free(p);
+    lua_pushboolean(co, result);
+    sched_resume(co, 1);
     luaL_unref(co, LUA_REGISTRYINDEX, ref);
 }
 
+/* sched.delay(ms): explicit pacing (a rate limit, a back-off), never to let a page settle. */
 static int l_delay(lua_State *L)
 {
     lua_Integer ms = luaL_checkinteger(L, 1);
     if (!lua_isyieldable(L)) return luaL_error(L, "sched.delay must run in a coroutine");
-    sleeper *s = oo_malloc(sizeof *s);
-    s->co = L;
-    lua_pushthread(L);
-    s->ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    cdp_timer_add(sched_loop(L), ms < 0 ? 0 : ms, wake, s);
+    pend *p = pend_new(L);
+    p->result = 1;
+    p->timer = cdp_timer_add(sched_loop(L), ms < 0 ? 0 : ms, pend_fire, p);
+    lua_settop(L, 0);
     return lua_yield(L, 0);
+}
+
+/* sched.event(): a condition coroutines wait on. ev:wait([timeout_ms]) suspends the caller
+ * until ev:notify() (returns true) or the timeout (returns false); notify wakes every waiter
+ * from the loop, never inside the notifier's call. */
+static int l_event(lua_State *L)
+{
+    sevent *e = lua_newuserdatauv(L, sizeof *e, 0);
+    memset(e, 0, sizeof *e);
+    luaL_setmetatable(L, MT_EVENT);
+    return 1;
+}
+
+static int l_event_wait(lua_State *L)
+{
+    sevent *e = luaL_checkudata(L, 1, MT_EVENT);
+    lua_Integer ms = luaL_optinteger(L, 2, -1);
+    if (!lua_isyieldable(L)) return luaL_error(L, "ev:wait must run in a coroutine");
+    pend *p = pend_new(L);
+    p->ev = e;
+    p->enext = e->waiters;
+    if (e->waiters) e->waiters->eprev = p;
+    e->waiters = p;
+    if (ms >= 0) p->timer = cdp_timer_add(sched_loop(L), ms, pend_fire, p);
+    /* the event stays on this coroutine's stack (below the yield), so it lives while waited on */
+    lua_settop(L, 1);
+    return lua_yield(L, 0);
+}
+
+static int l_event_notify(lua_State *L)
+{
+    sevent *e = luaL_checkudata(L, 1, MT_EVENT);
+    int n = 0;
+    while (e->waiters) {
+        pend *p = e->waiters;
+        ev_unlink(p);
+        cdp_timer_cancel(p->timer);
+        p->result = 1;
+        p->timer = cdp_timer_add(sched_loop(L), 0, pend_fire, p);
+        n++;
+    }
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+static int l_event_waiting(lua_State *L)
+{
+    sevent *e = luaL_checkudata(L, 1, MT_EVENT);
+    int n = 0;
+    for (pend *p = e->waiters; p; p = p->enext) n++;
+    lua_pushinteger(L, n);
+    return 1;
 }
 
 static int l_live(lua_State *L)
@@ -137,9 +237,48 @@ static int l_live(lua_State *L)
 
 int script_open_sched(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"spawn", l_spawn}, {"delay", l_delay}, {"live", l_live}, {NULL, NULL}};
+    static const luaL_Reg ev_m[] = {{"wait", l_event_wait}, {"notify", l_event_notify},
+        {"waiting", l_event_waiting}, {NULL, NULL}};
+    if (luaL_newmetatable(L, MT_EVENT)) {
+        luaL_newlib(L, ev_m);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
+    static const luaL_Reg fns[] = {{"spawn", l_spawn}, {"delay", l_delay}, {"live", l_live},
+        {"event", l_event}, {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;
+}
+
+/* Runs the function below nargs arguments on the stack as the first coroutine, then the loop
+ * until every coroutine is done, one fails, or *stop becomes non-zero. */
+static int drive(oo_script *scr, int nargs, const volatile int *stop, const char *what, oo_err *err)
+{
+    lua_State *L = script_state(scr);
+    sched *s = get(L);
+    lua_State *co = lua_newthread(L);
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_xmove(L, co, nargs + 1);
+    s->live++;
+    s->idle = 0;
+    sched_resume(co, nargs);
+    while (!s->idle && !s->first_error && !(stop && *stop)) {
+        if (!s->loop) break;       /* nothing can wake a waiting coroutine */
+        cdp_loop_run_once(s->loop, 1000);
+    }
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    if (s->first_error) {
+        oo_err_set(err, OO_E_SCRIPT, "%s", s->first_error);
+        free(s->first_error);
+        s->first_error = NULL;
+        return -1;
+    }
+    if (stop && *stop) return 1;
+    if (!s->idle) {
+        oo_err_set(err, OO_E_SCRIPT, "%s: a coroutine is still waiting but nothing can wake it", what);
+        return -1;
+    }
+    return 0;
 }
 
 int script_run_main(oo_script *scr, const char *path, int argc, char **argv, oo_err *err)
@@ -152,28 +291,17 @@ int script_run_main(oo_script *scr, const char *path, int argc, char **argv, oo_
         lua_pop(L, 1);
         return -1;
     }
+    for (int i = 0; i < argc; i++) lua_pushstring(L, argv[i]);
+    return drive(scr, argc, NULL, path, err);
+}
+
+int script_run_call(oo_script *scr, int nargs, const volatile int *stop, oo_err *err)
+{
+    return drive(scr, nargs, stop, "script", err);
+}
+
+void sched_wake(lua_State *L)
+{
     sched *s = get(L);
-    lua_State *co = lua_newthread(L);
-    int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_xmove(L, co, 1);
-    for (int i = 0; i < argc; i++) lua_pushstring(co, argv[i]);
-    s->live++;
-    s->idle = 0;
-    sched_resume(co, argc);
-    while (!s->idle && !s->first_error) {
-        if (!s->loop) break;       /* nothing can wake a waiting coroutine */
-        cdp_loop_run_until(s->loop, &s->idle, oo_now_ms() + 3600 * 1000);
-    }
-    luaL_unref(L, LUA_REGISTRYINDEX, ref);
-    if (s->first_error) {
-        oo_err_set(err, OO_E_SCRIPT, "%s", s->first_error);
-        free(s->first_error);
-        s->first_error = NULL;
-        return -1;
-    }
-    if (!s->idle) {
-        oo_err_set(err, OO_E_SCRIPT, "%s: a coroutine is still waiting but nothing can wake it", path);
-        return -1;
-    }
-    return 0;
+    if (s->loop) cdp_loop_wake(s->loop);
 }

@@ -17,6 +17,12 @@ void sched_resume(lua_State *co, int nargs);
 /* Runs a Lua file as the main coroutine (arg table as lua's), then the loop until every
  * coroutine is done. The first error of any coroutine is reported as file:line: message. */
 int script_run_main(struct oo_script *s, const char *path, int argc, char **argv, oo_err *err);
+/* Calls the function below nargs arguments on the stack as the first coroutine and drives the
+ * loop until every coroutine is done (0), one failed (-1, err), or *stop turned non-zero (1:
+ * the coroutines still waiting are left as they are; closing the state frees them). */
+int script_run_call(struct oo_script *s, int nargs, const volatile int *stop, oo_err *err);
+/* Makes a loop turn return now (e.g. after a signal set the stop flag). */
+void sched_wake(lua_State *L);
 int script_open_sched(lua_State *L);
 int script_open_browser(lua_State *L);
 #endif

@@ -37,6 +37,7 @@ int script_open_json(lua_State *L);
 int script_open_log(lua_State *L);
 int script_open_time(lua_State *L);
 int script_open_fs(lua_State *L);
+int script_open_config(lua_State *L);
 /* JSON <-> Lua helpers for other bindings: push a cJSON value; convert the value at idx. */
 struct cJSON;
 void script_push_json(lua_State *L, const struct cJSON *v);

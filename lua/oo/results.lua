@@ -82,4 +82,42 @@ function M.read(page)
   return metrics, extra, colour
 end
 
+-- The page's own API answer (results JSON, camelCase keys) -> metric keys. Exact numbers: the
+-- page rounds what it shows ("14.2%", "$13,376"), the API does not.
+function M.from_api(api)
+  if type(api) ~= "table" then return nil end
+  local out = {}
+  for k, v in pairs(api) do
+    if type(v) == "number" then
+      local key = k:gsub("(%l)(%u)", function(a, b) return a .. "_" .. b:lower() end)
+      out[key] = v
+    end
+  end
+  return out
+end
+
+-- How far a shown value may be from the exact one, given how the page rounds it.
+local function tolerance(key, exact)
+  if M.percent[key] then return 0.0006 end
+  if key == "mar" then return 0.006 end
+  return math.max(0.51, math.abs(exact) * 1e-6)
+end
+
+-- Metrics from the API answer when there is one (checked against what the page shows: a
+-- disagreement is reported in `mismatch`), else what the page shows.
+function M.merge(shown, api)
+  if not api or next(api) == nil then return shown, nil end
+  local metrics, mismatch = {}, nil
+  for k, v in pairs(api) do metrics[k] = v end
+  for k, v in pairs(shown or {}) do
+    if metrics[k] == nil then
+      metrics[k] = v
+    elseif math.abs(metrics[k] - v) > tolerance(k, metrics[k]) then
+      mismatch = mismatch or {}
+      mismatch[k] = { shown = v, api = metrics[k] }
+    end
+  end
+  return metrics, mismatch
+end
+
 return M

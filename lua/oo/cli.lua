@@ -1,0 +1,186 @@
+-- oo.cli: the Lua half of `oo-automator run`: turns the command line (a run script, a JSON
+-- or Lua config, or --url/--param/--start/--end/--step) into a checked run spec, before any
+-- browser starts; and prints a finished run's results table and best configuration.
+local json = require("json")
+local fs = require("fs")
+local parameters = require("oo.parameters")
+local spec_mod = require("oo.spec")
+local site = require("oo.site")
+local M = {}
+
+local function load_config(path)
+  if path:match("%.lua$") then return spec_mod.from_script(path) end
+  local text, err = fs.read(path)
+  if not text then error(err, 0) end
+  local ok, v = pcall(json.decode, text)
+  if not ok then error(string.format("%s: not valid JSON: %s", path, tostring(v)), 0) end
+  return v
+end
+
+local function looks_like_url(s) return type(s) == "string" and s:match("^%a[%w+.-]*://") ~= nil end
+
+-- args: {script, config, url, param, start, stop, step, name, browsers}
+-- Returns {spec (storable), script (absolute path or nil), test (URL or a saved test's key),
+-- test_is_url, name, mode, count, browsers, summary}.
+function M.prepare(args)
+  local spec, where, script
+  if args.script then
+    script, where = args.script, args.script
+    spec = spec_mod.from_script(args.script)
+  elseif args.config then
+    where = args.config
+    spec = load_config(args.config)
+    if args.config:match("%.lua$") then script = args.config end
+  elseif args.param then
+    where = "--param"
+    spec = { mode = "sweep", parameter = args.param, config = {} }
+    if args.start ~= nil then spec.config.start = args.start end
+    if args.stop ~= nil then spec.config.stop = args.stop end
+    if args.step ~= nil then spec.config.step = args.step end
+  else
+    error("run: nothing to run (give SCRIPT.lua, --config FILE, or --url with --param)", 0)
+  end
+  spec = spec_mod.prepare(spec, where)
+  if args.url then spec.test = args.url end
+  if args.name then spec.name = args.name end
+  local test = spec.test or spec.url
+  if test == nil then
+    error(where .. ": no test: give --url URL (or `test = \"https://optionomega.com/test/<id>\"` in the spec)", 0)
+  end
+  if looks_like_url(test) then spec_mod.test_url(test, args.url and "--url" or where) end
+  local config = require("config")
+  if not config.get("email") or not config.secret("password") then
+    error("OptionOmega credentials missing: set OO_EMAIL and OO_PASSWORD (environment, ./.env or ~/.config/oo-automator/config)", 0)
+  end
+  local registry, errors = parameters.discover()
+  for _, e in ipairs(errors) do io.stderr:write("warning: parameter script left out: ", e, "\n") end
+  local okc, mode, norm, count = pcall(spec_mod.check, spec, registry, where)
+  if not okc then
+    local msg = tostring(mode)
+    if not msg:find(where, 1, true) then msg = where .. ": " .. msg end
+    error(msg, 0)
+  end
+  local browsers = args.browsers or spec.browsers
+  if browsers ~= nil and (math.type(browsers) ~= "integer" or browsers < 1 or browsers > 8) then
+    error(where .. ": browsers must be a whole number from 1 to 8", 0)
+  end
+  return {
+    spec = spec_mod.storable(spec), script = script, test = tostring(test), test_is_url = looks_like_url(test),
+    name = spec.name, mode = norm.mode, count = count, browsers = browsers,
+    summary = M.summary(norm, count),
+  }
+end
+
+function M.summary(norm, count)
+  if norm.mode == "sweep" then
+    return string.format("sweep of %s: %d values", norm.parameter, count)
+  elseif norm.mode == "grid" then
+    local parts = {}
+    for _, a in ipairs(norm.axes) do parts[#parts + 1] = string.format("%s (%d)", a.name, #a.values) end
+    return string.format("grid of %s: %d combinations", table.concat(parts, " x "), count)
+  elseif norm.mode == "staged" then
+    local parts = {}
+    for _, s in ipairs(norm.stages) do parts[#parts + 1] = string.format("%s (%d)", s.parameter, #s.values) end
+    return string.format("staged optimization %s: %d backtests", table.concat(parts, " -> "), count)
+  end
+  return string.format("%s: %d backtests", norm.mode, count)
+end
+
+-- ---- the results table ----------------------------------------------------------------------
+
+local columns = {
+  { "pl", "P/L", "money" }, { "cagr", "CAGR", "pct" }, { "max_drawdown", "Max DD", "pct" },
+  { "mar", "MAR", "ratio" }, { "win_percentage", "Win %", "pct" }, { "capture_rate", "Capture", "pct" },
+  { "trades", "Trades", "int" },
+}
+
+local function fmt(v, kind)
+  if type(v) ~= "number" then return "-" end
+  if kind == "money" then
+    local s = string.format("%.0f", math.abs(v)):reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", "")
+    return (v < 0 and "-$" or "$") .. s
+  elseif kind == "pct" then return string.format("%.1f%%", v * 100)
+  elseif kind == "ratio" then return string.format("%.2f", v)
+  else return string.format("%d", math.floor(v + 0.5)) end
+end
+
+local function fmt_value(v)
+  if math.type(v) == "float" and v % 1 == 0 then return string.format("%d", v) end
+  return tostring(v)
+end
+
+-- run: the store's run {id, config = {spec}, ...}; results: store_run_results rows.
+-- Returns the text of a table per stage, the best of each marked with '*'.
+function M.report(run, results)
+  local spec = spec_mod.from_stored(run.config)
+  local registry = parameters.discover()
+  local okc, mode, norm = pcall(spec_mod.check, spec, registry)
+  local by_stage, names_seen, names = {}, {}, {}
+  for _, r in ipairs(results) do
+    local values = r.values or r.parameter_values or {}
+    by_stage[r.stage] = by_stage[r.stage] or {}
+    table.insert(by_stage[r.stage], { values = values, metrics = r.metrics or {}, task_id = r.task_id })
+    for k in pairs(values) do if not names_seen[k] then names_seen[k] = true; names[#names + 1] = k end end
+  end
+  table.sort(names)
+  local out = {}
+  local stages = {}
+  for s in pairs(by_stage) do stages[#stages + 1] = s end
+  table.sort(stages)
+  local best_overall, best_label
+  for _, s in ipairs(stages) do
+    local rows = by_stage[s]
+    local best
+    if okc and norm.mode == "staged" and norm.stages[s] then
+      best = mode.best(norm.stages[s], rows)
+      best_label = norm.stages[s].optimize_by
+    else
+      local staged = require("modes.staged")
+      best = staged.best({ score = staged.metrics[spec.optimize_by or "mar"] or staged.metrics.mar }, rows)
+      best_label = spec.optimize_by or "mar"
+    end
+    if #stages > 1 then
+      out[#out + 1] = string.format("stage %d%s", s, okc and norm.stages and norm.stages[s] and (": " .. norm.stages[s].parameter) or "")
+    end
+    local header = {}
+    for _, n in ipairs(names) do header[#header + 1] = n end
+    for _, c in ipairs(columns) do header[#header + 1] = c[2] end
+    local grid = { header }
+    for _, r in ipairs(rows) do
+      local line = {}
+      for _, n in ipairs(names) do line[#line + 1] = r.values[n] ~= nil and fmt_value(r.values[n]) or "" end
+      for _, c in ipairs(columns) do line[#line + 1] = fmt(r.metrics[c[1]], c[3]) end
+      line.best = (r == best)
+      grid[#grid + 1] = line
+    end
+    local widths = {}
+    for _, line in ipairs(grid) do
+      for i, cell in ipairs(line) do widths[i] = math.max(widths[i] or 0, #cell) end
+    end
+    for li, line in ipairs(grid) do
+      local cells = {}
+      for i, cell in ipairs(line) do
+        cells[i] = (i <= #names) and (cell .. string.rep(" ", widths[i] - #cell)) or (string.rep(" ", widths[i] - #cell) .. cell)
+      end
+      out[#out + 1] = (line.best and "* " or "  ") .. table.concat(cells, "  ")
+      if li == 1 then out[#out + 1] = "  " .. string.rep("-", #table.concat(cells, "  ")) end
+    end
+    best_overall = best or best_overall
+  end
+  if best_overall then
+    local parts = {}
+    for _, n in ipairs(names) do
+      if best_overall.values[n] ~= nil then parts[#parts + 1] = n .. " = " .. fmt_value(best_overall.values[n]) end
+    end
+    out[#out + 1] = ""
+    out[#out + 1] = string.format("Best configuration (by %s): %s  (P/L %s, CAGR %s, MAR %s)", tostring(best_label),
+      table.concat(parts, ", "), fmt(best_overall.metrics.pl, "money"), fmt(best_overall.metrics.cagr, "pct"),
+      fmt(best_overall.metrics.mar, "ratio"))
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- For the C side: {run = ..., results = ...} -> the report's text.
+function M.report_json(arg) return M.report(arg.run, arg.results) end
+
+return M

@@ -1,0 +1,152 @@
+-- oo.runner: executes a run the engine (engine/run) hands over as the queue object `q`. The
+-- queue is durable (SQLite); this file decides how the work is shared out: one browser, N
+-- workers (browser contexts, each logged in once, as coroutines), and a coordinator that plans
+-- stage after stage from the run's mode (lua/modes/) as the previous one drains.
+--
+-- What one task does on OptionOmega is lua/oo/task.lua; how a failure is classified and
+-- recovered from is lua/oo/recovery.lua.
+local browser = require("browser")
+local sched = require("sched")
+local log = require("log")
+local modes = require("oo.modes")
+local parameters = require("oo.parameters")
+local spec_mod = require("oo.spec")
+local task = require("oo.task")
+local recovery = require("oo.recovery")
+
+local M = {}
+
+-- Completed results grouped by stage, as a mode's plan() wants them: done[i] = {index = i,
+-- results = {{values, metrics, task_id}, ...}}, for the stages 1..upto.
+function M.stages_done(q, upto)
+  local done = {}
+  for i = 1, upto do done[i] = { index = i, results = {} } end
+  for _, r in ipairs(q:results()) do
+    local d = done[r.stage]
+    if d then
+      d.results[#d.results + 1] = { task_id = r.task_id, values = r.values or r.parameter_values,
+                                    metrics = r.metrics }
+    end
+  end
+  return done
+end
+
+local function describe(values)
+  local keys = {}
+  for k in pairs(values or {}) do keys[#keys + 1] = k end
+  table.sort(keys)
+  local parts = {}
+  for _, k in ipairs(keys) do parts[#parts + 1] = k .. "=" .. tostring(values[k]) end
+  return table.concat(parts, " ")
+end
+M.describe = describe
+
+-- The shared browser: launched once, relaunched when it died (one relaunch at a time).
+local function browser_keeper(q)
+  local k = { b = nil, launching = false, ready = sched.event(), launches = 0 }
+  function k.get()
+    while k.launching do k.ready:wait(60000) end
+    if k.b and k.b:alive() then return k.b end
+    k.launching = true
+    local ok, b = pcall(browser.launch, { headless = q.options.headless })
+    k.launching = false
+    k.ready:notify()
+    if not ok then error(b, 0) end
+    if k.b then log.warn("Chromium was gone: a new one is running") end
+    k.b, k.launches = b, k.launches + 1
+    return b
+  end
+  function k.close() if k.b then pcall(k.b.close, k.b) end end
+  return k
+end
+
+function M.execute(q)
+  local registry, load_errors = parameters.discover()
+  for _, e in ipairs(load_errors) do log.warn(e) end
+  local spec = spec_mod.from_stored(q.spec)
+  local mode = modes.get(spec.mode)
+  local norm = mode.check(spec, registry)
+  local pconfigs = spec_mod.param_configs(norm)
+  local env = task.env(q.test.url, q.options)
+  local keeper = browser_keeper(q)
+  local work, changed, exited = sched.event(), sched.event(), sched.event()
+  local state = { finished = false, workers = 0 }
+  local nworkers = q.options.browsers
+
+  local function worker(id)
+    local name = "w" .. id
+    local session -- {ctx, page} logged in, or nil
+    local function close_session()
+      if session then pcall(session.ctx.close, session.ctx) end
+      session = nil
+    end
+    while not state.finished and not q:stopping() do
+      local t = q:lease(name)
+      if not t then
+        q:worker_state(name, "idle")
+        work:wait(1000)
+      else
+        q:worker_state(name, "running", describe(t.values))
+        local ok, err = pcall(function()
+          if not session then
+            q:worker_state(name, "logging in", describe(t.values))
+            session = task.open_session(keeper.get(), env, name)
+          end
+          local result, trades = task.execute(session.page, t, { env = env, registry = registry,
+            configs = pconfigs, q = q })
+          q:complete(t.id, result, trades)
+        end)
+        if not ok then
+          if q:stopping() == "interrupted" then break end
+          local failure = recovery.classify(err, session and session.page, keeper)
+          local art = recovery.artifacts(session and session.page, q.options.artifacts_dir, t, failure)
+          failure.screenshot, failure.html, failure.network_log, failure.console =
+            art.screenshot, art.html, art.network_log, art.console
+          local final, attempt = q:fail(t.id, failure)
+          log.warn(string.format("%s: task %d (%s) attempt %d failed (%s): %s%s", name, t.id,
+            describe(t.values), attempt, failure.type, failure.message, final and "; giving up on it" or ""))
+          -- whatever went wrong, the next task starts from a fresh logged-in context
+          close_session()
+          recovery.after(failure, keeper)
+        end
+        changed:notify()
+      end
+    end
+    close_session()
+    q:worker_state(name, "done")
+    state.workers = state.workers - 1
+    exited:notify()
+  end
+
+  for i = 1, nworkers do
+    state.workers = state.workers + 1
+    sched.spawn(worker, i)
+  end
+
+  local ok, err = pcall(function()
+    while not q:stopping() do
+      local c = q:counts()
+      if c.pending + c.running > 0 then
+        changed:wait(2000)
+      else
+        local upto = q:max_stage()
+        local stage = mode.plan(norm, M.stages_done(q, upto))
+        if not stage then break end
+        if stage.index <= upto then
+          error(string.format("mode %s planned stage %d again", spec.mode, stage.index), 0)
+        end
+        q:add_tasks(stage.index, stage.tasks)
+        q:event("stage_started", { stage = stage.index, label = stage.label, parameter = stage.parameter,
+          fixed = stage.fixed, tasks = #stage.tasks })
+        work:notify()
+      end
+    end
+  end)
+  state.finished = true
+  work:notify()
+  while state.workers > 0 do exited:wait(5000) end
+  keeper.close()
+  if not ok then error(err, 0) end
+end
+
+return M

@@ -1,0 +1,134 @@
+-- oo.task: one backtest on OptionOmega, the way a trader does it by hand, from the recordings
+-- in recordings/ (or the folder OO_RECORDINGS names, file by file):
+--   login.json         the landing page to a logged-in session
+--   open_test.json     the test's page ({{OO_TEST_URL}}), "New Backtest" ready
+--   new_backtest.json  the New Backtest dialog open and rendered
+--   run_backtest.json  Run pressed, the results on screen
+--   trade_log.json     the Trade Log tab, its download button pressed
+-- Between new_backtest and run_backtest every parameter of the task is set and verified by its
+-- Lua script (parameters/). Re-record a flow in Chrome and drop the export in: no code changes.
+local config = require("config")
+local fs = require("fs")
+local json = require("json")
+local values_mod = require("oo.values")
+local results = require("oo.results")
+local site = require("oo.site")
+local tradelog = require("oo.tradelog")
+local M = {}
+
+M.timeouts = { step = 15000, backtest = 300000, download = 60000 }
+
+-- The recording named `name`: the user's folder first, then the installation's.
+function M.recording(name)
+  local dir = config.get("recordings")
+  if dir and dir ~= "" then
+    local p = dir .. "/" .. name
+    if fs.exists(p) then return p end
+  end
+  local p = fs.resource("recordings/" .. name)
+  if not fs.exists(p) then
+    error(string.format("recording %s not found (looked in %s%s)", name,
+      dir and (dir .. " and ") or "", fs.resource("recordings")), 0)
+  end
+  return p
+end
+
+-- What the recordings' {{placeholders}} are filled with.
+function M.env(test_url, options)
+  local base = config.get("base_url")
+  base = base and base:gsub("/+$", "") or site.base_url()
+  local email = config.get("email")
+  local password = config.secret("password")
+  if not email or not password then
+    error("OptionOmega credentials missing: set OO_EMAIL and OO_PASSWORD (environment, .env or ~/.config/oo-automator/config)", 0)
+  end
+  return {
+    vars = { OO_BASE_URL = base, OO_EMAIL = email, OO_PASSWORD = password, OO_TEST_URL = test_url },
+    download_root = (options and options.artifacts_dir or ".") .. "/downloads",
+  }
+end
+
+local function replay(page, env, name, timeout)
+  page:replay(M.recording(name), { vars = env.vars, timeout = timeout or M.timeouts.step })
+end
+M.replay = replay
+
+-- A new browser context logged in: {ctx, page}.
+function M.open_session(browser, env, name)
+  local ctx = browser:new_context()
+  local ok, err = pcall(function()
+    local dir = env.download_root .. "/" .. name
+    fs.mkdir(dir)
+    ctx:set_download_dir(dir)
+  end)
+  if not ok then ctx:close(); error(err, 0) end
+  local page = ctx:new_page()
+  local ok2, err2 = pcall(replay, page, env, "login.json")
+  if not ok2 then ctx:close(); error(err2, 0) end
+  return { ctx = ctx, page = page }
+end
+
+local function sorted_keys(t)
+  local k = {}
+  for name in pairs(t) do k[#k + 1] = name end
+  table.sort(k)
+  return k
+end
+
+-- Sets and verifies every value of the task in the open dialog.
+function M.apply(page, task_values, registry, configs)
+  local names = sorted_keys(task_values)
+  for _, name in ipairs(names) do
+    local p = registry[name]
+    if not p then error(string.format("unknown parameter %q (not in parameters/)", name), 0) end
+    local cfg = configs[name] or values_mod.apply_fields(name, p.fields, {})
+    p.set(page, task_values[name], cfg)
+  end
+  for _, name in ipairs(names) do
+    local p = registry[name]
+    local cfg = configs[name] or values_mod.apply_fields(name, p.fields, {})
+    local ok, why = p.verify(page, task_values[name], cfg)
+    if not ok then
+      error(string.format("verify %s = %s: %s", name, tostring(task_values[name]), why or "the dialog does not hold it"), 0)
+    end
+  end
+end
+
+-- Runs one task on a logged-in page. Returns result {metrics, config, raw_data}, trades.
+function M.execute(page, t, ctx)
+  local env = ctx.env
+  replay(page, env, "open_test.json")
+  replay(page, env, "new_backtest.json")
+  M.apply(page, t.values, ctx.registry, ctx.configs)
+  -- the page's own API answer with the results, when the site shows it on the network
+  local answer = page:expect_response("*/results", { timeout = M.timeouts.backtest })
+  replay(page, env, "run_backtest.json", M.timeouts.backtest)
+  local shown, extra = results.read(page)
+  local raw
+  local okr, resp = pcall(answer.wait, answer)
+  if okr and resp and resp.status == 200 and resp.body and resp.body ~= "" then
+    local okj, decoded = pcall(json.decode, resp.body)
+    if okj and type(decoded) == "table" then raw = decoded end
+  end
+  local metrics, mismatch = results.merge(shown, raw and results.from_api(raw.metrics))
+  if mismatch then
+    for k, m in pairs(mismatch) do
+      require("log").warn(string.format("task %d: %s shows %s but the API answered %s", t.id, k, tostring(m.shown), tostring(m.api)))
+    end
+  end
+  -- the trade log, downloaded as OptionOmega's CSV
+  local dl = page:expect_download({ timeout = M.timeouts.download })
+  replay(page, env, "trade_log.json")
+  local file = dl:wait()
+  local text = fs.read(file.path)
+  os.remove(file.path)
+  local trades = tradelog.parse(text)
+  local rows = {}
+  for i, tr in ipairs(trades) do rows[i] = tr.row end
+  if metrics.trades and metrics.trades ~= #rows then
+    error(string.format("the trade log has %d trades but the results say %d", #rows, metrics.trades), 0)
+  end
+  return { metrics = metrics, config = t.values, raw_data = raw, extra = extra, mismatch = mismatch }, rows
+end
+
+return M
