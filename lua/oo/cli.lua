@@ -48,10 +48,6 @@ function M.prepare(args)
     error(where .. ": no test: give --url URL (or `test = \"https://optionomega.com/test/<id>\"` in the spec)", 0)
   end
   if looks_like_url(test) then spec_mod.test_url(test, args.url and "--url" or where) end
-  local config = require("config")
-  if not config.get("email") or not config.secret("password") then
-    error("OptionOmega credentials missing: set OO_EMAIL and OO_PASSWORD (environment, ./.env or ~/.config/oo-automator/config)", 0)
-  end
   local registry, errors = parameters.discover()
   for _, e in ipairs(errors) do io.stderr:write("warning: parameter script left out: ", e, "\n") end
   local okc, mode, norm, count = pcall(spec_mod.check, spec, registry, where)
@@ -63,6 +59,10 @@ function M.prepare(args)
   local browsers = args.browsers or spec.browsers
   if browsers ~= nil and (math.type(browsers) ~= "integer" or browsers < 1 or browsers > 8) then
     error(where .. ": browsers must be a whole number from 1 to 8", 0)
+  end
+  local config = require("config")
+  if not config.get("email") or not config.secret("password") then
+    error("OptionOmega credentials missing: set OO_EMAIL and OO_PASSWORD (environment, ./.env or ~/.config/oo-automator/config)", 0)
   end
   return {
     spec = spec_mod.storable(spec), script = script, test = tostring(test), test_is_url = looks_like_url(test),

@@ -55,6 +55,39 @@ expect 2 "serve elsewhere needs a token" -- "$BIN" serve --host 0.0.0.0
 contains "$err" "--token" "serve token"
 expect 2 "lua missing file" -- "$BIN" lua /nonexistent.lua
 
+# --- run: bad specs are caught before any browser starts, with what, where and how ----------
+bdb="$root/bad-input.db"
+export OO_EMAIL=trader@example.com OO_PASSWORD=demo
+T=https://optionomega.com/test/abc123
+expect 1 "unknown parameter" -- "$BIN" --db "$bdb" run --url $T --param nope --start 1 --end 2 --step 1
+one_line "$err" "unknown parameter"; contains "$err" 'unknown parameter "nope"' "unknown parameter named"
+contains "$err" "delta" "unknown parameter lists the known ones"
+expect 1 "value out of bounds" -- "$BIN" --db "$bdb" run --url $T --param delta --start 0 --end 20 --step 5
+contains "$err" "minimum" "out of bounds says which bound"
+expect 1 "not a test URL" -- "$BIN" --db "$bdb" run --url https://example.com/strategies --param delta --start 5 --end 10 --step 5
+contains "$err" "not an OptionOmega test URL" "not a test URL"
+printf '{"test": "%s", "mode": "spiral", "parameter": "delta"}' "$T" > "$root/spiral.json"
+expect 1 "unknown mode" -- "$BIN" --db "$bdb" run --config "$root/spiral.json"
+contains "$err" 'unknown mode "spiral"' "unknown mode"
+printf '{"test": "%s", "mode": "sweep", ' "$T" > "$root/broken.json"
+expect 1 "broken JSON config" -- "$BIN" --db "$bdb" run --config "$root/broken.json"
+contains "$err" "broken.json: not valid JSON" "broken JSON names the file"
+printf 'return {\n  test = "%s",\n  mode = "sweep" parameter = "delta" }\n' "$T" > "$root/syntax.lua"
+expect 1 "script syntax error" -- "$BIN" --db "$bdb" run "$root/syntax.lua"
+contains "$err" "syntax.lua:3:" "syntax error file:line"
+printf 'local x = nil\nreturn { test = x.y }\n' > "$root/fails.lua"
+expect 1 "script runtime error" -- "$BIN" --db "$bdb" run "$root/fails.lua"
+contains "$err" "fails.lua:2:" "runtime error file:line"
+printf 'return { test = "%s", mode = "sweep", parameter = "delta", config = { start = 5, stop = 10, step = -1 } }\n' "$T" > "$root/neg.lua"
+expect 1 "script step the wrong way" -- "$BIN" --db "$bdb" run "$root/neg.lua"
+printf '{"test": "%s", "mode": "grid", "parameters": {"delta": {"start": 1, "end": 100, "step": 1}, "profit_target": {"start": 0, "end": 1000, "step": 10}}}' "$T" > "$root/huge.json"
+expect 1 "grid over 1,000 without --yes" -- "$BIN" --db "$bdb" run --config "$root/huge.json"
+contains "$err" "10100 backtests" "grid size named"; contains "$err" "--yes" "grid size: how to fix"
+expect 1 "no credentials" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end 10 --step 5
+contains "$err" "OO_EMAIL" "credentials: how to fix"
+[ "$(sqlite3 "$bdb" 'SELECT COUNT(*) FROM runs' 2>/dev/null || echo 0)" = 0 ] && ok || bad "bad input created a run"
+unset OO_EMAIL OO_PASSWORD
+
 # --- configuration precedence: flag > env > ./.env > ~/.config > default ----------------------
 mkdir -p "$HOME/.config/oo-automator"
 echo "OO_DATA_DIR=$root/from-user-config" > "$HOME/.config/oo-automator/config"
