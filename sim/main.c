@@ -39,7 +39,8 @@ static void help(void)
          "  --seed N                 seed of the fault decisions (default 1)\n"
          "  --ui-variant 1|2         2 = a changed UI (renamed buttons and labels, moved fields)\n"
          "  --session-max-backtests N  sessions expire after N backtests\n"
-         "  --session-ttl-s T        sessions expire after T seconds");
+         "  --session-ttl-s T        sessions expire after T seconds\n"
+         "  --print-tests            after the URL line, print each saved test: its URL, a tab, its name");
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
@@ -127,6 +128,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { help(); return 0; }
+        if (!strcmp(a, "--print-tests")) { s.opt.print_tests = 1; continue; }
         const char *eq = strchr(a, '=');
         char name[64];
         snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
@@ -199,6 +201,10 @@ int main(int argc, char **argv)
 
     snprintf(s.base_url, sizeof s.base_url, "http://%s:%d", s.opt.host, ntohs(addr.sin_port));
     printf("%s/\n", s.base_url);
+    if (s.opt.print_tests) {
+        for (int i = 0; i < s.ntests; i++) printf("%s/test/%s\t%s\n", s.base_url, s.tests[i].id, s.tests[i].name);
+        printf("\n");
+    }
     fflush(stdout);
     while (!g_stop && h2o_evloop_run(loop, INT32_MAX) == 0) {}
 

@@ -18,6 +18,7 @@ extern const char *const sim_fault_names[F_COUNT];
 typedef struct sim_opts {
     const char *host;
     int port, latency_ms, ui_variant, session_max_backtests, session_ttl_s;
+    int print_tests;            /* after the URL line, one line per saved test: URL TAB name */
     const char *password;
     double fault_rate[F_COUNT];
     uint64_t seed;

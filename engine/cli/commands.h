@@ -17,6 +17,9 @@ long long cli_resolve_test(struct oo_store *s, const char *key);
 
 /* Executes a stored run (run, resume, demo) and prints its results table; the exit code. */
 int cli_execute_run(struct oo_store *st, long long run_id, int browsers, int headless, int no_cache);
+/* Checks a run's arguments ({script|config|url, param, start, stop, step, name, browsers}) in
+ * Lua, creates the run and executes it (run, demo). The exit code. */
+int cli_plan_and_run(const cJSON *args, int yes, int headless, int no_cache, long long *run_id_out);
 struct oo_script;
 /* require(module)[fn](arg) in a Lua state: its result as JSON, or NULL and err. */
 cJSON *cli_lua_call(struct oo_script *sc, const char *module, const char *fn, const cJSON *arg, oo_err *err);

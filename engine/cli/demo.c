@@ -1,25 +1,167 @@
-/* demo: what the README's first command ends with. */
+/* demo: what the README's first command ends with. Starts oo-sim (the OptionOmega stand-in that
+ * ships with oo-automator) with OptionOmega-like latency on a free port, then runs the two
+ * example scripts a user would start from — a delta sweep and a staged delta -> profit target
+ * optimization — on 2 browsers through the very same path as `oo-automator run`, and prints the
+ * results and the best configuration. The demo keeps its runs in its own database (demo.db in
+ * the data folder, unless --db is given) so a user's history stays theirs. */
 #include "cli/commands.h"
+#include "base/config.h"
+#include "base/buf.h"
 #include "base/util.h"
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 const cli_opt cli_demo_opts[] = {
     {"exit", 0, NULL, "stop at the end instead of leaving the dashboard open"},
+    {"latency-ms", 0, "MS", "oo-sim's time per backtest (default 1500, like OptionOmega)"},
+    {"headed", 0, NULL, "show the browser windows"},
     {0},
 };
+
+typedef struct sim_proc { pid_t pid; int out; char url[128]; char test_url[256]; char test_name[128]; } sim_proc;
+
+static char *find_sim(void)
+{
+    const char *env = getenv("OO_SIM");
+    if (env && *env) return oo_strdup(env);
+    char *dir = oo_exe_dir();
+    char *p = dir ? oo_path_join(dir, "oo-sim") : NULL;
+    free(dir);
+    if (p && access(p, X_OK) == 0) return p;
+    free(p);
+    return oo_strdup("oo-sim");   /* on PATH (posix_spawnp) */
+}
+
+/* Reads one line from fd within the deadline; 1 = a line, 0 = EOF/timeout, -1 = error. */
+static int read_line(int fd, char *buf, size_t n, int64_t deadline)
+{
+    size_t len = 0;
+    for (;;) {
+        int64_t left = deadline - oo_now_ms();
+        if (left <= 0) return 0;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int r = poll(&p, 1, (int)left);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return r < 0 ? -1 : 0;
+        char c;
+        ssize_t got = read(fd, &c, 1);
+        if (got <= 0) return got < 0 ? -1 : 0;
+        if (c == '\n') { buf[len] = 0; return 1; }
+        if (len + 1 < n) buf[len++] = c;
+    }
+}
+
+static int sim_start(sim_proc *s, int latency_ms)
+{
+    char *exe = find_sim();
+    int fds[2];
+    if (pipe(fds) != 0) { free(exe); return cli_fail("demo: cannot create a pipe: %s", strerror(errno)); }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    posix_spawn_file_actions_addclose(&fa, fds[1]);
+    char lat[32];
+    snprintf(lat, sizeof lat, "%d", latency_ms);
+    char *argv[] = {exe, "--port", "0", "--latency-ms", lat, "--print-tests", NULL};
+    int rc = posix_spawnp(&s->pid, exe, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        int r = cli_fail("demo: cannot start %s: %s (build it with ./dev.sh build, or set OO_SIM)", exe, strerror(rc));
+        free(exe);
+        return r;
+    }
+    free(exe);
+    s->out = fds[0];
+    int64_t deadline = oo_now_ms() + 20000;
+    char line[512];
+    if (read_line(s->out, line, sizeof line, deadline) != 1 || strncmp(line, "http://", 7) != 0)
+        return cli_fail("demo: oo-sim did not say where it listens (see its error above)");
+    size_t ul = strlen(line);
+    while (ul > 0 && line[ul - 1] == '/') line[--ul] = 0;      /* http://127.0.0.1:PORT */
+    snprintf(s->url, sizeof s->url, "%s", line);
+    while (read_line(s->out, line, sizeof line, deadline) == 1 && line[0]) {
+        char *tab = strchr(line, '\t');
+        if (!tab || s->test_url[0]) continue;
+        *tab = 0;
+        snprintf(s->test_url, sizeof s->test_url, "%s", line);
+        snprintf(s->test_name, sizeof s->test_name, "%s", tab + 1);
+    }
+    if (!s->test_url[0]) return cli_fail("demo: oo-sim listed no saved test (sim/bt/strategies/*.json)");
+    return 0;
+}
+
+static void sim_stop(sim_proc *s)
+{
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        int st;
+        while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR) {}
+        s->pid = 0;
+    }
+    if (s->out > 0) close(s->out);
+    s->out = -1;
+}
+
+static int run_example(const char *file, int headless)
+{
+    char *path = oo_resource_path(file);
+    cJSON *args = cJSON_CreateObject();
+    cJSON_AddStringToObject(args, "script", path);
+    cJSON_AddNumberToObject(args, "browsers", 2);
+    printf("\n== oo-automator run %s\n", file);
+    fflush(stdout);
+    int rc = cli_plan_and_run(args, 1, headless, 0, NULL);
+    cJSON_Delete(args);
+    free(path);
+    return rc;
+}
 
 int cli_cmd_demo(const cli_cmd *cmd, cli_args *a)
 {
     (void)cmd;
-    (void)a;
-    printf("oo-automator %s demo\n\n"
-           "The demo will start oo-sim (the built-in OptionOmega stand-in) with OptionOmega-like\n"
-           "latency on a free port, run a delta sweep and then a staged delta -> profit-target\n"
-           "optimization on 2 browsers, print the results table and the best configuration, and\n"
-           "leave the dashboard open.\n\n"
-           "This build has the store, the Lua runtime, the command line, oo-sim, and the browser\n"
-           "engine with Chrome Recorder replay (try `oo-automator replay --help`, `oo-sim --help`).\n"
-           "The run engine that drives whole sweeps comes next; until then the demo only says so.\n",
-           oo_version());
-    return 0;
+    long latency = 1500;
+    if (cli_get_int(a, "latency-ms", 0, 600000, &latency) < 0) return 2;
+    oo_config *cfg = oo_cfg();
+    oo_err err = {0};
+    if (cfg->source[OO_CFG_DB_PATH] != OO_SRC_FLAG) {
+        const char *data = oo_config_get(cfg, OO_CFG_DATA_DIR);
+        char *db = oo_path_join(data ? data : ".", "demo.db");
+        oo_config_set_flag(cfg, OO_CFG_DB_PATH, db, "demo", &err);
+        free(db);
+    }
+    sim_proc s = {.out = -1};
+    printf("oo-automator %s demo: oo-sim (the OptionOmega stand-in) with %ld ms per backtest\n", oo_version(), latency);
+    int rc = sim_start(&s, (int)latency);
+    if (rc != 0) { sim_stop(&s); return rc; }
+    printf("oo-sim at %s/, test \"%s\": %s\nresults go to %s\n", s.url, s.test_name, s.test_url,
+           oo_config_get(cfg, OO_CFG_DB_PATH));
+    fflush(stdout);
+    /* the demo logs in to oo-sim: its password is oo-sim's default, whatever the user's config says */
+    if (oo_config_set_flag(cfg, OO_CFG_BASE_URL, s.url, "demo", &err) != 0 ||
+        oo_config_set_flag(cfg, OO_CFG_EMAIL, "demo@oo-sim.local", "demo", &err) != 0 ||
+        oo_config_set_flag(cfg, OO_CFG_PASSWORD, "demo", "demo", &err) != 0) {
+        sim_stop(&s);
+        return cli_fail("demo: %s", err.msg);
+    }
+    setenv("OO_TEST_URL", s.test_url, 1);
+    int headless = cli_has(a, "headed") ? 0 : 1;
+    rc = run_example("examples/delta_sweep.lua", headless);
+    if (rc == 0) rc = run_example("examples/staged_delta_profit_target.lua", headless);
+    sim_stop(&s);
+    if (rc == 0)
+        printf("\nThe demo is done. `oo-automator --db %s list` shows its runs; `oo-automator run --help` runs your own.\n",
+               oo_config_get(cfg, OO_CFG_DB_PATH));
+    return rc;
 }

@@ -45,6 +45,14 @@ static int number(cli_args *a, const char *name, double *out)
     return 1;
 }
 
+/* A whole number field of a JSON object; 0 when missing or not a number. */
+static long jint(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    if (!cJSON_IsNumber(v) || !(v->valuedouble > -1e9 && v->valuedouble < 1e9)) return 0;
+    return (long)v->valuedouble;
+}
+
 /* Calls require(module)[fn](arg) and returns its result as JSON (NULL and err on error). */
 cJSON *cli_lua_call(oo_script *sc, const char *module, const char *fn, const cJSON *arg, oo_err *err)
 {
@@ -152,10 +160,6 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     if (!script && !config && !cli_has(a, "param"))
         return cli_usage_error("run", "give SCRIPT.lua, --config FILE, or --url URL --param NAME [--start A --end B --step S]");
 
-    oo_err err = {0};
-    script_opts so = {.traceback = oo_cfg()->verbose > 0};
-    oo_script *sc = script_new(&so, &err);
-    if (!sc) return cli_fail("%s", err.msg);
     cJSON *args = cJSON_CreateObject();
     if (script) cJSON_AddStringToObject(args, "script", script);
     if (config) cJSON_AddStringToObject(args, "config", config);
@@ -166,22 +170,32 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     if (he) cJSON_AddNumberToObject(args, "stop", stop);
     if (hp) cJSON_AddNumberToObject(args, "step", step);
     if (browsers) cJSON_AddNumberToObject(args, "browsers", (double)browsers);
-    cJSON *plan = cli_lua_call(sc, "oo.cli", "prepare", args, &err);
+    int rc = cli_plan_and_run(args, cli_has(a, "yes"), cli_has(a, "headed") ? 0 : 1, cli_has(a, "no-cache"), NULL);
     cJSON_Delete(args);
+    return rc;
+}
+
+int cli_plan_and_run(const cJSON *args, int yes, int headless, int no_cache, long long *run_id_out)
+{
+    oo_err err = {0};
+    script_opts so = {.traceback = oo_cfg()->verbose > 0};
+    oo_script *sc = script_new(&so, &err);
+    if (!sc) return cli_fail("%s", err.msg);
+    cJSON *plan = cli_lua_call(sc, "oo.cli", "prepare", args, &err);
     script_free(sc);
     if (!plan) return cli_fail("%s", err.msg);
+    long browsers = jint(args, "browsers");
 
     int rc = 0;
     oo_store *st = NULL;
-    int count = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(plan, "count"));
+    int count = (int)jint(plan, "count");
     const char *summary = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "summary"));
     const char *test = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "test"));
-    int yes = cli_has(a, "yes");
     if (count > 1000 && !yes) {
         rc = cli_fail("this run has %d backtests (over 1,000): check the ranges, or add --yes to run them all", count);
         goto out;
     }
-    if (!browsers) browsers = (long)cJSON_GetNumberValue(cJSON_GetObjectItem(plan, "browsers"));
+    if (!browsers) browsers = jint(plan, "browsers");
     if (!browsers) browsers = oo_config_int(oo_cfg(), OO_CFG_BROWSERS);
     if (browsers < 1 || browsers > 8) browsers = 2;
     st = cli_open_store();
@@ -215,8 +229,8 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     int64_t run_id = store_run_create(st, test_id, name, mode, cfg, (int)browsers, &err);
     cJSON_Delete(cfg);
     if (run_id < 0) { rc = cli_fail("%s", err.msg); goto out; }
-    int headless = cli_has(a, "headed") ? 0 : 1;
-    rc = cli_execute_run(st, run_id, (int)browsers, headless, cli_has(a, "no-cache"));
+    if (run_id_out) *run_id_out = run_id;
+    rc = cli_execute_run(st, run_id, (int)browsers, headless, no_cache);
 out:
     if (st) store_close(st);
     cJSON_Delete(plan);

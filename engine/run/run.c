@@ -39,6 +39,7 @@ typedef struct run_ctx {
     /* progress */
     int64_t started_ms;
     int total, completed, failed, done_before;
+    int planned;                   /* the run's task count as planned (all stages) */
     int tty, printed;
     int64_t last_print_ms;
     wstate workers[MAX_WORKERS];
@@ -132,6 +133,7 @@ static void refresh_counts(run_ctx *c)
     if (!run) return;
     cJSON *counts = cJSON_GetObjectItem(run, "counts");
     c->total = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(counts, "total"));
+    if (c->planned > c->total) c->total = c->planned;
     c->completed = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(counts, "completed"));
     c->failed = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(counts, "failed"));
     const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
@@ -542,6 +544,8 @@ int run_execute(oo_store *st, oo_script *sc, int64_t run_id, const run_opts *o, 
         return -1;
     }
     c.tty = isatty(2);
+    const cJSON *planned = cJSON_GetObjectItem(cJSON_GetObjectItem(run, "config"), "count");
+    if (cJSON_IsNumber(planned) && planned->valuedouble > 0 && planned->valuedouble < 1e9) c.planned = (int)planned->valuedouble;
     c.started_ms = oo_now_ms();
 
     /* Tasks a dead engine of this run left running go back to the queue when their lease

@@ -118,6 +118,23 @@ function M.execute(q)
     exited:notify()
   end
 
+  -- plans the next stage when nothing is pending or running; false when the run is complete
+  local function plan_next()
+    local upto = q:max_stage()
+    local stage = mode.plan(norm, M.stages_done(q, upto))
+    if not stage then return false end
+    if stage.index <= upto then
+      error(string.format("mode %s planned stage %d again", spec.mode, stage.index), 0)
+    end
+    q:add_tasks(stage.index, stage.tasks)
+    q:event("stage_started", { stage = stage.index, label = stage.label, parameter = stage.parameter,
+      fixed = stage.fixed, tasks = #stage.tasks })
+    work:notify()
+    return true
+  end
+
+  local c0 = q:counts()
+  if c0.pending + c0.running == 0 and not q:stopping() then plan_next() end
   for i = 1, nworkers do
     state.workers = state.workers + 1
     sched.spawn(worker, i)
@@ -128,17 +145,8 @@ function M.execute(q)
       local c = q:counts()
       if c.pending + c.running > 0 then
         changed:wait(2000)
-      else
-        local upto = q:max_stage()
-        local stage = mode.plan(norm, M.stages_done(q, upto))
-        if not stage then break end
-        if stage.index <= upto then
-          error(string.format("mode %s planned stage %d again", spec.mode, stage.index), 0)
-        end
-        q:add_tasks(stage.index, stage.tasks)
-        q:event("stage_started", { stage = stage.index, label = stage.label, parameter = stage.parameter,
-          fixed = stage.fixed, tasks = #stage.tasks })
-        work:notify()
+      elseif not plan_next() then
+        break
       end
     end
   end)
