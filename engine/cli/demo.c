@@ -151,7 +151,9 @@ int cli_cmd_demo(const cli_cmd *cmd, cli_args *a)
     /* the demo logs in to oo-sim: its password is oo-sim's default, whatever the user's config says */
     if (oo_config_set_flag(cfg, OO_CFG_BASE_URL, s.url, "demo", &err) != 0 ||
         oo_config_set_flag(cfg, OO_CFG_EMAIL, "demo@oo-sim.local", "demo", &err) != 0 ||
-        oo_config_set_flag(cfg, OO_CFG_PASSWORD, "demo", "demo", &err) != 0) {
+        oo_config_set_flag(cfg, OO_CFG_PASSWORD, "demo", "demo", &err) != 0 ||
+        /* oo-sim is no account to protect: no 10-a-minute pace */
+        oo_config_set_flag(cfg, OO_CFG_RATE_LIMIT, "0", "demo", &err) != 0) {
         sim_stop(&s);
         return cli_fail("demo: %s", err.msg);
     }

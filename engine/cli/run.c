@@ -134,6 +134,42 @@ int cli_execute_run(oo_store *st, long long run_id, int browsers, int headless, 
     return rc;
 }
 
+/* `run` without arguments: the interactive wizard (lua/oo/wizard.lua). */
+static int wizard(long browsers, int headless, int no_cache)
+{
+    oo_store *st = cli_open_store();
+    if (!st) return 1;
+    oo_err err = {0};
+    cJSON *arg = cJSON_CreateObject();
+    cJSON *tests = store_tests_list(st, 9, &err);
+    cJSON_AddItemToObject(arg, "tests", tests ? tests : cJSON_CreateArray());
+    if (browsers) cJSON_AddNumberToObject(arg, "browsers", (double)browsers);
+    script_opts so = {.traceback = oo_cfg()->verbose > 0};
+    oo_script *sc = script_new(&so, &err);
+    cJSON *answers = sc ? cli_lua_call(sc, "oo.wizard", "run", arg, &err) : NULL;
+    script_free(sc);
+    cJSON_Delete(arg);
+    int rc = 0;
+    if (!answers) rc = cli_fail("%s", err.msg);
+    else if (cJSON_IsTrue(cJSON_GetObjectItem(answers, "cancelled"))) fprintf(stderr, "nothing was started\n");
+    else {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(answers, "test_name"));
+        const char *test = cJSON_GetStringValue(cJSON_GetObjectItem(answers, "test"));
+        if (name && test && store_test_upsert(st, test, name, &err) < 0) rc = cli_fail("%s", err.msg);
+        if (rc == 0) {
+            cJSON *args = cJSON_CreateObject();
+            cJSON_AddItemToObject(args, "spec", cJSON_Duplicate(cJSON_GetObjectItem(answers, "spec"), 1));
+            store_close(st);
+            st = NULL;
+            rc = cli_plan_and_run(args, 1, headless, no_cache, NULL);
+            cJSON_Delete(args);
+        }
+    }
+    cJSON_Delete(answers);
+    if (st) store_close(st);
+    return rc;
+}
+
 int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
 {
     (void)cmd;
@@ -157,8 +193,11 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
         return cli_usage_error("run", "--start %g is past --end %g for --step %g", start, stop, step);
     const char *file = script ? script : config;
     if (file && !oo_file_exists(file)) return cli_fail("cannot read %s: no such file", file);
-    if (!script && !config && !cli_has(a, "param"))
-        return cli_usage_error("run", "give SCRIPT.lua, --config FILE, or --url URL --param NAME [--start A --end B --step S]");
+    if (!script && !config && !cli_has(a, "param")) {
+        if (cli_has(a, "url"))
+            return cli_usage_error("run", "--url needs --param NAME (or run without arguments for the wizard)");
+        return wizard(browsers, cli_has(a, "headed") ? 0 : 1, cli_has(a, "no-cache"));
+    }
 
     cJSON *args = cJSON_CreateObject();
     if (script) cJSON_AddStringToObject(args, "script", script);

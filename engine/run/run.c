@@ -625,6 +625,11 @@ int run_execute(oo_store *st, oo_script *sc, int64_t run_id, const run_opts *o, 
             oo_err_set(err, OO_E_SCRIPT, "the runner ended with %d tasks still to do", left);
             finish_status(&c, "failed", err->msg);
             outcome = -1;
+        } else if (c.completed == 0 && c.failed > 0) {
+            oo_err_set(err, OO_E_SCRIPT, "every task failed (see `oo-automator status --run-id %lld` and the failures' artifacts in %s)",
+                       (long long)run_id, c.artifacts_dir);
+            finish_status(&c, "failed", err->msg);
+            outcome = -1;
         } else {
             finish_status(&c, "completed", NULL);
             outcome = RUN_DONE;

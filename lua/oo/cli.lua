@@ -24,7 +24,9 @@ local function looks_like_url(s) return type(s) == "string" and s:match("^%a[%w+
 -- test_is_url, name, mode, count, browsers, summary}.
 function M.prepare(args)
   local spec, where, script
-  if args.script then
+  if args.spec then
+    where, spec = "wizard", args.spec
+  elseif args.script then
     script, where = args.script, args.script
     spec = spec_mod.from_script(args.script)
   elseif args.config then
@@ -64,6 +66,7 @@ function M.prepare(args)
   if not config.get("email") or not config.secret("password") then
     error("OptionOmega credentials missing: set OO_EMAIL and OO_PASSWORD (environment, ./.env or ~/.config/oo-automator/config)", 0)
   end
+  require("oo.task").check_recordings()
   return {
     spec = spec_mod.storable(spec), script = script, test = tostring(test), test_is_url = looks_like_url(test),
     name = spec.name, mode = norm.mode, count = count, browsers = browsers,

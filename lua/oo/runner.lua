@@ -60,6 +60,25 @@ local function browser_keeper(q)
   return k
 end
 
+-- The account's pace: at most `per_minute` backtests started in any 60 s (OO_RATE_LIMIT,
+-- default 10 as the original tool kept; 0 = no limit). Shared by every worker.
+function M.pacer(per_minute)
+  if not per_minute or per_minute <= 0 then return nil end
+  local time = require("time")
+  local starts = {}
+  return function()
+    while true do
+      local now = time.now_ms()
+      while #starts > 0 and now - starts[1] >= 60000 do table.remove(starts, 1) end
+      if #starts < per_minute then
+        starts[#starts + 1] = now
+        return
+      end
+      sched.delay(60000 - (now - starts[1]) + 1)   -- explicit pacing, not a settle wait
+    end
+  end
+end
+
 function M.execute(q)
   local registry, load_errors = parameters.discover()
   for _, e in ipairs(load_errors) do log.warn(e) end
@@ -68,7 +87,9 @@ function M.execute(q)
   local norm = mode.check(spec, registry)
   local pconfigs = spec_mod.param_configs(norm)
   local env = task.env(q.test.url, q.options)
+  task.check_recordings()
   local keeper = browser_keeper(q)
+  local pace = M.pacer(tonumber(require("config").get("rate_limit") or "10"))
   local work, changed, exited = sched.event(), sched.event(), sched.event()
   local state = { finished = false, workers = 0 }
   local nworkers = q.options.browsers
@@ -93,7 +114,7 @@ function M.execute(q)
             session = task.open_session(keeper.get(), env, name)
           end
           local result, trades = task.execute(session.page, t, { env = env, registry = registry,
-            configs = pconfigs, q = q })
+            configs = pconfigs, q = q, pace = pace })
           q:complete(t.id, result, trades)
         end)
         if not ok then

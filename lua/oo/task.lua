@@ -14,6 +14,8 @@ local values_mod = require("oo.values")
 local results = require("oo.results")
 local site = require("oo.site")
 local tradelog = require("oo.tradelog")
+local hash = require("oo.hash")
+local ui = require("oo.ui")
 local M = {}
 
 M.timeouts = { step = 15000, backtest = 300000, download = 60000 }
@@ -27,10 +29,26 @@ function M.recording(name)
   end
   local p = fs.resource("recordings/" .. name)
   if not fs.exists(p) then
-    error(string.format("recording %s not found (looked in %s%s)", name,
+    error(string.format("recording %s not found (looked in %s%s): put the Chrome Recorder export there, or set OO_RECORDINGS to its folder", name,
       dir and (dir .. " and ") or "", fs.resource("recordings")), 0)
   end
   return p
+end
+
+M.flows = { "login.json", "open_test.json", "new_backtest.json", "run_backtest.json", "trade_log.json" }
+
+-- Every recording a task needs exists and parses; errors name the file and what is wrong.
+function M.check_recordings()
+  local json = require("json")
+  for _, name in ipairs(M.flows) do
+    local path = M.recording(name)
+    local text, err = fs.read(path)
+    if not text then error(err, 0) end
+    local ok, rec = pcall(json.decode, text)
+    if not ok or type(rec) ~= "table" or type(rec.steps) ~= "table" then
+      error(string.format("%s: not a Chrome DevTools Recorder export (%s)", path, ok and "no steps" or tostring(rec)), 0)
+    end
+  end
 end
 
 -- What the recordings' {{placeholders}} are filled with.
@@ -100,6 +118,20 @@ function M.execute(page, t, ctx)
   replay(page, env, "open_test.json")
   replay(page, env, "new_backtest.json")
   M.apply(page, t.values, ctx.registry, ctx.configs)
+  -- the whole dialog as the engine sees it before Run: the same test and the same dialog run
+  -- the same (deterministic) backtest, so a stored result is reused
+  local dialog = ui.dialog_state(page)
+  local config_hash = hash.hex(env.vars.OO_TEST_URL .. "\n" .. json.encode(dialog))
+  local q = ctx.q
+  if q then
+    q:set_hash(t.id, config_hash)
+    local cached = q:cached(config_hash)
+    if cached then
+      return { metrics = cached.metrics, config = { values = t.values, dialog = dialog }, raw_data = cached.raw_data,
+               config_hash = config_hash, cached_from = cached.id }, nil
+    end
+  end
+  if ctx.pace then ctx.pace() end
   -- the page's own API answer with the results, when the site shows it on the network
   local answer = page:expect_response("*/results", { timeout = M.timeouts.backtest })
   replay(page, env, "run_backtest.json", M.timeouts.backtest)
@@ -128,7 +160,8 @@ function M.execute(page, t, ctx)
   if metrics.trades and metrics.trades ~= #rows then
     error(string.format("the trade log has %d trades but the results say %d", #rows, metrics.trades), 0)
   end
-  return { metrics = metrics, config = t.values, raw_data = raw, extra = extra, mismatch = mismatch }, rows
+  return { metrics = metrics, config = { values = t.values, dialog = dialog }, raw_data = raw, extra = extra,
+           mismatch = mismatch, config_hash = config_hash }, rows
 end
 
 return M

@@ -137,4 +137,44 @@ function M.find_legs(page, filter)
   return out
 end
 
+-- Everything the New Backtest dialog holds, in document order: every input's value, every
+-- switch's state, every listbox's choice, and which of the leg rows' buttons are active. Two
+-- dialogs with the same snapshot run the same backtest (the result cache keys on it).
+M.dialog_state_js = [[
+(() => {
+  const d = document.querySelector("[role='dialog']");
+  if (!d) return null;
+  const out = [];
+  const labelOf = el => {
+    for (let box = el.parentElement; box && box !== d; box = box.parentElement) {
+      const lab = box.querySelector(':scope > label');
+      if (lab) return lab.textContent.trim();
+    }
+    return '';
+  };
+  const legButtons = ]] .. string.format("%q", M.leg_row_selector .. " button") .. [[;
+  const sel = "input, select, textarea, button[role='switch'], button.selectInput, " + legButtons;
+  for (const el of d.querySelectorAll(sel)) {
+    if (el.matches("button[role='switch']")) {
+      const span = el.nextElementSibling;
+      out.push(['switch', span ? span.textContent.trim() : '', el.getAttribute('aria-checked')]);
+    } else if (el.matches('button.selectInput')) {
+      out.push(['choice', labelOf(el), el.textContent.trim()]);
+    } else if (el.tagName === 'BUTTON') {
+      out.push(['leg', el.textContent.trim(), /bg-oo(Red|Green)/.test(el.className) ? 'on' : 'off']);
+    } else if (el.type === 'checkbox' || el.type === 'radio') {
+      out.push([el.type, labelOf(el), el.checked ? 'on' : 'off']);
+    } else {
+      out.push(['input', labelOf(el), el.value]);
+    }
+  }
+  return out;
+})()
+]]
+
+-- The dialog's snapshot (see dialog_state_js), or nil when no dialog is open.
+function M.dialog_state(page)
+  return page:eval(M.dialog_state_js)
+end
+
 return M

@@ -88,6 +88,18 @@ contains "$err" "OO_EMAIL" "credentials: how to fix"
 [ "$(sqlite3 "$bdb" 'SELECT COUNT(*) FROM runs' 2>/dev/null || echo 0)" = 0 ] && ok || bad "bad input created a run"
 unset OO_EMAIL OO_PASSWORD
 
+# --- run with no arguments: the wizard (answers on stdin; a wrong answer is asked again) ------
+answers='https://optionomega.com/test/wiz123\nWizard test\n1\n1\n0\n5\n10\n5\nboth\nshort\n0\n2\nn\n'
+out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
+[ "$rc" = 0 ] && ok || bad "wizard cancelled: exit $rc: $out"
+contains "$out" "Mode" "wizard asks the mode"; contains "$out" "Start [5]" "wizard shows a field's default"
+contains "$out" "at least 1" "wizard refuses an out-of-bounds answer and asks again"
+contains "$out" "Ready to run 2 tests. Continue?" "wizard counts the tests"
+contains "$out" "nothing was started" "wizard cancelled"
+out=$(printf 'https://example.com/x\n' | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
+[ "$rc" = 1 ] && ok || bad "wizard with a bad URL: exit $rc"
+contains "$out" "not an OptionOmega test URL" "wizard checks the URL"
+
 # --- configuration precedence: flag > env > ./.env > ~/.config > default ----------------------
 mkdir -p "$HOME/.config/oo-automator"
 echo "OO_DATA_DIR=$root/from-user-config" > "$HOME/.config/oo-automator/config"

@@ -1,0 +1,159 @@
+-- oo.wizard: `oo-automator run` with no arguments. Asks, in the terminal, what the design's
+-- wizard asks: the test (a recent one by number, a URL, an id or part of its name; a new URL
+-- may be named), the mode, the parameter(s) and their fields with defaults, the browsers;
+-- shows how many backtests that makes and asks to continue. Reads answers line by line from
+-- stdin (so it can be scripted), writes questions to stderr.
+local parameters = require("oo.parameters")
+local spec_mod = require("oo.spec")
+local values = require("oo.values")
+local M = {}
+
+local function say(...) io.stderr:write(...) end
+
+local function ask(question, default)
+  say(question, default ~= nil and (" [" .. tostring(default) .. "]") or "", ": ")
+  local line = io.read("l")
+  if line == nil then error("run: the wizard needs answers on stdin (or give SCRIPT.lua / --url --param)", 0) end
+  line = line:gsub("^%s+", ""):gsub("%s+$", "")
+  if line == "" then return default end
+  return line
+end
+
+local function ask_until(question, default, parse)
+  for _ = 1, 5 do
+    local answer = ask(question, default)
+    local ok, v, why = pcall(parse, answer)
+    if ok and v ~= nil then return v end
+    say("  ", tostring(ok and why or v), "\n")
+  end
+  error("run: no valid answer after 5 tries", 0)
+end
+
+local function choose(question, options, default)
+  for i, o in ipairs(options) do say(string.format("  %d) %s\n", i, o.label)) end
+  return ask_until(question, default, function(a)
+    local n = tonumber(a)
+    if n and options[n] then return options[n].value end
+    for _, o in ipairs(options) do
+      if tostring(o.value) == a or o.label:lower() == tostring(a):lower() then return o.value end
+    end
+    return nil, string.format("choose 1 to %d", #options)
+  end)
+end
+
+local function field_value(f, answer)
+  if f.type == "int" or f.type == "number" then
+    local n = tonumber(answer)
+    if not n then return nil, f.label .. ": a number please" end
+    if f.type == "int" and n % 1 ~= 0 then return nil, f.label .. ": a whole number please" end
+    if f.type == "int" then n = math.tointeger(n) end
+    if f.min and n < f.min then return nil, string.format("%s: at least %s", f.label, tostring(f.min)) end
+    if f.max and n > f.max then return nil, string.format("%s: at most %s", f.label, tostring(f.max)) end
+    return n
+  elseif f.type == "choice" then
+    for _, c in ipairs(f.choices or {}) do if c == answer then return c end end
+    return nil, string.format("%s: one of %s", f.label, table.concat(f.choices or {}, ", "))
+  elseif f.type == "time" then
+    if not values.parse_time(answer) then return nil, f.label .. ": a time HH:MM please" end
+    return answer
+  elseif f.type == "bool" then
+    local a = tostring(answer):lower()
+    if a == "y" or a == "yes" or a == "true" then return true end
+    if a == "n" or a == "no" or a == "false" then return false end
+    return nil, f.label .. ": yes or no"
+  end
+  return answer
+end
+
+local function ask_parameter(registry, question, exclude)
+  local options = {}
+  for _, name in ipairs(parameters.names(registry)) do
+    if not (exclude and exclude[name]) then
+      options[#options + 1] = { value = name, label = string.format("%s - %s", registry[name].display_name, registry[name].description or "") }
+    end
+  end
+  local name = choose(question, options, nil)
+  local cfg = {}
+  for _, f in ipairs(registry[name].fields) do
+    local label = f.label .. (f.choices and (" (" .. table.concat(f.choices, "/") .. ")") or "")
+    cfg[f.name] = ask_until("  " .. label, f.default, function(a) return field_value(f, a) end)
+  end
+  return name, cfg
+end
+
+-- arg: {tests = recent tests [{id, url, name}], browsers = default}
+-- Returns {spec = ..., test = key, test_name = name for a new URL (or nil), browsers = n}.
+function M.run(arg)
+  local registry, errors = parameters.discover()
+  for _, e in ipairs(errors) do say("warning: parameter script left out: ", e, "\n") end
+  say("New run\n\nRecent tests:\n")
+  local tests = arg.tests or {}
+  if #tests == 0 then say("  (none yet)\n") end
+  for i, t in ipairs(tests) do say(string.format("  %d) %s  %s\n", i, t.name or "(unnamed)", t.url)) end
+  local test, test_name
+  local answer = ask("Test: a number above, an OptionOmega test URL, an id or part of a name", #tests > 0 and 1 or nil)
+  if answer == nil then error("run: no test given", 0) end
+  local n = tonumber(answer)
+  if n and tests[n] then
+    test = tests[n].url
+  elseif tostring(answer):match("^%a[%w+.-]*://") then
+    spec_mod.test_url(answer, "test")
+    test = answer
+    local known = false
+    for _, t in ipairs(tests) do if t.url == answer then known = true end end
+    if not known then
+      test_name = ask("A name for this test (empty: none)", nil)
+    end
+  else
+    test = tostring(answer)     -- an id or a name: the engine looks it up among saved tests
+  end
+
+  local mode = choose("Mode", {
+    { value = "sweep", label = "sweep - one parameter across a range" },
+    { value = "grid", label = "grid - every combination of several parameters" },
+    { value = "staged", label = "staged - optimise parameters one after another" },
+  }, 1)
+  local spec = { test = test, mode = mode }
+  if mode == "sweep" then
+    spec.parameter, spec.config = ask_parameter(registry, "Parameter")
+  elseif mode == "grid" then
+    spec.parameters = {}
+    local used = {}
+    repeat
+      local name, cfg = ask_parameter(registry, "Parameter " .. (#spec.parameters + 1), used)
+      used[name] = true
+      spec.parameters[#spec.parameters + 1] = { name = name, config = cfg }
+      local more = #spec.parameters < 4 and ask("Another parameter? (y/n)", "n") or "n"
+    until tostring(more):lower():sub(1, 1) ~= "y"
+  else
+    spec.stages = {}
+    local used = {}
+    repeat
+      local name, cfg = ask_parameter(registry, "Stage " .. (#spec.stages + 1) .. " parameter", used)
+      local st = { parameter = name, config = cfg }
+      if #spec.stages > 0 then
+        st.use_best_from = spec.stages[#spec.stages].parameter
+        st.optimize_by = choose("  Best of the previous stage by", {
+          { value = "mar", label = "MAR ratio" }, { value = "cagr", label = "CAGR" },
+          { value = "win_percentage", label = "win percentage" }, { value = "max_drawdown", label = "smallest drawdown" },
+          { value = "capture_rate", label = "capture rate" }, { value = "pl", label = "P/L" } }, 1)
+      end
+      used[name] = true
+      spec.stages[#spec.stages + 1] = st
+      local more = #spec.stages < 5 and ask("Another stage? (y/n)", #spec.stages < 2 and "y" or "n") or "n"
+    until tostring(more):lower():sub(1, 1) ~= "y"
+  end
+  local browsers = ask_until("Browsers", arg.browsers or 2, function(a)
+    local b = math.tointeger(tonumber(a))
+    if not b or b < 1 or b > 8 then return nil, "1 to 8" end
+    return b
+  end)
+  spec.browsers = browsers
+  local _, norm, count = spec_mod.check(spec, registry, "wizard")
+  say("\n", require("oo.cli").summary(norm, count), " on ", tostring(browsers), " browser", browsers == 1 and "" or "s", "\n")
+  local go = ask(string.format("Ready to run %d tests. Continue? (y/n)", count), "y")
+  if tostring(go):lower():sub(1, 1) ~= "y" then return { cancelled = true } end
+  return { spec = spec, test = test, test_name = test_name, browsers = browsers }
+end
+
+return M

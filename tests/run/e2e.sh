@@ -1,0 +1,143 @@
+#!/bin/sh
+# oo-automator run against oo-sim: a sweep, a grid and a staged run, each on 2 browsers. For
+# every run: it completes; oo-sim received one backtest per task whose configuration holds
+# exactly the task's parameter values; the stored metrics equal oo-sim's (bit for bit: they
+# come from the page's API answer, checked against what the page shows); every result has its
+# trade log. usage: e2e.sh OO_AUTOMATOR OO_SIM
+BIN=$1
+SIM=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: e2e.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
+mkdir -p "${OO_TEST_TMP:-/tmp}"
+T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/run_e2e.XXXXXX")
+PID=
+FAIL=0
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
+
+mkfifo "$T/fifo"
+"$SIM" --port 0 >"$T/fifo" 2>"$T/sim.err" &
+PID=$!
+exec 3<"$T/fifo"
+IFS= read -r line <&3
+U=${line%/}
+C() { curl -s --noproxy '*' --max-time 20 "$@"; }
+TEST_URL=$(C "$U/__sim/tests" | tr '{' '\n' | sed -n 's/.*"url":"\([^"]*\)".*/\1/p' | head -1)
+[ -n "$TEST_URL" ] || { echo "no test URL from oo-sim"; exit 1; }
+
+export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo
+export OO_RATE_LIMIT=0 OO_DATA_DIR="$T/data" OO_DB_PATH="$T/oo.db" HOME="$T"
+cd "$T" || exit 1
+
+run_one() { # run_one NAME ARGS... : runs (in a database of its own), then checks against oo-sim
+    name=$1; shift
+    export OO_DB_PATH="$T/$name.db"
+    C -X POST "$U/__sim/reset" >/dev/null
+    if ! "$BIN" run "$@" --browsers 2 --yes >"$T/$name.out" 2>"$T/$name.err"; then
+        bad "$name: run exited non-zero"; cat "$T/$name.err" "$T/$name.out"; return
+    fi
+    id=$(sqlite3 "$OO_DB_PATH" "SELECT MAX(id) FROM runs")
+    status=$(sqlite3 "$OO_DB_PATH" "SELECT status FROM runs WHERE id = $id")
+    [ "$status" = completed ] || bad "$name: run $id is $status"
+    C "$U/__sim/backtests" >"$T/$name.sim.json"
+    sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
+        r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
+        FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = $id ORDER BY t.seq" >"$T/$name.db.json"
+    if ! "$BIN" lua "$HERE/compare.lua" "$T/$name.sim.json" "$T/$name.db.json" "$name"; then
+        bad "$name: the stored run does not match what oo-sim received"
+    fi
+    grep -q "Best configuration" "$T/$name.out" || bad "$name: no results table / best configuration printed"
+}
+
+run_one sweep --url "$TEST_URL" --param delta --start 10 --end 14 --step 2
+# the same sweep again (same database): every result comes from the cache, oo-sim runs nothing
+export OO_DB_PATH="$T/sweep.db"
+C -X POST "$U/__sim/reset" >/dev/null
+"$BIN" run --url "$TEST_URL" --param delta --start 10 --end 14 --step 2 --browsers 2 --yes >"$T/again.out" 2>"$T/again.err" \
+    || { bad "cached sweep failed"; cat "$T/again.err"; }
+[ "$(C "$U/__sim/backtests")" = "[]" ] || bad "cached sweep: oo-sim ran backtests"
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM results r JOIN tasks t ON t.id = r.task_id JOIN results o ON o.id = r.cached_from \
+     WHERE t.run_id = (SELECT MAX(id) FROM runs) AND o.pl = r.pl AND o.mar = r.mar")" = 3 ] || bad "cached sweep: not 3 results reused"
+# --no-cache runs them
+"$BIN" run --url "$TEST_URL" --param delta --start 10 --end 10 --step 1 --browsers 1 --yes --no-cache >/dev/null 2>"$T/nocache.err" \
+    || { bad "--no-cache sweep failed"; cat "$T/nocache.err"; }
+[ "$(C "$U/__sim/backtests" | grep -o '"status":"done"' | wc -l)" = 1 ] || bad "--no-cache: oo-sim did not run the backtest"
+
+cat >"$T/grid.json" <<JSON
+{"test": "$TEST_URL", "name": "grid e2e", "mode": "grid",
+ "parameters": {"delta": {"start": 10, "end": 16, "step": 6},
+                "profit_target": {"start": 25, "end": 50, "step": 25}}}
+JSON
+run_one grid --config "$T/grid.json"
+cat >"$T/staged.lua" <<LUA
+return {
+  test = "$TEST_URL", name = "staged e2e", mode = "staged",
+  stages = {
+    { parameter = "delta", config = { start = 8, stop = 16, step = 4 } },
+    { parameter = "profit_target", use_best_from = "delta", optimize_by = "mar",
+      config = { start = 30, stop = 60, step = 30 } },
+  },
+}
+LUA
+run_one staged "$T/staged.lua"
+# the staged run's second stage fixed the first stage's best delta (by MAR)
+best=$(sqlite3 "$T/staged.db" "SELECT json_extract(t.parameter_values, '\$.delta') FROM tasks t JOIN results r ON r.task_id = t.id \
+    WHERE t.run_id = (SELECT MAX(id) FROM runs) AND t.stage = 1 ORDER BY r.mar DESC LIMIT 1")
+stage2=$(sqlite3 "$T/staged.db" "SELECT DISTINCT json_extract(parameter_values, '\$.delta') FROM tasks \
+    WHERE run_id = (SELECT MAX(id) FROM runs) AND stage = 2")
+[ -n "$best" ] && [ "$best" = "$stage2" ] || bad "staged: stage 2 uses delta [$stage2], the best of stage 1 is [$best]"
+
+# --- Ctrl-C, pause from another terminal, resume ----------------------------------------------
+export OO_DB_PATH="$T/interrupted.db"
+wait_for() { # wait_for WHAT DEADLINE_S SQL EXPECTED_MIN: until the SQL's number reaches it
+    what=$1; end=$(( $(date +%s) + $2 )); sql=$3; want=$4
+    while :; do
+        n=$(sqlite3 "$OO_DB_PATH" "$sql" 2>/dev/null || echo 0)
+        [ "${n:-0}" -ge "$want" ] && return 0
+        [ "$(date +%s)" -ge "$end" ] && { bad "$what: still $n after $2 s (wanted $want)"; return 1; }
+        sleep 0.2
+    done
+}
+C -X POST "$U/__sim/reset" >/dev/null
+"$BIN" run --url "$TEST_URL" --param stop_loss --start 100 --end 400 --step 50 --browsers 2 --yes \
+    >"$T/int.out" 2>"$T/int.err" &
+RPID=$!
+id=1
+wait_for "interrupt: a first result" 120 "SELECT COUNT(*) FROM tasks WHERE run_id = $id AND status = 'completed'" 1
+kill -INT $RPID
+wait $RPID
+rc=$?
+[ "$rc" = 130 ] || bad "Ctrl-C: exit $rc, expected 130"
+grep -q "resume --run-id $id" "$T/int.err" || bad "Ctrl-C: no hint how to resume"
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT status FROM runs WHERE id = $id")" = paused ] || bad "Ctrl-C: run not paused"
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks WHERE run_id = $id AND status = 'running'")" = 0 ] \
+    || bad "Ctrl-C: tasks left running"
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = $id AND (t.status = 'completed') != (r.id IS NOT NULL)")" = 0 ] \
+    || bad "Ctrl-C: a half-written task (completed without result or result without completion)"
+done_before=$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks WHERE run_id = $id AND status = 'completed'")
+# resume in the background, pause it from "another terminal", resume again to the end
+"$BIN" resume --run-id $id --browsers 2 >"$T/res1.out" 2>"$T/res1.err" &
+RPID=$!
+wait_for "resume: more results" 120 "SELECT COUNT(*) FROM tasks WHERE run_id = $id AND status = 'completed'" $((done_before + 1))
+"$BIN" pause --run-id $id >/dev/null || bad "pause from another terminal failed"
+wait $RPID
+rc=$?
+[ "$rc" = 0 ] || bad "paused run: exit $rc"
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT status FROM runs WHERE id = $id")" = paused ] || bad "pause: run not paused"
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks WHERE run_id = $id AND status = 'running'")" = 0 ] \
+    || bad "pause: tasks left running"
+"$BIN" resume --run-id $id --browsers 2 >"$T/res2.out" 2>"$T/res2.err" || { bad "final resume failed"; cat "$T/res2.err"; }
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT status FROM runs WHERE id = $id")" = completed ] || bad "resume: run not completed"
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks t JOIN results r ON r.task_id = t.id WHERE t.run_id = $id")" = 7 ] \
+    || bad "resume: not exactly one result for each of the 7 tasks"
+C "$U/__sim/backtests" >"$T/int.sim.json"
+sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
+    r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
+    FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = $id ORDER BY t.seq" >"$T/int.db.json"
+"$BIN" lua "$HERE/compare.lua" "$T/int.sim.json" "$T/int.db.json" interrupted allow-reruns \
+    || bad "interrupted run: results do not match oo-sim"
+
+if [ "$FAIL" -eq 0 ]; then echo "run_e2e: sweep, grid, staged, Ctrl-C, pause and resume passed"; exit 0; fi
+echo "run_e2e: $FAIL failures"
+exit 1
