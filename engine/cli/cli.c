@@ -82,7 +82,7 @@ static const cli_cmd commands[] = {
     {"lua", "Run a Lua file under the engine's runtime", "lua FILE [ARGS...]",
      "The file runs with require() reaching lua/ and parameters/ (and OO_LUA_PATH), and the\n"
      "json, log and time modules. ARGS are in the global `arg` table. A Lua error is reported\n"
-     "as file:line: message and exits 1.",
+     "as file:line: message and exits 1; a file that returns an integer exits with it.",
      NULL, 1, -1, cli_cmd_lua},
     {0},
 };

@@ -15,6 +15,8 @@ typedef struct sched {
     int live;            /* coroutines started and not finished */
     int idle;            /* live reached 0 */
     char *first_error;
+    lua_State *main_co;  /* the file run by script_run_main */
+    int main_status;     /* the integer it returned (its exit status), else 0 */
 } sched;
 
 static const char KEY = 'K';
@@ -83,7 +85,11 @@ void sched_resume(lua_State *co, int nargs)
     int nres = 0;
     int st = lua_resume(co, NULL, nargs, &nres);
     if (st == LUA_YIELD) { lua_pop(co, nres); return; }
-    if (st == LUA_OK) lua_pop(co, nres);
+    if (st == LUA_OK) {
+        sched *s = get(co);
+        if (co == s->main_co && nres >= 1 && lua_isinteger(co, -nres)) s->main_status = (int)lua_tointeger(co, -nres);
+        lua_pop(co, nres);
+    }
     finished(co, st);
 }
 
@@ -159,12 +165,15 @@ int script_run_main(oo_script *scr, const char *path, int argc, char **argv, oo_
     for (int i = 0; i < argc; i++) lua_pushstring(co, argv[i]);
     s->live++;
     s->idle = 0;
+    s->main_co = co;
+    s->main_status = 0;
     sched_resume(co, argc);
     while (!s->idle && !s->first_error) {
         if (!s->loop) break;       /* nothing can wake a waiting coroutine */
         cdp_loop_run_until(s->loop, &s->idle, oo_now_ms() + 3600 * 1000);
     }
     luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    s->main_co = NULL;
     if (s->first_error) {
         oo_err_set(err, OO_E_SCRIPT, "%s", s->first_error);
         free(s->first_error);
@@ -176,4 +185,9 @@ int script_run_main(oo_script *scr, const char *path, int argc, char **argv, oo_
         return -1;
     }
     return 0;
+}
+
+int sched_main_status(lua_State *L)
+{
+    return get(L)->main_status;
 }

@@ -17,6 +17,9 @@ void sched_resume(lua_State *co, int nargs);
 /* Runs a Lua file as the main coroutine (arg table as lua's), then the loop until every
  * coroutine is done. The first error of any coroutine is reported as file:line: message. */
 int script_run_main(struct oo_script *s, const char *path, int argc, char **argv, oo_err *err);
+/* After script_run_main succeeded: the integer the file returned (`return 1`), its exit
+ * status; 0 when it returned nothing or something else. */
+int sched_main_status(lua_State *L);
 int script_open_sched(lua_State *L);
 int script_open_browser(lua_State *L);
 #endif
