@@ -108,7 +108,7 @@ int cdp_page_new(cdp_context *ctx, cdp_page_cb cb, void *ud);
 void cdp_page_close(cdp_page *page);
 const char *cdp_page_session(const cdp_page *page);
 const char *cdp_page_target_id(const cdp_page *page);
-const char *cdp_page_url(const cdp_page *page);    /* last known main-frame URL */
+const char *cdp_page_url(const cdp_page *page);    /* last known main-frame URL (pushState too) */
 int cdp_page_crashed(const cdp_page *page);
 /* Pages opened by this page (window.open, target=_blank): cb for each new one, attached. */
 void cdp_page_on_popup(cdp_page *page, cdp_page_cb cb, void *ud);

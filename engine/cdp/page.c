@@ -436,6 +436,14 @@ static void on_page_event(void *ud, const char *session, const char *method, cJS
                 }
             }
         }
+    } else if (!strcmp(method, "Page.navigatedWithinDocument")) {
+        /* history.pushState and #fragments: single-page apps change their URL this way */
+        const char *frame = cJSON_GetStringValue(cJSON_GetObjectItem(params, "frameId"));
+        const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(params, "url"));
+        if (url && frame && (!p->main_frame || !strcmp(frame, p->main_frame))) {
+            free(p->url);
+            p->url = oo_strdup(url);
+        }
     } else if (!strcmp(method, "Runtime.consoleAPICalled") || !strcmp(method, "Runtime.exceptionThrown") ||
                !strcmp(method, "Log.entryAdded")) {
         cJSON *e = cJSON_CreateObject();

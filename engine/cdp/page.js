@@ -481,8 +481,8 @@
     let first = null
     const doc = frameRoot(t && t.frame)
     for (const alt of alternatives(t)) {
-      try { const els = resolveAlt(doc, alt); tried.push({ selector: label(alt), count: els.length }); if (!first && els.length) first = els[0] }
-      catch (e) { tried.push({ selector: label(alt), count: 0, reason: String(e.message) }) }
+      try { const els = resolveAlt(doc, alt); tried.push({ selector: label(alt), count: els.length, visible: els.filter(visible).length }); if (!first && els.length) first = els[0] }
+      catch (e) { tried.push({ selector: label(alt), count: 0, visible: 0, reason: String(e.message) }) }
     }
     const count = tried.reduce((n, x) => Math.max(n, x.count), 0)
     return { ok: true, count, visible: !!first && visible(first), enabled: !!first && enabled(first), text: first ? norm(first.textContent).slice(0, 500) : null, tag: first ? first.tagName.toLowerCase() : null, tried }

@@ -70,9 +70,13 @@ static const cli_cmd commands[] = {
      "why each failed, with a screenshot, HTML snapshot and console log in --artifacts.",
      cli_replay_opts, 1, 1, run_replay},
     {"record-check", "Check which selectors of a recording still resolve",
-     "record-check FILE [--url URL]",
+     "record-check FILE [--url URL] [--login FILE] [--timeout MS]",
      "Replays FILE up to (not including) anything that runs a backtest and reports, step by\n"
-     "step, which selectors resolve and which broke: what OptionOmega changed, at a glance.",
+     "step, which selectors resolve and which broke: what OptionOmega changed, at a glance.\n"
+     "Unless FILE logs in itself, it first logs in with the login recording (when OO_EMAIL is\n"
+     "set), then opens --url. One line per step: OK(matches) or BROKEN(why) for each\n"
+     "alternative selector. Exit 0 when everything resolved, 1 when something broke.\n"
+     "FILE may be a bare name (new_backtest.json), looked up in OO_RECORDINGS, then recordings/.",
      cli_record_check_opts, 1, 1, cli_cmd_record_check},
     {"demo", "Show it all against oo-sim, the built-in OptionOmega stand-in", "demo [--exit]",
      "Starts oo-sim with OptionOmega-like latency, runs a delta sweep and a staged\n"
@@ -82,7 +86,7 @@ static const cli_cmd commands[] = {
     {"lua", "Run a Lua file under the engine's runtime", "lua FILE [ARGS...]",
      "The file runs with require() reaching lua/ and parameters/ (and OO_LUA_PATH), and the\n"
      "json, log and time modules. ARGS are in the global `arg` table. A Lua error is reported\n"
-     "as file:line: message and exits 1.",
+     "as file:line: message and exits 1; a file that returns an integer exits with it.",
      NULL, 1, -1, cli_cmd_lua},
     {0},
 };

@@ -52,5 +52,4 @@ cJSON *recording_step_target(const rec_step *s);
 /* Fills {{NAME}} from vars (a JSON object of strings, may be NULL), then the environment.
  * An unknown NAME is an error naming it. Caller frees the result. */
 char *recording_expand(const char *text, const cJSON *vars, const char *where, oo_err *err);
-/* A step touches the backtest-running part of a flow? (record-check stops before those) */
 #endif

@@ -201,9 +201,8 @@ static void on_part(void *ud, cJSON *v, const oo_err *err)
 
 static int step_timeout(replay *rp, const rec_step *s)
 {
-    if (s->timeout > 0) return s->timeout;
-    if (rp->rec->timeout > 0) return rp->rec->timeout;
-    return rp->o.timeout_ms > 0 ? rp->o.timeout_ms : 5000;
+    int t = s->timeout > 0 ? s->timeout : rp->rec->timeout > 0 ? rp->rec->timeout : rp->o.timeout_ms > 0 ? rp->o.timeout_ms : 5000;
+    return rp->o.max_timeout_ms > 0 && t > rp->o.max_timeout_ms ? rp->o.max_timeout_ms : t;
 }
 
 static void run_step(replay *rp)

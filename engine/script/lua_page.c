@@ -480,8 +480,9 @@ static int l_url(lua_State *L)
     return 1;
 }
 
-/* page:replay(file, {from = i, to = j, vars = {...}, timeout = ms}) replays steps [from, to)
- * of a recording (0-based, as the Recorder's indices); errors name the step. */
+/* page:replay(file, {from = i, to = j, vars = {...}, timeout = ms, max_timeout = ms}) replays
+ * steps [from, to) of a recording (0-based, as the Recorder's indices); timeout is the default
+ * of steps that name none, max_timeout caps every step's; errors name the file and the step. */
 typedef struct { wait *w; recording *rec; cJSON *vars; } replay_job;
 
 static void on_replayed(void *ud, int failed_step, const oo_err *err, const cJSON *artifacts)
@@ -489,10 +490,13 @@ static void on_replayed(void *ud, int failed_step, const oo_err *err, const cJSO
     (void)artifacts;
     replay_job *j = ud;
     wait *w = j->w;
+    oo_err named = {0};
+    /* the error names the file too: "flows/login.json: step 2 (click) failed: ..." */
+    if (failed_step >= 0) oo_err_set(&named, err->code ? err->code : OO_E_GENERIC, "%s: %s", j->rec->file, err->msg);
     recording_free(j->rec);
     cJSON_Delete(j->vars);
     free(j);
-    wait_done(w, NULL, failed_step >= 0 ? err : NULL, NULL);
+    wait_done(w, NULL, failed_step >= 0 ? &named : NULL, NULL);
 }
 
 static int l_replay(lua_State *L)
@@ -504,8 +508,8 @@ static int l_replay(lua_State *L)
     if (!rec) return luaL_error(L, "%s", err.msg);
     replay_job *j = oo_calloc(1, sizeof *j);
     j->rec = rec;
-    replay_opts o = {.timeout_ms = opt_int(L, 3, "timeout", 5000), .first = opt_int(L, 3, "from", 0), .last = opt_int(L, 3, "to", -1),
-                     .loop = sched_loop(L)};
+    replay_opts o = {.timeout_ms = opt_int(L, 3, "timeout", 5000), .max_timeout_ms = opt_int(L, 3, "max_timeout", 0),
+                     .first = opt_int(L, 3, "from", 0), .last = opt_int(L, 3, "to", -1), .loop = sched_loop(L)};
     if (lua_istable(L, 3)) {
         lua_getfield(L, 3, "vars");
         if (lua_istable(L, -1)) j->vars = script_to_json(L, -1, &err);

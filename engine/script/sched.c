@@ -28,6 +28,8 @@ typedef struct sched {
     int live;            /* coroutines started and not finished */
     int idle;            /* live reached 0 */
     char *first_error;
+    lua_State *main_co;  /* the file run by script_run_main */
+    int main_status;     /* the integer it returned (its exit status), else 0 */
 } sched;
 
 static const char KEY = 'K';
@@ -101,7 +103,11 @@ void sched_resume(lua_State *co, int nargs)
     int nres = 0;
     int st = lua_resume(co, NULL, nargs, &nres);
     if (st == LUA_YIELD) { lua_pop(co, nres); return; }
-    if (st == LUA_OK) lua_pop(co, nres);
+    if (st == LUA_OK) {
+        sched *s = get(co);
+        if (co == s->main_co && nres >= 1 && lua_isinteger(co, -nres)) s->main_status = (int)lua_tointeger(co, -nres);
+        lua_pop(co, nres);
+    }
     finished(co, st);
 }
 
@@ -261,12 +267,15 @@ static int drive(oo_script *scr, int nargs, const volatile int *stop, const char
     lua_xmove(L, co, nargs + 1);
     s->live++;
     s->idle = 0;
+    s->main_co = co;
+    s->main_status = 0;
     sched_resume(co, nargs);
     while (!s->idle && !s->first_error && !(stop && *stop)) {
         if (!s->loop) break;       /* nothing can wake a waiting coroutine */
         cdp_loop_run_once(s->loop, 1000);
     }
     luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    s->main_co = NULL;
     if (s->first_error) {
         oo_err_set(err, OO_E_SCRIPT, "%s", s->first_error);
         free(s->first_error);
@@ -304,4 +313,9 @@ void sched_wake(lua_State *L)
 {
     sched *s = get(L);
     if (s->loop) cdp_loop_wake(s->loop);
+}
+
+int sched_main_status(lua_State *L)
+{
+    return get(L)->main_status;
 }

@@ -23,6 +23,9 @@ int script_run_main(struct oo_script *s, const char *path, int argc, char **argv
 int script_run_call(struct oo_script *s, int nargs, const volatile int *stop, oo_err *err);
 /* Makes a loop turn return now (e.g. after a signal set the stop flag). */
 void sched_wake(lua_State *L);
+/* After script_run_main succeeded: the integer the file returned (`return 1`), its exit
+ * status; 0 when it returned nothing or something else. */
+int sched_main_status(lua_State *L);
 int script_open_sched(lua_State *L);
 int script_open_browser(lua_State *L);
 #endif
