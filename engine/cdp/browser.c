@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,9 +191,13 @@ int cdp_browser_launch(cdp_loop *loop, const cdp_launch_opts *opts, cdp_browser_
     argv[n++] = "about:blank";
     argv[n] = NULL;
 
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
         setpgid(0, 0);
+        /* the engine killed (SIGKILL, a crash) takes its Chromium with it: no orphan browsers */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
         int devnull = open("/dev/null", O_RDWR);
         dup2(devnull, 0);
         dup2(devnull, 1);

@@ -502,6 +502,32 @@ static void push_queue(lua_State *L, run_ctx *c, cJSON *run)
 
 /* ---- run_execute --------------------------------------------------------------------------- */
 
+/* Tasks left running by an engine of this machine that is gone (killed, crashed) go back to
+ * the queue now instead of when their lease expires; another live engine's are left alone. */
+static void reclaim_dead_leases(run_ctx *c)
+{
+    oo_err e = {0};
+    cJSON *tasks = store_run_tasks(c->st, c->run_id, &e);
+    if (!tasks) return;
+    char host[64] = "host";
+    gethostname(host, sizeof host - 1);
+    size_t hl = strlen(host);
+    cJSON *t;
+    cJSON_ArrayForEach(t, tasks) {
+        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(t, "status"));
+        const char *owner = cJSON_GetStringValue(cJSON_GetObjectItem(t, "lease_owner"));
+        if (!status || strcmp(status, "running") || !owner) continue;
+        if (strncmp(owner, host, hl) != 0 || owner[hl] != ':') continue;
+        long pid = strtol(owner + hl + 1, NULL, 10);
+        if (pid <= 0 || pid == (long)getpid()) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        int64_t id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(t, "id"));
+        if (store_task_release(c->st, id, owner, &e) == 0)
+            OO_INFO("run", "task %lld: its engine (pid %ld) is gone; back in the queue", (long long)id, pid);
+    }
+    cJSON_Delete(tasks);
+}
+
 static int finish_status(run_ctx *c, const char *status, const char *msg)
 {
     oo_err e = {0};
@@ -556,6 +582,7 @@ int run_execute(oo_store *st, oo_script *sc, int64_t run_id, const run_opts *o, 
         cJSON_Delete(run);
         return -1;
     }
+    reclaim_dead_leases(&c);
     refresh_counts(&c);
     c.done_before = c.completed + c.failed;
 

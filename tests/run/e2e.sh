@@ -100,7 +100,7 @@ wait_for() { # wait_for WHAT DEADLINE_S SQL EXPECTED_MIN: until the SQL's number
     done
 }
 C -X POST "$U/__sim/reset" >/dev/null
-"$BIN" run --url "$TEST_URL" --param stop_loss --start 100 --end 400 --step 50 --browsers 2 --yes \
+"$BIN" run --url "$TEST_URL" --param stop_loss --start 100 --end 400 --step 25 --browsers 2 --yes \
     >"$T/int.out" 2>"$T/int.err" &
 RPID=$!
 id=1
@@ -127,10 +127,19 @@ rc=$?
 [ "$(sqlite3 "$OO_DB_PATH" "SELECT status FROM runs WHERE id = $id")" = paused ] || bad "pause: run not paused"
 [ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks WHERE run_id = $id AND status = 'running'")" = 0 ] \
     || bad "pause: tasks left running"
-"$BIN" resume --run-id $id --browsers 2 >"$T/res2.out" 2>"$T/res2.err" || { bad "final resume failed"; cat "$T/res2.err"; }
+# resume, then SIGKILL the engine mid-run (its Chromium dies with it), then resume to the end
+done_before=$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks WHERE run_id = $id AND status = 'completed'")
+"$BIN" resume --run-id $id --browsers 2 >"$T/res2.out" 2>"$T/res2.err" &
+RPID=$!
+wait_for "resume before the kill: more results" 120 "SELECT COUNT(*) FROM tasks WHERE run_id = $id AND status = 'completed'" $((done_before + 1))
+kill -KILL $RPID
+wait $RPID 2>/dev/null
+if [ "$(sqlite3 "$OO_DB_PATH" "SELECT status FROM runs WHERE id = $id")" != completed ]; then
+    "$BIN" resume --run-id $id --browsers 2 >"$T/res3.out" 2>"$T/res3.err" || { bad "resume after SIGKILL failed"; cat "$T/res3.err"; }
+fi
 [ "$(sqlite3 "$OO_DB_PATH" "SELECT status FROM runs WHERE id = $id")" = completed ] || bad "resume: run not completed"
-[ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks t JOIN results r ON r.task_id = t.id WHERE t.run_id = $id")" = 7 ] \
-    || bad "resume: not exactly one result for each of the 7 tasks"
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks t JOIN results r ON r.task_id = t.id WHERE t.run_id = $id")" = 13 ] \
+    || bad "resume: not exactly one result for each of the 13 tasks"
 C "$U/__sim/backtests" >"$T/int.sim.json"
 sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
     r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
