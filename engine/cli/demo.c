@@ -90,13 +90,13 @@ static int sim_start(sim_proc *s, int latency_ms)
         return cli_fail("demo: oo-sim did not say where it listens (see its error above)");
     size_t ul = strlen(line);
     while (ul > 0 && line[ul - 1] == '/') line[--ul] = 0;      /* http://127.0.0.1:PORT */
-    snprintf(s->url, sizeof s->url, "%s", line);
+    snprintf(s->url, sizeof s->url, "%.127s", line);
     while (read_line(s->out, line, sizeof line, deadline) == 1 && line[0]) {
         char *tab = strchr(line, '\t');
         if (!tab || s->test_url[0]) continue;
         *tab = 0;
-        snprintf(s->test_url, sizeof s->test_url, "%s", line);
-        snprintf(s->test_name, sizeof s->test_name, "%s", tab + 1);
+        snprintf(s->test_url, sizeof s->test_url, "%.255s", line);
+        snprintf(s->test_name, sizeof s->test_name, "%.127s", tab + 1);
     }
     if (!s->test_url[0]) return cli_fail("demo: oo-sim listed no saved test (sim/bt/strategies/*.json)");
     return 0;
