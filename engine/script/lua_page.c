@@ -473,6 +473,16 @@ static int l_console(lua_State *L)
     return 1;
 }
 
+/* page:network([since_ms]) -> the page's recent requests {url, status, ...}, oldest first */
+static int l_network(lua_State *L)
+{
+    lpage *p = check_page(L);
+    cJSON *n = cdp_page_network_log(p->p, (int64_t)luaL_optinteger(L, 2, 0));
+    script_push_json(L, n);
+    cJSON_Delete(n);
+    return 1;
+}
+
 static int l_url(lua_State *L)
 {
     lpage *p = check_page(L);
@@ -665,7 +675,7 @@ int script_open_browser(lua_State *L)
     static const luaL_Reg page_m[] = {{"navigate", l_goto}, {"click", l_click}, {"dblclick", l_dblclick}, {"hover", l_hover},
         {"fill", l_fill}, {"key_down", l_key_down}, {"key_up", l_key_up}, {"wait_for", l_wait_for},
         {"wait_for_expression", l_wait_for_expression}, {"eval", l_eval}, {"query", l_query}, {"input_value", l_input_value},
-        {"text", l_text}, {"attr", l_attr}, {"screenshot", l_screenshot}, {"html", l_html}, {"console", l_console},
+        {"text", l_text}, {"attr", l_attr}, {"screenshot", l_screenshot}, {"html", l_html}, {"console", l_console}, {"network", l_network},
         {"url", l_url}, {"replay", l_replay}, {"close", l_page_close}, {"expect_response", l_expect_response},
         {"expect_download", l_expect_download}, {NULL, NULL}};
     new_mt(L, MT_BROWSER, browser_m, l_browser_gc);

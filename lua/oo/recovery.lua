@@ -43,6 +43,10 @@ function M.classify(err, page, keeper)
     f.type, f.permanent = "permanent", true
     return f
   end
+  if has(msg, "OptionOmega answered:") then
+    f.type = has(msg, "Too many requests", "429") and "rate_limited" or "site_error"
+    return f
+  end
   local signs = page_signs(page)
   local text = signs.text or ""
   if has(msg, "429") or has(text, "Too many requests") then

@@ -112,6 +112,31 @@ function M.apply(page, task_values, registry, configs)
   end
 end
 
+-- After Run: the results, or what OptionOmega says instead (an error toast, "Too many
+-- requests"). A string: "results" or "error:<text>".
+M.outcome_js = [[
+(() => {
+  if ([...document.querySelectorAll('dl dt')].some(d => d.textContent.trim() === 'P/L')) return 'results';
+  const alerts = [...document.querySelectorAll("[role='alert'], .toast")].map(a => a.textContent.trim()).filter(Boolean);
+  if (alerts.length && !document.querySelector("[role='dialog']")) return 'error:' + alerts.join('; ');
+  return '';
+})()
+]]
+
+-- Replays run_backtest.json, but instead of its last step (the wait for the results) waits
+-- for the results or an error, so an error ends the attempt at once, not after 5 minutes.
+function M.run_backtest(page, env)
+  local path = M.recording("run_backtest.json")
+  local rec = json.decode(assert(fs.read(path)))
+  local n = #rec.steps
+  page:replay(path, { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 })
+  local outcome = page:wait_for_expression(M.outcome_js, { timeout = M.timeouts.backtest })
+  if type(outcome) == "string" and outcome:sub(1, 6) == "error:" then
+    error("OptionOmega answered: " .. outcome:sub(7), 0)
+  end
+  page:replay(path, { vars = env.vars, timeout = M.timeouts.backtest, from = n - 1 })
+end
+
 -- Runs one task on a logged-in page. Returns result {metrics, config, raw_data}, trades.
 function M.execute(page, t, ctx)
   local env = ctx.env
@@ -134,7 +159,7 @@ function M.execute(page, t, ctx)
   if ctx.pace then ctx.pace() end
   -- the page's own API answer with the results, when the site shows it on the network
   local answer = page:expect_response("*/results", { timeout = M.timeouts.backtest })
-  replay(page, env, "run_backtest.json", M.timeouts.backtest)
+  M.run_backtest(page, env)
   local shown, extra = results.read(page)
   local raw
   local okr, resp = pcall(answer.wait, answer)

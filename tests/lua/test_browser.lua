@@ -57,7 +57,7 @@ check.ok(switches >= 1, "workers interleaved: " .. table.concat(order))
 -- replaying part of a recording from Lua
 local ctx = b:new_context()
 local page = ctx:new_page()
-page:replay(require("fs").resource("tests/replay/recordings/pass/widgets.json"), { to = 3, vars = { BASE = pages } })
+page:replay(require("fs").resource("tests/replay/recordings/pass/widgets.json"), { to = 3, vars = { BASE = pages }, timeout = 20000 })
 check.eq(page:eval("window.moved"), 1)
 local ok, err = pcall(function() page:replay("/nonexistent.json") end)
 check.ok(not ok and tostring(err):find("cannot read /nonexistent.json", 1, true), tostring(err))

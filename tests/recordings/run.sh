@@ -146,16 +146,16 @@ check2)
     # ---- variant 2: the renamed buttons are BROKEN ------------------------------------------
     start --ui-variant 2
     RES=$(results_url)
-    check "login.json on variant 2" 1 "$(RC login2 "$REC/login.json" --timeout 2000)"
+    check "login.json on variant 2" 1 "$(RC login2 "$REC/login.json" --timeout 8000)"
     has "login.json on variant 2: Sign in" "$T/login2.out" "  2  click              BROKEN(no element matches) span.btn-primary"
     has "login.json on variant 2: the rest" "$T/login2.out" "  3  click              not reached"
-    check "new_backtest.json on variant 2" 1 "$(RC nb2 "$REC/new_backtest.json" --url "$OO_TEST_URL" --login "$V2/login.json" --timeout 2000)"
+    check "new_backtest.json on variant 2" 1 "$(RC nb2 "$REC/new_backtest.json" --url "$OO_TEST_URL" --login "$V2/login.json" --timeout 8000)"
     has "new_backtest.json on variant 2: logged in with v2" "$T/nb2.out" "setup: logged in with $V2/login.json"
     has "new_backtest.json on variant 2: New Backtest" "$T/nb2.out" 'BROKEN(no element matches) aria/New Backtest[role="button"]'
     N0=$(backtests length)
-    check "run_backtest.json on variant 2" 1 "$(RC run2 "$REC/run_backtest.json" --url "$OO_TEST_URL" --login "$V2/login.json" --timeout 2000)"
+    check "run_backtest.json on variant 2" 1 "$(RC run2 "$REC/run_backtest.json" --url "$OO_TEST_URL" --login "$V2/login.json" --timeout 8000)"
     has "run_backtest.json on variant 2: Run" "$T/run2.out" 'BROKEN(no element matches) aria/Run[role="button"]'
-    check "trade_log.json on variant 2" 1 "$(RC tl2 "$REC/trade_log.json" --url "$RES" --login "$V2/login.json" --timeout 2000)"
+    check "trade_log.json on variant 2" 1 "$(RC tl2 "$REC/trade_log.json" --url "$RES" --login "$V2/login.json" --timeout 8000)"
     has "trade_log.json on variant 2: Trade Log" "$T/tl2.out" 'BROKEN(no element matches) aria/Trade Log[role="tab"]'
     # the re-recorded flows resolve (found by bare name in OO_RECORDINGS)
     check "v2 run_backtest.json on variant 2" 0 "$(OO_RECORDINGS="$V2" RC run2ok run_backtest.json --url "$OO_TEST_URL")"

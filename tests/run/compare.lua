@@ -43,7 +43,7 @@ end
 local done, used = 0, {}
 for _, b in ipairs(sim) do
   if b.status == "done" then done = done + 1
-  else bad("oo-sim backtest %s ended %s", tostring(b.id), tostring(b.status)) end
+  elseif not (allow_reruns and b.fault) then bad("oo-sim backtest %s ended %s", tostring(b.id), tostring(b.status)) end
 end
 -- the first backtest not yet matched whose configuration holds exactly the task's values
 local function find(values)
