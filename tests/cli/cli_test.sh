@@ -132,7 +132,7 @@ contains "$err" "OO_BROWSERS: browsers must be" "bad env value"
 
 # the password is never printed or logged
 printf 'OO_PASSWORD=Sup3rS3cretPw\n' > .env
-for args in "-vvv status" "-vv list" "-vv tests" "-vv demo" "-vv run --url https://optionomega.com/test/a --param delta --start 1 --end 2"; do
+for args in "-vvv status" "-vv list" "-vv tests" "-vv demo --latency-ms x" "-vv run --url https://optionomega.com/test/a --param delta --start 1 --end 2"; do
   # shellcheck disable=SC2086
   all=$("$BIN" $args 2>&1)
   lacks "$all" "Sup3rS3cretPw" "password in output of $args"
