@@ -215,6 +215,21 @@ static void *thread_main(void *arg)
     h2o_evloop_destroy(w->loop);
     w->loop = NULL;
     free(queue);  /* h2o 2.2.5 (evloop): h2o_multithread_destroy_queue closes but never frees it */
+    /* h2o keeps freed socket buffers for reuse in a per-thread list, lost when the thread ends */
+    h2o_mem_recycle_t *recycled = &h2o_socket_buffer_prototype.allocator;
+    while (recycled->cnt > 0) free(h2o_mem_alloc_recycle(recycled, 1));
+    /* ... and freed memory-pool chunks in another (static in h2o 2.2.5's memory.c, at most 16
+     * chunks of 4 KiB). Take them all back into a pool of our own (four 1000-byte pieces fill a
+     * chunk), then free the pool's chunks ourselves instead of handing them back. */
+    h2o_mem_pool_t pool;
+    h2o_mem_init_pool(&pool);
+    for (int i = 0; i < 17 * 4; i++) h2o_mem_alloc_pool(&pool, 1000);
+    for (void *c = pool.chunks, *next; c; c = next) {
+        next = *(void **)c;   /* a chunk starts with the pointer to the next one */
+        free(c);
+    }
+    pool.chunks = NULL;
+    h2o_mem_clear_pool(&pool);
     return NULL;
 }
 
