@@ -6,6 +6,8 @@
  *   web_fixture complete DB RUN [N]             complete the next N pending tasks of a run
  *   web_fixture event DB RUN KIND               append one event
  *   web_fixture status DB RUN STATUS            set a run's status
+ *   web_fixture newrun DB TEST NAME N           a run started elsewhere (as by `oo-automator
+ *                                               run`): a delta sweep of N tasks, running
  * Everything goes through store functions, from a process of its own. */
 #include "seed.h"
 #include "web/web.h"
@@ -156,6 +158,16 @@ int main(int argc, char **argv)
         cJSON_AddStringToObject(p, "from", "another process");
         if (store_event_append(s, atoll(argv[3]), argv[4], p, &err) < 0) rc = fail("event", &err);
         cJSON_Delete(p);
+    } else if (!strcmp(cmd, "newrun") && argc >= 6) {
+        char *spec = oo_asprintf("{\"mode\":\"sweep\",\"test_id\":%s,\"name\":\"%s\",\"parameter\":\"delta\","
+                                 "\"config\":{\"start\":30,\"stop\":%d,\"step\":1}}", argv[3], argv[4], 29 + atoi(argv[5]));
+        cJSON *j = cJSON_Parse(spec);
+        fixture f = {.db = argv[2], .store = s};
+        int64_t id = j ? fake_start_run(&f, j, &err) : -1;
+        if (id <= 0) rc = fail("newrun", &err);
+        else printf("%lld\n", (long long)id);
+        cJSON_Delete(j);
+        free(spec);
     } else if (!strcmp(cmd, "status") && argc >= 5) {
         if (store_run_set_status(s, atoll(argv[3]), argv[4], NULL, &err) != 0) rc = fail("status", &err);
     } else {
