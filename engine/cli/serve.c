@@ -84,6 +84,11 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     cJSON_AddNumberToObject(defaults, "rate_limit", oo_config_int(cfg, OO_CFG_RATE_LIMIT));
 
     char *web_dir = oo_resource_path("web"), *vendor_dir = oo_resource_path("vendor/node_modules");
+    char *vue = oo_path_join(vendor_dir, "vue/dist");
+    if (!oo_dir_exists(vue))
+        fprintf(stderr, "oo-automator: warning: the dashboard's libraries are missing from %s: "
+                        "install them with `cd vendor && npm ci`\n", vendor_dir);
+    free(vue);
     web_opts o = {
         .host = host,
         .port = oo_config_int(cfg, OO_CFG_PORT),

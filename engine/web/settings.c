@@ -3,6 +3,7 @@
  * database and never sent back: GET only says whether one is set. */
 #include "web/internal.h"
 #include "base/buf.h"
+#include "base/config.h"
 #include "base/util.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +24,7 @@ static const struct { const char *key; setting_type type; long lo, hi; const cha
     {NULL, 0, 0, 0, NULL},
 };
 
-char *web_password_path(const char *data_dir) { return oo_path_join(data_dir, "password"); }
+char *web_password_path(const char *data_dir) { return oo_path_join(data_dir, OO_PASSWORD_FILE); }
 
 static int password_set(const web_server *w)
 {

@@ -9,6 +9,8 @@
 #include "seed.h"
 #include "web/web.h"
 #include "base/buf.h"
+#include "base/config.h"
+#include "base/log.h"
 #include "base/util.h"
 #include <errno.h>
 #include <signal.h>
@@ -450,6 +452,24 @@ static void test_settings(int port)
     struct stat sb;
     CHECK(stat(pw, &sb) == 0 && (sb.st_mode & 0777) == 0600);
     CHECK(file_contains(pw, secret));
+    /* the configuration reads it (under the environment, files and flags) */
+    oo_config cfg = {0};
+    setenv("OO_DATA_DIR", g_data, 1);
+    unsetenv("OO_PASSWORD");
+    oo_err cerr = {0};
+    CHECK_MSG(oo_config_load(&cfg, g_dir, g_dir, &cerr) == 0, "%s", cerr.msg);
+    CHECK_STR(oo_config_get(&cfg, OO_CFG_PASSWORD), secret);
+    CHECK(cfg.source[OO_CFG_PASSWORD] == OO_SRC_FILE && cfg.where[OO_CFG_PASSWORD] && strstr(cfg.where[OO_CFG_PASSWORD], "password"));
+    char *described = oo_config_describe(&cfg);
+    CHECK(described && !strstr(described, secret));
+    free(described);
+    setenv("OO_PASSWORD", "from-the-environment", 1);
+    CHECK(oo_config_load(&cfg, g_dir, g_dir, &cerr) == 0);
+    CHECK_STR(oo_config_get(&cfg, OO_CFG_PASSWORD), "from-the-environment");
+    unsetenv("OO_PASSWORD");
+    unsetenv("OO_DATA_DIR");
+    oo_config_free(&cfg);
+    oo_log_set_secret(NULL);
     /* (the database is searched for it at the end: opening its file here would drop the
      * process's SQLite locks, a POSIX rule) */
     CHECK_ERROR(port, "PUT", "/api/settings", "{\"browsers\": 99}", 400, "browsers: a whole number from 1 to 8");
