@@ -145,6 +145,10 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     if (err) return;
     h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
     if (!sock) return;
+    if (w->nconns >= WEB_MAX_CONNS) {   /* a local dashboard has a handful of clients */
+        h2o_socket_close(sock);
+        return;
+    }
     web_conn *c = oo_calloc(1, sizeof *c);
     c->sock = sock;
     c->w = w;

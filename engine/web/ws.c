@@ -116,6 +116,8 @@ int web_ws_accept(web_server *w, h2o_req_t *req)
     w->clients = c;
     w->nclients++;
     c->conn = h2o_upgrade_to_websocket(req, key, c, on_ws_msg);
+    /* clients only ever send control frames: a big message is refused, not buffered */
+    wslay_event_config_set_max_recv_msg_length(c->conn->ws_ctx, 4096);
     char hello[96];
     snprintf(hello, sizeof hello, "{\"type\":\"hello\",\"last_event_id\":%lld}", (long long)w->last_event_id);
     queue_text(c, hello, strlen(hello));

@@ -245,6 +245,25 @@ char *ws_read(int fd, int timeout_ms)
     }
 }
 
+int ws_send(int fd, const char *data, size_t len)
+{
+    unsigned char h[14];
+    size_t n = 0;
+    h[n++] = 0x81;
+    if (len < 126) h[n++] = (unsigned char)(0x80 | len);
+    else if (len < 65536) { h[n++] = 0x80 | 126; h[n++] = (unsigned char)(len >> 8); h[n++] = (unsigned char)len; }
+    else { h[n++] = 0x80 | 127; for (int i = 7; i >= 0; i--) h[n++] = (unsigned char)(len >> (8 * i)); }
+    const unsigned char mask[4] = {0x12, 0x34, 0x56, 0x78};
+    memcpy(h + n, mask, 4);
+    n += 4;
+    char *buf = malloc(n + len);
+    memcpy(buf, h, n);
+    for (size_t i = 0; i < len; i++) buf[n + i] = (char)(data[i] ^ mask[i % 4]);
+    int rc = send_all(fd, buf, n + len);
+    free(buf);
+    return rc;
+}
+
 void ws_close(int fd)
 {
     /* a masked close frame, then the socket */

@@ -27,6 +27,8 @@ void http_free(http_resp *r);
 int ws_connect(int port, const char *path, const char *extra, int *status);
 /* The next text message (caller frees), or NULL on timeout or close. */
 char *ws_read(int fd, int timeout_ms);
+/* Sends one masked text frame (as a browser does). */
+int ws_send(int fd, const char *data, size_t len);
 void ws_close(int fd);
 
 int64_t now_ms(void);

@@ -728,6 +728,26 @@ static void test_websocket(int port)
     cJSON_Delete(h);
     ws_close(fd2);
     CHECK_ERROR(port, "GET", "/ws?after=abc", NULL, 400, "WebSocket");
+    /* a client sending a big message is dropped; a small one is ignored */
+    int fd3 = ws_connect(port, "/ws", NULL, &st);
+    REQUIRE(fd3 >= 0);
+    m = ws_read(fd3, 3000);
+    free(m);
+    ws_send(fd3, "{\"hi\":1}", 8);
+    size_t bigl = 100000;
+    char *bigm = malloc(bigl);
+    memset(bigm, 'x', bigl);
+    ws_send(fd3, bigm, bigl);
+    free(bigm);
+    int closed = 0;
+    int64_t until = now_ms() + 3000;
+    while (!closed && now_ms() < until) {
+        char *x = ws_read(fd3, 3000);
+        if (!x) closed = 1;
+        free(x);
+    }
+    CHECK_MSG(closed, "the server kept a client that sent 100 KB");
+    close(fd3);
     /* fd stays open: web_stop must close it */
 }
 
