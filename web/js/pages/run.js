@@ -88,7 +88,7 @@ export default {
         const p = st.parameter || swept(ts, paramsOf(ts))[0] || paramsOf(ts)[0];
         const by = stageMetric(cfg, n - 1);
         const best = bestBy(ts.filter((t) => t.status === 'completed'), by);
-        return { n, tasks: ts, parameter: p, by, best, params: paramsOf(ts) };
+        return { n, tasks: ts, parameter: p, by, best, params: paramsOf(ts), series: series(ts, p, by, null) };
       });
     });
     const best = computed(() => {
@@ -118,7 +118,7 @@ export default {
     const configText = computed(() => (run.value ? JSON.stringify(run.value.config, null, 2) : ''));
     return { run, tasks, failures, error, notFound, metric, xKey, yKey, params, sweptParams, mode, stages, best,
              chartSeries, showHeatmap, METRICS, METRIC_KEYS, metricLabel, when, trades, showTrades, tradeKeys, changed,
-             configText, series };
+             configText };
   },
   template: `
     <section class="page run">
@@ -166,7 +166,7 @@ export default {
             <span v-if="st.best" class="best-summary">★ best: {{ st.parameter }} = {{ (st.best.values || {})[st.parameter] }}
               ({{ metricLabel(st.by) }} {{ st.best[st.by] }})</span>
           </div>
-          <metric-chart :name="'stage' + st.n" :series="series(st.tasks, st.parameter, st.by, null)" :x-label="st.parameter"
+          <metric-chart :name="'stage' + st.n" :series="st.series" :x-label="st.parameter"
                         :y-label="metricLabel(st.by)" :best="st.best"></metric-chart>
           <results-table :name="'stage' + st.n" :tasks="st.tasks" :params="st.params" :best="st.best" @trades="showTrades"></results-table>
         </div>
