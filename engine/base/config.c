@@ -216,6 +216,17 @@ int oo_config_set_flag(oo_config *c, oo_cfg_key key, const char *value, const ch
 
 const char *oo_config_get(const oo_config *c, oo_cfg_key key)
 {
+    if (key == OO_CFG_PASSWORD && !c->value[key] && c->value[OO_CFG_DATA_DIR]) {
+        /* derived: the file the dashboard writes, read on demand so --data-dir moves it */
+        char *path = oo_path_join(c->value[OO_CFG_DATA_DIR], OO_PASSWORD_FILE);
+        char *pw = oo_file_exists(path) ? oo_read_file(path, NULL, NULL) : NULL;
+        size_t n = pw ? strlen(pw) : 0;
+        while (n && (pw[n - 1] == '\n' || pw[n - 1] == '\r')) pw[--n] = '\0';
+        if (n) put((oo_config *)c, OO_CFG_PASSWORD, pw, OO_SRC_FILE, path);
+        if (pw) memset(pw, 0, n);
+        free(pw);
+        free(path);
+    }
     if (key == OO_CFG_DB_PATH && !c->value[key]) {
         /* derived: <data dir>/oo_automator.db, computed on demand so --data-dir moves it */
         oo_config *m = (oo_config *)c;

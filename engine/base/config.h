@@ -11,6 +11,10 @@ typedef enum { OO_CFG_EMAIL, OO_CFG_PASSWORD, OO_CFG_BASE_URL, OO_CFG_BROWSERS, 
                OO_CFG_DB_PATH, OO_CFG_DATA_DIR, OO_CFG_PORT, OO_CFG_CHROMIUM, OO_CFG_RECORDINGS,
                OO_CFG_PARAMETERS_PATH, OO_CFG_LUA_PATH, OO_CFG_RATE_LIMIT, OO_CFG_COUNT } oo_cfg_key;
 
+/* The password set in the dashboard lives in <data dir>/OO_PASSWORD_FILE (mode 0600), never in
+ * the database; it is the password's last layer, under the files, the environment and flags. */
+#define OO_PASSWORD_FILE "password"
+
 typedef enum { OO_SRC_DEFAULT = 0, OO_SRC_FILE, OO_SRC_ENV, OO_SRC_FLAG } oo_cfg_source;
 
 typedef struct oo_config {

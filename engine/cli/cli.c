@@ -55,9 +55,11 @@ static const cli_cmd commands[] = {
     {"export", "Export a run's results", "export --run-id N --format csv|json --output FILE",
      "One row per task: its parameter values and every metric. --output - writes to stdout.",
      cli_export_opts, 0, 0, cli_cmd_export},
-    {"serve", "Serve the dashboard (REST, WebSocket, browser UI)", "serve [--port 8000] [--host 127.0.0.1]",
+    {"serve", "Serve the dashboard (REST, WebSocket, browser UI)",
+     "serve [--port 8000] [--host 127.0.0.1] [--token TOKEN] [--db PATH]",
      "Listens on 127.0.0.1 by default; any other address requires --token, and then every\n"
-     "request must carry it.",
+     "request must carry it (Authorization: Bearer TOKEN, or open the dashboard once with\n"
+     "?token=TOKEN). The first line printed is the dashboard's URL. Ctrl-C stops it.",
      cli_serve_opts, 0, 0, cli_cmd_serve},
     {"tests", "List, rename or delete saved OptionOmega tests",
      "tests [--recent] | tests rename ID NAME | tests delete ID",

@@ -984,6 +984,21 @@ cJSON *store_failures_list(oo_store *s, int64_t run_id, oo_err *err)
     return rows_json(s, st, err, "cannot list failures");
 }
 
+cJSON *store_failure_get(oo_store *s, int64_t id, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT f.id, f.task_id, t.run_id, f.attempt_number, f.failure_type, f.error_message, "
+        "f.screenshot_path, f.html_path, f.network_log_path, f.console_log, f.created_at "
+        "FROM failures f LEFT JOIN tasks t ON t.id = f.task_id WHERE f.id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    int found;
+    cJSON *o = one_json(s, st, err, "cannot read the failure", &found);
+    if (!found && !err->code) oo_err_set(err, OO_E_INPUT, "no failure %lld", (long long)id);
+    return o;
+}
+
 /* ---- settings ----------------------------------------------------------------------------- */
 
 char *store_setting_get(oo_store *s, const char *key, oo_err *err)

@@ -110,6 +110,10 @@ typedef struct store_failure {
 } store_failure;
 int64_t store_failure_add(oo_store *s, const store_failure *f, oo_err *err);
 cJSON *store_failures_list(oo_store *s, int64_t run_id, oo_err *err);
+/* One failure: {id, task_id, run_id, attempt_number, failure_type, error_message,
+ * screenshot_path, html_path, network_log_path, console_log, created_at} or NULL (err says
+ * "no failure N"). */
+cJSON *store_failure_get(oo_store *s, int64_t id, oo_err *err);
 
 /* ---- events: append-only, tailed by the dashboard --------------------------------------- */
 int64_t store_event_append(oo_store *s, int64_t run_id, const char *kind, const cJSON *payload,

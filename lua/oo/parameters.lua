@@ -64,4 +64,27 @@ function M.names(registry)
   return out
 end
 
+-- The parameters as data, for forms (the CLI wizard, the dashboard's New Run): a list in name
+-- order of {name, display_name, description, unit, requires_toggle, fields} where fields are
+-- the scripts' own field schemas ({name, type, label, default, min, max, choices}).
+function M.schemas(registry)
+  local json = require("json")
+  local out = {}
+  for _, name in ipairs(M.names(registry)) do
+    local p = registry[name]
+    local fields = {}
+    for i, f in ipairs(p.fields) do
+      local c = {}
+      for k, v in pairs(f) do
+        if type(v) ~= "function" then c[k] = v end
+      end
+      if type(c.choices) == "table" then c.choices = json.array(c.choices) end
+      fields[i] = c
+    end
+    out[#out + 1] = { name = p.name, display_name = p.display_name, description = p.description,
+                      unit = p.unit, requires_toggle = p.requires_toggle, fields = json.array(fields) }
+  end
+  return json.array(out)
+end
+
 return M

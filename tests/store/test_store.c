@@ -200,7 +200,14 @@ static void test_runs_and_tasks(oo_store *s)
     CHECK_INT(store_task_fail(s, id2, "timing: element not found", 0, &err), 0);
     store_failure f = {.task_id = id2, .attempt = 1, .type = "timing", .message = "element not found",
                        .screenshot_path = "/x/1.png", .html_path = "/x/1.html"};
-    CHECK(store_failure_add(s, &f, &err) > 0);
+    int64_t fid = store_failure_add(s, &f, &err);
+    CHECK(fid > 0);
+    cJSON *one = store_failure_get(s, fid, &err);
+    CHECK(one && num(one, "run_id") == run && num(one, "task_id") == id2);
+    CHECK_STR(str(one, "screenshot_path"), "/x/1.png");
+    cJSON_Delete(one);
+    oo_err nf = {0};
+    CHECK(store_failure_get(s, fid + 100, &nf) == NULL && strstr(nf.msg, "no failure"));
     cJSON *again = NULL;
     CHECK_INT(store_task_lease(s, run, "w2", 60000, &again, &err), 1);
     CHECK(again && num(again, "id") == id2 && num(again, "attempts") == 1);

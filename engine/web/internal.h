@@ -1,0 +1,109 @@
+/* web internals: the server state shared by server.c (thread, loop, connections, auth),
+ * http.c (request and response helpers), api.c (REST), ws.c (WebSocket and the events tail),
+ * files.c (static files and failure artifacts) and settings.c. Everything here runs on the web
+ * thread, except web_start/web_stop. */
+#ifndef OO_WEB_INTERNAL_H
+#define OO_WEB_INTERNAL_H
+#include "web/web.h"
+#include "store/store.h"
+#include <h2o.h>
+#include <h2o/websocket.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+
+#define WEB_MAX_BODY (1024 * 1024)            /* larger bodies: 413 with a JSON error */
+#define WEB_MAX_CONNS 256                      /* more at once are closed on accept */
+#define WEB_H2O_MAX_BODY (16 * 1024 * 1024)    /* larger still: h2o's own 413, connection closed */
+
+typedef struct web_conn {          /* an accepted socket, until h2o closes it */
+    h2o_socket_t *sock;
+    struct web_server *w;
+    struct web_conn *prev, *next;
+} web_conn;
+
+typedef struct web_ws {            /* a WebSocket client of the events stream */
+    h2o_websocket_conn_t *conn;
+    struct web_server *w;
+    int64_t sent_upto;             /* the last event id sent to it */
+    struct web_ws *prev, *next;
+} web_ws;
+
+struct web_server {
+    /* options, copied */
+    char *host, *token, *db_path, *data_dir, *web_dir, *vendor_dir, *parameters_json;
+    cJSON *settings_defaults;
+    web_start_run_fn start_run;
+    void *start_run_ud;
+    int poll_ms;
+    int loopback;                  /* host is a loopback address */
+    char url[128];
+
+    oo_store *store;               /* the web thread's own connection */
+    int listen_fd, port;
+    int wake_pipe[2];
+    atomic_int stop;                /* set by web_stop, read by the loop */
+    pthread_t thread;
+    int thread_started;
+
+    h2o_globalconf_t conf;
+    h2o_context_t ctx;
+    h2o_evloop_t *loop;
+    h2o_accept_ctx_t accept_ctx;
+    h2o_socket_t *listener, *wake_sock;
+    web_conn *conns;
+    int nconns;
+    web_ws *clients;
+    int nclients;
+    h2o_timeout_t tail_timeout;
+    h2o_timeout_entry_t tail_entry;
+    int64_t last_event_id;         /* the events table's tail, as far as broadcast */
+};
+
+typedef struct web_handler {
+    h2o_handler_t super;
+    struct web_server *w;
+} web_handler;
+
+/* ---- http.c ---------------------------------------------------------------------------- */
+int web_method_is(h2o_req_t *req, const char *m);
+/* The request path without the query (raw, not decoded), NUL-terminated in the pool. */
+char *web_path(h2o_req_t *req);
+/* A query parameter, percent-decoded, in the pool; NULL when absent. */
+const char *web_query(h2o_req_t *req, const char *name);
+/* Whether every escape of the query string decodes (and none is a NUL). */
+int web_query_valid(h2o_req_t *req);
+/* A request header's value, NUL-terminated in the pool; NULL when absent. */
+const char *web_header(h2o_req_t *req, const char *name);
+/* Percent-decodes s (and '+' as space when plus is set) into the pool; NULL when malformed
+ * (a bad escape or an encoded NUL). */
+char *web_decode(h2o_req_t *req, const char *s, size_t len, int plus);
+void web_add_header(h2o_req_t *req, const char *name, const char *value);
+void web_send(h2o_req_t *req, int status, const char *type, const char *body, size_t len);
+/* Sends v (and deletes it). */
+int web_send_json(h2o_req_t *req, int status, cJSON *v);
+/* {"error": msg}. Returns 0 (the request is handled). */
+int web_send_error(h2o_req_t *req, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int web_send_405(h2o_req_t *req, const char *allow);
+/* The body as JSON (an object or array); NULL after answering 400/413/415. */
+cJSON *web_body_json(h2o_req_t *req);
+/* A positive id from a path segment or query value; 0 when it is not one. */
+int64_t web_parse_id(const char *s);
+const char *web_reason(int status);
+
+/* ---- api.c ----------------------------------------------------------------------------- */
+int web_api(struct web_server *w, h2o_req_t *req, const char *path);
+
+/* ---- ws.c ------------------------------------------------------------------------------ */
+int web_ws_accept(struct web_server *w, h2o_req_t *req);
+void web_ws_start_tail(struct web_server *w);
+void web_ws_stop(struct web_server *w);   /* closes every client, stops the tail timer */
+
+/* ---- files.c --------------------------------------------------------------------------- */
+/* Serves a static file of the front end or vendor/; 404 for anything else. */
+int web_static(struct web_server *w, h2o_req_t *req, const char *path);
+/* Serves an artifact recorded for a failure ("screenshot", "html", "network"). */
+int web_artifact(struct web_server *w, h2o_req_t *req, int64_t failure_id, const char *kind);
+
+/* ---- settings.c ------------------------------------------------------------------------ */
+int web_settings(struct web_server *w, h2o_req_t *req);
+#endif

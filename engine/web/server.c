@@ -1,0 +1,387 @@
+/* server: the web thread. web_start binds the socket and opens the store (so errors come back
+ * at once), then the thread runs h2o's event loop until web_stop wakes it through a pipe.
+ * Every accepted socket is tracked, so that shutdown can close them all before h2o's context
+ * is disposed (h2o 2.2.5 asserts when connections outlive it). Every request first passes the
+ * access check (token, Host, Origin), then goes to the API, the WebSocket or the files. */
+#include "web/internal.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/util.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* ---- access: token, Host, Origin --------------------------------------------------------- */
+
+static int same_secret(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    unsigned char diff = (unsigned char)(alen != blen);
+    for (size_t i = 0; i < alen; i++) diff |= (unsigned char)(a[i] ^ b[i % (blen ? blen : 1)]);
+    return diff == 0;
+}
+
+static const char *cookie_value(h2o_req_t *req, const char *name, size_t *len)
+{
+    size_t nl = strlen(name);
+    ssize_t i = -1;
+    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) != -1) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        const char *p = v.base, *end = v.base + v.len;
+        while (p < end) {
+            while (p < end && (*p == ' ' || *p == ';')) p++;
+            const char *semi = memchr(p, ';', (size_t)(end - p));
+            if (!semi) semi = end;
+            if ((size_t)(semi - p) > nl && !memcmp(p, name, nl) && p[nl] == '=') {
+                *len = (size_t)(semi - p - nl - 1);
+                return p + nl + 1;
+            }
+            p = semi;
+        }
+    }
+    return NULL;
+}
+
+/* The host name of a Host header ("127.0.0.1:8000" -> "127.0.0.1", "[::1]:80" -> "::1"). */
+static int loopback_host_header(const char *h)
+{
+    char name[256];
+    if (h[0] == '[') {
+        const char *close = strchr(h, ']');
+        if (!close || (size_t)(close - h - 1) >= sizeof name) return 0;
+        snprintf(name, sizeof name, "%.*s", (int)(close - h - 1), h + 1);
+    } else {
+        const char *colon = strchr(h, ':');
+        size_t n = colon ? (size_t)(colon - h) : strlen(h);
+        if (n >= sizeof name) return 0;
+        snprintf(name, sizeof name, "%.*s", (int)n, h);
+    }
+    return !strcasecmp(name, "localhost") || !strcmp(name, "::1") || !strncmp(name, "127.", 4);
+}
+
+/* 0 when the request may proceed; otherwise the answer has been sent. */
+static int check_access(web_server *w, h2o_req_t *req, int *set_cookie)
+{
+    *set_cookie = 0;
+    /* h2o keeps the Host header as the request's authority */
+    const char *host = req->authority.len ? h2o_strdup(&req->pool, req->authority.base, req->authority.len).base : NULL;
+    if (w->token) {
+        int ok = 0;
+        const char *auth = web_header(req, "authorization");
+        if (auth && !strncasecmp(auth, "Bearer ", 7)) ok = same_secret(auth + 7, strlen(auth + 7), w->token);
+        const char *q = web_query(req, "token");
+        if (!ok && q && same_secret(q, strlen(q), w->token)) ok = *set_cookie = 1;
+        size_t clen = 0;
+        const char *c = cookie_value(req, "oo_token", &clen);
+        if (!ok && c) ok = same_secret(c, clen, w->token);
+        if (!ok) {
+            web_add_header(req, "www-authenticate", "Bearer");
+            web_send_error(req, 401, "this dashboard needs its token: send \"Authorization: Bearer TOKEN\" "
+                                     "or open it once with ?token=TOKEN");
+            return -1;
+        }
+    } else if (host && !loopback_host_header(host)) {
+        /* without a token the server only answers to loopback names (no DNS rebinding) */
+        web_send_error(req, 403, "this dashboard answers to 127.0.0.1 or localhost only (Host was %.100s); "
+                                 "serve it with --host and --token to reach it otherwise", host);
+        return -1;
+    }
+    int unsafe = !web_method_is(req, "GET") && !web_method_is(req, "HEAD");
+    if (unsafe || req->upgrade.base) {
+        const char *origin = web_header(req, "origin");
+        if (origin && strcmp(origin, "null") != 0) {
+            const char *o = !strncmp(origin, "http://", 7) ? origin + 7 : !strncmp(origin, "https://", 8) ? origin + 8 : NULL;
+            if (!o || !host || strcasecmp(o, host) != 0) {
+                web_send_error(req, 403, "cross-origin request refused (Origin %.100s)", origin);
+                return -1;
+            }
+        } else if (origin) {
+            web_send_error(req, 403, "cross-origin request refused (Origin null)");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int on_request(h2o_handler_t *self, h2o_req_t *req)
+{
+    web_server *w = ((web_handler *)self)->w;
+    web_add_header(req, "x-content-type-options", "nosniff");
+    web_add_header(req, "referrer-policy", "no-referrer");
+    int set_cookie;
+    if (!web_query_valid(req)) return web_send_error(req, 400, "malformed query string (a bad %%-escape)");
+    if (check_access(w, req, &set_cookie) != 0) return 0;
+    if (set_cookie) {
+        char *cookie = oo_asprintf("oo_token=%s; Path=/; HttpOnly; SameSite=Strict", w->token);
+        web_add_header(req, "set-cookie", cookie);
+        free(cookie);
+    }
+    const char *path = web_path(req);
+    if (req->entity.len > WEB_MAX_BODY)
+        return web_send_error(req, 413, "the body is %zu bytes; the limit is %d", req->entity.len, WEB_MAX_BODY);
+    if (!strcmp(path, "/api") || !strncmp(path, "/api/", 5)) return web_api(w, req, path);
+    if (!strcmp(path, "/ws")) return web_ws_accept(w, req);
+    return web_static(w, req, path);
+}
+
+/* ---- connections ------------------------------------------------------------------------ */
+
+static void conn_closed(void *data);
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    web_server *w = listener->data;
+    if (err) return;
+    h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+    if (!sock) return;
+    if (w->nconns >= WEB_MAX_CONNS) {   /* a local dashboard has a handful of clients */
+        h2o_socket_close(sock);
+        return;
+    }
+    web_conn *c = oo_calloc(1, sizeof *c);
+    c->sock = sock;
+    c->w = w;
+    c->next = w->conns;
+    if (w->conns) w->conns->prev = c;
+    w->conns = c;
+    w->nconns++;
+    sock->on_close.cb = conn_closed;
+    sock->on_close.data = c;
+    h2o_accept(&w->accept_ctx, sock);
+}
+
+static void conn_closed(void *data)
+{
+    web_conn *c = data;
+    web_server *w = c->w;
+    if (c->prev) c->prev->next = c->next;
+    else w->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
+    w->nconns--;
+    free(c);
+}
+
+static void on_wake(h2o_socket_t *sock, const char *err)
+{
+    (void)err;
+    h2o_buffer_consume(&sock->input, sock->input->size);  /* wake-up bytes: the loop checks stop */
+}
+
+static void *thread_main(void *arg)
+{
+    web_server *w = arg;
+    w->loop = h2o_evloop_create();
+    h2o_context_init(&w->ctx, w->loop, &w->conf);
+    w->accept_ctx.ctx = &w->ctx;
+    w->accept_ctx.hosts = w->conf.hosts;
+    w->listener = h2o_evloop_socket_create(w->loop, w->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+    w->listener->data = w;
+    h2o_socket_read_start(w->listener, on_accept);
+    w->wake_sock = h2o_evloop_socket_create(w->loop, w->wake_pipe[0], 0);
+    w->wake_sock->data = w;
+    h2o_socket_read_start(w->wake_sock, on_wake);
+    web_ws_start_tail(w);
+
+    while (!atomic_load(&w->stop)) h2o_evloop_run(w->loop, INT32_MAX);
+
+    h2o_socket_read_stop(w->listener);
+    h2o_socket_close(w->listener);      /* closes listen_fd */
+    w->listener = NULL;
+    w->listen_fd = -1;
+    h2o_socket_read_stop(w->wake_sock);
+    h2o_socket_close(w->wake_sock);     /* closes wake_pipe[0] */
+    w->wake_sock = NULL;
+    w->wake_pipe[0] = -1;
+    web_ws_stop(w);
+    /* every other connection: shut the socket down; h2o sees the end and closes it */
+    for (web_conn *c = w->conns; c; c = c->next) shutdown(h2o_socket_get_fd(c->sock), SHUT_RDWR);
+    int64_t deadline = oo_now_ms() + 3000;
+    while (w->nconns > 0 && oo_now_ms() < deadline) h2o_evloop_run(w->loop, 50);
+    if (w->nconns > 0) {
+        /* never expected; disposing now would assert inside h2o, so leave it to the exit */
+        OO_WARN("web", "%d connection(s) did not close within 3 s of the shutdown", w->nconns);
+        return NULL;
+    }
+    h2o_multithread_queue_t *queue = w->ctx.queue;
+    h2o_context_dispose(&w->ctx);
+    h2o_evloop_run(w->loop, 0);         /* let the closes complete */
+    h2o_evloop_destroy(w->loop);
+    w->loop = NULL;
+    free(queue);  /* h2o 2.2.5 (evloop): h2o_multithread_destroy_queue closes but never frees it */
+    /* h2o keeps freed socket buffers for reuse in a per-thread list, lost when the thread ends */
+    h2o_mem_recycle_t *recycled = &h2o_socket_buffer_prototype.allocator;
+    while (recycled->cnt > 0) free(h2o_mem_alloc_recycle(recycled, 1));
+    /* ... and freed memory-pool chunks in another (static in h2o 2.2.5's memory.c, at most 16
+     * chunks of 4 KiB). Take them all back into a pool of our own (four 1000-byte pieces fill a
+     * chunk), then free the pool's chunks ourselves instead of handing them back. */
+    h2o_mem_pool_t pool;
+    h2o_mem_init_pool(&pool);
+    for (int i = 0; i < 17 * 4; i++) h2o_mem_alloc_pool(&pool, 1000);
+    for (void *c = pool.chunks, *next; c; c = next) {
+        next = *(void **)c;   /* a chunk starts with the pointer to the next one */
+        free(c);
+    }
+    pool.chunks = NULL;
+    h2o_mem_clear_pool(&pool);
+    return NULL;
+}
+
+/* ---- start / stop ------------------------------------------------------------------------ */
+
+static char *dup_or_null(const char *s) { return s && *s ? oo_strdup(s) : NULL; }
+
+static char *real_dir(const char *dir, const char *what, oo_err *err)
+{
+    char buf[PATH_MAX];
+    if (!realpath(dir, buf) || !oo_dir_exists(buf)) {
+        oo_err_set(err, OO_E_IO, "web: the %s folder %s is missing (%s)", what, dir, strerror(errno ? errno : ENOENT));
+        return NULL;
+    }
+    return oo_strdup(buf);
+}
+
+static int is_loopback(const char *host)
+{
+    return !strcmp(host, "localhost") || !strcmp(host, "::1") || !strncmp(host, "127.", 4);
+}
+
+static int bind_socket(web_server *w, int port, oo_err *err)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    const char *host = !strcmp(w->host, "localhost") ? "127.0.0.1" : w->host;
+    int gai = getaddrinfo(host, portstr, &hints, &res);
+    if (gai != 0 || !res)
+        return oo_err_set(err, OO_E_USAGE, "web: cannot resolve --host %s: %s", w->host, gai_strerror(gai));
+    int fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+        int e = errno;
+        if (fd >= 0) close(fd);
+        freeaddrinfo(res);
+        return oo_err_set(err, OO_E_IO, "web: cannot listen on %s:%d: %s%s", w->host, port, strerror(e),
+                          e == EADDRINUSE ? " (another server uses the port: pick another with --port)" : "");
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t slen = sizeof ss;
+    getsockname(fd, (struct sockaddr *)&ss, &slen);
+    w->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                             : ((struct sockaddr_in *)&ss)->sin_port);
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    w->listen_fd = fd;
+    int v6 = strchr(host, ':') != NULL;
+    snprintf(w->url, sizeof w->url, "http://%s%s%s:%d/", v6 ? "[" : "", w->host, v6 ? "]" : "", w->port);
+    return 0;
+}
+
+static void free_server(web_server *w)
+{
+    if (w->listen_fd >= 0) close(w->listen_fd);
+    if (w->wake_pipe[0] >= 0) close(w->wake_pipe[0]);
+    if (w->wake_pipe[1] >= 0) close(w->wake_pipe[1]);
+    if (w->conf.hosts) h2o_config_dispose(&w->conf);
+    store_close(w->store);
+    free(w->host);
+    free(w->token);
+    free(w->db_path);
+    free(w->data_dir);
+    free(w->web_dir);
+    free(w->vendor_dir);
+    free(w->parameters_json);
+    cJSON_Delete(w->settings_defaults);
+    free(w);
+}
+
+web_server *web_start(const web_opts *o, oo_err *err)
+{
+    web_server *w = oo_calloc(1, sizeof *w);
+    w->listen_fd = w->wake_pipe[0] = w->wake_pipe[1] = -1;
+    w->host = oo_strdup(o->host && *o->host ? o->host : "127.0.0.1");
+    w->token = dup_or_null(o->token);
+    w->loopback = is_loopback(w->host);
+    w->start_run = o->start_run;
+    w->start_run_ud = o->start_run_ud;
+    w->poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;
+    w->parameters_json = dup_or_null(o->parameters_json);
+    w->settings_defaults = o->settings_defaults ? cJSON_Duplicate(o->settings_defaults, 1) : cJSON_CreateObject();
+    if (!w->loopback && !w->token) {
+        oo_err_set(err, OO_E_USAGE, "web: listening on %s exposes the dashboard: give a token too", w->host);
+        goto fail;
+    }
+    if (o->port < 0 || o->port > 65535) {
+        oo_err_set(err, OO_E_USAGE, "web: port %d is not 0 to 65535", o->port);
+        goto fail;
+    }
+    if (!o->db_path || !*o->db_path) {
+        oo_err_set(err, OO_E_USAGE, "web: no database path");
+        goto fail;
+    }
+    w->db_path = oo_strdup(o->db_path);
+    if (!o->web_dir || !(w->web_dir = real_dir(o->web_dir, "dashboard (web/)", err))) {
+        if (!o->web_dir) oo_err_set(err, OO_E_USAGE, "web: no dashboard folder (web/)");
+        goto fail;
+    }
+    if (o->vendor_dir && oo_dir_exists(o->vendor_dir)) w->vendor_dir = real_dir(o->vendor_dir, "vendor", err);
+    if (o->data_dir && *o->data_dir) {
+        if (oo_mkdir_p(o->data_dir, err) != 0 || !(w->data_dir = real_dir(o->data_dir, "data", err))) goto fail;
+    }
+    if (!(w->store = store_open(w->db_path, err))) goto fail;
+    w->last_event_id = store_events_last_id(w->store, err);
+    if (w->last_event_id < 0) goto fail;
+    if (bind_socket(w, o->port, err) != 0) goto fail;
+    if (pipe2(w->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        oo_err_set(err, OO_E_IO, "web: cannot create a pipe: %s", strerror(errno));
+        goto fail;
+    }
+
+    h2o_config_init(&w->conf);
+    /* h2o reads a whole body before the handler sees it, and answers a plain-text 413 past its
+     * own limit; up to that, the handler answers bodies over WEB_MAX_BODY with a JSON 413 */
+    w->conf.max_request_entity_size = WEB_H2O_MAX_BODY;
+    h2o_hostconf_t *hc = h2o_config_register_host(&w->conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0);
+    web_handler *h = (web_handler *)h2o_create_handler(pc, sizeof *h);
+    h->super.on_req = on_request;
+    h->w = w;
+
+    /* a client that goes away mid-answer must not kill the process */
+    signal(SIGPIPE, SIG_IGN);
+    if (pthread_create(&w->thread, NULL, thread_main, w) != 0) {
+        oo_err_set(err, OO_E_GENERIC, "web: cannot start the server thread");
+        goto fail;
+    }
+    w->thread_started = 1;
+    return w;
+fail:
+    free_server(w);
+    return NULL;
+}
+
+int web_port(const web_server *w) { return w->port; }
+const char *web_url(const web_server *w) { return w->url; }
+
+void web_stop(web_server *w)
+{
+    if (!w) return;
+    if (w->thread_started) {
+        atomic_store(&w->stop, 1);
+        char c = 1;
+        if (write(w->wake_pipe[1], &c, 1) < 0) { /* the pipe is non-blocking; a full pipe wakes too */ }
+        pthread_join(w->thread, NULL);
+    }
+    free_server(w);
+}

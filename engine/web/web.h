@@ -1,0 +1,53 @@
+/* web: the dashboard's server. h2o (its own event loop) in a thread of its own serves the REST
+ * API under /api/, the WebSocket event stream at /ws, and the static front end (web/ and the
+ * allowed packages of vendor/node_modules). It reads the store through its own connection and
+ * tails the events table, so runs driven by another process show up exactly like its own.
+ *
+ * web/ uses store/ and the run engine's command seam only: starting a run is the caller's
+ * start_run callback (called on the web thread; it must hand the spec to the run engine's
+ * queue and return quickly). Pause, resume and cancel write the run's status through the
+ * store, which the engine working on the run polls, in this process or another.
+ *
+ * Ownership: web_start copies every string and JSON of the options; the caller keeps its own.
+ * The web_server owns its thread, loop, sockets and store handle; web_stop releases them all.
+ */
+#ifndef OO_WEB_H
+#define OO_WEB_H
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include "base/err.h"
+
+typedef struct web_server web_server;
+
+/* Starts a run from a validated spec (the JSON body of POST /api/runs); returns the new run's
+ * id, or -1 with err filled (OO_E_INPUT/OO_E_USAGE: the spec is wrong, answered 400). */
+typedef int64_t (*web_start_run_fn)(void *ud, const cJSON *spec, oo_err *err);
+
+typedef struct web_opts {
+    const char *host;            /* NULL = 127.0.0.1 */
+    int port;                    /* 0 = a free port (see web_port) */
+    const char *token;           /* required (and then checked) when host is not loopback */
+    const char *db_path;         /* the store */
+    const char *data_dir;        /* failure artifacts and the password file; may be NULL */
+    const char *web_dir;         /* the front end (web/) */
+    const char *vendor_dir;      /* vendor/node_modules; may be NULL */
+    const char *parameters_json; /* {"parameters": [...schemas], "errors": [...]}; may be NULL */
+    const cJSON *settings_defaults; /* what GET /api/settings shows for unset keys; may be NULL */
+    web_start_run_fn start_run;  /* NULL: POST /api/runs answers 503 */
+    void *start_run_ud;
+    int poll_ms;                 /* how often the events table is tailed; 0 = 100 */
+} web_opts;
+
+/* Binds the socket, opens the store and starts the server thread. NULL + err on failure. */
+web_server *web_start(const web_opts *opts, oo_err *err);
+/* The port actually bound. */
+int web_port(const web_server *w);
+/* The URL it serves ("http://127.0.0.1:8000/"), owned by the server. */
+const char *web_url(const web_server *w);
+/* Stops accepting, closes every connection, joins the thread and frees everything. */
+void web_stop(web_server *w);
+
+/* The settings the dashboard edits (stored in the settings table) and the password, which is
+ * kept in <data_dir>/password (mode 0600), never in the database and never sent back. */
+char *web_password_path(const char *data_dir);
+#endif
