@@ -4,6 +4,7 @@
 #define OO_CLI_COMMANDS_H
 #include "cli/args.h"
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include "base/err.h"
 
 struct oo_store;
@@ -20,6 +21,9 @@ int cli_execute_run(struct oo_store *st, long long run_id, int browsers, int hea
 /* Checks a run's arguments ({script|config|url, param, start, stop, step, name, browsers}) in
  * Lua, creates the run and executes it (run, demo). The exit code. */
 int cli_plan_and_run(const cJSON *args, int yes, int headless, int no_cache, long long *run_id_out);
+/* Plans a run ({spec|script|config|url..., yes?}) in Lua and stores it: the run id, 0 when the
+ * user declined at the confirmation (interactive), -1 and err. No browser starts. */
+int64_t cli_create_run(struct oo_store *st, const cJSON *args, int interactive, long *browsers_out, oo_err *err);
 struct oo_script;
 /* require(module)[fn](arg) in a Lua state: its result as JSON, or NULL and err. */
 cJSON *cli_lua_call(struct oo_script *sc, const char *module, const char *fn, const cJSON *arg, oo_err *err);

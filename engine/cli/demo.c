@@ -161,9 +161,18 @@ int cli_cmd_demo(const cli_cmd *cmd, cli_args *a)
     int headless = cli_has(a, "headed") ? 0 : 1;
     rc = run_example("examples/delta_sweep.lua", headless);
     if (rc == 0) rc = run_example("examples/staged_delta_profit_target.lua", headless);
+    if (rc != 0 || cli_has(a, "exit")) {
+        sim_stop(&s);
+        if (rc == 0)
+            printf("\nThe demo is done. `oo-automator --db %s list` shows its runs; `oo-automator run --help` runs your own.\n",
+                   oo_config_get(cfg, OO_CFG_DB_PATH));
+        return rc;
+    }
+    /* the dashboard, on the demo's runs (and oo-sim still up, so New Run works too) */
+    printf("\nThe demo's runs are on the dashboard below (Ctrl-C stops it and oo-sim).\n");
+    fflush(stdout);
+    cli_args sa = {.command = "serve"};
+    rc = cli_cmd_serve(NULL, &sa);
     sim_stop(&s);
-    if (rc == 0)
-        printf("\nThe demo is done. `oo-automator --db %s list` shows its runs; `oo-automator run --help` runs your own.\n",
-               oo_config_get(cfg, OO_CFG_DB_PATH));
     return rc;
 }

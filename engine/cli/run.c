@@ -90,8 +90,17 @@ int cli_execute_run(oo_store *st, long long run_id, int browsers, int headless, 
     if (lease) ro.lease_ms = atoll(lease);
     fprintf(stderr, "run %lld: started (oo-automator pause --run-id %lld pauses it; Ctrl-C stops, resume continues)\n",
             run_id, run_id);
+    int64_t t0 = oo_now_ms();
     int outcome = run_execute(st, sc, run_id, &ro, &err);
     script_free(sc);
+    if (oo_cfg()->verbose > 0) {
+        /* the engine's own peak memory (Chromium excluded) and the run's wall time */
+        char *status = oo_read_file("/proc/self/status", NULL, NULL);
+        const char *hwm = status ? strstr(status, "VmHWM:") : NULL;
+        fprintf(stderr, "run %lld: %lld ms; engine peak RSS: %ld kB\n", run_id, (long long)(oo_now_ms() - t0),
+                hwm ? strtol(hwm + 6, NULL, 10) : -1L);
+        free(status);
+    }
     int rc = 0;
     if (outcome < 0) rc = cli_fail("run %lld failed: %s", run_id, err.msg);
     else if (outcome == RUN_INTERRUPTED) {
@@ -214,64 +223,89 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     return rc;
 }
 
-int cli_plan_and_run(const cJSON *args, int yes, int headless, int no_cache, long long *run_id_out)
+/* Plans a run in Lua and writes it to the store (with its test). Returns the run id, 0 when the
+ * user said no at the confirmation (interactive), -1 with err. browsers_out: the browsers. */
+int64_t cli_create_run(oo_store *st, const cJSON *args, int interactive, long *browsers_out, oo_err *err)
 {
-    oo_err err = {0};
     script_opts so = {.traceback = oo_cfg()->verbose > 0};
-    oo_script *sc = script_new(&so, &err);
-    if (!sc) return cli_fail("%s", err.msg);
-    cJSON *plan = cli_lua_call(sc, "oo.cli", "prepare", args, &err);
+    oo_script *sc = script_new(&so, err);
+    if (!sc) return -1;
+    cJSON *plan = cli_lua_call(sc, "oo.cli", "prepare", args, err);
     script_free(sc);
-    if (!plan) return cli_fail("%s", err.msg);
+    if (!plan) return -1;
+    int64_t run_id = -1;
     long browsers = jint(args, "browsers");
-
-    int rc = 0;
-    oo_store *st = NULL;
     int count = (int)jint(plan, "count");
     const char *summary = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "summary"));
     const char *test = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "test"));
-    if (count > 1000 && !yes) {
-        rc = cli_fail("this run has %d backtests (over 1,000): check the ranges, or add --yes to run them all", count);
+    if (count > 1000 && !cJSON_IsTrue(cJSON_GetObjectItem(args, "yes"))) {
+        oo_err_set(err, OO_E_INPUT, "this run has %d backtests (over 1,000): check the ranges, or add --yes to run them all", count);
         goto out;
     }
     if (!browsers) browsers = jint(plan, "browsers");
     if (!browsers) browsers = oo_config_int(oo_cfg(), OO_CFG_BROWSERS);
     if (browsers < 1 || browsers > 8) browsers = 2;
-    st = cli_open_store();
-    if (!st) { rc = 1; goto out; }
     long long test_id;
     if (cJSON_IsTrue(cJSON_GetObjectItem(plan, "test_is_url"))) {
-        test_id = store_test_upsert(st, test, NULL, &err);
-        if (test_id < 0) { rc = cli_fail("%s", err.msg); goto out; }
+        test_id = store_test_upsert(st, test, NULL, err);
+        if (test_id < 0) goto out;
     } else {
-        test_id = cli_resolve_test(st, test);
-        if (!test_id) { rc = 1; goto out; }
+        cJSON *found = store_test_find(st, test, err);
+        if (!found) goto out;
+        int n = cJSON_GetArraySize(found);
+        test_id = n >= 1 ? (long long)jint(cJSON_GetArrayItem(found, 0), "id") : 0;
+        cJSON_Delete(found);
+        if (n != 1) {
+            if (n == 0) oo_err_set(err, OO_E_INPUT, "no saved test matches \"%s\": see `oo-automator tests`", test);
+            else oo_err_set(err, OO_E_INPUT, "\"%s\" matches %d saved tests: give its number from `oo-automator tests`", test, n);
+            goto out;
+        }
     }
-    fprintf(stderr, "%s on %ld browser%s\n", summary ? summary : "run", browsers, browsers == 1 ? "" : "s");
-    if (!yes && isatty(0) && isatty(2)) {
-        char q[128];
-        snprintf(q, sizeof q, "Ready to run %d tests. Continue?", count);
-        if (!ask_yes(q)) { fprintf(stderr, "nothing was started\n"); goto out; }
+    if (interactive) {
+        fprintf(stderr, "%s on %ld browser%s\n", summary ? summary : "run", browsers, browsers == 1 ? "" : "s");
+        if (isatty(0) && isatty(2)) {
+            char q[128];
+            snprintf(q, sizeof q, "Ready to run %d tests. Continue?", count);
+            if (!ask_yes(q)) { run_id = 0; goto out; }
+        }
     }
     cJSON *cfg = cJSON_CreateObject();
     cJSON_AddItemToObject(cfg, "spec", cJSON_DetachItemFromObject(plan, "spec"));
-    char *abs = NULL;
     const char *sp = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "script"));
     if (sp) {
-        abs = realpath(sp, NULL);
+        char *abs = realpath(sp, NULL);
         cJSON_AddStringToObject(cfg, "script", abs ? abs : sp);
         free(abs);
     }
     cJSON_AddNumberToObject(cfg, "count", count);
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "name"));
     const char *mode = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "mode"));
-    int64_t run_id = store_run_create(st, test_id, name, mode, cfg, (int)browsers, &err);
+    run_id = store_run_create(st, test_id, name, mode, cfg, (int)browsers, err);
     cJSON_Delete(cfg);
-    if (run_id < 0) { rc = cli_fail("%s", err.msg); goto out; }
-    if (run_id_out) *run_id_out = run_id;
-    rc = cli_execute_run(st, run_id, (int)browsers, headless, no_cache);
+    if (browsers_out) *browsers_out = browsers;
 out:
-    if (st) store_close(st);
     cJSON_Delete(plan);
+    return run_id;
+}
+
+int cli_plan_and_run(const cJSON *args, int yes, int headless, int no_cache, long long *run_id_out)
+{
+    oo_err err = {0};
+    oo_store *st = cli_open_store();
+    if (!st) return 1;
+    cJSON *a = cJSON_Duplicate(args, 1);
+    if (yes) cJSON_AddTrueToObject(a, "yes");
+    long browsers = 0;
+    int64_t run_id = cli_create_run(st, a, !yes, &browsers, &err);
+    cJSON_Delete(a);
+    int rc;
+    if (run_id < 0) rc = cli_fail("%s", err.msg);
+    else if (run_id == 0) { fprintf(stderr, "nothing was started\n"); rc = 0; }
+    else {
+        if (yes) fprintf(stderr, "run %lld: %ld browser%s\n", (long long)run_id, browsers, browsers == 1 ? "" : "s");
+        if (run_id_out) *run_id_out = run_id;
+        rc = cli_execute_run(st, run_id, (int)browsers, headless, no_cache);
+    }
+    store_close(st);
     return rc;
 }

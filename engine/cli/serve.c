@@ -1,13 +1,19 @@
 /* serve: the dashboard. Computes the parameter schemas once (Lua discovery through script/),
  * hands them, the store and the resource folders to web/, prints the URL as the first line of
  * stdout, and serves until SIGINT or SIGTERM. The web server runs in its own thread; this one
- * waits for the signal. Without a run engine in this build, POST /api/runs answers 503. */
+ * waits for the signal. POST /api/runs starts an engine process for the run (start_run). */
 #include "cli/commands.h"
 #include "base/config.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include "script/script.h"
 #include "web/web.h"
+#include "store/store.h"
+#include <fcntl.h>
+#include <spawn.h>
+#include <errno.h>
+
+extern char **environ;
 #include <lauxlib.h>
 #include <pthread.h>
 #include <signal.h>
@@ -44,6 +50,76 @@ static char *parameters_json(oo_err *err)
     }
     script_free(s);
     return out;
+}
+
+/* POST /api/runs (on the web thread): the spec is planned by the same Lua as `oo-automator run`
+ * (lua/oo/cli.lua), written to the store as a run, and executed by an engine process of its own
+ * (`oo-automator resume --run-id N`, its output in <data dir>/runs/N/engine.log). A process per
+ * run keeps the server's thread free and survives a restarted dashboard; pause, resume and
+ * cancel reach it through the store like from any terminal. */
+typedef struct starter { char *exe, *db_path, *data_dir; } starter;
+
+static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
+{
+    starter *s = ud;
+    oo_store *st = store_open(s->db_path, err);
+    if (!st) return -1;
+    int64_t run_id = -1;
+    cJSON *args = cJSON_CreateObject(), *copy = cJSON_Duplicate(spec, 1);
+    const cJSON *tid = cJSON_GetObjectItem(spec, "test_id");
+    if (cJSON_IsNumber(tid)) {
+        cJSON *t = store_test_get(st, (int64_t)tid->valuedouble, err);
+        if (!t) goto out;
+        cJSON_AddStringToObject(copy, "test", cJSON_GetStringValue(cJSON_GetObjectItem(t, "url")));
+        cJSON_Delete(t);
+    } else {
+        cJSON_AddStringToObject(copy, "test", cJSON_GetStringValue(cJSON_GetObjectItem(spec, "test_url")));
+    }
+    cJSON_DeleteItemFromObject(copy, "test_id");
+    cJSON_DeleteItemFromObject(copy, "test_url");
+    cJSON_AddItemToObject(args, "spec", copy);
+    copy = NULL;
+    long browsers = 0;
+    run_id = cli_create_run(st, args, 0, &browsers, err);
+    if (run_id <= 0) goto out;
+    char rel[64];
+    snprintf(rel, sizeof rel, "runs/%lld", (long long)run_id);
+    char *dir = oo_path_join(s->data_dir, rel);
+    char *log = oo_path_join(dir, "engine.log");
+    oo_err e2 = {0};
+    oo_mkdir_p(dir, &e2);
+    char idtxt[32], btxt[16];
+    snprintf(idtxt, sizeof idtxt, "%lld", (long long)run_id);
+    snprintf(btxt, sizeof btxt, "%ld", browsers);
+    char *argv[] = {s->exe, "--db", s->db_path, "resume", "--run-id", idtxt, "--browsers", btxt, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&at, &none);      /* the server thread blocks SIGINT/SIGTERM */
+    posix_spawnattr_setpgroup(&at, 0);           /* Ctrl-C on the dashboard leaves the run going */
+    pid_t pid;
+    int rc = posix_spawn(&pid, s->exe, &fa, &at, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    free(dir);
+    free(log);
+    if (rc != 0) {
+        oo_err_set(err, OO_E_IO, "run %lld was stored but its engine could not start: %s (`oo-automator resume --run-id %lld` runs it)",
+                   (long long)run_id, strerror(rc), (long long)run_id);
+        run_id = -1;
+    }
+out:
+    cJSON_Delete(copy);
+    cJSON_Delete(args);
+    store_close(st);
+    return run_id;
 }
 
 static int is_loopback(const char *host)
@@ -89,6 +165,13 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
         fprintf(stderr, "oo-automator: warning: the dashboard's libraries are missing from %s: "
                         "install them with `cd vendor && npm ci`\n", vendor_dir);
     free(vue);
+    char *exe_dir = oo_exe_dir();
+    starter starter_state = {.exe = exe_dir ? oo_path_join(exe_dir, "oo-automator") : oo_strdup("oo-automator"),
+                             .db_path = (char *)oo_config_get(cfg, OO_CFG_DB_PATH),
+                             .data_dir = (char *)oo_config_get(cfg, OO_CFG_DATA_DIR)};
+    free(exe_dir);
+    /* engine processes started from the dashboard are not waited for: no zombies */
+    signal(SIGCHLD, SIG_IGN);
     web_opts o = {
         .host = host,
         .port = oo_config_int(cfg, OO_CFG_PORT),
@@ -99,7 +182,8 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
         .vendor_dir = vendor_dir,
         .parameters_json = params,
         .settings_defaults = defaults,
-        .start_run = NULL,   /* the run engine's command queue plugs in here */
+        .start_run = start_run,
+        .start_run_ud = &starter_state,
     };
     /* SIGINT and SIGTERM are taken by sigwait below; blocked before the server thread starts,
      * so that it inherits the mask and only this thread sees them */
@@ -114,6 +198,7 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     free(vendor_dir);
     cJSON_Delete(defaults);
     if (!w) {
+        free(starter_state.exe);
         pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
         return err.code == OO_E_USAGE ? cli_usage_error("serve", "%s", err.msg) : cli_fail("%s", err.msg);
     }
@@ -125,5 +210,6 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     sigwait(&sigs, &sig);
     web_stop(w);
     pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
+    free(starter_state.exe);
     return 0;
 }

@@ -130,7 +130,8 @@ static int check_parameter(const cJSON *schemas, const cJSON *name, const cJSON 
     char at[160];
     snprintf(at, sizeof at, "%s.config", where);
     cJSON_ArrayForEach(v, config) {
-        const cJSON *f = find_named(fields, "name", v->string);
+        /* the design's JSON says "end" where Lua (end is reserved) says "stop": both are fine */
+        const cJSON *f = find_named(fields, "name", strcmp(v->string, "end") ? v->string : "stop");
         if (!f) {
             oo_buf b;
             oo_buf_init(&b);
