@@ -140,9 +140,19 @@ end
 -- Runs one task on a logged-in page. Returns result {metrics, config, raw_data}, trades.
 function M.execute(page, t, ctx)
   local env = ctx.env
+  local clock, t0 = require("time"), nil
+  t0 = clock.now_ms()
+  local function phase(name)
+    local now = clock.now_ms()
+    require("log").debug(string.format("task %d: %s %d ms", t.id, name, now - t0))
+    t0 = now
+  end
   replay(page, env, "open_test.json")
+  phase("open_test")
   replay(page, env, "new_backtest.json")
+  phase("new_backtest")
   M.apply(page, t.values, ctx.registry, ctx.configs)
+  phase("parameters")
   -- the whole dialog as the engine sees it before Run: the same test and the same dialog run
   -- the same (deterministic) backtest, so a stored result is reused
   local dialog = ui.dialog_state(page)
@@ -160,6 +170,7 @@ function M.execute(page, t, ctx)
   -- the page's own API answer with the results, when the site shows it on the network
   local answer = page:expect_response("*/results", { timeout = M.timeouts.backtest })
   M.run_backtest(page, env)
+  phase("run_backtest")
   local shown, extra = results.read(page)
   local raw
   local okr, resp = pcall(answer.wait, answer)
@@ -174,12 +185,14 @@ function M.execute(page, t, ctx)
     end
   end
   -- the trade log, downloaded as OptionOmega's CSV
+  phase("results")
   local dl = page:expect_download({ timeout = M.timeouts.download })
   replay(page, env, "trade_log.json")
   local file = dl:wait()
   local text = fs.read(file.path)
   os.remove(file.path)
   local trades = tradelog.parse(text)
+  phase("trade_log")
   local rows = {}
   for i, tr in ipairs(trades) do rows[i] = tr.row end
   if metrics.trades and metrics.trades ~= #rows then
