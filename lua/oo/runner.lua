@@ -79,6 +79,30 @@ function M.pacer(per_minute)
   end
 end
 
+-- Adaptive throttling: when recent attempts fail (3 of the last 6), work drops to one browser
+-- and every wait gets longer; 5 successes in a row restore full speed.
+function M.throttle(nworkers, q)
+  local th = { active = nworkers, slow = 1, recent = {}, streak = 0 }
+  function th.record(ok, permanent)
+    if permanent then return end
+    table.insert(th.recent, ok)
+    if #th.recent > 6 then table.remove(th.recent, 1) end
+    th.streak = ok and th.streak + 1 or 0
+    local fails = 0
+    for _, r in ipairs(th.recent) do if not r then fails = fails + 1 end end
+    if fails >= 3 and th.active > 1 then
+      th.active, th.slow = 1, 2
+      log.warn("many recent failures: slowing down to one browser and longer waits")
+      q:event("throttle", { active = 1, slow = 2 })
+    elseif th.streak >= 5 and (th.active < nworkers or th.slow > 1) then
+      th.active, th.slow, th.recent = nworkers, 1, {}
+      log.info("back to full speed")
+      q:event("throttle", { active = nworkers, slow = 1 })
+    end
+  end
+  return th
+end
+
 function M.execute(q)
   local registry, load_errors = parameters.discover()
   for _, e in ipairs(load_errors) do log.warn(e) end
@@ -93,6 +117,7 @@ function M.execute(q)
   local work, changed, exited = sched.event(), sched.event(), sched.event()
   local state = { finished = false, workers = 0 }
   local nworkers = q.options.browsers
+  local throttle = M.throttle(nworkers, q)
 
   local function worker(id)
     local name = "w" .. id
@@ -102,8 +127,11 @@ function M.execute(q)
       session = nil
     end
     while not state.finished and not q:stopping() do
-      local t = q:lease(name)
-      if not t then
+      local t = (id <= throttle.active) and q:lease(name) or nil
+      if not t and id > throttle.active then
+        q:worker_state(name, "throttled")
+        work:wait(2000)
+      elseif not t then
         q:worker_state(name, "idle")
         work:wait(1000)
       else
@@ -114,15 +142,17 @@ function M.execute(q)
             session = task.open_session(keeper.get(), env, name)
           end
           local result, trades = task.execute(session.page, t, { env = env, registry = registry,
-            configs = pconfigs, q = q, pace = pace })
+            configs = pconfigs, q = q, pace = pace, slow = throttle.slow * (1 + (t.attempts or 0)) })
           q:complete(t.id, result, trades)
         end)
+        if ok then throttle.record(true) end
         if not ok then
           if q:stopping() == "interrupted" then break end
           local failure = recovery.classify(err, session and session.page, keeper)
           local art = recovery.artifacts(session and session.page, q.options.artifacts_dir, t, failure)
           failure.screenshot, failure.html, failure.network_log, failure.console =
             art.screenshot, art.html, art.network_log, art.console
+          throttle.record(false, failure.permanent)
           local final, attempt = q:fail(t.id, failure)
           log.warn(string.format("%s: task %d (%s) attempt %d failed (%s): %s%s", name, t.id,
             describe(t.values), attempt, failure.type, failure.message, final and "; giving up on it" or ""))

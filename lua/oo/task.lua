@@ -147,9 +147,11 @@ function M.execute(page, t, ctx)
     require("log").debug(string.format("task %d: %s %d ms", t.id, name, now - t0))
     t0 = now
   end
-  replay(page, env, "open_test.json")
+  -- a retry, or a throttled run, waits longer at every step
+  local step = M.timeouts.step * (ctx.slow or 1)
+  replay(page, env, "open_test.json", step)
   phase("open_test")
-  replay(page, env, "new_backtest.json")
+  replay(page, env, "new_backtest.json", step)
   phase("new_backtest")
   M.apply(page, t.values, ctx.registry, ctx.configs)
   phase("parameters")
@@ -187,7 +189,7 @@ function M.execute(page, t, ctx)
   -- the trade log, downloaded as OptionOmega's CSV
   phase("results")
   local dl = page:expect_download({ timeout = M.timeouts.download })
-  replay(page, env, "trade_log.json")
+  replay(page, env, "trade_log.json", step)
   local file = dl:wait()
   local text = fs.read(file.path)
   os.remove(file.path)

@@ -1,0 +1,55 @@
+-- The runner's pieces that need no browser: throttling, the result-cache fingerprint, the
+-- results merge (API exact, page shown), spec handling ("end" and "stop", storable copies).
+local check = require("check")
+local runner = require("oo.runner")
+local hash = require("oo.hash")
+local results = require("oo.results")
+local spec = require("oo.spec")
+
+-- throttling: 3 failures of the last 6 drop to one browser and slow down; 5 successes restore
+local events = {}
+local q = { event = function(_, kind, p) events[#events + 1] = { kind, p } end }
+local th = runner.throttle(3, q)
+check.eq(th.active, 3)
+th.record(true); th.record(false); th.record(false)
+check.eq(th.active, 3, "two failures are not enough")
+th.record(false, true)
+check.eq(th.active, 3, "a permanent failure (the task's own fault) does not slow the run")
+th.record(false)
+check.eq(th.active, 1, "three of the last six failed")
+check.eq(th.slow, 2)
+check.eq(events[1][1], "throttle")
+for _ = 1, 4 do th.record(true) end
+check.eq(th.active, 1, "four successes are not enough")
+th.record(true)
+check.eq(th.active, 3, "five in a row restore")
+check.eq(th.slow, 1)
+
+-- the cache key: stable, 32 hex digits, sensitive to any change
+local a = hash.hex("https://x/test/1\n[[\"input\",\"Profit Target\",\"50\"]]")
+check.eq(#a, 32)
+check.ok(a:match("^%x+$"), a)
+check.eq(a, hash.hex("https://x/test/1\n[[\"input\",\"Profit Target\",\"50\"]]"))
+check.ok(a ~= hash.hex("https://x/test/1\n[[\"input\",\"Profit Target\",\"51\"]]"), "one field changes the key")
+
+-- results: the API's exact numbers win; a page that disagrees beyond its rounding is reported
+local shown = results.from_pairs({ { "P/L", "$13,376" }, { "CAGR", "14.2%" }, { "MAR Ratio", "1.75" } })
+local api = results.from_api({ pl = 13376.4, cagr = 0.14213, mar = 1.7534, maxDrawdown = -0.081 })
+local m, mismatch = results.merge(shown, api)
+check.eq(m.pl, 13376.4)
+check.eq(m.max_drawdown, -0.081)
+check.eq(mismatch, nil)
+local _, bad = results.merge(results.from_pairs({ { "P/L", "$9,000" } }), api)
+check.ok(bad and bad.pl, "a wrong page value is noticed")
+check.eq(results.merge(shown, nil).pl, 13376, "no API answer: the page's numbers")
+
+-- specs: "end" (the design's JSON) becomes "stop"; functions are stored as "custom"
+local s = spec.prepare({ parameter = "delta", config = { start = 5, ["end"] = 10, step = 5 } })
+check.eq(s.mode, "sweep")
+check.eq(s.config.stop, 10)
+local stored = spec.storable({ mode = "staged", stages = { { parameter = "delta", optimize_by = function() return 1 end } } })
+check.eq(stored.stages[1].optimize_by, "custom")
+check.err(function() spec.test_url("https://example.com/strategies", "--url") end, "not an OptionOmega test URL")
+check.eq(spec.test_url("https://optionomega.com/test/abc", "x"), "https://optionomega.com/test/abc")
+
+check.done()
