@@ -148,6 +148,11 @@ int oo_cli_main(int argc, char **argv)
     }
     /* load the layers under the flags, then re-apply the global flags on top */
     int verbose = cfg->verbose;
+    /* for run scripts that start runs themselves (lua/oo/init.lua): this very program */
+    char *self = oo_exe_dir(), *exe = self ? oo_path_join(self, "oo-automator") : NULL;
+    if (exe) setenv("OO_AUTOMATOR", exe, 1);
+    free(self);
+    free(exe);
     if (oo_config_load(cfg, NULL, NULL, &err) != 0) {
         fprintf(stderr, "oo-automator: %s\n", err.msg);
         return 2;

@@ -233,6 +233,10 @@ int64_t cli_create_run(oo_store *st, const cJSON *args, int interactive, long *b
     cJSON *plan = cli_lua_call(sc, "oo.cli", "prepare", args, err);
     script_free(sc);
     if (!plan) return -1;
+    if (cJSON_IsTrue(cJSON_GetObjectItem(plan, "imperative"))) {
+        cJSON_Delete(plan);
+        return 0;
+    }
     int64_t run_id = -1;
     long browsers = jint(args, "browsers");
     int count = (int)jint(plan, "count");
@@ -266,7 +270,7 @@ int64_t cli_create_run(oo_store *st, const cJSON *args, int interactive, long *b
         if (isatty(0) && isatty(2)) {
             char q[128];
             snprintf(q, sizeof q, "Ready to run %d tests. Continue?", count);
-            if (!ask_yes(q)) { run_id = 0; goto out; }
+            if (!ask_yes(q)) { fprintf(stderr, "nothing was started\n"); run_id = 0; goto out; }
         }
     }
     cJSON *cfg = cJSON_CreateObject();
@@ -300,7 +304,7 @@ int cli_plan_and_run(const cJSON *args, int yes, int headless, int no_cache, lon
     cJSON_Delete(a);
     int rc;
     if (run_id < 0) rc = cli_fail("%s", err.msg);
-    else if (run_id == 0) { fprintf(stderr, "nothing was started\n"); rc = 0; }
+    else if (run_id == 0) rc = 0;      /* declined, or a script that ran its own runs */
     else {
         if (yes) fprintf(stderr, "run %lld: %ld browser%s\n", (long long)run_id, browsers, browsers == 1 ? "" : "s");
         if (run_id_out) *run_id_out = run_id;

@@ -28,7 +28,8 @@ function M.prepare(args)
     where, spec = "wizard", args.spec
   elseif args.script then
     script, where = args.script, args.script
-    spec = spec_mod.from_script(args.script)
+    spec = spec_mod.from_script(args.script, true)
+    if spec == nil then return { imperative = true } end   -- it drove its runs through require("oo")
   elseif args.config then
     where = args.config
     spec = load_config(args.config)

@@ -88,6 +88,19 @@ stage2=$(sqlite3 "$T/staged.db" "SELECT DISTINCT json_extract(parameter_values, 
     WHERE run_id = (SELECT MAX(id) FROM runs) AND stage = 2")
 [ -n "$best" ] && [ "$best" = "$stage2" ] || bad "staged: stage 2 uses delta [$stage2], the best of stage 1 is [$best]"
 
+# --- a run script that drives its runs itself (require("oo")): two runs, the second from the first's best
+export OO_DB_PATH="$T/imperative.db"
+cat >"$T/custom.lua" <<LUA
+local oo = require("oo")
+local a = oo.run { test = "$TEST_URL", parameter = "delta", config = { start = 10, stop = 20, step = 10 } }
+local best = assert(oo.best(a, "mar"))
+local b = oo.run { test = "$TEST_URL", parameter = "profit_target", fixed = { delta = best.values.delta },
+                   config = { start = 40, stop = 40, step = 1 } }
+print("imperative", a.run_id, #a.results, b.run_id, #b.results, b.results[1].values.delta == best.values.delta)
+LUA
+"$BIN" run "$T/custom.lua" >"$T/custom.out" 2>"$T/custom.err" || { bad "imperative script failed"; cat "$T/custom.err"; }
+grep -q "^imperative	1	2	2	1	true" "$T/custom.out" || bad "imperative script: $(cat "$T/custom.out")"
+
 # --- Ctrl-C, pause from another terminal, resume ----------------------------------------------
 export OO_DB_PATH="$T/interrupted.db"
 wait_for() { # wait_for WHAT DEADLINE_S SQL EXPECTED_MIN: until the SQL's number reaches it
