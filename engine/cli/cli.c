@@ -205,7 +205,23 @@ struct oo_store *cli_open_store(void)
 {
     oo_err err = {0};
     oo_store *s = store_open(oo_config_get(oo_cfg(), OO_CFG_DB_PATH), &err);
-    if (!s) fprintf(stderr, "oo-automator: %s\n", err.msg);
+    if (!s) {
+        fprintf(stderr, "oo-automator: %s\n", err.msg);
+        return NULL;
+    }
+    /* what the dashboard's Settings page stored fills in what no flag, environment or config
+     * file set (the password lives in its own file, read with the config) */
+    static const struct { const char *key; oo_cfg_key cfg; } from_settings[] = {
+        {"email", OO_CFG_EMAIL}, {"browsers", OO_CFG_BROWSERS}, {"headless", OO_CFG_HEADLESS},
+        {"rate_limit", OO_CFG_RATE_LIMIT}, {NULL, 0}};
+    oo_config *cfg = oo_cfg();
+    for (int i = 0; from_settings[i].key; i++) {
+        if (cfg->source[from_settings[i].cfg] != OO_SRC_DEFAULT) continue;
+        char *v = store_setting_get(s, from_settings[i].key, &err);
+        if (v && *v && oo_config_set_flag(cfg, from_settings[i].cfg, v, "the dashboard's settings", &err) != 0)
+            fprintf(stderr, "oo-automator: warning: setting %s: %s\n", from_settings[i].key, err.msg);
+        free(v);
+    }
     return s;
 }
 
