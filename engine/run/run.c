@@ -272,16 +272,22 @@ static int q_fail(lua_State *L)
     lua_getfield(L, 3, "console");
     if (!lua_isnil(L, -1)) console = script_to_json(L, -1, &e);
     lua_pop(L, 1);
+    lua_getfield(L, 3, "uncounted");
+    int uncounted = lua_toboolean(L, -1) && !permanent;
+    lua_pop(L, 1);
     held *h = held_find(c, id);
     int attempt = (h ? h->attempts : 0) + 1;
-    int final = permanent || attempt >= c->o.max_attempts;
+    int final = !uncounted && (permanent || attempt >= c->o.max_attempts);
     store_failure f = {.task_id = id, .attempt = attempt, .type = t ? t : "timing",
                        .message = m ? m : "failed", .screenshot_path = opt_str(L, 3, "screenshot", shot, sizeof shot),
                        .html_path = opt_str(L, 3, "html", html, sizeof html),
                        .network_log_path = opt_str(L, 3, "network_log", net, sizeof net), .console_log = console};
     int rc = store_begin(c->st, &e);
     if (rc == 0 && store_failure_add(c->st, &f, &e) < 0) rc = -1;
-    if (rc == 0 && store_task_fail(c->st, id, f.message, final, &e) != 0) rc = -1;
+    /* uncounted: not the task's fault (the session expired, Chromium died, a rate limit): the
+     * failure is recorded, the task goes back to the queue without using up an attempt */
+    if (rc == 0 && uncounted && store_task_release(c->st, id, h ? h->owner : "", &e) != 0) rc = -1;
+    if (rc == 0 && !uncounted && store_task_fail(c->st, id, f.message, final, &e) != 0) rc = -1;
     if (rc == 0) rc = store_commit(c->st, &e);
     else store_rollback(c->st);
     cJSON_Delete(console);

@@ -8,8 +8,9 @@
  *     no_cache, max_attempts, data_dir, artifacts_dir}
  *   q:lease(worker) -> task {id, stage, seq, values, attempts} | nil    (nil: none pending now)
  *   q:complete(task_id, result, trades) -> result_id   (one transaction, idempotent)
- *   q:fail(task_id, {message, type, screenshot, html, network_log, console, permanent})
- *       -> final, attempts   (final once attempts reach max_attempts or permanent)
+ *   q:fail(task_id, {message, type, screenshot, html, network_log, console, permanent, uncounted})
+ *       -> final, attempts   (final once attempts reach max_attempts or permanent; uncounted:
+ *       recorded, but the task goes back to the queue without using up an attempt)
  *   q:release(task_id)      gives a leased task back untouched (stop, lost browser)
  *   q:counts() -> {total, pending, running, completed, failed}
  *   q:results() -> completed results [{task_id, stage, values, metrics...}]

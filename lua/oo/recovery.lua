@@ -30,6 +30,9 @@ local function page_signs(page)
   return ok and type(s) == "table" and s or {}
 end
 
+-- Failures that are not the task's: handled and carried on without using up an attempt.
+M.carry_on = { session = true, browser = true, rate_limited = true }
+
 function M.classify(err, page, keeper)
   local msg = tostring(err)
   local f = { message = msg, type = "timing" }

@@ -118,6 +118,7 @@ function M.execute(q)
   local state = { finished = false, workers = 0 }
   local nworkers = q.options.browsers
   local throttle = M.throttle(nworkers, q)
+  local free_retries = {}
 
   local function worker(id)
     local name = "w" .. id
@@ -153,6 +154,12 @@ function M.execute(q)
           failure.screenshot, failure.html, failure.network_log, failure.console =
             art.screenshot, art.html, art.network_log, art.console
           throttle.record(false, failure.permanent)
+          -- the design's "log in again / relaunch / back off and carry on": a lost session, a
+          -- dead Chromium or a rate limit is not the task's fault; up to 5 times it costs no attempt
+          if recovery.carry_on[failure.type] then
+            free_retries[t.id] = (free_retries[t.id] or 0) + 1
+            failure.uncounted = free_retries[t.id] <= 5
+          end
           local final, attempt = q:fail(t.id, failure)
           log.warn(string.format("%s: task %d (%s) attempt %d failed (%s): %s%s", name, t.id,
             describe(t.values), attempt, failure.type, failure.message, final and "; giving up on it" or ""))

@@ -4,11 +4,11 @@
 # task completed, or failed for good with its artifacts; every completed result equals what
 # oo-sim computes for that configuration (its backtests are deterministic, faults only decide
 # whether one finishes); no task has two results. CHAOS_TASKS=100 runs the issue's full size
-# (the suite runs 12 to stay within its time). usage: chaos.sh OO_AUTOMATOR OO_SIM
+# (the suite runs 10 to stay within its time). usage: chaos.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
-N=${CHAOS_TASKS:-12}
+N=${CHAOS_TASKS:-10}
 mkdir -p "${OO_TEST_TMP:-/tmp}"
 T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/chaos.XXXXXX")
 SPID= RPID=
@@ -58,6 +58,14 @@ RPID=
     || fail "results and completed tasks differ (a duplicate or a lost result)"
 missing=$(sqlite3 "$OO_DB_PATH" "SELECT t.id FROM tasks t WHERE t.status = 'failed' AND NOT EXISTS (SELECT 1 FROM failures f WHERE f.task_id = t.id AND f.screenshot_path IS NOT NULL)")
 [ -z "$missing" ] || fail "failed tasks without artifacts: $missing"
+# every failed attempt has its failures row, and the screenshot and HTML it names are on disk
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM failures")" -gt 0 ] || fail "faults at 20% but no failed attempt recorded"
+sqlite3 "$OO_DB_PATH" "SELECT screenshot_path, html_path FROM failures" | tr '|' '\n' | while read -r f; do
+    [ -z "$f" ] || [ -s "$f" ] || echo "$f"
+done >"$T/missing"
+[ -s "$T/missing" ] && fail "artifacts missing: $(cat "$T/missing")"
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM failures WHERE screenshot_path IS NOT NULL AND html_path IS NOT NULL")" -gt 0 ] \
+    || fail "no failed attempt has its screenshot and HTML"
 curl -s --noproxy '*' "$OO_BASE_URL/__sim/backtests" >"$T/sim.json"
 sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
     r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
