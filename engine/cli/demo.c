@@ -17,6 +17,10 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <stdint.h>
 
 extern char **environ;
 
@@ -114,6 +118,20 @@ static void sim_stop(sim_proc *s)
     s->out = -1;
 }
 
+/* Can 127.0.0.1:port be bound now? */
+static int port_free(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return 0;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
 static int run_example(const char *file, int headless)
 {
     char *path = oo_resource_path(file);
@@ -171,6 +189,8 @@ int cli_cmd_demo(const cli_cmd *cmd, cli_args *a)
     /* the dashboard, on the demo's runs (and oo-sim still up, so New Run works too) */
     printf("\nThe demo's runs are on the dashboard below (Ctrl-C stops it and oo-sim).\n");
     fflush(stdout);
+    if (cfg->source[OO_CFG_PORT] == OO_SRC_DEFAULT && !port_free(oo_config_int(cfg, OO_CFG_PORT)))
+        oo_config_set_flag(cfg, OO_CFG_PORT, "0", "demo", &err);   /* 8000 is taken: any free port */
     cli_args sa = {.command = "serve"};
     rc = cli_cmd_serve(NULL, &sa);
     sim_stop(&s);
