@@ -6,6 +6,7 @@
  * the data folder, unless --db is given) so a user's history stays theirs. */
 #include "cli/commands.h"
 #include "base/config.h"
+#include "store/store.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include <errno.h>
@@ -176,6 +177,11 @@ int cli_cmd_demo(const cli_cmd *cmd, cli_args *a)
         return cli_fail("demo: %s", err.msg);
     }
     setenv("OO_TEST_URL", s.test_url, 1);
+    oo_store *st = cli_open_store();           /* the saved test under its name, as a user would */
+    if (st) {
+        if (store_test_upsert(st, s.test_url, s.test_name, &err) < 0) fprintf(stderr, "demo: %s\n", err.msg);
+        store_close(st);
+    }
     int headless = cli_has(a, "headed") ? 0 : 1;
     rc = run_example("examples/delta_sweep.lua", headless);
     if (rc == 0) rc = run_example("examples/staged_delta_profit_target.lua", headless);
