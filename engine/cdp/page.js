@@ -341,6 +341,23 @@
     })
   }
 
+  // Is el, or an element it sits in, moved by a running animation or transition that will end?
+  // (An endless one, a pulsing button, is left to the two-frame box test.)
+  const GEOMETRY = /^(transform|translate|rotate|scale|left|top|right|bottom|inset|width|height|margin|padding)/i
+  function moving(el) {
+    for (let n = el; n; n = n.parentElement || (n.getRootNode && n.getRootNode().host) || null) {
+      if (!n.getAnimations) continue
+      for (const a of n.getAnimations()) {
+        if (a.playState !== 'running' || !a.effect) continue
+        const t = a.effect.getComputedTiming ? a.effect.getComputedTiming() : null
+        if (t && t.endTime === Infinity) continue
+        if (typeof CSSTransition !== 'undefined' && a instanceof CSSTransition) { if (GEOMETRY.test(a.transitionProperty)) return true; continue }
+        const kf = a.effect.getKeyframes ? a.effect.getKeyframes() : []
+        if (kf.some(k => Object.keys(k).some(p => GEOMETRY.test(p)))) return true
+      }
+    }
+    return false
+  }
   const stable = new WeakMap()
   function actionable(t, opts) {
     const action = opts.action || 'click', tried = []
@@ -367,6 +384,9 @@
       if (!prev || prev.key !== key) stable.set(el, { key, frame: frameNo })
       const doc2 = el.ownerDocument
       const animating = !doc2.getAnimations || doc2.getAnimations().some(a => a.playState === 'running')
+      // a finite animation or transition that moves it (or an ancestor) is still under way: the
+      // box may hold still for a frame or two (an animation waiting for its start time)
+      if (action !== 'fill' && animating && moving(el)) { tried.push({ selector: label(alt), reason: 'not stable (animating)' }); continue }
       if (action !== 'fill' && animating && (!prev || prev.key !== key || prev.frame === frameNo)) { tried.push({ selector: label(alt), reason: 'not stable (moving)' }); continue }
       const px = opts.offsetX !== undefined ? r.left + opts.offsetX : r.left + r.width / 2
       const py = opts.offsetY !== undefined ? r.top + opts.offsetY : r.top + r.height / 2
