@@ -101,8 +101,8 @@ int main(void)
     unsetenv("OO_DATA_DIR");
 
     /* recordings that pass */
-    const char *pass[] = {"basic.json", "widgets.json", "frames.json"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *pass[] = {"basic.json", "widgets.json", "frames.json", "popup.json"};
+    for (size_t i = 0; i < sizeof pass / sizeof pass[0]; i++) {
         char *rec = path_of("pass", pass[i]), *art = oo_asprintf("%s/art-pass-%zu", tmp, i);
         result r = run(rec, art);
         CHECK_MSG(r.code == 0, "%s: exit %d\n%s%s", pass[i], r.code, r.out ? r.out : "", r.err ? r.err : "");
@@ -119,6 +119,8 @@ int main(void)
         {"covered.json", "step 1 (click) failed", "intercepts pointer events", 3},
         {"title.json", "step 0 (navigate) failed", "the recording expects \"Another title\"", 3},
         {"unset-variable.json", "{{SURELY_NOT_SET_ANYWHERE}} is not set", "step 0 (change)", 0},
+        /* a step on a popup that never opens: its target URL is named */
+        {"popup-never.json", "step 1 (click) failed: no page at the step's target http://127.0.0.1:", "/never-opened.html opened within 800 ms", 3},
     };
     for (size_t i = 0; i < sizeof fails / sizeof fails[0]; i++) {
         char *rec = path_of("fail", fails[i].file), *art = oo_asprintf("%s/art-fail-%zu", tmp, i);
