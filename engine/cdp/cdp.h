@@ -194,9 +194,10 @@ int cdp_page_helper(cdp_page *p, const char *fn, const cJSON *target, const cJSO
 /* Any CDP method on the page's session (params taken); value = the result. */
 int cdp_page_send(cdp_page *p, const char *method, cJSON *params, int timeout_ms, cdp_done_cb done, void *ud);
 
-/* Waits for a network response whose URL contains `url_substring` (or matches a glob with
- * '*'); value {"url","status","mimeType","body"} (body as text when it is text). Pass
- * since_ms (oo_now_ms() based) to accept responses already seen after that moment. */
+/* Waits for a network response whose URL contains `url_pattern` (or matches a glob with
+ * '*'); value {"url","status","mimeType","body","binary"} (body as text when it is text). With
+ * since_ms > 0 (oo_now_ms() based) the oldest matching response already seen since then
+ * counts too (from the page's bounded log of recent responses); 0 = from the call on. */
 int cdp_page_wait_response(cdp_page *p, const char *url_pattern, int64_t since_ms, int timeout_ms,
                            cdp_done_cb done, void *ud);
 /* Screenshot of the viewport (full_page 0) or whole page; value {"png_base64": "..."}. */
@@ -207,8 +208,9 @@ int cdp_page_html(cdp_page *p, int timeout_ms, cdp_done_cb done, void *ud);
 /* Console messages and uncaught exceptions seen so far (a bounded ring), as a JSON array of
  * {"time","level","text"}; caller owns the returned cJSON. */
 cJSON *cdp_page_console(cdp_page *p);
-/* The requests this page made since `since_ms` as a JSON array of {"time","method","url",
- * "status"} (bounded); caller owns it. */
+/* The responses this page received since `since_ms` (wall clock) as a JSON array of {"time",
+ * "mono_ms","url","status","type","mimeType","requestId","state": loading|finished|failed}
+ * (bounded, oldest first); caller owns it. */
 cJSON *cdp_page_network_log(cdp_page *p, int64_t since_ms);
 /* Emulated network conditions (Recorder emulateNetworkConditions). */
 int cdp_page_emulate_network(cdp_page *p, int offline, double latency_ms, double download_bps,

@@ -35,6 +35,7 @@ struct cdp_page {
     int closed;            /* its tab is gone (window.close(), cdp_page_close_target, the browser) */
     cdp_sub *sub;
     cJSON *console, *netlog;
+    int netlog_n;
     op *ops;
     cdp_page_cb ready_cb;
     void *ready_ud;
@@ -428,6 +429,20 @@ static int url_match(const char *pattern, const char *url)
     return *p == '\0';
 }
 
+/* The logged response of a request, newest first (the log is bounded: old ones are gone). */
+static cJSON *netlog_find(cdp_page *p, const char *request_id)
+{
+    if (!request_id || !p->netlog->child) return NULL;
+    cJSON *e = p->netlog->child->prev;          /* cJSON keeps the last item as the first's prev */
+    for (int n = 0; e && n < NETLOG_MAX; n++) {
+        const char *rid = cJSON_GetStringValue(cJSON_GetObjectItem(e, "requestId"));
+        if (rid && !strcmp(rid, request_id)) return e;
+        if (e == p->netlog->child) break;
+        e = e->prev;
+    }
+    return NULL;
+}
+
 static const char *lifecycle_name(cdp_wait_until u)
 {
     switch (u) {
@@ -590,6 +605,13 @@ static void on_page_event(void *ud, const char *session, const char *method, cJS
         if (cJSON_GetArraySize(p->console) > CONSOLE_MAX) cJSON_DeleteItemFromArray(p->console, 0);
     } else if (!strcmp(method, "Network.loadingFinished") || !strcmp(method, "Network.loadingFailed")) {
         const char *rid = cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId"));
+        cJSON *logged = netlog_find(p, rid);
+        if (logged) {
+            int failed = !strcmp(method, "Network.loadingFailed");
+            cJSON_ReplaceItemInObject(logged, "state", cJSON_CreateString(failed ? "failed" : "finished"));
+            if (failed)
+                cJSON_AddStringToObject(logged, "error", cJSON_GetStringValue(cJSON_GetObjectItem(params, "errorText")) ?: "");
+        }
         for (op *o = p->ops, *next; o; o = next) {
             next = o->next;
             if (o->kind != OP_RESPONSE || !o->request_id || !rid || strcmp(o->request_id, rid) || o->step) continue;
@@ -614,13 +636,19 @@ static void on_page_event(void *ud, const char *session, const char *method, cJS
             cJSON_AddNumberToObject(o->info, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status")));
             cJSON_AddStringToObject(o->info, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(r, "mimeType")) ?: "");
         }
+        /* the log of recent responses: what page:network() shows, and what a wait for a response
+         * "since" a moment looks at first */
         cJSON *e = cJSON_CreateObject();
         cJSON_AddNumberToObject(e, "time", (double)oo_wall_ms());
+        cJSON_AddNumberToObject(e, "mono_ms", (double)oo_now_ms());
         cJSON_AddStringToObject(e, "url", cJSON_GetStringValue(cJSON_GetObjectItem(r, "url")) ?: "");
         cJSON_AddNumberToObject(e, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status")));
         cJSON_AddStringToObject(e, "type", cJSON_GetStringValue(cJSON_GetObjectItem(params, "type")) ?: "");
+        cJSON_AddStringToObject(e, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(r, "mimeType")) ?: "");
+        cJSON_AddStringToObject(e, "requestId", cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId")) ?: "");
+        cJSON_AddStringToObject(e, "state", "loading");
         cJSON_AddItemToArray(p->netlog, e);
-        if (cJSON_GetArraySize(p->netlog) > NETLOG_MAX) cJSON_DeleteItemFromArray(p->netlog, 0);
+        if (++p->netlog_n > NETLOG_MAX) { cJSON_DeleteItemFromArray(p->netlog, 0); p->netlog_n--; }
     } else if (!strcmp(method, "Inspector.detached")) {
         page_gone(p);
     } else if (!strcmp(method, "Inspector.targetCrashed")) {
@@ -1140,10 +1168,34 @@ int cdp_page_key(cdp_page *p, const char *key, int down, int timeout_ms, cdp_don
 int cdp_page_wait_response(cdp_page *p, const char *url_pattern, int64_t since_ms, int timeout_ms,
                            cdp_done_cb done, void *ud)
 {
-    (void)since_ms;   /* responses are matched from now on */
     if (check_page(p, done, ud)) return -1;
     op *o = op_new(p, OP_RESPONSE, timeout_ms, done, ud);
     o->text = oo_strdup(url_pattern);
+    if (since_ms <= 0) return 0;
+    /* the oldest response seen since then that matches counts, finished or not yet */
+    cJSON *e;
+    cJSON_ArrayForEach(e, p->netlog) {
+        const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(e, "url"));
+        if (cJSON_GetNumberValue(cJSON_GetObjectItem(e, "mono_ms")) < (double)since_ms || !url || !url_match(url_pattern, url))
+            continue;
+        const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(e, "state"));
+        if (state && !strcmp(state, "failed")) {
+            op_fail(o, OO_E_INPUT, "the response failed to load: %s", cJSON_GetStringValue(cJSON_GetObjectItem(e, "error")));
+            return 0;
+        }
+        o->request_id = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(e, "requestId")) ?: "");
+        o->info = cJSON_CreateObject();
+        cJSON_AddStringToObject(o->info, "url", url);
+        cJSON_AddNumberToObject(o->info, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(e, "status")));
+        cJSON_AddStringToObject(o->info, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(e, "mimeType")) ?: "");
+        if (state && !strcmp(state, "finished")) {     /* its body is there already */
+            o->step = 1;
+            cJSON *gp = cJSON_CreateObject();
+            cJSON_AddStringToObject(gp, "requestId", o->request_id);
+            send_op(o, "Network.getResponseBody", gp);
+        }
+        break;
+    }
     return 0;
 }
 

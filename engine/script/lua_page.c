@@ -647,7 +647,14 @@ static int l_expect_response(lua_State *L)
     const char *pattern = luaL_checkstring(L, 2);
     expect **slot;
     expect_new(L, p->h, &slot);
-    cdp_page_wait_response(p->p, pattern, 0, opt_int(L, 3, "timeout", 30000), on_expect, slot);
+    /* since = time.now_ms() of an earlier moment: a response already seen since then counts */
+    int64_t since = 0;
+    if (lua_istable(L, 3)) {
+        lua_getfield(L, 3, "since");
+        since = lua_isinteger(L, -1) ? (int64_t)lua_tointeger(L, -1) : 0;
+        lua_pop(L, 1);
+    }
+    cdp_page_wait_response(p->p, pattern, since, opt_int(L, 3, "timeout", 30000), on_expect, slot);
     return 1;
 }
 

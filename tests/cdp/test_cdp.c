@@ -226,6 +226,25 @@ int main(void)
     CHECK_INT(cJSON_GetNumberValue(cJSON_GetObjectItem(w.value, "status")), 200);
     CHECK(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(w.value, "body")) ?: "", "<h1>Second</h1>") != NULL);
 
+    /* a response received before the wait began counts when it came after since_ms (the
+     * page's log of recent responses), with its body; one from before since_ms does not */
+    int64_t before = oo_now_ms();
+    v = eval(p, "fetch('/second.html?early=1').then(r => r.text()).then(t => t.length)");
+    CHECK(cJSON_GetNumberValue(v) > 10);
+    reset(&w);
+    cdp_page_wait_response(p, "*/second.html?early=1", before, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.done && w.err.code == 0, "wait_response since: %s", w.err.msg);
+    CHECK(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(w.value, "body")) ?: "", "<h1>Second</h1>") != NULL);
+    reset(&w);
+    cdp_page_wait_response(p, "*/second.html?early=1", oo_now_ms() + 1, 300, on_done, &w);
+    wait_for(&w, 5000);
+    CHECK_MSG(w.done && w.err.code == OO_E_TIMEOUT, "an older response does not count: %s", w.err.msg);
+    reset(&w);
+    cdp_page_wait_response(p, "*/second.html?early=1", 0, 300, on_done, &w);   /* 0: from now on */
+    wait_for(&w, 5000);
+    CHECK(w.done && w.err.code == OO_E_TIMEOUT);
+
     /* a download lands in the context's folder under its own name */
     char *dldir = tl_tmpdir("downloads");
     reset(&w);

@@ -71,6 +71,11 @@ page:eval("(() => { const a = document.createElement('a'); a.href = 'data.csv'; 
 local file = dl:wait()
 check.ok(file.path and file.path:find("data.csv", 1, true), "downloaded " .. tostring(file.path))
 check.eq(require("fs").read(file.path), "Date Opened,P/L\n2024-01-02,12.5\n")
+-- a response seen before the expectation was made counts when it came after `since`
+local since = require("time").now_ms()
+page:navigate(pages .. "/second.html")
+local early = page:expect_response("*/second.html", { since = since, timeout = 5000 }):wait()
+check.ok(early.body:find("<h1>Second</h1>", 1, true), "since: " .. tostring(early.url))
 -- (responses with their bodies are checked over HTTP in tests/cdp) an expectation that is
 -- never met ends with a clear error
 local ok2, r = pcall(function() return never:wait() end)
