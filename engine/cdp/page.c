@@ -209,6 +209,7 @@ static void send_eval(op *o, const char *expr)
     cJSON_AddTrueToObject(p, "awaitPromise");
     cJSON_AddTrueToObject(p, "returnByValue");
     cJSON_AddTrueToObject(p, "userGesture");
+    if (o->kind == OP_FILL) cJSON_AddTrueToObject(p, "includeCommandLineAPI");
     send_op(o, "Runtime.evaluate", p);
 }
 
@@ -226,7 +227,12 @@ static cJSON *eval_value(cJSON *result, oo_err *err)
     return cJSON_GetObjectItem(cJSON_GetObjectItem(result, "result"), "value");
 }
 
-static void mouse(op *o, const char *type, int count)
+/* One mouse event; only the last of a gesture is waited for (`last`): the others go out at
+ * once behind each other. Chromium hands a session's input events to the page in order, and a
+ * press makes the page handle a pending move first, so the last answer means all were handled
+ * — one round trip for move, press and release instead of three (a move alone waits for the
+ * page's next animation frame). */
+static void mouse(op *o, const char *type, int count, int last)
 {
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "type", type);
@@ -236,7 +242,8 @@ static void mouse(op *o, const char *type, int count)
         cJSON_AddStringToObject(p, "button", o->click.button ? o->click.button : "left");
         cJSON_AddNumberToObject(p, "clickCount", count);
     }
-    send_op(o, "Input.dispatchMouseEvent", p);
+    if (last) send_op(o, "Input.dispatchMouseEvent", p);
+    else cdp_send(o->p->ctx->b, o->p->session, "Input.dispatchMouseEvent", p, o->timeout_ms + 1000, NULL, NULL);
 }
 
 /* A helper answer {ok:false, error, tried:[{selector, reason}]} as one message. */
@@ -348,32 +355,22 @@ static void op_step(op *o, cJSON *result, const oo_err *err)
                 o->click.click_count = 1;
             }
             o->step = 1;
-            mouse(o, "mouseMoved", 0);
+            if (o->kind == OP_HOVER) { mouse(o, "mouseMoved", 0, 1); return; }
+            /* move, then press and release per click (a double click sends both pairs) */
+            int count = o->click.click_count > 0 ? o->click.click_count : 1;
+            mouse(o, "mouseMoved", 0, 0);
+            for (int k = 0; k < 2 * count; k++)
+                mouse(o, (k % 2) == 0 ? "mousePressed" : "mouseReleased", k / 2 + 1, k == 2 * count - 1);
             return;
         }
         if (err) { op_finish(o, NULL, err); return; }
-        if (o->kind == OP_FILL) {        /* after insertText: change event */
-            if (o->step == 10) {
-                o->step = 11;
-                send_eval(o, "globalThis.__oo && globalThis.__oo.afterFill()");
-                return;
-            }
-            op_finish(o, NULL, NULL);
+        if (o->kind == OP_FILL && o->step == 10) {   /* after Input.insertText: change, as leaving the field */
+            o->step = 11;
+            send_eval(o, "globalThis.__oo && globalThis.__oo.afterFill()");
             return;
         }
-        if (o->kind == OP_HOVER) { op_finish(o, NULL, NULL); return; }
-        {
-            int count = o->click.click_count > 0 ? o->click.click_count : 1;
-            /* step 1: moved; then press/release per click (a double click sends both pairs) */
-            int k = o->step - 1;              /* events sent after the move */
-            int total = 2 * count;
-            if (k < total) {
-                o->step++;
-                mouse(o, (k % 2) == 0 ? "mousePressed" : "mouseReleased", k / 2 + 1);
-                return;
-            }
-            op_finish(o, NULL, NULL);
-        }
+        /* the fill's change was fired, or the last mouse event was handled */
+        op_finish(o, NULL, NULL);
         return;
     case OP_KEY:
         if (err) op_finish(o, NULL, err); else op_finish(o, NULL, NULL);
@@ -1003,7 +1000,10 @@ int cdp_page_fill(cdp_page *p, const cJSON *target, const char *value, int timeo
     oo_buf v;
     oo_buf_init(&v);
     oo_buf_json_str(&v, value);
-    o->expr = oo_asprintf("(globalThis.__oo ? globalThis.__oo.prepareFill(%s, %s, {timeoutMs: %d}) : {ok: false, missing: true})",
+    /* DevTools' getEventListeners (the command-line API) tells the helper whether the page
+     * listens for beforeinput: if not, it inserts the text itself in this one call */
+    o->expr = oo_asprintf("(globalThis.__oo ? globalThis.__oo.prepareFill(%s, %s, {timeoutMs: %d}, "
+                          "typeof getEventListeners === 'function' ? getEventListeners : undefined) : {ok: false, missing: true})",
                           t, v.data, o->timeout_ms);
     o->text = oo_strdup(value);
     free(t);

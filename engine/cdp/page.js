@@ -321,6 +321,10 @@
   // Animation frames seen by the waits: "stable" means the same box in two different frames.
   let frameNo = 0
   function poll(check, timeoutMs) {
+    // ready at once (the usual case): no observer, frame or timer at all
+    let first
+    try { first = check(false) } catch (e) { return Promise.resolve({ ok: false, error: String(e.message || e) }) }
+    if (first) return Promise.resolve(first)
     return new Promise(resolve => {
       const deadline = performance.now() + (timeoutMs || 30000)
       let done = false, raf = 0, timer = 0
@@ -333,9 +337,13 @@
         if (r) { finish(r); return }
         if (performance.now() >= deadline) { finish(check(true) || { ok: false, timeout: true, error: 'timed out' }); return }
       }
-      const frame = () => { frameNo++; tick(); if (!done) { raf = requestAnimationFrame(frame); clearTimeout(timer); timer = setTimeout(tick, 100) } }
+      const next = () => { if (!done) { raf = requestAnimationFrame(frame); clearTimeout(timer); timer = setTimeout(tick, 100) } }
+      const frame = () => { frameNo++; tick(); next() }
       try { mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true }) } catch (e) {}
-      frame()
+      // frameNo counts real animation frames only: the check made now is in the same frame as
+      // the one made above
+      tick()
+      next()
       // the page may be hidden (no frames): the deadline still holds
       setTimeout(() => tick(), Math.max(0, deadline - performance.now()) + 5)
     })
@@ -413,7 +421,17 @@
   }
   const fire = (el, type) => el.dispatchEvent(new Event(type, { bubbles: true }))
   let lastFill = null
-  async function prepareFill(t, value, opts = {}) {
+  // Does the page listen for what typing fires before the text goes in (beforeinput, the older
+  // textInput) on the field, an element or shadow host around it, its document or window?
+  // getListeners is DevTools' getEventListeners (the engine's call passes it); without it, yes.
+  function hearsTyping(el, getListeners) {
+    if (typeof getListeners !== 'function') return true
+    const nodes = []
+    for (let n = el; n; n = n.parentNode || n.host) nodes.push(n)
+    nodes.push(el.ownerDocument.defaultView)
+    try { return nodes.some(n => { const l = getListeners(n) || {}; return !!((l.beforeinput && l.beforeinput.length) || (l.textInput && l.textInput.length)) }) } catch (e) { return true }
+  }
+  async function prepareFill(t, value, opts = {}, getListeners) {
     return poll(last => {
       const r = actionable(t, { action: 'fill' })
       if (!r.ok) return last ? fail('no element was ready to fill', r) : null
@@ -442,8 +460,19 @@
       }
       lastFill = { el, before: el.value }
       if (value === '') { setNative(el, ''); fire(el, 'input'); fire(el, 'change'); return { ok: true, mode: 'done' } }
-      try { el.select() } catch (e) { el.setSelectionRange && el.setSelectionRange(0, el.value.length) }
+      const selectAll = () => { try { el.select() } catch (e) { el.setSelectionRange && el.setSelectionRange(0, el.value.length) } }
+      selectAll()
       if (type === 'number' && el.value !== '') { setNative(el, ''); fire(el, 'input') }
+      // Where nothing listens for beforeinput, the editor inserts the text here and now as for
+      // typed text (a trusted input event), then change: the whole fill in this one call. A page
+      // that listens for beforeinput (an input mask, an editor) gets Input.insertText next, which
+      // fires it as typing does; so does a field that did not take the text as given.
+      if (el.ownerDocument.activeElement === el && el.ownerDocument.execCommand && !hearsTyping(el, getListeners)) {
+        let ok = false
+        try { ok = el.ownerDocument.execCommand('insertText', false, value) } catch (e) {}
+        if (ok && el.value === value) { lastFill = null; fire(el, 'change'); return { ok: true, mode: 'done' } }
+        selectAll()
+      }
       return { ok: true, mode: 'insertText' }
     }, opts.timeoutMs)
   }
