@@ -102,16 +102,45 @@ void cdp_context_close(cdp_context *ctx);
 cdp_browser *cdp_context_browser(cdp_context *ctx);
 
 typedef void (*cdp_page_cb)(void *ud, cdp_page *page, const oo_err *err);
+/* An operation's answer: its value (borrowed, may be NULL) or an error. */
+typedef void (*cdp_done_cb)(void *ud, cJSON *value, const oo_err *err);
 /* Opens a new page (about:blank) in the context, attached with a flat session, with the page
  * helper installed for every document, console capture and network tracking on. */
 int cdp_page_new(cdp_context *ctx, cdp_page_cb cb, void *ud);
 void cdp_page_close(cdp_page *page);
 const char *cdp_page_session(const cdp_page *page);
 const char *cdp_page_target_id(const cdp_page *page);
+/* The page of this browser with that target id (any context), or NULL: a way back to a page
+ * that may have been closed meanwhile. */
+cdp_page *cdp_browser_page(cdp_browser *b, const char *target_id);
 const char *cdp_page_url(const cdp_page *page);    /* last known main-frame URL (pushState too) */
 int cdp_page_crashed(const cdp_page *page);
-/* Pages opened by this page (window.open, target=_blank): cb for each new one, attached. */
+/* Pages opened by this page (window.open, target=_blank, noopener too) are attached and set up
+ * like any page of its context (helper, console, network), which owns them: they stay valid
+ * until cdp_page_close or the context goes, also after their tab closed (cdp_page_closed).
+ * cb runs for each new one, set up (one callback per page; NULL stops). */
 void cdp_page_on_popup(cdp_page *page, cdp_page_cb cb, void *ud);
+/* 1 once the page's tab is gone (window.close(), cdp_page_close_target, the browser): its
+ * operations then fail at once. */
+int cdp_page_closed(const cdp_page *page);
+/* Closes the page's tab as a user would; done once the browser has closed it. The cdp_page
+ * stays valid (closed) until cdp_page_close. */
+int cdp_page_close_target(cdp_page *p, int timeout_ms, cdp_done_cb done, void *ud);
+/* A page "below" root: root itself, a popup it opened, a popup of that one... Scores a
+ * candidate: 0 no, higher better. */
+typedef int (*cdp_page_match)(void *ud, cdp_page *candidate);
+/* The best-scoring open page below root (newest first on a tie), or NULL. */
+cdp_page *cdp_page_find(cdp_page *root, cdp_page_match match, void *match_ud);
+/* Waits until a page below root scores > 0 — checked when a popup below root is set up and
+ * whenever such a page's URL changes (navigation, pushState); only changes from now on count
+ * (call cdp_page_find first). done gets the page, or an error at the deadline. */
+int cdp_page_wait_page(cdp_page *root, cdp_page_match match, void *match_ud, int timeout_ms,
+                       cdp_page_cb done, void *ud);
+/* Waits for the next popup this page opens (set up); done gets it. */
+int cdp_page_wait_popup(cdp_page *p, int timeout_ms, cdp_page_cb done, void *ud);
+/* Makes the page the active tab of its window, as a user switching tabs does: a tab behind
+ * another (a target=_blank page opened over its opener) is hidden and gets no animation frames. */
+int cdp_page_bring_to_front(cdp_page *p, int timeout_ms, cdp_done_cb done, void *ud);
 
 /* Every page operation below: `done` is called exactly once with its value (borrowed; may be
  * NULL) or an error. A target spec is JSON understood by page.js:
@@ -120,7 +149,6 @@ void cdp_page_on_popup(cdp_page *page, cdp_page_cb cb, void *ud);
  * roots; Playwright's :has-text(), :text-is() and ">> nth=N" are understood. Before acting,
  * the helper waits until the element is attached, visible, stable, enabled and hit-testable,
  * scrolled into view; on timeout the error names each selector and why it failed. */
-typedef void (*cdp_done_cb)(void *ud, cJSON *value, const oo_err *err);
 
 typedef enum { CDP_WAIT_LOAD = 0, CDP_WAIT_DOMCONTENTLOADED, CDP_WAIT_NETWORKIDLE, CDP_WAIT_COMMIT } cdp_wait_until;
 int cdp_page_navigate(cdp_page *p, const char *url, cdp_wait_until until, int timeout_ms,
@@ -166,11 +194,10 @@ int cdp_page_helper(cdp_page *p, const char *fn, const cJSON *target, const cJSO
 /* Any CDP method on the page's session (params taken); value = the result. */
 int cdp_page_send(cdp_page *p, const char *method, cJSON *params, int timeout_ms, cdp_done_cb done, void *ud);
 
-/* Not built yet: popups (cdp_page_on_popup never calls back). since_ms is not used yet:
- * responses are matched from the call on.
- * Waits for a network response whose URL contains `url_substring` (or matches a glob with
- * '*'); value {"url","status","mimeType","body"} (body as text when it is text). Pass
- * since_ms (oo_now_ms() based) to accept responses already seen after that moment. */
+/* Waits for a network response whose URL contains `url_pattern` (or matches a glob with
+ * '*'); value {"url","status","mimeType","body","binary"} (body as text when it is text). With
+ * since_ms > 0 (oo_now_ms() based) the oldest matching response already seen since then
+ * counts too (from the page's bounded log of recent responses); 0 = from the call on. */
 int cdp_page_wait_response(cdp_page *p, const char *url_pattern, int64_t since_ms, int timeout_ms,
                            cdp_done_cb done, void *ud);
 /* Screenshot of the viewport (full_page 0) or whole page; value {"png_base64": "..."}. */
@@ -181,8 +208,9 @@ int cdp_page_html(cdp_page *p, int timeout_ms, cdp_done_cb done, void *ud);
 /* Console messages and uncaught exceptions seen so far (a bounded ring), as a JSON array of
  * {"time","level","text"}; caller owns the returned cJSON. */
 cJSON *cdp_page_console(cdp_page *p);
-/* The requests this page made since `since_ms` as a JSON array of {"time","method","url",
- * "status"} (bounded); caller owns it. */
+/* The responses this page received since `since_ms` (wall clock) as a JSON array of {"time",
+ * "mono_ms","url","status","type","mimeType","requestId","state": loading|finished|failed}
+ * (bounded, oldest first); caller owns it. */
 cJSON *cdp_page_network_log(cdp_page *p, int64_t since_ms);
 /* Emulated network conditions (Recorder emulateNetworkConditions). */
 int cdp_page_emulate_network(cdp_page *p, int offline, double latency_ms, double download_bps,

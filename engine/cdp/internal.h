@@ -56,6 +56,7 @@ struct cdp_browser {
     cdp_gone_cb gone_cb;
     void *gone_ud;
     cdp_context *contexts;
+    int discovering;          /* Target.setDiscoverTargets sent: popups of our pages are seen */
 };
 
 int cdp_browser_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *in, size_t len);

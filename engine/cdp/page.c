@@ -30,13 +30,16 @@ struct cdp_page {
     cdp_context *ctx;
     cdp_page *next;
     char *target_id, *session, *url, *main_frame;
+    char *opener_id;       /* a popup: the target that opened it */
     int crashed, ready;
+    int closed;            /* its tab is gone (window.close(), cdp_page_close_target, the browser) */
     cdp_sub *sub;
     cJSON *console, *netlog;
+    int netlog_n;
     op *ops;
     cdp_page_cb ready_cb;
     void *ready_ud;
-    int init_step;
+    int init_left, init_failed;
     cdp_page_cb popup_cb;
     void *popup_ud;
 };
@@ -91,12 +94,13 @@ void cdp_context_close(cdp_context *ctx)
 
 /* ---- operations --------------------------------------------------------------------------- */
 
-enum { OP_EVAL, OP_HELPER, OP_CLICK, OP_HOVER, OP_FILL, OP_NAVIGATE, OP_KEY, OP_RAW, OP_WAIT_NAV, OP_RESPONSE, OP_DOWNLOAD };
+enum { OP_EVAL, OP_HELPER, OP_CLICK, OP_HOVER, OP_FILL, OP_NAVIGATE, OP_KEY, OP_RAW, OP_WAIT_NAV, OP_RESPONSE, OP_DOWNLOAD,
+       OP_PAGE, OP_CLOSE };
 
 struct op {
     cdp_page *p;
     op *next;
-    int kind, step, retried;
+    int kind, step, retried, navigations;
     cdp_done_cb done;
     void *ud;
     int timeout_ms;
@@ -111,6 +115,10 @@ struct op {
     int64_t req;
     char *request_id;      /* OP_RESPONSE: the matching request; OP_DOWNLOAD: the download guid */
     cJSON *info;           /* what is known so far of the response or download */
+    cdp_page_cb page_done; /* OP_PAGE: answered with a page instead of a value */
+    cdp_page_match match;  /* OP_PAGE: NULL = the next popup this page opens */
+    void *match_ud;
+    cdp_page *found;
 };
 
 static void op_free(op *o)
@@ -136,10 +144,13 @@ static void op_finish(op *o, cJSON *value, const oo_err *err)
 {
     op_unlink(o);
     cdp_done_cb done = o->done;
+    cdp_page_cb page_done = o->page_done;
+    cdp_page *found = o->found;
     void *ud = o->ud;
     if (o->req > 0 && !o->p->ctx->b->gone) cdp_cancel(o->p->ctx->b, o->req);
     op_free(o);
-    if (done) done(ud, value, err);
+    if (page_done) page_done(ud, err ? NULL : found, err);
+    else if (done) done(ud, value, err);
 }
 
 static void op_fail(op *o, int code, const char *fmt, const char *arg)
@@ -154,7 +165,12 @@ static void on_op_timeout(void *ud)
     op *o = ud;
     o->timer = NULL;
     oo_err err = {0};
-    oo_err_set(&err, OO_E_TIMEOUT, "timed out after %d ms", o->timeout_ms);
+    if (o->kind == OP_PAGE && !o->match)
+        oo_err_set(&err, OO_E_TIMEOUT, "no popup was opened by the page within %d ms", o->timeout_ms);
+    else if (o->kind == OP_PAGE)
+        oo_err_set(&err, OO_E_TIMEOUT, "no such page appeared within %d ms", o->timeout_ms);
+    else
+        oo_err_set(&err, OO_E_TIMEOUT, "timed out after %d ms", o->timeout_ms);
     op_finish(o, NULL, &err);
 }
 
@@ -193,6 +209,7 @@ static void send_eval(op *o, const char *expr)
     cJSON_AddTrueToObject(p, "awaitPromise");
     cJSON_AddTrueToObject(p, "returnByValue");
     cJSON_AddTrueToObject(p, "userGesture");
+    if (o->kind == OP_FILL) cJSON_AddTrueToObject(p, "includeCommandLineAPI");
     send_op(o, "Runtime.evaluate", p);
 }
 
@@ -210,7 +227,12 @@ static cJSON *eval_value(cJSON *result, oo_err *err)
     return cJSON_GetObjectItem(cJSON_GetObjectItem(result, "result"), "value");
 }
 
-static void mouse(op *o, const char *type, int count)
+/* One mouse event; only the last of a gesture is waited for (`last`): the others go out at
+ * once behind each other. Chromium hands a session's input events to the page in order, and a
+ * press makes the page handle a pending move first, so the last answer means all were handled
+ * — one round trip for move, press and release instead of three (a move alone waits for the
+ * page's next animation frame). */
+static void mouse(op *o, const char *type, int count, int last)
 {
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "type", type);
@@ -220,7 +242,8 @@ static void mouse(op *o, const char *type, int count)
         cJSON_AddStringToObject(p, "button", o->click.button ? o->click.button : "left");
         cJSON_AddNumberToObject(p, "clickCount", count);
     }
-    send_op(o, "Input.dispatchMouseEvent", p);
+    if (last) send_op(o, "Input.dispatchMouseEvent", p);
+    else cdp_send(o->p->ctx->b, o->p->session, "Input.dispatchMouseEvent", p, o->timeout_ms + 1000, NULL, NULL);
 }
 
 /* A helper answer {ok:false, error, tried:[{selector, reason}]} as one message. */
@@ -269,6 +292,14 @@ static cJSON *helper_value(op *o, cJSON *result, const oo_err *err, int *again)
     return v;
 }
 
+/* Runtime.evaluate's answer when the document it ran in was replaced while it waited. */
+static int navigated_away(const oo_err *err)
+{
+    return err->code == OO_E_BROWSER && (strstr(err->msg, "Inspected target navigated or closed") ||
+                                         strstr(err->msg, "Execution context was destroyed") ||
+                                         strstr(err->msg, "Cannot find context with specified id"));
+}
+
 static void op_step(op *o, cJSON *result, const oo_err *err)
 {
     int again;
@@ -288,6 +319,15 @@ static void op_step(op *o, cJSON *result, const oo_err *err)
     case OP_CLICK:
     case OP_HOVER:
     case OP_FILL:
+        if ((o->step == 0 || o->step == 100) && err && navigated_away(err) && o->navigations < 20) {
+            /* the document went away under the helper's wait (a navigation, a popup leaving
+             * about:blank): the wait goes on in the new one, until the deadline */
+            o->navigations++;
+            o->retried = 0;
+            o->step = 0;
+            send_eval(o, o->expr);
+            return;
+        }
         if (o->step == 100) {            /* the helper was just installed: call again */
             o->step = 0;
             send_eval(o, o->expr);
@@ -315,32 +355,22 @@ static void op_step(op *o, cJSON *result, const oo_err *err)
                 o->click.click_count = 1;
             }
             o->step = 1;
-            mouse(o, "mouseMoved", 0);
+            if (o->kind == OP_HOVER) { mouse(o, "mouseMoved", 0, 1); return; }
+            /* move, then press and release per click (a double click sends both pairs) */
+            int count = o->click.click_count > 0 ? o->click.click_count : 1;
+            mouse(o, "mouseMoved", 0, 0);
+            for (int k = 0; k < 2 * count; k++)
+                mouse(o, (k % 2) == 0 ? "mousePressed" : "mouseReleased", k / 2 + 1, k == 2 * count - 1);
             return;
         }
         if (err) { op_finish(o, NULL, err); return; }
-        if (o->kind == OP_FILL) {        /* after insertText: change event */
-            if (o->step == 10) {
-                o->step = 11;
-                send_eval(o, "globalThis.__oo && globalThis.__oo.afterFill()");
-                return;
-            }
-            op_finish(o, NULL, NULL);
+        if (o->kind == OP_FILL && o->step == 10) {   /* after Input.insertText: change, as leaving the field */
+            o->step = 11;
+            send_eval(o, "globalThis.__oo && globalThis.__oo.afterFill()");
             return;
         }
-        if (o->kind == OP_HOVER) { op_finish(o, NULL, NULL); return; }
-        {
-            int count = o->click.click_count > 0 ? o->click.click_count : 1;
-            /* step 1: moved; then press/release per click (a double click sends both pairs) */
-            int k = o->step - 1;              /* events sent after the move */
-            int total = 2 * count;
-            if (k < total) {
-                o->step++;
-                mouse(o, (k % 2) == 0 ? "mousePressed" : "mouseReleased", k / 2 + 1);
-                return;
-            }
-            op_finish(o, NULL, NULL);
-        }
+        /* the fill's change was fired, or the last mouse event was handled */
+        op_finish(o, NULL, NULL);
         return;
     case OP_KEY:
         if (err) op_finish(o, NULL, err); else op_finish(o, NULL, NULL);
@@ -372,6 +402,11 @@ static void op_step(op *o, cJSON *result, const oo_err *err)
         }
         return;
     case OP_DOWNLOAD:
+    case OP_PAGE:
+        return;
+    case OP_CLOSE:                       /* Target.closeTarget answered: the detach finishes it */
+        if (err) op_finish(o, NULL, err);
+        else if (o->p->closed) op_finish(o, NULL, NULL);
         return;
     }
 }
@@ -391,6 +426,20 @@ static int url_match(const char *pattern, const char *url)
     return *p == '\0';
 }
 
+/* The logged response of a request, newest first (the log is bounded: old ones are gone). */
+static cJSON *netlog_find(cdp_page *p, const char *request_id)
+{
+    if (!request_id || !p->netlog->child) return NULL;
+    cJSON *e = p->netlog->child->prev;          /* cJSON keeps the last item as the first's prev */
+    for (int n = 0; e && n < NETLOG_MAX; n++) {
+        const char *rid = cJSON_GetStringValue(cJSON_GetObjectItem(e, "requestId"));
+        if (rid && !strcmp(rid, request_id)) return e;
+        if (e == p->netlog->child) break;
+        e = e->prev;
+    }
+    return NULL;
+}
+
 static const char *lifecycle_name(cdp_wait_until u)
 {
     switch (u) {
@@ -401,22 +450,101 @@ static const char *lifecycle_name(cdp_wait_until u)
     }
 }
 
+/* ---- pages opened by pages (popups), and waiting for one ------------------------------------ */
+
+static cdp_page *page_by_target(cdp_browser *b, const char *target_id)
+{
+    if (!target_id) return NULL;
+    for (cdp_context *c = b->contexts; c; c = c->next)
+        for (cdp_page *p = c->pages; p; p = p->next)
+            if (p->target_id && !strcmp(p->target_id, target_id)) return p;
+    return NULL;
+}
+
+static cdp_page *page_by_session(cdp_browser *b, const char *session)
+{
+    if (!session) return NULL;
+    for (cdp_context *c = b->contexts; c; c = c->next)
+        for (cdp_page *p = c->pages; p; p = p->next)
+            if (p->session && !strcmp(p->session, session)) return p;
+    return NULL;
+}
+
+/* How far below `root` p is in the opener chain: 0 itself, 1 its popup, ...; -1 not below it. */
+static int popup_depth(cdp_page *root, cdp_page *p)
+{
+    cdp_browser *b = root->ctx->b;
+    for (int depth = 0; p && depth < 64; depth++) {
+        if (p == root) return depth;
+        p = page_by_target(b, p->opener_id);
+    }
+    return -1;
+}
+
+/* p became ready (is_new) or changed its URL: pages waiting for such a page hear of it — waits
+ * on p itself and on each page above it in the opener chain. A callback may close pages: the
+ * scan starts again (p looked up anew) after each answer. */
+static void notify_pages(cdp_page *p, int is_new)
+{
+    if (!p->ready || p->closed || !p->target_id) return;
+    cdp_browser *b = p->ctx->b;
+    char *tid = oo_strdup(p->target_id);
+    for (int found = 1; found;) {
+        found = 0;
+        p = page_by_target(b, tid);
+        if (!p || p->closed) break;
+        int depth = 0;
+        for (cdp_page *a = p; a && depth < 64 && !found; a = page_by_target(b, a->opener_id), depth++) {
+            for (op *o = a->ops; o; o = o->next) {
+                if (o->kind != OP_PAGE) continue;
+                if (o->match ? o->match(o->match_ud, p) > 0 : (is_new && depth == 1)) {
+                    o->found = p;
+                    op_finish(o, NULL, NULL);
+                    found = 1;
+                    break;
+                }
+            }
+        }
+    }
+    free(tid);
+}
+
+static void set_url(cdp_page *p, const char *url)
+{
+    if (p->url && url && !strcmp(p->url, url)) return;
+    free(p->url);
+    p->url = oo_strdup(url ? url : "");
+    notify_pages(p, 0);
+}
+
+/* The page's tab is gone: what waits on it ends (a close it asked for succeeds). */
+static void page_gone(cdp_page *p)
+{
+    if (p->closed) return;
+    p->closed = 1;
+    while (p->ops) {
+        op *o = p->ops;
+        if (o->kind == OP_CLOSE) op_finish(o, NULL, NULL);
+        else op_fail(o, OO_E_CANCELLED, "the page was closed%s", "");
+    }
+}
+
 /* Page-level events: lifecycle (for navigations), console, network log, crashes, URL. */
 static void on_page_event(void *ud, const char *session, const char *method, cJSON *params)
 {
-    (void)session;
     cdp_page *p = ud;
+    cdp_browser *b = p->ctx->b;
     if (!strcmp(method, "Page.lifecycleEvent") || !strcmp(method, "Page.frameNavigated")) {
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(params, "name"));
         const char *loader = cJSON_GetStringValue(cJSON_GetObjectItem(params, "loaderId"));
         cJSON *frame = cJSON_GetObjectItem(params, "frame");
         if (frame && !cJSON_GetObjectItem(frame, "parentId")) {
-            free(p->url);
-            p->url = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(frame, "url")) ?: "");
             free(p->main_frame);
             p->main_frame = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(frame, "id")) ?: "");
             loader = cJSON_GetStringValue(cJSON_GetObjectItem(frame, "loaderId"));
             name = "commit";
+            set_url(p, cJSON_GetStringValue(cJSON_GetObjectItem(frame, "url")));
+            if (!(p = page_by_session(b, session))) return;   /* a waiter closed it */
         }
         for (op *o = p->ops, *next; o; o = next) {
             next = o->next;
@@ -440,10 +568,7 @@ static void on_page_event(void *ud, const char *session, const char *method, cJS
         /* history.pushState and #fragments: single-page apps change their URL this way */
         const char *frame = cJSON_GetStringValue(cJSON_GetObjectItem(params, "frameId"));
         const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(params, "url"));
-        if (url && frame && (!p->main_frame || !strcmp(frame, p->main_frame))) {
-            free(p->url);
-            p->url = oo_strdup(url);
-        }
+        if (url && frame && (!p->main_frame || !strcmp(frame, p->main_frame))) set_url(p, url);
     } else if (!strcmp(method, "Runtime.consoleAPICalled") || !strcmp(method, "Runtime.exceptionThrown") ||
                !strcmp(method, "Log.entryAdded")) {
         cJSON *e = cJSON_CreateObject();
@@ -477,6 +602,13 @@ static void on_page_event(void *ud, const char *session, const char *method, cJS
         if (cJSON_GetArraySize(p->console) > CONSOLE_MAX) cJSON_DeleteItemFromArray(p->console, 0);
     } else if (!strcmp(method, "Network.loadingFinished") || !strcmp(method, "Network.loadingFailed")) {
         const char *rid = cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId"));
+        cJSON *logged = netlog_find(p, rid);
+        if (logged) {
+            int failed = !strcmp(method, "Network.loadingFailed");
+            cJSON_ReplaceItemInObject(logged, "state", cJSON_CreateString(failed ? "failed" : "finished"));
+            if (failed)
+                cJSON_AddStringToObject(logged, "error", cJSON_GetStringValue(cJSON_GetObjectItem(params, "errorText")) ?: "");
+        }
         for (op *o = p->ops, *next; o; o = next) {
             next = o->next;
             if (o->kind != OP_RESPONSE || !o->request_id || !rid || strcmp(o->request_id, rid) || o->step) continue;
@@ -501,13 +633,21 @@ static void on_page_event(void *ud, const char *session, const char *method, cJS
             cJSON_AddNumberToObject(o->info, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status")));
             cJSON_AddStringToObject(o->info, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(r, "mimeType")) ?: "");
         }
+        /* the log of recent responses: what page:network() shows, and what a wait for a response
+         * "since" a moment looks at first */
         cJSON *e = cJSON_CreateObject();
         cJSON_AddNumberToObject(e, "time", (double)oo_wall_ms());
+        cJSON_AddNumberToObject(e, "mono_ms", (double)oo_now_ms());
         cJSON_AddStringToObject(e, "url", cJSON_GetStringValue(cJSON_GetObjectItem(r, "url")) ?: "");
         cJSON_AddNumberToObject(e, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status")));
         cJSON_AddStringToObject(e, "type", cJSON_GetStringValue(cJSON_GetObjectItem(params, "type")) ?: "");
+        cJSON_AddStringToObject(e, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(r, "mimeType")) ?: "");
+        cJSON_AddStringToObject(e, "requestId", cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId")) ?: "");
+        cJSON_AddStringToObject(e, "state", "loading");
         cJSON_AddItemToArray(p->netlog, e);
-        if (cJSON_GetArraySize(p->netlog) > NETLOG_MAX) cJSON_DeleteItemFromArray(p->netlog, 0);
+        if (++p->netlog_n > NETLOG_MAX) { cJSON_DeleteItemFromArray(p->netlog, 0); p->netlog_n--; }
+    } else if (!strcmp(method, "Inspector.detached")) {
+        page_gone(p);
     } else if (!strcmp(method, "Inspector.targetCrashed")) {
         p->crashed = 1;
         for (op *o = p->ops, *next; o; o = next) {
@@ -526,67 +666,75 @@ static void page_ready(cdp_page *p, const oo_err *err)
     p->ready_cb = NULL;
     if (err) {
         cdp_page_close(p);
-        cb(ud, NULL, err);
+        if (cb) cb(ud, NULL, err);
         return;
     }
     p->ready = 1;
-    cb(p->ready_ud, p, NULL);
+    if (cb) cb(ud, p, NULL);
 }
 
-static void on_init(void *ud, cJSON *result, const oo_err *err);
-
-static void init_next(cdp_page *p)
-{
-    cdp_browser *b = p->ctx->b;
-    cJSON *params = NULL;
-    const char *method = NULL;
-    char *js;
-    switch (p->init_step++) {
-    case 0: method = "Page.enable"; break;
-    case 1: method = "Runtime.enable"; break;
-    case 2: method = "Network.enable"; break;
-    case 3: method = "Log.enable"; break;
-    case 4:
-        method = "Page.setLifecycleEventsEnabled";
-        params = cJSON_CreateObject();
-        cJSON_AddTrueToObject(params, "enabled");
-        break;
-    case 5:
-        method = "Page.addScriptToEvaluateOnNewDocument";
-        params = cJSON_CreateObject();
-        js = install_expr();
-        cJSON_AddStringToObject(params, "source", js);
-        free(js);
-        break;
-    case 6:
-        method = "Runtime.evaluate";
-        params = cJSON_CreateObject();
-        js = install_expr();
-        cJSON_AddStringToObject(params, "expression", js);
-        free(js);
-        break;
-    default:
-        page_ready(p, NULL);
-        return;
-    }
-    cdp_send(b, p->session, method, params, 15000, on_init, p);
-}
-
+/* The answers to the setup requests (all sent at once: a session runs them in order). */
 static void on_init(void *ud, cJSON *result, const oo_err *err)
 {
-    (void)result;
     cdp_page *p = ud;
-    if (err) { page_ready(p, err); return; }
-    init_next(p);
+    if (p->init_failed) return;
+    if (err) { p->init_failed = 1; page_ready(p, err); return; }
+    cJSON *frame = cJSON_GetObjectItem(cJSON_GetObjectItem(result, "frameTree"), "frame");
+    if (frame) {                 /* Page.getFrameTree: where the page is (a popup may be loaded already) */
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(frame, "id"));
+        const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(frame, "url"));
+        if (id) { free(p->main_frame); p->main_frame = oo_strdup(id); }
+        if (url) { free(p->url); p->url = oo_strdup(url); }
+    }
+    if (--p->init_left == 0) page_ready(p, NULL);
+}
+
+static void init_send(cdp_page *p, const char *method, cJSON *params)
+{
+    p->init_left++;
+    cdp_send(p->ctx->b, p->session, method, params, 15000, on_init, p);
 }
 
 static void on_attached(void *ud, cJSON *result, const oo_err *err)
 {
     cdp_page *p = ud;
+    oo_err gone = {0};
+    if (!err && (p->ctx->b->gone || p->ctx->b->closing || !p->ctx->b->ws)) {
+        oo_err_set(&gone, OO_E_BROWSER, "the browser is gone");
+        err = &gone;
+    }
     if (err) { page_ready(p, err); return; }
+    /* from here no send fails at once (the browser is up): p outlives the sends below */
     p->session = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(result, "sessionId")) ?: "");
     p->sub = cdp_subscribe(p->ctx->b, p->session, NULL, on_page_event, p);
-    init_next(p);
+    cJSON *params;
+    /* one more answer is counted until every request is sent: none finishes the setup early */
+    p->init_left = 1;
+    init_send(p, "Page.enable", NULL);
+    init_send(p, "Runtime.enable", NULL);
+    init_send(p, "Network.enable", NULL);
+    init_send(p, "Log.enable", NULL);
+    params = cJSON_CreateObject();
+    cJSON_AddTrueToObject(params, "enabled");
+    init_send(p, "Page.setLifecycleEventsEnabled", params);
+    char *js = install_expr();
+    params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "source", js);
+    init_send(p, "Page.addScriptToEvaluateOnNewDocument", params);
+    params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "expression", js);
+    init_send(p, "Runtime.evaluate", params);
+    free(js);
+    init_send(p, "Page.getFrameTree", NULL);
+    if (--p->init_left == 0) page_ready(p, NULL);
+}
+
+static void attach(cdp_page *p)
+{
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "targetId", p->target_id);
+    cJSON_AddTrueToObject(params, "flatten");
+    cdp_send(p->ctx->b, NULL, "Target.attachToTarget", params, 10000, on_attached, p);
 }
 
 static void on_target(void *ud, cJSON *result, const oo_err *err)
@@ -594,13 +742,10 @@ static void on_target(void *ud, cJSON *result, const oo_err *err)
     cdp_page *p = ud;
     if (err) { page_ready(p, err); return; }
     p->target_id = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(result, "targetId")) ?: "");
-    cJSON *params = cJSON_CreateObject();
-    cJSON_AddStringToObject(params, "targetId", p->target_id);
-    cJSON_AddTrueToObject(params, "flatten");
-    cdp_send(p->ctx->b, NULL, "Target.attachToTarget", params, 10000, on_attached, p);
+    attach(p);
 }
 
-int cdp_page_new(cdp_context *ctx, cdp_page_cb cb, void *ud)
+static cdp_page *page_alloc(cdp_context *ctx, cdp_page_cb cb, void *ud)
 {
     cdp_page *p = oo_calloc(1, sizeof *p);
     p->ctx = ctx;
@@ -610,10 +755,65 @@ int cdp_page_new(cdp_context *ctx, cdp_page_cb cb, void *ud)
     p->ready_ud = ud;
     p->next = ctx->pages;
     ctx->pages = p;
+    return p;
+}
+
+/* A popup is attached and set up like any page: its opener's popup callback and the waits for
+ * it hear of it then. */
+static void on_popup_ready(void *ud, cdp_page *p, const oo_err *err)
+{
+    (void)ud;
+    if (err) { OO_DEBUG("cdp", "a popup could not be attached: %s", err->msg); return; }
+    cdp_browser *b = p->ctx->b;
+    char *tid = oo_strdup(p->target_id);
+    cdp_page *opener = page_by_target(b, p->opener_id);
+    OO_DEBUG("cdp", "popup %s (%s) opened by %s", tid, cdp_page_url(p), p->opener_id);
+    if (opener && opener->popup_cb) opener->popup_cb(opener->popup_ud, p, NULL);
+    if ((p = page_by_target(b, tid))) notify_pages(p, 1);
+    free(tid);
+}
+
+/* Browser-level target events: a page opened by one of ours (window.open, target=_blank,
+ * noopener too: Chromium still names the opener) is attached as a popup; a target that goes
+ * away closes its page. */
+static void on_target_event(void *ud, const char *session, const char *method, cJSON *params)
+{
+    cdp_browser *b = ud;
+    if (session || strncmp(method, "Target.", 7)) return;
+    if (!strcmp(method, "Target.targetCreated")) {
+        cJSON *ti = cJSON_GetObjectItem(params, "targetInfo");
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(ti, "type"));
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(ti, "targetId"));
+        const char *opener_id = cJSON_GetStringValue(cJSON_GetObjectItem(ti, "openerId"));
+        if (!type || strcmp(type, "page") || !id || !opener_id || page_by_target(b, id)) return;
+        cdp_page *opener = page_by_target(b, opener_id);
+        if (!opener || opener->closed) return;
+        cdp_page *p = page_alloc(opener->ctx, on_popup_ready, NULL);
+        p->target_id = oo_strdup(id);
+        p->opener_id = oo_strdup(opener_id);
+        attach(p);
+    } else if (!strcmp(method, "Target.targetDestroyed") || !strcmp(method, "Target.detachedFromTarget")) {
+        cdp_page *p = page_by_target(b, cJSON_GetStringValue(cJSON_GetObjectItem(params, "targetId")));
+        if (!p) p = page_by_session(b, cJSON_GetStringValue(cJSON_GetObjectItem(params, "sessionId")));
+        if (p) page_gone(p);
+    }
+}
+
+int cdp_page_new(cdp_context *ctx, cdp_page_cb cb, void *ud)
+{
+    cdp_browser *b = ctx->b;
+    if (!b->discovering && !b->gone && !b->closing) {
+        b->discovering = 1;
+        cdp_subscribe(b, NULL, NULL, on_target_event, b);
+        cJSON *params = cJSON_CreateObject();
+        cJSON_AddTrueToObject(params, "discover");
+        cdp_send(b, NULL, "Target.setDiscoverTargets", params, 10000, NULL, NULL);
+    }
+    cdp_page *p = page_alloc(ctx, cb, ud);
     cJSON *params = cJSON_CreateObject();
     cJSON_AddStringToObject(params, "url", "about:blank");
     cJSON_AddStringToObject(params, "browserContextId", ctx->id);
-    return cdp_send(ctx->b, NULL, "Target.createTarget", params, 10000, on_target, p) > 0 ? 0 : -1;
+    return cdp_send(b, NULL, "Target.createTarget", params, 10000, on_target, p) > 0 ? 0 : -1;
 }
 
 void cdp_page_close(cdp_page *p)
@@ -626,7 +826,7 @@ void cdp_page_close(cdp_page *p)
     while (p->ops) op_fail(p->ops, OO_E_CANCELLED, "the page was closed%s", "");
     cdp_unsubscribe(p->sub);
     cdp_browser *b = ctx->b;
-    if (p->target_id && !b->gone && !b->closing) {
+    if (p->target_id && !p->closed && !b->gone && !b->closing) {
         cJSON *params = cJSON_CreateObject();
         cJSON_AddStringToObject(params, "targetId", p->target_id);
         cdp_send(b, NULL, "Target.closeTarget", params, 5000, NULL, NULL);
@@ -637,6 +837,7 @@ void cdp_page_close(cdp_page *p)
     cJSON_Delete(p->console);
     cJSON_Delete(p->netlog);
     free(p->target_id);
+    free(p->opener_id);
     free(p->session);
     free(p->url);
     free(p->main_frame);
@@ -644,6 +845,7 @@ void cdp_page_close(cdp_page *p)
 }
 
 const char *cdp_page_session(const cdp_page *p) { return p->session; }
+cdp_page *cdp_browser_page(cdp_browser *b, const char *target_id) { return page_by_target(b, target_id); }
 const char *cdp_page_target_id(const cdp_page *p) { return p->target_id; }
 const char *cdp_page_url(const cdp_page *p) { return p->url ? p->url : ""; }
 int cdp_page_crashed(const cdp_page *p) { return p->crashed; }
@@ -663,11 +865,75 @@ cJSON *cdp_page_network_log(cdp_page *p, int64_t since_ms)
 
 static int check_page(cdp_page *p, cdp_done_cb done, void *ud)
 {
-    if (!p->crashed && !p->ctx->b->gone) return 0;
+    if (!p->crashed && !p->closed && !p->ctx->b->gone) return 0;
     oo_err err = {0};
-    oo_err_set(&err, OO_E_BROWSER, p->crashed ? "the page crashed" : "the browser is gone");
+    if (p->ctx->b->gone) oo_err_set(&err, OO_E_BROWSER, "the browser is gone");
+    else if (p->crashed) oo_err_set(&err, OO_E_BROWSER, "the page crashed");
+    else oo_err_set(&err, OO_E_CANCELLED, "the page was closed");
     done(ud, NULL, &err);
     return -1;
+}
+
+/* ---- popups --------------------------------------------------------------------------------- */
+
+int cdp_page_closed(const cdp_page *p) { return p->closed; }
+
+cdp_page *cdp_page_find(cdp_page *root, cdp_page_match match, void *match_ud)
+{
+    cdp_page *best = NULL;
+    int best_score = 0;
+    /* newest first: of two equally good pages, the one opened last */
+    for (cdp_page *p = root->ctx->pages; p; p = p->next) {
+        if (!p->ready || p->closed || popup_depth(root, p) < 0) continue;
+        int score = match(match_ud, p);
+        if (score > best_score) { best = p; best_score = score; }
+    }
+    return best;
+}
+
+static int wait_page(cdp_page *p, cdp_page_match match, void *match_ud, int timeout_ms, cdp_page_cb done, void *ud)
+{
+    oo_err err = {0};
+    if (p->crashed || p->closed || p->ctx->b->gone) {
+        oo_err_set(&err, p->ctx->b->gone ? OO_E_BROWSER : OO_E_CANCELLED,
+                   p->ctx->b->gone ? "the browser is gone" : p->crashed ? "the page crashed" : "the page was closed");
+        done(ud, NULL, &err);
+        return -1;
+    }
+    op *o = op_new(p, OP_PAGE, timeout_ms, NULL, ud);
+    o->page_done = done;
+    o->match = match;
+    o->match_ud = match_ud;
+    /* nothing in the page answers this one: the deadline is exactly the caller's */
+    cdp_timer_cancel(o->timer);
+    o->timer = cdp_timer_add(p->ctx->b->loop, o->timeout_ms, on_op_timeout, o);
+    return 0;
+}
+
+int cdp_page_wait_page(cdp_page *root, cdp_page_match match, void *match_ud, int timeout_ms, cdp_page_cb done, void *ud)
+{
+    return wait_page(root, match, match_ud, timeout_ms, done, ud);
+}
+
+int cdp_page_wait_popup(cdp_page *p, int timeout_ms, cdp_page_cb done, void *ud)
+{
+    return wait_page(p, NULL, NULL, timeout_ms, done, ud);
+}
+
+int cdp_page_close_target(cdp_page *p, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    if (p->closed) { done(ud, NULL, NULL); return 0; }
+    if (p->ctx->b->gone) {
+        oo_err err = {0};
+        oo_err_set(&err, OO_E_BROWSER, "the browser is gone");
+        done(ud, NULL, &err);
+        return -1;
+    }
+    op *o = op_new(p, OP_CLOSE, timeout_ms, done, ud);
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "targetId", p->target_id);
+    o->req = cdp_send(p->ctx->b, NULL, "Target.closeTarget", params, o->timeout_ms, on_answer, o);
+    return 0;
 }
 
 /* __oo.fn(target, opts) as an expression; target and opts are JSON (NULL -> null). */
@@ -734,7 +1000,10 @@ int cdp_page_fill(cdp_page *p, const cJSON *target, const char *value, int timeo
     oo_buf v;
     oo_buf_init(&v);
     oo_buf_json_str(&v, value);
-    o->expr = oo_asprintf("(globalThis.__oo ? globalThis.__oo.prepareFill(%s, %s, {timeoutMs: %d}) : {ok: false, missing: true})",
+    /* DevTools' getEventListeners (the command-line API) tells the helper whether the page
+     * listens for beforeinput: if not, it inserts the text itself in this one call */
+    o->expr = oo_asprintf("(globalThis.__oo ? globalThis.__oo.prepareFill(%s, %s, {timeoutMs: %d}, "
+                          "typeof getEventListeners === 'function' ? getEventListeners : undefined) : {ok: false, missing: true})",
                           t, v.data, o->timeout_ms);
     o->text = oo_strdup(value);
     free(t);
@@ -809,6 +1078,11 @@ static int raw(cdp_page *p, const char *method, cJSON *params, int timeout_ms, c
 int cdp_page_send(cdp_page *p, const char *method, cJSON *params, int timeout_ms, cdp_done_cb done, void *ud)
 {
     return raw(p, method, params, timeout_ms, done, ud);
+}
+
+int cdp_page_bring_to_front(cdp_page *p, int timeout_ms, cdp_done_cb done, void *ud)
+{
+    return raw(p, "Page.bringToFront", NULL, timeout_ms, done, ud);
 }
 
 int cdp_page_screenshot(cdp_page *p, int full_page, int timeout_ms, cdp_done_cb done, void *ud)
@@ -894,10 +1168,34 @@ int cdp_page_key(cdp_page *p, const char *key, int down, int timeout_ms, cdp_don
 int cdp_page_wait_response(cdp_page *p, const char *url_pattern, int64_t since_ms, int timeout_ms,
                            cdp_done_cb done, void *ud)
 {
-    (void)since_ms;   /* responses are matched from now on */
     if (check_page(p, done, ud)) return -1;
     op *o = op_new(p, OP_RESPONSE, timeout_ms, done, ud);
     o->text = oo_strdup(url_pattern);
+    if (since_ms <= 0) return 0;
+    /* the oldest response seen since then that matches counts, finished or not yet */
+    cJSON *e;
+    cJSON_ArrayForEach(e, p->netlog) {
+        const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(e, "url"));
+        if (cJSON_GetNumberValue(cJSON_GetObjectItem(e, "mono_ms")) < (double)since_ms || !url || !url_match(url_pattern, url))
+            continue;
+        const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(e, "state"));
+        if (state && !strcmp(state, "failed")) {
+            op_fail(o, OO_E_INPUT, "the response failed to load: %s", cJSON_GetStringValue(cJSON_GetObjectItem(e, "error")));
+            return 0;
+        }
+        o->request_id = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(e, "requestId")) ?: "");
+        o->info = cJSON_CreateObject();
+        cJSON_AddStringToObject(o->info, "url", url);
+        cJSON_AddNumberToObject(o->info, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(e, "status")));
+        cJSON_AddStringToObject(o->info, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(e, "mimeType")) ?: "");
+        if (state && !strcmp(state, "finished")) {     /* its body is there already */
+            o->step = 1;
+            cJSON *gp = cJSON_CreateObject();
+            cJSON_AddStringToObject(gp, "requestId", o->request_id);
+            send_op(o, "Network.getResponseBody", gp);
+        }
+        break;
+    }
     return 0;
 }
 

@@ -321,6 +321,10 @@
   // Animation frames seen by the waits: "stable" means the same box in two different frames.
   let frameNo = 0
   function poll(check, timeoutMs) {
+    // ready at once (the usual case): no observer, frame or timer at all
+    let first
+    try { first = check(false) } catch (e) { return Promise.resolve({ ok: false, error: String(e.message || e) }) }
+    if (first) return Promise.resolve(first)
     return new Promise(resolve => {
       const deadline = performance.now() + (timeoutMs || 30000)
       let done = false, raf = 0, timer = 0
@@ -333,14 +337,35 @@
         if (r) { finish(r); return }
         if (performance.now() >= deadline) { finish(check(true) || { ok: false, timeout: true, error: 'timed out' }); return }
       }
-      const frame = () => { frameNo++; tick(); if (!done) { raf = requestAnimationFrame(frame); clearTimeout(timer); timer = setTimeout(tick, 100) } }
+      const next = () => { if (!done) { raf = requestAnimationFrame(frame); clearTimeout(timer); timer = setTimeout(tick, 100) } }
+      const frame = () => { frameNo++; tick(); next() }
       try { mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true }) } catch (e) {}
-      frame()
+      // frameNo counts real animation frames only: the check made now is in the same frame as
+      // the one made above
+      tick()
+      next()
       // the page may be hidden (no frames): the deadline still holds
       setTimeout(() => tick(), Math.max(0, deadline - performance.now()) + 5)
     })
   }
 
+  // Is el, or an element it sits in, moved by a running animation or transition that will end?
+  // (An endless one, a pulsing button, is left to the two-frame box test.)
+  const GEOMETRY = /^(transform|translate|rotate|scale|left|top|right|bottom|inset|width|height|margin|padding)/i
+  function moving(el) {
+    for (let n = el; n; n = n.parentElement || (n.getRootNode && n.getRootNode().host) || null) {
+      if (!n.getAnimations) continue
+      for (const a of n.getAnimations()) {
+        if (a.playState !== 'running' || !a.effect) continue
+        const t = a.effect.getComputedTiming ? a.effect.getComputedTiming() : null
+        if (t && t.endTime === Infinity) continue
+        if (typeof CSSTransition !== 'undefined' && a instanceof CSSTransition) { if (GEOMETRY.test(a.transitionProperty)) return true; continue }
+        const kf = a.effect.getKeyframes ? a.effect.getKeyframes() : []
+        if (kf.some(k => Object.keys(k).some(p => GEOMETRY.test(p)))) return true
+      }
+    }
+    return false
+  }
   const stable = new WeakMap()
   function actionable(t, opts) {
     const action = opts.action || 'click', tried = []
@@ -367,6 +392,9 @@
       if (!prev || prev.key !== key) stable.set(el, { key, frame: frameNo })
       const doc2 = el.ownerDocument
       const animating = !doc2.getAnimations || doc2.getAnimations().some(a => a.playState === 'running')
+      // a finite animation or transition that moves it (or an ancestor) is still under way: the
+      // box may hold still for a frame or two (an animation waiting for its start time)
+      if (action !== 'fill' && animating && moving(el)) { tried.push({ selector: label(alt), reason: 'not stable (animating)' }); continue }
       if (action !== 'fill' && animating && (!prev || prev.key !== key || prev.frame === frameNo)) { tried.push({ selector: label(alt), reason: 'not stable (moving)' }); continue }
       const px = opts.offsetX !== undefined ? r.left + opts.offsetX : r.left + r.width / 2
       const py = opts.offsetY !== undefined ? r.top + opts.offsetY : r.top + r.height / 2
@@ -393,7 +421,17 @@
   }
   const fire = (el, type) => el.dispatchEvent(new Event(type, { bubbles: true }))
   let lastFill = null
-  async function prepareFill(t, value, opts = {}) {
+  // Does the page listen for what typing fires before the text goes in (beforeinput, the older
+  // textInput) on the field, an element or shadow host around it, its document or window?
+  // getListeners is DevTools' getEventListeners (the engine's call passes it); without it, yes.
+  function hearsTyping(el, getListeners) {
+    if (typeof getListeners !== 'function') return true
+    const nodes = []
+    for (let n = el; n; n = n.parentNode || n.host) nodes.push(n)
+    nodes.push(el.ownerDocument.defaultView)
+    try { return nodes.some(n => { const l = getListeners(n) || {}; return !!((l.beforeinput && l.beforeinput.length) || (l.textInput && l.textInput.length)) }) } catch (e) { return true }
+  }
+  async function prepareFill(t, value, opts = {}, getListeners) {
     return poll(last => {
       const r = actionable(t, { action: 'fill' })
       if (!r.ok) return last ? fail('no element was ready to fill', r) : null
@@ -422,8 +460,19 @@
       }
       lastFill = { el, before: el.value }
       if (value === '') { setNative(el, ''); fire(el, 'input'); fire(el, 'change'); return { ok: true, mode: 'done' } }
-      try { el.select() } catch (e) { el.setSelectionRange && el.setSelectionRange(0, el.value.length) }
+      const selectAll = () => { try { el.select() } catch (e) { el.setSelectionRange && el.setSelectionRange(0, el.value.length) } }
+      selectAll()
       if (type === 'number' && el.value !== '') { setNative(el, ''); fire(el, 'input') }
+      // Where nothing listens for beforeinput, the editor inserts the text here and now as for
+      // typed text (a trusted input event), then change: the whole fill in this one call. A page
+      // that listens for beforeinput (an input mask, an editor) gets Input.insertText next, which
+      // fires it as typing does; so does a field that did not take the text as given.
+      if (el.ownerDocument.activeElement === el && el.ownerDocument.execCommand && !hearsTyping(el, getListeners)) {
+        let ok = false
+        try { ok = el.ownerDocument.execCommand('insertText', false, value) } catch (e) {}
+        if (ok && el.value === value) { lastFill = null; fire(el, 'change'); return { ok: true, mode: 'done' } }
+        selectAll()
+      }
       return { ok: true, mode: 'insertText' }
     }, opts.timeoutMs)
   }

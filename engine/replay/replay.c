@@ -7,7 +7,10 @@
 #include <string.h>
 
 struct replay {
-    cdp_page *page;
+    cdp_page *page;        /* the main page */
+    cdp_page *cur;         /* the page of the current step: main, or a popup named by its target */
+    char *want_url;        /* the current step's target URL (expanded) */
+    cdp_page *front;       /* the page brought to the front last (NULL: none yet) */
     const recording *rec;
     replay_opts o;
     replay_done_cb done;
@@ -62,6 +65,7 @@ static void finish(replay *rp)
     oo_err err = rp->err;
     cJSON *art = rp->artifacts;
     free(rp->nav_url);
+    free(rp->want_url);
     free(rp);
     done(ud, failed, failed >= 0 ? &err : NULL, art);
     cJSON_Delete(art);
@@ -74,9 +78,15 @@ static char *artifact_path(replay *rp, const char *ext)
     return oo_asprintf("%s/step-%02d-%s.%s", rp->o.artifacts_dir, rp->i, rp->rec->steps[rp->i].type_name, ext);
 }
 
+/* The evidence comes from the step's page while it is open, else from the main page. */
+static cdp_page *evidence_page(replay *rp)
+{
+    return rp->cur && !cdp_page_closed(rp->cur) ? rp->cur : rp->page;
+}
+
 static void on_console_saved(replay *rp)
 {
-    cJSON *con = cdp_page_console(rp->page);
+    cJSON *con = cdp_page_console(evidence_page(rp));
     char *txt = cJSON_Print(con);
     char *path = artifact_path(rp, "console.json");
     if (oo_write_file(path, txt, strlen(txt), NULL) == 0) cJSON_AddStringToObject(rp->artifacts, "console", path);
@@ -110,7 +120,7 @@ static void on_shot(void *ud, cJSON *v, const oo_err *err)
         free(path);
         free(png);
     }
-    if (cdp_page_html(rp->page, 5000, on_html, rp) != 0) return;
+    if (cdp_page_html(evidence_page(rp), 5000, on_html, rp) != 0) return;
 }
 
 static void fail_step(replay *rp, const oo_err *err)
@@ -121,11 +131,12 @@ static void fail_step(replay *rp, const oo_err *err)
     oo_err_set(&rp->err, err->code ? err->code : OO_E_GENERIC, "step %d (%s) failed: %s", rp->i, s->type_name, err->msg);
     if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 2, rp->err.msg, (oo_now_us() - rp->step_start) / 1000.0);
     rp->artifacts = cJSON_CreateObject();
-    if (!rp->o.artifacts_dir || cdp_page_crashed(rp->page) || oo_mkdir_p(rp->o.artifacts_dir, NULL) != 0) {
+    cdp_page *ev = evidence_page(rp);
+    if (!rp->o.artifacts_dir || cdp_page_crashed(ev) || cdp_page_closed(ev) || oo_mkdir_p(rp->o.artifacts_dir, NULL) != 0) {
         finish(rp);
         return;
     }
-    cdp_page_screenshot(rp->page, 0, 5000, on_shot, rp);
+    cdp_page_screenshot(ev, 0, 5000, on_shot, rp);
 }
 
 /* ---- steps --------------------------------------------------------------------------------- */
@@ -142,7 +153,7 @@ static void step_passed(replay *rp)
 {
     const rec_step *s = &rp->rec->steps[rp->i];
     if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 1, NULL, (oo_now_us() - rp->step_start) / 1000.0);
-    if (s->type == REC_CLOSE) { rp->i++; finish(rp); return; }
+    if (s->type == REC_CLOSE && rp->cur == rp->page) { rp->i++; finish(rp); return; }
     if (rp->o.slowmo_ms > 0 && rp->o.loop) { rp->slow = cdp_timer_add(rp->o.loop, rp->o.slowmo_ms, next_step, rp); return; }
     next_step(rp);
 }
@@ -178,7 +189,7 @@ static void part_done(replay *rp)
         oo_err e = {0};
         char *want = recording_expand(s->assert_url, rp->o.vars, "assertedEvents url", &e);
         if (e.code) { fail_step(rp, &e); return; }
-        const char *got = cdp_page_url(rp->page);
+        const char *got = cdp_page_url(rp->cur);
         if (!url_matches(want, got)) {
             oo_err_set(&e, OO_E_INPUT, "navigated to %s, the recording expects %s", got, want);
             free(want);
@@ -186,7 +197,7 @@ static void part_done(replay *rp)
             return;
         }
         free(want);
-        if (s->assert_title) { cdp_page_evaluate(rp->page, "document.title", 5000, on_title, rp); return; }
+        if (s->assert_title) { cdp_page_evaluate(rp->cur, "document.title", 5000, on_title, rp); return; }
     }
     step_passed(rp);
 }
@@ -205,6 +216,75 @@ static int step_timeout(replay *rp, const rec_step *s)
     return rp->o.max_timeout_ms > 0 && t > rp->o.max_timeout_ms ? rp->o.max_timeout_ms : t;
 }
 
+/* ---- the step's page -------------------------------------------------------------------------- */
+
+/* The URL without its query and fragment: "same origin and path". */
+static size_t url_base_len(const char *u)
+{
+    return strcspn(u, "?#");
+}
+
+/* A page for the step's target URL: exact (2), else the same origin and path (1). The main page
+ * is "main" in a recording, never a URL target. */
+static int match_target(void *ud, cdp_page *page)
+{
+    replay *rp = ud;
+    if (page == rp->page || !rp->want_url) return 0;
+    const char *url = cdp_page_url(page);
+    if (!strcmp(url, rp->want_url)) return 2;
+    size_t n = url_base_len(url);
+    return n == url_base_len(rp->want_url) && !strncmp(url, rp->want_url, n) ? 1 : 0;
+}
+
+typedef struct { replay *rp; oo_buf b; } page_list;
+
+static int list_pages(void *ud, cdp_page *page)
+{
+    page_list *l = ud;
+    oo_buf_printf(&l->b, "%s%s%s", l->b.len ? ", " : "", page == l->rp->page ? "main " : "", cdp_page_url(page));
+    return 0;
+}
+
+static void run_action(replay *rp);
+
+static void on_front(void *ud, cJSON *v, const oo_err *err)
+{
+    (void)v;
+    replay *rp = ud;
+    if (err) { fail_step(rp, err); return; }
+    run_action(rp);
+}
+
+/* A step on another page than the last one: that tab comes to the front first, as the user
+ * switched to it (a tab behind another is hidden: no animation frames, no focus). */
+static void run_on(replay *rp, cdp_page *page)
+{
+    rp->cur = page;
+    if (rp->front == page || (!rp->front && page == rp->page)) { rp->front = page; run_action(rp); return; }
+    rp->front = page;
+    cdp_page_bring_to_front(page, step_timeout(rp, &rp->rec->steps[rp->i]), on_front, rp);
+}
+
+static void on_target_page(void *ud, cdp_page *page, const oo_err *err)
+{
+    replay *rp = ud;
+    if (err) {
+        const rec_step *s = &rp->rec->steps[rp->i];
+        oo_err e = *err;
+        if (err->code == OO_E_TIMEOUT) {
+            page_list open = {.rp = rp};
+            oo_buf_init(&open.b);
+            cdp_page_find(rp->page, list_pages, &open);
+            oo_err_set(&e, OO_E_TIMEOUT, "no page at the step's target %s opened within %d ms (pages open: %s)",
+                       rp->want_url, step_timeout(rp, s), open.b.len ? open.b.data : "none");
+            oo_buf_free(&open.b);
+        }
+        fail_step(rp, &e);
+        return;
+    }
+    run_on(rp, page);
+}
+
 static void run_step(replay *rp)
 {
     int last = rp->o.last >= 0 && rp->o.last < rp->rec->nsteps ? rp->o.last : rp->rec->nsteps;
@@ -213,53 +293,67 @@ static void run_step(replay *rp)
     rp->step_start = oo_now_us();
     oo_err_clear(&rp->part_err);
     if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 0, NULL, 0);
+    rp->cur = rp->page;
+    free(rp->want_url);
+    rp->want_url = NULL;
+    if (!s->target || !strcmp(s->target, "main")) { run_on(rp, rp->page); return; }
+    /* another page (a popup): the newest open one at that URL, or the first to get there */
+    oo_err e = {0};
+    char where[64];
+    snprintf(where, sizeof where, "step %d (%s) target", rp->i, s->type_name);
+    rp->want_url = recording_expand(s->target, rp->o.vars, where, &e);
+    if (!rp->want_url) { fail_step(rp, &e); return; }
+    cdp_page *p = cdp_page_find(rp->page, match_target, rp);
+    if (!p) { cdp_page_wait_page(rp->page, match_target, rp, step_timeout(rp, s), on_target_page, rp); return; }
+    run_on(rp, p);
+}
+
+static void run_action(replay *rp)
+{
+    const rec_step *s = &rp->rec->steps[rp->i];
+    cdp_page *page = rp->cur;
     int timeout = step_timeout(rp, s);
     oo_err e = {0};
     char where[64];
     snprintf(where, sizeof where, "step %d (%s)", rp->i, s->type_name);
-    if (s->target && strcmp(s->target, "main")) {
-        oo_err_set(&e, OO_E_INPUT, "target \"%s\": steps on other pages (popups) are not supported yet", s->target);
-        fail_step(rp, &e);
-        return;
-    }
     cJSON *target = s->selectors ? recording_step_target(s) : NULL;
     rp->waiting = 1;
     if (s->asserts_navigation && s->type != REC_NAVIGATE) {
         rp->waiting = 2;
-        cdp_page_wait_navigation(rp->page, CDP_WAIT_LOAD, timeout, on_part, rp);
+        cdp_page_wait_navigation(page, CDP_WAIT_LOAD, timeout, on_part, rp);
     }
     char *text = NULL;
     switch (s->type) {
     case REC_SET_VIEWPORT:
-        cdp_page_set_viewport(rp->page, s->width, s->height, s->scale, s->is_mobile, timeout, on_part, rp);
+        cdp_page_set_viewport(page, s->width, s->height, s->scale, s->is_mobile, timeout, on_part, rp);
         break;
     case REC_NAVIGATE:
         text = recording_expand(s->url, rp->o.vars, where, &e);
         if (!text) break;
-        cdp_page_navigate(rp->page, text, CDP_WAIT_LOAD, timeout, on_part, rp);
+        cdp_page_navigate(page, text, CDP_WAIT_LOAD, timeout, on_part, rp);
         break;
     case REC_CLICK:
     case REC_DOUBLE_CLICK: {
         cdp_click_opts co = {.click_count = s->type == REC_DOUBLE_CLICK ? 2 : 1, .has_offset = s->has_offset,
                              .offset_x = s->offset_x, .offset_y = s->offset_y};
         if (s->button) co.button = !strcmp(s->button, "secondary") ? "right" : !strcmp(s->button, "auxiliary") ? "middle" : "left";
-        cdp_page_click(rp->page, target, &co, timeout, on_part, rp);
+        cdp_page_click(page, target, &co, timeout, on_part, rp);
         break;
     }
     case REC_HOVER:
-        cdp_page_hover(rp->page, target, timeout, on_part, rp);
+        cdp_page_hover(page, target, timeout, on_part, rp);
         break;
     case REC_CHANGE:
         text = recording_expand(s->value, rp->o.vars, where, &e);
         if (!text) break;
-        cdp_page_fill(rp->page, target, text, timeout, on_part, rp);
+        cdp_page_fill(page, target, text, timeout, on_part, rp);
         break;
     case REC_KEY_DOWN:
     case REC_KEY_UP:
-        cdp_page_key(rp->page, s->key, s->type == REC_KEY_DOWN, timeout, on_part, rp);
+        cdp_page_key(page, s->key, s->type == REC_KEY_DOWN, timeout, on_part, rp);
         break;
     case REC_SCROLL:
-        cdp_page_scroll(rp->page, target, s->x, s->y, timeout, on_part, rp);
+        cdp_page_scroll(page, target, s->x, s->y, timeout, on_part, rp);
         break;
     case REC_WAIT_ELEMENT: {
         cJSON *wo = cJSON_CreateObject();
@@ -268,19 +362,23 @@ static void run_step(replay *rp)
         if (s->attributes) cJSON_AddItemToObject(wo, "attributes", cJSON_Duplicate(s->attributes, 1));
         if (s->properties) cJSON_AddItemToObject(wo, "properties", cJSON_Duplicate(s->properties, 1));
         const char *state = s->visible == 1 ? "visible" : s->visible == 0 ? "hidden" : "attached";
-        cdp_page_wait_selector(rp->page, target, state, wo, timeout, on_part, rp);
+        cdp_page_wait_selector(page, target, state, wo, timeout, on_part, rp);
         cJSON_Delete(wo);
         break;
     }
     case REC_WAIT_EXPRESSION:
         text = recording_expand(s->expression, rp->o.vars, where, &e);
         if (!text) break;
-        cdp_page_wait_expression(rp->page, text, timeout, on_part, rp);
+        cdp_page_wait_expression(page, text, timeout, on_part, rp);
         break;
     case REC_EMULATE_NETWORK:
-        cdp_page_emulate_network(rp->page, s->offline, s->latency, s->download, s->upload, timeout, on_part, rp);
+        cdp_page_emulate_network(page, s->offline, s->latency, s->download, s->upload, timeout, on_part, rp);
         break;
     case REC_CLOSE:
+        if (page != rp->page) {           /* a popup's close step closes that page */
+            cdp_page_close_target(page, timeout, on_part, rp);
+            break;
+        }
         cJSON_Delete(target);
         part_done(rp);
         return;

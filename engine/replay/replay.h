@@ -1,7 +1,10 @@
 /* replay: runs a recording's steps on a page, one after another, asynchronously on the CDP
  * loop. Each step waits the way the Recorder's replay does (page.js waits for the element;
  * navigations asserted by a step are awaited with it). On a failure it keeps the evidence: a
- * screenshot, the HTML (passwords blanked) and the console, in the artifacts folder. */
+ * screenshot, the HTML (passwords blanked) and the console, in the artifacts folder.
+ * A step whose target is a URL (not "main") runs on a page the main page opened (a popup, or a
+ * popup's popup): the newest open one at exactly that URL, else at the same origin and path;
+ * the step waits (its timeout) for such a page to appear. A close step on it closes that tab. */
 #ifndef OO_REPLAY_H
 #define OO_REPLAY_H
 #include "cdp/cdp.h"

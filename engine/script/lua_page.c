@@ -20,7 +20,10 @@ typedef struct bhandle { cdp_browser *b; int closed, refs; } bhandle;
 
 typedef struct { bhandle *h; } lbrowser;
 typedef struct { bhandle *h; cdp_context *c; int closed; } lcontext;
-typedef struct { bhandle *h; cdp_page *p; int closed; } lpage;
+/* A page object names its page by target id and finds it anew at each call: a page closed
+ * meanwhile (by another object of it, its context, the browser) is then an error, never a
+ * dangling pointer. A popup comes to Lua this way too (page:expect_popup()). */
+typedef struct { bhandle *h; cdp_page *p; char *tid; int closed; } lpage;
 
 #define MT_BROWSER "oo.browser"
 #define MT_CONTEXT "oo.context"
@@ -48,6 +51,7 @@ typedef struct wait {
     char *error;
     cJSON *value;
     void *obj;
+    char *tid;            /* R_PAGE: the page's target id */
 } wait;
 
 static wait *wait_new(lua_State *L, rkind kind, bhandle *h)
@@ -60,6 +64,24 @@ static wait *wait_new(lua_State *L, rkind kind, bhandle *h)
     w->h = h;
     if (h) h->refs++;
     return w;
+}
+
+static void push_page(lua_State *L, bhandle *h, const char *tid)
+{
+    lpage *lp = lua_newuserdatauv(L, sizeof *lp, 0);
+    lp->h = h;
+    h->refs++;
+    lp->p = NULL;
+    lp->tid = oo_strdup(tid ? tid : "");
+    lp->closed = 0;
+    luaL_setmetatable(L, MT_PAGE);
+}
+
+/* The page of a page object, or NULL when it is gone. */
+static cdp_page *lpage_get(lpage *lp)
+{
+    if (lp->closed || !lp->h || lp->h->closed || !lp->tid) return NULL;
+    return cdp_browser_page(lp->h->b, lp->tid);
 }
 
 /* Pushes the kept answer onto the resumed coroutine: value, or nil and the message. */
@@ -106,15 +128,9 @@ static int push_answer(wait *w)
         luaL_setmetatable(co, MT_CONTEXT);
         break;
     }
-    case R_PAGE: {
-        lpage *lp = lua_newuserdatauv(co, sizeof *lp, 0);
-        lp->h = w->h;
-        lp->h->refs++;
-        lp->p = w->obj;
-        lp->closed = 0;
-        luaL_setmetatable(co, MT_PAGE);
+    case R_PAGE:
+        push_page(co, w->h, w->tid);
         break;
-    }
     default:
         script_push_json(co, w->value);
     }
@@ -129,6 +145,7 @@ static void resume_now(void *ud)
     bhandle *h = w->h;
     int n = push_answer(w);
     free(w->error);
+    free(w->tid);
     cJSON_Delete(w->value);
     free(w);
     sched_resume(co, n);
@@ -236,7 +253,7 @@ static int opt_int(lua_State *L, int idx, const char *k, int def)
 static lpage *check_page(lua_State *L)
 {
     lpage *p = luaL_checkudata(L, 1, MT_PAGE);
-    if (p->closed || p->h->closed || !p->p) luaL_error(L, "this page is closed");
+    if (!(p->p = lpage_get(p))) luaL_error(L, "this page is closed");
     return p;
 }
 
@@ -304,7 +321,12 @@ static int l_browser_gc(lua_State *L)
 
 /* ---- context ------------------------------------------------------------------------------- */
 
-static void on_page(void *ud, cdp_page *p, const oo_err *err) { wait_done(ud, NULL, err, p); }
+static void on_page(void *ud, cdp_page *p, const oo_err *err)
+{
+    wait *w = ud;
+    if (p) w->tid = oo_strdup(cdp_page_target_id(p));
+    wait_done(w, NULL, err, p);
+}
 
 static int l_new_page(lua_State *L)
 {
@@ -539,8 +561,16 @@ typedef struct expect {
     lua_State *waiter;
     cJSON *value;
     char *error;
+    char *tid;            /* a page was expected (a popup): its target id */
     bhandle *h;
 } expect;
+
+/* The expected answer: a page object, or the value. */
+static void expect_push(lua_State *L, expect *e)
+{
+    if (e->tid) push_page(L, e->h, e->tid);
+    else script_push_json(L, e->value);
+}
 
 static void expect_wake(void *ud)
 {
@@ -549,7 +579,7 @@ static void expect_wake(void *ud)
     int ref = e->waiting_ref;
     e->waiter = NULL;
     if (e->error) { lua_pushnil(co); lua_pushstring(co, e->error); }
-    else script_push_json(co, e->value);
+    else expect_push(co, e);
     sched_resume(co, e->error ? 2 : 1);
     luaL_unref(co, LUA_REGISTRYINDEX, ref);
 }
@@ -587,7 +617,7 @@ static int l_expect_wait(lua_State *L)
     expect *e = luaL_checkudata(L, 1, MT_EXPECT);
     if (e->done) {
         if (e->error) return luaL_error(L, "%s", e->error);
-        script_push_json(L, e->value);
+        expect_push(L, e);
         return 1;
     }
     if (!lua_isyieldable(L)) return luaL_error(L, "wait() must run in a coroutine");
@@ -606,6 +636,7 @@ static int l_expect_gc(lua_State *L)
     if (slot && !e->done) *slot = NULL;          /* the pending callback finds no handle */
     cJSON_Delete(e->value);
     free(e->error);
+    free(e->tid);
     h_release(e->h);
     return 0;
 }
@@ -616,8 +647,47 @@ static int l_expect_response(lua_State *L)
     const char *pattern = luaL_checkstring(L, 2);
     expect **slot;
     expect_new(L, p->h, &slot);
-    cdp_page_wait_response(p->p, pattern, 0, opt_int(L, 3, "timeout", 30000), on_expect, slot);
+    /* since = time.now_ms() of an earlier moment: a response already seen since then counts */
+    int64_t since = 0;
+    if (lua_istable(L, 3)) {
+        lua_getfield(L, 3, "since");
+        since = lua_isinteger(L, -1) ? (int64_t)lua_tointeger(L, -1) : 0;
+        lua_pop(L, 1);
+    }
+    cdp_page_wait_response(p->p, pattern, since, opt_int(L, 3, "timeout", 30000), on_expect, slot);
     return 1;
+}
+
+/* local pop = page:expect_popup{timeout = ms}; page:click("#open"); local child = pop:wait()
+ * — the page that this page opens next (window.open, a target=_blank link), set up. */
+static void on_expect_page(void *ud, cdp_page *page, const oo_err *err)
+{
+    expect **slot = ud;
+    expect *e = *slot;
+    free(slot);
+    if (!e) return;
+    e->done = 1;
+    if (err) e->error = oo_strdup(err->msg);
+    else e->tid = oo_strdup(cdp_page_target_id(page));
+    if (e->waiter) cdp_timer_add(sched_loop(e->waiter), 0, expect_wake, e);
+}
+
+static int l_expect_popup(lua_State *L)
+{
+    lpage *p = check_page(L);
+    expect **slot;
+    expect_new(L, p->h, &slot);
+    cdp_page_wait_popup(p->p, opt_int(L, 2, "timeout", 30000), on_expect_page, slot);
+    return 1;
+}
+
+/* page:bring_to_front(): the page becomes its window's active tab (a tab behind another is
+ * hidden: no animation frames) */
+static int l_bring_to_front(lua_State *L)
+{
+    lpage *p = check_page(L);
+    cdp_page_bring_to_front(p->p, 5000, on_value, wait_new(L, R_NONE, p->h));
+    return yield_for(L);
 }
 
 static int l_expect_download(lua_State *L)
@@ -640,7 +710,8 @@ static int l_set_download_dir(lua_State *L)
 static int l_page_close(lua_State *L)
 {
     lpage *p = luaL_checkudata(L, 1, MT_PAGE);
-    if (!p->closed && !p->h->closed) cdp_page_close(p->p);
+    cdp_page *cp = lpage_get(p);
+    if (cp) cdp_page_close(cp);
     p->closed = 1;
     return 0;
 }
@@ -649,6 +720,8 @@ static int l_page_gc(lua_State *L)
 {
     lpage *p = luaL_checkudata(L, 1, MT_PAGE);
     if (p->h) { h_release(p->h); p->h = NULL; }
+    free(p->tid);
+    p->tid = NULL;
     return 0;
 }
 
@@ -677,7 +750,8 @@ int script_open_browser(lua_State *L)
         {"wait_for_expression", l_wait_for_expression}, {"eval", l_eval}, {"query", l_query}, {"input_value", l_input_value},
         {"text", l_text}, {"attr", l_attr}, {"screenshot", l_screenshot}, {"html", l_html}, {"console", l_console}, {"network", l_network},
         {"url", l_url}, {"replay", l_replay}, {"close", l_page_close}, {"expect_response", l_expect_response},
-        {"expect_download", l_expect_download}, {NULL, NULL}};
+        {"expect_download", l_expect_download}, {"expect_popup", l_expect_popup}, {"bring_to_front", l_bring_to_front},
+        {NULL, NULL}};
     new_mt(L, MT_BROWSER, browser_m, l_browser_gc);
     new_mt(L, MT_CONTEXT, context_m, l_context_gc);
     new_mt(L, MT_PAGE, page_m, l_page_gc);

@@ -38,6 +38,13 @@ static cJSON *eval(cdp_page *p, const char *js)
     return w.value;
 }
 
+static int popups_seen;
+static void on_popup(void *ud, cdp_page *page, const oo_err *err)
+{
+    (void)ud;
+    if (page && !err) popups_seen++;
+}
+
 static int gone_called;
 static void on_gone(void *ud, cdp_browser *b, cdp_gone_reason why, const char *detail)
 {
@@ -219,6 +226,25 @@ int main(void)
     CHECK_INT(cJSON_GetNumberValue(cJSON_GetObjectItem(w.value, "status")), 200);
     CHECK(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(w.value, "body")) ?: "", "<h1>Second</h1>") != NULL);
 
+    /* a response received before the wait began counts when it came after since_ms (the
+     * page's log of recent responses), with its body; one from before since_ms does not */
+    int64_t before = oo_now_ms();
+    v = eval(p, "fetch('/second.html?early=1').then(r => r.text()).then(t => t.length)");
+    CHECK(cJSON_GetNumberValue(v) > 10);
+    reset(&w);
+    cdp_page_wait_response(p, "*/second.html?early=1", before, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.done && w.err.code == 0, "wait_response since: %s", w.err.msg);
+    CHECK(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(w.value, "body")) ?: "", "<h1>Second</h1>") != NULL);
+    reset(&w);
+    cdp_page_wait_response(p, "*/second.html?early=1", oo_now_ms() + 1, 300, on_done, &w);
+    wait_for(&w, 5000);
+    CHECK_MSG(w.done && w.err.code == OO_E_TIMEOUT, "an older response does not count: %s", w.err.msg);
+    reset(&w);
+    cdp_page_wait_response(p, "*/second.html?early=1", 0, 300, on_done, &w);   /* 0: from now on */
+    wait_for(&w, 5000);
+    CHECK(w.done && w.err.code == OO_E_TIMEOUT);
+
     /* a download lands in the context's folder under its own name */
     char *dldir = tl_tmpdir("downloads");
     reset(&w);
@@ -236,6 +262,40 @@ int main(void)
     CHECK(content && !strcmp(content, "Date Opened,P/L\n2024-01-02,12.5\n"));
     free(content);
     free(dldir);
+
+    /* a popup (window.open): attached and set up like any page, heard of by on_popup and by
+     * wait_popup; closed by close_target, its calls then fail at once */
+    cdp_page_on_popup(p, on_popup, NULL);
+    reset(&w);
+    cdp_page_wait_popup(p, 10000, on_page, &w);
+    eval(p, "window.open('/second.html?from=basic'), true");
+    wait_for(&w, 15000);
+    cdp_page *pop = w.obj;
+    CHECK_MSG(pop != NULL, "popup: %s", w.err.msg);
+    if (pop) {
+        CHECK_INT(popups_seen, 1);
+        CHECK(cdp_browser_page(b, cdp_page_target_id(pop)) == pop);
+        cJSON *h1 = cJSON_Parse("{\"selectors\": [\"h1:text-is('Second')\"]}");
+        reset(&w);
+        cdp_page_wait_selector(pop, h1, "visible", NULL, 5000, on_done, &w);
+        wait_for(&w, 10000);
+        CHECK_MSG(w.err.code == 0, "popup wait: %s", w.err.msg);
+        cJSON_Delete(h1);
+        CHECK(strstr(cdp_page_url(pop), "/second.html?from=basic") != NULL);
+        reset(&w);
+        cdp_page_close_target(pop, 5000, on_done, &w);
+        wait_for(&w, 10000);
+        CHECK_MSG(w.done && w.err.code == 0, "close_target: %s", w.err.msg);
+        CHECK(cdp_page_closed(pop));
+        reset(&w);
+        cdp_page_evaluate(pop, "1", 1000, on_done, &w);
+        CHECK(w.done && w.err.code == OO_E_CANCELLED);
+        cdp_page_close(pop);
+    }
+    reset(&w);
+    cdp_page_wait_popup(p, 200, on_page, &w);
+    wait_for(&w, 5000);
+    CHECK(w.done && w.err.code == OO_E_TIMEOUT && !w.obj);
 
     /* a request deadline fires */
     reset(&w);

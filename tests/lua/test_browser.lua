@@ -71,10 +71,34 @@ page:eval("(() => { const a = document.createElement('a'); a.href = 'data.csv'; 
 local file = dl:wait()
 check.ok(file.path and file.path:find("data.csv", 1, true), "downloaded " .. tostring(file.path))
 check.eq(require("fs").read(file.path), "Date Opened,P/L\n2024-01-02,12.5\n")
+-- a response seen before the expectation was made counts when it came after `since`
+local since = require("time").now_ms()
+page:navigate(pages .. "/second.html")
+local early = page:expect_response("*/second.html", { since = since, timeout = 5000 }):wait()
+check.ok(early.body:find("<h1>Second</h1>", 1, true), "since: " .. tostring(early.url))
 -- (responses with their bodies are checked over HTTP in tests/cdp) an expectation that is
 -- never met ends with a clear error
 local ok2, r = pcall(function() return never:wait() end)
 check.ok(not ok2 and tostring(r):find("timed out", 1, true), "expectation timeout: " .. tostring(r))
+
+-- a popup: expected before the click that opens it, then a page like any other; it closes
+-- itself, and the opener goes on
+page:navigate(pages .. "/popup.html")
+local pop = page:expect_popup({ timeout = 10000 })
+page:click("#open")
+local child = pop:wait()
+child:fill("aria/Your name", "Ada")
+child:click("#send")
+check.eq(child:wait_for("text/Sent", { state = "visible" }).count, 1)
+check.ok(child:url():find("/popup-child.html?from=opener", 1, true), "popup url " .. child:url())
+check.eq(child:input_value("#who"), "Ada")
+child:eval("setTimeout(() => window.close(), 10), true")
+check.err(function() child:wait_for_expression("false", { timeout = 10000 }) end, "the page was closed")
+check.err(function() child:eval("1") end, "the page was closed")
+page:click("#after")
+check.eq(page:attr("#after", "data-clicked"), "yes")
+local none = page:expect_popup({ timeout = 300 })
+check.err(function() none:wait() end, "no popup was opened by the page within 300 ms")
 
 b:close()
 check.ok(not b:alive(), "closed")
