@@ -110,7 +110,7 @@ int cli_cmd_replay(int argc, char **argv)
     if (!loop) { recording_free(rec); free(default_dir); return cli_fail("%s", err.msg); }
     run_state st = {0};
     st.verbose = verbose;
-    cdp_launch_opts lo = {.executable = oo_config_get(oo_cfg(), OO_CFG_CHROMIUM), .headless = headless, .timeout_ms = 30000};
+    cdp_launch_opts lo = {.executable = oo_config_get(oo_cfg(), OO_CFG_CHROMIUM), .headless = headless, .timeout_ms = 60000};
     int rc = 1;
     cdp_browser_launch(loop, &lo, on_browser, &st);
     cdp_loop_run_until(loop, &st.done, 0);

@@ -264,12 +264,12 @@ static void on_browser(void *ud, cdp_browser *b, const oo_err *err) { wait_done(
 static int l_launch(lua_State *L)
 {
     cdp_loop *loop = sched_loop(L);
-    cdp_launch_opts o = {.headless = 1, .timeout_ms = 30000};
+    cdp_launch_opts o = {.headless = 1, .timeout_ms = 60000};
     if (lua_istable(L, 1)) {
         lua_getfield(L, 1, "headless");
         if (!lua_isnil(L, -1)) o.headless = lua_toboolean(L, -1);
         lua_pop(L, 1);
-        o.timeout_ms = opt_int(L, 1, "timeout", 30000);
+        o.timeout_ms = opt_int(L, 1, "timeout", 60000);
     }
     const char *env = getenv("OO_HEADLESS");
     if (env && !strcmp(env, "0")) o.headless = 0;
