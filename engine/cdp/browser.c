@@ -183,7 +183,10 @@ int cdp_browser_launch(cdp_loop *loop, const cdp_launch_opts *opts, cdp_browser_
         "--hide-scrollbars", "--disable-features=Translate,MediaRouter,OptimizationHints", "--disable-dev-shm-usage",
         "--password-store=basic", "--use-mock-keychain", "--disable-breakpad", "--metrics-recording-only",
         "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-        "--disable-backgrounding-occluded-windows", "--disable-ipc-flooding-protection", NULL};
+        "--disable-backgrounding-occluded-windows", "--disable-ipc-flooding-protection",
+        /* a popup opened a moment after the click (after a fetch) opens here as it did when
+         * the flow was recorded: replays follow it, the popup blocker would not */
+        "--disable-popup-blocking", NULL};
     for (int i = 0; flags[i]; i++) argv[n++] = flags[i];
     if (opts && opts->extra_args)
         for (int i = 0; opts->extra_args[i] && n < 60; i++) argv[n++] = opts->extra_args[i];

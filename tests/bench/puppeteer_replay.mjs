@@ -1,5 +1,5 @@
-// Replays a recording with @puppeteer/replay (puppeteer-core, system Chromium) and prints the
-// per-step times in ms, one per line, for replay_bench.sh.
+// Replays a recording with @puppeteer/replay (puppeteer-core, system Chromium) and prints
+// "total MS", then "TYPE MS" for each step, for replay_bench.sh.
 import { createRunner, PuppeteerRunnerExtension } from '@puppeteer/replay'
 import puppeteer from 'puppeteer-core'
 import { readFileSync } from 'node:fs'
@@ -12,11 +12,11 @@ const page = (await browser.pages())[0] || await browser.newPage()
 const times = []
 class Timed extends PuppeteerRunnerExtension {
   async beforeEachStep(step, flow) { if (process.env.BENCH_DEBUG) console.error(JSON.stringify(step)); this.t = performance.now(); await super.beforeEachStep?.(step, flow) }
-  async afterEachStep(step, flow) { await super.afterEachStep?.(step, flow); times.push(performance.now() - this.t) }
+  async afterEachStep(step, flow) { await super.afterEachStep?.(step, flow); times.push([step.type, performance.now() - this.t]) }
 }
 const runner = await createRunner(recording, new Timed(browser, page, { timeout: 5000 }))
 const t0 = performance.now()
 await runner.run()
 console.log('total', (performance.now() - t0).toFixed(1))
-for (const t of times) console.log(t.toFixed(2))
+for (const [type, t] of times) console.log(type, t.toFixed(2))
 await browser.close()

@@ -23,7 +23,9 @@ srv=$!
 for _ in $(seq 100); do port=$(grep -oE 'port [0-9]+' "$work/http.log" | grep -oE '[0-9]+' || true); [ -n "$port" ] && break; sleep 0.05; done
 base="http://127.0.0.1:$port"
 
-# the recording: navigate, then 49 steps alternating change and click (what a backtest flow does)
+# the recording: navigate, then 49 steps alternating change and click (what a backtest flow does).
+# Clicks carry offsetX/offsetY as every Recorder export does: @puppeteer/replay passes them on to
+# puppeteer's click as {x, y}, and without them it clicks at NaN and retries until its timeout.
 {
   echo '{"title": "bench", "steps": ['
   echo "{\"type\": \"setViewport\", \"width\": 1280, \"height\": 1600, \"deviceScaleFactor\": 1, \"isMobile\": false, \"hasTouch\": false, \"isLandscape\": false},"
@@ -31,7 +33,7 @@ base="http://127.0.0.1:$port"
   for i in $(seq 1 49); do
     n=$(( (i + 1) / 2 ))
     if [ $((i % 2)) -eq 1 ]; then echo ",{\"type\": \"change\", \"selectors\": [[\"#in$n\"]], \"value\": \"value $i\"}"
-    else echo ",{\"type\": \"click\", \"selectors\": [[\"#b$n\"]]}"; fi
+    else echo ",{\"type\": \"click\", \"selectors\": [[\"#b$n\"]], \"offsetX\": 12, \"offsetY\": 8}"; fi
   done
   echo ']}'
 } > "$work/bench.json"
@@ -53,7 +55,7 @@ pp_ok=1
 node "$here/puppeteer_replay.mjs" "$work/bench.json" > "$work/pp.out" 2> "$work/pp.err" || pp_ok=0
 if [ $pp_ok = 1 ]; then
   pp_total=$(grep total "$work/pp.out" | awk '{print $2}')
-  pp_med=$(grep -v total "$work/pp.out" | tail -n +2 | median)
+  pp_med=$(grep -E '^(change|click) ' "$work/pp.out" | awk '{print $2}' | median)
 fi
 
 echo "replay of a 50-step recording (elements ready at once: a step's time is the engine's overhead)"
@@ -62,5 +64,6 @@ if [ $pp_ok = 1 ]; then
   printf '  @puppeteer/replay  median %6.2f ms/step   replay %9s ms\n' "$pp_med" "$pp_total"
   printf '  ratio (puppeteer / oo-automator, per step): %.1fx\n' "$(echo "$pp_med / ($oo_med + 0.001)" | bc -l)"
 else
-  echo "  @puppeteer/replay  could not replay the recording here: $(grep -m1 -E 'Error|error' "$work/pp.err")"
+  why=$(grep -m1 -E '^[A-Za-z]*Error' "$work/pp.err" || grep -m1 -E 'Error|error' "$work/pp.err" || echo "exit status without a message")
+  echo "  @puppeteer/replay  could not replay the recording here, so no ratio: $why"
 fi
