@@ -764,6 +764,7 @@ static void on_popup_ready(void *ud, cdp_page *p, const oo_err *err)
 {
     (void)ud;
     if (err) { OO_DEBUG("cdp", "a popup could not be attached: %s", err->msg); return; }
+    if (p->closed) return;                  /* it closed while being set up: nobody hears of it */
     cdp_browser *b = p->ctx->b;
     char *tid = oo_strdup(p->target_id);
     cdp_page *opener = page_by_target(b, p->opener_id);
