@@ -209,3 +209,12 @@ const char *oo_resource_root(void)
 }
 
 char *oo_resource_path(const char *rel) { return oo_path_join(oo_resource_root(), rel); }
+
+long oo_peak_rss_kb(void)
+{
+    char *status = oo_read_file("/proc/self/status", NULL, NULL);
+    const char *hwm = status ? strstr(status, "VmHWM:") : NULL;
+    long kb = hwm ? strtol(hwm + 6, NULL, 10) : -1;
+    free(status);
+    return kb;
+}

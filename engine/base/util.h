@@ -34,4 +34,6 @@ const char *oo_resource_root(void);
 char *oo_resource_path(const char *rel);
 
 const char *oo_version(void);
+/* This process's peak resident memory in kB (VmHWM; children such as Chromium excluded), -1 if unknown. */
+long oo_peak_rss_kb(void);
 #endif

@@ -132,13 +132,7 @@ int cli_cmd_replay(int argc, char **argv)
     cdp_loop_run_until(loop, &st.done, 0);
     if (st.failed_step < 0) {
         printf("replayed %d steps in %lld ms\n", rec->nsteps, (long long)(oo_now_ms() - t0));
-        if (verbose) {
-            /* the engine's own peak memory, Chromium excluded */
-            char *status = oo_read_file("/proc/self/status", NULL, NULL);
-            const char *hwm = status ? strstr(status, "VmHWM:") : NULL;
-            if (hwm) printf("engine peak RSS: %ld kB\n", strtol(hwm + 6, NULL, 10));
-            free(status);
-        }
+        if (verbose && oo_peak_rss_kb() >= 0) printf("engine peak RSS: %ld kB\n", oo_peak_rss_kb());
         rc = 0;
     } else {
         fprintf(stderr, "oo-automator: %s: %s\n", file, st.err.msg);

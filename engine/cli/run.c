@@ -93,14 +93,9 @@ int cli_execute_run(oo_store *st, long long run_id, int browsers, int headless, 
     int64_t t0 = oo_now_ms();
     int outcome = run_execute(st, sc, run_id, &ro, &err);
     script_free(sc);
-    if (oo_cfg()->verbose > 0) {
-        /* the engine's own peak memory (Chromium excluded) and the run's wall time */
-        char *status = oo_read_file("/proc/self/status", NULL, NULL);
-        const char *hwm = status ? strstr(status, "VmHWM:") : NULL;
+    if (oo_cfg()->verbose > 0)   /* the run's wall time and the engine's own peak memory */
         fprintf(stderr, "run %lld: %lld ms; engine peak RSS: %ld kB\n", run_id, (long long)(oo_now_ms() - t0),
-                hwm ? strtol(hwm + 6, NULL, 10) : -1L);
-        free(status);
-    }
+                oo_peak_rss_kb());
     int rc = 0;
     if (outcome < 0) rc = cli_fail("run %lld failed: %s", run_id, err.msg);
     else if (outcome == RUN_INTERRUPTED) {
