@@ -28,6 +28,7 @@ typedef struct sched {
     int live;            /* coroutines started and not finished */
     int idle;            /* live reached 0 */
     char *first_error;
+    int closing;         /* the state is closing: resume nothing (sched_closing) */
     lua_State *main_co;  /* the file run by script_run_main */
     int main_status;     /* the integer it returned (its exit status), else 0 */
 } sched;
@@ -98,8 +99,11 @@ static void finished(lua_State *co, int status)
     if (--s->live <= 0) s->idle = 1;
 }
 
+void sched_closing(lua_State *L) { get(L)->closing = 1; }
+
 void sched_resume(lua_State *co, int nargs)
 {
+    if (get(co)->closing) return;   /* left suspended: lua_close frees it */
     int nres = 0;
     int st = lua_resume(co, NULL, nargs, &nres);
     if (st == LUA_YIELD) { lua_pop(co, nres); return; }

@@ -21,6 +21,10 @@ int script_run_main(struct oo_script *s, const char *path, int argc, char **argv
  * loop until every coroutine is done (0), one failed (-1, err), or *stop turned non-zero (1:
  * the coroutines still waiting are left as they are; closing the state frees them). */
 int script_run_call(struct oo_script *s, int nargs, const volatile int *stop, oo_err *err);
+/* The state is about to close: from now on nothing resumes a coroutine. Closing runs the
+ * finalizers, and a browser's closes its connection by turning the loop, which would otherwise
+ * resume a coroutine waiting on it inside lua_close. */
+void sched_closing(lua_State *L);
 /* Makes a loop turn return now (e.g. after a signal set the stop flag). */
 void sched_wake(lua_State *L);
 /* After script_run_main succeeded: the integer the file returned (`return 1`), its exit

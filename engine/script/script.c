@@ -128,7 +128,10 @@ oo_script *script_new(const script_opts *opts, oo_err *err)
 void script_free(oo_script *s)
 {
     if (!s) return;
-    if (s->L) lua_close(s->L);
+    if (s->L) {
+        sched_closing(s->L);
+        lua_close(s->L);
+    }
     free(s);
 }
 
