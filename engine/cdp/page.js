@@ -317,10 +317,10 @@
   }
   const contains = (a, b) => { for (let n = b; n; n = n.parentNode || n.host) if (n === a) return true; return false }
 
-  // ---- waiting: each animation frame, and at once on a DOM mutation -----------------------------
-  // Animation frames seen by the waits: "stable" means the same box in two different frames.
+  // ---- waiting: at once on a DOM mutation, else every 50 ms (an action: every animation frame) --
+  // Animation frames seen by the actions' waits: "stable" means the same box in two different frames.
   let frameNo = 0
-  function poll(check, timeoutMs) {
+  function poll(check, timeoutMs, everyFrame) {
     // ready at once (the usual case): no observer, frame or timer at all
     let first
     try { first = check(false) } catch (e) { return Promise.resolve({ ok: false, error: String(e.message || e) }) }
@@ -337,7 +337,13 @@
         if (r) { finish(r); return }
         if (performance.now() >= deadline) { finish(check(true) || { ok: false, timeout: true, error: 'timed out' }); return }
       }
-      const next = () => { if (!done) { raf = requestAnimationFrame(frame); clearTimeout(timer); timer = setTimeout(tick, 100) } }
+      // An action's short wait for a stable box checks every animation frame (everyFrame). Any
+      // other wait checks at once on a DOM change and every 50 ms besides, never asking for
+      // animation frames: a frame requested makes the renderer run style, layout and paint on
+      // its main thread, 60 times a second for as long as the wait lasts (a whole backtest).
+      const next = everyFrame
+        ? () => { if (!done) { raf = requestAnimationFrame(frame); clearTimeout(timer); timer = setTimeout(tick, 100) } }
+        : () => { if (!done) { clearTimeout(timer); timer = setTimeout(() => { tick(); next() }, 50) } }
       const frame = () => { frameNo++; tick(); next() }
       try { mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true }) } catch (e) {}
       // frameNo counts real animation frames only: the check made now is in the same frame as
@@ -412,7 +418,7 @@
   const fail = (what, r) => ({ ok: false, timeout: true, error: what, tried: r.tried || [] })
 
   async function actionPoint(t, opts = {}) {
-    return poll(last => { const r = actionable(t, opts); return r.ok ? strip(r) : last ? fail(`no element was ready to ${opts.action || 'click'}`, r) : null }, opts.timeoutMs)
+    return poll(last => { const r = actionable(t, opts); return r.ok ? strip(r) : last ? fail(`no element was ready to ${opts.action || 'click'}`, r) : null }, opts.timeoutMs, true)
   }
 
   const setNative = (el, value) => {
