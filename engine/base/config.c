@@ -26,6 +26,8 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_PARAMETERS_PATH] = {"OO_PARAMETERS_PATH", "parameters_path"},
     [OO_CFG_LUA_PATH] = {"OO_LUA_PATH", "lua_path"},
     [OO_CFG_RATE_LIMIT] = {"OO_RATE_LIMIT", "rate_limit"},
+    [OO_CFG_PIPELINE] = {"OO_PIPELINE", "pipeline"},
+    [OO_CFG_BACKTEST_TIMEOUT] = {"OO_BACKTEST_TIMEOUT", "timeout_s"},
 };
 
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
@@ -81,6 +83,14 @@ static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
     case OO_CFG_RATE_LIMIT:
         if (parse_int(v, 0, 10000, &n) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: rate limit must be backtests per minute (0 = none), found \"%s\"", where, v);
+        break;
+    case OO_CFG_PIPELINE:
+        if (strcmp(v, "auto") && parse_int(v, 1, 4, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: pipeline must be auto or the tabs each browser works with, 1 to 4 (1 = one task at a time), found \"%s\"", where, v);
+        break;
+    case OO_CFG_BACKTEST_TIMEOUT:
+        if (parse_int(v, 5, 3600, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: the backtest timeout must be seconds from 5 to 3600, found \"%s\"", where, v);
         break;
     case OO_CFG_HEADLESS:
         if (parse_bool(v, &b) != 0)
@@ -188,6 +198,8 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
     put(c, OO_CFG_HEADLESS, "1", OO_SRC_DEFAULT, NULL);
     put(c, OO_CFG_PORT, "8000", OO_SRC_DEFAULT, NULL);
     put(c, OO_CFG_RATE_LIMIT, "10", OO_SRC_DEFAULT, NULL);
+    put(c, OO_CFG_PIPELINE, "auto", OO_SRC_DEFAULT, NULL);
+    put(c, OO_CFG_BACKTEST_TIMEOUT, "300", OO_SRC_DEFAULT, NULL);
     const char *xdg = getenv("XDG_DATA_HOME");
     char *data = (xdg && *xdg) ? oo_asprintf("%s/oo-automator", xdg)
                                : oo_asprintf("%s/.local/share/oo-automator", home);

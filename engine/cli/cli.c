@@ -213,7 +213,7 @@ struct oo_store *cli_open_store(void)
      * file set (the password lives in its own file, read with the config) */
     static const struct { const char *key; oo_cfg_key cfg; } from_settings[] = {
         {"email", OO_CFG_EMAIL}, {"browsers", OO_CFG_BROWSERS}, {"headless", OO_CFG_HEADLESS},
-        {"rate_limit", OO_CFG_RATE_LIMIT}, {NULL, 0}};
+        {"rate_limit", OO_CFG_RATE_LIMIT}, {"timeout_s", OO_CFG_BACKTEST_TIMEOUT}, {NULL, 0}};
     oo_config *cfg = oo_cfg();
     for (int i = 0; from_settings[i].key; i++) {
         if (cfg->source[from_settings[i].cfg] != OO_SRC_DEFAULT) continue;

@@ -158,6 +158,7 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     cJSON_AddNumberToObject(defaults, "browsers", oo_config_int(cfg, OO_CFG_BROWSERS));
     cJSON_AddBoolToObject(defaults, "headless", oo_config_int(cfg, OO_CFG_HEADLESS));
     cJSON_AddNumberToObject(defaults, "rate_limit", oo_config_int(cfg, OO_CFG_RATE_LIMIT));
+    cJSON_AddNumberToObject(defaults, "timeout_s", oo_config_int(cfg, OO_CFG_BACKTEST_TIMEOUT));
 
     char *web_dir = oo_resource_path("web"), *vendor_dir = oo_resource_path("vendor/node_modules");
     char *vue = oo_path_join(vendor_dir, "vue/dist");

@@ -5,7 +5,9 @@
 #include "base/log.h"
 #include "base/util.h"
 #include <lauxlib.h>
+#include <sched.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static int log_at(lua_State *L, oo_log_level level)
 {
@@ -200,9 +202,21 @@ static int l_config_secret(lua_State *L)
     return 1;
 }
 
+/* config.cpus() -> the CPUs this process may run on (what defaults such as OO_PIPELINE=auto
+ * are sized by). */
+static int l_config_cpus(lua_State *L)
+{
+    cpu_set_t set;
+    long n = 0;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+    if (n <= 0) n = sysconf(_SC_NPROCESSORS_ONLN);
+    lua_pushinteger(L, n > 0 ? n : 1);
+    return 1;
+}
+
 int script_open_config(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"get", l_config_get}, {"secret", l_config_secret}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"get", l_config_get}, {"secret", l_config_secret}, {"cpus", l_config_cpus}, {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;
 }

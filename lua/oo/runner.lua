@@ -1,7 +1,9 @@
 -- oo.runner: executes a run the engine (engine/run) hands over as the queue object `q`. The
 -- queue is durable (SQLite); this file decides how the work is shared out: one browser, N
--- workers (browser contexts, each logged in once, as coroutines), and a coordinator that plans
--- stage after stage from the run's mode (lua/modes/) as the previous one drains.
+-- workers (as many backtests at once as the run has browsers), each working with OO_PIPELINE
+-- tabs (lanes: browser contexts, each logged in once, as coroutines) so that the next task is
+-- ready when a backtest ends, and a coordinator that plans stage after stage from the run's
+-- mode (lua/modes/) as the previous one drains.
 --
 -- What one task does on OptionOmega is lua/oo/task.lua; how a failure is classified and
 -- recovered from is lua/oo/recovery.lua.
@@ -58,6 +60,52 @@ local function browser_keeper(q)
   end
   function k.close() if k.b then pcall(k.b.close, k.b) end end
   return k
+end
+
+-- A browser's turn to run a backtest: its tabs (lanes) prepare tasks side by side, but only the
+-- one holding the gate has a backtest running. acquire() -> false when the run stops meanwhile.
+function M.gate(q)
+  local g = { holder = nil, freed = sched.event(), used = false }
+  local function me() return coroutine.running() end
+  function g.acquire()
+    while g.holder do
+      if q:stopping() then return false end
+      g.freed:wait(1000)
+    end
+    if q:stopping() then return false end
+    g.holder, g.used = me(), true
+    g.freed:notify()
+    return true
+  end
+  -- A browser's second and later tabs start once its first tab has its first backtest running
+  -- (or a task done: a cached one runs none): their logins would only slow the first tab's.
+  -- Ends early when the run is over (over()).
+  function g.started(max_ms, over)
+    local time = require("time")
+    local deadline = time.now_ms() + max_ms
+    while not g.used and not q:stopping() and not over() and time.now_ms() < deadline do g.freed:wait(1000) end
+  end
+  function g.kick()
+    if not g.used then g.used = true; g.freed:notify() end
+  end
+  function g.release()
+    if g.holder == me() then
+      g.holder = nil
+      g.freed:notify()
+    end
+  end
+  return g
+end
+
+-- How many tabs each browser works with (OO_PIPELINE): one runs a backtest while the others
+-- get the next tasks ready. A tab at work takes about a core (OptionOmega's pages are heavy),
+-- so `auto` pipelines only where the machine has a core for each tab and one to spare: on a
+-- 2-core machine a second tab per browser only makes the first one wait for the CPU.
+function M.lanes(nworkers)
+  local config = require("config")
+  local v = config.get("pipeline") or "auto"
+  if v == "auto" then return config.cpus() >= 2 * nworkers + 1 and 2 or 1 end
+  return tonumber(v) or 1
 end
 
 -- The account's pace: at most `per_minute` backtests started in any 60 s (OO_RATE_LIMIT,
@@ -117,19 +165,29 @@ function M.execute(q)
   local work, changed, exited = sched.event(), sched.event(), sched.event()
   local state = { finished = false, workers = 0 }
   local nworkers = q.options.browsers
-  local throttle = M.throttle(nworkers, q)
+  local lanes = M.lanes(nworkers)
+  local throttle = M.throttle(nworkers * lanes, q)
   local free_retries = {}
+  local gates = {}
+  for i = 1, nworkers do gates[i] = M.gate(q) end
 
-  local function worker(id)
-    local name = "w" .. id
+  -- slot = lane-major, so that dropping to k slots keeps k browsers' first lanes
+  local function worker(id, lane)
+    local name = lanes > 1 and ("w" .. id .. string.char(96 + lane)) or ("w" .. id)
+    local slot = (lane - 1) * nworkers + id
+    local gate = gates[id]
     local session -- {ctx, page} logged in, or nil
     local function close_session()
       if session then pcall(session.ctx.close, session.ctx) end
       session = nil
     end
+    if lane > 1 then
+      q:worker_state(name, "waiting")
+      gate.started(120000, function() return state.finished end)
+    end
     while not state.finished and not q:stopping() do
-      local t = (id <= throttle.active) and q:lease(name) or nil
-      if not t and id > throttle.active then
+      local t = (slot <= throttle.active) and q:lease(name) or nil
+      if not t and slot > throttle.active then
         q:worker_state(name, "throttled")
         work:wait(2000)
       elseif not t then
@@ -143,10 +201,16 @@ function M.execute(q)
             session = task.open_session(keeper.get(), env, name)
           end
           local result, trades = task.execute(session.page, t, { env = env, registry = registry,
-            configs = pconfigs, q = q, pace = pace, slow = throttle.slow * (1 + (t.attempts or 0)) })
+            configs = pconfigs, q = q, pace = pace, gate = gate,
+            slow = throttle.slow * (1 + (t.attempts or 0)) })
           q:complete(t.id, result, trades)
         end)
         if ok then throttle.record(true) end
+        gate.kick()   -- a task is over (done, cached or failed): the other tabs may start
+        if not ok and err == task.STOPPED then
+          q:release(t.id)
+          break
+        end
         if not ok then
           if q:stopping() == "interrupted" then break end
           local failure = recovery.classify(err, session and session.page, keeper)
@@ -193,9 +257,11 @@ function M.execute(q)
 
   local c0 = q:counts()
   if c0.pending + c0.running == 0 and not q:stopping() then plan_next() end
-  for i = 1, nworkers do
-    state.workers = state.workers + 1
-    sched.spawn(worker, i)
+  for lane = 1, lanes do
+    for i = 1, nworkers do
+      state.workers = state.workers + 1
+      sched.spawn(worker, i, lane)
+    end
   end
 
   local ok, err = pcall(function()
@@ -210,6 +276,7 @@ function M.execute(q)
   end)
   state.finished = true
   work:notify()
+  for _, g in ipairs(gates) do g.kick() end
   while state.workers > 0 do exited:wait(5000) end
   keeper.close()
   if not ok then error(err, 0) end

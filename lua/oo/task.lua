@@ -18,7 +18,13 @@ local hash = require("oo.hash")
 local ui = require("oo.ui")
 local M = {}
 
-M.timeouts = { step = 15000, backtest = 300000, download = 60000 }
+-- backtest: how long one backtest may run (OO_BACKTEST_TIMEOUT, or the dashboard's Settings,
+-- in seconds; 300 as the original tool allowed)
+M.timeouts = { step = 15000, backtest = (tonumber(config.get("timeout_s") or "") or 300) * 1000, download = 60000 }
+
+-- The error a task stops with when the run stops while it waited for its turn to press Run:
+-- nothing happened on OptionOmega, the task goes back to the queue as it was.
+M.STOPPED = "the run is stopping: the task goes back to the queue"
 
 -- The recording named `name`: the user's folder first, then the installation's.
 function M.recording(name)
@@ -168,15 +174,26 @@ function M.execute(page, t, ctx)
                config_hash = config_hash, cached_from = cached.id }, nil
     end
   end
-  if ctx.pace then ctx.pace() end
-  -- the page's own API answer with the results, when the site shows it on the network
-  local answer = page:expect_response("*/results", { timeout = M.timeouts.backtest })
-  M.run_backtest(page, env)
+  -- One backtest at a time per browser: a pipelined worker has prepared this task in one tab
+  -- while the other tab's backtest ran, and presses Run the moment that one is over (the gate).
+  -- Everything before is preparation; everything after (results, trade log) overlaps the next.
+  local gate = ctx.gate
+  if gate and not gate.acquire() then error(M.STOPPED, 0) end
+  phase("gate")
+  local answer
+  local okr, errr = pcall(function()
+    if ctx.pace then ctx.pace() end
+    -- the page's own API answer with the results, when the site shows it on the network
+    answer = page:expect_response("*/results", { timeout = M.timeouts.backtest })
+    M.run_backtest(page, env)
+  end)
+  if gate then gate.release() end
+  if not okr then error(errr, 0) end
   phase("run_backtest")
   local shown, extra = results.read(page)
   local raw
-  local okr, resp = pcall(answer.wait, answer)
-  if okr and resp and resp.status == 200 and resp.body and resp.body ~= "" then
+  local okw, resp = pcall(answer.wait, answer)
+  if okw and resp and resp.status == 200 and resp.body and resp.body ~= "" then
     local okj, decoded = pcall(json.decode, resp.body)
     if okj and type(decoded) == "table" then raw = decoded end
   end

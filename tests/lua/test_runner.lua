@@ -52,4 +52,44 @@ check.eq(stored.stages[1].optimize_by, "custom")
 check.err(function() spec.test_url("https://example.com/strategies", "--url") end, "not an OptionOmega test URL")
 check.eq(spec.test_url("https://optionomega.com/test/abc", "x"), "https://optionomega.com/test/abc")
 
+
+-- the gate: one backtest at a time per browser. A second tab waits and gets its turn at the
+-- release; a tab still waiting when the run stops gives up (its task goes back untouched).
+local sched = require("sched")
+local stop = nil
+local g = runner.gate({ stopping = function() return stop end })
+local log, done = {}, sched.event()
+check.ok(g.acquire(), "a free gate is taken")
+sched.spawn(function()
+  local ok = g.acquire()
+  log[#log + 1] = ok and "second tab runs" or "second tab stopped"
+  if ok then g.release() end
+  done:notify()
+end)
+log[#log + 1] = "first tab runs"
+g.release()
+done:wait(5000)
+check.eq(table.concat(log, ", "), "first tab runs, second tab runs")
+check.eq(g.holder, nil, "released")
+check.ok(g.acquire())
+sched.spawn(function()
+  log[#log + 1] = g.acquire() and "third tab runs" or "third tab stopped"
+  done:notify()
+end)
+stop = "paused"
+done:wait(5000)
+check.eq(log[#log], "third tab stopped", "a stop ends the wait")
+g.release()
+
+-- tabs per browser: OO_PIPELINE, by default as many as the machine has cores for
+local config = require("config")
+local v = config.get("pipeline")
+if v == nil or v == "auto" then
+  check.eq(runner.lanes(2), config.cpus() >= 5 and 2 or 1)
+  check.eq(runner.lanes(1), config.cpus() >= 3 and 2 or 1)
+else
+  check.eq(runner.lanes(2), tonumber(v))
+end
+check.ok(config.cpus() >= 1)
+
 check.done()

@@ -23,6 +23,7 @@ IFS= read -r line <&3
 IFS= read -r tline <&3
 export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 OO_LEASE_MS=20000
 export OO_DATA_DIR="$T/data" OO_DB_PATH="$T/oo.db" HOME="$T"
+export OO_PIPELINE=${OO_PIPELINE:-2}   # faults hit both tabs of a browser, as on a big machine
 cd "$T" || exit 1
 cat >"$T/grid.lua" <<LUA
 return { test = "${tline%%	*}", mode = "grid", parameters = {

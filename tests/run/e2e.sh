@@ -31,6 +31,9 @@ TEST_URL=$(C "$U/__sim/tests" | tr '{' '\n' | sed -n 's/.*"url":"\([^"]*\)".*/\1
 
 export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo
 export OO_RATE_LIMIT=0 OO_DATA_DIR="$T/data" OO_DB_PATH="$T/oo.db" HOME="$T"
+# two tabs a browser (one runs a backtest while the other prepares the next task) whatever the
+# machine: OO_PIPELINE=auto would pick one tab on a small CI machine and leave the gate untested
+export OO_PIPELINE=2
 cd "$T" || exit 1
 
 run_one() { # run_one NAME ARGS... : runs (in a database of its own), then checks against oo-sim
