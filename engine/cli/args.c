@@ -160,6 +160,11 @@ const char *cli_get(const cli_args *a, const char *name)
 
 int cli_has(const cli_args *a, const char *name) { return cli_get(a, name) != NULL; }
 
+int cli_headless(const cli_args *a)
+{
+    return cli_has(a, "headed") ? 0 : oo_config_int(oo_cfg(), OO_CFG_HEADLESS) != 0;
+}
+
 int cli_get_int(const cli_args *a, const char *name, long lo, long hi, long *out)
 {
     const char *v = cli_get(a, name);

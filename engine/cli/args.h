@@ -43,6 +43,9 @@ extern const cli_opt cli_global_opts[];
 
 const char *cli_get(const cli_args *a, const char *name);     /* last value, or NULL */
 int cli_has(const cli_args *a, const char *name);
+/* Whether Chromium runs without windows: --headed says no; else OO_HEADLESS (environment,
+ * config file, the dashboard's Settings), headless by default. */
+int cli_headless(const cli_args *a);
 /* Integer option with bounds; prints the one-line error and returns -1 when bad, 0 when
  * absent (*out untouched), 1 when set. */
 int cli_get_int(const cli_args *a, const char *name, long lo, long hi, long *out);

@@ -71,7 +71,7 @@ int cli_cmd_resume(const cli_cmd *cmd, cli_args *a)
     if (!strcmp(st, "completed") || !strcmp(st, "cancelled"))
         rc = cli_fail("run %ld is %s: nothing to resume", id, st);
     else
-        rc = cli_execute_run(s, id, (int)browsers, cli_has(a, "headed") ? 0 : 1, cli_has(a, "no-cache"));
+        rc = cli_execute_run(s, id, (int)browsers, cli_headless(a), cli_has(a, "no-cache"));
     cJSON_Delete(run);
     store_close(s);
     return rc;

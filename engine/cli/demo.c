@@ -182,7 +182,7 @@ int cli_cmd_demo(const cli_cmd *cmd, cli_args *a)
         if (store_test_upsert(st, s.test_url, s.test_name, &err) < 0) fprintf(stderr, "demo: %s\n", err.msg);
         store_close(st);
     }
-    int headless = cli_has(a, "headed") ? 0 : 1;
+    int headless = cli_headless(a);
     rc = run_example("examples/delta_sweep.lua", headless);
     if (rc == 0) rc = run_example("examples/staged_delta_profit_target.lua", headless);
     if (rc != 0 || cli_has(a, "exit")) {

@@ -200,7 +200,7 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     if (!script && !config && !cli_has(a, "param")) {
         if (cli_has(a, "url"))
             return cli_usage_error("run", "--url needs --param NAME (or run without arguments for the wizard)");
-        return wizard(browsers, cli_has(a, "headed") ? 0 : 1, cli_has(a, "no-cache"));
+        return wizard(browsers, cli_headless(a), cli_has(a, "no-cache"));
     }
 
     cJSON *args = cJSON_CreateObject();
@@ -213,7 +213,7 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     if (he) cJSON_AddNumberToObject(args, "stop", stop);
     if (hp) cJSON_AddNumberToObject(args, "step", step);
     if (browsers) cJSON_AddNumberToObject(args, "browsers", (double)browsers);
-    int rc = cli_plan_and_run(args, cli_has(a, "yes"), cli_has(a, "headed") ? 0 : 1, cli_has(a, "no-cache"), NULL);
+    int rc = cli_plan_and_run(args, cli_has(a, "yes"), cli_headless(a), cli_has(a, "no-cache"), NULL);
     cJSON_Delete(args);
     return rc;
 }
