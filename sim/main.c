@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef OO_SOURCE_DIR
@@ -110,11 +111,37 @@ static void on_signal_readable(h2o_socket_t *sock, const char *err)
     g_stop = 1;
 }
 
+/* The open connections, so that a shutdown can close the keep-alive ones first: h2o asserts
+ * when a context is disposed with a connection still on its timeouts. */
+typedef struct conn { struct conn *next, *prev; h2o_socket_t *sock; } conn;
+static conn *g_conns;
+static int g_nconns;
+
+static void conn_closed(void *data)
+{
+    conn *c = data;
+    if (c->prev) c->prev->next = c->next;
+    else g_conns = c->next;
+    if (c->next) c->next->prev = c->prev;
+    g_nconns--;
+    free(c);
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     if (err) return;
     h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
-    if (sock) h2o_accept(listener->data, sock);
+    if (!sock) return;
+    conn *c = calloc(1, sizeof *c);
+    if (!c) { h2o_socket_close(sock); return; }
+    c->sock = sock;
+    c->next = g_conns;
+    if (g_conns) g_conns->prev = c;
+    g_conns = c;
+    g_nconns++;
+    sock->on_close.cb = conn_closed;
+    sock->on_close.data = c;
+    h2o_accept(listener->data, sock);
 }
 
 int main(int argc, char **argv)
@@ -215,6 +242,21 @@ int main(int argc, char **argv)
     sim_state_wait_idle(&s);      /* no worker writes to the pipe any more */
     sim_backtests_collect(&s);
     sim_loop_detach(&s);
+    /* every connection still open (browsers keep them alive): shut the socket down; h2o sees
+     * the end and closes it */
+    for (conn *c = g_conns; c; c = c->next) shutdown(h2o_socket_get_fd(c->sock), SHUT_RDWR);
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        if (g_nconns == 0) break;
+        h2o_evloop_run(loop, 50);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 < 3000);
+    if (g_nconns > 0) {
+        /* never expected; disposing now would assert inside h2o: leave the rest to the exit */
+        fprintf(stderr, "oo-sim: %d connection(s) did not close within 3 s of the shutdown\n", g_nconns);
+        return 0;
+    }
     h2o_multithread_queue_t *queue = ctx.queue;
     h2o_context_dispose(&ctx);
     /* let the closes complete, then free */
