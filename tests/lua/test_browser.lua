@@ -116,4 +116,39 @@ check.ok(not b2:alive(), "the crash is seen")
 local ok3, e3 = pcall(function() page2:eval("1") end)
 check.ok(not ok3 and tostring(e3):find("browser", 1, true), "a call on the dead browser fails: " .. tostring(e3))
 
+-- A replay in one coroutine while another closes its page, its context or the browser: the
+-- replay ends naming its step and that the page was closed; nothing is used after being freed (the
+-- suite runs this under AddressSanitizer too)
+local rec = os.tmpname()
+do
+  local f = assert(io.open(rec, "w"))
+  f:write([=[{"title": "a long wait", "steps": [
+    {"type": "navigate", "url": "]=] .. pages .. [=[/widgets.html"},
+    {"type": "waitForElement", "selectors": [["#never-there"]], "timeout": 20000},
+    {"type": "click", "selectors": [["ul li"]]}]}]=])
+  f:close()
+end
+for _, what in ipairs({ "page", "context", "browser" }) do
+  local b3 = browser.launch { headless = true }
+  local ctx3 = b3:new_context()
+  local page3 = ctx3:new_page()
+  local over, result = sched.event(), nil
+  local waiting = sched.event()
+  sched.spawn(function()
+    waiting:notify()
+    local ok, err = pcall(page3.replay, page3, rec, { timeout = 20000 })
+    result = { ok = ok, err = tostring(err) }
+    over:notify()
+  end)
+  -- the replay is under way once its page shows the widgets (its navigate step is done)
+  page3:wait_for_expression("document.querySelector('ul li') !== null", { timeout = 10000 })
+  if what == "page" then page3:close() elseif what == "context" then ctx3:close() else b3:close() end
+  over:wait(15000)
+  check.ok(result and not result.ok, what .. " closed mid-replay: the replay failed")
+  check.ok(result and result.err:find("step %d") and result.err:find("closed", 1, true),
+    what .. " closed mid-replay: " .. (result and result.err or "no result"))
+  if what ~= "browser" then b3:close() end
+end
+os.remove(rec)
+
 check.done()
