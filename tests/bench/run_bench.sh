@@ -28,38 +28,50 @@ return { test = "${tline%%	*}", mode = "grid", parameters = {
   { name = "profit_target", config = { start = 20, stop = 100, step = 20 } } } }  -- x 5 = 40
 LUA
 
-chromium_rss() { # total RSS (kB) of the Chromium processes under pid $1
-  local total=0 p r
-  for p in $(pgrep -f -- "--user-data-dir=" 2>/dev/null); do
-    if { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -q -- "--user-data-dir=/tmp/oo-chromium-"; then
-      r=$({ awk '/VmRSS/ {print $2}' "/proc/$p/status"; } 2>/dev/null || true)
-      total=$(( total + ${r:-0} ))
-    fi
-  done
-  echo $total
+chromium_rss() { # total RSS (kB) of our Chromium's processes (all carry its profile folder)
+  ps -eo rss=,args= | awk '/--user-data-dir=\/tmp\/oo-chromium-/ { s += $1 } END { print s + 0 }'
+}
+
+now_ms() { date +%s%3N; }
+iso_ms() { # ISO 8601 with milliseconds (oo-sim's receivedAt) -> epoch ms
+  local sec=${1%.*} frac=${1##*.}
+  frac=${frac%Z}
+  echo $(( $(date -u -d "${sec}Z" +%s) * 1000 + 10#${frac:-0} ))
 }
 
 one() { # one LABEL: runs the grid, samples Chromium's RSS meanwhile
-  local label=$1 peak=0 r
+  local label=$1 peak=0 r t0 t1
+  t0=$(now_ms)
   "$bin" -v run "$work/grid.lua" --browsers $browsers --yes >"$work/$label.out" 2>"$work/$label.err" &
   local pid=$!
   while kill -0 $pid 2>/dev/null; do
     r=$(chromium_rss); [ "$r" -gt "$peak" ] && peak=$r
-    sleep 0.5   # sampling interval of the measurement, not a wait for the engine
+    sleep 1   # sampling interval of the measurement (one ps and one awk: cheap), not a wait for the engine
   done
   wait $pid || { echo "$label: the run failed"; tail -5 "$work/$label.err"; return 1; }
+  t1=$(now_ms)
   local ms rss
   ms=$(sed -n 's/.*: \([0-9]*\) ms; engine peak RSS: \([0-9-]*\) kB/\1/p' "$work/$label.err" | tail -1)
   rss=$(sed -n 's/.*engine peak RSS: \([0-9-]*\) kB/\1/p' "$work/$label.err" | tail -1)
   local limit=$(( 40 * latency / browsers ))
-  local backtests
-  backtests=$(curl -s --noproxy '*' "$OO_BASE_URL/__sim/backtests" | grep -o '"status":"done"' | wc -l)
+  # what oo-sim saw: the backtests run, and when the first one came in
+  curl -s --noproxy '*' "$OO_BASE_URL/__sim/backtests" >"$work/$label.bt.json"
   curl -s --noproxy '*' -X POST "$OO_BASE_URL/__sim/reset" >/dev/null
-  awk -v l="$label" -v ms="$ms" -v lim="$limit" -v b="$browsers" -v lat="$latency" -v bt="$backtests" -v rss="$rss" -v cr="$peak" 'BEGIN {
-    printf "%-5s wall %6.1f s  limit %4.1f s  efficiency %5.1f%%  overhead/task %5d ms  backtests %2d  engine RSS %5.1f MB  Chromium RSS %6.1f MB\n",
-      l, ms / 1000, lim / 1000, 100 * lim / ms, ms * b / 40 - lat, bt, rss / 1024, cr / 1024 }'
-
+  local backtests first startup=- steady=-
+  backtests=$(jq '[.[] | select(.status == "done")] | length' "$work/$label.bt.json")
+  first=$(jq -r '[.[].receivedAt] | sort | first // empty' "$work/$label.bt.json")
+  if [ -n "$first" ]; then
+    first=$(iso_ms "$first")
+    startup=$(( first - t0 ))
+    # steady state: from the first backtest's start to the end, per task and browser
+    steady=$(( (t1 - first) * browsers / 40 - latency ))
+  fi
+  awk -v l="$label" -v ms="$ms" -v lim="$limit" -v b="$browsers" -v lat="$latency" -v bt="$backtests" -v rss="$rss" -v cr="$peak" \
+      -v su="$startup" -v st="$steady" 'BEGIN {
+    printf "%-5s wall %6.1f s  limit %4.1f s  efficiency %5.1f%%  overhead/task %5d ms (steady state %s ms; first Run after %s ms)  backtests %2d  engine RSS %5.1f MB  Chromium RSS %6.1f MB\n",
+      l, ms / 1000, lim / 1000, 100 * lim / ms, ms * b / 40 - lat, st, su, bt, rss / 1024, cr / 1024 }'
 }
-echo "run_bench: 40 tasks, oo-sim at $latency ms a backtest, $browsers browsers (limit = 40 x $latency ms / $browsers)"
+echo "run_bench: 40 tasks, oo-sim at $latency ms a backtest, $browsers browsers (limit = 40 x $latency ms / $browsers), OO_PIPELINE=${OO_PIPELINE:-default}"
+echo "  overhead/task = wall x browsers / 40 - latency; steady state counts from oo-sim's first backtest on"
 one cold
 one warm
