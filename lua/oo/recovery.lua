@@ -46,6 +46,10 @@ function M.classify(err, page, keeper)
     f.type, f.permanent = "permanent", true
     return f
   end
+  if has(msg, "signed us out") then
+    f.type = "session"
+    return f
+  end
   if has(msg, "OptionOmega answered:") then
     f.type = has(msg, "Too many requests", "429") and "rate_limited" or "site_error"
     return f

@@ -77,6 +77,48 @@ local function replay(page, env, name, timeout)
 end
 M.replay = replay
 
+local recordings = {}   -- path -> decoded recording
+local function load_recording(name)
+  local path = M.recording(name)
+  if not recordings[path] then recordings[path] = json.decode(assert(fs.read(path))) end
+  return path, recordings[path]
+end
+
+-- What only a signed-out visitor sees: the first element login.json clicks (its "Sign in").
+function M.signin_selectors()
+  local _, rec = load_recording("login.json")
+  for _, s in ipairs(rec.steps) do
+    if s.type == "click" and type(s.selectors) == "table" then return s.selectors end
+  end
+end
+
+M.SIGNED_OUT = "OptionOmega signed us out: the page shows its sign-in"
+
+-- Replays the recording `name`, but where its last step waits for the page that shows the flow
+-- went through, waits for that page or the sign-in instead: a lost session fails the attempt
+-- at once, not after the step's whole timeout.
+function M.replay_signed_in(page, env, name, timeout)
+  local path, rec = load_recording(name)
+  local n, last, signin = #rec.steps, rec.steps[#rec.steps], M.signin_selectors()
+  if not last or last.type ~= "waitForElement" or last.visible == false or not signin then
+    return replay(page, env, name, timeout)
+  end
+  local opts = { vars = env.vars, timeout = timeout or M.timeouts.step }
+  opts.to = n - 1
+  page:replay(path, opts)
+  local either = {}
+  for _, alt in ipairs(last.selectors) do either[#either + 1] = alt end
+  for _, alt in ipairs(signin) do either[#either + 1] = alt end
+  local step_timeout = last.timeout and math.max(last.timeout, opts.timeout) or opts.timeout
+  local ok = pcall(page.wait_for, page, { selectors = either }, { state = "visible", timeout = step_timeout })
+  if ok and page:query({ selectors = last.selectors }).count == 0 then error(M.SIGNED_OUT, 0) end
+  -- the last step itself: at once when its element is there; when neither came, at once too,
+  -- with the recording's own error (the file, the step, each selector and why it failed)
+  opts.to, opts.from = nil, n - 1
+  if not ok then opts.max_timeout = 1 end
+  page:replay(path, opts)
+end
+
 -- A new browser context logged in: {ctx, page}.
 function M.open_session(browser, env, name)
   local ctx = browser:new_context()
@@ -124,6 +166,7 @@ M.outcome_js = [[
 (() => {
   if ([...document.querySelectorAll('dl dt')].some(d => d.textContent.trim() === 'P/L')) return 'results';
   const alerts = [...document.querySelectorAll("[role='alert'], .toast")].map(a => a.textContent.trim()).filter(Boolean);
+  if (!location.pathname.includes('/test/') && /\b(Sign in|Log in)\b/.test(document.body ? document.body.innerText : '')) return 'signed-out';
   if (alerts.length && !document.querySelector("[role='dialog']")) return 'error:' + alerts.join('; ');
   return '';
 })()
@@ -140,6 +183,7 @@ function M.run_backtest(page, env)
   if type(outcome) == "string" and outcome:sub(1, 6) == "error:" then
     error("OptionOmega answered: " .. outcome:sub(7), 0)
   end
+  if outcome == "signed-out" then error(M.SIGNED_OUT, 0) end
   page:replay(path, { vars = env.vars, timeout = M.timeouts.backtest, from = n - 1 })
 end
 
@@ -155,7 +199,7 @@ function M.execute(page, t, ctx)
   end
   -- a retry, or a throttled run, waits longer at every step
   local step = M.timeouts.step * (ctx.slow or 1)
-  replay(page, env, "open_test.json", step)
+  M.replay_signed_in(page, env, "open_test.json", step)
   phase("open_test")
   replay(page, env, "new_backtest.json", step)
   phase("new_backtest")
