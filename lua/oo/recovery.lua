@@ -32,6 +32,12 @@ end
 
 -- Failures that are not the task's: handled and carried on without using up an attempt.
 M.carry_on = { session = true, browser = true, rate_limited = true }
+function M.not_the_tasks(failure) return M.carry_on[failure.type] or failure.transient == true end
+
+-- Failures after which the browser context is as good as before: OptionOmega answered with an
+-- error, or asked us to slow down, and the page shows just that. The next attempt opens the
+-- test afresh anyway; logging in again would only cost time.
+M.keeps_session = { site_error = true, rate_limited = true }
 
 function M.classify(err, page, keeper)
   local msg = tostring(err)
@@ -52,6 +58,9 @@ function M.classify(err, page, keeper)
   end
   if has(msg, "OptionOmega answered:") then
     f.type = has(msg, "Too many requests", "429") and "rate_limited" or "site_error"
+    -- the page's request never got an answer (a dropped connection): the network's fault, not
+    -- the backtest's; retried like a rate limit, without using up an attempt
+    f.transient = has(msg, "Network error", "Failed to fetch") or nil
     return f
   end
   local signs = page_signs(page)

@@ -220,15 +220,16 @@ function M.execute(q)
           throttle.record(false, failure.permanent)
           -- the design's "log in again / relaunch / back off and carry on": a lost session, a
           -- dead Chromium or a rate limit is not the task's fault; up to 5 times it costs no attempt
-          if recovery.carry_on[failure.type] then
+          if recovery.not_the_tasks(failure) then
             free_retries[t.id] = (free_retries[t.id] or 0) + 1
             failure.uncounted = free_retries[t.id] <= 5
           end
           local final, attempt = q:fail(t.id, failure)
           log.warn(string.format("%s: task %d (%s) attempt %d failed (%s): %s%s", name, t.id,
             describe(t.values), attempt, failure.type, failure.message, final and "; giving up on it" or ""))
-          -- whatever went wrong, the next task starts from a fresh logged-in context
-          close_session()
+          -- the next task starts from a fresh logged-in context, unless the site only answered
+          -- with an error (the page and the session are fine)
+          if not recovery.keeps_session[failure.type] then close_session() end
           recovery.after(failure, keeper)
         end
         changed:notify()
