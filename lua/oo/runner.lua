@@ -230,6 +230,8 @@ function M.execute(q)
           -- the next task starts from a fresh logged-in context, unless the site only answered
           -- with an error (the page and the session are fine)
           if not recovery.keeps_session[failure.type] then close_session() end
+          -- the progress line shows the wait, not the task just given back
+          q:worker_state(name, failure.type == "rate_limited" and "backing off" or "recovering")
           recovery.after(failure, keeper)
         end
         changed:notify()
