@@ -175,8 +175,7 @@ M.outcome_js = [[
 -- Replays run_backtest.json, but instead of its last step (the wait for the results) waits
 -- for the results or an error, so an error ends the attempt at once, not after 5 minutes.
 function M.run_backtest(page, env)
-  local path = M.recording("run_backtest.json")
-  local rec = json.decode(assert(fs.read(path)))
+  local path, rec = load_recording("run_backtest.json")
   local n = #rec.steps
   page:replay(path, { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 })
   local outcome = page:wait_for_expression(M.outcome_js, { timeout = M.timeouts.backtest })
