@@ -53,21 +53,50 @@ static const char *cookie_value(h2o_req_t *req, const char *name, size_t *len)
     return NULL;
 }
 
-/* The host name of a Host header ("127.0.0.1:8000" -> "127.0.0.1", "[::1]:80" -> "::1"). */
+/* Whether s[0..n) is a decimal number from lo to hi, without leading zeros (0177 is octal to
+ * some resolvers: never a guess). */
+static int decimal_in(const char *s, size_t n, long lo, long hi)
+{
+    if (n == 0 || n > 5 || (n > 1 && s[0] == '0')) return 0;
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v >= lo && v <= hi;
+}
+
+/* A full dotted quad in 127.0.0.0/8: exactly four decimal octets, the first 127. */
+static int loopback_quad(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+    for (int octet = 0; octet < 4; octet++) {
+        const char *dot = octet < 3 ? memchr(p, '.', (size_t)(end - p)) : end;
+        if (!dot || !decimal_in(p, (size_t)(dot - p), octet == 0 ? 127 : 0, octet == 0 ? 127 : 255)) return 0;
+        p = dot + (octet < 3);
+    }
+    return 1;
+}
+
+/* Whether a Host header names this machine by an exact loopback literal: a dotted quad in
+ * 127.0.0.0/8, [::1] or localhost, with an optional numeric port. Anything else (a name that
+ * merely starts like one, "127.0.0.1.attacker.test", "[::1].evil.com", "localhost:evil.com")
+ * could be an attacker's name resolving to 127.0.0.1: DNS rebinding. */
 static int loopback_host_header(const char *h)
 {
-    char name[256];
+    size_t n = strlen(h);
+    const char *colon = NULL;
     if (h[0] == '[') {
-        const char *close = strchr(h, ']');
-        if (!close || (size_t)(close - h - 1) >= sizeof name) return 0;
-        snprintf(name, sizeof name, "%.*s", (int)(close - h - 1), h + 1);
+        if (strncmp(h, "[::1]", 5) != 0) return 0;
+        colon = h + 5;
+        if (*colon && *colon != ':') return 0;
     } else {
-        const char *colon = strchr(h, ':');
-        size_t n = colon ? (size_t)(colon - h) : strlen(h);
-        if (n >= sizeof name) return 0;
-        snprintf(name, sizeof name, "%.*s", (int)n, h);
+        colon = memchr(h, ':', n);
     }
-    return !strcasecmp(name, "localhost") || !strcmp(name, "::1") || !strncmp(name, "127.", 4);
+    size_t name_len = colon ? (size_t)(colon - h) : n;
+    if (colon && *colon && !decimal_in(colon + 1, strlen(colon + 1), 0, 65535)) return 0;
+    if (h[0] == '[') return 1;
+    return (name_len == 9 && !strncasecmp(h, "localhost", 9)) || loopback_quad(h, name_len);
 }
 
 /* 0 when the request may proceed; otherwise the answer has been sent. */
@@ -76,6 +105,7 @@ static int check_access(web_server *w, h2o_req_t *req, int *set_cookie)
     *set_cookie = 0;
     /* h2o keeps the Host header as the request's authority */
     const char *host = req->authority.len ? h2o_strdup(&req->pool, req->authority.base, req->authority.len).base : NULL;
+    if (host && strlen(host) != req->authority.len) host = NULL;   /* a NUL inside: no host at all */
     if (w->token) {
         int ok = 0;
         const char *auth = web_header(req, "authorization");
@@ -91,10 +121,10 @@ static int check_access(web_server *w, h2o_req_t *req, int *set_cookie)
                                      "or open it once with ?token=TOKEN");
             return -1;
         }
-    } else if (host && !loopback_host_header(host)) {
+    } else if (!host || !loopback_host_header(host)) {
         /* without a token the server only answers to loopback names (no DNS rebinding) */
-        web_send_error(req, 403, "this dashboard answers to 127.0.0.1 or localhost only (Host was %.100s); "
-                                 "serve it with --host and --token to reach it otherwise", host);
+        web_send_error(req, 403, "this dashboard answers to 127.0.0.1, [::1] or localhost only (Host was %.100s); "
+                                 "serve it with --host and --token to reach it otherwise", host ? host : "missing");
         return -1;
     }
     int unsafe = !web_method_is(req, "GET") && !web_method_is(req, "HEAD");
@@ -251,9 +281,10 @@ static char *real_dir(const char *dir, const char *what, oo_err *err)
     return oo_strdup(buf);
 }
 
+/* An address to listen on that only this machine reaches (the Host rules, without a port). */
 static int is_loopback(const char *host)
 {
-    return !strcmp(host, "localhost") || !strcmp(host, "::1") || !strncmp(host, "127.", 4);
+    return !strcmp(host, "::1") || (!strchr(host, ':') && loopback_host_header(host));
 }
 
 static int bind_socket(web_server *w, int port, oo_err *err)
@@ -319,7 +350,7 @@ web_server *web_start(const web_opts *o, oo_err *err)
     w->parameters_json = dup_or_null(o->parameters_json);
     w->settings_defaults = o->settings_defaults ? cJSON_Duplicate(o->settings_defaults, 1) : cJSON_CreateObject();
     if (!w->loopback && !w->token) {
-        oo_err_set(err, OO_E_USAGE, "web: listening on %s exposes the dashboard: give a token too", w->host);
+        oo_err_set(err, OO_E_USAGE, "listening on %s exposes the dashboard: give a token too (--token TOKEN)", w->host);
         goto fail;
     }
     if (o->port < 0 || o->port > 65535) {

@@ -589,6 +589,35 @@ static void test_access(void)
     http_raw(port, raw, (size_t)n, 5000, &r);
     CHECK_INT(r.status, 200);
     http_free(&r);
+    /* DNS rebinding: only an exact loopback literal, with an optional numeric port, is this
+     * machine; a name that starts like one may resolve there for an attacker's page */
+    static const struct { const char *host; int status; } hosts[] = {
+        {"127.0.0.1", 200}, {"127.0.0.1:8000", 200}, {"127.1.2.3:80", 200}, {"localhost", 200},
+        {"LocalHost:1", 200}, {"[::1]", 200}, {"[::1]:8000", 200}, {"127.255.255.255:65535", 200},
+        {"127.0.0.1.attacker.test", 403}, {"127.0.0.1.attacker.test:8000", 403}, {"[::1].evil.com", 403},
+        {"[::1].evil.com:8000", 403}, {"localhost:evil.com", 403}, {"localhost.evil.com", 403},
+        {"localhost.", 403}, {"127.evil.com", 403}, {"127.0.0.1:80:80", 403}, {"127.0.0.1:", 403},
+        {"127.0.0.1:65536", 403}, {"127.0.0.1:+80", 403}, {"127.0.0.256", 403}, {"127.0.0", 403},
+        {"127.1", 403}, {"0177.0.0.1", 403}, {"127.00.0.1", 403}, {"128.0.0.1", 403}, {"[::2]", 403},
+        {"[::1", 403}, {"[0:0:0:0:0:0:0:1]", 403}, {"2130706433", 403}, {"", 403}, {"127.0.0.1 .x", 403},
+        {NULL, 0}};
+    for (int i = 0; hosts[i].host; i++) {
+        n = snprintf(raw, sizeof raw, "GET /api/settings HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", hosts[i].host);
+        http_raw(port, raw, (size_t)n, 5000, &r);
+        CHECK_MSG(r.status == hosts[i].status, "Host: %s: %d, wanted %d", hosts[i].host, r.status, hosts[i].status);
+        http_free(&r);
+        /* a write with the same Host as its Origin: refused alike */
+        n = snprintf(raw, sizeof raw, "PUT /api/settings HTTP/1.1\r\nHost: %s\r\nOrigin: http://%s\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                     hosts[i].host, hosts[i].host);
+        http_raw(port, raw, (size_t)n, 5000, &r);
+        CHECK_MSG(hosts[i].status == 200 ? r.status == 200 : r.status == 403, "PUT with Host: %s: %d", hosts[i].host, r.status);
+        http_free(&r);
+    }
+    /* no Host at all (HTTP/1.0): refused too */
+    http_raw(port, "GET /api/settings HTTP/1.0\r\n\r\n", 30, 5000, &r);
+    CHECK_INT(r.status, 403);
+    http_free(&r);
     char path[64];
     snprintf(path, sizeof path, "/api/runs/%lld/pause", (long long)g_ids.live_run);
     http_req(port, "POST", path, "Origin: http://evil.example\r\n", NULL, 0, &r);
