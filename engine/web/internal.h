@@ -14,6 +14,7 @@
 #define WEB_MAX_BODY (1024 * 1024)            /* larger bodies: 413 with a JSON error */
 #define WEB_MAX_CONNS 256                      /* more at once are closed on accept */
 #define WEB_H2O_MAX_BODY (16 * 1024 * 1024)    /* larger still: h2o's own 413, connection closed */
+#define WEB_MAX_ARTIFACT (64 * 1024 * 1024)    /* a failure's screenshot, HTML or network log */
 
 typedef struct web_conn {          /* an accepted socket, until h2o closes it */
     h2o_socket_t *sock;

@@ -223,6 +223,58 @@ static void test_export(int port)
     CHECK_ERROR(port, "GET", "/api/runs/424242/export.csv", NULL, 404, "no run");
 }
 
+/* A failures row may name any path (a database written by anything): only regular files under
+ * <data dir>/runs/ are served, whatever the spelling, and no symbolic link leads out. */
+static void test_artifact_paths(int port)
+{
+    oo_err err = {0};
+    oo_store *s = store_open(g_db, &err);
+    REQUIRE(s);
+    cJSON *tasks = store_run_tasks(s, g_ids.sweep_run, &err);
+    int64_t task = (int64_t)num(cJSON_GetArrayItem(tasks, 0), "id");
+    cJSON_Delete(tasks);
+    char *runs = oo_path_join(g_data, "runs"), *dir = oo_path_join(runs, "77");
+    oo_mkdir_p(dir, NULL);
+    char *pw = oo_path_join(g_data, "password"), *inside = oo_path_join(dir, "ok.png");
+    oo_write_file(pw, "secret-password", 15, NULL);
+    oo_write_file(inside, "PNGDATA", 7, NULL);
+    char *data_db = oo_path_join(g_data, "oo_automator.db");
+    oo_write_file(data_db, "SQLite format 3", 15, NULL);
+    char *to_pw = oo_path_join(dir, "to-password.png"), *to_ok = oo_path_join(dir, "to-ok.png");
+    CHECK(symlink(pw, to_pw) == 0 && symlink(inside, to_ok) == 0);
+    char *dir_link = oo_path_join(runs, "78");          /* a folder link out of runs/ */
+    CHECK(symlink(g_data, dir_link) == 0);
+    char *fifo = oo_path_join(dir, "fifo.png");
+    CHECK(mkfifo(fifo, 0600) == 0);
+    char *via_link = oo_asprintf("%s/password", dir_link), *rel_up = oo_strdup("runs/77/../../password");
+    char *db_abs = oo_strdup(g_db), *dotdot = oo_asprintf("%s/../password", runs);
+    const struct { const char *path; int status; const char *body; } cases[] = {
+        {inside, 200, "PNGDATA"}, {"runs/77/ok.png", 200, "PNGDATA"}, {to_ok, 200, "PNGDATA"},
+        {pw, 404, NULL}, {"password", 404, NULL}, {to_pw, 404, NULL}, {via_link, 404, NULL},
+        {rel_up, 404, NULL}, {dotdot, 404, NULL}, {db_abs, 404, NULL}, {data_db, 404, NULL}, {"oo_automator.db", 404, NULL},
+        {dir, 404, NULL}, {runs, 404, NULL}, {fifo, 404, NULL}, {"/etc/passwd", 404, NULL},
+        {"runs/77/missing.png", 404, NULL}, {NULL, 0, NULL}};
+    for (int i = 0; cases[i].path; i++) {
+        store_failure f = {.task_id = task, .attempt = 9, .type = "timing", .message = "probe", .screenshot_path = cases[i].path};
+        int64_t id = store_failure_add(s, &f, &err);
+        char path[64];
+        snprintf(path, sizeof path, "/api/failures/%lld/screenshot", (long long)id);
+        http_resp r;
+        http_req(port, "GET", path, NULL, NULL, 0, &r);
+        CHECK_MSG(r.status == cases[i].status, "artifact %s: %d, wanted %d", cases[i].path, r.status, cases[i].status);
+        if (cases[i].body) CHECK_MSG(r.body && !strcmp(r.body, cases[i].body), "artifact %s: %s", cases[i].path, r.body);
+        CHECK_MSG(!r.body || !strstr(r.body, "secret-password"), "artifact %s leaked the password", cases[i].path);
+        CHECK_MSG(!r.body || !strstr(r.body, "SQLite format"), "artifact %s leaked the database", cases[i].path);
+        http_free(&r);
+    }
+    store_close(s);
+    unlink(pw);
+    unlink(fifo);
+    unlink(data_db);
+    char *all[] = {data_db, runs, dir, pw, inside, to_pw, to_ok, dir_link, fifo, via_link, rel_up, db_abs, dotdot};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free(all[i]);
+}
+
 static void test_artifacts(int port)
 {
     char path[128], h[512];
@@ -241,14 +293,15 @@ static void test_artifacts(int port)
     http_free(&r);
     /* recorded paths outside the data dir are never served */
     snprintf(path, sizeof path, "/api/failures/%lld/screenshot", (long long)g_ids.outside_failure_id);
-    CHECK_ERROR(port, "GET", path, NULL, 404, "not in the data directory");
+    CHECK_ERROR(port, "GET", path, NULL, 404, "not a file in the data directory's runs/ folder");
     snprintf(path, sizeof path, "/api/failures/%lld/html", (long long)g_ids.outside_failure_id);
-    CHECK_ERROR(port, "GET", path, NULL, 404, "not in the data directory");
+    CHECK_ERROR(port, "GET", path, NULL, 404, "not a file in the data directory's runs/ folder");
     snprintf(path, sizeof path, "/api/failures/%lld/network", (long long)g_ids.failure_id);
     CHECK_ERROR(port, "GET", path, NULL, 404, "has no network");
     snprintf(path, sizeof path, "/api/failures/%lld/passwd", (long long)g_ids.failure_id);
     CHECK_ERROR(port, "GET", path, NULL, 404, "screenshot, html");
     CHECK_ERROR(port, "GET", "/api/failures/99999/screenshot", NULL, 404, "no failure");
+    test_artifact_paths(port);
 }
 
 static void test_start_run(int port_engine, int port_none, engine *eng)
