@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/replay.h"
 
@@ -115,6 +117,10 @@ int oo_cli_main(int argc, char **argv)
     oo_err err = {0};
     oo_config *cfg = oo_cfg();
     int rc;
+    /* Everything this program creates (the data dir, the database with its WAL and SHM, logs,
+     * screenshots, page snapshots, downloads, exports) is private to the user whatever the
+     * shell's umask: folders 0700, files 0600. Chromium inherits it for its downloads. */
+    umask(077);
     /* global options before the command */
     int i = 1;
     for (; i < argc; i++) {
@@ -201,9 +207,20 @@ int oo_cli_main(int argc, char **argv)
     return rc;
 }
 
+/* A data dir made by an older version under a lax umask is made private (0700) as soon as a
+ * command writes to it: what it holds is the user's alone. */
+static void private_data_dir(void)
+{
+    const char *dir = oo_config_get(oo_cfg(), OO_CFG_DATA_DIR);
+    struct stat st;
+    if (dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 077) && st.st_uid == geteuid())
+        chmod(dir, st.st_mode & 0700);
+}
+
 struct oo_store *cli_open_store(void)
 {
     oo_err err = {0};
+    private_data_dir();
     oo_store *s = store_open(oo_config_get(oo_cfg(), OO_CFG_DB_PATH), &err);
     if (!s) {
         fprintf(stderr, "oo-automator: %s\n", err.msg);

@@ -7,6 +7,8 @@
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define STMT_CACHE 64
 
@@ -235,6 +237,21 @@ static int migrate(oo_store *s, oo_err *err)
     return 0;
 }
 
+/* The database and its WAL and SHM are the user's alone (0600): SQLite gives new WAL and SHM
+ * files the database's own mode, so one written under a lax umask by an older version is
+ * tightened here, once. */
+static void private_modes(const char *path)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm", NULL};
+    for (int i = 0; suffix[i]; i++) {
+        char *p = oo_asprintf("%s%s", path, suffix[i]);
+        struct stat st;
+        if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) && st.st_uid == geteuid())
+            chmod(p, 0600);
+        free(p);
+    }
+}
+
 oo_store *store_open(const char *path, oo_err *err)
 {
     if (!path || !*path) {
@@ -261,6 +278,7 @@ oo_store *store_open(const char *path, oo_err *err)
         store_close(s);
         return NULL;
     }
+    private_modes(path);
     sqlite3_busy_timeout(s->db, 15000);
     sqlite3_extended_result_codes(s->db, 1);
     if (exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys") != 0 ||
