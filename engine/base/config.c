@@ -4,10 +4,15 @@
 #include "base/util.h"
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+extern char **environ;
 
 static oo_config g_config;
 oo_config *oo_cfg(void) { return &g_config; }
@@ -117,6 +122,72 @@ static int set_checked(oo_config *c, oo_cfg_key k, const char *v, oo_cfg_source 
     return 0;
 }
 
+/* ---- the password and child processes ---------------------------------------------------
+ * No child inherits a secret through its environment: once read, OO_PASSWORD leaves this
+ * process's environment, so Chromium, its crashpad handler, oo-sim or a shell never see it.
+ * The engines this process starts itself (the dashboard's, a run script's oo.run) still get a
+ * password that came from the environment or a flag: in an anonymous, sealed memory file they
+ * inherit, named by OO_PASSWORD_FD (a descriptor number, no secret). Foreign children get
+ * neither: oo_config_foreign_env, and their descriptors closed by whoever starts them. */
+#define HANDOVER_ENV "OO_PASSWORD_FD"
+static int g_handover_fd = -1;
+
+static void handover_password(const char *pw)
+{
+    if (g_handover_fd >= 0) close(g_handover_fd);
+    g_handover_fd = -1;
+    unsetenv(HANDOVER_ENV);
+    size_t n = pw ? strlen(pw) : 0;
+    if (n == 0) return;
+    int fd = memfd_create("oo-password", MFD_ALLOW_SEALING);   /* inherited across exec, on purpose */
+    if (fd < 0) return;                                        /* the children read the files only */
+    if (write(fd, pw, n) != (ssize_t)n ||
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
+        close(fd);
+        return;
+    }
+    char num[16];
+    snprintf(num, sizeof num, "%d", fd);
+    setenv(HANDOVER_ENV, num, 1);
+    g_handover_fd = fd;
+}
+
+/* The password an oo-automator that started this one handed over (see above). */
+static int inherited_password(oo_config *c, const char *txt, oo_err *err)
+{
+    long fd;
+    int seals = parse_int(txt, 3, 1 << 20, &fd) == 0 ? fcntl((int)fd, F_GET_SEALS) : -1;
+    if (seals < 0 || !(seals & F_SEAL_WRITE))
+        return oo_err_set(err, OO_E_USAGE, "%s=%s is not a password handed over by oo-automator: unset it",
+                          HANDOVER_ENV, txt);
+    char buf[4097];
+    ssize_t n = pread((int)fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return oo_err_set(err, OO_E_IO, "%s=%s: cannot read the password handed over", HANDOVER_ENV, txt);
+    buf[n] = '\0';
+    put(c, OO_CFG_PASSWORD, buf, OO_SRC_ENV, HANDOVER_ENV " (handed over by the oo-automator that started this one)");
+    memset(buf, 0, sizeof buf);
+    g_handover_fd = (int)fd;    /* kept open: the engines this one starts inherit it in turn */
+    return 0;
+}
+
+char **oo_config_foreign_env(void)
+{
+    size_t n = 0;
+    for (char **e = environ; e && *e; e++) n++;
+    char **out = oo_calloc(n + 1, sizeof *out), **o = out;
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, "OO_", 3) != 0) *o++ = oo_strdup(*e);
+    return out;
+}
+
+void oo_config_env_free(char **env)
+{
+    for (char **e = env; e && *e; e++) free(*e);
+    free(env);
+}
+
+int oo_config_handover_fd(void) { return g_handover_fd; }
+
 static int key_by_env(const char *name)
 {
     for (int k = 0; k < OO_CFG_COUNT; k++)
@@ -218,12 +289,20 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
         const char *v = getenv(keys[k].env);
         if (v && set_checked(c, (oo_cfg_key)k, v, OO_SRC_ENV, keys[k].env, err) != 0) return -1;
     }
+    if (c->source[OO_CFG_PASSWORD] == OO_SRC_ENV) {
+        unsetenv(keys[OO_CFG_PASSWORD].env);        /* no child inherits it (see above) */
+        handover_password(c->value[OO_CFG_PASSWORD]);
+    } else if (getenv(HANDOVER_ENV)) {
+        if (inherited_password(c, getenv(HANDOVER_ENV), err) != 0) return -1;
+    }
     return 0;
 }
 
 int oo_config_set_flag(oo_config *c, oo_cfg_key key, const char *value, const char *flag, oo_err *err)
 {
-    return set_checked(c, key, value, OO_SRC_FLAG, flag, err);
+    if (set_checked(c, key, value, OO_SRC_FLAG, flag, err) != 0) return -1;
+    if (key == OO_CFG_PASSWORD) handover_password(value);
+    return 0;
 }
 
 const char *oo_config_get(const oo_config *c, oo_cfg_key key)

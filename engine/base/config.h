@@ -43,4 +43,13 @@ const char *oo_config_source_name(oo_cfg_source s);
 /* Renders every key as "NAME = value (from where)" lines, password masked; caller frees. */
 char *oo_config_describe(const oo_config *c);
 void oo_config_free(oo_config *c);
+
+/* Child processes. The environment of a child that is not oo-automator (Chromium, oo-sim):
+ * ours without any OO_* variable; a NULL-terminated copy to free with oo_config_env_free. Such
+ * a child must also not inherit oo_config_handover_fd(): close every descriptor above 2 in it.
+ * The engines this program starts itself inherit the environment as it is: the password is
+ * never in it, but in the descriptor named by OO_PASSWORD_FD, which they read (see config.c). */
+char **oo_config_foreign_env(void);
+void oo_config_env_free(char **env);
+int oo_config_handover_fd(void);   /* -1 when there is none */
 #endif

@@ -5,6 +5,7 @@
  * browser fails at once. Requests carry deadlines; events go to subscribers. */
 #include "cdp/internal.h"
 #include "base/buf.h"
+#include "base/config.h"
 #include "base/log.h"
 #include "base/util.h"
 #include <errno.h>
@@ -194,6 +195,9 @@ int cdp_browser_launch(cdp_loop *loop, const cdp_launch_opts *opts, cdp_browser_
     argv[n++] = "about:blank";
     argv[n] = NULL;
 
+    /* Chromium, its crashpad handler and every process it starts get no secret: an environment
+     * without any OO_* variable, and no descriptor of ours but stdin, stdout and stderr */
+    char **env = oo_config_foreign_env();
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
@@ -205,9 +209,11 @@ int cdp_browser_launch(cdp_loop *loop, const cdp_launch_opts *opts, cdp_browser_
         dup2(devnull, 0);
         dup2(devnull, 1);
         dup2(pipefd[1], 2);
-        execv(exe, (char *const *)argv);
+        close_range(3, ~0U, 0);
+        execve(exe, (char *const *)argv, env);
         _exit(127);
     }
+    oo_config_env_free(env);
     close(pipefd[1]);
     free(udd);
     if (pid < 0) {

@@ -105,6 +105,9 @@ static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
     posix_spawnattr_setsigmask(&at, &none);      /* the server thread blocks SIGINT/SIGTERM */
     posix_spawnattr_setpgroup(&at, 0);           /* Ctrl-C on the dashboard leaves the run going */
     pid_t pid;
+    /* our environment holds no secret: the engine reads the password where it always does
+     * (flags, ./.env, the config file, <data dir>/password), or from the descriptor it inherits
+     * when this process had it from its environment (OO_PASSWORD_FD, base/config.h) */
     int rc = posix_spawn(&pid, s->exe, &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
