@@ -4,6 +4,7 @@
  * Its death is seen through a pidfd, never by polling; every request pending on a dead
  * browser fails at once. Requests carry deadlines; events go to subscribers. */
 #include "cdp/internal.h"
+#include "cdp/trace.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/log.h"
@@ -396,7 +397,7 @@ int64_t cdp_send(cdp_browser *b, const char *session_id, const char *method, cJS
     oo_buf_free(&msg);
     if (b->out_tail) b->out_tail->next = o; else b->out_head = o;
     b->out_tail = o;
-    OO_TRACE("cdp", "-> %s", o->data + LWS_PRE);
+    cdp_trace_sent(o->data + LWS_PRE);
 
     cdp_pending *p = oo_calloc(1, sizeof *p);
     p->id = id;
@@ -423,7 +424,7 @@ static void dispatch(cdp_browser *b, const char *text, size_t len)
 {
     cJSON *msg = cJSON_ParseWithLength(text, len);
     if (!msg) { OO_WARN("cdp", "unreadable message from Chromium (%zu bytes)", len); return; }
-    OO_TRACE("cdp", "<- %.300s", text);
+    cdp_trace_received(msg);
     cJSON *id = cJSON_GetObjectItem(msg, "id");
     if (cJSON_IsNumber(id)) {
         cdp_pending *p = b->pending;

@@ -1,4 +1,5 @@
 #include "cli/args.h"
+#include "base/log.h"
 #include "base/config.h"
 #include "base/err.h"
 #include <errno.h>
@@ -23,8 +24,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (cmd) fprintf(stderr, "oo-automator: %s; see oo-automator %s --help\n", msg, cmd);
-    else fprintf(stderr, "oo-automator: %s; see oo-automator --help\n", msg);
+    char *shown = oo_log_mask(msg);     /* an error quoting what the user typed: never the password */
+    if (cmd) fprintf(stderr, "oo-automator: %s; see oo-automator %s --help\n", shown, cmd);
+    else fprintf(stderr, "oo-automator: %s; see oo-automator --help\n", shown);
+    free(shown);
     return 2;
 }
 
@@ -35,7 +38,9 @@ int cli_fail(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "oo-automator: %s\n", msg);
+    char *shown = oo_log_mask(msg);     /* a script's error may quote a value it was given */
+    fprintf(stderr, "oo-automator: %s\n", shown);
+    free(shown);
     return 1;
 }
 

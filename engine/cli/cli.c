@@ -186,7 +186,7 @@ int oo_cli_main(int argc, char **argv)
     if (!strcmp(cmd->name, "replay")) {
         for (int j = i + 1; j < argc; j++)
             if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) { cli_print_help(cmd); return 0; }
-        oo_log_set_level(cfg->verbose >= 2 ? OO_LOG_DEBUG : cfg->verbose ? OO_LOG_INFO : OO_LOG_WARN);
+        oo_log_set_level(cfg->verbose >= 3 ? OO_LOG_TRACE : cfg->verbose == 2 ? OO_LOG_DEBUG : cfg->verbose ? OO_LOG_INFO : OO_LOG_WARN);
         return cli_cmd_replay(argc - i, argv + i);
     }
 
@@ -203,7 +203,7 @@ int oo_cli_main(int argc, char **argv)
     }
     rc = cmd->fn(cmd, &a);
     oo_config_free(cfg);
-    oo_log_set_secret(NULL);
+    oo_log_clear_secrets();
     return rc;
 }
 

@@ -1,4 +1,5 @@
 #include "replay/recording.h"
+#include "base/log.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include <math.h>
@@ -340,6 +341,8 @@ char *recording_expand(const char *text, const cJSON *vars, const char *where, o
             oo_buf_free(&b);
             return NULL;
         }
+        /* a secret placeholder's value is masked in every log line from now on */
+        if (strstr(name, "PASSWORD") || strstr(name, "SECRET") || strstr(name, "TOKEN")) oo_log_add_secret(v);
         oo_buf_puts(&b, v);
         p = close + 2;
     }
