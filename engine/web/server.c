@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -169,19 +170,38 @@ static int on_request(h2o_handler_t *self, h2o_req_t *req)
 
 static void conn_closed(void *data);
 
+void web_peer_addr(const struct sockaddr *sa, socklen_t len, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (len == 0) return;
+    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
+    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     web_server *w = listener->data;
     if (err) return;
     h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
     if (!sock) return;
-    if (w->nconns >= WEB_MAX_CONNS) {   /* a local dashboard has a handful of clients */
+    struct sockaddr_storage ss;
+    char addr[64];
+    web_peer_addr((struct sockaddr *)&ss, h2o_socket_getpeername(sock, (struct sockaddr *)&ss), addr, sizeof addr);
+    int same = 0;
+    for (web_conn *o = w->conns; o; o = o->next) same += !strcmp(o->addr, addr);
+    /* a local dashboard has a handful of clients; no one address takes every slot */
+    if (w->nconns >= WEB_MAX_CONNS || same >= WEB_MAX_CONNS_PER_ADDR) {
         h2o_socket_close(sock);
         return;
     }
+    /* a WebSocket message goes out as a header and a payload: without this, Nagle holds the
+     * payload back until the client acknowledges the header (tens of ms an event) */
+    int one = 1;
+    setsockopt(h2o_socket_get_fd(sock), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     web_conn *c = oo_calloc(1, sizeof *c);
     c->sock = sock;
     c->w = w;
+    snprintf(c->addr, sizeof c->addr, "%s", addr);
     c->next = w->conns;
     if (w->conns) w->conns->prev = c;
     w->conns = c;
@@ -347,6 +367,7 @@ web_server *web_start(const web_opts *o, oo_err *err)
     w->start_run = o->start_run;
     w->start_run_ud = o->start_run_ud;
     w->poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;
+    w->ws_ping_ms = o->ws_ping_ms > 0 ? o->ws_ping_ms : WEB_WS_PING_MS;
     w->parameters_json = dup_or_null(o->parameters_json);
     w->settings_defaults = o->settings_defaults ? cJSON_Duplicate(o->settings_defaults, 1) : cJSON_CreateObject();
     if (!w->loopback && !w->token) {

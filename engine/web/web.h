@@ -36,6 +36,8 @@ typedef struct web_opts {
     web_start_run_fn start_run;  /* NULL: POST /api/runs answers 503 */
     void *start_run_ud;
     int poll_ms;                 /* how often the events table is tailed; 0 = 100 */
+    int ws_ping_ms;              /* a live stream silent this long is pinged, and closed when
+                                    still silent as long again; 0 = 20000 */
 } web_opts;
 
 /* Binds the socket, opens the store and starts the server thread. NULL + err on failure. */

@@ -809,6 +809,27 @@ static void test_websocket(int port)
     CHECK(h && num(h, "ws_clients") == 2);
     cJSON_Delete(h);
     ws_close(fd2);
+    /* a client ahead of the store (it knew a replaced or smaller database) is told to reload,
+     * then gets the store's next event: before, it waited for ids that never came */
+    s = store_open(g_db, &err);
+    tail = store_events_last_id(s, &err);
+    store_close(s);
+    snprintf(path, sizeof path, "/ws?after=%lld", (long long)(tail + 1000));
+    int fd4 = ws_connect(port, path, NULL, &st);
+    REQUIRE(fd4 >= 0);
+    m = ws_read(fd4, 3000);
+    CHECK_MSG(m && strstr(m, "\"hello\""), "%s", m ? m : "(nothing)");
+    free(m);
+    m = ws_read(fd4, 3000);
+    CHECK_MSG(m && !strcmp(m, "{\"type\":\"reset\"}"), "ahead of the store: %s", m ? m : "(nothing)");
+    free(m);
+    CHECK_INT(run_fixture("event", g_db, run, "after_reset"), 0);
+    m = ws_read(fd4, 3000);
+    cJSON *next = cJSON_Parse(m ? m : "");
+    CHECK_MSG(next && (int64_t)num(next, "id") == tail + 1 && strstr(m, "after_reset"), "after the reset: %s", m ? m : "(nothing)");
+    cJSON_Delete(next);
+    free(m);
+    ws_close(fd4);
     CHECK_ERROR(port, "GET", "/ws?after=abc", NULL, 400, "WebSocket");
     /* a client sending a big message is dropped; a small one is ignored */
     int fd3 = ws_connect(port, "/ws", NULL, &st);
