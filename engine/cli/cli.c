@@ -242,6 +242,16 @@ struct oo_store *cli_open_store(void)
     return s;
 }
 
+struct oo_store *cli_open_store_readonly(int *missing)
+{
+    oo_err err = {0};
+    *missing = 0;
+    oo_store *s = store_open_readonly(oo_config_get(oo_cfg(), OO_CFG_DB_PATH), &err);
+    if (!s && err.code == OO_E_INPUT) *missing = 1;
+    else if (!s) fprintf(stderr, "oo-automator: %s\n", err.msg);
+    return s;
+}
+
 void cli_print_json(cJSON *v)
 {
     char *txt = cJSON_Print(v);

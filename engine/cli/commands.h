@@ -10,6 +10,9 @@
 struct oo_store;
 /* Opens the configured database; prints the error and returns NULL on failure. */
 struct oo_store *cli_open_store(void);
+/* Opens it for reading only (list, status, export, tests): nothing is created, migrated or
+ * written. NULL when there is none yet (*missing set, nothing printed) or on failure (printed). */
+struct oo_store *cli_open_store_readonly(int *missing);
 /* Prints a JSON value (pretty) on stdout and deletes it. */
 void cli_print_json(cJSON *v);
 /* Resolves a test given as a number, URL, OptionOmega id or name to its row id: 0 and a

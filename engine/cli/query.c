@@ -1,4 +1,5 @@
-/* status, list, export: read commands over the store. --json prints the store's JSON. */
+/* status, list, export: read commands over the store, opened for reading only (nothing is
+ * created, migrated or written). --json prints the store's JSON. */
 #include "cli/commands.h"
 #include "base/buf.h"
 #include "base/config.h"
@@ -34,6 +35,15 @@ static const char *str(const cJSON *o, const char *k)
     return s ? s : "";
 }
 
+/* What a read command shows before anything was ever stored: its empty answer (JSON or
+ * words), exit 0. Takes empty. */
+static int no_database(cJSON *empty, const char *words)
+{
+    if (oo_cfg()->json) cli_print_json(empty);
+    else { cJSON_Delete(empty); printf("%s\n", words); }
+    return 0;
+}
+
 static void print_run_line(const cJSON *r)
 {
     const cJSON *c = cJSON_GetObjectItem(r, "counts");
@@ -49,7 +59,10 @@ int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
     (void)cmd;
     long run_id = 0;
     if (cli_get_int(a, "run-id", 1, 2147483647L, &run_id) < 0) return 2;
-    oo_store *s = cli_open_store();
+    int missing;
+    oo_store *s = cli_open_store_readonly(&missing);
+    if (!s && missing && !run_id) return no_database(cJSON_CreateArray(), "no runs yet: start one with `oo-automator run`");
+    if (!s && missing) return cli_fail("no run %ld: there is no database yet (%s)", run_id, oo_config_get(oo_cfg(), OO_CFG_DB_PATH));
     if (!s) return 1;
     oo_err err = {0};
     cJSON *out;
@@ -107,7 +120,9 @@ int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
         for (int i = 0; statuses[i]; i++) ok |= !strcmp(status, statuses[i]);
         if (!ok) return cli_usage_error("list", "--status must be pending, running, paused, completed, failed or cancelled, found \"%s\"", status);
     }
-    oo_store *s = cli_open_store();
+    int missing;
+    oo_store *s = cli_open_store_readonly(&missing);
+    if (!s && missing) return no_database(cJSON_CreateArray(), "no runs");
     if (!s) return 1;
     store_run_filter f = {.status = status, .mode = mode, .search = cli_get(a, "search"), .limit = (int)limit};
     if (cli_get(a, "test")) {
@@ -170,7 +185,9 @@ int cli_cmd_export(const cli_cmd *cmd, cli_args *a)
         return cli_usage_error("export", "--format must be csv or json, found \"%s\"", format);
     const char *output = cli_get(a, "output");
     if (!output || !*output) return cli_usage_error("export", "--output FILE is required (- for stdout)");
-    oo_store *s = cli_open_store();
+    int missing;
+    oo_store *s = cli_open_store_readonly(&missing);
+    if (!s && missing) return cli_fail("no run %ld: there is no database yet (%s)", run_id, oo_config_get(oo_cfg(), OO_CFG_DB_PATH));
     if (!s) return 1;
     oo_err err = {0};
     cJSON *run = store_run_get(s, run_id, &err);

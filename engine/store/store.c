@@ -17,6 +17,7 @@ struct oo_store {
     char *path;
     int tx_depth;
     int tx_failed;
+    int readonly;                  /* store_open_readonly: nothing may be written */
     struct { const char *sql; sqlite3_stmt *st; } cache[STMT_CACHE];
     int ncache;
 };
@@ -169,6 +170,8 @@ static int exec_sql(oo_store *s, const char *sql, oo_err *err, const char *what)
 
 int store_begin(oo_store *s, oo_err *err)
 {
+    if (s->readonly)
+        return oo_err_set(err, OO_E_DB, "%s was opened for reading only: nothing can be changed here", s->path);
     if (s->tx_depth++ > 0) return 0;
     s->tx_failed = 0;
     if (exec_sql(s, "BEGIN IMMEDIATE", err, "cannot start a transaction") != 0) {
@@ -213,15 +216,57 @@ static int user_version(oo_store *s)
     return v;
 }
 
-static int migrate(oo_store *s, oo_err *err)
+/* The tables of the database; *ours_out: whether any of them is one of ours. */
+static int count_tables(oo_store *s, int *ours_out)
+{
+    sqlite3_stmt *st = NULL;
+    int tables = 0, ours = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &st, NULL) == SQLITE_OK)
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *n = (const char *)sqlite3_column_text(st, 0);
+            tables++;
+            ours |= n && (!strcmp(n, "runs") || !strcmp(n, "tasks"));
+        }
+    sqlite3_finalize(st);
+    *ours_out = ours;
+    return tables;
+}
+
+/* Tables, none of them ours: another program's file. */
+static int foreign(oo_store *s)
+{
+    int ours;
+    return count_tables(s, &ours) > 0 && !ours;
+}
+
+static int has_tables(oo_store *s)
+{
+    int ours;
+    return count_tables(s, &ours) > 0;
+}
+
+/* Checks, reading only, that the file is an oo-automator database this build can use: not
+ * another program's, not a newer version's. Nothing is written before this says yes. */
+static int check_identity(oo_store *s, oo_err *err)
 {
     int have = user_version(s);
-    if (have < 0) return db_err(s, err, "cannot read the schema version");
+    if (have < 0)
+        return oo_err_set(err, OO_E_DB, "%s is not an SQLite database oo-automator can read (%s): check --db or OO_DB_PATH",
+                          s->path, sqlite3_errmsg(s->db));
     int want = store_schema_count();
     if (have > want)
         return oo_err_set(err, OO_E_DB,
             "%s was written by a newer oo-automator (schema %d, this build knows %d): upgrade "
             "oo-automator or use another --db", s->path, have, want);
+    if (have == 0 && foreign(s))
+        return oo_err_set(err, OO_E_DB, "%s is another program's SQLite database (it has no oo-automator tables): "
+                          "it was left as it is; give oo-automator its own file with --db", s->path);
+    return 0;
+}
+
+static int migrate(oo_store *s, oo_err *err)
+{
+    int have = user_version(s), want = store_schema_count();
     for (int v = have + 1; v <= want; v++) {
         if (store_begin(s, err) != 0) return -1;
         char pragma[64];
@@ -252,6 +297,21 @@ static void private_modes(const char *path)
     }
 }
 
+static oo_store *open_handle(const char *path, int flags, oo_err *err)
+{
+    oo_store *s = oo_calloc(1, sizeof *s);
+    s->path = oo_strdup(path);
+    if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
+                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 15000);
+    sqlite3_extended_result_codes(s->db, 1);
+    return s;
+}
+
 oo_store *store_open(const char *path, oo_err *err)
 {
     if (!path || !*path) {
@@ -269,18 +329,13 @@ oo_store *store_open(const char *path, oo_err *err)
         }
     }
     free(dir);
-    oo_store *s = oo_calloc(1, sizeof *s);
-    s->path = oo_strdup(path);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
-                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    oo_store *s = open_handle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    if (!s) return NULL;
+    if (check_identity(s, err) != 0) {
         store_close(s);
         return NULL;
     }
     private_modes(path);
-    sqlite3_busy_timeout(s->db, 15000);
-    sqlite3_extended_result_codes(s->db, 1);
     if (exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys") != 0 ||
         exec_sql(s, "PRAGMA journal_mode = WAL", err, "cannot switch to WAL") != 0 ||
         exec_sql(s, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous") != 0) {
@@ -289,6 +344,73 @@ oo_store *store_open(const char *path, oo_err *err)
         return NULL;
     }
     if (migrate(s, err) != 0) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int shm_exists(const char *path)
+{
+    char *shm = oo_asprintf("%s-shm", path);
+    int yes = oo_file_exists(shm);
+    free(shm);
+    return yes;
+}
+
+static oo_store *open_immutable(const char *path, oo_err *err)
+{
+    oo_buf uri;
+    oo_buf_init(&uri);
+    oo_buf_puts(&uri, "file:");
+    for (const char *p = path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#') oo_buf_printf(&uri, "%%%02X", (unsigned char)*p);
+        else oo_buf_putc(&uri, *p);
+    }
+    oo_buf_puts(&uri, "?immutable=1");
+    oo_store *s = open_handle(uri.data, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
+    oo_buf_free(&uri);
+    if (s) {
+        free(s->path);
+        s->path = oo_strdup(path);
+    }
+    return s;
+}
+
+oo_store *store_open_readonly(const char *path, oo_err *err)
+{
+    if (!path || !*path) {
+        oo_err_set(err, OO_E_USAGE, "no database path: set --db or OO_DB_PATH");
+        return NULL;
+    }
+    if (!oo_file_exists(path)) {
+        oo_err_set(err, OO_E_INPUT, "no database at %s yet: `oo-automator run` creates it", path);
+        return NULL;
+    }
+    oo_store *s = open_handle(path, SQLITE_OPEN_READONLY, err);
+    if (s && user_version(s) < 0 && !shm_exists(path)) {
+        /* a WAL database nobody has open, in a folder this user cannot write: SQLite cannot
+         * create its shared-memory file; with none there is no writer either, so the file is
+         * read as it stands */
+        store_close(s);
+        s = open_immutable(path, err);
+    }
+    if (!s) return NULL;
+    s->readonly = 1;
+    if (check_identity(s, err) != 0) {
+        store_close(s);
+        return NULL;
+    }
+    int have = user_version(s), want = store_schema_count();
+    if (have == 0 && !has_tables(s)) {
+        oo_err_set(err, OO_E_INPUT, "%s holds no oo-automator data yet: `oo-automator run` fills it", path);
+        store_close(s);
+        return NULL;
+    }
+    if (have < want) {
+        oo_err_set(err, OO_E_DB, "%s was written by an older oo-automator (schema %d, this one uses %d) and is read "
+                   "here without changing it: a command that writes (run, resume, serve, pause) upgrades it",
+                   path, have, want);
         store_close(s);
         return NULL;
     }

@@ -20,8 +20,14 @@ typedef struct oo_store oo_store;
 #define STORE_SCHEMA_VERSION 1
 
 /* Opens (creating parent folders and the schema, migrating an older schema forward). A file
- * written by a newer oo-automator is refused. */
+ * written by a newer oo-automator, or another program's SQLite file, is refused before
+ * anything is written to it. */
 oo_store *store_open(const char *path, oo_err *err);
+/* Opens an existing database for reading only (list, status, export, tests): nothing is
+ * created, migrated, switched to WAL or written, and a file that is another program's or a
+ * newer version's is refused as it is. A read-only file can be read. OO_E_INPUT when there is
+ * no such file. */
+oo_store *store_open_readonly(const char *path, oo_err *err);
 void store_close(oo_store *s);
 const char *store_path(const oo_store *s);
 int store_schema_version(oo_store *s);

@@ -114,7 +114,7 @@ contains "$err" "OO_DATA_DIR        = $root/from-env  (environment: OO_DATA_DIR)
 expect 0 "status with flag" -- env OO_DATA_DIR="$root/from-env" "$BIN" -v --data-dir "$root/from-flag" status
 contains "$err" "OO_DATA_DIR        = $root/from-flag  (flag: --data-dir)" "flag over env"
 contains "$err" "OO_DB_PATH         = $root/from-flag/oo_automator.db" "db follows the data dir"
-[ -f "$root/from-flag/oo_automator.db" ] && ok || bad "the database is created in the data dir"
+[ ! -e "$root/from-flag/oo_automator.db" ] && ok || bad "status (a read command) created a database"
 rm -f .env "$HOME/.config/oo-automator/config"
 expect 0 "default data dir" -- "$BIN" -v status
 contains "$err" "OO_DATA_DIR        = $HOME/.local/share/oo-automator  (default)" "default data dir"
@@ -143,7 +143,13 @@ db="$root/store.db"
 sqlite3 "$db" .dump 2>/dev/null | grep -q Sup3rS3cretPw && bad "password in the database" || ok
 
 # --- store-backed commands on a real database -----------------------------------------------
-expect 0 "create db" -- "$BIN" --db "$db" tests
+expect 0 "tests with no database yet" -- "$BIN" --db "$db" tests
+contains "$out" "no saved tests yet" "tests with no database"
+expect 0 "list with no database yet" -- "$BIN" --db "$db" list
+expect 0 "status --json with no database yet" -- "$BIN" --db "$db" --json status
+contains "$out" "[]" "status --json with no database"
+[ ! -s "$db" ] && ok || bad "read commands wrote to the (empty) database file"
+expect 1 "create db (a command that writes)" -- "$BIN" --db "$db" pause --run-id 1
 sqlite3 "$db" <<'SQL'
 INSERT INTO tests(url, name, last_run_at) VALUES ('https://optionomega.com/test/abc123', 'Put Credit Spread METF', '2026-11-20 10:00:00');
 INSERT INTO tests(url, name) VALUES ('https://optionomega.com/test/def456', 'Iron Condor SPY');
@@ -189,10 +195,51 @@ expect 1 "pause a paused run is fine, a completed one is not" -- "$BIN" --db "$d
 # nothing already stored is lost by any of the failures above
 [ "$(sqlite3 "$db" 'SELECT COUNT(*) FROM results')" = 2 ] && ok || bad "results kept"
 
-# a database from a newer oo-automator is refused, and left untouched
-sqlite3 "$db" 'PRAGMA user_version = 77'
-expect 1 "newer database" -- "$BIN" --db "$db" list
-contains "$err" "newer oo-automator" "newer db message"
+# read commands read: the same bytes after them, however often they run
+before=$(sha256sum <"$db")
+for args in "list" "status" "status --run-id 1" "tests" "--json tests" "export --run-id 1 --format csv --output -"; do
+  # shellcheck disable=SC2086
+  expect 0 "read-only $args" -- "$BIN" --db "$db" $args
+done
+[ "$(sha256sum <"$db")" = "$before" ] && ok || bad "a read command changed the database"
+
+# a read-only database file can be read (as another user when root, whom no mode stops)
+ro=$(mktemp -d "${TMPDIR:-/tmp}/oo-cli-ro.XXXXXX"); chmod 0755 "$ro"   # a folder the reader can reach
+sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+cp "$db" "$ro/ro.db"; chmod 0444 "$ro/ro.db"
+as_reader() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
+for args in "list" "status --run-id 1" "tests" "export --run-id 1 --format csv --output -"; do
+  # shellcheck disable=SC2086
+  expect 0 "read-only file: $args" -- as_reader "$BIN" --db "$ro/ro.db" $args
+done
+expect 0 "read-only file: list" -- as_reader "$BIN" --db "$ro/ro.db" list --search metf
+contains "$out" "Delta sweep" "read-only file listed"
+rm -rf "$ro"
+
+# another program's SQLite file: refused by every command, left byte for byte as it was (no
+# oo-automator tables, no WAL)
+foreign="$root/notes.db"
+sqlite3 "$foreign" "CREATE TABLE notes(body TEXT); INSERT INTO notes VALUES ('my notes');"
+before=$(sha256sum <"$foreign")
+for args in "list" "status" "tests" "export --run-id 1 --format csv --output -" "pause --run-id 1" "tests rename 1 x"; do
+  # shellcheck disable=SC2086
+  expect 1 "foreign database: $args" -- "$BIN" --db "$foreign" $args
+  contains "$err" "another program's SQLite database" "foreign database: $args says so"
+done
+[ "$(sha256sum <"$foreign")" = "$before" ] && ok || bad "the foreign database was changed"
+[ "$(sqlite3 "$foreign" 'PRAGMA journal_mode')" = delete ] && ok || bad "the foreign database was switched to WAL"
+[ "$(sqlite3 "$foreign" "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")" = 1 ] && ok || bad "tables were added to the foreign database"
+
+# a database from a newer oo-automator is refused, by reads and writes alike, and left untouched
+sqlite3 "$db" 'PRAGMA journal_mode = DELETE; PRAGMA user_version = 77' >/dev/null
+before=$(sha256sum <"$db")
+for args in "list" "status --run-id 1" "tests" "pause --run-id 1"; do
+  # shellcheck disable=SC2086
+  expect 1 "newer database: $args" -- "$BIN" --db "$db" $args
+  contains "$err" "newer oo-automator" "newer db message: $args"
+done
+[ "$(sha256sum <"$db")" = "$before" ] && ok || bad "the newer database was changed"
+[ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = delete ] && ok || bad "the newer database was switched to WAL"
 [ "$(sqlite3 "$db" 'PRAGMA user_version')" = 77 ] && ok || bad "newer db untouched"
 
 # --- lua ----------------------------------------------------------------------------------
