@@ -64,24 +64,50 @@ static void test_migrate_from_v0(void)
     *strrchr(dir, '/') = '\0';
     oo_mkdir_p(dir, NULL);
     free(dir);
-    sqlite3 *db;
-    sqlite3_open(path, &db);
-    sqlite3_exec(db, "CREATE TABLE keep_me(x); INSERT INTO keep_me VALUES (42);", NULL, NULL, NULL);
-    sqlite3_close(db);
+    oo_write_file(path, "", 0, NULL);
     oo_err err = {0};
     oo_store *s = store_open(path, &err);
     CHECK_MSG(s != NULL, "%s", err.msg);
     CHECK_INT(store_schema_version(s), STORE_SCHEMA_VERSION);
     store_close(s);
-    sqlite3_open(path, &db);
+    sqlite3 *db;
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(db, "SELECT x FROM keep_me", -1, &st, NULL);
-    CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 42);
-    sqlite3_finalize(st);
+    sqlite3_open(path, &db);
     sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
     CHECK(sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "wal"));
     sqlite3_finalize(st);
     sqlite3_close(db);
+
+    /* Another program's tables at version 0: refused, and left as it was (no table of ours,
+     * not switched to WAL, its data there). */
+    char *other = oo_asprintf("%s.other", path);
+    sqlite3_open(other, &db);
+    sqlite3_exec(db, "CREATE TABLE keep_me(x); INSERT INTO keep_me VALUES (42);", NULL, NULL, NULL);
+    sqlite3_close(db);
+    size_t before_len = 0, after_len = 0;
+    char *before = oo_read_file(other, &before_len, NULL);
+    oo_err_clear(&err);
+    s = store_open(other, &err);
+    CHECK(s == NULL);
+    CHECK_MSG(strstr(err.msg, "another program's SQLite database"), "%s", err.msg);
+    store_close(s);
+    oo_err_clear(&err);
+    s = store_open_readonly(other, &err);
+    CHECK(s == NULL && strstr(err.msg, "another program's"));
+    store_close(s);
+    char *after = oo_read_file(other, &after_len, NULL);
+    CHECK(before && after && before_len == after_len && !memcmp(before, after, before_len));
+    sqlite3_open(other, &db);
+    sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", -1, &st, NULL);
+    CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1);
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(db, "SELECT x FROM keep_me", -1, &st, NULL);
+    CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 42);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(before);
+    free(after);
+    free(other);
     free(path);
 }
 
