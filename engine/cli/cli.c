@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "base/util.h"
 #include "store/store.h"
 #include <stdio.h>
@@ -250,6 +251,17 @@ struct oo_store *cli_open_store_readonly(int *missing)
     if (!s && err.code == OO_E_INPUT) *missing = 1;
     else if (!s) fprintf(stderr, "oo-automator: %s\n", err.msg);
     return s;
+}
+
+void cli_for_terminal(cJSON *v)
+{
+    cJSON *c;
+    if (cJSON_IsString(v)) {
+        char *t = oo_text_for_terminal(v->valuestring);
+        if (strcmp(t, v->valuestring)) cJSON_SetValuestring(v, t);
+        free(t);
+    }
+    cJSON_ArrayForEach(c, v) cli_for_terminal(c);
 }
 
 void cli_print_json(cJSON *v)

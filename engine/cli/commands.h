@@ -15,6 +15,9 @@ struct oo_store *cli_open_store(void);
 struct oo_store *cli_open_store_readonly(int *missing);
 /* Prints a JSON value (pretty) on stdout and deletes it. */
 void cli_print_json(cJSON *v);
+/* Rewrites every string in v (at any depth) as it may reach a terminal: control characters
+ * and the like escaped (base/text.h). For text output; --json needs none (JSON escapes). */
+void cli_for_terminal(cJSON *v);
 /* Resolves a test given as a number, URL, OptionOmega id or name to its row id: 0 and a
  * printed error when nothing or several tests match. */
 long long cli_resolve_test(struct oo_store *s, const char *key);

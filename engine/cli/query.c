@@ -87,6 +87,7 @@ int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
     store_close(s);
     if (!out) return cli_fail("%s", err.msg);
     if (oo_cfg()->json) { cli_print_json(out); return 0; }
+    cli_for_terminal(out);        /* names and messages are shown, never obeyed by the terminal */
     if (cJSON_IsArray(out) && cJSON_GetArraySize(out) == 0) {
         printf("no runs yet: start one with `oo-automator run`\n");
     } else if (cJSON_IsArray(out)) {
@@ -134,6 +135,7 @@ int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
     store_close(s);
     if (!runs) return cli_fail("%s", err.msg);
     if (oo_cfg()->json) { cli_print_json(runs); return 0; }
+    cli_for_terminal(runs);
     if (cJSON_GetArraySize(runs) == 0) printf("no runs\n");
     const cJSON *r;
     cJSON_ArrayForEach(r, runs) print_run_line(r);

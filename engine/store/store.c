@@ -2,6 +2,7 @@
 #include "store/schema.h"
 #include "base/buf.h"
 #include "base/util.h"
+#include "base/text.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <strings.h>
@@ -488,6 +489,7 @@ int64_t store_test_upsert(oo_store *s, const char *url, const char *name, oo_err
         "ON CONFLICT(url) DO UPDATE SET name = COALESCE(excluded.name, tests.name), deleted_at = NULL "
         "RETURNING id";
     if (!url || !*url) return oo_err_set(err, OO_E_INPUT, "a test needs a URL");
+    if (name && *name && oo_text_check_name(name, OO_NAME_MAX_CHARS, "the test's name", err) != 0) return -1;
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st) return -1;
     bind_text(st, 1, url);
@@ -582,6 +584,7 @@ cJSON *store_test_find(oo_store *s, const char *key, oo_err *err)
 int store_test_rename(oo_store *s, int64_t id, const char *name, oo_err *err)
 {
     static const char sql[] = "UPDATE tests SET name = ? WHERE id = ? AND deleted_at IS NULL";
+    if (name && *name && oo_text_check_name(name, OO_NAME_MAX_CHARS, "the test's name", err) != 0) return -1;
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st) return -1;
     bind_text(st, 1, (name && *name) ? name : NULL);

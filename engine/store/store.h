@@ -38,7 +38,9 @@ int store_commit(oo_store *s, oo_err *err);
 void store_rollback(oo_store *s);
 
 /* ---- tests: the OptionOmega tests a user has worked with ------------------------------- */
-/* Adds a test by URL (or revives a deleted one); a non-NULL name sets it. Returns its id. */
+/* Adds a test by URL (or revives a deleted one); a non-NULL name sets it. Returns its id.
+ * A name (here and in store_test_rename) is checked as base/text.h says: one line of plain
+ * text of at most OO_NAME_MAX_CHARS characters; OO_E_INPUT otherwise. */
 int64_t store_test_upsert(oo_store *s, const char *url, const char *name, oo_err *err);
 /* {id, url, name, last_run_at, run_count, created_at} or NULL (err says "no test N"). */
 cJSON *store_test_get(oo_store *s, int64_t id, oo_err *err);

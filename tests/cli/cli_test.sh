@@ -181,6 +181,15 @@ expect 0 "export json" -- "$BIN" --db "$db" export --run-id 1 --format json --ou
 contains "$out" '"mode":	"sweep"' "json export"
 expect 1 "export to an unwritable path" -- "$BIN" --db "$db" export --run-id 1 --format csv --output /proc/nope/r.csv
 one_line "$err" "unwritable export"
+# a name is one line of plain text: terminal controls refused (exit 2), 200 characters not bytes
+for name in $'\e]0;owned\a' $'bell\a' $'cr\rover' $'two\nlines' $'csi \u009b31m' $'rlo \u202etxt'; do
+  expect 2 "tests rename to a control character" -- "$BIN" --db "$db" tests rename def456 "$name"
+  contains "$err" "no control characters" "refused name says why"
+done
+long=$(printf '%.0sé' $(seq 200))
+expect 0 "tests rename, 200 characters" -- "$BIN" --db "$db" tests rename def456 "$long"
+expect 2 "tests rename, 201 characters" -- "$BIN" --db "$db" tests rename def456 "${long}x"
+contains "$err" "201 characters; at most 200" "201 characters"
 expect 0 "tests rename" -- "$BIN" --db "$db" tests rename def456 "IC SPY 45 DTE"
 expect 0 "tests after rename" -- "$BIN" --db "$db" tests
 contains "$out" "IC SPY 45 DTE" "renamed"
@@ -194,6 +203,20 @@ contains "$("$BIN" --db "$db" status --run-id 1)" "status:    paused" "paused in
 expect 1 "pause a paused run is fine, a completed one is not" -- "$BIN" --db "$db" pause --run-id 9
 # nothing already stored is lost by any of the failures above
 [ "$(sqlite3 "$db" 'SELECT COUNT(*) FROM results')" = 2 ] && ok || bad "results kept"
+
+# names stored with terminal controls (an older version, another program) print escaped
+sqlite3 "$db" "UPDATE tests SET name = 'Evil' || char(27) || '[2J' || char(7) || char(13) || 'x' WHERE id = 1;
+               UPDATE runs SET name = 'Run' || char(27) || ']0;title' || char(7) || char(10) || 'y' WHERE id = 1;"
+for args in "tests" "list" "status" "status --run-id 1"; do
+  # shellcheck disable=SC2086
+  expect 0 "escaped: $args" -- "$BIN" --db "$db" $args
+  printf '%s' "$out" | grep -q "$(printf '[\033\007\015]')" && bad "$args printed a raw control character" || ok
+done
+expect 0 "tests shows the escapes" -- "$BIN" --db "$db" tests
+contains "$out" 'Evil\x1b[2J\x07\x0dx' "tests shows the escaped name"
+expect 0 "list shows the escapes" -- "$BIN" --db "$db" list
+contains "$out" 'Run\x1b]0;title\x07\x0ay' "list shows the escaped run name"
+sqlite3 "$db" "UPDATE tests SET name = 'Put Credit Spread METF' WHERE id = 1; UPDATE runs SET name = 'Delta sweep' WHERE id = 1;"
 
 # read commands read: the same bytes after them, however often they run
 before=$(sha256sum <"$db")

@@ -447,6 +447,24 @@ static void test_tests_edit(int port)
     CHECK_STR(v ? str(v, "name") : NULL, "Iron Condor 45 DTE");
     cJSON_Delete(v);
     CHECK_ERROR(port, "PATCH", path, "{\"name\": 5}", 400, "name");
+    /* a name is one line of plain text: terminal controls refused, 200 characters (not bytes) */
+    static const char *const controls[] = {"{\"name\": \"a\\u001b[2Jb\"}", "{\"name\": \"bell\\u0007\"}",
+        "{\"name\": \"cr\\rover\"}", "{\"name\": \"two\\nlines\"}", "{\"name\": \"csi \\u009b31m\"}",
+        "{\"name\": \"rlo \\u202etxt\"}", NULL};
+    for (int i = 0; controls[i]; i++) CHECK_ERROR(port, "PATCH", path, controls[i], 400, "no control characters");
+    oo_buf long_name;
+    oo_buf_init(&long_name);
+    oo_buf_puts(&long_name, "{\"name\": \"");
+    for (int i = 0; i < 200; i++) oo_buf_puts(&long_name, "\xc3\xa9");     /* 200 characters, 400 bytes */
+    oo_buf_puts(&long_name, "\"}");
+    v = call(port, "PATCH", path, long_name.data, &st);
+    CHECK_INT(st, 200);
+    CHECK(v && strlen(str(v, "name")) == 400);
+    cJSON_Delete(v);
+    long_name.len -= 2;
+    oo_buf_puts(&long_name, "x\"}");
+    CHECK_ERROR(port, "PATCH", path, long_name.data, 400, "201 characters; at most 200");
+    oo_buf_free(&long_name);
     CHECK_ERROR(port, "PATCH", path, "{\"nom\": \"x\"}", 400, "name");
     CHECK_ERROR(port, "PATCH", path, "not json", 400, "malformed");
     CHECK_ERROR(port, "POST", path, "{}", 405, "not allowed");
