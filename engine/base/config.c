@@ -129,6 +129,7 @@ static int set_checked(oo_config *c, oo_cfg_key k, const char *v, oo_cfg_source 
  * password that came from the environment or a flag: in an anonymous, sealed memory file they
  * inherit, named by OO_PASSWORD_FD (a descriptor number, no secret). Foreign children get
  * neither: oo_config_foreign_env, and their descriptors closed by whoever starts them. */
+static int key_by_env(const char *name);
 #define HANDOVER_ENV "OO_PASSWORD_FD"
 static int g_handover_fd = -1;
 
@@ -187,6 +188,13 @@ void oo_config_env_free(char **env)
 }
 
 int oo_config_handover_fd(void) { return g_handover_fd; }
+
+const char *oo_config_placeholder(const char *name)
+{
+    int k = key_by_env(name);
+    const char *v = k >= 0 ? oo_config_get(&g_config, (oo_cfg_key)k) : NULL;
+    return v && *v ? v : getenv(name);
+}
 
 static int key_by_env(const char *name)
 {

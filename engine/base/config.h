@@ -44,6 +44,11 @@ const char *oo_config_source_name(oo_cfg_source s);
 char *oo_config_describe(const oo_config *c);
 void oo_config_free(oo_config *c);
 
+/* The value of a recording's {{NAME}} placeholder when no variable gives it: the setting whose
+ * environment name is NAME (OO_PASSWORD from any layer: flags, environment, files, the
+ * password file), else the environment variable NAME; NULL when neither. Owned here. */
+const char *oo_config_placeholder(const char *name);
+
 /* Child processes. The environment of a child that is not oo-automator (Chromium, oo-sim):
  * ours without any OO_* variable; a NULL-terminated copy to free with oo_config_env_free. Such
  * a child must also not inherit oo_config_handover_fd(): close every descriptor above 2 in it.

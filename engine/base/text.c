@@ -21,6 +21,18 @@ static int utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+long oo_utf8_invalid_at(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        int n = utf8_next(p + i, len - i, &cp);
+        if (n == 0 || cp == 0) return (long)i;
+        i += (size_t)n;
+    }
+    return -1;
+}
+
 long oo_utf8_count(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;

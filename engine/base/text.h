@@ -15,6 +15,8 @@
 /* Code points of UTF-8 text of len bytes; -1 when it is not valid UTF-8 (overlong forms,
  * surrogates and values past U+10FFFF included) or holds a NUL. */
 long oo_utf8_count(const char *s, size_t len);
+/* The byte offset of the first byte that breaks UTF-8 (or is a NUL); -1 when there is none. */
+long oo_utf8_invalid_at(const char *s, size_t len);
 /* 0 for a valid name; -1 with err (OO_E_INPUT) saying what is wrong with `what`. */
 int oo_text_check_name(const char *s, size_t max_chars, const char *what, oo_err *err);
 /* s for a terminal: every control character, invisible control and byte that is not UTF-8

@@ -1,5 +1,6 @@
 #include "replay/recording.h"
 #include "base/log.h"
+#include "base/config.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include <math.h>
@@ -166,8 +167,15 @@ static void parse_step(ctx *c, const cJSON *o, int i, rec_step *s)
         s->height = (int)num(c, o, "height", path, 1, 0);
         s->scale = num(c, o, "deviceScaleFactor", path, 0, 1);
         s->is_mobile = boolean(c, o, "isMobile", path, 0);
-        if (!c->failed && (s->width <= 0 || s->height <= 0 || s->width > 10000 || s->height > 10000))
-            bad(c, path, "a width and height from 1 to 10000", cJSON_GetObjectItem(o, "width"));
+        if (!c->failed && (s->width <= 0 || s->width > 10000)) {
+            char p[256];
+            snprintf(p, sizeof p, "%s.width", path);
+            bad(c, p, "a width from 1 to 10000 pixels", cJSON_GetObjectItem(o, "width"));
+        } else if (!c->failed && (s->height <= 0 || s->height > 10000)) {
+            char p[256];
+            snprintf(p, sizeof p, "%s.height", path);
+            bad(c, p, "a height from 1 to 10000 pixels", cJSON_GetObjectItem(o, "height"));
+        }
         break;
     case REC_NAVIGATE:
         s->url = str(c, o, "url", path, 1);
@@ -267,6 +275,13 @@ recording *recording_parse(const char *json, size_t len, const char *file, oo_er
     if (!file) file = "recording";
     const char *end = NULL;
     cJSON *root = json ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
+    if (root) {                       /* one document: anything after it but spaces is an error */
+        while (end < json + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')) end++;
+        if (end < json + len) {
+            cJSON_Delete(root);
+            root = NULL;
+        }
+    }
     if (!root) {
         size_t at = end && json && end >= json ? (size_t)(end - json) : 0;
         int line = 1, col = 1;
@@ -280,7 +295,10 @@ recording *recording_parse(const char *json, size_t len, const char *file, oo_er
     if (!cJSON_IsObject(root)) {
         bad(&c, "(top)", "an object with \"title\" and \"steps\"", root);
     } else {
-        r->title = str(&c, root, "title", "(top)", 0);
+        /* the Recorder's schema requires both a title and the steps */
+        const cJSON *title = cJSON_GetObjectItemCaseSensitive(root, "title");
+        if (!cJSON_IsString(title)) bad(&c, "title", "the recording's title (a string)", title);
+        else r->title = oo_strdup(title->valuestring);
         r->timeout = (int)num(&c, root, "timeout", "(top)", 0, 0);
         const cJSON *steps = cJSON_GetObjectItemCaseSensitive(root, "steps");
         if (!cJSON_IsArray(steps)) bad(&c, "steps", "an array of steps", steps);
@@ -335,7 +353,7 @@ char *recording_expand(const char *text, const cJSON *vars, const char *where, o
         memcpy(name, open + 2, n);
         name[n] = '\0';
         const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(vars, name));
-        if (!v) v = getenv(name);
+        if (!v) v = oo_config_placeholder(name);
         if (!v) {
             oo_err_set(err, OO_E_INPUT, "%s: {{%s}} is not set: export %s=... (or pass it as a variable)", where, name, name);
             oo_buf_free(&b);

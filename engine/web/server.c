@@ -166,6 +166,60 @@ static int on_request(h2o_handler_t *self, h2o_req_t *req)
     return web_static(w, req, path);
 }
 
+/* ---- h2o's own errors, as JSON ---------------------------------------------------------- *
+ * h2o answers some requests itself before any handler sees them, in plain text: a body past
+ * its limit (413), a malformed request. A filter on every path (the fallback one included,
+ * where those answers are made) turns each into {"error": "..."} like every other answer. */
+
+typedef struct json_error_ostream {
+    h2o_ostream_t super;
+    h2o_iovec_t body;
+} json_error_ostream;
+
+static void json_error_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t n, h2o_send_state_t state)
+{
+    (void)bufs;
+    (void)n;
+    json_error_ostream *o = (json_error_ostream *)self;
+    if (state == H2O_SEND_STATE_IN_PROGRESS) {        /* h2o's text is dropped; ours goes last */
+        h2o_ostream_send_next(self, req, NULL, 0, state);
+        return;
+    }
+    h2o_ostream_send_next(self, req, &o->body, 1, state);
+}
+
+static int plain_error(h2o_req_t *req)
+{
+    if (req->res.status < 400) return 0;
+    ssize_t i = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    return i >= 0 && !strncmp(req->res.headers.entries[i].value.base, "text/plain", 10);
+}
+
+static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    (void)self;
+    if (plain_error(req)) {
+        char msg[256];
+        if (req->res.status == 413)
+            snprintf(msg, sizeof msg, "the body is too large: the limit is %d bytes", WEB_MAX_BODY);
+        else
+            snprintf(msg, sizeof msg, "%s (HTTP %d)", req->res.reason ? req->res.reason : "error", req->res.status);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "error", msg);
+        char *txt = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        ssize_t i = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1);
+        req->res.headers.entries[i].value = h2o_iovec_init(H2O_STRLIT("application/json; charset=utf-8"));
+        json_error_ostream *os = (json_error_ostream *)h2o_add_ostream(req, sizeof *os, slot);
+        os->super.do_send = json_error_send;
+        os->body = h2o_strdup(&req->pool, txt, SIZE_MAX);
+        free(txt);
+        req->res.content_length = os->body.len;
+        slot = &os->super.next;
+    }
+    h2o_setup_next_ostream(req, slot);
+}
+
 /* ---- connections ------------------------------------------------------------------------ */
 
 static void conn_closed(void *data);
@@ -401,14 +455,17 @@ web_server *web_start(const web_opts *o, oo_err *err)
     }
 
     h2o_config_init(&w->conf);
-    /* h2o reads a whole body before the handler sees it, and answers a plain-text 413 past its
-     * own limit; up to that, the handler answers bodies over WEB_MAX_BODY with a JSON 413 */
+    /* h2o reads a whole body before the handler sees it, and answers a 413 itself past its own
+     * limit (made JSON by the filter above); up to that, the handler answers bodies over
+     * WEB_MAX_BODY with a JSON 413 */
     w->conf.max_request_entity_size = WEB_H2O_MAX_BODY;
     h2o_hostconf_t *hc = h2o_config_register_host(&w->conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0);
     web_handler *h = (web_handler *)h2o_create_handler(pc, sizeof *h);
     h->super.on_req = on_request;
     h->w = w;
+    h2o_create_filter(pc, sizeof(h2o_filter_t))->on_setup_ostream = on_setup_ostream;
+    h2o_create_filter(&hc->fallback_path, sizeof(h2o_filter_t))->on_setup_ostream = on_setup_ostream;
 
     /* a client that goes away mid-answer must not kill the process */
     signal(SIGPIPE, SIG_IGN);

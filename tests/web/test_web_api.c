@@ -366,6 +366,11 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
                      "Content-Length: %d\r\n\r\n{", 64 * 1024 * 1024);
     http_raw(port_engine, over, (size_t)n, 5000, &r);
     CHECK_INT(r.status, 413);
+    char ct413[128];
+    CHECK_MSG(http_header(&r, "content-type", ct413, sizeof ct413) && strstr(ct413, "application/json"), "413 as %s", ct413);
+    cJSON *e413 = cJSON_Parse(r.body ? r.body : "");
+    CHECK_MSG(e413 && strstr(str(e413, "error") ? str(e413, "error") : "", "too large"), "413 body: %s", r.body);
+    cJSON_Delete(e413);
     http_free(&r);
 
     /* valid: the engine's start_run gets it, 201 with the run */
@@ -556,6 +561,54 @@ static void test_settings(int port)
     cJSON_Delete(v);
     CHECK(!oo_file_exists(pw));
     free(pw);
+}
+
+/* A body is JSON only when it says so and is exactly that: the Content-Type application/json
+ * (415 otherwise), UTF-8 without NUL, one document, each key once (400 otherwise). None of the
+ * refused bodies changes anything. */
+static void test_strict_bodies(int port)
+{
+    static const struct { const char *ct; const char *body; size_t len; int status; const char *has; } cases[] = {
+        {NULL, "{\"browsers\":3}", 0, 415, "Content-Type: application/json"},
+        {"application/jsonx", "{\"browsers\":3}", 0, 415, "application/jsonx"},
+        {"text/plain", "{\"browsers\":3}", 0, 415, "text/plain"},
+        {"application/json; charset=latin1", "{\"browsers\":3}", 0, 415, "latin1"},
+        {"application/json", "{\"browsers\":3} x", 0, 400, "unexpected data at byte 15"},
+        {"application/json", "{\"browsers\":3}{}", 0, 400, "unexpected data"},
+        {"application/json", "{\"email\":\"a\\u0000@b.example\"}", 0, 400, "escaped NUL"},
+        {"application/json", "{\"email\":\"a\0@b.example\"}", 24, 400, "byte 11 is not UTF-8"},
+        {"application/json", "{\"email\":\"\xff@b.example\"}", 0, 400, "byte 10 is not UTF-8"},
+        {"application/json", "{\"email\":\"\xc0\xaf@b.example\"}", 0, 400, "not UTF-8"},
+        {"application/json", "{\"email\":\"\xed\xa0\x80@b.example\"}", 0, 400, "not UTF-8"},
+        {"application/json", "{\"browsers\":3,\"browsers\":8}", 0, 400, "\"browsers\" is given twice"},
+        {NULL, NULL, 0, 0, NULL}};
+    for (int i = 0; cases[i].body; i++) {
+        size_t blen = cases[i].len ? cases[i].len : strlen(cases[i].body);
+        char head[512];
+        int n = snprintf(head, sizeof head, "PUT /api/settings HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s%s%s"
+                         "Content-Length: %zu\r\n\r\n", cases[i].ct ? "Content-Type: " : "", cases[i].ct ? cases[i].ct : "",
+                         cases[i].ct ? "\r\n" : "", blen);
+        char *raw = malloc((size_t)n + blen);
+        memcpy(raw, head, (size_t)n);
+        memcpy(raw + n, cases[i].body, blen);
+        http_resp r;
+        http_raw(port, raw, (size_t)n + blen, 5000, &r);
+        free(raw);
+        cJSON *e = cJSON_Parse(r.body ? r.body : "");
+        const char *msg = e ? str(e, "error") : NULL;
+        CHECK_MSG(r.status == cases[i].status && msg && strstr(msg, cases[i].has), "case %d: %d %s", i, r.status, r.body);
+        cJSON_Delete(e);
+        http_free(&r);
+    }
+    int st;
+    cJSON *v = call(port, "GET", "/api/settings", NULL, &st);
+    CHECK_MSG(v && num(v, "browsers") == 2 && cJSON_IsNull(cJSON_GetObjectItem(v, "email")), "a refused body changed the settings");
+    cJSON_Delete(v);
+    /* what a browser or curl sends is fine, whatever the case of the type */
+    http_resp r;
+    http_req(port, "PUT", "/api/settings", "Content-Type: Application/JSON; charset=UTF-8\r\n", "{\"browsers\": 2}", 15, &r);
+    CHECK_MSG(r.status == 200, "%d %s", r.status, r.body);
+    http_free(&r);
 }
 
 static void test_static(int port)
@@ -927,6 +980,7 @@ int main(void)
     test_artifacts(port);
     test_start_run(port, web_port(none), &eng);
     test_control(port);
+    test_strict_bodies(port);
     test_settings(port);
     test_static(port);
     test_garbage(port);
