@@ -1081,7 +1081,15 @@ cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash
 
 cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err)
 {
-    static const char sql[] = "SELECT trade_data FROM trades WHERE result_id = ? ORDER BY id";
+    /* a result served from the cache keeps no trades of its own: its trades are those of the
+     * result it reuses (cached_from, followed to the first result that holds trades) */
+    static const char sql[] =
+        "WITH RECURSIVE chain(id, depth) AS ("
+        "  SELECT ?1, 0"
+        "  UNION ALL SELECT r.cached_from, c.depth + 1 FROM results r JOIN chain c ON r.id = c.id"
+        "  WHERE r.cached_from IS NOT NULL AND c.depth < 32"
+        "    AND NOT EXISTS (SELECT 1 FROM trades WHERE result_id = c.id)) "
+        "SELECT trade_data FROM trades WHERE result_id = (SELECT id FROM chain ORDER BY depth DESC LIMIT 1) ORDER BY id";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st) return NULL;
     sqlite3_bind_int64(st, 1, result_id);

@@ -105,6 +105,8 @@ cJSON *store_run_tasks(oo_store *s, int64_t run_id, oo_err *err);
 cJSON *store_run_results(oo_store *s, int64_t run_id, oo_err *err);
 /* A stored result for the same test and full configuration, or NULL (no error). */
 cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash, oo_err *err);
+/* A result's trade log, oldest first; for a result served from the cache (cached_from), the log
+ * of the result it reuses: the trades are stored once. */
 cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err);
 
 /* ---- failures ---------------------------------------------------------------------------- */

@@ -296,6 +296,50 @@ static void test_runs_and_tasks(oo_store *s)
     cJSON_Delete(t4);
 }
 
+/* A task served from the result cache stores no trades of its own (500 rows a task would be
+ * copied for nothing): its trade log is the one of the result it reuses, through any chain of
+ * reuses, with the same trades_count. */
+static void test_cached_trades(oo_store *s)
+{
+    oo_err err = {0};
+    int64_t test_id = store_test_upsert(s, "https://optionomega.com/test/cache", NULL, &err);
+    int64_t run = store_run_create(s, test_id, "cache", "sweep", NULL, 1, &err);
+    cJSON *tasks = cJSON_Parse("[{\"values\":{\"delta\":5}},{\"values\":{\"delta\":5}},{\"values\":{\"delta\":5}}]");
+    CHECK_INT(store_tasks_add(s, run, tasks, &err), 3);
+    cJSON_Delete(tasks);
+    int64_t rid[3] = {0};
+    for (int i = 0; i < 3; i++) {
+        cJSON *t = NULL;
+        REQUIRE(store_task_lease(s, run, "w", 60000, &t, &err) == 1);
+        char *res = i == 0 ? oo_strdup("{\"metrics\":{\"pl\":7,\"trades\":3},\"config_hash\":\"hc\"}")
+                           : oo_asprintf("{\"metrics\":{\"pl\":7,\"trades\":3},\"config_hash\":\"hc\",\"cached_from\":%lld}",
+                                         (long long)rid[i - 1]);
+        cJSON *r = cJSON_Parse(res), *trades = i == 0 ? cJSON_Parse("[{\"P/L\":1},{\"P/L\":2},{\"P/L\":4}]") : NULL;
+        rid[i] = store_task_complete(s, (int64_t)num(t, "id"), r, trades, &err);
+        CHECK_MSG(rid[i] > 0, "%s", err.msg);
+        cJSON_Delete(r);
+        cJSON_Delete(trades);
+        cJSON_Delete(t);
+        free(res);
+    }
+    cJSON *orig = store_result_trades(s, rid[0], &err);
+    REQUIRE(cJSON_GetArraySize(orig) == 3);
+    for (int i = 1; i < 3; i++) {
+        cJSON *tr = store_result_trades(s, rid[i], &err);
+        CHECK_MSG(tr && cJSON_Compare(tr, orig, 1), "the cached result %d (reusing %lld) has %d trades", i,
+                  (long long)rid[i - 1], cJSON_GetArraySize(tr));
+        cJSON_Delete(tr);
+    }
+    cJSON_Delete(orig);
+    cJSON *all = store_run_tasks(s, run, &err), *t;
+    cJSON_ArrayForEach(t, all) CHECK_INT(num(t, "trades_count"), 3);
+    cJSON_Delete(all);
+    /* a result that does not exist has no trades, and no error */
+    cJSON *none = store_result_trades(s, rid[2] + 1000, &err);
+    CHECK(none && cJSON_GetArraySize(none) == 0);
+    cJSON_Delete(none);
+}
+
 static void test_expired_lease_is_stolen(oo_store *s)
 {
     oo_err err = {0};
@@ -335,6 +379,7 @@ int main(void)
     REQUIRE(s != NULL);
     test_tests_table(s);
     test_runs_and_tasks(s);
+    test_cached_trades(s);
     test_expired_lease_is_stolen(s);
     test_settings(s);
     store_close(s);
