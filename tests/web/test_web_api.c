@@ -77,7 +77,7 @@ static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
 static const char *params_json =
     "{\"parameters\":[{\"name\":\"delta\",\"display_name\":\"Delta\",\"fields\":["
     "{\"name\":\"start\",\"type\":\"int\",\"min\":1,\"max\":100},{\"name\":\"stop\",\"type\":\"int\",\"min\":1,\"max\":100},"
-    "{\"name\":\"step\",\"type\":\"int\",\"min\":1},{\"name\":\"apply_to\",\"type\":\"choice\",\"choices\":[\"both\",\"put\",\"call\"]}]},"
+    "{\"name\":\"step\",\"type\":\"int\",\"min\":1},{\"name\":\"apply_to\",\"type\":\"choice\",\"choices\":[\"both\",\"put_only\",\"call_only\"]}]},"
     "{\"name\":\"entry_time\",\"display_name\":\"Entry Time\",\"fields\":[{\"name\":\"start\",\"type\":\"time\"},"
     "{\"name\":\"stop\",\"type\":\"time\"},{\"name\":\"step\",\"type\":\"int\",\"min\":1}]},"
     "{\"name\":\"profit_target\",\"display_name\":\"Profit Target\",\"fields\":[{\"name\":\"start\",\"type\":\"number\",\"min\":0}]}],"
@@ -324,7 +324,7 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"start\":2.5}}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "whole number");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"apply_to\":\"neither\"}}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "expected one of \"both\", \"put\", \"call\"");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "expected one of \"both\", \"put_only\", \"call_only\"");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"vega\":1}}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "unknown field \"vega\"");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"entry_time\",\"config\":{\"start\":\"9:32\"}}", (long long)g_ids.test1);
@@ -375,7 +375,7 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
 
     /* valid: the engine's start_run gets it, 201 with the run */
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"name\":\"From the API\",\"parameter\":\"delta\","
-             "\"config\":{\"start\":5,\"stop\":10,\"step\":1,\"apply_to\":\"put\"},\"browsers\":2}", (long long)g_ids.test1);
+             "\"config\":{\"start\":5,\"stop\":10,\"step\":1,\"apply_to\":\"put_only\"},\"browsers\":2}", (long long)g_ids.test1);
     http_req(port_engine, "POST", "/api/runs", NULL, body, strlen(body), &r);
     CHECK_INT(r.status, 201);
     char loc[128];
