@@ -300,6 +300,12 @@ static void private_modes(const char *path)
 
 static oo_store *open_handle(const char *path, int flags, oo_err *err)
 {
+    struct stat st;
+    if (!(flags & SQLITE_OPEN_URI) && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a FIFO would hang the first read, a device or folder would fail late and obscurely */
+        oo_err_set(err, OO_E_DB, "%s is not a regular file (a database is one): check --db or OO_DB_PATH", path);
+        return NULL;
+    }
     oo_store *s = oo_calloc(1, sizeof *s);
     s->path = oo_strdup(path);
     if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -384,7 +390,8 @@ oo_store *store_open_readonly(const char *path, oo_err *err)
         oo_err_set(err, OO_E_USAGE, "no database path: set --db or OO_DB_PATH");
         return NULL;
     }
-    if (!oo_file_exists(path)) {
+    struct stat st;
+    if (stat(path, &st) != 0) {
         oo_err_set(err, OO_E_INPUT, "no database at %s yet: `oo-automator run` creates it", path);
         return NULL;
     }

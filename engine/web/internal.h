@@ -19,7 +19,8 @@
 #define WEB_MAX_WS_PER_ADDR 16                 /* live streams of one client address */
 #define WEB_WS_PING_MS 20000                   /* a stream silent this long is pinged; closed */
                                                /* when still silent as long again */
-#define WEB_H2O_MAX_BODY (16 * 1024 * 1024)    /* larger still: h2o's own 413, connection closed */
+#define WEB_H2O_MAX_BODY WEB_MAX_BODY          /* h2o reads no more than that of a body: past it, */
+                                               /* its own 413 (made JSON), connection closed */
 #define WEB_MAX_ARTIFACT (64 * 1024 * 1024)    /* a failure's screenshot, HTML or network log */
 
 typedef struct web_conn {          /* an accepted socket, until h2o closes it */

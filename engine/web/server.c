@@ -201,7 +201,7 @@ static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
     if (plain_error(req)) {
         char msg[256];
         if (req->res.status == 413)
-            snprintf(msg, sizeof msg, "the body is too large: the limit is %d bytes", WEB_MAX_BODY);
+            snprintf(msg, sizeof msg, "the body is over the limit of %d bytes", WEB_MAX_BODY);
         else
             snprintf(msg, sizeof msg, "%s (HTTP %d)", req->res.reason ? req->res.reason : "error", req->res.status);
         cJSON *o = cJSON_CreateObject();
@@ -455,9 +455,9 @@ web_server *web_start(const web_opts *o, oo_err *err)
     }
 
     h2o_config_init(&w->conf);
-    /* h2o reads a whole body before the handler sees it, and answers a 413 itself past its own
-     * limit (made JSON by the filter above); up to that, the handler answers bodies over
-     * WEB_MAX_BODY with a JSON 413 */
+    /* h2o reads a whole body before the handler sees it: never more than WEB_MAX_BODY (256
+     * connections of 16 MB each would have been 4 GB); past it h2o answers 413 itself, made
+     * JSON by the filter above */
     w->conf.max_request_entity_size = WEB_H2O_MAX_BODY;
     h2o_hostconf_t *hc = h2o_config_register_host(&w->conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0);

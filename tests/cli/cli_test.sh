@@ -239,6 +239,16 @@ expect 0 "read-only file: list" -- as_reader "$BIN" --db "$ro/ro.db" list --sear
 contains "$out" "Delta sweep" "read-only file listed"
 rm -rf "$ro"
 
+# a database path that is no regular file (a FIFO would hang the first read): refused at once
+mkfifo "$root/fifo.db"; mkdir -p "$root/dir.db"
+for target in "$root/fifo.db" "$root/dir.db"; do
+  for args in "list" "pause --run-id 1"; do
+    # shellcheck disable=SC2086
+    expect 1 "not a regular file: $args" -- timeout 20 "$BIN" --db "$target" $args
+    contains "$err" "is not a regular file" "not a regular file: $args says so"
+  done
+done
+
 # another program's SQLite file: refused by every command, left byte for byte as it was (no
 # oo-automator tables, no WAL)
 foreign="$root/notes.db"

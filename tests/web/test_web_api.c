@@ -369,7 +369,8 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     char ct413[128];
     CHECK_MSG(http_header(&r, "content-type", ct413, sizeof ct413) && strstr(ct413, "application/json"), "413 as %s", ct413);
     cJSON *e413 = cJSON_Parse(r.body ? r.body : "");
-    CHECK_MSG(e413 && strstr(str(e413, "error") ? str(e413, "error") : "", "too large"), "413 body: %s", r.body);
+    CHECK_MSG(e413 && strstr(str(e413, "error") ? str(e413, "error") : "", "the body is over the limit of 1048576 bytes"),
+              "413 body: %s", r.body);
     cJSON_Delete(e413);
     http_free(&r);
 
