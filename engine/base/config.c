@@ -33,7 +33,10 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_RATE_LIMIT] = {"OO_RATE_LIMIT", "rate_limit"},
     [OO_CFG_PIPELINE] = {"OO_PIPELINE", "pipeline"},
     [OO_CFG_BACKTEST_TIMEOUT] = {"OO_BACKTEST_TIMEOUT", "timeout_s"},
+    [OO_CFG_TOKEN] = {"OO_TOKEN", "token"},
 };
+
+static int secret_key(int k) { return k == OO_CFG_PASSWORD || k == OO_CFG_TOKEN; }
 
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
 const char *oo_config_key_name(oo_cfg_key k) { return keys[k].name; }
@@ -52,6 +55,7 @@ static void put(oo_config *c, oo_cfg_key k, const char *v, oo_cfg_source src, co
     c->where[k] = where ? oo_strdup(where) : NULL;
     c->source[k] = src;
     if (k == OO_CFG_PASSWORD) oo_log_set_secret(v);
+    if (k == OO_CFG_TOKEN) oo_log_add_secret(v);
 }
 
 static int parse_bool(const char *v, int *out)
@@ -297,6 +301,7 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
         const char *v = getenv(keys[k].env);
         if (v && set_checked(c, (oo_cfg_key)k, v, OO_SRC_ENV, keys[k].env, err) != 0) return -1;
     }
+    if (c->source[OO_CFG_TOKEN] == OO_SRC_ENV) unsetenv(keys[OO_CFG_TOKEN].env);   /* no child needs it */
     if (c->source[OO_CFG_PASSWORD] == OO_SRC_ENV) {
         unsetenv(keys[OO_CFG_PASSWORD].env);        /* no child inherits it (see above) */
         handover_password(c->value[OO_CFG_PASSWORD]);
@@ -351,7 +356,7 @@ char *oo_config_describe(const oo_config *c)
     oo_buf_init(&b);
     for (int k = 0; k < OO_CFG_COUNT; k++) {
         const char *v = oo_config_get(c, (oo_cfg_key)k);
-        const char *shown = !v ? "(unset)" : (k == OO_CFG_PASSWORD ? "********" : v);
+        const char *shown = !v ? "(unset)" : (secret_key(k) ? "********" : v);
         oo_buf_printf(&b, "%-18s = %s  (%s%s%s)\n", keys[k].env, shown, oo_config_source_name(c->source[k]),
                       c->where[k] ? ": " : "", c->where[k] ? c->where[k] : "");
     }

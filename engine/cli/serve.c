@@ -24,7 +24,7 @@ extern char **environ;
 const cli_opt cli_serve_opts[] = {
     {"port", 0, "N", "port to listen on (default 8000; env OO_PORT; 0 = any free port)"},
     {"host", 0, "ADDR", "address to listen on (default 127.0.0.1)"},
-    {"token", 0, "TOKEN", "required when --host is not a loopback address; every request must carry it"},
+    {"token", 0, "TOKEN", "required when --host is not a loopback address; every request must carry it (env OO_TOKEN keeps it out of `ps`)"},
     {0},
 };
 
@@ -133,7 +133,9 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     if (cli_get(a, "port") && oo_config_set_flag(cfg, OO_CFG_PORT, cli_get(a, "port"), "--port", &err) != 0)
         return cli_usage_error("serve", "%s", err.msg);
     const char *host = cli_get(a, "host") ? cli_get(a, "host") : "127.0.0.1";
-    const char *token = cli_get(a, "token");
+    /* OO_TOKEN (environment, ./.env, the config file) keeps the token out of the process list,
+     * where any user of the machine reads a --token */
+    const char *token = cli_get(a, "token") ? cli_get(a, "token") : oo_config_get(cfg, OO_CFG_TOKEN);
     if (token && !*token) return cli_usage_error("serve", "--token must not be empty");
     /* a --host that is no loopback address without a token: web_start refuses it (usage) */
 

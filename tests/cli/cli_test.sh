@@ -275,6 +275,24 @@ done
 [ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = delete ] && ok || bad "the newer database was switched to WAL"
 [ "$(sqlite3 "$db" 'PRAGMA user_version')" = 77 ] && ok || bad "newer db untouched"
 
+# --- serve's token from OO_TOKEN: required by every request, never in the process list -------
+if command -v curl >/dev/null; then
+  mkfifo "$root/serve.out"
+  OO_TOKEN='t0k-from-env' "$BIN" --db "$root/serve.db" -v serve --port 0 >"$root/serve.out" 2>"$root/serve.err" &
+  spid=$!
+  exec 5<"$root/serve.out"
+  IFS= read -r url <&5
+  case "$url" in http://127.0.0.1:*) ok ;; *) bad "serve with OO_TOKEN printed [$url]" ;; esac
+  code=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' "${url}api/health")
+  [ "$code" = 401 ] && ok || bad "OO_TOKEN: a request without the token got $code"
+  code=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer t0k-from-env' "${url}api/health")
+  [ "$code" = 200 ] && ok || bad "OO_TOKEN: a request with the token got $code"
+  tr '\0' ' ' </proc/$spid/cmdline | grep -q 't0k-from-env' && bad "the token is in the process list" || ok
+  lacks "$(cat "$root/serve.err")" "t0k-from-env" "the token in serve's log"
+  contains "$(cat "$root/serve.err")" "OO_TOKEN           = ********" "the token masked in the configuration"
+  kill "$spid"; wait "$spid" 2>/dev/null; exec 5<&-
+fi
+
 # --- lua ----------------------------------------------------------------------------------
 printf 'print("hi", arg[1], #arg)\n' > ok.lua
 expect 0 "lua ok" -- "$BIN" lua ok.lua one two
