@@ -1,5 +1,7 @@
 #include "cli/args.h"
 #include "base/log.h"
+#include "base/buf.h"
+#include "base/text.h"
 #include "base/config.h"
 #include "base/err.h"
 #include <errno.h>
@@ -17,6 +19,26 @@ const cli_opt cli_global_opts[] = {
     {0},
 };
 
+/* An error line as the terminal shows it: secrets masked (base/log.h) and, line by line,
+ * control characters escaped (base/text.h), so that a name or value it quotes can neither
+ * reveal the password nor move the cursor. Caller frees. */
+static char *shown_error(const char *msg)
+{
+    char *masked = oo_log_mask(msg);
+    oo_buf b;
+    oo_buf_init(&b);
+    oo_buf_puts(&b, "");
+    for (char *line = masked, *nl; line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        char *t = oo_text_for_terminal(line);
+        oo_buf_printf(&b, "%s%s", t, nl ? "\n" : "");
+        free(t);
+    }
+    free(masked);
+    return oo_buf_steal(&b);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     char msg[1024];
@@ -24,7 +46,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    char *shown = oo_log_mask(msg);     /* an error quoting what the user typed: never the password */
+    char *shown = shown_error(msg);
     if (cmd) fprintf(stderr, "oo-automator: %s; see oo-automator %s --help\n", shown, cmd);
     else fprintf(stderr, "oo-automator: %s; see oo-automator --help\n", shown);
     free(shown);
@@ -38,7 +60,7 @@ int cli_fail(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    char *shown = oo_log_mask(msg);     /* a script's error may quote a value it was given */
+    char *shown = shown_error(msg);
     fprintf(stderr, "oo-automator: %s\n", shown);
     free(shown);
     return 1;

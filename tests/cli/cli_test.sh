@@ -216,6 +216,13 @@ expect 0 "tests shows the escapes" -- "$BIN" --db "$db" tests
 contains "$out" 'Evil\x1b[2J\x07\x0dx' "tests shows the escaped name"
 expect 0 "list shows the escapes" -- "$BIN" --db "$db" list
 contains "$out" 'Run\x1b]0;title\x07\x0ay' "list shows the escaped run name"
+sqlite3 "$db" "INSERT INTO tests(id, url, name) VALUES (9, 'https://optionomega.com/test/twin', 'Evil twin')"
+expect 1 "an error quoting a stored name" -- "$BIN" --db "$db" tests delete "evil"
+sqlite3 "$db" "DELETE FROM tests WHERE id = 9"
+printf '%s' "$err" | grep -q "$(printf '[\033\007\015]')" && bad "an error printed a raw control character" || ok
+contains "$err" 'Evil\x1b[2J\x07\x0dx' "the error shows the name escaped"
+expect 1 "an error quoting what was typed" -- "$BIN" --db "$db" tests delete "$(printf 'x\033]0;pwn\007')"
+printf '%s' "$err" | grep -q "$(printf '[\033\007]')" && bad "an error echoed a raw control character" || ok
 sqlite3 "$db" "UPDATE tests SET name = 'Put Credit Spread METF' WHERE id = 1; UPDATE runs SET name = 'Delta sweep' WHERE id = 1;"
 
 # read commands read: the same bytes after them, however often they run
