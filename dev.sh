@@ -13,7 +13,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 APT_PACKAGES=(build-essential cmake pkg-config liblua5.4-dev libsqlite3-dev libcjson-dev
   libwebsockets-dev libh2o-evloop-dev libwslay-dev libssl-dev zlib1g-dev libuv1-dev
-  chromium nodejs npm sqlite3 valgrind curl jq)
+  chromium nodejs npm sqlite3 valgrind curl jq
+  man-db tmux zsh fish)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 

@@ -277,6 +277,43 @@ oo_store *store_open(const char *path, oo_err *err)
     return s;
 }
 
+/* Read-only: SQLite opens the file with O_RDONLY semantics, nothing is created or migrated,
+ * so a command that only reads (or checks) leaves the database exactly as it found it. */
+oo_store *store_open_readonly(const char *path, oo_err *err)
+{
+    if (!path || !*path) {
+        oo_err_set(err, OO_E_USAGE, "no database path: set --db or OO_DB_PATH");
+        return NULL;
+    }
+    if (!oo_file_exists(path)) {
+        oo_err_set(err, OO_E_DB, "no database at %s yet: the first run creates it (or give --db)", path);
+        return NULL;
+    }
+    oo_store *s = oo_calloc(1, sizeof *s);
+    s->path = oo_strdup(path);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
+                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 15000);
+    sqlite3_extended_result_codes(s->db, 1);
+    int have = user_version(s), want = store_schema_count();
+    if (have < 0) oo_err_set(err, OO_E_DB, "%s is not an SQLite database oo-automator can read: %s", path, sqlite3_errmsg(s->db));
+    else if (have > want)
+        oo_err_set(err, OO_E_DB, "%s was written by a newer oo-automator (schema %d, this build knows %d): "
+                   "upgrade oo-automator or use another --db", path, have, want);
+    else if (have < want)
+        oo_err_set(err, OO_E_DB, "%s is at schema %d, this build uses %d: the next run or serve migrates it "
+                   "(back it up first to keep using an older oo-automator)", path, have, want);
+    if (have < 0 || have != want) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
 void store_close(oo_store *s)
 {
     if (!s) return;
