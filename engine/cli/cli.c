@@ -91,6 +91,16 @@ static const cli_cmd commands[] = {
      "json, log and time modules. ARGS are in the global `arg` table. A Lua error is reported\n"
      "as file:line: message and exits 1; a file that returns an integer exits with it.",
      NULL, 1, -1, cli_cmd_lua},
+    {"doctor", "Check this machine before a night run: Chromium, database, files, login",
+     "doctor [--login] [--headed]",
+     "Each check prints OK with what it found, or FAIL with what is wrong and the fix:\n"
+     "Chromium found (and its version); it starts headless and answers CDP; the database\n"
+     "opens (read-only: nothing is created, migrated or written) at the current schema; the\n"
+     "data dir is private (0700); the recordings are there and parse; the parameter scripts\n"
+     "load (file:line of those that do not); OO_EMAIL and OO_PASSWORD are set (never shown);\n"
+     "the site answers at OO_BASE_URL; with --login, login.json gets past the sign-in.\n"
+     "Exit 0 when every check passed, 1 otherwise. --json prints the results as JSON.",
+     cli_doctor_opts, 0, 0, cli_cmd_doctor},
     {"completion", "Print the shell completion script for bash, zsh or fish",
      "completion bash|zsh|fish",
      "Prints the script on stdout. The package installs all three where the shells look; by hand:\n"
