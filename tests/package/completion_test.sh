@@ -10,8 +10,8 @@ passed=0 failed=0
 ok()  { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 root=$(mkdir -p "${OO_TEST_TMP:-/tmp}" && mktemp -d "${OO_TEST_TMP:-/tmp}/completion.XXXXXX")
-tmux_sock=oo-completion-$$
-cleanup() { tmux -L "$tmux_sock" kill-server 2>/dev/null; rm -rf "$root"; }
+tmux_sock=oo-completion-$$ tmux_socks= tmux_n=0
+cleanup() { for s in $tmux_socks; do tmux -L "$s" kill-server 2>/dev/null; done; rm -rf "$root"; }
 trap cleanup EXIT
 export HOME=$root/home XDG_DATA_HOME= ; mkdir -p "$HOME"
 unset OO_DB_PATH OO_DATA_DIR OO_PARAMETERS_PATH OO_LUA_PATH
@@ -83,19 +83,22 @@ out=$("$BIN" completion candidates -- run --param de)
 [ "$out" = $'delta\tDelta' ] && ok || bad "parameter description: $out"
 
 # a real interactive shell under tmux: type, press TAB, read the screen
-tmux_type() { # SHELL-COMMAND SETUP TYPED EXPECTED-ON-SCREEN (with @@ where the cursor was)
-  local name=t$RANDOM screen=""
-  tmux -L "$tmux_sock" new-session -d -s "$name" -x 150 -y 20 "$1" || { bad "tmux: cannot start $1"; return; }
-  tmux -L "$tmux_sock" send-keys -t "$name" "$2" Enter
-  tmux -L "$tmux_sock" send-keys -t "$name" "echo READY-\$((6*7))" Enter
-  local deadline=$((SECONDS + 30))
-  until screen=$(tmux -L "$tmux_sock" capture-pane -p -t "$name"); [[ $screen == *READY-42* ]] || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
+tmux_type() {
+  # a tmux server of its own for each shell (one server's last session ending makes it exit,
+  # and a new session could reach it while it does)
+  local sock=$tmux_sock-$((++tmux_n)) screen=""
+  tmux_socks="$tmux_socks $sock"
+  tmux -L "$sock" new-session -d -x 150 -y 20 "$1" 2>"$root/tmux.err" || { bad "tmux: cannot start $1: $(cat "$root/tmux.err")"; return; }
+  tmux -L "$sock" send-keys "$2" Enter
+  tmux -L "$sock" send-keys "echo READY-\$((6*7))" Enter
+  local deadline=$((SECONDS + 60))
+  until screen=$(tmux -L "$sock" capture-pane -p); [[ $screen == *READY-42* ]] || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
   # the marker typed after TAB shows where the completion left the cursor (a space after a word)
-  tmux -L "$tmux_sock" send-keys -t "$name" "$3" Tab "@@"
-  deadline=$((SECONDS + 30))
-  until screen=$(tmux -L "$tmux_sock" capture-pane -p -t "$name"); [[ $screen == *"$4"* ]] || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
+  tmux -L "$sock" send-keys "$3" Tab "@@"
+  deadline=$((SECONDS + 60))
+  until screen=$(tmux -L "$sock" capture-pane -p); [[ $screen == *"$4"* ]] || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
   [[ $screen == *"$4"* ]] && ok || bad "TAB after '$3' in $1: expected '$4' on screen, got: $screen"
-  tmux -L "$tmux_sock" kill-session -t "$name"
+  tmux -L "$sock" kill-server
 }
 tmux_type "env PS1='$ ' bash --norc --noprofile -i" "source $root/script.bash" "oo-automator ru" "$ oo-automator run @@"
 tmux_type "env PS1='$ ' bash --norc --noprofile -i" "source $root/script.bash" "oo-automator export --format=c" "$ oo-automator export --format=csv @@"
