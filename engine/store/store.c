@@ -235,6 +235,22 @@ static int migrate(oo_store *s, oo_err *err)
     return 0;
 }
 
+/* A connection to path with SQLite's open flags, its busy timeout and extended codes set. */
+static oo_store *open_handle(const char *path, int flags, oo_err *err)
+{
+    oo_store *s = oo_calloc(1, sizeof *s);
+    s->path = oo_strdup(path);
+    if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
+                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 15000);
+    sqlite3_extended_result_codes(s->db, 1);
+    return s;
+}
+
 oo_store *store_open(const char *path, oo_err *err)
 {
     if (!path || !*path) {
@@ -252,17 +268,8 @@ oo_store *store_open(const char *path, oo_err *err)
         }
     }
     free(dir);
-    oo_store *s = oo_calloc(1, sizeof *s);
-    s->path = oo_strdup(path);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
-                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        store_close(s);
-        return NULL;
-    }
-    sqlite3_busy_timeout(s->db, 15000);
-    sqlite3_extended_result_codes(s->db, 1);
+    oo_store *s = open_handle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    if (!s) return NULL;
     if (exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys") != 0 ||
         exec_sql(s, "PRAGMA journal_mode = WAL", err, "cannot switch to WAL") != 0 ||
         exec_sql(s, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous") != 0) {
@@ -289,16 +296,8 @@ oo_store *store_open_readonly(const char *path, oo_err *err)
         oo_err_set(err, OO_E_DB, "no database at %s yet: the first run creates it (or give --db)", path);
         return NULL;
     }
-    oo_store *s = oo_calloc(1, sizeof *s);
-    s->path = oo_strdup(path);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
-                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        store_close(s);
-        return NULL;
-    }
-    sqlite3_busy_timeout(s->db, 15000);
-    sqlite3_extended_result_codes(s->db, 1);
+    oo_store *s = open_handle(path, SQLITE_OPEN_READONLY, err);
+    if (!s) return NULL;
     int have = user_version(s), want = store_schema_count();
     if (have < 0) oo_err_set(err, OO_E_DB, "%s is not an SQLite database oo-automator can read: %s", path, sqlite3_errmsg(s->db));
     else if (have > want)
