@@ -8,7 +8,7 @@
 #include "cdp/cdp.h"
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include <h2o/version.h>
+#include <h2o.h>
 #include <libwebsockets.h>
 #include <lua.h>
 #include <sqlite3.h>
@@ -39,6 +39,20 @@ static void print_chromium(void)
     free(path);
 }
 
+/* h2o has no version call; a fresh configuration's server name ("h2o/2.2.5") is set by the
+ * library itself, so it names the h2o this process runs with, not the headers. */
+static void h2o_version(char *out, size_t n)
+{
+    h2o_globalconf_t conf;
+    h2o_config_init(&conf);
+    const char *name = conf.server_name.base;
+    size_t len = conf.server_name.len;
+    const char *slash = name ? memchr(name, '/', len) : NULL;
+    if (slash) snprintf(out, n, "%.*s", (int)(len - (size_t)(slash + 1 - name)), slash + 1);
+    else snprintf(out, n, "%s", H2O_VERSION);
+    h2o_config_dispose(&conf);
+}
+
 int cli_print_version(void)
 {
     oo_err err = {0};
@@ -54,7 +68,9 @@ int cli_print_version(void)
     printf("  %-14s %s\n", "SQLite", sqlite3_libversion());
     printf("  %-14s %s\n", "cJSON", cJSON_Version());
     printf("  %-14s %s\n", "libwebsockets", lws);
-    printf("  %-14s %s\n", "h2o", H2O_VERSION);
+    char h2o[64];
+    h2o_version(h2o, sizeof h2o);
+    printf("  %-14s %s\n", "h2o", h2o);
     fflush(stdout);
     print_chromium();
     return 0;

@@ -1,6 +1,6 @@
 /* version: what `oo-automator --version` says: the program's version, the versions of the
  * libraries it runs with, and the Chromium it would launch. The one place that asks each
- * library for its version (at run time where the library can say, else its headers). */
+ * library for its version, at run time (Lua's patch level alone comes from its headers). */
 #ifndef OO_CLI_VERSION_H
 #define OO_CLI_VERSION_H
 
