@@ -235,12 +235,13 @@ static int migrate(oo_store *s, oo_err *err)
     return 0;
 }
 
-/* A connection to path with SQLite's open flags, its busy timeout and extended codes set. */
-static oo_store *open_handle(const char *path, int flags, oo_err *err)
+/* A connection to path (opened as uri when given) with SQLite's open flags, its busy timeout
+ * and extended codes set. */
+static oo_store *open_handle(const char *path, const char *uri, int flags, oo_err *err)
 {
     oo_store *s = oo_calloc(1, sizeof *s);
     s->path = oo_strdup(path);
-    if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(uri ? uri : path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
                    s->db ? sqlite3_errmsg(s->db) : "out of memory");
         store_close(s);
@@ -268,7 +269,7 @@ oo_store *store_open(const char *path, oo_err *err)
         }
     }
     free(dir);
-    oo_store *s = open_handle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    oo_store *s = open_handle(path, NULL, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
     if (!s) return NULL;
     if (exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys") != 0 ||
         exec_sql(s, "PRAGMA journal_mode = WAL", err, "cannot switch to WAL") != 0 ||
@@ -284,8 +285,25 @@ oo_store *store_open(const char *path, oo_err *err)
     return s;
 }
 
-/* Read-only: SQLite opens the file with O_RDONLY semantics, nothing is created or migrated,
- * so a command that only reads (or checks) leaves the database exactly as it found it. */
+/* "file:<path>?immutable=1", the path escaped as a URI needs. */
+static char *immutable_uri(const char *path)
+{
+    oo_buf b;
+    oo_buf_init(&b);
+    oo_buf_puts(&b, "file:");
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if (*c == '%' || *c == '?' || *c == '#' || *c <= ' ' || *c >= 0x7f) oo_buf_printf(&b, "%%%02X", *c);
+        else oo_buf_putc(&b, (char)*c);
+    }
+    oo_buf_puts(&b, "?immutable=1");
+    return oo_buf_steal(&b);
+}
+
+/* Read-only, and without leaving a trace: a read-only connection to a WAL database creates
+ * its -wal and -shm files (and cannot remove them). When there is no -wal (no engine has
+ * the database open, nothing waits for a checkpoint), the file alone is the whole database
+ * and is opened as immutable: no lock, no file created. Otherwise those files exist already
+ * and an ordinary read-only connection shares them. Nothing is migrated. */
 oo_store *store_open_readonly(const char *path, oo_err *err)
 {
     if (!path || !*path) {
@@ -296,7 +314,11 @@ oo_store *store_open_readonly(const char *path, oo_err *err)
         oo_err_set(err, OO_E_DB, "no database at %s yet: the first run creates it (or give --db)", path);
         return NULL;
     }
-    oo_store *s = open_handle(path, SQLITE_OPEN_READONLY, err);
+    char *wal = oo_asprintf("%s-wal", path);
+    char *uri = oo_file_exists(wal) ? NULL : immutable_uri(path);
+    oo_store *s = open_handle(path, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
+    free(uri);
+    free(wal);
     if (!s) return NULL;
     int have = user_version(s), want = store_schema_count();
     if (have < 0) oo_err_set(err, OO_E_DB, "%s is not an SQLite database oo-automator can read: %s", path, sqlite3_errmsg(s->db));

@@ -76,6 +76,7 @@ expect_bash "oo-automator frobnicate " ""
 expect_bash "oo-automator status --run-id " ""            # no database there: nothing, and none made
 [ ! -e "$HOME/.local/share/oo-automator" ] && ok || bad "completion created the default data dir"
 [ "$(sha256sum "$db" | cut -d' ' -f1)" = "$before" ] && ok || bad "completion changed the database"
+[ "$(ls -A "$root/data")" = oo_automator.db ] && ok || bad "completion left files beside the database: $(ls -A "$root/data")"
 # the descriptions shells show beside each value
 out=$("$BIN" --db "$db" completion candidates -- status --run-id "")
 case "$out" in *$'1\tcompleted sweep: Delta sweep'*) ok ;; *) bad "run description: $out" ;; esac

@@ -68,6 +68,7 @@ expect_rc 0
 sum_before=$(sha256sum "$db" | cut -d' ' -f1)
 nobrowser doctor
 [ "$(sha256sum "$db" | cut -d' ' -f1)" = "$sum_before" ] && ok || bad "doctor changed the database"
+[ "$(ls -A "$root/data")" = oo_automator.db ] && ok || bad "doctor left files beside the database: $(ls -A "$root/data")"
 expect_line SKIP login "--login"
 
 # --- a database at another schema is reported and left as it was ---------------------------
