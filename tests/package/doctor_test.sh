@@ -127,10 +127,9 @@ has "$root/params/broken.lua:3:"
 env -u OO_EMAIL -u OO_PASSWORD OO_CHROMIUM=/nonexistent/chrome "$BIN" doctor >"$root/out" 2>&1; out=$(cat "$root/out")
 expect_line FAIL credentials "OO_EMAIL and OO_PASSWORD not set"
 has "fix: put OO_EMAIL="
-closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-OO_BASE_URL=http://127.0.0.1:$closed doctor doctor
-expect_line FAIL site "http://127.0.0.1:$closed does not answer"
-has "ERR_CONNECTION_REFUSED"
+OO_BASE_URL=http://oo-doctor-test.invalid doctor doctor   # .invalid never resolves (RFC 2606)
+expect_line FAIL site "http://oo-doctor-test.invalid does not answer: navigation failed: net::ERR_"
+has "fix: check OO_BASE_URL"
 OO_PASSWORD=Wr0ngS3cretPw doctor doctor --login
 expect_rc 1
 expect_line FAIL login "login.json ends on the sign-in page"
