@@ -76,6 +76,7 @@ function M.prepare(args)
 end
 
 function M.summary(norm, count)
+  if type(norm.summary) == "string" then return norm.summary end   -- a mode's own (walkforward)
   if norm.mode == "sweep" then
     return string.format("sweep of %s: %d values", norm.parameter, count)
   elseif norm.mode == "grid" then
