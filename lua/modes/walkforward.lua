@@ -267,7 +267,7 @@ local function attribute(stage, results)
   end
   for _, c in ipairs(stage.consumers) do
     if c.target.oos then
-      c.target.oos.oos_result = c.results[1]
+      c.target.oos.oos_result, c.target.oos.oos_done = c.results[1], true
     else
       local s = c.target
       s.done[#s.done + 1] = { index = #s.done + 1, results = c.results }
@@ -278,8 +278,8 @@ end
 
 -- The walk-forward's state after the finished stages `done` (as the runner gives them: done[i]
 -- = {index, results = {{values, metrics, task_id, ...}}}): the searches, each {key, range,
--- window, done (its inner stages), finished, best, error, oos_values, oos_result}, and the next
--- stage (nil when the run is complete).
+-- window, done (its inner stages), finished, best, error, oos_values, oos_done, oos_result}, and
+-- the next stage (nil when the run is complete).
 function M.state(norm, done)
   local state = { searches = {} }
   for i, s in ipairs(norm.searches) do
