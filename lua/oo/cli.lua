@@ -185,13 +185,13 @@ function M.report(run, results)
   return table.concat(out, "\n") .. "\n"
 end
 
--- A mode's own section of the report (lua/oo/analysis/<mode>.lua with analyze and text, e.g.
+-- A mode's own section of the report (lua/oo/analysis/<mode>.lua with analyze and render, e.g.
 -- the walk-forward's), or nil when the mode has none.
 local function mode_section(run)
   local ok, spec = pcall(spec_mod.from_stored, run.config)
   if not ok or type(spec) ~= "table" or type(spec.mode) ~= "string" then return nil end
   local okm, section = pcall(require, "oo.analysis." .. spec.mode)
-  if okm and type(section) == "table" and section.analyze and section.text then return section end
+  if okm and type(section) == "table" and section.analyze and section.render then return section end
   return nil
 end
 
@@ -213,7 +213,7 @@ function M.report_json(arg)
     return M.report(arg.run, arg.results) .. "\ncannot make the " .. tostring(arg.run.mode or "mode") .. " report: " .. tostring(r) .. "\n"
   end
   if not r then return M.report(arg.run, arg.results) end
-  return section.text(r)
+  return section.render(r)
 end
 
 return M

@@ -85,10 +85,23 @@ check.ok(r.verdict.text:find("Overall walk-forward efficiency 18.3% (misses the 
 check.ok(r.verdict.text:find("not stable", 1, true), r.verdict.text)
 check.ok(r.verdict.thresholds:find("50.0% or more", 1, true), r.verdict.thresholds)
 
-local text = wfa.text(r)
+local text = wfa.render(r)
 check.ok(text:find("WFE", 1, true) and text:find("75.0%", 1, true) and text:find("-10.0%", 1, true), text)
 check.ok(text:find("Stitched out-of-sample 2016-07-01 to 2016-12-31: 6 trades, P/L $1,100", 1, true), text)
 check.ok(text:find("delta: 10 -> 20 (1 changes", 1, true), text)
+
+-- as a section of the run analysis: rows and a trades function (trades as oo.tradelog.read
+-- gives them: snake_case keys, numbers), a cached result's trades looked up at its origin
+local sec = wfa.section({ run = run, rows = results, trades = function(row)
+  local out = {}
+  for i, t in ipairs(trades[row.cached_from or row.result_id] or {}) do
+    out[i] = { date_closed = t["Date Closed"], time_closed = t["Time Closed"], pl = tonumber(t["P/L"]) }
+  end
+  return out
+end })
+check.near(sec.stitched.pl, 1100, 1e-9)
+check.near(sec.stitched.max_drawdown, -0.00886699507389166, 1e-12)
+check.eq(type(wfa.text(sec)), "table", "text: the lines of the report")
 
 -- a window that lost in sample has no efficiency; losses everywhere fail the verdict
 local losing = {}
@@ -119,7 +132,7 @@ local mid = wfa.analyze({ run = { config = run.config, counts = { pending = 0, r
 check.eq(mid.windows[1].status, "out-of-sample not run yet")
 check.eq(mid.windows[2].best_values.delta, 20)
 check.eq(partial.verdict.grade, "incomplete")
-check.ok(wfa.text(partial):find("INCOMPLETE", 1, true))
+check.ok(wfa.render(partial):find("INCOMPLETE", 1, true))
 
 -- not a walk-forward: nothing to say
 check.eq(wfa.analyze({ run = { config = { spec = { mode = "sweep", parameter = "delta" } } }, results = {} }), nil)

@@ -12,11 +12,18 @@
 --     same out-of-sample span;
 --   a verdict in words, with the thresholds it used.
 --
+-- It plugs into the run analysis (lua/oo/analysis/run.lua calls a mode's section and text):
+-- M.section(ctx) -> the report (a table JSON can hold), or nil when the run is no walk-forward
+--   ctx.run      the stored run {id, mode, config = {spec, script}, counts, ...}
+--   ctx.rows     its completed results {task_id, result_id, cached_from, stage, values, metrics}
+--                (store_run_results rows; ctx.results is read when rows is absent)
+--   ctx.trades   function(row) -> the trades of that result (stored rows, header -> text, or
+--                oo.tradelog.read rows), a cached result's those of the result it came from
+-- M.text(report) -> its lines for the terminal and the markdown report
+-- The end of `run` and `resume` (oo.cli) calls, without the rest of the analysis:
 -- M.needs_trades(run, results) -> the result ids whose trades the report reads
--- M.analyze{run = store run {config = {spec, script}}, results = store_run_results rows,
---           trades = {[result_id] = {trade rows}} or function(result_id) -> rows}
---   -> the report (a table JSON can hold); nil, why when the run is no walk-forward
--- M.text(report) -> the report as text for the terminal
+-- M.analyze{run, results, trades = {[result_id] = rows}} -> M.section with those trades
+-- M.render(report) -> the text, one string
 local dates = require("oo.dates")
 local metrics_mod = require("oo.metrics")
 local M = {}
@@ -81,24 +88,29 @@ end
 -- The record of trades joined in time on `capital`: {trades, pl, cagr, max_drawdown, mar,
 -- equity = {{date, equity}}} over the days first..last ("YYYY-MM-DD"). Drawdown is measured at
 -- each trade's close, from the highest equity before it (the starting capital included).
+-- A trade's close date, time and P/L, stored (CSV header names) or read (oo.tradelog.read).
+local function closed(t) return t.date_closed or t["Date Closed"] or "", t.time_closed or t["Time Closed"] or "" end
+local function trade_pl(t) return num(t.pl or t["P/L"]) or 0 end
+
 function M.record(trades, capital, first, last)
   local list = {}
-  for i, t in ipairs(trades) do list[i] = { t = t, i = i } end
+  for i, t in ipairs(trades) do
+    local d, tm = closed(t)
+    list[i] = { t = t, i = i, date = d, key = d .. " " .. tm }
+  end
   table.sort(list, function(a, b)
-    local ka = (a.t["Date Closed"] or "") .. " " .. (a.t["Time Closed"] or "")
-    local kb = (b.t["Date Closed"] or "") .. " " .. (b.t["Time Closed"] or "")
-    if ka ~= kb then return ka < kb end
+    if a.key ~= b.key then return a.key < b.key end
     return a.i < b.i
   end)
   local equity, peak, dd, pl = capital, capital, 0, 0
   local curve = { { first, capital } }
   for _, e in ipairs(list) do
-    local p = num(e.t["P/L"]) or 0
+    local p = trade_pl(e.t)
     pl = pl + p
     equity = capital + pl
     if equity > peak then peak = equity end
     if peak > 0 and equity / peak - 1 < dd then dd = equity / peak - 1 end
-    curve[#curve + 1] = { e.t["Date Closed"], equity }
+    curve[#curve + 1] = { e.date, equity }
   end
   local years = dates.span_days(first, last) / 365.25
   local cagr = (equity > 0 and years > 0) and (equity / capital) ^ (1 / years) - 1 or -1
@@ -184,7 +196,7 @@ local function window_row(norm, s, trades_of)
   row.oos_task_id = s.oos_result.task_id
   row.oos_metrics = pick(s.oos_result.metrics)
   row.wfe = wfe(row.oos_metrics.cagr, row.is_metrics.cagr)
-  row.trades = trades_of(trades_id(s.oos_result)) or {}
+  row.trades = trades_of(s.oos_result) or {}
   row.starting_capital = num(s.oos_result.metrics.starting_capital)
   return row
 end
@@ -228,7 +240,7 @@ local function full_period(norm, state, trades_of)
       if s.oos_result then
         local a, b = dates.split(norm.oos_span)
         out.oos_metrics = pick(s.oos_result.metrics)
-        out.oos_record = M.record(trades_of(trades_id(s.oos_result)) or {},
+        out.oos_record = M.record(trades_of(s.oos_result) or {},
           num(s.oos_result.metrics.starting_capital) or 100000, a, b)
         out.status = "ok"
       else
@@ -305,13 +317,11 @@ function M.verdict(r)
   return { grade = grade, text = table.concat(lines, " "), thresholds = rules }
 end
 
-function M.analyze(input)
-  local run, results = input.run, input.results or {}
+function M.section(ctx)
+  local run, results = ctx.run, ctx.rows or ctx.results or {}
   local norm, mode = norm_of(run)
   if not norm then return nil, mode end
-  local trades = input.trades or {}
-  local trades_of = type(trades) == "function" and trades
-    or function(id) return id and (trades[id] or trades[tostring(id)] or trades[math.tointeger(id) or id]) end
+  local trades_of = ctx.trades or function() return nil end
   local done = stages_done(results, run)
   local state = mode.state(norm, done)
   local windows, searched = {}, {}
@@ -339,6 +349,15 @@ function M.analyze(input)
   for _, w in ipairs(windows) do w.trades = nil end
   report.verdict = M.verdict(report)
   return report
+end
+
+function M.analyze(input)
+  local trades = input.trades or {}
+  local function of(row)
+    local id = trades_id(row)
+    return id and (trades[id] or trades[tostring(math.tointeger(id) or id)])
+  end
+  return M.section({ run = input.run, rows = input.results, trades = of })
 end
 
 -- ---- text -----------------------------------------------------------------------------------
@@ -374,6 +393,7 @@ local function table_text(rows)
 end
 
 function M.text(r)
+  if type(r) ~= "table" or not r.definition then return {} end
   local d = r.definition
   local out = {}
   out[#out + 1] = string.format("Walk-forward %s to %s: in-sample %s, out-of-sample %s, %s; %s search, best by %s%s",
@@ -422,7 +442,9 @@ function M.text(r)
   out[#out + 1] = ""
   out[#out + 1] = r.verdict.text
   out[#out + 1] = "(" .. r.verdict.thresholds .. ")"
-  return table.concat(out, "\n") .. "\n"
+  return out
 end
+
+function M.render(r) return table.concat(M.text(r), "\n") .. "\n" end
 
 return M
