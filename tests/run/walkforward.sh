@@ -80,6 +80,14 @@ report "$T/a.out" >"$T/a.report"
 "$BIN" lua "$HERE/walkforward_check.lua" "$T/a.db.json" "$T/a.report" \
     || { bad "the report does not match the stored results"; cat "$T/a.report"; }
 
+# --- the same walk-forward again (same database): every backtest comes from the cache ---------
+C -X POST "$U/__sim/reset" >/dev/null
+"$BIN" run "$T/wf.lua" --browsers 2 --yes >"$T/again.out" 2>"$T/again.err" || { bad "the second run failed"; cat "$T/again.err"; }
+[ "$(C "$U/__sim/backtests")" = "[]" ] || bad "the second run sent backtests to oo-sim: the dates are not part of the cache key?"
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM results r JOIN tasks t ON t.id = r.task_id WHERE t.run_id = 2 AND r.cached_from IS NOT NULL")" = 12 ] \
+    || bad "the second run: not 12 results reused from the cache"
+report "$T/again.out" | cmp -s - "$T/a.report" || bad "the second run's report differs"
+
 # --- SIGKILL mid-run, then resume: the same report -----------------------------------------
 export OO_DB_PATH="$T/b.db"
 "$BIN" run "$T/wf.lua" --browsers 2 --yes >"$T/b1.out" 2>"$T/b1.err" &
