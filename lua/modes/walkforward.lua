@@ -111,8 +111,9 @@ end
 -- The inner search's spec for one date range: the dates fixed (a mode that spends its budget
 -- on shorter spans, such as halving, finds its range there), the walk-forward's optimize_by
 -- unless the search has its own.
-local function inner_spec(spec, range)
+local function inner_spec(spec, mode_name, range)
   local s = copy(spec.search)
+  s.mode = mode_name
   s.fixed = copy(spec.search.fixed)
   for k, v in pairs(spec.fixed or {}) do if s.fixed[k] == nil then s.fixed[k] = v end end
   s.fixed.dates = range
@@ -137,24 +138,25 @@ local function check_search(spec, registry)
   if (search.fixed and search.fixed.dates) or (spec.fixed and spec.fixed.dates) then
     bad("fixed.dates: the windows set the dates: take dates out of fixed")
   end
-  search.mode = name
-  return modes.get(name)
+  local ok, mod = pcall(modes.get, name)
+  if not ok then bad("search.mode: %s", errors.message(mod)) end
+  return mod, name
 end
 
 function M.check(spec, registry)
   local list, uncovered = M.windows(spec.windows)
-  local inner = check_search(spec, registry)
+  local inner, inner_name = check_search(spec, registry)
   local obj = objective.get(spec.optimize_by or spec.search.optimize_by, "walkforward.optimize_by")
   local full = spec.full_period ~= false
   local norm = { mode = "walkforward", windows = list, uncovered = uncovered, from = spec.windows.from,
                  to = spec.windows.to, anchored = spec.windows.anchored == true,
                  in_sample = spec.windows.in_sample, out_of_sample = spec.windows.out_of_sample,
                  step = spec.windows.step or spec.windows.out_of_sample,
-                 search_mode = spec.search.mode, objective = obj, optimize_by = obj.label,
+                 search_mode = inner_name, objective = obj, optimize_by = obj.label,
                  full_period = full, searches = {} }
   local function add(key, is_from, is_to, window)
     local range = dates.range(is_from, is_to)
-    local ok, s = pcall(inner.check, inner_spec(spec, range), registry)
+    local ok, s = pcall(inner.check, inner_spec(spec, inner_name, range), registry)
     if not ok then
       errors.raise(errors.code(s) == "script" and "input" or errors.code(s), "walkforward.search: %s", errors.message(s))
     end

@@ -71,6 +71,7 @@ check.err(function() wf.check(with(base, "search", { mode = "grid", parameters =
 check.err(function() wf.check(with(base, "fixed", { dates = "2016-01-04..2016-12-30" }), reg) end, "fixed.dates")
 check.err(function() wf.check(with(base, "search", { mode = "walkforward" }), reg) end, "inside a walk-forward")
 check.err(function() wf.check(with(base, "search", nil), reg) end, "walkforward.search: missing")
+check.err(function() wf.check(with(base, "search", { mode = "lucky" }), reg) end, "walkforward.search.mode", "unknown mode \"lucky\"")
 check.err(function() wf.check(with(base, "search", { mode = "grid", parameters = { delta = { start = 500 } } }), reg) end,
   "walkforward.search", "delta.start")
 check.err(function() wf.check(with(base, "optimize_by", "luck"), reg) end, "walkforward.optimize_by", "unknown metric or goal")
