@@ -6,6 +6,7 @@
 # (complete -C) turns `oo-automator ru` into `oo-automator run`.
 set -u
 BIN=$(readlink -f "$1")
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
 passed=0 failed=0
 ok()  { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
@@ -58,7 +59,7 @@ expect_bash "oo-automator export --f" "--format"
 expect_bash "oo-automator export --format " "csv json"
 expect_bash "oo-automator export --format=j" "json"
 expect_bash "oo-automator list --status p" "paused pending"
-expect_bash "oo-automator list --mode " "grid staged sweep"
+expect_bash "oo-automator list --mode " "$(ls "$SRC/lua/modes" | sed -n 's/\.lua$//p' | sort | tr '\n' ' ' | sed 's/ $//')"
 expect_bash "oo-automator run --param del" "delta"
 expect_bash "oo-automator run --param stop" "stop_loss"
 expect_bash "oo-automator --db $db status --run-id " "1 2"
