@@ -144,6 +144,10 @@ expect_line SKIP site "Chromium did not start"
 mkdir -p "$HOME/.config/oo-automator" && echo "OO_CHROMIUM=/nonexistent/from-config" > "$HOME/.config/oo-automator/config"
 doctor doctor
 expect_line FAIL chromium "/nonexistent/from-config"
+# and runs start that same one (Lua's browser.launch used to read only the environment)
+printf 'local ok, e = pcall(require("browser").launch, {})\nif ok then e:close() end\nprint(ok, e)\n' > launch.lua
+out=$("$BIN" lua launch.lua 2>&1)
+has "false	Chromium not found at /nonexistent/from-config"
 rm -f "$HOME/.config/oo-automator/config"
 
 echo "$passed passed, $failed failed"
