@@ -298,17 +298,19 @@ static void private_modes(const char *path)
     }
 }
 
-static oo_store *open_handle(const char *path, int flags, oo_err *err)
+/* A connection to path (opened as uri when given) with SQLite's open flags, its busy timeout
+ * and extended codes set. A path that exists must be a regular file. */
+static oo_store *open_handle(const char *path, const char *uri, int flags, oo_err *err)
 {
     struct stat st;
-    if (!(flags & SQLITE_OPEN_URI) && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         /* a FIFO would hang the first read, a device or folder would fail late and obscurely */
         oo_err_set(err, OO_E_DB, "%s is not a regular file (a database is one): check --db or OO_DB_PATH", path);
         return NULL;
     }
     oo_store *s = oo_calloc(1, sizeof *s);
     s->path = oo_strdup(path);
-    if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(uri ? uri : path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
                    s->db ? sqlite3_errmsg(s->db) : "out of memory");
         store_close(s);
@@ -336,7 +338,7 @@ oo_store *store_open(const char *path, oo_err *err)
         }
     }
     free(dir);
-    oo_store *s = open_handle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    oo_store *s = open_handle(path, NULL, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
     if (!s) return NULL;
     if (check_identity(s, err) != 0) {
         store_close(s);
@@ -357,33 +359,26 @@ oo_store *store_open(const char *path, oo_err *err)
     return s;
 }
 
-static int shm_exists(const char *path)
+/* "file:<path>?immutable=1", the path escaped as a URI needs. */
+static char *immutable_uri(const char *path)
 {
-    char *shm = oo_asprintf("%s-shm", path);
-    int yes = oo_file_exists(shm);
-    free(shm);
-    return yes;
+    oo_buf b;
+    oo_buf_init(&b);
+    oo_buf_puts(&b, "file:");
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if (*c == '%' || *c == '?' || *c == '#' || *c <= ' ' || *c >= 0x7f) oo_buf_printf(&b, "%%%02X", *c);
+        else oo_buf_putc(&b, (char)*c);
+    }
+    oo_buf_puts(&b, "?immutable=1");
+    return oo_buf_steal(&b);
 }
 
-static oo_store *open_immutable(const char *path, oo_err *err)
-{
-    oo_buf uri;
-    oo_buf_init(&uri);
-    oo_buf_puts(&uri, "file:");
-    for (const char *p = path; *p; p++) {
-        if (*p == '%' || *p == '?' || *p == '#') oo_buf_printf(&uri, "%%%02X", (unsigned char)*p);
-        else oo_buf_putc(&uri, *p);
-    }
-    oo_buf_puts(&uri, "?immutable=1");
-    oo_store *s = open_handle(uri.data, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
-    oo_buf_free(&uri);
-    if (s) {
-        free(s->path);
-        s->path = oo_strdup(path);
-    }
-    return s;
-}
-
+/* Read-only, and without leaving a trace: a read-only connection to a WAL database creates
+ * its -wal and -shm files (and cannot remove them). When there is no -wal (no engine has
+ * the database open, nothing waits for a checkpoint), the file alone is the whole database
+ * and is opened as immutable: no lock, no file created, and a file in a folder this user may
+ * not write is read too. Otherwise those files exist already and an ordinary read-only
+ * connection shares them. Nothing is migrated; nothing that is not ours is read further. */
 oo_store *store_open_readonly(const char *path, oo_err *err)
 {
     if (!path || !*path) {
@@ -392,17 +387,14 @@ oo_store *store_open_readonly(const char *path, oo_err *err)
     }
     struct stat st;
     if (stat(path, &st) != 0) {
-        oo_err_set(err, OO_E_INPUT, "no database at %s yet: `oo-automator run` creates it", path);
+        oo_err_set(err, OO_E_INPUT, "no database at %s yet: the first run creates it (or give --db)", path);
         return NULL;
     }
-    oo_store *s = open_handle(path, SQLITE_OPEN_READONLY, err);
-    if (s && user_version(s) < 0 && !shm_exists(path)) {
-        /* a WAL database nobody has open, in a folder this user cannot write: SQLite cannot
-         * create its shared-memory file; with none there is no writer either, so the file is
-         * read as it stands */
-        store_close(s);
-        s = open_immutable(path, err);
-    }
+    char *wal = oo_asprintf("%s-wal", path);
+    char *uri = oo_file_exists(wal) ? NULL : immutable_uri(path);
+    oo_store *s = open_handle(path, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
+    free(uri);
+    free(wal);
     if (!s) return NULL;
     s->readonly = 1;
     if (check_identity(s, err) != 0) {
@@ -411,14 +403,13 @@ oo_store *store_open_readonly(const char *path, oo_err *err)
     }
     int have = user_version(s), want = store_schema_count();
     if (have == 0 && !has_tables(s)) {
-        oo_err_set(err, OO_E_INPUT, "%s holds no oo-automator data yet: `oo-automator run` fills it", path);
+        oo_err_set(err, OO_E_INPUT, "no database at %s yet (an empty file): the first run creates it", path);
         store_close(s);
         return NULL;
     }
     if (have < want) {
-        oo_err_set(err, OO_E_DB, "%s was written by an older oo-automator (schema %d, this one uses %d) and is read "
-                   "here without changing it: a command that writes (run, resume, serve, pause) upgrades it",
-                   path, have, want);
+        oo_err_set(err, OO_E_DB, "%s is at schema %d, this build uses %d: the next run or serve migrates it "
+                   "(back it up first to keep using an older oo-automator)", path, have, want);
         store_close(s);
         return NULL;
     }

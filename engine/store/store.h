@@ -23,10 +23,11 @@ typedef struct oo_store oo_store;
  * written by a newer oo-automator, or another program's SQLite file, is refused before
  * anything is written to it. */
 oo_store *store_open(const char *path, oo_err *err);
-/* Opens an existing database for reading only (list, status, export, tests): nothing is
- * created, migrated, switched to WAL or written, and a file that is another program's or a
- * newer version's is refused as it is. A read-only file can be read. OO_E_INPUT when there is
- * no such file. */
+/* Opens an existing database for reading only (list, status, export, tests, doctor,
+ * completion): nothing is created, migrated or written, not even SQLite's -wal and -shm files
+ * when no engine has it open; a read-only file can be read. A file that is no database,
+ * another program's, at another schema or no regular file is refused as it is, saying which
+ * and what to do; OO_E_INPUT when there is no database there yet (no file, or an empty one). */
 oo_store *store_open_readonly(const char *path, oo_err *err);
 void store_close(oo_store *s);
 const char *store_path(const oo_store *s);
