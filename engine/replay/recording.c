@@ -59,6 +59,19 @@ static int boolean(ctx *c, const cJSON *o, const char *k, const char *path, int 
     return cJSON_IsTrue(v);
 }
 
+/* A setViewport's width or height: required, 1 to 10000 pixels; a bad one is named. */
+static int viewport_side(ctx *c, const cJSON *o, const char *k, const char *path)
+{
+    int v = (int)num(c, o, k, path, 1, 0);
+    if (!c->failed && (v <= 0 || v > 10000)) {
+        char p[256], expected[64];
+        snprintf(p, sizeof p, "%s.%s", path, k);
+        snprintf(expected, sizeof expected, "a %s from 1 to 10000 pixels", k);
+        bad(c, p, expected, cJSON_GetObjectItem(o, k));
+    }
+    return v;
+}
+
 /* selectors: an array of alternatives, each a string or an array of strings (a path). */
 static cJSON *selectors(ctx *c, const cJSON *o, const char *path, int required)
 {
@@ -163,19 +176,10 @@ static void parse_step(ctx *c, const cJSON *o, int i, rec_step *s)
     }
     switch (s->type) {
     case REC_SET_VIEWPORT:
-        s->width = (int)num(c, o, "width", path, 1, 0);
-        s->height = (int)num(c, o, "height", path, 1, 0);
+        s->width = viewport_side(c, o, "width", path);
+        s->height = viewport_side(c, o, "height", path);
         s->scale = num(c, o, "deviceScaleFactor", path, 0, 1);
         s->is_mobile = boolean(c, o, "isMobile", path, 0);
-        if (!c->failed && (s->width <= 0 || s->width > 10000)) {
-            char p[256];
-            snprintf(p, sizeof p, "%s.width", path);
-            bad(c, p, "a width from 1 to 10000 pixels", cJSON_GetObjectItem(o, "width"));
-        } else if (!c->failed && (s->height <= 0 || s->height > 10000)) {
-            char p[256];
-            snprintf(p, sizeof p, "%s.height", path);
-            bad(c, p, "a height from 1 to 10000 pixels", cJSON_GetObjectItem(o, "height"));
-        }
         break;
     case REC_NAVIGATE:
         s->url = str(c, o, "url", path, 1);

@@ -220,6 +220,19 @@ static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
     h2o_setup_next_ostream(req, slot);
 }
 
+/* One handler for every path; h2o's own plain-text errors made JSON, on the fallback path too
+ * (where h2o answers what it refuses before any path is chosen). */
+static void register_paths(web_server *w)
+{
+    h2o_hostconf_t *hc = h2o_config_register_host(&w->conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0);
+    web_handler *h = (web_handler *)h2o_create_handler(pc, sizeof *h);
+    h->super.on_req = on_request;
+    h->w = w;
+    h2o_create_filter(pc, sizeof(h2o_filter_t))->on_setup_ostream = on_setup_ostream;
+    h2o_create_filter(&hc->fallback_path, sizeof(h2o_filter_t))->on_setup_ostream = on_setup_ostream;
+}
+
 /* ---- connections ------------------------------------------------------------------------ */
 
 static void conn_closed(void *data);
@@ -459,13 +472,7 @@ web_server *web_start(const web_opts *o, oo_err *err)
      * connections of 16 MB each would have been 4 GB); past it h2o answers 413 itself, made
      * JSON by the filter above */
     w->conf.max_request_entity_size = WEB_H2O_MAX_BODY;
-    h2o_hostconf_t *hc = h2o_config_register_host(&w->conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
-    h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0);
-    web_handler *h = (web_handler *)h2o_create_handler(pc, sizeof *h);
-    h->super.on_req = on_request;
-    h->w = w;
-    h2o_create_filter(pc, sizeof(h2o_filter_t))->on_setup_ostream = on_setup_ostream;
-    h2o_create_filter(&hc->fallback_path, sizeof(h2o_filter_t))->on_setup_ostream = on_setup_ostream;
+    register_paths(w);
 
     /* a client that goes away mid-answer must not kill the process */
     signal(SIGPIPE, SIG_IGN);
