@@ -951,6 +951,66 @@ cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err)
     return out;
 }
 
+cJSON *store_result_get(oo_store *s, int64_t result_id, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT r.id, r.task_id, t.run_id, t.stage, t.seq, t.parameter_values, r.test_id, " RESULT_METRIC_COLS ", "
+        "r.metrics, r.config, r.raw_data, r.config_hash, r.cached_from, r.created_at "
+        "FROM results r LEFT JOIN tasks t ON t.id = r.task_id WHERE r.id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, result_id);
+    int found;
+    cJSON *o = one_json(s, st, err, "cannot read the result", &found);
+    if (!o && !found && !err->code) oo_err_set(err, OO_E_INPUT, "no result %lld", (long long)result_id);
+    return o;
+}
+
+cJSON *store_result_trade_fields(oo_store *s, int64_t result_id, const cJSON *fields, oo_err *err)
+{
+    /* one row per (trade, field), so the SQL stays the same whatever the fields */
+    static const char sql[] =
+        "SELECT t.id, CAST(j.key AS INTEGER), json_extract(t.trade_data, j.value) "
+        "FROM trades t JOIN json_each(?2) j WHERE t.result_id = ?1 ORDER BY t.id, CAST(j.key AS INTEGER)";
+    int n = cJSON_GetArraySize(fields);
+    if (!cJSON_IsArray(fields) || n < 1 || n > 64) {
+        oo_err_set(err, OO_E_INPUT, "trade fields: expected a list of 1 to 64 names");
+        return NULL;
+    }
+    cJSON *paths = cJSON_CreateArray();
+    const cJSON *f;
+    cJSON_ArrayForEach(f, fields) {
+        const char *name = cJSON_GetStringValue(f);
+        if (!name || !*name || strpbrk(name, "\"\\")) {
+            cJSON_Delete(paths);
+            oo_err_set(err, OO_E_INPUT, "trade fields: \"%.60s\" is not a field name (no quotes or backslashes)", name ? name : "?");
+            return NULL;
+        }
+        char *path = oo_asprintf("$.\"%s\"", name);
+        cJSON_AddItemToArray(paths, cJSON_CreateString(path));
+        free(path);
+    }
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) { cJSON_Delete(paths); return NULL; }
+    sqlite3_bind_int64(st, 1, result_id);
+    bind_json(st, 2, paths);
+    cJSON_Delete(paths);
+    cJSON *out = cJSON_CreateArray(), *row = NULL;
+    int64_t last = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (!row || id != last) { row = cJSON_CreateObject(); cJSON_AddItemToArray(out, row); last = id; }
+        const char *name = cJSON_GetStringValue(cJSON_GetArrayItem(fields, sqlite3_column_int(st, 1)));
+        int type = sqlite3_column_type(st, 2);
+        if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) cJSON_AddNumberToObject(row, name, sqlite3_column_double(st, 2));
+        else if (type == SQLITE_TEXT) cJSON_AddStringToObject(row, name, (const char *)sqlite3_column_text(st, 2));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) { cJSON_Delete(out); db_err(s, err, "cannot read trades"); return NULL; }
+    return out;
+}
+
 /* ---- failures ----------------------------------------------------------------------------- */
 
 int64_t store_failure_add(oo_store *s, const store_failure *f, oo_err *err)

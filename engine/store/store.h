@@ -98,6 +98,13 @@ cJSON *store_run_results(oo_store *s, int64_t run_id, oo_err *err);
 /* A stored result for the same test and full configuration, or NULL (no error). */
 cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash, oo_err *err);
 cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err);
+/* One result: {id, task_id, run_id, stage, seq, values, test_id, the metric columns, metrics,
+ * config, raw_data, config_hash, cached_from, created_at} or NULL (err says "no result N"). */
+cJSON *store_result_get(oo_store *s, int64_t result_id, oo_err *err);
+/* The trades of a result with only the named fields of each (the trade_data keys given in
+ * `fields`, a JSON array of 1 to 64 strings): [{field: number or text}, ...] in stored order.
+ * A trade without a field lacks the key. */
+cJSON *store_result_trade_fields(oo_store *s, int64_t result_id, const cJSON *fields, oo_err *err);
 
 /* ---- failures ---------------------------------------------------------------------------- */
 typedef struct store_failure {
