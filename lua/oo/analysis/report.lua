@@ -10,6 +10,9 @@ local function money(v) return metrics.format_value("money", v) end
 local function pct(v) return metrics.format_value("pct", v) end
 local values_text = run.values_text
 
+-- A stored string, or nil (missing, JSON null or empty).
+local function text(v) return type(v) == "string" and v ~= "" and v or nil end
+
 local function pad(s, n) s = tostring(s); return s .. string.rep(" ", math.max(0, n - #s)) end
 local function lpad(s, n) s = tostring(s); return string.rep(" ", math.max(0, n - #s)) .. s end
 
@@ -160,18 +163,19 @@ end
 -- with its reasons, the Pareto front, what to avoid, significance, and the caveats.
 -- by_goal: goal name -> run analysis (oo.analysis.run), rows: the run's results.
 function M.markdown(runinfo, rows, by_goal, goal_names)
-  local first = by_goal[goal_names[1]]
+  local first = by_goal.balanced or by_goal[goal_names[1]]
   local out = {}
   local function add(s) out[#out + 1] = s end
-  add(string.format("# %s", runinfo.name and runinfo.name ~= "" and tostring(runinfo.name) or ("Run " .. tostring(runinfo.id))))
+  add(string.format("# %s", text(runinfo.name) or ("Run " .. tostring(runinfo.id))))
   add("")
   add(string.format("Run %s · %s · %s · test %s", tostring(runinfo.id), tostring(runinfo.mode), tostring(runinfo.status),
-    tostring(runinfo.test_name or runinfo.test_url or "-")))
+    text(runinfo.test_name) and (runinfo.test_name .. " (" .. tostring(text(runinfo.test_url)) .. ")") or text(runinfo.test_url) or "-"))
   add("")
   add("## The run's spec")
   add("")
   add("```json")
-  add(require("json").encode(runinfo.config or {}, { indent = true }))
+  local cfg = type(runinfo.config) == "table" and runinfo.config or {}
+  add(require("json").encode(type(cfg.spec) == "table" and cfg.spec or cfg, { indent = true }))
   add("```")
   add("")
   add("## Results")

@@ -206,7 +206,7 @@ function M.analyze(input, opts)
     if p then
       sig.permutation_p_value = p
       sig.chosen = { values = recs[1].values, result_id = recs[1].result_id }
-      sig.text = sig.text .. significance.permutation_text(p, #rows)
+      sig.text = sig.text .. significance.permutation_text(p, #rows, M.values_text(recs[1].values))
     end
   end
   out.significance = sig

@@ -105,9 +105,9 @@ function M.permutation(day_pl, opts)
   return stats.sign_flip(v, { reps = opts.flips or M.defaults.flips, seed = (opts.seed or 1) + 1 })
 end
 
-function M.permutation_text(p, k)
-  return string.format(" The recommended configuration alone has a permutation p-value of %.4f against zero; that "
-    .. "ignores that it was picked from %d, which the SPA p-value accounts for.", p, k)
+function M.permutation_text(p, k, which)
+  return string.format(" The recommended configuration (%s) alone has a permutation p-value of %.4f against zero; that "
+    .. "ignores that it was picked from %d, which the SPA p-value accounts for.", which, p, k)
 end
 
 -- Whether configuration i lost its significance to the number of configurations tried.
