@@ -61,10 +61,13 @@ end
 -- The analysis of one result. opts: {mc_paths, seed, risk_free}.
 function M.result(store, id, opts)
   local r = check(store.result(id))
-  local rows = check(store.trades(M.trade_source(store, r.id, r.cached_from), M.fields))
-  return result.analyze({ id = r.id, run_id = r.run_id, values = is_table(r.values) and r.values or {},
-                          metrics = M.metrics_of(r), raw_data = is_table(r.raw_data) and r.raw_data or nil },
+  local source = M.trade_source(store, r.id, r.cached_from)
+  local rows = check(store.trades(source, M.fields))
+  local a = result.analyze({ id = r.id, run_id = r.run_id, values = is_table(r.values) and r.values or {},
+                             metrics = M.metrics_of(r), raw_data = is_table(r.raw_data) and r.raw_data or nil },
     rows, opts)
+  a.trades_result_id = source   -- whose trade log this is (a reused result has its original's)
+  return a
 end
 
 -- The run and its completed results as the run analysis reads them.

@@ -4,7 +4,8 @@
 -- curves, and the Monte Carlo.
 --
 -- M.analyze(result, trades, opts) -> table (see M.list for the metrics, each defined in
--- oo.analysis.measures and oo.analysis.series):
+-- oo.analysis.measures and oo.analysis.series; the answer carries the lists of both kinds of
+-- metrics and the trade log's columns, so a client shows them without a copy of its own):
 --   result   {id, run_id, values, metrics (OptionOmega's), raw_data}
 --   trades   stored trade rows (header -> text), as oo.tradelog parses them
 --   opts     {risk_free = annual rate (0), mc_paths = 10000, seed = 1}
@@ -173,7 +174,8 @@ function M.analyze(result, rows, opts)
   for i, row in ipairs(rows or {}) do typed[i] = tradelog.read(row) end
   local entry, exit, skipped = series.order(typed)
   local out = { result_id = result.id, run_id = result.run_id, values = result.values, metrics = {},
-                metric_list = M.list, warnings = {} }
+                metric_list = M.list, optionomega_metrics = metrics.public(), trade_columns = tradelog.columns,
+                warnings = {} }
   for k, v in pairs(om) do out.metrics[k] = v end
   out.reconciliation = M.reconcile(om, entry, skipped)
   if not out.reconciliation.ok then out.warnings[#out.warnings + 1] = out.reconciliation.message end
