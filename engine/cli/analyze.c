@@ -33,14 +33,10 @@ static int code_of(const char *code)
     return OO_E_SCRIPT;
 }
 
-char *cli_analysis_call(oo_store *st, const char *fn, const cJSON *args, oo_err *err)
+/* require("oo.analysis.cli")[fn](args) in a state that has the store bound: its text or NULL. */
+static char *call_in(oo_script *sc, const char *fn, const cJSON *args, oo_err *err)
 {
-    script_opts so = {.traceback = oo_cfg()->verbose > 0};
-    oo_script *sc = script_new(&so, err);
-    if (!sc) return NULL;
-    script_bind_store(sc, st);
     cJSON *answer = cli_lua_call(sc, "oo.analysis.cli", fn, args, err);
-    script_free(sc);
     if (!answer) return NULL;
     char *text = NULL;
     const cJSON *e = cJSON_GetObjectItem(answer, "error");
@@ -54,6 +50,23 @@ char *cli_analysis_call(oo_store *st, const char *fn, const cJSON *args, oo_err 
         oo_err_set(err, OO_E_SCRIPT, "oo.analysis.cli.%s returned no text", fn);
     }
     cJSON_Delete(answer);
+    return text;
+}
+
+static oo_script *analysis_state(oo_store *st, oo_err *err)
+{
+    script_opts so = {.traceback = oo_cfg()->verbose > 0};
+    oo_script *sc = script_new(&so, err);
+    if (sc) script_bind_store(sc, st);
+    return sc;
+}
+
+char *cli_analysis_call(oo_store *st, const char *fn, const cJSON *args, oo_err *err)
+{
+    oo_script *sc = analysis_state(st, err);
+    if (!sc) return NULL;
+    char *text = call_in(sc, fn, args, err);
+    script_free(sc);
     return text;
 }
 
@@ -135,6 +148,7 @@ int cli_analysis_export(long run_id, const char *format, const char *output)
 struct cli_analysis_server {
     char *db_path;
     oo_store *store;                                   /* opened on first use, on the web thread */
+    oo_script *sc;                                     /* kept: it remembers each result's trades */
     struct { char *key; char *text; } cache[CACHE_SLOTS];
     int next;                                          /* the slot to replace next */
 };
@@ -153,6 +167,7 @@ void cli_analysis_server_free(cli_analysis_server *s)
         free(s->cache[i].key);
         free(s->cache[i].text);
     }
+    script_free(s->sc);
     store_close(s->store);
     free(s->db_path);
     free(s);
@@ -186,9 +201,21 @@ char *cli_analysis_serve(void *ud, const char *kind, int64_t id, const char *goa
     if (goal) cJSON_AddStringToObject(args, "goal", goal);
     cJSON_AddStringToObject(args, "kind", kind);
     cJSON_AddNumberToObject(args, "id", (double)id);
-    char *text = cli_analysis_call(s->store, "json", args, err);
+    if (!s->sc && !(s->sc = analysis_state(s->store, err))) {
+        cJSON_Delete(args);
+        free(key);
+        return NULL;
+    }
+    char *text = call_in(s->sc, "json", args, err);
     cJSON_Delete(args);
-    if (!text) { free(key); return NULL; }
+    if (!text) {
+        if (err->code == OO_E_SCRIPT) {   /* a Lua failure (memory?): a fresh state next time */
+            script_free(s->sc);
+            s->sc = NULL;
+        }
+        free(key);
+        return NULL;
+    }
     int slot = s->next;
     s->next = (s->next + 1) % CACHE_SLOTS;
     free(s->cache[slot].key);

@@ -19,8 +19,9 @@ char *cli_analysis_call(struct oo_store *st, const char *fn, const cJSON *args, 
 int cli_analysis_export(long run_id, const char *format, const char *output);
 
 /* The dashboard's side (web_opts.analysis): answers on the web thread, with a store handle
- * of its own opened on first use, and keeps the last answers (a result's never changes, a
- * run's until a result is added or its status changes). */
+ * and a Lua state of its own made on first use. It keeps the last answers (a result's never
+ * changes, a run's until a result is added or its status changes), and the Lua state keeps
+ * each result's trades (they never change), so a run in progress costs only its new results. */
 typedef struct cli_analysis_server cli_analysis_server;
 cli_analysis_server *cli_analysis_server_new(const char *db_path);
 void cli_analysis_server_free(cli_analysis_server *s);

@@ -8,6 +8,7 @@ local analysis = require("oo.analysis")
 local goals = require("oo.analysis.goals")
 local report = require("oo.analysis.report")
 local tradelog = require("oo.tradelog")
+local values = require("oo.values")
 local M = {}
 
 -- Lists that must stay lists in JSON when they are empty.
@@ -66,13 +67,8 @@ function M.json(args)
 end
 
 -- A folder name for a result's values: "delta=15_profit_target=50" (safe characters only).
-function M.folder_name(values, result_id)
-  local keys = {}
-  for k in pairs(values or {}) do keys[#keys + 1] = k end
-  table.sort(keys)
-  local parts = {}
-  for _, k in ipairs(keys) do parts[#parts + 1] = k .. "=" .. tostring(values[k]) end
-  local name = table.concat(parts, "_"):gsub("[^%w%.%-_=]", "-")
+function M.folder_name(vals, result_id)
+  local name = values.text(vals, "_"):gsub("[^%w%.%-_=]", "-")
   if name == "" then name = "result-" .. tostring(result_id) end
   return name
 end

@@ -14,10 +14,12 @@ local result = require("oo.analysis.result")
 local run = require("oo.analysis.run")
 local M = {}
 
--- The trade-log fields the analysis reads.
+-- The trade-log fields the analysis of a result reads, and the fewer a run's needs (its daily
+-- P/L per configuration).
 M.fields = {}
 for _, name in pairs(tradelog.columns) do M.fields[#M.fields + 1] = name end
 table.sort(M.fields)
+M.run_fields = { tradelog.columns.date_opened, tradelog.columns.date_closed, tradelog.columns.pl }
 
 local function check(v, msg, code)
   if v == nil then errors.raise(code == "input" and "input" or "db", "%s", msg or "not found") end
@@ -50,12 +52,26 @@ function M.trade_source(store, id, cached_from)
   return id
 end
 
--- Trades of a result as oo.tradelog.read rows (only the fields the analysis reads).
-function M.trades(store, id, cached_from)
-  local rows = check(store.trades(M.trade_source(store, id, cached_from), M.fields))
+-- A stored result's trades never change: the run analysis keeps those it read (a state that
+-- lives on, the dashboard's, then reads only a run's new results). At most M.memo_max results.
+M.memo, M.memo_count, M.memo_max = {}, 0, 2000
+
+-- Trades of a result as oo.tradelog.read rows (only the fields the analysis reads, or `fields`).
+function M.trades(store, id, cached_from, fields)
+  local rows = check(store.trades(M.trade_source(store, id, cached_from), fields or M.fields))
   local out = {}
   for i, r in ipairs(rows) do out[i] = tradelog.read(r) end
   return out, rows
+end
+
+-- A result's trades with the run analysis' fields, remembered.
+function M.run_trades(store, row)
+  local t = M.memo[row.result_id]
+  if t then return t end
+  t = M.trades(store, row.result_id, row.cached_from, M.run_fields)
+  if M.memo_count >= M.memo_max then M.memo, M.memo_count = {}, 0 end
+  M.memo[row.result_id], M.memo_count = t, M.memo_count + 1
+  return t
 end
 
 -- The analysis of one result. opts: {mc_paths, seed, risk_free}.
@@ -85,19 +101,13 @@ end
 -- The analysis of one run. opts: {goal, seed, drawdown_limit, top, ...} (oo.analysis.run).
 function M.run(store, id, opts)
   local r, rows = M.load_run(store, id)
-  return run.analyze({ run = r, rows = rows, trades = function(row)
-    return (M.trades(store, row.result_id, row.cached_from))
-  end }, opts)
+  return run.analyze({ run = r, rows = rows, trades = function(row) return M.run_trades(store, row) end }, opts)
 end
 
 -- The analysis of one run for several goals (each trade log read once): goal -> analysis.
 function M.run_goals(store, id, opts, names)
   local r, rows = M.load_run(store, id)
-  local cache = {}
-  local function trades(row)
-    if not cache[row] then cache[row] = M.trades(store, row.result_id, row.cached_from) end
-    return cache[row]
-  end
+  local function trades(row) return M.run_trades(store, row) end
   local out = {}
   for _, g in ipairs(names) do
     local o = {}

@@ -162,10 +162,7 @@ end
 -- The markdown report: the run's spec, its results table, the recommendation for every goal
 -- with its reasons, the Pareto front, what to avoid, significance, and the caveats.
 -- by_goal: goal name -> run analysis (oo.analysis.run), rows: the run's results.
-function M.markdown(runinfo, rows, by_goal, goal_names)
-  local first = by_goal.balanced or by_goal[goal_names[1]]
-  local out = {}
-  local function add(s) out[#out + 1] = s end
+local function md_spec(add, runinfo)
   add(string.format("# %s", text(runinfo.name) or ("Run " .. tostring(runinfo.id))))
   add("")
   add(string.format("Run %s · %s · %s · test %s", tostring(runinfo.id), tostring(runinfo.mode), tostring(runinfo.status),
@@ -177,6 +174,9 @@ function M.markdown(runinfo, rows, by_goal, goal_names)
   local cfg = type(runinfo.config) == "table" and runinfo.config or {}
   add(require("json").encode(type(cfg.spec) == "table" and cfg.spec or cfg, { indent = true }))
   add("```")
+end
+
+local function md_results(add, rows)
   add("")
   add("## Results")
   add("")
@@ -197,6 +197,9 @@ function M.markdown(runinfo, rows, by_goal, goal_names)
     for _, c in ipairs(cols) do cells[#cells + 1] = metrics.format(c.key, r.metrics[c.key]) end
     add("| " .. table.concat(cells, " | ") .. " |")
   end
+end
+
+local function md_goals(add, by_goal, goal_names)
   add("")
   add("## Recommendation")
   for _, g in ipairs(goal_names) do
@@ -211,34 +214,45 @@ function M.markdown(runinfo, rows, by_goal, goal_names)
     for _, l in ipairs(lines) do add(l) end
     for _, n in ipairs(a.notes or {}) do add("") add("Note: " .. n) end
   end
+end
+
+local function md_rest(add, a)
   add("")
   add("## Pareto front (CAGR against max drawdown)")
   add("")
-  for _, p in ipairs(first.pareto) do add(string.format("- %s: CAGR %s, max drawdown %s", values_text(p.values), pct(p.cagr), pct(p.max_drawdown))) end
+  for _, p in ipairs(a.pareto) do add(string.format("- %s: CAGR %s, max drawdown %s", values_text(p.values), pct(p.cagr), pct(p.max_drawdown))) end
   add("")
   add("## Avoid")
   add("")
-  if #first.avoid == 0 then add("Nothing stands out to avoid.") end
-  for _, v in ipairs(first.avoid) do add(string.format("- %s: %s", values_text(v.values), table.concat(v.reasons, "; "))) end
+  if #a.avoid == 0 then add("Nothing stands out to avoid.") end
+  for _, v in ipairs(a.avoid) do add(string.format("- %s: %s", values_text(v.values), table.concat(v.reasons, "; "))) end
   add("")
   add("## Is it better than luck?")
   add("")
-  local sig = first.significance
-  if sig then
-    add(sig.text)
+  if a.significance then
+    add(a.significance.text)
     add("")
-    add("Method: " .. sig.method .. ".")
+    add("Method: " .. a.significance.method .. ".")
   end
   local lines = {}
-  mode_lines(first, lines)
+  mode_lines(a, lines)
   for _, l in ipairs(lines) do add(l) end
   add("")
   add("## Caveats")
   add("")
   add("- These are backtests on OptionOmega's historical data: fills, slippage and commissions are as the test configured them, and the future may differ from the past.")
-  add(string.format("- %d configurations were tried: the best of many looks better than it is (data snooping). The SPA p-value above accounts for that; a single configuration's own p-value does not.", first.configurations))
+  add(string.format("- %d configurations were tried: the best of many looks better than it is (data snooping). The SPA p-value above accounts for that; a single configuration's own p-value does not.", a.configurations))
   add("- Robustness compares each configuration with its neighbours at ±1 step; a spike (a fragile configuration) is unlikely to repeat.")
   add("- Drawdowns are measured on closed trades by day, as OptionOmega reports them; open positions can dip deeper in between.")
+end
+
+function M.markdown(runinfo, rows, by_goal, goal_names)
+  local out = {}
+  local function add(s) out[#out + 1] = s end
+  md_spec(add, runinfo)
+  md_results(add, rows)
+  md_goals(add, by_goal, goal_names)
+  md_rest(add, by_goal.balanced or by_goal[goal_names[1]])
   return table.concat(out, "\n") .. "\n"
 end
 

@@ -20,6 +20,7 @@ local goals = require("oo.analysis.goals")
 local robustness = require("oo.analysis.robustness")
 local significance = require("oo.analysis.significance")
 local errors = require("oo.errors")
+local values = require("oo.values")
 local M = {}
 
 M.defaults = { goal = "balanced", min_trades = 30, top = 5, worst_share = 0.10 }
@@ -175,6 +176,33 @@ local function daily_of(rows, trades)
   return daily
 end
 
+-- The Pareto front, the avoid list, robustness and one point per configuration (the scatter).
+local function lists(out, rows, rob, avoid, evaluation, models)
+  local front = M.pareto(rows)
+  local on_front = {}
+  out.pareto = {}
+  for _, p in ipairs(front) do
+    local r = rows[p.i]
+    on_front[p.i] = true
+    out.pareto[#out.pareto + 1] = { values = r.values, result_id = r.result_id, cagr = p.cagr,
+                                    max_drawdown = r.metrics.max_drawdown }
+  end
+  out.avoid, out.robustness, out.points = {}, {}, {}
+  for i, r in ipairs(rows) do
+    if avoid[i] then out.avoid[#out.avoid + 1] = { values = r.values, result_id = r.result_id, reasons = avoid[i] } end
+    local e = rob[i]
+    out.robustness[#out.robustness + 1] = { values = r.values, result_id = r.result_id, score = e.score,
+      fragile = e.fragile, loss = e.loss, metric = e.metric, neighbours = e.neighbours }
+    local pt = brief(r)
+    pt.values, pt.result_id, pt.stage = r.values, r.result_id, r.stage
+    pt.score = evaluation[i] and evaluation[i].score
+    pt.robustness, pt.fragile, pt.pareto, pt.avoid = e.score, e.fragile, on_front[i] or false, avoid[i] ~= nil
+    local mm = models and models[i]
+    if mm then pt.p_single, pt.p_adjusted = mm.p_single, mm.p_adjusted end
+    out.points[#out.points + 1] = pt
+  end
+end
+
 function M.analyze(input, opts)
   opts = opts or {}
   local goal_name = opts.goal or M.defaults.goal
@@ -210,28 +238,7 @@ function M.analyze(input, opts)
     end
   end
   out.significance = sig
-  out.pareto = {}
-  for _, p in ipairs(M.pareto(rows)) do
-    local r = rows[p.i]
-    out.pareto[#out.pareto + 1] = { values = r.values, result_id = r.result_id, cagr = p.cagr,
-                                    max_drawdown = r.metrics.max_drawdown }
-  end
-  local on_front = {}
-  for _, p in ipairs(M.pareto(rows)) do on_front[p.i] = true end
-  out.avoid, out.robustness, out.points = {}, {}, {}
-  for i, r in ipairs(rows) do
-    if avoid[i] then out.avoid[#out.avoid + 1] = { values = r.values, result_id = r.result_id, reasons = avoid[i] } end
-    local e = rob[i]
-    out.robustness[#out.robustness + 1] = { values = r.values, result_id = r.result_id, score = e.score,
-      fragile = e.fragile, loss = e.loss, metric = e.metric, neighbours = e.neighbours }
-    local pt = brief(r)
-    pt.values, pt.result_id, pt.stage = r.values, r.result_id, r.stage
-    pt.score = evaluation[i] and evaluation[i].score
-    pt.robustness, pt.fragile, pt.pareto, pt.avoid = e.score, e.fragile, on_front[i] or false, avoid[i] ~= nil
-    local mm = models and models[i]
-    if mm then pt.p_single, pt.p_adjusted = mm.p_single, mm.p_adjusted end
-    out.points[#out.points + 1] = pt
-  end
+  lists(out, rows, rob, avoid, evaluation, models)
   for _, rec in ipairs(out.recommendations) do rec.index = nil end
   if #rows == 0 then out.notes[#out.notes + 1] = "no completed results yet: nothing to recommend" end
   local mod = M.mode_module(run.mode)
@@ -242,13 +249,6 @@ function M.analyze(input, opts)
 end
 
 -- "delta=15, profit_target=50" (keys sorted).
-function M.values_text(values)
-  local keys = {}
-  for k in pairs(values or {}) do keys[#keys + 1] = k end
-  table.sort(keys)
-  local parts = {}
-  for _, k in ipairs(keys) do parts[#parts + 1] = k .. "=" .. tostring(values[k]) end
-  return table.concat(parts, ", ")
-end
+function M.values_text(v) return values.text(v, ", ") end
 
 return M

@@ -24,6 +24,57 @@ function heat(v, scale) {
   return f >= 0 ? `hsl(130, 55%, ${92 - 40 * f}%)` : `hsl(0, 65%, ${92 + 40 * f}%)`;
 }
 
+function equityChart(a) {
+  const e = (a && a.equity) || [];
+  if (!e.length) return null;
+  return lineConfig(e.map((p) => p.date), [{ label: 'equity', data: e.map((p) => p.equity), borderColor: '#2f6fde',
+    borderWidth: 1.5 }], 'equity ($)');
+}
+
+function drawdownChart(a) {
+  const d = (a && a.drawdown) || [];
+  if (!d.length) return null;
+  return lineConfig(d.map((p) => p.date), [{ label: 'drawdown', data: d.map((p) => 100 * p.drawdown),
+    borderColor: '#c92a2a', backgroundColor: 'rgba(201, 42, 42, 0.25)', fill: 'origin', borderWidth: 1 }], 'drawdown (%)');
+}
+
+function histogramChart(a) {
+  const h = (a && a.histogram) || [];
+  if (!h.length) return null;
+  return {
+    type: 'bar',
+    data: { labels: h.map((b) => `${fmt('money', b.from)} to ${fmt('money', b.to)}`),
+      datasets: [{ label: 'trades', data: h.map((b) => b.count),
+        backgroundColor: h.map((b) => (b.to <= 0 ? '#e8590c' : b.from >= 0 ? '#2b8a3e' : '#868e96')) }] },
+    options: { plugins: { legend: { display: false } }, scales: { y: { title: { display: true, text: 'trades' } } } },
+  };
+}
+
+function weekdayChart(a) {
+  const w = (a && a.weekday) || [];
+  if (!w.length) return null;
+  return {
+    type: 'bar',
+    data: { labels: w.map((d) => d.name), datasets: [{ label: 'P/L', data: w.map((d) => d.pl),
+      backgroundColor: w.map((d) => (d.pl >= 0 ? '#2b8a3e' : '#c92a2a')) }] },
+    options: { plugins: { legend: { display: false },
+      tooltip: { callbacks: { afterLabel: (c) => `${w[c.dataIndex].trades} trades` } } },
+      scales: { y: { title: { display: true, text: 'P/L ($)' } } } },
+  };
+}
+
+function mcChart(a) {
+  const mc = a && a.monte_carlo;
+  if (!mc) return null;
+  const labels = mc.bands.map((b) => b.trade);
+  return lineConfig(labels, [
+    { label: '95th percentile', data: mc.bands.map((b) => b.p95), borderColor: '#74c0fc', borderWidth: 1 },
+    { label: '5th percentile', data: mc.bands.map((b) => b.p5), borderColor: '#74c0fc', borderWidth: 1,
+      backgroundColor: 'rgba(116, 192, 252, 0.25)', fill: '-1' },
+    { label: 'median', data: mc.bands.map((b) => b.p50), borderColor: '#1c4fa8', borderWidth: 2 },
+  ], 'equity ($)', { scales: { x: { title: { display: true, text: 'trades' } }, y: { title: { display: true, text: 'equity ($)' } } } });
+}
+
 export default {
   props: { id: Number },
   components: { Chart },
@@ -47,52 +98,11 @@ export default {
     const omMetrics = computed(() => ((a.value && a.value.optionomega_metrics) || [])
       .filter((m) => typeof a.value.metrics[m.key] === 'number'));
 
-    const equityConfig = () => {
-      const e = (a.value && a.value.equity) || [];
-      if (!e.length) return null;
-      return lineConfig(e.map((p) => p.date), [{ label: 'equity', data: e.map((p) => p.equity), borderColor: '#2f6fde',
-        borderWidth: 1.5 }], 'equity ($)');
-    };
-    const drawdownConfig = () => {
-      const d = (a.value && a.value.drawdown) || [];
-      if (!d.length) return null;
-      return lineConfig(d.map((p) => p.date), [{ label: 'drawdown', data: d.map((p) => 100 * p.drawdown),
-        borderColor: '#c92a2a', backgroundColor: 'rgba(201, 42, 42, 0.25)', fill: 'origin', borderWidth: 1 }], 'drawdown (%)');
-    };
-    const histogramConfig = () => {
-      const h = (a.value && a.value.histogram) || [];
-      if (!h.length) return null;
-      return {
-        type: 'bar',
-        data: { labels: h.map((b) => `${fmt('money', b.from)} to ${fmt('money', b.to)}`),
-          datasets: [{ label: 'trades', data: h.map((b) => b.count),
-            backgroundColor: h.map((b) => (b.to <= 0 ? '#e8590c' : b.from >= 0 ? '#2b8a3e' : '#868e96')) }] },
-        options: { plugins: { legend: { display: false } }, scales: { y: { title: { display: true, text: 'trades' } } } },
-      };
-    };
-    const weekdayConfig = () => {
-      const w = (a.value && a.value.weekday) || [];
-      if (!w.length) return null;
-      return {
-        type: 'bar',
-        data: { labels: w.map((d) => d.name), datasets: [{ label: 'P/L', data: w.map((d) => d.pl),
-          backgroundColor: w.map((d) => (d.pl >= 0 ? '#2b8a3e' : '#c92a2a')) }] },
-        options: { plugins: { legend: { display: false },
-          tooltip: { callbacks: { afterLabel: (c) => `${w[c.dataIndex].trades} trades` } } },
-          scales: { y: { title: { display: true, text: 'P/L ($)' } } } },
-      };
-    };
-    const mcConfig = () => {
-      const mc = a.value && a.value.monte_carlo;
-      if (!mc) return null;
-      const labels = mc.bands.map((b) => b.trade);
-      return lineConfig(labels, [
-        { label: '95th percentile', data: mc.bands.map((b) => b.p95), borderColor: '#74c0fc', borderWidth: 1 },
-        { label: '5th percentile', data: mc.bands.map((b) => b.p5), borderColor: '#74c0fc', borderWidth: 1,
-          backgroundColor: 'rgba(116, 192, 252, 0.25)', fill: '-1' },
-        { label: 'median', data: mc.bands.map((b) => b.p50), borderColor: '#1c4fa8', borderWidth: 2 },
-      ], 'equity ($)', { scales: { x: { title: { display: true, text: 'trades' } }, y: { title: { display: true, text: 'equity ($)' } } } });
-    };
+    const equityConfig = () => equityChart(a.value);
+    const drawdownConfig = () => drawdownChart(a.value);
+    const histogramConfig = () => histogramChart(a.value);
+    const weekdayConfig = () => weekdayChart(a.value);
+    const mcConfig = () => mcChart(a.value);
 
     const heatmap = computed(() => {
       const rows = new Map();
