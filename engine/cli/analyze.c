@@ -20,8 +20,27 @@ const cli_opt cli_analyze_opts[] = {
     {"seed", 0, "S", "the seed of every resampling (default 1): same seed, same numbers"},
     {"drawdown-limit", 0, "PCT", "the returns goal's drawdown limit in percent (default 30)"},
     {"top", 0, "N", "how many configurations to recommend (default 5)"},
+    {"fragile-loss", 0, "PCT", "a configuration whose neighbours lose more than this share is fragile (default 30)"},
+    {"block-length", 0, "N", "the significance test's mean block length in days (default T^(1/3))"},
+    {"risk-free", 0, "PCT", "the annual risk-free rate of Sharpe and Sortino, in percent (default 0)"},
+    {"mc-threshold", 0, "PCT", "the Monte Carlo's drawdown threshold in percent (default 1.5 x the result's own)"},
     {0},
 };
+
+/* A decimal flag within [lo, hi] into args (when given). -1 after a usage error. */
+static int num_arg(cli_args *a, cJSON *args, const char *flag, const char *key, double lo, double hi)
+{
+    const char *v = cli_get(a, flag);
+    if (!v) return 0;
+    char *end;
+    double d = strtod(v, &end);
+    if (end == v || *end || !(d >= lo && d <= hi)) {
+        cli_usage_error("analyze", "--%s must be a number from %g to %g, found \"%s\"", flag, lo, hi, v);
+        return -1;
+    }
+    cJSON_AddNumberToObject(args, key, d);
+    return 0;
+}
 
 static int code_of(const char *code)
 {
@@ -86,7 +105,9 @@ int cli_cmd_analyze(const cli_cmd *cmd, cli_args *a)
     cJSON *args = cJSON_CreateObject();
     int bad = int_arg(a, args, "run-id", "run_id", 1, 2147483647L) || int_arg(a, args, "result-id", "result_id", 1, 2147483647L) ||
               int_arg(a, args, "mc-paths", "mc_paths", 100, 1000000) || int_arg(a, args, "seed", "seed", 0, 2147483647L) ||
-              int_arg(a, args, "drawdown-limit", "drawdown_limit", 1, 100) || int_arg(a, args, "top", "top", 1, 100);
+              int_arg(a, args, "drawdown-limit", "drawdown_limit", 1, 100) || int_arg(a, args, "top", "top", 1, 100) ||
+              int_arg(a, args, "fragile-loss", "fragile_loss", 1, 100) || int_arg(a, args, "block-length", "block", 1, 1000) ||
+              num_arg(a, args, "risk-free", "risk_free", 0, 50) || num_arg(a, args, "mc-threshold", "mc_threshold", 0.1, 100);
     if (bad) { cJSON_Delete(args); return 2; }
     int by_run = cJSON_HasObjectItem(args, "run_id"), by_result = cJSON_HasObjectItem(args, "result_id");
     const char *goal = cli_get(a, "goal");

@@ -56,6 +56,9 @@ contains "$err" "use it with --run-id" "analyze goal with a result"
 expect 2 "analyze unknown goal" -- "$BIN" analyze --run-id 1 --goal yolo
 one_line "$err" "analyze unknown goal"; contains "$err" "returns, capital, balanced" "analyze goals named"
 expect 2 "analyze paths" -- "$BIN" analyze --result-id 1 --mc-paths 5
+expect 2 "analyze risk-free" -- "$BIN" analyze --result-id 1 --risk-free abc
+one_line "$err" "analyze risk-free"; contains "$err" "--risk-free must be a number" "analyze risk-free"
+expect 2 "analyze fragile-loss" -- "$BIN" analyze --run-id 1 --fragile-loss 0
 expect 1 "analyze no such run" -- "$BIN" analyze --run-id 999
 contains "$err" "999" "analyze no such run"
 expect 1 "analyze no such result" -- "$BIN" analyze --result-id 999 --json

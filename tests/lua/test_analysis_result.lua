@@ -104,6 +104,21 @@ check.eq(again.max_drawdown.p5, mc.max_drawdown.p5)
 local other = result.analyze({ id = 7, metrics = om }, small_rows, { mc_paths = 200, seed = 4 }).monte_carlo
 check.ok(other.final_pl.p5 ~= mc.final_pl.p5 or other.max_drawdown.p5 ~= mc.max_drawdown.p5, "seed 4 differs")
 
+-- a threshold given: the share of the same paths (seed 3) whose drawdown goes beyond it
+local stats = require("stats")
+local exit_pls = { 100, 50, -200, -100, 150, 0, 300, -50, 80, 20 }   -- exit order = entry order here
+local same = stats.bootstrap(exit_pls, { paths = 200, length = 10, seed = 3, start = 10000 })
+local beyond = 0
+for _, d in ipairs(same.max_drawdown) do if d < -0.03 then beyond = beyond + 1 end end
+local given = result.analyze({ id = 7, metrics = om }, small_rows, { mc_paths = 200, seed = 3, mc_threshold = -0.03 }).monte_carlo
+check.eq(given.prob_drawdown_beyond.threshold, -0.03)
+check.eq(given.prob_drawdown_beyond.basis, "as asked")
+check.near(given.prob_drawdown_beyond.p, beyond / 200, 1e-12)
+check.eq(mc.prob_drawdown_beyond.basis, "1.5 times its own")
+-- a risk-free rate lowers Sharpe: (mean - rf / 252) / sd * sqrt(252)
+local rf = result.analyze({ id = 7, metrics = om }, small_rows, { mc_paths = 100, risk_free = 0.05 }).metrics
+check.ok(rf.sharpe < m.sharpe and rf.sortino < m.sortino)
+
 -- ---- reconciliation: said when it does not hold --------------------------------------------------
 local off = result.analyze({ id = 8, metrics = { trades = 11, winners = 6, pl = 350.01, starting_capital = 10000 } },
   small_rows, { mc_paths = 100 })

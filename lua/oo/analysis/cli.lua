@@ -26,9 +26,12 @@ local function shape(t, depth)
   return t
 end
 
+-- The CLI's flags (percentages) as the analysis' options (fractions).
 local function options(args)
-  return { goal = args.goal, seed = args.seed, mc_paths = args.mc_paths, top = args.top,
-           drawdown_limit = args.drawdown_limit and args.drawdown_limit / 100 or nil }
+  local function frac(v) return v and v / 100 or nil end
+  return { goal = args.goal, seed = args.seed, mc_paths = args.mc_paths, top = args.top, block = args.block,
+           drawdown_limit = frac(args.drawdown_limit), fragile_loss = frac(args.fragile_loss),
+           risk_free = frac(args.risk_free), mc_threshold = args.mc_threshold and -args.mc_threshold / 100 or nil }
 end
 
 -- The analysis as a table ready for JSON: kind "run" or "result".

@@ -48,7 +48,8 @@ function M.run(pls, start, years, own_drawdown, opts)
   if threshold then
     local beyond = 0
     for _, d in ipairs(r.max_drawdown) do if d < threshold then beyond = beyond + 1 end end
-    out.prob_drawdown_beyond = { threshold = threshold, p = beyond / paths }
+    out.prob_drawdown_beyond = { threshold = threshold, p = beyond / paths,
+      basis = opts.threshold and "as asked" or string.format("%.1f times its own", M.defaults.threshold_factor) }
   end
   out.bands = { { trade = 0, p5 = start, p50 = start, p95 = start } }
   for i, s in ipairs(steps) do

@@ -88,8 +88,8 @@ function M.result_text(a)
     out[#out + 1] = string.format("  %s %12s %12s %12s", pad("final P/L", 14), money(mc.final_pl.p5), money(mc.final_pl.p50), money(mc.final_pl.p95))
     out[#out + 1] = string.format("  %s %12s %12s %12s", pad("CAGR", 14), pct(mc.cagr.p5), pct(mc.cagr.p50), pct(mc.cagr.p95))
     if mc.prob_drawdown_beyond then
-      out[#out + 1] = string.format("  a drawdown beyond %s (1.5 x its own) on %s of the paths",
-        pct(mc.prob_drawdown_beyond.threshold), pct(mc.prob_drawdown_beyond.p))
+      out[#out + 1] = string.format("  a drawdown beyond %s (%s) on %s of the paths",
+        pct(mc.prob_drawdown_beyond.threshold), mc.prob_drawdown_beyond.basis, pct(mc.prob_drawdown_beyond.p))
     end
   end
   return table.concat(out, "\n") .. "\n"
@@ -142,8 +142,9 @@ function M.run_text(a)
   local fragile = 0
   for _, r in ipairs(a.robustness) do if r.fragile then fragile = fragile + 1 end end
   out[#out + 1] = ""
-  out[#out + 1] = string.format("Robustness: %d of %d configurations fragile (neighbours at ±1 step lose more than 30%% of %s)",
-    fragile, #a.robustness, (a.robustness[1] and metrics.by_key[a.robustness[1].metric] or { label = "the metric" }).label)
+  local rs = a.robustness_settings
+  out[#out + 1] = string.format("Robustness: %d of %d configurations fragile (neighbours at ±1 step lose more than %.0f%% of %s)",
+    fragile, #a.robustness, 100 * rs.fragile_loss, (metrics.by_key[rs.metric] or { label = rs.metric }).label)
   local sig = a.significance
   if sig then
     out[#out + 1] = ""

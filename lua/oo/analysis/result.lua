@@ -8,7 +8,8 @@
 -- metrics and the trade log's columns, so a client shows them without a copy of its own):
 --   result   {id, run_id, values, metrics (OptionOmega's), raw_data}
 --   trades   stored trade rows (header -> text), as oo.tradelog parses them
---   opts     {risk_free = annual rate (0), mc_paths = 10000, seed = 1}
+--   opts     {risk_free = annual rate (0), mc_paths = 10000, seed = 1, mc_threshold = a drawdown
+--            fraction such as -0.2 (default 1.5 x the result's own)}
 local tradelog = require("oo.tradelog")
 local metrics = require("oo.metrics")
 local calendar = require("oo.analysis.calendar")
@@ -209,7 +210,7 @@ function M.analyze(result, rows, opts)
   local exit_pls = {}
   for i, t in ipairs(exit) do exit_pls[i] = t.pl end
   out.monte_carlo = montecarlo.run(exit_pls, start, years, om.max_drawdown or out.metrics.max_drawdown_trades,
-    { paths = opts.mc_paths, seed = opts.seed })
+    { paths = opts.mc_paths, seed = opts.seed, threshold = opts.mc_threshold })
   return out
 end
 

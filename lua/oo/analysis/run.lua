@@ -214,7 +214,9 @@ function M.analyze(input, opts)
   local out = { run_id = run.id, mode = run.mode, status = run.status, goal = goal_name, goal_label = goal.label,
                 goal_definition = goal.definition, goal_settings = goals.settings(goal_name, opts),
                 configurations = #rows, notes = {} }
-  local rob = robustness.analyze(rows, { metric = robustness_metric(run, opts), fragile_loss = opts.fragile_loss })
+  out.robustness_settings = { metric = robustness_metric(run, opts),
+                              fragile_loss = opts.fragile_loss or robustness.defaults.fragile_loss }
+  local rob = robustness.analyze(rows, out.robustness_settings)
   local daily = daily_of(rows, input.trades)
   local sig, models
   if #rows > 0 then sig, models = significance.test(daily, opts) end

@@ -216,7 +216,7 @@ export default {
             </tbody>
           </table>
           <p v-if="a.monte_carlo.prob_drawdown_beyond" class="muted">A drawdown beyond {{ fmt('pct', a.monte_carlo.prob_drawdown_beyond.threshold) }}
-            (1.5 times its own) on {{ fmt('pct', a.monte_carlo.prob_drawdown_beyond.p) }} of the paths.</p>
+            ({{ a.monte_carlo.prob_drawdown_beyond.basis }}) on {{ fmt('pct', a.monte_carlo.prob_drawdown_beyond.p) }} of the paths.</p>
         </div>
 
         <div class="card">
