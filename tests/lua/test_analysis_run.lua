@@ -181,6 +181,24 @@ local sb = run.analyze({ run = { id = 4, mode = "sweep" }, rows = srows, trades 
 check.eq(sb.significance.p_value, sig.p_value)
 check.eq(significance.gone(nil, 1), nil)
 
+-- a trade log that does not reconcile with OptionOmega's numbers is said at the run level
+for i = 1, 5 do check.eq(sa.points[i].reconciles, true, "config " .. i .. " reconciles") end
+local off = {}
+for i, r in ipairs(srows) do
+  off[i] = { result_id = r.result_id, values = r.values, metrics = {} }
+  for k, v in pairs(r.metrics) do off[i].metrics[k] = v end
+end
+off[2].metrics.trades = off[2].metrics.trades + 1
+local oa = run.analyze({ run = { id = 4, mode = "sweep" }, rows = off, trades = function(row) return logs[row.result_id] end }, {})
+check.eq(oa.points[2].reconciles, false)
+local said = false
+for _, n in ipairs(oa.notes) do said = said or (n:find("delta=15: the trade log does not reconcile", 1, true) ~= nil) end
+check.ok(said, "the run's notes say delta=15 does not reconcile")
+-- a run without results says so
+local empty = run.analyze({ run = { id = 6, mode = "sweep" }, rows = {} }, {})
+check.eq(#empty.recommendations, 0)
+check.eq(empty.significance.method, "none")
+
 -- ---- a mode's own section (walk-forward adds its report this way) ---------------------------------------
 package.path = "fixtures/analysis/lua/?.lua;" .. package.path
 local ma = run.analyze({ run = { id = 5, mode = "testmode" }, rows = srows, trades = function(row) return logs[row.result_id] end }, {})

@@ -19,6 +19,8 @@ local metrics = require("oo.metrics")
 local goals = require("oo.analysis.goals")
 local robustness = require("oo.analysis.robustness")
 local significance = require("oo.analysis.significance")
+local series = require("oo.analysis.series")
+local result = require("oo.analysis.result")
 local errors = require("oo.errors")
 local values = require("oo.values")
 local M = {}
@@ -166,14 +168,19 @@ local function robustness_metric(run, opts)
   return robustness.defaults.metric
 end
 
--- Daily P/L of every row (for the significance test).
+-- Daily P/L of every row (for the significance test), and whether its trade log reconciles
+-- with OptionOmega's numbers (oo.analysis.result.reconcile; nil without a trade log).
 local function daily_of(rows, trades)
-  local daily = {}
+  local daily, recon = {}, {}
   for i, r in ipairs(rows) do
     local t = trades and trades(r)
     daily[i] = t and significance.daily_pl(t) or {}
+    if t then
+      local entry, _, skipped = series.order(t)
+      recon[i] = result.reconcile(r.metrics or {}, entry, skipped)
+    end
   end
-  return daily
+  return daily, recon
 end
 
 -- The Pareto front, the avoid list, robustness and one point per configuration (the scatter).
@@ -217,9 +224,15 @@ function M.analyze(input, opts)
   out.robustness_settings = { metric = robustness_metric(run, opts),
                               fragile_loss = opts.fragile_loss or robustness.defaults.fragile_loss }
   local rob = robustness.analyze(rows, out.robustness_settings)
-  local daily = daily_of(rows, input.trades)
+  local daily, recon = daily_of(rows, input.trades)
   local sig, models
-  if #rows > 0 then sig, models = significance.test(daily, opts) end
+  if #rows > 0 then sig, models = significance.test(daily, opts)
+  else sig = { method = "none", configurations = 0, days = 0, text = "No completed results yet." } end
+  for i, rc in pairs(recon) do
+    if rc.ok == false then
+      out.notes[#out.notes + 1] = string.format("%s: %s", M.values_text(rows[i].values), rc.message)
+    end
+  end
   local avoid = avoid_reasons(rows, rob, models, opts)
   local evaluation = goal.evaluate(rows, opts)
   local recs, skipped, all_avoided = recommendations(rows, evaluation, avoid, rob, models, opts)
@@ -241,6 +254,7 @@ function M.analyze(input, opts)
   end
   out.significance = sig
   lists(out, rows, rob, avoid, evaluation, models)
+  for i, pt in ipairs(out.points) do pt.reconciles = recon[i] and recon[i].ok end
   for _, rec in ipairs(out.recommendations) do rec.index = nil end
   if #rows == 0 then out.notes[#out.notes + 1] = "no completed results yet: nothing to recommend" end
   local mod = M.mode_module(run.mode)
