@@ -92,8 +92,9 @@ function M.load_run(store, id)
   local stored = check(store.results(id))
   local rows = {}
   for _, s in ipairs(stored) do
-    rows[#rows + 1] = { result_id = s.result_id, values = is_table(s.values) and s.values or {}, stage = s.stage,
-                        metrics = M.metrics_of(s), cached_from = type(s.cached_from) == "number" and s.cached_from or nil }
+    rows[#rows + 1] = { result_id = s.result_id, task_id = s.task_id, values = is_table(s.values) and s.values or {},
+                        stage = s.stage, metrics = M.metrics_of(s),
+                        cached_from = type(s.cached_from) == "number" and s.cached_from or nil }
   end
   return r, rows
 end
@@ -101,19 +102,21 @@ end
 -- The analysis of one run. opts: {goal, seed, drawdown_limit, top, ...} (oo.analysis.run).
 function M.run(store, id, opts)
   local r, rows = M.load_run(store, id)
-  return run.analyze({ run = r, rows = rows, trades = function(row) return M.run_trades(store, row) end }, opts)
+  return run.analyze({ run = r, rows = rows, trades = function(row) return M.run_trades(store, row) end,
+                       full_trades = function(row) return (M.trades(store, row.result_id, row.cached_from)) end }, opts)
 end
 
 -- The analysis of one run for several goals (each trade log read once): goal -> analysis.
 function M.run_goals(store, id, opts, names)
   local r, rows = M.load_run(store, id)
   local function trades(row) return M.run_trades(store, row) end
+  local function full(row) return (M.trades(store, row.result_id, row.cached_from)) end
   local out = {}
   for _, g in ipairs(names) do
     local o = {}
     for k, v in pairs(opts or {}) do o[k] = v end
     o.goal = g
-    out[g] = run.analyze({ run = r, rows = rows, trades = trades }, o)
+    out[g] = run.analyze({ run = r, rows = rows, trades = trades, full_trades = full }, o)
   end
   return out
 end

@@ -7,13 +7,17 @@
 -- M.analyze(input, opts) -> table
 --   input.run      the stored run {id, mode, config, status, ...}
 --   input.rows     its completed results {result_id, values, metrics, stage}
---   input.trades   function(row) -> its trades as oo.tradelog.read rows (nil: none stored)
+--   input.trades   function(row) -> its trades as oo.tradelog.read rows (nil: none stored); the
+--                  run analysis needs only their dates and P/L
+--   input.full_trades  the same with every field the analysis reads (for a mode's section)
 --   opts           goal ("balanced"), seed (1), drawdown_limit, weights, robustness_metric,
 --                  fragile_loss, min_trades (30), top (5), block, reps
 --
 -- A mode may add its own section: when lua/oo/analysis/<mode>.lua exists (walkforward.lua for
--- a walk-forward run), its section(ctx) is called with ctx = {run, rows, analysis (this
--- table so far), trades (input.trades), opts} and what it returns is put at analysis[<mode>];
+-- a walk-forward run), its section(ctx) is called with ctx = {run, rows ({result_id, task_id,
+-- values, stage, metrics, cached_from}), analysis (this table so far), trades
+-- (input.full_trades: function(row) -> oo.tradelog.read rows), opts} and what it returns is put
+-- at analysis[<mode>] (nil: no section);
 -- its text(section) (optional) returns lines for the CLI and the markdown report.
 local metrics = require("oo.metrics")
 local goals = require("oo.analysis.goals")
@@ -259,7 +263,8 @@ function M.analyze(input, opts)
   if #rows == 0 then out.notes[#out.notes + 1] = "no completed results yet: nothing to recommend" end
   local mod = M.mode_module(run.mode)
   if mod then
-    out[run.mode] = mod.section({ run = run, rows = rows, analysis = out, trades = input.trades, opts = opts })
+    out[run.mode] = mod.section({ run = run, rows = rows, analysis = out, trades = input.full_trades or input.trades,
+                                  opts = opts })
   end
   return out
 end
