@@ -7,11 +7,6 @@ import { ref, computed, watch, onMounted, onBeforeUnmount, markRaw } from '/vend
 import { onLive, debounce } from './api.js';
 
 export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-export const GOALS = [
-  { key: 'balanced', label: 'Balanced' },
-  { key: 'returns', label: 'Max returns' },
-  { key: 'capital', label: 'Protect capital' },
-];
 
 async function getJson(path) {
   const res = await fetch(path, { credentials: 'same-origin' });
@@ -130,7 +125,8 @@ export const RecommendationPanel = {
   emits: ['analysis'],
   components: { ParetoScatter },
   setup(props, { emit }) {
-    const goal = ref('balanced'), analysis = ref(null), error = ref(''), loading = ref(false);
+    // the goal: the analysis' default until the trader picks another
+    const goal = ref(null), analysis = ref(null), error = ref(''), loading = ref(false);
     let seq = 0;
     const load = async () => {
       const mine = ++seq;
@@ -139,6 +135,7 @@ export const RecommendationPanel = {
         const a = await analysisApi.run(props.runId, goal.value);
         if (mine !== seq) return;
         analysis.value = a;
+        if (goal.value === null) goal.value = a.goal;
         error.value = '';
         emit('analysis', a);
       } catch (e) {
@@ -155,7 +152,7 @@ export const RecommendationPanel = {
       off = onLive((ev) => { if (ev.type === 'reset' || (ev.run_id === props.runId && /completed|run_status/.test(ev.kind || ''))) reload(); });
     });
     onBeforeUnmount(() => off && off());
-    watch(goal, load);
+    watch(goal, (g, old) => { if (old !== null) load(); });
     const settings = computed(() => {
       const s = (analysis.value && analysis.value.goal_settings) || {};
       const parts = [];
@@ -164,15 +161,17 @@ export const RecommendationPanel = {
       return parts.join(' · ');
     });
     const sig = computed(() => (analysis.value && analysis.value.significance) || null);
-    return { goal, analysis, error, loading, GOALS, settings, sig, valuesText, fmt };
+    // the goals, as the analysis defines them (lua/oo/analysis/goals.lua)
+    const goals = computed(() => (analysis.value && analysis.value.goals) || []);
+    return { goal, analysis, error, loading, goals, settings, sig, valuesText, fmt };
   },
   template: `
     <div class="card recommendation" :data-goal="analysis ? analysis.goal : ''" :data-loading="loading ? 'yes' : 'no'">
       <div class="card-head">
         <h3>Recommendation</h3>
         <div class="goal-switch" role="radiogroup" aria-label="goal">
-          <button v-for="g in GOALS" :key="g.key" :class="{ on: goal === g.key }" :data-goal="g.key"
-                  role="radio" :aria-checked="goal === g.key" @click="goal = g.key">{{ g.label }}</button>
+          <button v-for="g in goals" :key="g.name" :class="{ on: goal === g.name }" :data-goal="g.name" :title="g.definition"
+                  role="radio" :aria-checked="goal === g.name" @click="goal = g.name">{{ g.label }}</button>
         </div>
       </div>
       <p v-if="error" class="error" role="alert">{{ error }}</p>

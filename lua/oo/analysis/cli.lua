@@ -14,7 +14,7 @@ local M = {}
 -- Lists that must stay lists in JSON when they are empty.
 local LISTS = { recommendations = true, pareto = true, avoid = true, robustness = true, points = true, notes = true,
                 reasons = true, warnings = true, monthly = true, yearly = true, weekday = true, histogram = true,
-                equity = true, drawdown = true, bands = true, metric_list = true }
+                equity = true, drawdown = true, bands = true, metric_list = true, goals = true }
 
 local function shape(t, depth)
   if depth > 8 then return t end

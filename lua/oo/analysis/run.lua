@@ -224,7 +224,11 @@ function M.analyze(input, opts)
   local run, rows = input.run or {}, input.rows or {}
   local out = { run_id = run.id, mode = run.mode, status = run.status, goal = goal_name, goal_label = goal.label,
                 goal_definition = goal.definition, goal_settings = goals.settings(goal_name, opts),
-                configurations = #rows, notes = {} }
+                configurations = #rows, notes = {}, goals = {} }
+  for _, name in ipairs(goals.names) do
+    local g = goals.goals[name]
+    out.goals[#out.goals + 1] = { name = name, label = g.label, definition = g.definition }
+  end
   out.robustness_settings = { metric = robustness_metric(run, opts),
                               fragile_loss = opts.fragile_loss or robustness.defaults.fragile_loss }
   local rob = robustness.analyze(rows, out.robustness_settings)
