@@ -194,6 +194,17 @@ check.eq(oa.points[2].reconciles, false)
 local said = false
 for _, n in ipairs(oa.notes) do said = said or (n:find("delta=15: the trade log does not reconcile", 1, true) ~= nil) end
 check.ok(said, "the run's notes say delta=15 does not reconcile")
+-- configurations over different dates are said to compare different periods
+local dated = {}
+for i, r in ipairs(srows) do
+  dated[i] = { result_id = r.result_id, values = { delta = r.values.delta, dates = i <= 2 and "2023-01-02..2023-06-30" or "2023-07-03..2023-12-29" },
+               metrics = r.metrics }
+end
+local da = run.analyze({ run = { id = 7, mode = "grid" }, rows = dated, trades = function(row) return logs[row.result_id] end }, {})
+local periods_said = false
+for _, n in ipairs(da.notes) do periods_said = periods_said or (n:find("cover different dates", 1, true) ~= nil) end
+check.ok(periods_said, "different dates are said")
+for _, n in ipairs(sa.notes) do check.ok(not n:find("cover different dates", 1, true), "one period: nothing said") end
 -- a run without results says so
 local empty = run.analyze({ run = { id = 6, mode = "sweep" }, rows = {} }, {})
 check.eq(#empty.recommendations, 0)

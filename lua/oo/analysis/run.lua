@@ -265,6 +265,12 @@ function M.analyze(input, opts)
   for i, pt in ipairs(out.points) do pt.reconciles = recon[i] and recon[i].ok end
   for _, rec in ipairs(out.recommendations) do rec.index = nil end
   if #rows == 0 then out.notes[#out.notes + 1] = "no completed results yet: nothing to recommend" end
+  local periods = {}
+  for _, r in ipairs(rows) do if r.values and r.values.dates ~= nil then periods[tostring(r.values.dates)] = true end end
+  if next(periods) and next(periods, next(periods)) then
+    out.notes[#out.notes + 1] = "the configurations cover different dates: their CAGR, drawdowns and daily P/L compare "
+      .. "different periods, so rank them with care (a walk-forward's own report is below when there is one)"
+  end
   local mod = M.mode_module(run.mode)
   if mod then
     out[run.mode] = mod.section({ run = run, rows = rows, analysis = out, trades = input.full_trades or input.trades,
