@@ -8,17 +8,22 @@
 #   the dashboard's new pages (Recommendation panel, Result page, Compare) in headless
 #   Chromium: tests/web/recordings/analysis.json replayed by tests/web/analysis_ui.lua, which
 #   also fails on any console error or exception
-# usage: analyze.sh OO_AUTOMATOR OO_SIM SOURCE_DIR
+#   a run in progress (a store seeded by web_fixture): the Recommendation panel follows its new
+#   results (recordings/analysis_live.json)
+# usage: analyze.sh OO_AUTOMATOR OO_SIM SOURCE_DIR [WEB_FIXTURE]
 BIN=$1
 SIM=$2
 SRC=$3
+FIXTURE=${4:-}
 [ -x "$BIN" ] && [ -x "$SIM" ] && [ -d "$SRC" ] || { echo "usage: analyze.sh OO_AUTOMATOR OO_SIM SOURCE_DIR" >&2; exit 2; }
 mkdir -p "${OO_TEST_TMP:-/tmp}"
 T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/analyze.XXXXXX")
 SIMPID=
 SERVEPID=
+UIPID=
 FAIL=0
 cleanup() {
+    [ -n "$UIPID" ] && kill "$UIPID" 2>/dev/null
     [ -n "$SERVEPID" ] && kill "$SERVEPID" 2>/dev/null
     [ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null
     wait 2>/dev/null
@@ -108,6 +113,30 @@ VARS="BASE=$S RUN=$RUN $(tr '\n' ' ' <vars.txt)"
 # shellcheck disable=SC2086
 "$BIN" lua "$SRC/tests/web/analysis_ui.lua" "$SRC/tests/web/recordings/analysis.json" "$T/ui" $VARS >ui.out 2>&1 \
     || { bad "the dashboard's analysis pages"; cat ui.out; }
+
+# --- a run in progress: the Recommendation panel follows its new results -------------------------
+# (a store seeded by web_fixture; its live run has 3 of 10 results; the recording pauses the run
+# once it shows them, then web_fixture completes 4 more, as the run engine would)
+if [ -n "$FIXTURE" ]; then
+    kill "$SERVEPID" 2>/dev/null; wait "$SERVEPID" 2>/dev/null; SERVEPID=
+    "$FIXTURE" seed "$T/live.db" "$T/live-data" >seed.json || bad "web_fixture seed"
+    LIVE=$(jq -r .live_run seed.json)
+    mkfifo "$T/livefifo"
+    OO_DB_PATH="$T/live.db" "$BIN" serve --port 0 >"$T/livefifo" 2>live-serve.err &
+    SERVEPID=$!
+    exec 5<"$T/livefifo"
+    IFS= read -r line <&5
+    S=${line%/}
+    "$BIN" lua "$SRC/tests/web/analysis_ui.lua" "$SRC/tests/web/recordings/analysis_live.json" "$T/ui-live" BASE="$S" LIVE="$LIVE" \
+        >ui-live.out 2>&1 &
+    UIPID=$!
+    end=$(( $(date +%s) + 120 ))
+    until [ "$(sqlite3 "$T/live.db" "SELECT status FROM runs WHERE id = $LIVE")" = paused ] || [ "$(date +%s)" -ge "$end" ]; do sleep 0.2; done
+    [ "$(sqlite3 "$T/live.db" "SELECT status FROM runs WHERE id = $LIVE")" = paused ] || bad "the live recording never paused the run"
+    "$FIXTURE" complete "$T/live.db" "$LIVE" 4 || bad "web_fixture complete"
+    wait "$UIPID" || { bad "the Recommendation panel did not follow the run's new results"; cat ui-live.out; }
+    UIPID=
+fi
 
 if [ "$FAIL" -eq 0 ]; then echo "analyze e2e passed"; exit 0; fi
 echo "analyze e2e: $FAIL failures (files in $T)"

@@ -4,7 +4,7 @@
 // metric lists (each answer says the label and format of every metric it holds). Every string
 // from the server is shown as text (Vue's interpolation), never as HTML.
 import { ref, computed, watch, onMounted, onBeforeUnmount, markRaw } from '/vendor/vue/dist/vue.esm-browser.prod.js';
-import { onLive, debounce } from './api.js';
+import { onLive } from './api.js';
 
 export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -144,14 +144,20 @@ export const RecommendationPanel = {
         if (mine === seq) loading.value = false;
       }
     };
-    // while the run goes on, new results change the answer: at most every few seconds
-    const reload = debounce(load, 3000);
-    let off = null;
+    // while the run goes on, new results change the answer: read again at most every 5 s (a
+    // steady stream of results must not postpone it forever, as a debounce would)
+    let off = null, last = 0, timer = null;
+    const reload = () => {
+      const wait = last + 5000 - Date.now();
+      if (wait <= 0) { last = Date.now(); load(); }
+      else if (!timer) timer = setTimeout(() => { timer = null; last = Date.now(); load(); }, wait);
+    };
     onMounted(() => {
+      last = Date.now();
       load();
       off = onLive((ev) => { if (ev.type === 'reset' || (ev.run_id === props.runId && /completed|run_status/.test(ev.kind || ''))) reload(); });
     });
-    onBeforeUnmount(() => off && off());
+    onBeforeUnmount(() => { if (off) off(); clearTimeout(timer); });
     watch(goal, (g, old) => { if (old !== null) load(); });
     const settings = computed(() => {
       const s = (analysis.value && analysis.value.goal_settings) || {};
