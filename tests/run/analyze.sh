@@ -127,7 +127,10 @@ if [ -n "$FIXTURE" ]; then
     exec 5<"$T/livefifo"
     IFS= read -r line <&5
     S=${line%/}
+    GRID=$(jq -r .grid_run seed.json)
+    GRID_FRAGILE=$(C "$S/api/runs/$GRID/analysis" | jq '[.robustness[] | select(.fragile)] | length')
     "$BIN" lua "$SRC/tests/web/analysis_ui.lua" "$SRC/tests/web/recordings/analysis_live.json" "$T/ui-live" BASE="$S" LIVE="$LIVE" \
+        GRID="$GRID" GRID_FRAGILE="$GRID_FRAGILE" \
         >ui-live.out 2>&1 &
     UIPID=$!
     end=$(( $(date +%s) + 120 ))
