@@ -23,7 +23,7 @@ const cli_opt cli_list_opts[] = {
 };
 const cli_opt cli_export_opts[] = {
     {"run-id", 0, "N", "the run to export (required)"},
-    {"format", 0, "FORMAT", "csv, json, tradeblocks or markdown (default csv)"},
+    {"format", 0, "csv|json|tradeblocks|markdown", "the file format (default csv)"},
     {"output", 0, "FILE", "where to write (required; - for stdout; a folder for tradeblocks)"},
     {0},
 };
