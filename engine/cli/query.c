@@ -1,6 +1,7 @@
 /* status, list, export: read commands over the store, opened for reading only (nothing is
  * created, migrated or written). --json prints the store's JSON. */
 #include "cli/commands.h"
+#include "cli/analyze.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/util.h"
@@ -23,8 +24,8 @@ const cli_opt cli_list_opts[] = {
 };
 const cli_opt cli_export_opts[] = {
     {"run-id", 0, "N", "the run to export (required)"},
-    {"format", 0, "csv|json", "the file format (default csv)"},
-    {"output", 0, "FILE", "where to write (required; - for stdout)"},
+    {"format", 0, "csv|json|tradeblocks|markdown", "the file format (default csv)"},
+    {"output", 0, "FILE", "where to write (required; - for stdout; a folder for tradeblocks)"},
     {0},
 };
 
@@ -183,9 +184,14 @@ int cli_cmd_export(const cli_cmd *cmd, cli_args *a)
     if (cli_get_int(a, "run-id", 1, 2147483647L, &run_id) < 0) return 2;
     if (!run_id) return cli_usage_error("export", "--run-id N is required");
     const char *format = cli_get(a, "format") ? cli_get(a, "format") : "csv";
-    if (strcmp(format, "csv") && strcmp(format, "json"))
-        return cli_usage_error("export", "--format must be csv or json, found \"%s\"", format);
     const char *output = cli_get(a, "output");
+    if (!strcmp(format, "tradeblocks") || !strcmp(format, "markdown")) {   /* the analysis writes these */
+        if (!output || !*output || (!strcmp(output, "-") && !strcmp(format, "tradeblocks")))
+            return cli_usage_error("export", "--output %s is required", !strcmp(format, "tradeblocks") ? "DIR" : "FILE (- for stdout)");
+        return cli_analysis_export(run_id, format, output);
+    }
+    if (strcmp(format, "csv") && strcmp(format, "json"))
+        return cli_usage_error("export", "--format must be csv, json, tradeblocks or markdown, found \"%s\"", format);
     if (!output || !*output) return cli_usage_error("export", "--output FILE is required (- for stdout)");
     int missing;
     oo_store *s = cli_open_store_readonly(&missing);

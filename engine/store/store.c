@@ -1100,6 +1100,55 @@ cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err)
     return out;
 }
 
+cJSON *store_result_get(oo_store *s, int64_t result_id, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT r.id, r.task_id, t.run_id, t.stage, t.seq, t.parameter_values, r.test_id, " RESULT_METRIC_COLS ", "
+        "r.metrics, r.config, r.raw_data, r.config_hash, r.cached_from, r.created_at "
+        "FROM results r LEFT JOIN tasks t ON t.id = r.task_id WHERE r.id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, result_id);
+    int found;
+    cJSON *o = one_json(s, st, err, "cannot read the result", &found);
+    if (!o && !found && !err->code) oo_err_set(err, OO_E_INPUT, "no result %lld", (long long)result_id);
+    return o;
+}
+
+cJSON *store_result_trade_fields(oo_store *s, int64_t result_id, const cJSON *fields, oo_err *err)
+{
+    /* parsed here rather than with json_extract: one parse per trade, whatever the fields */
+    static const char sql[] = "SELECT trade_data FROM trades WHERE result_id = ? ORDER BY id";
+    int n = cJSON_GetArraySize(fields);
+    const cJSON *f;
+    if (!cJSON_IsArray(fields) || n < 1 || n > 64) {
+        oo_err_set(err, OO_E_INPUT, "trade fields: expected a list of 1 to 64 names");
+        return NULL;
+    }
+    cJSON_ArrayForEach(f, fields)
+        if (!cJSON_IsString(f)) {
+            oo_err_set(err, OO_E_INPUT, "trade fields: expected names (strings)");
+            return NULL;
+        }
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, result_id);
+    cJSON *out = cJSON_CreateArray();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *all = cJSON_Parse((const char *)sqlite3_column_text(st, 0)), *row = cJSON_CreateObject();
+        cJSON_ArrayForEach(f, fields) {
+            cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(all, f->valuestring);
+            if (v) cJSON_AddItemToObject(row, f->valuestring, v);
+        }
+        cJSON_Delete(all);
+        cJSON_AddItemToArray(out, row);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) { cJSON_Delete(out); db_err(s, err, "cannot read trades"); return NULL; }
+    return out;
+}
+
 /* ---- failures ----------------------------------------------------------------------------- */
 
 int64_t store_failure_add(oo_store *s, const store_failure *f, oo_err *err)

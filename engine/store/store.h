@@ -109,6 +109,13 @@ cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash
 /* A result's trade log, oldest first; for a result served from the cache (cached_from), the log
  * of the result it reuses: the trades are stored once. */
 cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err);
+/* One result: {id, task_id, run_id, stage, seq, values, test_id, the metric columns, metrics,
+ * config, raw_data, config_hash, cached_from, created_at} or NULL (err says "no result N"). */
+cJSON *store_result_get(oo_store *s, int64_t result_id, oo_err *err);
+/* The trades of a result with only the named fields of each (the trade_data keys given in
+ * `fields`, a JSON array of 1 to 64 strings): [{field: value}, ...] in stored order. A trade
+ * without a field lacks the key. Cheaper for Lua than whole trades: less to convert. */
+cJSON *store_result_trade_fields(oo_store *s, int64_t result_id, const cJSON *fields, oo_err *err);
 
 /* ---- failures ---------------------------------------------------------------------------- */
 typedef struct store_failure {

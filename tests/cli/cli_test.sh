@@ -24,7 +24,7 @@ one_line() { [ "$(printf '%s\n' "$1" | grep -c .)" -eq 1 ] && ok || bad "$2: exp
 # --- help ----------------------------------------------------------------------------------
 expect 0 "--help" -- "$BIN" --help
 main_help=$out
-for c in run resume pause status list export serve tests replay record-check demo lua; do
+for c in run resume pause status list export analyze serve tests replay record-check demo lua; do
   contains "$main_help" "  $c " "--help lists $c"
   expect 0 "$c --help" -- "$BIN" "$c" --help
   contains "$out" "usage: oo-automator $c" "$c --help usage"
@@ -46,7 +46,23 @@ expect 2 "bad number" -- "$BIN" status --run-id abc
 one_line "$err" "bad number"; contains "$err" "--run-id" "bad number names the flag"
 expect 2 "export needs run id" -- "$BIN" export --format csv --output x.csv
 expect 2 "export bad format" -- "$BIN" export --run-id 1 --format xml --output x
-contains "$err" "csv or json" "export format"
+contains "$err" "csv, json, tradeblocks or markdown" "export format"
+expect 2 "export tradeblocks needs a folder" -- "$BIN" export --run-id 1 --format tradeblocks --output -
+expect 2 "analyze needs an id" -- "$BIN" analyze
+one_line "$err" "analyze needs an id"; contains "$err" "--run-id N" "analyze needs an id"
+expect 2 "analyze run or result" -- "$BIN" analyze --run-id 1 --result-id 2
+expect 2 "analyze goal with a result" -- "$BIN" analyze --result-id 1 --goal returns
+contains "$err" "use it with --run-id" "analyze goal with a result"
+expect 2 "analyze unknown goal" -- "$BIN" analyze --run-id 1 --goal yolo
+one_line "$err" "analyze unknown goal"; contains "$err" "returns, capital, balanced" "analyze goals named"
+expect 2 "analyze paths" -- "$BIN" analyze --result-id 1 --mc-paths 5
+expect 2 "analyze risk-free" -- "$BIN" analyze --result-id 1 --risk-free abc
+one_line "$err" "analyze risk-free"; contains "$err" "--risk-free must be a number" "analyze risk-free"
+expect 2 "analyze fragile-loss" -- "$BIN" analyze --run-id 1 --fragile-loss 0
+expect 1 "analyze no such run" -- "$BIN" analyze --run-id 999
+contains "$err" "999" "analyze no such run"
+expect 1 "analyze no such result" -- "$BIN" analyze --result-id 999 --json
+contains "$err" "no result 999" "analyze no such result"
 expect 2 "run step 0" -- "$BIN" run --url https://optionomega.com/test/a --param delta --start 5 --end 10 --step 0
 contains "$err" "--step must not be 0" "step 0"
 expect 2 "run start past end" -- "$BIN" run --url https://optionomega.com/test/a --param delta --start 50 --end 10 --step 1

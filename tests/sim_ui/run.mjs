@@ -221,7 +221,7 @@ try {
     const file = path.join(tmp, dl.suggestedFilename())
     await dl.saveAs(file)
     const csv = readFileSync(file, 'utf8').trim().split('\n')
-    ok(csv[0] === readFileSync(path.join(facts, 'README.md'), 'utf8').match(/`(Date Opened,[^`]+)`/s)[1].replace(/\n/g, ' ').replace(/,\s+/g, ','),
+    ok(csv[0] === readFileSync(path.join(facts, 'tradelog_header.csv'), 'utf8').trim(),
        'the CSV header is OptionOmega\'s, in order')
     const plCol = csv[0].split(',').indexOf('P/L')
     const parse = line => { const out = []; let cur = '', q = false; for (const ch of line) { if (ch === '"') q = !q; else if (ch === ',' && !q) { out.push(cur); cur = '' } else cur += ch } out.push(cur); return out }

@@ -356,6 +356,56 @@ static void test_expired_lease_is_stolen(oo_store *s)
     cJSON_Delete(u);
 }
 
+/* A result read back whole, and its trades with only some fields (what the analysis reads). */
+static void test_result_reads(oo_store *s)
+{
+    oo_err err = {0};
+    int64_t test_id = store_test_upsert(s, "https://optionomega.com/test/reads", NULL, &err);
+    int64_t run = store_run_create(s, test_id, "reads", "sweep", NULL, 1, &err);
+    cJSON *tasks = cJSON_Parse("[{\"values\":{\"delta\":15}}]");
+    CHECK_INT(store_tasks_add(s, run, tasks, &err), 1);
+    cJSON_Delete(tasks);
+    cJSON *t = NULL;
+    CHECK_INT(store_task_lease(s, run, "w", 60000, &t, &err), 1);
+    cJSON *res = cJSON_Parse("{\"metrics\":{\"pl\":7,\"trades\":2},\"raw_data\":{\"equity\":[[\"2024-01-02\",100007]]}}");
+    cJSON *trades = cJSON_Parse("[{\"Date Opened\":\"2024-01-02\",\"P/L\":\"10.00\",\"Legs\":\"1 Jan 2 4700 P STO 1.2\"},"
+                                "{\"Date Opened\":\"2024-01-03\",\"P/L\":-3,\"Strategy\":\"PCS, 16d\"}]");
+    int64_t rid = store_task_complete(s, (int64_t)num(t, "id"), res, trades, &err);
+    REQUIRE(rid > 0);
+    cJSON *r = store_result_get(s, rid, &err);
+    REQUIRE(r != NULL);
+    CHECK_INT(num(r, "run_id"), run);
+    CHECK_INT(num(cJSON_GetObjectItem(r, "values"), "delta"), 15);
+    CHECK_INT(num(cJSON_GetObjectItem(r, "metrics"), "trades"), 2);
+    CHECK(cJSON_IsArray(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "raw_data"), "equity")));
+    cJSON_Delete(r);
+    oo_err_clear(&err);
+    CHECK(store_result_get(s, 999999, &err) == NULL && err.code == OO_E_INPUT && strstr(err.msg, "no result 999999"));
+    cJSON *fields = cJSON_Parse("[\"P/L\",\"Strategy\",\"Nope\"]");
+    cJSON *rows = store_result_trade_fields(s, rid, fields, &err);
+    REQUIRE(rows != NULL);
+    CHECK_INT(cJSON_GetArraySize(rows), 2);
+    cJSON *a = cJSON_GetArrayItem(rows, 0), *b = cJSON_GetArrayItem(rows, 1);
+    CHECK_STR(str(a, "P/L"), "10.00");
+    CHECK(cJSON_GetObjectItem(a, "Legs") == NULL && cJSON_GetObjectItem(a, "Nope") == NULL && cJSON_GetObjectItem(a, "Strategy") == NULL);
+    CHECK_INT(num(b, "P/L"), -3);
+    CHECK_STR(str(b, "Strategy"), "PCS, 16d");
+    cJSON_Delete(rows);
+    cJSON_Delete(fields);
+    fields = cJSON_Parse("[\"P/L\"]");
+    rows = store_result_trade_fields(s, 999999, fields, &err);
+    CHECK(rows && cJSON_GetArraySize(rows) == 0);
+    cJSON_Delete(rows);
+    cJSON_Delete(fields);
+    fields = cJSON_Parse("[1]");
+    oo_err_clear(&err);
+    CHECK(store_result_trade_fields(s, rid, fields, &err) == NULL && err.code == OO_E_INPUT);
+    cJSON_Delete(fields);
+    cJSON_Delete(res);
+    cJSON_Delete(trades);
+    cJSON_Delete(t);
+}
+
 static void test_settings(oo_store *s)
 {
     oo_err err = {0};
@@ -381,6 +431,7 @@ int main(void)
     test_runs_and_tasks(s);
     test_cached_trades(s);
     test_expired_lease_is_stolen(s);
+    test_result_reads(s);
     test_settings(s);
     store_close(s);
     free(path);
