@@ -717,6 +717,14 @@ static void on_attached(void *ud, cJSON *result, const oo_err *err)
     params = cJSON_CreateObject();
     cJSON_AddTrueToObject(params, "enabled");
     init_send(p, "Page.setLifecycleEventsEnabled", params);
+    /* no one watches these pages: a site that honours the user's wish for less motion
+     * renders fewer animation frames */
+    params = cJSON_CreateObject();
+    cJSON *feats = cJSON_AddArrayToObject(params, "features"), *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "name", "prefers-reduced-motion");
+    cJSON_AddStringToObject(f, "value", "reduce");
+    cJSON_AddItemToArray(feats, f);
+    init_send(p, "Emulation.setEmulatedMedia", params);
     char *js = install_expr();
     params = cJSON_CreateObject();
     cJSON_AddStringToObject(params, "source", js);

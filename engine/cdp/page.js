@@ -320,6 +320,7 @@
   // ---- waiting: at once on a DOM mutation, else every 50 ms (an action: every animation frame) --
   // Animation frames seen by the actions' waits: "stable" means the same box in two different frames.
   let frameNo = 0
+  const endless = a => { try { const t = a.effect && a.effect.getComputedTiming(); return !!t && t.endTime === Infinity } catch (e) { return false } }
   function poll(check, timeoutMs, everyFrame) {
     // ready at once (the usual case): no observer, frame or timer at all
     let first
@@ -329,13 +330,30 @@
       const deadline = performance.now() + (timeoutMs || 30000)
       let done = false, raf = 0, timer = 0
       const mo = new MutationObserver(() => tick())
-      const finish = v => { if (done) return; done = true; mo.disconnect(); cancelAnimationFrame(raf); clearTimeout(timer); resolve(v) }
+      // A long wait (not an action's) pauses every endless animation meanwhile (a spinner):
+      // no one watches it, and each of its frames costs the renderer style, paint and
+      // compositing, about a quarter of a core. Finite animations and transitions run on (the
+      // page may wait for their end); the paused ones play again when the wait is over.
+      const paused = []
+      const still = () => {
+        if (everyFrame) return
+        try {
+          for (const a of document.getAnimations()) if (a.playState === 'running' && endless(a)) { a.pause(); paused.push(a) }
+        } catch (e) {}
+      }
+      const finish = v => {
+        if (done) return
+        done = true; mo.disconnect(); cancelAnimationFrame(raf); clearTimeout(timer)
+        for (const a of paused) try { if (a.playState === 'paused') a.play() } catch (e) {}
+        resolve(v)
+      }
       function tick() {
         if (done) return
         let r
         try { r = check(performance.now() >= deadline) } catch (e) { finish({ ok: false, error: String(e.message || e) }); return }
         if (r) { finish(r); return }
         if (performance.now() >= deadline) { finish(check(true) || { ok: false, timeout: true, error: 'timed out' }); return }
+        still()
       }
       // An action's short wait for a stable box checks every animation frame (everyFrame). Any
       // other wait checks at once on a DOM change and every 50 ms besides, never asking for

@@ -37,13 +37,17 @@ start_sim() { # start_sim LATENCY: one oo-sim (the first build's) for every buil
 }
 export OO_EMAIL=bench@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0
 
-grid() { # grid N: N tasks, delta x profit target (5 profit targets, then as many deltas as needed)
-  local n=$1 pts=$(( $1 < 5 ? $1 : 5 ))
-  cat <<LUA
+grid() { # grid N: N tasks; a grid of delta x 5 profit targets when N is a multiple of 5, else a delta sweep
+  local n=$1
+  if [ $(( n % 5 )) -eq 0 ]; then cat <<LUA
 return { test = "$test_url", mode = "grid", parameters = {
-  { name = "delta", config = { start = 5, stop = $(( 4 + (n + pts - 1) / pts )), step = 1 } },
-  { name = "profit_target", config = { start = 20, stop = $(( 20 + (pts - 1) * 20 )), step = 20 } } } }
+  { name = "delta", config = { start = 5, stop = $(( 4 + n / 5 )), step = 1 } },
+  { name = "profit_target", config = { start = 20, stop = 100, step = 20 } } } }
 LUA
+  else cat <<LUA
+return { test = "$test_url", parameter = "delta", config = { start = 5, stop = $(( 4 + n )), step = 1 } }
+LUA
+  fi
 }
 
 label_of() { basename "$(dirname "$(cd "$1" && pwd)")"; }
