@@ -751,6 +751,27 @@ static int l_set_download_dir(lua_State *L)
     return yield_for(L);
 }
 
+/* ctx:block_urls({pattern, ...}): requests the context's pages opened from now on never make
+ * (Network.setBlockedURLs; '*' matches anything); {} lifts it. */
+static int l_block_urls(lua_State *L)
+{
+    lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
+    if (lc->closed || lc->h->closed) return luaL_error(L, "this context is closed");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    int n = (int)luaL_len(L, 2);
+    if (n > 1000) return luaL_error(L, "block_urls: at most 1000 patterns, found %d", n);
+    const char **pats = oo_calloc((size_t)(n > 0 ? n : 1), sizeof *pats);
+    for (int i = 0; i < n; i++) {
+        lua_geti(L, 2, i + 1);
+        pats[i] = lua_tostring(L, -1);
+        lua_pop(L, 1);   /* the string stays alive in the table */
+        if (!pats[i] || !*pats[i]) { free(pats); return luaL_error(L, "block_urls: pattern %d is not a non-empty string", i + 1); }
+    }
+    cdp_context_block_urls(lc->c, pats, n);
+    free(pats);
+    return 0;
+}
+
 static int l_page_close(lua_State *L)
 {
     lpage *p = luaL_checkudata(L, 1, MT_PAGE);
@@ -787,7 +808,7 @@ int script_open_browser(lua_State *L)
     static const luaL_Reg browser_m[] = {{"new_context", l_new_context}, {"close", l_browser_close},
         {"alive", l_browser_alive}, {"version", l_browser_version}, {NULL, NULL}};
     static const luaL_Reg context_m[] = {{"new_page", l_new_page}, {"close", l_context_close},
-        {"set_download_dir", l_set_download_dir}, {NULL, NULL}};
+        {"set_download_dir", l_set_download_dir}, {"block_urls", l_block_urls}, {NULL, NULL}};
     static const luaL_Reg expect_m[] = {{"wait", l_expect_wait}, {NULL, NULL}};
     static const luaL_Reg page_m[] = {{"navigate", l_goto}, {"click", l_click}, {"dblclick", l_dblclick}, {"hover", l_hover},
         {"fill", l_fill}, {"key_down", l_key_down}, {"key_up", l_key_up}, {"wait_for", l_wait_for},

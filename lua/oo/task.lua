@@ -142,6 +142,7 @@ end
 function M.open_session(browser, env, name)
   local ctx = browser:new_context()
   local ok, err = pcall(function()
+    ctx:block_urls(site.block_list())   -- what the flow never needs (OO_BLOCK_REQUESTS)
     local dir = env.download_root .. "/" .. name
     fs.mkdir(dir)
     ctx:set_download_dir(dir)

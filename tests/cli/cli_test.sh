@@ -129,6 +129,10 @@ contains "$err" "./.env:1: unknown setting OO_BROWSRS" "unknown key"
 rm -f .env
 expect 2 "bad env value" -- env OO_BROWSERS=lots "$BIN" status
 contains "$err" "OO_BROWSERS: browsers must be" "bad env value"
+expect 2 "bad OO_BLOCK_REQUESTS" -- env OO_BLOCK_REQUESTS=sometimes "$BIN" status
+contains "$err" "OO_BLOCK_REQUESTS: block_requests must be 1" "OO_BLOCK_REQUESTS names itself"
+expect 0 "OO_BLOCK_REQUESTS off" -- env OO_BLOCK_REQUESTS=0 "$BIN" -v status
+contains "$err" "OO_BLOCK_REQUESTS  = 0  (environment: OO_BLOCK_REQUESTS)" "OO_BLOCK_REQUESTS in -v" 
 
 # the password is never printed or logged
 printf 'OO_PASSWORD=Sup3rS3cretPw\n' > .env
