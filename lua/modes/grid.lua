@@ -30,7 +30,7 @@ function M.check(spec, registry)
     local _, cfg, vals = modes.resolve_parameter(registry, e.name, e.config, "grid." .. tostring(e.name))
     axes[#axes + 1] = { name = e.name, config = cfg, values = vals }
   end
-  return { mode = "grid", axes = axes, fixed = spec.fixed or {} }
+  return { mode = "grid", axes = axes, fixed = modes.check_fixed(registry, spec.fixed, "grid") }
 end
 
 function M.count(spec)

@@ -38,6 +38,7 @@ local read = {
     if c.exit.exitMoveUp ~= c.exit.exitMoveDown then return "up and down differ" end
     return c.exit.exitMoveUp
   end,
+  dates = function(c) return c.startDate .. ".." .. c.endDate end,
 }
 
 local function snake(k) return (k:gsub("(%l)(%u)", function(a, b) return a .. "_" .. b:lower() end)) end
