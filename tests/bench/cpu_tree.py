@@ -11,7 +11,7 @@ process's last 20 ms may then be missed). Per-process figures always come from /
 (every 20 ms); the cgroup's total is exact. Phases: the engine logs "task N: PHASE D ms" at
 debug level as each phase ends; each sample's CPU goes to the phase it falls in, and time
 outside every task's phases to startup (before the first), between tasks, or shutdown."""
-import json, os, re, subprocess, sys, time, datetime
+import json, os, re, signal, subprocess, sys, time, datetime
 
 TICK = os.sysconf('SC_CLK_TCK')
 
@@ -126,6 +126,18 @@ def main():
     cmd = args[1:]
     stderr = open(log_path, 'w') if log_path else None
     cg, usage = make_cgroup()
+    # stopped (Ctrl-C, kill): the command is stopped too and the cgroup removed once it empties
+    def stop(signum, frame):
+        child.terminate()
+        deadline = time.time() + 10
+        while cg and cg_pids(cg) and time.time() < deadline:
+            time.sleep(0.05)
+        if cg:
+            try:
+                os.rmdir(cg)
+            except OSError:
+                pass
+        sys.exit(128 + signum)
 
     def enter():
         if cg:
@@ -133,6 +145,8 @@ def main():
                 f.write(str(os.getpid()))
     t0 = time.time()
     child = subprocess.Popen(cmd, preexec_fn=enter, stderr=stderr, stdout=subprocess.DEVNULL)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     samples, snaps, procs, kinds = [], [], {}, {}
     rc = None
     grace_end = None

@@ -18,7 +18,7 @@ root=$(cd "$here/../.." && pwd)
 [ $# -gt 0 ] || set -- "$root/build"
 builds=("$@")
 rounds=${BENCH_ROUNDS:-1} cpu_tasks=${BENCH_CPU_TASKS:-12} tasks=${BENCH_TASKS:-40}
-latencies=${BENCH_LATENCIES:-"1000 5000"} browsers=2
+latencies=${BENCH_LATENCIES-"1000 5000"} browsers=2   # BENCH_LATENCIES="" : the CPU pass only
 work=$(mktemp -d)
 simpid=
 trap '[ -n "$simpid" ] && kill $simpid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
