@@ -63,6 +63,18 @@ function B:timeouts(name, rec, default_ms, slow)
   return any and out or nil
 end
 
+-- err (a replay's error) with what a learned timeout had to do with it: when the step that
+-- failed ran under one (step_timeouts, as timeouts() gave them), the message says so and that
+-- the next attempt waits the recording's own. Anything else is returned as it is.
+function M.explain(err, step_timeouts)
+  if type(err) ~= "string" or not step_timeouts then return err end
+  local i = tonumber(err:match("step (%d+) %(%a+%) failed"))
+  local ms = i and step_timeouts[i]
+  if not ms then return err end
+  return err .. string.format("\n  (the step's timeout was learned from its recent durations: %d ms;" ..
+    " a step this much slower than usual may mean the site changed; the next attempt waits the recording's own timeout)", ms)
+end
+
 -- Stores the durations page:replay returned for recording `name` (task_id may be nil).
 function B:record(task_id, name, times)
   if not self.q or type(times) ~= "table" or #times == 0 then return end

@@ -85,7 +85,8 @@ end
 local function play(page, name, opts, learn)
   local path, rec = load_recording(name)
   if learn and learn.bl then opts.step_timeouts = learn.bl:timeouts(name, rec, opts.timeout, learn.slow) end
-  local times = page:replay(path, opts)
+  local ok, times = pcall(page.replay, page, path, opts)
+  if not ok then error(baseline.explain(times, opts.step_timeouts), 0) end
   if learn and learn.bl then learn.bl:record(learn.task_id, name, times) end
   return times
 end
@@ -129,9 +130,11 @@ function M.replay_signed_in(page, env, name, timeout, learn)
   if ok and page:query({ selectors = last.selectors }).count == 0 then error(M.SIGNED_OUT, 0) end
   -- the last step itself: at once when its element is there; when neither came, at once too,
   -- with the recording's own error (the file, the step, each selector and why it failed)
+  local learned_all = opts.step_timeouts
   opts.to, opts.from, opts.step_timeouts = nil, n - 1, nil
   if not ok then opts.max_timeout = 1 end
-  local times = page:replay(path, opts)
+  local okr, times = pcall(page.replay, page, path, opts)
+  if not okr then error(baseline.explain(times, learned_all), 0) end
   if learn and learn.bl and times and times[1] then
     times[1].ms = times[1].ms + (clock.now_ms() - t0)
     learn.bl:record(learn.task_id, name, times)

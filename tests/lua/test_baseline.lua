@@ -59,4 +59,12 @@ check.eq(reads, before + 1)
 check.ok(baseline.for_queue(q) == baseline.for_queue(q), "one learner a queue")
 check.eq(baseline.for_queue(nil), nil)
 check.eq(baseline.new(nil):timeouts("flow.json", rec, 15000, 1), nil)
+-- a failure under a learned timeout says so; other failures and other errors pass unchanged
+local e = "recordings/new_backtest.json: step 2 (waitForElement) failed: waiting for visible timed out"
+local x = baseline.explain(e, { [2] = 3000 })
+check.ok(x:find(e, 1, true) == 1 and x:find("learned from its recent durations: 3000 ms", 1, true), x)
+check.eq(baseline.explain(e, { [1] = 3000 }), e)
+check.eq(baseline.explain(e, nil), e)
+local typed = { code = "timing", msg = "x" }
+check.eq(baseline.explain(typed, { [2] = 3000 }), typed)
 check.done()

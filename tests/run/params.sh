@@ -44,6 +44,11 @@ run_one() { # run_one NAME CONFIG_JSON: a grid run of its own, then every task a
         FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = (SELECT MAX(id) FROM runs) ORDER BY t.seq" >"$T/$name.db.json"
     "$BIN" lua "$HERE/compare.lua" "$T/$name.sim.json" "$T/$name.db.json" "$name" \
         || bad "$name: the stored run does not match what oo-sim received"
+    # timing baselines: every task stored the durations of its four recordings' steps
+    n=$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM (SELECT task_id FROM step_timings WHERE task_id IS NOT NULL \
+        GROUP BY task_id HAVING COUNT(DISTINCT recording) = 4)")
+    tasks=$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks")
+    [ "$n" = "$tasks" ] || bad "$name: $n of $tasks tasks stored their steps' durations"
 }
 
 run_one ic_sl_move "{\"test\": \"$IC\", \"name\": \"IC stop loss, underlying movement\", \"mode\": \"grid\",
