@@ -17,7 +17,7 @@
 
 typedef struct oo_store oo_store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Opens (creating parent folders and the schema, migrating an older schema forward). A file
  * written by a newer oo-automator, or another program's SQLite file, is refused before
@@ -139,6 +139,21 @@ int64_t store_event_append(oo_store *s, int64_t run_id, const char *kind, const 
 /* Events with id > after_id, oldest first, at most limit (0 = 500). */
 cJSON *store_events_after(oo_store *s, int64_t after_id, int limit, oo_err *err);
 int64_t store_events_last_id(oo_store *s, oo_err *err);
+
+/* ---- timing baselines: each recording step's duration, run by run ------------------------ */
+/* Stores the durations of one replay's steps: times = [{step: index, type: "click", ms: 12.5}].
+ * recording is the file's name ("open_test.json"); run_id and task_id may be 0. */
+int store_step_times_add(oo_store *s, int64_t run_id, int64_t task_id, const char *recording,
+                         const cJSON *times, oo_err *err);
+/* Each step's baseline from its `window` most recent durations (0 = 50), runs before
+ * before_run_id only (0 = every run): [{recording, step, type, n, p50, p95, max}], by recording
+ * and step. recording NULL = every recording. */
+cJSON *store_step_baselines(oo_store *s, const char *recording, int64_t before_run_id, int window,
+                            oo_err *err);
+/* The steps of run_id whose median this run is more than `factor` times their baseline's 95th
+ * percentile (and 250 ms over it), the baseline taken from earlier runs with at least 5
+ * durations: [{recording, step, type, n, p50, baseline_p95, baseline_n, ratio}], slowest first. */
+cJSON *store_run_slow_steps(oo_store *s, int64_t run_id, double factor, oo_err *err);
 
 /* ---- settings (never secrets) ------------------------------------------------------------ */
 char *store_setting_get(oo_store *s, const char *key, oo_err *err);   /* NULL when unset */
