@@ -17,7 +17,7 @@
 
 typedef struct oo_store oo_store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Opens (creating parent folders and the schema, migrating an older schema forward). A file
  * written by a newer oo-automator is refused. */
@@ -60,10 +60,29 @@ typedef struct store_run_filter {
     int limit, offset;     /* limit 0 = 100 */
 } store_run_filter;
 cJSON *store_runs_list(oo_store *s, const store_run_filter *f, oo_err *err);
-/* pending | running | paused | completed | failed | cancelled; sets started_at/completed_at,
+/* pending | queued | running | paused | completed | failed | cancelled; sets started_at/completed_at,
  * appends a run_status event in the same transaction. */
 int store_run_set_status(oo_store *s, int64_t id, const char *status, const char *error_msg,
                          oo_err *err);
+
+/* The run script's text a run was created from (stored as it was then, so that a resume runs
+ * what was started, not what the file says today). store_run_script returns a copy to free,
+ * or NULL: with err empty when the run has no script, filled when there is no such run. */
+int store_run_set_script(oo_store *s, int64_t id, const char *text, oo_err *err);
+char *store_run_script(oo_store *s, int64_t id, oo_err *err);
+/* The run's status into buf (0), or -1 with err ("no run N"). One small query: what an engine
+ * polls to see a pause or a cancel from elsewhere. */
+int store_run_status(oo_store *s, int64_t id, char *buf, size_t n, oo_err *err);
+/* The run's tasks still to do (pending, or running whoever holds them); -1 on error. */
+int store_run_open_tasks(oo_store *s, int64_t run_id, oo_err *err);
+/* The highest stage that has tasks (0: none yet); -1 on error. */
+int store_run_max_stage(oo_store *s, int64_t run_id, oo_err *err);
+/* {total, pending, running, completed, failed, skipped} of the run's tasks. */
+cJSON *store_run_counts(oo_store *s, int64_t run_id, oo_err *err);
+/* The owners of the run's leased (running) tasks, distinct: an array of strings. */
+cJSON *store_run_lease_owners(oo_store *s, int64_t run_id, oo_err *err);
+/* Every running task of the run that owner holds goes back to pending; the number given back. */
+int store_run_release_owner(oo_store *s, int64_t run_id, const char *owner, oo_err *err);
 
 /* ---- tasks: the durable queue -------------------------------------------------------------- */
 /* Adds tasks in one transaction: an array of {values: {...}, stage?: N, config_hash?: ""}.

@@ -4,9 +4,9 @@
  * tails the events table, so runs driven by another process show up exactly like its own.
  *
  * web/ uses store/ and the run engine's command seam only: starting a run is the caller's
- * start_run callback (called on the web thread; it must hand the spec to the run engine's
- * queue and return quickly). Pause, resume and cancel write the run's status through the
- * store, which the engine working on the run polls, in this process or another.
+ * start_run callback (called on the web thread; it checks the spec, creates the run, starts an
+ * engine for it and returns quickly). Pause, resume and cancel write the run's status through
+ * the store, which the engine working on the run polls, in this process or another.
  *
  * Ownership: web_start copies every string and JSON of the options; the caller keeps its own.
  * The web_server owns its thread, loop, sockets and store handle; web_stop releases them all.
@@ -19,8 +19,11 @@
 
 typedef struct web_server web_server;
 
-/* Starts a run from a validated spec (the JSON body of POST /api/runs); returns the new run's
- * id, or -1 with err filled (OO_E_INPUT/OO_E_USAGE: the spec is wrong, answered 400). */
+/* Starts a run from a spec (the JSON body of POST /api/runs, an object): checks it exactly as
+ * `oo-automator run` checks its input (web/ checks nothing of a spec itself), creates the run
+ * and has an engine execute it. Returns the new run's id, or -1 with err: OO_E_INPUT or
+ * OO_E_USAGE (the spec is wrong) is answered 400 with err's message, the one the command line
+ * prints; anything else 500. */
 typedef int64_t (*web_start_run_fn)(void *ud, const cJSON *spec, oo_err *err);
 
 typedef struct web_opts {

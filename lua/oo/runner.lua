@@ -10,7 +10,6 @@
 local browser = require("browser")
 local sched = require("sched")
 local log = require("log")
-local modes = require("oo.modes")
 local parameters = require("oo.parameters")
 local spec_mod = require("oo.spec")
 local task = require("oo.task")
@@ -151,12 +150,24 @@ function M.throttle(nworkers, q)
   return th
 end
 
+-- What a mode kept of each finished stage (done[i].best), reported once per command as a
+-- "stage_best" event: the metric (or "custom") it was judged by and the value carried forward.
+local function report_bests(q, norm, done, reported)
+  for i, d in ipairs(done) do
+    local st = norm.stages and norm.stages[i]
+    if d.best and not reported[i] then
+      reported[i] = true
+      local p = st and st.parameter
+      q:event("stage_best", { stage = i, parameter = p, value = p and d.best.values[p], task_id = d.best.task_id,
+        optimize_by = st and st.optimize_by, score = d.best_score })
+    end
+  end
+end
+
 function M.execute(q)
-  local registry, load_errors = parameters.discover()
-  for _, e in ipairs(load_errors) do log.warn(e) end
-  local spec = spec_mod.from_stored(q.spec)
-  local mode = modes.get(spec.mode)
-  local norm = mode.check(spec, registry)
+  local registry = parameters.registry()
+  local live = spec_mod.for_run(q.run_id, q.spec, q.script, registry)
+  local spec, mode, norm = live.spec, live.mode, live.norm
   local pconfigs = spec_mod.param_configs(norm)
   local env = task.env(q.test.url, q.options)
   task.check_recordings()
@@ -244,9 +255,12 @@ function M.execute(q)
   end
 
   -- plans the next stage when nothing is pending or running; false when the run is complete
+  local reported = {}
   local function plan_next()
     local upto = q:max_stage()
-    local stage = mode.plan(norm, M.stages_done(q, upto))
+    local done = M.stages_done(q, upto)
+    local stage = mode.plan(norm, done)
+    report_bests(q, norm, done, reported)
     if not stage then return false end
     if stage.index <= upto then
       error(string.format("mode %s planned stage %d again", spec.mode, stage.index), 0)
@@ -258,8 +272,7 @@ function M.execute(q)
     return true
   end
 
-  local c0 = q:counts()
-  if c0.pending + c0.running == 0 and not q:stopping() then plan_next() end
+  if q:open_tasks() == 0 and not q:stopping() then plan_next() end
   for lane = 1, lanes do
     for i = 1, nworkers do
       state.workers = state.workers + 1
@@ -269,8 +282,7 @@ function M.execute(q)
 
   local ok, err = pcall(function()
     while not q:stopping() do
-      local c = q:counts()
-      if c.pending + c.running > 0 then
+      if q:open_tasks() > 0 then
         changed:wait(2000)
       elseif not plan_next() then
         break

@@ -8,6 +8,8 @@
 #include "client.h"
 #include "seed.h"
 #include "web/web.h"
+#include "run/run.h"
+#include "script/script.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/log.h"
@@ -59,18 +61,39 @@ static cJSON *call(int port, const char *method, const char *path, const char *b
 
 /* ---- the stand-in run engine ---------------------------------------------------------------- */
 
-typedef struct { int calls; char last_mode[32]; oo_store *store; } engine;
+typedef struct { int calls; char last_mode[32]; oo_store *store; oo_script *sc; } engine;
+
+/* The stand-in checks a spec with the real check (lua/oo/cli.lua's prepare, with the real
+ * parameter scripts, in a Lua state of its own bound to the store, as `serve` does); only what
+ * passes counts as a call, and is stored without an engine to execute it. */
+static cJSON *check(engine *e, const cJSON *spec, oo_err *err)
+{
+    if (!e->store && !(e->store = store_open(g_db, err))) return NULL;
+    if (!e->sc) {
+        script_opts so = {0};
+        if (!(e->sc = script_new(&so, err))) return NULL;
+        run_bind(e->sc, e->store, &(run_opts){0});
+    }
+    cJSON *args = cJSON_CreateObject();
+    cJSON_AddItemToObject(args, "spec", cJSON_Duplicate(spec, 1));
+    cJSON_AddStringToObject(args, "where", "the run spec");
+    cJSON *plan = script_call(e->sc, "oo.cli", "prepare", args, err);
+    cJSON_Delete(args);
+    return plan;
+}
 
 static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
 {
     engine *e = ud;
+    cJSON *plan = check(e, spec, err);
+    if (!plan) return -1;
+    cJSON_Delete(plan);
     e->calls++;
     snprintf(e->last_mode, sizeof e->last_mode, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(spec, "mode")));
     if (cJSON_GetObjectItem(spec, "name") && !strcmp(str(spec, "name"), "refuse me")) {
         oo_err_set(err, OO_E_INPUT, "staged: the run engine says no");
         return -1;
     }
-    if (!e->store && !(e->store = store_open(g_db, err))) return -1;
     return store_run_create(e->store, (int64_t)num(spec, "test_id"), str(spec, "name"), str(spec, "mode"), spec, 2, err);
 }
 
@@ -265,16 +288,16 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_url\":\"ftp://x\",\"parameter\":\"delta\"}", 400, "test_url");
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_id\":99999,\"parameter\":\"delta\"}", 400, "no test 99999");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"vega\"}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "unknown parameter \"vega\" (known: delta, entry_time, profit_target)");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "unknown parameter \"vega\" (known: delta, entry_sl_ratio, entry_time, ");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"start\":0}}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "sweep.config.start: 0 is below the minimum 1");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "delta.start: 0 is below the minimum 1");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"start\":2.5}}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "whole number");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"apply_to\":\"neither\"}}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "expected one of \"both\", \"put\", \"call\"");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "delta.apply_to: \"neither\" is not one of both, put, call");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"vega\":1}}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "unknown field \"vega\"");
-    snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"entry_time\",\"config\":{\"start\":\"9:32\"}}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "delta.vega: unknown field");
+    snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"entry_time\",\"config\":{\"start\":\"9:99\"}}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "HH:MM");
     snprintf(body, sizeof body, "{\"mode\":\"grid\",\"test_id\":%lld,\"parameters\":{}}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "at least one parameter");
@@ -821,6 +844,7 @@ int main(void)
     web_stop(none);
     CHECK_MSG(now_ms() - t0 < 3000, "stopping took %lld ms", (long long)(now_ms() - t0));
     close(keep);
+    script_free(eng.sc);
     store_close(eng.store);
     /* the password never reached the database */
     char *wal = oo_asprintf("%s-wal", g_db);
