@@ -172,7 +172,7 @@ static void on_title(void *ud, cJSON *v, const oo_err *err)
     const char *t = cJSON_GetStringValue(v);
     if (s->assert_title && (!t || strcmp(t, s->assert_title))) {
         oo_err e = {0};
-        oo_err_set(&e, OO_E_INPUT, "the page's title is \"%s\", the recording expects \"%s\"", t ? t : "", s->assert_title);
+        oo_err_set(&e, OO_E_PAGE, "the page's title is \"%s\", the recording expects \"%s\"", t ? t : "", s->assert_title);
         fail_step(rp, &e);
         return;
     }
@@ -191,7 +191,7 @@ static void part_done(replay *rp)
         if (e.code) { fail_step(rp, &e); return; }
         const char *got = cdp_page_url(rp->cur);
         if (!url_matches(want, got)) {
-            oo_err_set(&e, OO_E_INPUT, "navigated to %s, the recording expects %s", got, want);
+            oo_err_set(&e, OO_E_PAGE, "navigated to %s, the recording expects %s", got, want);
             free(want);
             fail_step(rp, &e);
             return;

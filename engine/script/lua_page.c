@@ -3,6 +3,9 @@
  * yields the calling coroutine; the operation's callback resumes it with the answer. So
  * several workers (coroutines) run on one thread and one Lua state, and nothing blocks.
  *
+ * A failed operation raises a typed error at the calling Lua line: {code = oo_err_code_name of
+ * the C error ("timeout", "browser", "page", ...), msg = "file:line: what"}.
+ *
  * Ownership: a Lua browser object owns its cdp_browser (closed by :close() or when collected);
  * contexts and pages hold a counted reference to a shared handle that says whether the browser
  * still exists, so a page of a closed browser raises an error instead of touching freed memory. */
@@ -49,6 +52,7 @@ typedef struct wait {
     bhandle *h;
     /* the answer, kept until the coroutine resumes (an operation may answer before the yield) */
     char *error;
+    int code;             /* the error's oo_err code */
     cJSON *value;
     void *obj;
     char *tid;            /* R_PAGE: the page's target id */
@@ -84,13 +88,13 @@ static cdp_page *lpage_get(lpage *lp)
     return cdp_browser_page(lp->h->b, lp->tid);
 }
 
-/* Pushes the kept answer onto the resumed coroutine: value, or nil and the message. */
+/* Pushes the kept answer onto the resumed coroutine: value, or nil and a typed error. */
 static int push_answer(wait *w)
 {
     lua_State *co = w->co;
     if (w->error) {
         lua_pushnil(co);
-        lua_pushstring(co, w->error);
+        script_push_error(co, w->code, w->error);
         return 2;
     }
     switch (w->kind) {
@@ -158,25 +162,29 @@ static void resume_now(void *ud)
  * very browser whose message is being handled). */
 static void wait_done(wait *w, cJSON *value, const oo_err *err, void *obj)
 {
-    if (err) w->error = oo_strdup(err->msg);
-    else if (value) w->value = cJSON_Duplicate(value, 1);
+    if (err) {
+        w->error = oo_strdup(err->msg);
+        w->code = err->code;
+    } else if (value) {
+        w->value = cJSON_Duplicate(value, 1);
+    }
     w->obj = obj;
     cdp_timer_add(sched_loop(w->co), 0, resume_now, w);
 }
 
 static void on_value(void *ud, cJSON *value, const oo_err *err) { wait_done(ud, value, err, NULL); }
 
-/* The yield: results come back as the C function's results (value) or (nil, message). A
- * continuation turns (nil, message) into a Lua error at the caller's line. */
+/* The yield: results come back as the C function's results (value) or (nil, typed error). A
+ * continuation raises the error at the caller's line, its code kept ({code = "timeout", msg =
+ * "task.lua:80: ..."}): Lua decides what a failure is from the code, never from the words. */
 static int k_raise(lua_State *L, int status, lua_KContext ctx)
 {
     (void)status;
     (void)ctx;
-    if (lua_gettop(L) >= 2 && lua_isnil(L, -2) && lua_isstring(L, -1)) {
-        luaL_where(L, 1);
-        lua_insert(L, -2);
-        lua_concat(L, 2);
-        return lua_error(L);
+    if (lua_gettop(L) >= 2 && lua_isnil(L, -2) && lua_istable(L, -1)) {
+        oo_err e = {0};
+        script_error_of(L, -1, &e);
+        return script_error_at(L, e.code, "%s", e.msg);
     }
     return 1;
 }
@@ -184,7 +192,7 @@ static int k_raise(lua_State *L, int status, lua_KContext ctx)
 static int yield_for(lua_State *L)
 {
     if (!lua_isyieldable(L))
-        return luaL_error(L, "a browser call must run in a coroutine (use oo.spawn, or run the script with `oo-automator lua`)");
+        return script_error_at(L, OO_E_USAGE, "a browser call must run in a coroutine (use oo.spawn, or run the script with `oo-automator lua`)");
     lua_settop(L, 0);
     return lua_yieldk(L, 0, 0, k_raise);
 }
@@ -216,7 +224,7 @@ static cJSON *to_target(lua_State *L, int idx)
     }
     if (!t || err.code) {
         cJSON_Delete(t);
-        luaL_error(L, "bad target: %s (expected a selector string, a list of alternatives, or {selectors=..., frame=...})", err.msg);
+        script_error_at(L, OO_E_INPUT, "bad target: %s (expected a selector string, a list of alternatives, or {selectors=..., frame=...})", err.msg);
         return NULL;
     }
     /* normalise alternatives: each a list of strings */
@@ -253,7 +261,10 @@ static int opt_int(lua_State *L, int idx, const char *k, int def)
 static lpage *check_page(lua_State *L)
 {
     lpage *p = luaL_checkudata(L, 1, MT_PAGE);
-    if (!(p->p = lpage_get(p))) luaL_error(L, "this page is closed");
+    if (!(p->p = lpage_get(p))) {
+        int gone = p->h && (p->h->closed || !p->h->b || !cdp_browser_alive(p->h->b));
+        script_error_at(L, gone ? OO_E_BROWSER : OO_E_PAGE, "this page is closed%s", gone ? " (its browser is gone)" : "");
+    }
     return p;
 }
 
@@ -282,7 +293,7 @@ static void on_context(void *ud, cdp_context *c, const oo_err *err) { wait_done(
 static int l_new_context(lua_State *L)
 {
     lbrowser *lb = luaL_checkudata(L, 1, MT_BROWSER);
-    if (lb->h->closed) return luaL_error(L, "this browser is closed");
+    if (lb->h->closed) return script_error_at(L, OO_E_BROWSER, "this browser is closed");
     cdp_context_new(lb->h->b, on_context, wait_new(L, R_CONTEXT, lb->h));
     return yield_for(L);
 }
@@ -331,7 +342,8 @@ static void on_page(void *ud, cdp_page *p, const oo_err *err)
 static int l_new_page(lua_State *L)
 {
     lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
-    if (lc->closed || lc->h->closed) return luaL_error(L, "this context is closed");
+    if (lc->closed || lc->h->closed)
+        return script_error_at(L, lc->h->closed ? OO_E_BROWSER : OO_E_PAGE, "this context is closed");
     cdp_page_new(lc->c, on_page, wait_new(L, R_PAGE, lc->h));
     return yield_for(L);
 }
@@ -537,7 +549,7 @@ static int l_replay(lua_State *L)
     const char *file = luaL_checkstring(L, 2);
     oo_err err = {0};
     recording *rec = recording_load(file, &err);
-    if (!rec) return luaL_error(L, "%s", err.msg);
+    if (!rec) return script_error_at(L, err.code ? err.code : OO_E_INPUT, "%s", err.msg);
     replay_job *j = oo_calloc(1, sizeof *j);
     j->rec = rec;
     replay_opts o = {.timeout_ms = opt_int(L, 3, "timeout", 5000), .max_timeout_ms = opt_int(L, 3, "max_timeout", 0),
@@ -561,6 +573,7 @@ typedef struct expect {
     lua_State *waiter;
     cJSON *value;
     char *error;
+    int code;             /* the error's oo_err code */
     char *tid;            /* a page was expected (a popup): its target id */
     bhandle *h;
 } expect;
@@ -578,7 +591,7 @@ static void expect_wake(void *ud)
     lua_State *co = e->waiter;
     int ref = e->waiting_ref;
     e->waiter = NULL;
-    if (e->error) { lua_pushnil(co); lua_pushstring(co, e->error); }
+    if (e->error) { lua_pushnil(co); script_push_error(co, e->code, e->error); }
     else expect_push(co, e);
     sched_resume(co, e->error ? 2 : 1);
     luaL_unref(co, LUA_REGISTRYINDEX, ref);
@@ -591,7 +604,7 @@ static void on_expect(void *ud, cJSON *value, const oo_err *err)
     free(slot);
     if (!e) return;                                  /* the handle was collected meanwhile */
     e->done = 1;
-    if (err) e->error = oo_strdup(err->msg);
+    if (err) { e->error = oo_strdup(err->msg); e->code = err->code; }
     else e->value = value ? cJSON_Duplicate(value, 1) : cJSON_CreateNull();
     if (e->waiter) cdp_timer_add(sched_loop(e->waiter), 0, expect_wake, e);
 }
@@ -616,12 +629,12 @@ static int l_expect_wait(lua_State *L)
 {
     expect *e = luaL_checkudata(L, 1, MT_EXPECT);
     if (e->done) {
-        if (e->error) return luaL_error(L, "%s", e->error);
+        if (e->error) return script_error_at(L, e->code, "%s", e->error);
         expect_push(L, e);
         return 1;
     }
-    if (!lua_isyieldable(L)) return luaL_error(L, "wait() must run in a coroutine");
-    if (e->waiter) return luaL_error(L, "another coroutine already waits on this");
+    if (!lua_isyieldable(L)) return script_error_at(L, OO_E_USAGE, "wait() must run in a coroutine");
+    if (e->waiter) return script_error_at(L, OO_E_USAGE, "another coroutine already waits on this");
     e->waiter = L;
     lua_pushthread(L);
     e->waiting_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -667,7 +680,7 @@ static void on_expect_page(void *ud, cdp_page *page, const oo_err *err)
     free(slot);
     if (!e) return;
     e->done = 1;
-    if (err) e->error = oo_strdup(err->msg);
+    if (err) { e->error = oo_strdup(err->msg); e->code = err->code; }
     else e->tid = oo_strdup(cdp_page_target_id(page));
     if (e->waiter) cdp_timer_add(sched_loop(e->waiter), 0, expect_wake, e);
 }
@@ -702,7 +715,8 @@ static int l_expect_download(lua_State *L)
 static int l_set_download_dir(lua_State *L)
 {
     lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
-    if (lc->closed || lc->h->closed) return luaL_error(L, "this context is closed");
+    if (lc->closed || lc->h->closed)
+        return script_error_at(L, lc->h->closed ? OO_E_BROWSER : OO_E_PAGE, "this context is closed");
     cdp_context_set_download_dir(lc->c, luaL_checkstring(L, 2), 10000, on_value, wait_new(L, R_NONE, lc->h));
     return yield_for(L);
 }

@@ -202,6 +202,21 @@ int script_error(lua_State *L, int code, const char *fmt, ...)
     return lua_error(L);
 }
 
+int script_error_at(lua_State *L, int code, const char *fmt, ...)
+{
+    char msg[OO_ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    luaL_where(L, 1);
+    lua_pushstring(L, msg);
+    lua_concat(L, 2);
+    script_push_error(L, code, lua_tostring(L, -1));
+    lua_remove(L, -2);
+    return lua_error(L);
+}
+
 /* The code of a typed error at idx (a table whose code is a string and msg a string), or NULL. */
 static const char *typed_code(lua_State *L, int idx, const char **msg)
 {

@@ -47,6 +47,9 @@ void script_preload(oo_script *s, const char *name, lua_CFunction open);
  * a typed error (or a string) at idx into err. */
 void script_push_error(lua_State *L, int code, const char *msg);
 int script_error(lua_State *L, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same, its message prefixed with the calling Lua line ("task.lua:12: ..."), as luaL_error
+ * does: for an error at a call site (a page operation), not about data. */
+int script_error_at(lua_State *L, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void script_error_of(lua_State *L, int idx, oo_err *err);
 
 /* Ctrl-C and SIGTERM while a command runs Lua (script/signals.c). script_signals_on installs

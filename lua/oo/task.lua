@@ -8,6 +8,7 @@
 -- Between new_backtest and run_backtest every parameter of the task is set and verified by its
 -- Lua script (parameters/). Re-record a flow in Chrome and drop the export in: no code changes.
 local config = require("config")
+local errors = require("oo.errors")
 local fs = require("fs")
 local json = require("json")
 local values_mod = require("oo.values")
@@ -24,7 +25,7 @@ M.timeouts = { step = 15000, backtest = (tonumber(config.get("timeout_s") or "")
 
 -- The error a task stops with when the run stops while it waited for its turn to press Run:
 -- nothing happened on OptionOmega, the task goes back to the queue as it was.
-M.STOPPED = "the run is stopping: the task goes back to the queue"
+M.STOPPED = errors.new("cancelled", "the run is stopping: the task goes back to the queue")
 
 -- The recording named `name`: the user's folder first, then the installation's.
 function M.recording(name)
@@ -35,8 +36,8 @@ function M.recording(name)
   end
   local p = fs.resource("recordings/" .. name)
   if not fs.exists(p) then
-    error(string.format("recording %s not found (looked in %s%s): put the Chrome Recorder export there, or set OO_RECORDINGS to its folder", name,
-      dir and (dir .. " and ") or "", fs.resource("recordings")), 0)
+    errors.raise("input", "recording %s not found (looked in %s%s): put the Chrome Recorder export there, or set OO_RECORDINGS to its folder", name,
+      dir and (dir .. " and ") or "", fs.resource("recordings"))
   end
   return p
 end
@@ -49,10 +50,10 @@ function M.check_recordings()
   for _, name in ipairs(M.flows) do
     local path = M.recording(name)
     local text, err = fs.read(path)
-    if not text then error(err, 0) end
+    if not text then errors.raise("input", "%s", err) end
     local ok, rec = pcall(json.decode, text)
     if not ok or type(rec) ~= "table" or type(rec.steps) ~= "table" then
-      error(string.format("%s: not a Chrome DevTools Recorder export (%s)", path, ok and "no steps" or tostring(rec)), 0)
+      errors.raise("input", "%s: not a Chrome DevTools Recorder export (%s)", path, ok and "no steps" or tostring(rec))
     end
   end
 end
@@ -64,7 +65,7 @@ function M.env(test_url, options)
   local email = config.get("email")
   local password = config.secret("password")
   if not email or not password then
-    error("OptionOmega credentials missing: set OO_EMAIL and OO_PASSWORD (environment, .env or ~/.config/oo-automator/config)", 0)
+    errors.raise("input", "OptionOmega credentials missing: set OO_EMAIL and OO_PASSWORD (environment, .env or ~/.config/oo-automator/config)")
   end
   return {
     vars = { OO_BASE_URL = base, OO_EMAIL = email, OO_PASSWORD = password, OO_TEST_URL = test_url },
@@ -93,6 +94,18 @@ function M.signin_selectors()
 end
 
 M.SIGNED_OUT = "OptionOmega signed us out: the page shows its sign-in"
+function M.signed_out() return errors.new("session", M.SIGNED_OUT) end
+
+-- What OptionOmega answered instead of results, as a typed error: it asks us to slow down
+-- (rate_limited), its request got no answer (network: the connection's fault, not the
+-- backtest's), or it refused the backtest (site).
+function M.answer_error(text)
+  local lower = tostring(text):lower()
+  local code = "site"
+  if lower:find("too many requests", 1, true) or lower:find("429", 1, true) then code = "rate_limited"
+  elseif lower:find("network error", 1, true) or lower:find("failed to fetch", 1, true) then code = "network" end
+  return errors.new(code, "OptionOmega answered: " .. tostring(text))
+end
 
 -- Replays the recording `name`, but where its last step waits for the page that shows the flow
 -- went through, waits for that page or the sign-in instead: a lost session fails the attempt
@@ -111,7 +124,7 @@ function M.replay_signed_in(page, env, name, timeout)
   for _, alt in ipairs(signin) do either[#either + 1] = alt end
   local step_timeout = last.timeout and math.max(last.timeout, opts.timeout) or opts.timeout
   local ok = pcall(page.wait_for, page, { selectors = either }, { state = "visible", timeout = step_timeout })
-  if ok and page:query({ selectors = last.selectors }).count == 0 then error(M.SIGNED_OUT, 0) end
+  if ok and page:query({ selectors = last.selectors }).count == 0 then error(M.signed_out(), 0) end
   -- the last step itself: at once when its element is there; when neither came, at once too,
   -- with the recording's own error (the file, the step, each selector and why it failed)
   opts.to, opts.from = nil, n - 1
@@ -146,7 +159,7 @@ function M.apply(page, task_values, registry, configs)
   local names = sorted_keys(task_values)
   for _, name in ipairs(names) do
     local p = registry[name]
-    if not p then error(string.format("unknown parameter %q (not in parameters/)", name), 0) end
+    if not p then errors.raise("input", "unknown parameter %q (not in parameters/)", name) end
     local cfg = configs[name] or values_mod.apply_fields(name, p.fields, {})
     p.set(page, task_values[name], cfg)
   end
@@ -155,7 +168,7 @@ function M.apply(page, task_values, registry, configs)
     local cfg = configs[name] or values_mod.apply_fields(name, p.fields, {})
     local ok, why = p.verify(page, task_values[name], cfg)
     if not ok then
-      error(string.format("verify %s = %s: %s", name, tostring(task_values[name]), why or "the dialog does not hold it"), 0)
+      errors.raise("page", "verify %s = %s: %s", name, tostring(task_values[name]), why or "the dialog does not hold it")
     end
   end
 end
@@ -180,9 +193,9 @@ function M.run_backtest(page, env)
   page:replay(path, { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 })
   local outcome = page:wait_for_expression(M.outcome_js, { timeout = M.timeouts.backtest })
   if type(outcome) == "string" and outcome:sub(1, 6) == "error:" then
-    error("OptionOmega answered: " .. outcome:sub(7), 0)
+    error(M.answer_error(outcome:sub(7)), 0)
   end
-  if outcome == "signed-out" then error(M.SIGNED_OUT, 0) end
+  if outcome == "signed-out" then error(M.signed_out(), 0) end
   page:replay(path, { vars = env.vars, timeout = M.timeouts.backtest, from = n - 1 })
 end
 
@@ -258,7 +271,7 @@ function M.execute(page, t, ctx)
   local rows = {}
   for i, tr in ipairs(trades) do rows[i] = tr.row end
   if metrics.trades and metrics.trades ~= #rows then
-    error(string.format("the trade log has %d trades but the results say %d", #rows, metrics.trades), 0)
+    errors.raise("site", "the trade log has %d trades but the results say %d", #rows, metrics.trades)
   end
   return { metrics = metrics, config = { values = t.values, dialog = dialog }, raw_data = raw, extra = extra,
            mismatch = mismatch, config_hash = config_hash }, rows

@@ -1,6 +1,7 @@
 -- The browser from Lua: page calls suspend the calling coroutine until Chromium answers, so
 -- two workers run at once on one thread; errors come back as Lua errors at the caller's line.
 local check = require("check")
+local errors = require("oo.errors")
 local browser = require("browser")
 local sched = require("sched")
 local pages = "file://" .. require("fs").resource("tests/replay/pages")
@@ -35,12 +36,19 @@ local function worker(name, n)
   check.ok(not ok, "a missing element is an error")
   check.ok(tostring(err):match("test_browser%.lua:%d+: no element was ready to click"), tostring(err))
   check.ok(tostring(err):find("#never-there: no element matches", 1, true), tostring(err))
+  -- C's errors reach Lua typed: what failed is the code, whatever the words
+  check.eq(errors.code(err), "timeout", "a wait that ran out is a timeout")
+  local okt, thrown = pcall(page.eval, page, "(() => { throw new Error('boom') })()")
+  check.ok(not okt and tostring(thrown):find("boom", 1, true), tostring(thrown))
+  check.eq(errors.code(thrown), "page", "the page threw")
   local png = page:screenshot()
   check.eq(png:sub(2, 4), "PNG")
   check.ok(page:html():find("Moving target", 1, true), "html")
   check.ok(page:url():find("widgets.html", 1, true), "url")
   page:close()
   check.err(function() page:eval("1") end, "this page is closed")
+  local okc, closed = pcall(page.eval, page, "1")
+  check.eq(not okc and errors.code(closed), "page", "a closed page")
 end
 
 sched.spawn(worker, "A", 3)
@@ -80,6 +88,7 @@ check.ok(early.body:find("<h1>Second</h1>", 1, true), "since: " .. tostring(earl
 -- never met ends with a clear error
 local ok2, r = pcall(function() return never:wait() end)
 check.ok(not ok2 and tostring(r):find("timed out", 1, true), "expectation timeout: " .. tostring(r))
+check.eq(errors.code(r), "timeout", "an expectation that ran out")
 
 -- a popup: expected before the click that opens it, then a page like any other; it closes
 -- itself, and the opener goes on
@@ -103,6 +112,8 @@ check.err(function() none:wait() end, "no popup was opened by the page within 30
 b:close()
 check.ok(not b:alive(), "closed")
 check.err(function() b:new_context() end, "this browser is closed")
+local okb, eb = pcall(b.new_context, b)
+check.eq(not okb and errors.code(eb), "browser", "a closed browser")
 
 -- Chromium dies under a live browser object: calls fail at once, nothing spins, exit is clean
 local b2 = browser.launch {}
@@ -115,6 +126,7 @@ check.ok(os.clock() - c0 < 0.2, string.format("idle after the crash (%.3f s of C
 check.ok(not b2:alive(), "the crash is seen")
 local ok3, e3 = pcall(function() page2:eval("1") end)
 check.ok(not ok3 and tostring(e3):find("browser", 1, true), "a call on the dead browser fails: " .. tostring(e3))
+check.eq(errors.code(e3), "browser", "a dead browser")
 
 -- A replay in one coroutine while another closes its page, its context or the browser: the
 -- replay ends naming its step and that the page was closed; nothing is used after being freed (the
