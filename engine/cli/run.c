@@ -100,13 +100,18 @@ static int ask_yes(const char *question)
     return line[0] == '\n' || line[0] == 'y' || line[0] == 'Y';
 }
 
-/* The plan's summary, and in a terminal the question whether to go on: 1 go, 0 declined. */
-static int confirm(const cJSON *plan, int interactive)
+/* The plan's summary: what will run, on how many browsers. */
+static void summary(const cJSON *plan)
 {
     const cJSON *b = cJSON_GetObjectItem(plan, "browsers");
     long browsers = cJSON_IsNumber(b) ? (long)b->valuedouble : oo_config_int(oo_cfg(), OO_CFG_BROWSERS);
-    const char *summary = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "summary"));
-    fprintf(stderr, "%s on %ld browser%s\n", summary ? summary : "run", browsers, browsers == 1 ? "" : "s");
+    const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "summary"));
+    fprintf(stderr, "%s on %ld browser%s\n", text ? text : "run", browsers, browsers == 1 ? "" : "s");
+}
+
+/* In a terminal, the question whether to go on: 1 go, 0 declined. */
+static int confirm(const cJSON *plan, int interactive)
+{
     if (!interactive || !isatty(0) || !isatty(2)) return 1;
     char q[128];
     snprintf(q, sizeof q, "Ready to run %.0f tests. Continue?", cJSON_GetNumberValue(cJSON_GetObjectItem(plan, "count")));
@@ -138,6 +143,7 @@ int cli_plan_and_run(cli_session *s, const cJSON *args, int interactive, long lo
     if (cJSON_IsTrue(cJSON_GetObjectItem(plan, "imperative"))) {
         rc = 0;                             /* the script ran its own runs */
     } else {
+        summary(plan);
         cJSON *ready = cli_session_call(s, "ready", NULL, &err);
         if (!ready) rc = cli_error_exit(&err);
         else if (confirm(plan, interactive)) rc = create_and_execute(s, plan, run_id_out);

@@ -199,7 +199,11 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
                   .sc = script_new(&so, &err)};
     free(exe_dir);
     if (st.st && st.sc) run_bind(st.sc, st.st, &(run_opts){.data_dir = st.data_dir});
-    char *params = forms_parameters(st.sc);
+    char *params = forms_parameters(st.sc), *metrics = NULL;
+    cJSON *list = st.sc ? script_call(st.sc, "oo.metrics", "public", NULL, &err) : NULL;
+    if (list) metrics = cJSON_PrintUnformatted(list);
+    else fprintf(stderr, "oo-automator: warning: the list of metrics could not be read: %s\n", err.msg);
+    cJSON_Delete(list);
     cJSON *defaults = settings_defaults(cfg);
     char *web_dir = oo_resource_path("web"), *vendor_dir = oo_resource_path("vendor/node_modules");
     char *vue = oo_path_join(vendor_dir, "vue/dist");
@@ -210,9 +214,10 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     signal(SIGCHLD, SIG_IGN);   /* engine processes started from the dashboard are not waited for */
     web_opts o = {.host = host, .port = oo_config_int(cfg, OO_CFG_PORT), .token = token, .db_path = st.db_path,
                   .data_dir = st.data_dir, .web_dir = web_dir, .vendor_dir = vendor_dir, .parameters_json = params,
-                  .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL, .start_run_ud = &st};
+                  .metrics_json = metrics, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL, .start_run_ud = &st};
     int rc = serve_until_signal(&o);
     free(params);
+    free(metrics);
     free(web_dir);
     free(vendor_dir);
     cJSON_Delete(defaults);

@@ -89,6 +89,13 @@ int run_execute(struct oo_store *st, struct oo_script *sc, int64_t run_id, const
  * -1 with err (OO_E_INPUT: "no test N"). */
 int64_t run_create(struct oo_store *st, const struct cJSON *plan, int default_browsers, oo_err *err);
 
+/* A run's tasks (store_run_tasks) as CSV into out: task_id, stage, status, each parameter, then
+ * each metric of `metrics` (the one list, as lua/oo/metrics.lua's public() gives it: {key,
+ * column, ...}), headed by its key, read from its store column. The one CSV writer of the
+ * project (the export command and the dashboard's export). */
+struct oo_buf;
+void run_export_csv(const struct cJSON *tasks, const struct cJSON *metrics, struct oo_buf *out);
+
 /* Makes the `runs` module (above) available to the script's require, on this store, with these
  * options as defaults for runs.execute. */
 void run_bind(struct oo_script *sc, struct oo_store *st, const run_opts *defaults);

@@ -348,6 +348,18 @@ cJSON *store_events_after(oo_store *s, int64_t after_id, int limit, oo_err *err)
     return rows_json(s, st, err, "cannot read events");
 }
 
+cJSON *store_run_events(oo_store *s, int64_t run_id, const char *kind, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT id, run_id, kind, payload, created_at FROM events WHERE run_id = ?1 AND (?2 IS NULL OR kind = ?2) "
+        "ORDER BY id LIMIT 10000";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, run_id);
+    bind_text(st, 2, kind);
+    return rows_json(s, st, err, "cannot read the run's events");
+}
+
 int64_t store_events_last_id(oo_store *s, oo_err *err)
 {
     static const char sql[] = "SELECT COALESCE(MAX(id), 0) FROM events";
@@ -923,7 +935,8 @@ int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
     static const char trade_ins[] = "INSERT INTO trades(result_id, trade_data) VALUES (?, ?)";
     static const char done[] =
         "UPDATE tasks SET status = 'completed', completed_at = CURRENT_TIMESTAMP, lease_owner = NULL, "
-        "lease_expires_at = NULL, error = NULL, config_hash = COALESCE(?2, config_hash) WHERE id = ?1";
+        "lease_expires_at = NULL, error = NULL, config_hash = COALESCE(?2, config_hash), "
+        "attempts = attempts + 1 WHERE id = ?1";
     static const char *const metric_cols[] = {
         "pl", "cagr", "max_drawdown", "win_percentage", "capture_rate", "mar", "total_premium",
         "starting_capital", "ending_capital", "trades", "winners", "avg_per_trade", "avg_winner",

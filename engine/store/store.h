@@ -99,7 +99,8 @@ int store_task_renew(oo_store *s, int64_t task_id, const char *owner, int64_t le
 int store_task_release(oo_store *s, int64_t task_id, const char *owner, oo_err *err);
 /* Sets the full configuration hash of a task (what the dialog held before Run). */
 int store_task_set_hash(oo_store *s, int64_t task_id, const char *config_hash, oo_err *err);
-/* Completes a task with its result and trades in ONE transaction, with a task_completed event.
+/* Completes a task with its result and trades in ONE transaction, with a task_completed event;
+ * the successful attempt counts (a task done at the first try has attempts 1).
  * result: {metrics: {pl, cagr, ...}, config: {...}, raw_data: any, config_hash: "",
  *          cached_from: result id}; trades: array of JSON objects (may be NULL).
  * Idempotent: a task already completed keeps its one result; returns that result's id. */
@@ -140,6 +141,8 @@ int64_t store_event_append(oo_store *s, int64_t run_id, const char *kind, const 
 /* Events with id > after_id, oldest first, at most limit (0 = 500). */
 cJSON *store_events_after(oo_store *s, int64_t after_id, int limit, oo_err *err);
 int64_t store_events_last_id(oo_store *s, oo_err *err);
+/* The events of one run, oldest first (at most 10,000); kind NULL: every kind. */
+cJSON *store_run_events(oo_store *s, int64_t run_id, const char *kind, oo_err *err);
 
 /* ---- settings (never secrets) ------------------------------------------------------------ */
 char *store_setting_get(oo_store *s, const char *key, oo_err *err);   /* NULL when unset */

@@ -5,6 +5,7 @@
 #include "web/internal.h"
 #include "base/buf.h"
 #include "base/util.h"
+#include "run/run.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,70 +140,24 @@ static int run_control(web_server *w, h2o_req_t *req, int64_t id, const char *ac
     return send_or_error(req, store_run_get(w->store, id, &err), &err);
 }
 
-/* CSV, as `oo-automator export` writes it: task, stage, status, each parameter, each metric. */
-static void csv_field(oo_buf *b, const char *s)
+/* The one list of metrics the server was given (an empty list when none). */
+static cJSON *metrics(web_server *w)
 {
-    /* a spreadsheet must not take a value for a formula */
-    int formula = s[0] == '=' || s[0] == '+' || s[0] == '@';
-    if (!formula && !strpbrk(s, ",\"\n\r")) { oo_buf_puts(b, s); return; }
-    oo_buf_putc(b, '"');
-    if (formula) oo_buf_putc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '"') oo_buf_putc(b, '"');
-        oo_buf_putc(b, *s);
-    }
-    oo_buf_putc(b, '"');
+    cJSON *list = w->metrics_json ? cJSON_Parse(w->metrics_json) : NULL;
+    return list ? list : cJSON_CreateArray();
 }
 
-static void csv_value(oo_buf *b, const cJSON *v)
-{
-    if (cJSON_IsNumber(v)) oo_buf_printf(b, "%.10g", v->valuedouble);
-    else if (cJSON_IsString(v)) csv_field(b, v->valuestring);
-    else if (cJSON_IsBool(v)) oo_buf_puts(b, cJSON_IsTrue(v) ? "true" : "false");
-    else if (v && !cJSON_IsNull(v)) {
-        char *t = cJSON_PrintUnformatted(v);
-        csv_field(b, t ? t : "");
-        free(t);
-    }
-}
-
-static const char *const metric_cols[] = {"pl", "cagr", "max_drawdown", "mar", "win_percentage",
-    "capture_rate", "total_premium", "starting_capital", "ending_capital", "trades_count", "winners",
-    "avg_per_trade", "avg_winner", "avg_loser", "max_winner", "max_loser", "avg_minutes_in_trade", NULL};
-
+/* CSV, as `oo-automator export` writes it (the same writer: run_export_csv). */
 static int export_csv(web_server *w, h2o_req_t *req, int64_t id)
 {
     oo_err err = {0};
-    cJSON *run = store_run_get(w->store, id, &err);
-    if (!run) return store_error(req, &err);
-    cJSON_Delete(run);
     cJSON *tasks = store_run_tasks(w->store, id, &err);
     if (!tasks) return store_error(req, &err);
-    cJSON *params = cJSON_CreateArray();
-    const cJSON *t, *v, *p;
-    cJSON_ArrayForEach(t, tasks) {
-        cJSON_ArrayForEach(v, cJSON_GetObjectItem(t, "values")) {
-            int seen = 0;
-            cJSON_ArrayForEach(p, params) seen |= !strcmp(p->valuestring, v->string);
-            if (!seen) cJSON_AddItemToArray(params, cJSON_CreateString(v->string));
-        }
-    }
+    cJSON *list = metrics(w);
     oo_buf b;
     oo_buf_init(&b);
-    oo_buf_puts(&b, "task_id,stage,status");
-    cJSON_ArrayForEach(p, params) { oo_buf_putc(&b, ','); csv_field(&b, p->valuestring); }
-    for (int i = 0; metric_cols[i]; i++) oo_buf_printf(&b, ",%s", metric_cols[i]);
-    oo_buf_putc(&b, '\n');
-    cJSON_ArrayForEach(t, tasks) {
-        const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(t, "status"));
-        oo_buf_printf(&b, "%.0f,%.0f,%s", cJSON_GetNumberValue(cJSON_GetObjectItem(t, "id")),
-                      cJSON_GetNumberValue(cJSON_GetObjectItem(t, "stage")), st ? st : "");
-        const cJSON *vals = cJSON_GetObjectItem(t, "values");
-        cJSON_ArrayForEach(p, params) { oo_buf_putc(&b, ','); csv_value(&b, cJSON_GetObjectItem(vals, p->valuestring)); }
-        for (int i = 0; metric_cols[i]; i++) { oo_buf_putc(&b, ','); csv_value(&b, cJSON_GetObjectItem(t, metric_cols[i])); }
-        oo_buf_putc(&b, '\n');
-    }
-    cJSON_Delete(params);
+    run_export_csv(tasks, list, &b);
+    cJSON_Delete(list);
     cJSON_Delete(tasks);
     char disp[80];
     snprintf(disp, sizeof disp, "attachment; filename=\"run-%lld.csv\"", (long long)id);
@@ -210,6 +165,16 @@ static int export_csv(web_server *w, h2o_req_t *req, int64_t id)
     web_send(req, 200, "text/csv; charset=utf-8", b.data ? b.data : "", b.len);
     oo_buf_free(&b);
     return 0;
+}
+
+/* GET /api/runs/{id}/events?kind=: the run's own events (stage_best: what each stage carried). */
+static int run_events(web_server *w, h2o_req_t *req, int64_t id)
+{
+    const char *kind = web_query(req, "kind");
+    if (kind && (!*kind || strlen(kind) > 40 || strspn(kind, "abcdefghijklmnopqrstuvwxyz_") != strlen(kind)))
+        return web_send_error(req, 400, "kind: expected an event kind such as stage_best");
+    oo_err err = {0};
+    return send_or_error(req, store_run_events(w->store, id, kind, &err), &err);
 }
 
 static int run_routes(web_server *w, h2o_req_t *req, char **seg, int nseg)
@@ -227,10 +192,11 @@ static int run_routes(web_server *w, h2o_req_t *req, char **seg, int nseg)
     if (!web_method_is(req, "GET")) return web_send_405(req, "GET");
     oo_err err = {0};
     if (nseg == 2) return send_or_error(req, store_run_get(w->store, id, &err), &err);
-    if (!strcmp(seg[2], "export.csv")) return export_csv(w, req, id);
     cJSON *run = store_run_get(w->store, id, &err);   /* 404 for a run that does not exist */
     if (!run) return store_error(req, &err);
     cJSON_Delete(run);
+    if (!strcmp(seg[2], "export.csv")) return export_csv(w, req, id);
+    if (!strcmp(seg[2], "events")) return run_events(w, req, id);
     if (!strcmp(seg[2], "results")) return send_or_error(req, store_run_results(w->store, id, &err), &err);
     if (!strcmp(seg[2], "tasks")) return send_or_error(req, store_run_tasks(w->store, id, &err), &err);
     if (!strcmp(seg[2], "failures")) return send_or_error(req, store_failures_list(w->store, id, &err), &err);
@@ -321,11 +287,13 @@ int web_api(web_server *w, h2o_req_t *req, const char *path)
     }
     if (!web_method_is(req, "GET")) {
         int known = nseg <= 3 && (!strcmp(seg[0], "health") || !strcmp(seg[0], "parameters") ||
-                                  !strcmp(seg[0], "events") || !strcmp(seg[0], "results"));
+                                  !strcmp(seg[0], "metrics") || !strcmp(seg[0], "events") ||
+                                  !strcmp(seg[0], "results"));
         return known ? web_send_405(req, "GET") : web_send_error(req, 404, "no such API: see README.md, REST API");
     }
     if (!strcmp(seg[0], "health") && nseg == 1) return health(w, req);
     if (!strcmp(seg[0], "parameters") && nseg == 1) return web_send_json(req, 200, parameters(w));
+    if (!strcmp(seg[0], "metrics") && nseg == 1) return web_send_json(req, 200, metrics(w));
     if (!strcmp(seg[0], "events") && nseg == 1) return events(w, req);
     if (!strcmp(seg[0], "results") && nseg == 3 && !strcmp(seg[2], "trades")) {
         int64_t id = web_parse_id(seg[1]);

@@ -302,6 +302,7 @@ static void free_server(web_server *w)
     free(w->web_dir);
     free(w->vendor_dir);
     free(w->parameters_json);
+    free(w->metrics_json);
     cJSON_Delete(w->settings_defaults);
     free(w);
 }
@@ -317,6 +318,7 @@ web_server *web_start(const web_opts *o, oo_err *err)
     w->start_run_ud = o->start_run_ud;
     w->poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;
     w->parameters_json = dup_or_null(o->parameters_json);
+    w->metrics_json = dup_or_null(o->metrics_json);
     w->settings_defaults = o->settings_defaults ? cJSON_Duplicate(o->settings_defaults, 1) : cJSON_CreateObject();
     if (!w->loopback && !w->token) {
         oo_err_set(err, OO_E_USAGE, "web: listening on %s exposes the dashboard: give a token too", w->host);

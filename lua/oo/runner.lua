@@ -10,6 +10,7 @@
 local browser = require("browser")
 local sched = require("sched")
 local log = require("log")
+local objective = require("oo.objective")
 local parameters = require("oo.parameters")
 local spec_mod = require("oo.spec")
 local task = require("oo.task")
@@ -151,15 +152,23 @@ function M.throttle(nworkers, q)
 end
 
 -- What a mode kept of each finished stage (done[i].best), reported once per command as a
--- "stage_best" event: the metric (or "custom") it was judged by and the value carried forward.
-local function report_bests(q, norm, done, reported)
+-- "stage_best" event: the objective it was judged by (a metric, a goal or "custom") and the
+-- value it carried forward. A mode that keeps none (sweep, grid) is judged by the run's
+-- optimize_by (oo.objective), the same best the CLI's table stars.
+local function report_bests(q, spec, norm, done, reported)
+  local fallback
   for i, d in ipairs(done) do
     local st = norm.stages and norm.stages[i]
+    if not d.best and not st and d.results and #d.results > 0 then
+      fallback = fallback or objective.get(spec.optimize_by, "optimize_by")
+      d.best, d.best_score = fallback.best(d.results)
+    end
     if d.best and not reported[i] then
       reported[i] = true
-      local p = st and st.parameter
-      q:event("stage_best", { stage = i, parameter = p, value = p and d.best.values[p], task_id = d.best.task_id,
-        optimize_by = st and st.optimize_by, score = d.best_score })
+      local p = st and st.parameter or norm.parameter
+      q:event("stage_best", { stage = i, parameter = p, value = p and d.best.values[p], values = d.best.values,
+        task_id = d.best.task_id, optimize_by = st and st.optimize_by or (fallback and fallback.label),
+        score = d.best_score })
     end
   end
 end
@@ -260,7 +269,7 @@ function M.execute(q)
     local upto = q:max_stage()
     local done = M.stages_done(q, upto)
     local stage = mode.plan(norm, done)
-    report_bests(q, norm, done, reported)
+    report_bests(q, spec, norm, done, reported)
     if not stage then return false end
     if stage.index <= upto then
       error(string.format("mode %s planned stage %d again", spec.mode, stage.index), 0)

@@ -1,5 +1,6 @@
 -- oo.tradelog: OptionOmega's trade-log CSV parsed into trades. The header is fixed (tools such
 -- as TradeBlocks import exactly it); legs read "44 Sep 22 6370 C STO 110.95 | 22 Sep 22 ...".
+local json = require("json")
 local M = {}
 
 M.header = {
@@ -99,7 +100,7 @@ function M.parse(text)
     if #raw ~= #head then
       error(string.format("trade log row %d: %d fields, expected %d", r, #raw, #head), 0)
     end
-    local row, values = {}, {}
+    local row, values = json.ordered({}, head), {}     -- stored with its columns in the CSV's order
     for i, name in ipairs(head) do
       row[name] = raw[i]
       values[name] = numeric[name] and num(raw[i]) or raw[i]

@@ -85,6 +85,28 @@ expect 1 "grid over 1,000 without --yes" -- "$BIN" --db "$bdb" run --config "$ro
 contains "$err" "10100 backtests" "grid size named"; contains "$err" "--yes" "grid size: how to fix"
 expect 1 "no credentials" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end 10 --step 5
 contains "$err" "OO_EMAIL" "credentials: how to fix"
+# numbers on the command line are decimal (issue 12.13); times are HH:MM, steps in minutes (13.11)
+expect 2 "hex start" -- "$BIN" --db "$bdb" run --url $T --param delta --start 0x10 --end 20 --step 5
+one_line "$err" "hex start"; contains "$err" "decimal" "hex start: what is expected"
+expect 2 "inf end" -- "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end inf --step 5
+expect 1 "time parameter from flags (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T \
+  --param entry_time --start 09:32 --end 10:30 --step 15
+contains "$err" "sweep of entry_time: 4 values" "times from --start/--end, minutes from --step"
+expect 1 "time step as H:MM" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T \
+  --param entry_time --start 9:32 --end 10:32 --step 0:30
+contains "$err" "sweep of entry_time: 3 values" "a step of 0:30 is 30 minutes"
+# run names: at most 200 characters (not bytes), no control characters, at every entry (12.9, 12.13)
+long=$(printf 'é%.0s' $(seq 1 200))
+expect 1 "a 200-character name (400 bytes) is fine" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T \
+  --param delta --start 5 --end 10 --step 5 --name "$long"
+contains "$err" "OO_EMAIL" "a 200-character name passes the check"
+expect 2 "a 201-character name" -- "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end 10 --step 5 --name "${long}x"
+one_line "$err" "long name"; contains "$err" "201 characters" "long name: how many"
+expect 2 "a name with an escape" -- "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end 10 --step 5 --name "$(printf 'a\033]0;x\007b')"
+contains "$err" "control character" "escape in a name"
+printf 'return { test = "%s", name = "two\\nlines", parameter = "delta", config = { start = 5, stop = 10, step = 5 } }\n' "$T" > "$root/ctl.lua"
+expect 1 "a script's name with a newline" -- "$BIN" --db "$bdb" run "$root/ctl.lua"
+contains "$err" "control character" "newline in a script's name"
 [ "$(sqlite3 "$bdb" 'SELECT COUNT(*) FROM runs' 2>/dev/null || echo 0)" = 0 ] && ok || bad "bad input created a run"
 unset OO_EMAIL OO_PASSWORD
 
@@ -96,8 +118,11 @@ contains "$out" "Mode" "wizard asks the mode"; contains "$out" "Start [5]" "wiza
 contains "$out" "at least 1" "wizard refuses an out-of-bounds answer and asks again"
 contains "$out" "Ready to run 2 tests. Continue?" "wizard counts the tests"
 contains "$out" "nothing was started" "wizard cancelled"
+sqlite3 "$root/wizard.db" "INSERT INTO tests(url) VALUES ('https://optionomega.com/test/noname')"
 out=$(printf 'https://example.com/x\n' | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 1 ] && ok || bad "wizard with a bad URL: exit $rc"
+contains "$out" "(unnamed)  https://optionomega.com/test/noname" "wizard lists an unnamed test"
+lacks "$out" "userdata" "wizard shows no Lua value names"
 contains "$out" "not an OptionOmega test URL" "wizard checks the URL"
 
 # --- configuration precedence: flag > env > ./.env > ~/.config > default ----------------------

@@ -310,6 +310,10 @@ static void test_runs_and_tasks(oo_store *s)
     int64_t rid = store_task_complete(s, id1, res, trades, &err);
     CHECK_MSG(rid > 0, "%s", err.msg);
     CHECK_INT(store_task_complete(s, id1, res, trades, &err), rid);
+    /* done at the first try: one attempt (the idempotent second completion adds none) */
+    cJSON *done_tasks = store_run_tasks(s, run, &err);
+    CHECK_INT(num(cJSON_GetArrayItem(done_tasks, 0), "attempts"), 1);
+    cJSON_Delete(done_tasks);
     cJSON *tr = store_result_trades(s, rid, &err);
     CHECK_INT(cJSON_GetArraySize(tr), 2);
     cJSON_Delete(tr);

@@ -106,12 +106,29 @@ static const char *params_json =
     "{\"name\":\"profit_target\",\"display_name\":\"Profit Target\",\"fields\":[{\"name\":\"start\",\"type\":\"number\",\"min\":0}]}],"
     "\"errors\":[]}";
 
+/* The one list of metrics, from lua/oo/metrics.lua as serve gives it to the server. */
+static char *g_metrics;
+static const char *metrics_json(void)
+{
+    if (g_metrics) return g_metrics;
+    oo_err err = {0};
+    script_opts so = {0};
+    oo_script *sc = script_new(&so, &err);
+    cJSON *list = sc ? script_call(sc, "oo.metrics", "public", NULL, &err) : NULL;
+    if (!list) fprintf(stderr, "metrics: %s\n", err.msg);
+    g_metrics = list ? cJSON_PrintUnformatted(list) : NULL;
+    cJSON_Delete(list);
+    script_free(sc);
+    return g_metrics;
+}
+
 static web_server *start(const char *token, web_start_run_fn fn, void *ud)
 {
     char *vendor = oo_asprintf("%s/vendor/node_modules", getenv("OO_SOURCE_DIR") ? getenv("OO_SOURCE_DIR") : ".");
     cJSON *defaults = cJSON_Parse("{\"browsers\":2,\"headless\":true,\"rate_limit\":10}");
     web_opts o = {.port = 0, .token = token, .db_path = g_db, .data_dir = g_data, .web_dir = g_webdir,
-                  .vendor_dir = vendor, .parameters_json = params_json, .settings_defaults = defaults,
+                  .vendor_dir = vendor, .parameters_json = params_json, .metrics_json = metrics_json(),
+                  .settings_defaults = defaults,
                   .start_run = fn, .start_run_ud = ud, .poll_ms = 50};
     oo_err err = {0};
     web_server *w = web_start(&o, &err);
@@ -244,6 +261,28 @@ static void test_export(int port)
     CHECK(r.body && strstr(r.body, ",failed,11,"));
     http_free(&r);
     CHECK_ERROR(port, "GET", "/api/runs/424242/export.csv", NULL, 404, "no run");
+
+    /* the one list of metrics: what the dashboard formats with and the export's columns */
+    int st;
+    cJSON *m = call(port, "GET", "/api/metrics", NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK(cJSON_IsArray(m) && cJSON_GetArraySize(m) >= 17);
+    const cJSON *first = cJSON_GetArrayItem(m, 0), *cagr = cJSON_GetArrayItem(m, 1);
+    CHECK_STR(str(first, "key"), "pl");
+    CHECK_STR(str(first, "format"), "money");
+    CHECK_STR(str(cagr, "key"), "cagr");
+    CHECK_STR(str(cagr, "format"), "pct");
+    CHECK_STR(str(cagr, "sense"), "max");
+    cJSON_Delete(m);
+    /* a run's own events, by kind */
+    snprintf(path, sizeof path, "/api/runs/%lld/events?kind=run_created", (long long)g_ids.sweep_run);
+    cJSON *ev = call(port, "GET", path, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_INT(cJSON_GetArraySize(ev), 1);
+    CHECK_STR(str(cJSON_GetArrayItem(ev, 0), "kind"), "run_created");
+    cJSON_Delete(ev);
+    snprintf(path, sizeof path, "/api/runs/%lld/events?kind=a;b", (long long)g_ids.sweep_run);
+    CHECK_ERROR(port, "GET", path, NULL, 400, "kind");
 }
 
 static void test_artifacts(int port)
@@ -277,7 +316,7 @@ static void test_artifacts(int port)
 static void test_start_run(int port_engine, int port_none, engine *eng)
 {
     int st;
-    char body[512];
+    char body[1024];
     /* validation comes first, the same with or without an engine */
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\": \"sweep\",", 400, "malformed JSON");
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\": \"sweep\"} trailing", 400, "malformed JSON");
@@ -309,6 +348,26 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"browsers\":9}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "browsers");
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\"}", 400, "test");
+    /* ids are whole ids, never a cast of an out-of-range number (issue 12.6) */
+    CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_id\":1e20,\"parameter\":\"delta\"}", 400, "test_id");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_id\":-3,\"parameter\":\"delta\"}", 400, "test_id");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_id\":1.5,\"parameter\":\"delta\"}", 400, "test_id");
+    /* over 1,000 backtests need "yes"; over 100,000 are refused outright */
+    snprintf(body, sizeof body, "{\"mode\":\"grid\",\"test_id\":%lld,\"parameters\":{\"delta\":{\"start\":1,\"stop\":100},"
+             "\"profit_target\":{\"start\":0,\"stop\":100,\"step\":1}}}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "10100 backtests");
+    snprintf(body, sizeof body, "{\"mode\":\"grid\",\"test_id\":%lld,\"yes\":true,\"parameters\":{\"delta\":{\"start\":1,\"stop\":100},"
+             "\"stop_loss\":{\"start\":0,\"stop\":2000,\"step\":0.5}}}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "over the 100000");
+    /* names: at most 200 characters, no control characters (issues 12.9, 12.13) */
+    snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"name\":\"a\\u001b[2Jb\"}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "control character");
+    char longname[260];
+    memset(longname, 'n', 201);
+    longname[201] = '\0';
+    snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"name\":\"%s\"}",
+             (long long)g_ids.test1, longname);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "201 characters");
     CHECK_INT(eng->calls, 0);
 
     /* wrong content type, oversized bodies */
@@ -850,6 +909,7 @@ int main(void)
     char *wal = oo_asprintf("%s-wal", g_db);
     CHECK(!file_contains(g_db, "pa55-W0rd-never-sent") && !file_contains(wal, "pa55-W0rd-never-sent"));
     free(wal);
+    free(g_metrics);
     free(g_db);
     free(g_data);
     free(g_webdir);
