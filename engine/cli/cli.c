@@ -148,11 +148,6 @@ int oo_cli_main(int argc, char **argv)
     }
     /* load the layers under the flags, then re-apply the global flags on top */
     int verbose = cfg->verbose;
-    /* for run scripts that start runs themselves (lua/oo/init.lua): this very program */
-    char *self = oo_exe_dir(), *exe = self ? oo_path_join(self, "oo-automator") : NULL;
-    if (exe) setenv("OO_AUTOMATOR", exe, 1);
-    free(self);
-    free(exe);
     if (oo_config_load(cfg, NULL, NULL, &err) != 0) {
         fprintf(stderr, "oo-automator: %s\n", err.msg);
         return 2;
@@ -201,6 +196,23 @@ int oo_cli_main(int argc, char **argv)
     return rc;
 }
 
+/* The dashboard's Settings page is one layer of the configuration (base/config.c decides
+ * where it ranks): its saved values go to the config once the store is open. The password
+ * lives in its own file, read with the config. */
+void cli_apply_settings(struct oo_store *s)
+{
+    for (int k = 0; k < OO_CFG_COUNT; k++) {
+        if (k == OO_CFG_PASSWORD) continue;
+        const char *name = oo_config_key_name((oo_cfg_key)k);
+        oo_err err = {0};
+        char *v = store_setting_get(s, name, &err);
+        int rc = v ? oo_config_set_setting(oo_cfg(), name, v, &err) : 0;
+        if (rc < 0) fprintf(stderr, "oo-automator: warning: setting %s: %s\n", name, err.msg);
+        if (rc > 0) OO_INFO("config", "%s = %s (the dashboard's settings)", oo_config_env_name((oo_cfg_key)k), v);
+        free(v);
+    }
+}
+
 struct oo_store *cli_open_store(void)
 {
     oo_err err = {0};
@@ -209,19 +221,7 @@ struct oo_store *cli_open_store(void)
         fprintf(stderr, "oo-automator: %s\n", err.msg);
         return NULL;
     }
-    /* what the dashboard's Settings page stored fills in what no flag, environment or config
-     * file set (the password lives in its own file, read with the config) */
-    static const struct { const char *key; oo_cfg_key cfg; } from_settings[] = {
-        {"email", OO_CFG_EMAIL}, {"browsers", OO_CFG_BROWSERS}, {"headless", OO_CFG_HEADLESS},
-        {"rate_limit", OO_CFG_RATE_LIMIT}, {"timeout_s", OO_CFG_BACKTEST_TIMEOUT}, {NULL, 0}};
-    oo_config *cfg = oo_cfg();
-    for (int i = 0; from_settings[i].key; i++) {
-        if (cfg->source[from_settings[i].cfg] != OO_SRC_DEFAULT) continue;
-        char *v = store_setting_get(s, from_settings[i].key, &err);
-        if (v && *v && oo_config_set_flag(cfg, from_settings[i].cfg, v, "the dashboard's settings", &err) != 0)
-            fprintf(stderr, "oo-automator: warning: setting %s: %s\n", from_settings[i].key, err.msg);
-        free(v);
-    }
+    cli_apply_settings(s);
     return s;
 }
 

@@ -8,8 +8,10 @@
 #include "base/err.h"
 
 struct oo_store;
-/* Opens the configured database; prints the error and returns NULL on failure. */
+/* Opens the configured database and applies the dashboard's Settings (a layer of the config);
+ * prints the error and returns NULL on failure. */
 struct oo_store *cli_open_store(void);
+void cli_apply_settings(struct oo_store *s);
 /* Prints a JSON value (pretty) on stdout and deletes it. */
 void cli_print_json(cJSON *v);
 /* Resolves a test given as a number, URL, OptionOmega id or name to its row id: 0 and a

@@ -36,7 +36,7 @@ typedef struct sim_proc { pid_t pid; int out; char url[128]; char test_url[256];
 
 static char *find_sim(void)
 {
-    const char *env = getenv("OO_SIM");
+    const char *env = oo_config_get(oo_cfg(), OO_CFG_SIM);
     if (env && *env) return oo_strdup(env);
     char *dir = oo_exe_dir();
     char *p = dir ? oo_path_join(dir, "oo-sim") : NULL;

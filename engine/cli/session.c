@@ -69,8 +69,7 @@ int cli_session_open(cli_session *s, int browsers, int headless, int no_cache)
     s->ro = (run_opts){.browsers = browsers, .headless = headless, .no_cache = no_cache,
                        .data_dir = oo_config_get(oo_cfg(), OO_CFG_DATA_DIR), .on_progress = render_progress,
                        .progress_ud = &s->progress};
-    const char *lease = getenv("OO_LEASE_MS");
-    if (lease) s->ro.lease_ms = atoll(lease);
+    s->ro.lease_ms = oo_config_int(oo_cfg(), OO_CFG_LEASE_MS);
     run_bind(s->sc, s->st, &s->ro);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include "script/script.h"
 #include "script/sched.h"
 #include "base/buf.h"
+#include "base/config.h"
 #include "base/util.h"
 #include "cdp/cdp.h"
 #include "replay/replay.h"
@@ -282,8 +283,8 @@ static int l_launch(lua_State *L)
         lua_pop(L, 1);
         o.timeout_ms = opt_int(L, 1, "timeout", 60000);
     }
-    const char *env = getenv("OO_HEADLESS");
-    if (env && !strcmp(env, "0")) o.headless = 0;
+    /* OO_HEADLESS=0 (any layer but the default) shows every window, whatever the script asks */
+    if (oo_cfg()->source[OO_CFG_HEADLESS] != OO_SRC_DEFAULT && !oo_config_int(oo_cfg(), OO_CFG_HEADLESS)) o.headless = 0;
     cdp_browser_launch(loop, &o, on_browser, wait_new(L, R_BROWSER, NULL));
     return yield_for(L);
 }

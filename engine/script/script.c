@@ -65,12 +65,11 @@ static void set_paths(lua_State *L)
     oo_buf b;
     oo_buf_init(&b);
     const oo_config *c = oo_cfg();
-    add_env_dirs(&b, oo_config_get(c, OO_CFG_LUA_PATH) ? oo_config_get(c, OO_CFG_LUA_PATH) : getenv("OO_LUA_PATH"));
+    add_env_dirs(&b, oo_config_get(c, OO_CFG_LUA_PATH));
     char *lua = oo_resource_path("lua"), *params = oo_resource_path("parameters");
     add_path(&b, lua, 1);
     add_path(&b, params, 0);
-    add_env_dirs(&b, oo_config_get(c, OO_CFG_PARAMETERS_PATH) ? oo_config_get(c, OO_CFG_PARAMETERS_PATH)
-                                                                 : getenv("OO_PARAMETERS_PATH"));
+    add_env_dirs(&b, oo_config_get(c, OO_CFG_PARAMETERS_PATH));
     free(lua);
     free(params);
     lua_getglobal(L, "package");
@@ -109,8 +108,7 @@ oo_script *script_new(const script_opts *opts, oo_err *err)
     oo_script *s = oo_calloc(1, sizeof *s);
     s->limit = opts && opts->memory_limit ? opts->memory_limit : 0;
     if (!s->limit) {
-        const char *mb = getenv("OO_LUA_MEMORY_MB");
-        long n = mb ? atol(mb) : 0;
+        long n = oo_config_int(oo_cfg(), OO_CFG_LUA_MEMORY_MB);
         s->limit = (size_t)(n > 0 ? n : 512) * 1024 * 1024;
     }
     s->traceback = opts ? opts->traceback : 0;

@@ -1,11 +1,12 @@
 -- oo.site: where OptionOmega is. The engine knows no site; this is the one place that names it.
--- OO_BASE_URL (flag, environment or config file) overrides it, e.g. to point at oo-sim.
+-- The base_url setting (OO_BASE_URL, from the environment, ./.env or the config file) overrides
+-- it, e.g. to point at oo-sim.
 local M = {}
 
 M.default_base_url = "https://optionomega.com"
 
 function M.base_url()
-  local v = os.getenv("OO_BASE_URL")
+  local v = require("config").get("base_url")
   if v and v ~= "" then return (v:gsub("/+$", "")) end
   return M.default_base_url
 end

@@ -154,6 +154,18 @@ contains "$err" "./.env:1: unknown setting OO_BROWSRS" "unknown key"
 rm -f .env
 expect 2 "bad env value" -- env OO_BROWSERS=lots "$BIN" status
 contains "$err" "OO_BROWSERS: browsers must be" "bad env value"
+expect 2 "bad lease" -- env OO_LEASE_MS=5 "$BIN" status
+contains "$err" "OO_LEASE_MS: the lease must be" "every knob is checked in one place"
+# the dashboard's Settings page is a layer: under the files, the environment and flags
+sdb="$root/settings.db"
+expect 0 "create settings db" -- "$BIN" --db "$sdb" list
+sqlite3 "$sdb" "INSERT INTO settings(key, value) VALUES ('browsers', '4'), ('rate_limit', '7')"
+expect 0 "settings layer" -- "$BIN" --db "$sdb" -v list
+contains "$err" "OO_BROWSERS = 4 (the dashboard's settings)" "a saved setting counts"
+contains "$err" "OO_RATE_LIMIT = 7 (the dashboard's settings)" "a saved setting counts"
+expect 0 "env over settings" -- env OO_BROWSERS=3 "$BIN" --db "$sdb" -v list
+contains "$err" "OO_BROWSERS        = 3  (environment: OO_BROWSERS)" "the environment wins over the Settings page"
+lacks "$err" "OO_BROWSERS = 4 (the dashboard's settings)" "the Settings page does not override the environment"
 
 # the password is never printed or logged
 printf 'OO_PASSWORD=Sup3rS3cretPw\n' > .env
