@@ -28,7 +28,7 @@
  *
  * Commands reach runs from Lua through the `runs` module (run_bind): runs.create(plan) -> id,
  * runs.execute(id [, {browsers, no_cache}]) -> outcome, message, runs.get(id), runs.results(id),
- * runs.script(id), runs.test(id), runs.find_tests(key). That is how `oo-automator run`, the
+ * runs.script(id), runs.trades(result_id), runs.test(id), runs.find_tests(key). That is how `oo-automator run`, the
  * dashboard's New Run and require("oo").run all create and execute runs, in-process.
  *
  * Nothing here prints: progress goes to the caller's callback (cli/ renders it), errors to an

@@ -163,6 +163,13 @@ static int l_test(lua_State *L)
     return push_or_raise(L, store_test_get(bound(L)->st, (int64_t)id, &e), &e);
 }
 
+static int l_trades(lua_State *L)
+{
+    lua_Integer id = luaL_checkinteger(L, 1);
+    oo_err e = {0};
+    return push_or_raise(L, store_result_trades(bound(L)->st, (int64_t)id, &e), &e);
+}
+
 static int l_find_tests(lua_State *L)
 {
     oo_err e = {0};
@@ -172,7 +179,8 @@ static int l_find_tests(lua_State *L)
 static int open_runs(lua_State *L)
 {
     static const luaL_Reg fns[] = {{"create", l_create}, {"execute", l_execute}, {"get", l_get},
-        {"results", l_results}, {"script", l_script}, {"test", l_test}, {"find_tests", l_find_tests}, {NULL, NULL}};
+        {"results", l_results}, {"script", l_script}, {"trades", l_trades}, {"test", l_test},
+        {"find_tests", l_find_tests}, {NULL, NULL}};
     lua_newtable(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     luaL_setfuncs(L, fns, 1);

@@ -31,7 +31,7 @@ function M.check(spec, registry)
     local _, cfg, vals = modes.resolve_parameter(registry, e.name, e.config, "grid." .. tostring(e.name))
     axes[#axes + 1] = { name = e.name, config = cfg, values = vals }
   end
-  return { mode = "grid", axes = axes, fixed = spec.fixed or {} }
+  return { mode = "grid", axes = axes, fixed = modes.check_fixed(registry, spec.fixed, "grid") }
 end
 
 -- The number of combinations, without building them; in floating point, so that a grid past

@@ -44,7 +44,7 @@ function M.check(spec, registry)
     st.optimize_by = st.objective.label
     st.by = nil
   end
-  return { mode = "staged", stages = stages, fixed = spec.fixed or {} }
+  return { mode = "staged", stages = stages, fixed = modes.check_fixed(registry, spec.fixed, "staged") }
 end
 
 function M.count(spec)

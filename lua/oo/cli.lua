@@ -170,6 +170,7 @@ function M.wizard(arg)
 end
 
 function M.summary(norm, count)
+  if type(norm.summary) == "string" then return norm.summary end   -- a mode's own (walkforward)
   if norm.mode == "sweep" then
     return string.format("sweep of %s: %d values", norm.parameter, count)
   elseif norm.mode == "grid" then
@@ -289,14 +290,35 @@ function M.report(run, results, live)
   return table.concat(out, "\n") .. "\n"
 end
 
--- The results table of a run of this command's store: its text ("" when it has no result).
+-- A mode's own section of the report (lua/oo/analysis/<mode>.lua with analyze and render, e.g.
+-- the walk-forward's), or nil when the mode has none.
+local function mode_section(run)
+  if type(run.mode) ~= "string" then return nil end
+  local okm, section = pcall(require, "oo.analysis." .. run.mode)
+  if okm and type(section) == "table" and section.analyze and section.render then return section end
+  return nil
+end
+
+-- The report of a run of this command's store: the results table, then the mode's own section;
+-- a walk-forward shows its own report instead of one best of all its stages (its stages mix
+-- windows: no one best among them). "" when the run has no result.
 function M.report_run(run_id)
   local runs = require("runs")
   local run = runs.get(run_id)
   local results = runs.results(run_id)
   if #results == 0 then return "" end
   local ok, live = pcall(spec_mod.for_run, run_id, run.config, runs.script(run_id), parameters.registry())
-  return M.report(run, results, ok and live or nil)
+  local text = M.report(run, results, ok and live or nil)
+  local section = mode_section(run)
+  if not section then return text end
+  local trades = {}
+  for _, id in ipairs(section.needs_trades and section.needs_trades(run, results) or {}) do
+    trades[tostring(id)] = trades[tostring(id)] or runs.trades(id)
+  end
+  local okr, r = pcall(section.analyze, { run = run, results = results, trades = trades })
+  if not okr then return text .. "\ncannot make the " .. tostring(run.mode) .. " report: " .. errors.message(r) .. "\n" end
+  if not r then return text end
+  return section.render(r)
 end
 
 return M

@@ -20,7 +20,7 @@ local errors = require("oo.errors")
 local values = require("oo.values")
 local M = {}
 
-M.builtin = { "sweep", "grid", "staged" }
+M.builtin = { "sweep", "grid", "staged", "walkforward" }
 
 function M.get(name)
   if type(name) ~= "string" then errors.raise("input", "mode: expected a name such as \"sweep\"") end
@@ -64,6 +64,24 @@ function M.resolve_parameter(registry, name, config, where)
     end
   end
   return p, cfg, vals
+end
+
+-- Checks a spec's fixed values ({name = value, ...}, kept the same in every task): each names
+-- a parameter and is a value it accepts (e.g. fixed = {dates = "2020-01-02..2024-12-31"}).
+-- Returns fixed, or {} when there is none.
+function M.check_fixed(registry, fixed, where)
+  where = (where or "spec") .. ".fixed"
+  if fixed == nil then return {} end
+  if type(fixed) ~= "table" then errors.raise("input", "%s: expected a table of parameter = value", where) end
+  for name, v in pairs(fixed) do
+    local p = registry[name]
+    if not p then errors.raise("input", "%s: unknown parameter %q", where, tostring(name)) end
+    if p.check_value then
+      local ok, why = p.check_value(v, values.apply_fields(name, p.fields, {}))
+      if not ok then errors.raise("input", "%s.%s: %s: %s", where, name, tostring(v), why or "out of bounds") end
+    end
+  end
+  return fixed
 end
 
 -- A shallow copy of t with k = v set.

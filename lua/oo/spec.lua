@@ -197,8 +197,13 @@ end
 -- from the stored script's text (executed here, once). config: the run's stored config
 -- {spec, script (its path, for messages)}; text: the stored script's text, or nil.
 function M.from_stored(config, text, run_id)
-  if type(config) ~= "table" or type(config.spec) ~= "table" then
-    errors.raise("input", "run %s has no stored spec", tostring(run_id))
+  if type(config) ~= "table" then errors.raise("input", "run %s has no stored spec", tostring(run_id)) end
+  if type(config.spec) ~= "table" then
+    -- a config that is a spec itself (a run written otherwise than by the engine)
+    if config.mode == nil and config.stages == nil and config.parameters == nil and config.parameter == nil then
+      errors.raise("input", "run %s has no stored spec", tostring(run_id))
+    end
+    config = { spec = config }
   end
   local spec = config.spec
   local paths = type(config.functions) == "table" and config.functions or {}
@@ -238,6 +243,10 @@ function M.param_configs(norm)
   if norm.parameter then out[norm.parameter] = norm.config end
   for _, a in ipairs(norm.axes or {}) do out[a.name] = a.config end
   for _, s in ipairs(norm.stages or {}) do out[s.parameter] = s.config end
+  -- a mode made of inner searches (walkforward): theirs
+  for _, s in ipairs(norm.searches or {}) do
+    for k, v in pairs(M.param_configs(s.spec)) do out[k] = v end
+  end
   return out
 end
 

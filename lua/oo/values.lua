@@ -103,6 +103,8 @@ function M.apply_fields(param_name, fields, config)
       end
     elseif f.type == "time" then
       if not M.parse_time(v) then errors.raise("input", "%s: %q is not a time HH:MM", where, tostring(v)) end
+    elseif f.type == "date" then
+      if not require("oo.dates").parse(v) then errors.raise("input", "%s: %q is not a date YYYY-MM-DD", where, tostring(v)) end
     elseif f.type == "bool" then
       if type(v) ~= "boolean" then errors.raise("input", "%s: expected true or false, found %s", where, type(v)) end
     elseif f.type == "string" then

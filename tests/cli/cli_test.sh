@@ -111,7 +111,7 @@ contains "$err" "control character" "newline in a script's name"
 unset OO_EMAIL OO_PASSWORD
 
 # --- run with no arguments: the wizard (answers on stdin; a wrong answer is asked again) ------
-answers='https://optionomega.com/test/wiz123\nWizard test\n1\n1\n0\n5\n10\n5\nboth\nshort\n0\n2\nn\n'
+answers='https://optionomega.com/test/wiz123\nWizard test\n1\ndelta\n0\n5\n10\n5\nboth\nshort\n0\n2\nn\n'
 out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 0 ] && ok || bad "wizard cancelled: exit $rc: $out"
 contains "$out" "Mode" "wizard asks the mode"; contains "$out" "Start [5]" "wizard shows a field's default"

@@ -327,7 +327,7 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_url\":\"ftp://x\",\"parameter\":\"delta\"}", 400, "test_url");
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_id\":99999,\"parameter\":\"delta\"}", 400, "no test 99999");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"vega\"}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "unknown parameter \"vega\" (known: delta, entry_sl_ratio, entry_time, ");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "unknown parameter \"vega\" (known: dates, delta, entry_sl_ratio, ");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"start\":0}}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "delta.start: 0 is below the minimum 1");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"start\":2.5}}", (long long)g_ids.test1);

@@ -195,7 +195,7 @@ static void test_serve_command(void)
     http_req(port, "GET", "/api/parameters", auth, NULL, 0, &r);
     cJSON *p = cJSON_Parse(r.body ? r.body : "");
     cJSON *params = cJSON_GetObjectItem(p, "parameters");
-    CHECK_MSG(r.status == 200 && cJSON_GetArraySize(params) == 9, "%d parameters", cJSON_GetArraySize(params));
+    CHECK_MSG(r.status == 200 && cJSON_GetArraySize(params) == 10, "%d parameters", cJSON_GetArraySize(params));
     CHECK(r.body && strstr(r.body, "\"name\":\"delta\"") && strstr(r.body, "\"requires_toggle\":\"Use Early Exit\""));
     cJSON_Delete(p);
     http_free(&r);
@@ -264,6 +264,9 @@ int main(void)
 
     /* seeded runs: Run Detail, History, Tests, Settings */
     child c = replay("dashboard", env);
+    CHECK_INT(wait_child(&c, 120000), 0);
+    /* the walk-forward report's component on a report of the analysis' walkforward section */
+    c = replay("walkforward", env);
     CHECK_INT(wait_child(&c, 120000), 0);
     cJSON *st = get_json(port, "/api/settings");
     CHECK(st && cJSON_IsTrue(cJSON_GetObjectItem(st, "password_set")) && cJSON_GetNumberValue(cJSON_GetObjectItem(st, "browsers")) == 3);
