@@ -113,16 +113,19 @@ static int outcome_exit(long long id, int outcome, const oo_err *err)
     return 0;
 }
 
-/* The results table (also of a partial run) and the counts line. */
-static void print_results(cli_session *s, long long id)
+/* The results table (also of a partial run, but not after Ctrl-C: the user wants out, and the
+ * table may run the script's own optimize_by) and the counts line. */
+static void print_results(cli_session *s, long long id, int interrupted)
 {
     oo_err err = {0};
-    cJSON *arg = cJSON_CreateNumber((double)id);
-    cJSON *text = cli_session_call(s, "report_run", arg, &err);
-    cJSON_Delete(arg);
-    if (text && cJSON_IsString(text)) fputs(text->valuestring, stdout);
-    else if (!text) fprintf(stderr, "cannot print the results: %s\n", err.msg);
-    cJSON_Delete(text);
+    if (!interrupted) {
+        cJSON *arg = cJSON_CreateNumber((double)id);
+        cJSON *text = cli_session_call(s, "report_run", arg, &err);
+        cJSON_Delete(arg);
+        if (text && cJSON_IsString(text)) fputs(text->valuestring, stdout);
+        else if (!text) fprintf(stderr, "cannot print the results: %s\n", err.msg);
+        cJSON_Delete(text);
+    }
     cJSON *run = store_run_get(s->st, id, &err);
     if (!run) return;
     const cJSON *c = cJSON_GetObjectItem(run, "counts");
@@ -144,6 +147,6 @@ int cli_session_execute(cli_session *s, long long id)
     if (oo_cfg()->verbose > 0)   /* the run's wall time and the engine's own peak memory */
         fprintf(stderr, "run %lld: %lld ms; engine peak RSS: %ld kB\n", id, (long long)(oo_now_ms() - t0), oo_peak_rss_kb());
     int rc = outcome_exit(id, outcome, &err);
-    print_results(s, id);
+    print_results(s, id, outcome == RUN_INTERRUPTED || script_signals_received() > 0);
     return rc;
 }

@@ -110,6 +110,22 @@ contains "$err" "control character" "newline in a script's name"
 [ "$(sqlite3 "$bdb" 'SELECT COUNT(*) FROM runs' 2>/dev/null || echo 0)" = 0 ] && ok || bad "bad input created a run"
 unset OO_EMAIL OO_PASSWORD
 
+# --- Ctrl-C stops a run script that keeps the CPU busy (issue 12.12): exit 130, nothing stored --
+printf 'local f = assert(io.open("%s/busy.started", "w")); f:close()\nwhile true do end\n' "$root" > "$root/busy.lua"
+"$BIN" --db "$root/busy.db" run "$root/busy.lua" >"$root/busy.out" 2>"$root/busy.err" &
+bpid=$!
+end=$(( $(date +%s) + 60 ))
+while [ ! -f "$root/busy.started" ] && [ "$(date +%s)" -lt "$end" ]; do sleep 0.1; done
+[ -f "$root/busy.started" ] && ok || bad "the busy script never started"
+kill -INT $bpid
+end=$(( $(date +%s) + 30 ))
+while kill -0 $bpid 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.1; done
+if kill -0 $bpid 2>/dev/null; then bad "Ctrl-C did not stop a busy script within 30 s"; kill -9 $bpid; fi
+wait $bpid; rc=$?
+[ "$rc" = 130 ] && ok || bad "busy script after Ctrl-C: exit $rc, expected 130: $(cat "$root/busy.err")"
+contains "$(cat "$root/busy.err")" "interrupted" "busy script: says it was interrupted"
+[ "$(sqlite3 "$root/busy.db" 'SELECT COUNT(*) FROM runs' 2>/dev/null || echo 0)" = 0 ] && ok || bad "an interrupted script created a run"
+
 # --- run with no arguments: the wizard (answers on stdin; a wrong answer is asked again) ------
 answers='https://optionomega.com/test/wiz123\nWizard test\n1\ndelta\n0\n5\n10\n5\nboth\nshort\n0\n2\nn\n'
 out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?

@@ -5,7 +5,9 @@
 #   * a run with a custom optimize_by (a Lua function) interrupted in its first stage resumes
 #     with that very function, from the script's text stored with the run, even after the file
 #     was edited to another function and other ranges: the edit changes nothing of the run;
-#   * a resume executes the stored text once, and only when the spec needs its functions.
+#   * a resume executes the stored text once, and only when the spec needs its functions;
+#   * Ctrl-C stops a run whose Lua is busy (an optimize_by that never returns): exit 130,
+#     nothing lost; an optimize_by that fails fails the run with its own error and file:line.
 # Each execution of a script appends a line to a journal file, so "once" is counted, not guessed.
 # usage: stored.sh OO_AUTOMATOR OO_SIM
 BIN=$1
@@ -111,6 +113,57 @@ before=$(lines once)
 q "UPDATE runs SET status = 'paused' WHERE id = 1"
 "$BIN" resume --run-id 1 >"$T/r.out" 2>"$T/r.err" || { bad "plain resume failed"; cat "$T/r.err"; }
 [ "$(lines once)" = "$before" ] || bad "a resume without functions executed the script"
+
+# --- Lua busy in the middle of a run: Ctrl-C still stops it (issue 12.12) ------------------------
+# the optimize_by function never returns: the run is planning its second stage when Ctrl-C comes
+export OO_DB_PATH="$T/busy.db"
+cat >"$T/busy.lua" <<LUA
+return {
+  test = "$TEST_URL", name = "busy", mode = "staged",
+  stages = {
+    { parameter = "delta", config = { start = 10, stop = 14, step = 4 },
+      optimize_by = function(metrics, values)
+        local f = io.open("$T/busy.started", "w"); if f then f:close() end
+        while true do end
+      end },
+    { parameter = "profit_target", use_best_from = "delta", config = { start = 30, stop = 30, step = 1 } },
+  },
+}
+LUA
+"$BIN" run "$T/busy.lua" --browsers 2 --yes >"$T/busy.out" 2>"$T/busy.err" &
+RPID=$!
+end=$(( $(date +%s) + 120 ))
+while [ ! -f "$T/busy.started" ] && [ "$(date +%s)" -lt "$end" ]; do sleep 0.2; done
+[ -f "$T/busy.started" ] || bad "busy: the optimize_by function never ran"
+kill -INT $RPID
+end=$(( $(date +%s) + 30 ))
+while kill -0 $RPID 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.1; done
+if kill -0 $RPID 2>/dev/null; then bad "busy: Ctrl-C did not stop the run within 30 s"; kill -9 $RPID; fi
+wait $RPID
+rc=$?
+[ "$rc" = 130 ] || bad "busy: exit $rc, expected 130: $(tail -3 "$T/busy.err")"
+[ "$(q "SELECT status FROM runs WHERE id = 1")" = paused ] || bad "busy: run 1 is $(q "SELECT status FROM runs WHERE id = 1"), expected paused"
+[ "$(q "SELECT COUNT(*) FROM tasks WHERE status = 'running'")" = 0 ] || bad "busy: tasks left running"
+[ "$(q "SELECT COUNT(*) FROM tasks t JOIN results r ON r.task_id = t.id WHERE t.stage = 1")" = 2 ] || bad "busy: stage 1's results lost"
+
+# --- a failing optimize_by fails the run with its own error and file:line (issue 12.14) ------------
+export OO_DB_PATH="$T/failing.db"
+cat >"$T/failing.lua" <<LUA
+return {
+  test = "$TEST_URL", name = "failing", mode = "staged",
+  stages = {
+    { parameter = "delta", config = { start = 10, stop = 14, step = 4 },
+      optimize_by = function(metrics, values) return metrics.no_such_metric.value end },
+    { parameter = "profit_target", use_best_from = "delta", config = { start = 30, stop = 30, step = 1 } },
+  },
+}
+LUA
+"$BIN" run "$T/failing.lua" --browsers 2 --yes >"$T/failing.out" 2>"$T/failing.err" && bad "failing: the run did not fail"
+error=$(q "SELECT error FROM runs WHERE id = 1")
+[ "$(q "SELECT status FROM runs WHERE id = 1")" = failed ] || bad "failing: run 1 is $(q "SELECT status FROM runs WHERE id = 1")"
+case "$error" in *"optimize_by function failed"*failing.lua:*) ;; *) bad "failing: the run's error does not name the function and its line: $error" ;; esac
+case "$error" in *"no successful result"*) bad "failing: the error hides behind the stage: $error" ;; esac
+grep -q "failing.lua:" "$T/failing.err" || bad "failing: stderr lacks file:line: $(tail -2 "$T/failing.err")"
 
 if [ "$FAIL" -eq 0 ]; then echo "stored: passed"; exit 0; fi
 echo "stored: $FAIL failures"
