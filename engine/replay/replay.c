@@ -1,4 +1,5 @@
 #include "replay/replay.h"
+#include "replay/evidence.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -73,54 +74,18 @@ static void finish(replay *rp)
 
 /* ---- evidence of a failure ------------------------------------------------------------------- */
 
-static char *artifact_path(replay *rp, const char *ext)
-{
-    return oo_asprintf("%s/step-%02d-%s.%s", rp->o.artifacts_dir, rp->i, rp->rec->steps[rp->i].type_name, ext);
-}
-
 /* The evidence comes from the step's page while it is open, else from the main page. */
 static cdp_page *evidence_page(replay *rp)
 {
     return rp->cur && !cdp_page_closed(rp->cur) ? rp->cur : rp->page;
 }
 
-static void on_console_saved(replay *rp)
+static void on_evidence(void *ud, const cJSON *paths)
 {
-    cJSON *con = cdp_page_console(evidence_page(rp));
-    char *txt = cJSON_Print(con);
-    char *path = artifact_path(rp, "console.json");
-    if (oo_write_file(path, txt, strlen(txt), NULL) == 0) cJSON_AddStringToObject(rp->artifacts, "console", path);
-    free(path);
-    free(txt);
-    cJSON_Delete(con);
+    replay *rp = ud;
+    cJSON_Delete(rp->artifacts);
+    rp->artifacts = cJSON_Duplicate(paths, 1);
     finish(rp);
-}
-
-static void on_html(void *ud, cJSON *v, const oo_err *err)
-{
-    replay *rp = ud;
-    const char *html = cJSON_GetStringValue(cJSON_GetObjectItem(v, "html"));
-    if (!err && html) {
-        char *path = artifact_path(rp, "html");
-        if (oo_write_file(path, html, strlen(html), NULL) == 0) cJSON_AddStringToObject(rp->artifacts, "html", path);
-        free(path);
-    }
-    on_console_saved(rp);
-}
-
-static void on_shot(void *ud, cJSON *v, const oo_err *err)
-{
-    replay *rp = ud;
-    const char *b64 = cJSON_GetStringValue(cJSON_GetObjectItem(v, "data"));
-    if (!err && b64) {
-        size_t n;
-        unsigned char *png = replay_base64_decode(b64, &n);
-        char *path = artifact_path(rp, "png");
-        if (png && oo_write_file(path, png, n, NULL) == 0) cJSON_AddStringToObject(rp->artifacts, "screenshot", path);
-        free(path);
-        free(png);
-    }
-    if (cdp_page_html(evidence_page(rp), 5000, on_html, rp) != 0) return;
 }
 
 static void fail_step(replay *rp, const oo_err *err)
@@ -132,11 +97,13 @@ static void fail_step(replay *rp, const oo_err *err)
     if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 2, rp->err.msg, (oo_now_us() - rp->step_start) / 1000.0);
     rp->artifacts = cJSON_CreateObject();
     cdp_page *ev = evidence_page(rp);
-    if (!rp->o.artifacts_dir || cdp_page_crashed(ev) || cdp_page_closed(ev) || oo_mkdir_p(rp->o.artifacts_dir, NULL) != 0) {
+    if (!rp->o.artifacts_dir || cdp_page_crashed(ev) || cdp_page_closed(ev)) {
         finish(rp);
         return;
     }
-    cdp_page_screenshot(ev, 0, 5000, on_shot, rp);
+    char base[96];
+    snprintf(base, sizeof base, "step-%02d-%s", rp->i, s->type_name);
+    evidence_collect(ev, rp->o.artifacts_dir, base, on_evidence, rp);
 }
 
 /* ---- steps --------------------------------------------------------------------------------- */

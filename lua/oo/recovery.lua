@@ -12,8 +12,6 @@
 --   permanent     the task itself is wrong (a value out of range)  -> fail it at once
 --   config_rejected  OptionOmega refuses this configuration        -> fail it at once
 local errors = require("oo.errors")
-local fs = require("fs")
-local json = require("json")
 local sched = require("sched")
 local M = {}
 
@@ -68,24 +66,17 @@ function M.classify(err, page, keeper)
            permanent = M.permanent[code] or nil, transient = M.transient[code] or nil }
 end
 
--- Saves what the page shows: screenshot (PNG), HTML (password inputs blanked by the engine),
--- console log and the page's recent network log, under dir/task-<id>-<attempt>.*
+-- Keeps what the page shows (replay/evidence.h, the same routine as a failed replay's):
+-- screenshot (PNG), HTML (password inputs blanked by the engine), console and network logs,
+-- under dir/task-<id>-attempt-<n>.*; the console log itself goes to the failures table too.
 function M.artifacts(page, dir, t, failure)
-  local out = {}
-  if not page then return out end
-  fs.mkdir(dir)
-  local base = string.format("%s/task-%d-attempt-%d", dir, t.id, (t.attempts or 0) + 1)
-  local ok, png = pcall(page.screenshot, page)
-  if ok and png and fs.write(base .. ".png", png) then out.screenshot = base .. ".png" end
-  local okh, html = pcall(page.html, page)
-  if okh and html and fs.write(base .. ".html", html) then out.html = base .. ".html" end
+  if not page then return {} end
+  local base = string.format("task-%d-attempt-%d", t.id, (t.attempts or 0) + 1)
+  local ok, paths = pcall(page.evidence, page, dir, base)
+  paths = ok and type(paths) == "table" and paths or {}
   local okc, console = pcall(page.console, page)
-  if okc and console then out.console = console end
-  if page.network then
-    local okn, net = pcall(page.network, page)
-    if okn and net and fs.write(base .. ".network.json", json.encode(net)) then out.network_log = base .. ".network.json" end
-  end
-  return out
+  return { screenshot = paths.screenshot, html = paths.html, network_log = paths.network_log,
+           console = okc and console or nil }
 end
 
 -- Before the next attempt: a rate limit backs off (with jitter); the rest needs only the fresh

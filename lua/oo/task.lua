@@ -44,18 +44,20 @@ end
 
 M.flows = { "login.json", "open_test.json", "new_backtest.json", "run_backtest.json", "trade_log.json" }
 
--- Every recording a task needs exists and parses; errors name the file and what is wrong.
+-- The recording named `name`, parsed once per Lua state (one command: once per run) by the
+-- engine's Recorder parser, as an object: rec.file, #rec, rec:steps(); page:replay takes it.
+local recordings = {}   -- path -> recording object
+local function load_recording(name)
+  local path = M.recording(name)
+  if not recordings[path] then recordings[path] = require("browser").recording(path) end
+  return recordings[path]
+end
+M.load_recording = load_recording
+
+-- Every recording a task needs exists and parses; errors name the file, the JSON path, what
+-- was expected and what was found.
 function M.check_recordings()
-  local json = require("json")
-  for _, name in ipairs(M.flows) do
-    local path = M.recording(name)
-    local text, err = fs.read(path)
-    if not text then errors.raise("input", "%s", err) end
-    local ok, rec = pcall(json.decode, text)
-    if not ok or type(rec) ~= "table" or type(rec.steps) ~= "table" then
-      errors.raise("input", "%s: not a Chrome DevTools Recorder export (%s)", path, ok and "no steps" or tostring(rec))
-    end
-  end
+  for _, name in ipairs(M.flows) do load_recording(name) end
 end
 
 -- What the recordings' {{placeholders}} are filled with.
@@ -74,21 +76,13 @@ function M.env(test_url, options)
 end
 
 local function replay(page, env, name, timeout)
-  page:replay(M.recording(name), { vars = env.vars, timeout = timeout or M.timeouts.step })
+  page:replay(load_recording(name), { vars = env.vars, timeout = timeout or M.timeouts.step })
 end
 M.replay = replay
 
-local recordings = {}   -- path -> decoded recording
-local function load_recording(name)
-  local path = M.recording(name)
-  if not recordings[path] then recordings[path] = json.decode(assert(fs.read(path))) end
-  return path, recordings[path]
-end
-
 -- What only a signed-out visitor sees: the first element login.json clicks (its "Sign in").
 function M.signin_selectors()
-  local _, rec = load_recording("login.json")
-  for _, s in ipairs(rec.steps) do
+  for _, s in ipairs(load_recording("login.json"):steps()) do
     if s.type == "click" and type(s.selectors) == "table" then return s.selectors end
   end
 end
@@ -111,25 +105,22 @@ end
 -- went through, waits for that page or the sign-in instead: a lost session fails the attempt
 -- at once, not after the step's whole timeout.
 function M.replay_signed_in(page, env, name, timeout)
-  local path, rec = load_recording(name)
-  local n, last, signin = #rec.steps, rec.steps[#rec.steps], M.signin_selectors()
+  local rec = load_recording(name)
+  local steps = rec:steps()
+  local n, last, signin = #steps, steps[#steps], M.signin_selectors()
   if not last or last.type ~= "waitForElement" or last.visible == false or not signin then
     return replay(page, env, name, timeout)
   end
-  local opts = { vars = env.vars, timeout = timeout or M.timeouts.step }
-  opts.to = n - 1
-  page:replay(path, opts)
-  local either = {}
-  for _, alt in ipairs(last.selectors) do either[#either + 1] = alt end
-  for _, alt in ipairs(signin) do either[#either + 1] = alt end
-  local step_timeout = last.timeout and math.max(last.timeout, opts.timeout) or opts.timeout
-  local ok = pcall(page.wait_for, page, { selectors = either }, { state = "visible", timeout = step_timeout })
-  if ok and page:query({ selectors = last.selectors }).count == 0 then error(M.signed_out(), 0) end
+  local step = timeout or M.timeouts.step
+  page:replay(rec, { vars = env.vars, timeout = step, to = n - 1 })     -- every step but the last
+  -- then until the last step's element or the sign-in shows
+  local ok, which = pcall(page.replay, page, rec, { from = n - 1, to = n - 1,
+    until_any = { { selectors = last.selectors }, { selectors = signin } },
+    until_timeout = last.timeout and math.max(last.timeout, step) or step })
+  if ok and which == 2 then error(M.signed_out(), 0) end
   -- the last step itself: at once when its element is there; when neither came, at once too,
   -- with the recording's own error (the file, the step, each selector and why it failed)
-  opts.to, opts.from = nil, n - 1
-  if not ok then opts.max_timeout = 1 end
-  page:replay(path, opts)
+  page:replay(rec, { vars = env.vars, timeout = step, from = n - 1, max_timeout = not ok and 1 or nil })
 end
 
 -- A new browser context logged in: {ctx, page}.
@@ -188,15 +179,15 @@ M.outcome_js = [[
 -- Replays run_backtest.json, but instead of its last step (the wait for the results) waits
 -- for the results or an error, so an error ends the attempt at once, not after 5 minutes.
 function M.run_backtest(page, env)
-  local path, rec = load_recording("run_backtest.json")
-  local n = #rec.steps
-  page:replay(path, { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 })
+  local rec = load_recording("run_backtest.json")
+  local n = #rec
+  page:replay(rec, { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 })
   local outcome = page:wait_for_expression(M.outcome_js, { timeout = M.timeouts.backtest })
   if type(outcome) == "string" and outcome:sub(1, 6) == "error:" then
     error(M.answer_error(outcome:sub(7)), 0)
   end
   if outcome == "signed-out" then error(M.signed_out(), 0) end
-  page:replay(path, { vars = env.vars, timeout = M.timeouts.backtest, from = n - 1 })
+  page:replay(rec, { vars = env.vars, timeout = M.timeouts.backtest, from = n - 1 })
 end
 
 -- Runs one task on a logged-in page. Returns result {metrics, config, raw_data}, trades.

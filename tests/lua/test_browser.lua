@@ -70,6 +70,32 @@ check.eq(page:eval("window.moved"), 1)
 local ok, err = pcall(function() page:replay("/nonexistent.json") end)
 check.ok(not ok and tostring(err):find("cannot read /nonexistent.json", 1, true), tostring(err))
 
+-- a recording parsed once, as an object: its steps, and replays of it (no parse each time)
+local rec = browser.recording(require("fs").resource("tests/replay/recordings/pass/widgets.json"))
+check.ok(#rec >= 4, tostring(rec))
+check.eq(rec:steps()[1].index, 0)
+check.ok(type(rec:steps()[#rec].type) == "string")
+check.ok(rec.file:find("widgets.json", 1, true), rec.file)
+page:replay(rec, { to = 3, vars = { BASE = pages }, timeout = 20000 })
+-- replay until any of these selectors: the index of the first that shows
+check.eq(page:replay(rec, { from = 3, to = 3, until_any = { "#never-there", "ul li" }, until_timeout = 5000 }), 2)
+check.eq(page:replay(rec, { from = 3, to = 3, until_any = { { "#nope", "ul li" } }, until_timeout = 5000 }), 1)
+local oku, eu = pcall(page.replay, page, rec, { from = 3, to = 3, until_any = { "#nope", "#neither" }, until_timeout = 300 })
+check.ok(not oku and tostring(eu):find("none of the awaited elements showed", 1, true), tostring(eu))
+check.eq(errors.code(eu), "timeout")
+local bad = os.tmpname()
+do local f = assert(io.open(bad, "w")); f:write('{"title": "x", "steps": [{"type": "click", "selectors": [5]}]}'); f:close() end
+local okr, er = pcall(browser.recording, bad)
+check.ok(not okr and tostring(er):find("steps[0].selectors[0]", 1, true), tostring(er))
+check.eq(errors.code(er), "input")
+os.remove(bad)
+-- the evidence of a failure, by the one routine a replay uses too
+local edir = (os.getenv("OO_TEST_TMP") or "/tmp") .. "/lua-evidence-" .. require("time").now_ms()
+local ev = page:evidence(edir, "probe")
+check.ok(ev.screenshot and require("fs").read(ev.screenshot):sub(2, 4) == "PNG", "screenshot " .. tostring(ev.screenshot))
+check.ok(ev.html and require("fs").read(ev.html):find("Moving target", 1, true), "html " .. tostring(ev.html))
+check.ok(ev.console and ev.network_log, "console and network logs")
+
 -- a response and a download, expected before the action that causes them
 local dir = os.getenv("OO_TEST_TMP") and (os.getenv("OO_TEST_TMP") .. "/lua-downloads-" .. require("time").now_ms()) or "/tmp/lua-downloads"
 ctx:set_download_dir(dir)
