@@ -32,6 +32,7 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_LUA_MEMORY_MB] = {"OO_LUA_MEMORY_MB", "lua_memory_mb"},
     [OO_CFG_HOME] = {"OO_HOME", "home"},
     [OO_CFG_SIM] = {"OO_SIM", "sim"},
+    [OO_CFG_BLOCK_REQUESTS] = {"OO_BLOCK_REQUESTS", "block_requests"},
 };
 
 /* The keys the dashboard's Settings page edits (the settings table's names are the keys'). */
@@ -115,6 +116,10 @@ static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
     case OO_CFG_HEADLESS:
         if (parse_bool(v, &b) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: headless must be 1 or 0 (true/false), found \"%s\"", where, v);
+        break;
+    case OO_CFG_BLOCK_REQUESTS:
+        if (parse_bool(v, &b) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: block_requests must be 1 (skip what the flow does not need) or 0 (load everything), found \"%s\"", where, v);
         break;
     case OO_CFG_BASE_URL:
         if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
@@ -220,6 +225,7 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
     put(c, OO_CFG_RATE_LIMIT, "10", OO_SRC_DEFAULT, NULL);
     put(c, OO_CFG_PIPELINE, "auto", OO_SRC_DEFAULT, NULL);
     put(c, OO_CFG_BACKTEST_TIMEOUT, "300", OO_SRC_DEFAULT, NULL);
+    put(c, OO_CFG_BLOCK_REQUESTS, "1", OO_SRC_DEFAULT, NULL);
     const char *xdg = getenv("XDG_DATA_HOME");
     char *data = (xdg && *xdg) ? oo_asprintf("%s/oo-automator", xdg)
                                : oo_asprintf("%s/.local/share/oo-automator", home);
@@ -298,7 +304,7 @@ int oo_config_int(const oo_config *c, oo_cfg_key key)
     const char *v = oo_config_get(c, key);
     if (!v) return 0;
     int b;
-    if (key == OO_CFG_HEADLESS && parse_bool(v, &b) == 0) return b;
+    if ((key == OO_CFG_HEADLESS || key == OO_CFG_BLOCK_REQUESTS) && parse_bool(v, &b) == 0) return b;
     return atoi(v);
 }
 

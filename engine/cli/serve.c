@@ -1,8 +1,10 @@
 /* serve: the dashboard. Computes the parameter schemas once (Lua discovery through script/),
  * hands them, the store and the resource folders to web/, prints the URL as the first line of
  * stdout, and serves until SIGINT or SIGTERM. The web server runs in its own thread; this one
- * waits for the signal. POST /api/runs starts an engine process for the run (start_run). */
+ * waits for the signal. POST /api/runs starts an engine process for the run (start_run); the
+ * analysis endpoints are answered by the Lua analysis (cli/analyze.c, on the web thread). */
 #include "cli/commands.h"
+#include "cli/analyze.h"
 #include "base/config.h"
 #include "base/buf.h"
 #include "base/util.h"
@@ -212,10 +214,14 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
                         "install them with `cd vendor && npm ci`\n", vendor_dir);
     free(vue);
     signal(SIGCHLD, SIG_IGN);   /* engine processes started from the dashboard are not waited for */
+    /* the analysis endpoints: the command's Lua state and store, on the web thread, answers kept */
+    cli_analysis_server *analysis = st.st && st.sc ? cli_analysis_server_new(st.st, st.sc) : NULL;
     web_opts o = {.host = host, .port = oo_config_int(cfg, OO_CFG_PORT), .token = token, .db_path = st.db_path,
                   .data_dir = st.data_dir, .web_dir = web_dir, .vendor_dir = vendor_dir, .parameters_json = params,
-                  .metrics_json = metrics, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL, .start_run_ud = &st};
+                  .metrics_json = metrics, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL,
+                  .start_run_ud = &st, .analysis = analysis ? cli_analysis_serve : NULL, .analysis_ud = analysis};
     int rc = serve_until_signal(&o);
+    cli_analysis_server_free(analysis);
     free(params);
     free(metrics);
     free(web_dir);

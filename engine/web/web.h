@@ -28,6 +28,11 @@ typedef struct web_server web_server;
  * prints; anything else 500. */
 typedef int64_t (*web_start_run_fn)(void *ud, const cJSON *spec, oo_err *err);
 
+/* The analysis of a run (kind "run", goal may be NULL) or of a result (kind "result") as JSON
+ * text (malloc'd, the server frees it), or NULL with err filled (OO_E_USAGE/OO_E_INPUT: the
+ * request is wrong, answered 400). Called on the web thread: it must stay bounded. */
+typedef char *(*web_analysis_fn)(void *ud, const char *kind, int64_t id, const char *goal, oo_err *err);
+
 typedef struct web_opts {
     const char *host;            /* NULL = 127.0.0.1 */
     int port;                    /* 0 = a free port (see web_port) */
@@ -42,6 +47,8 @@ typedef struct web_opts {
     const cJSON *settings_defaults; /* what GET /api/settings shows for unset keys; may be NULL */
     web_start_run_fn start_run;  /* NULL: POST /api/runs answers 503 */
     void *start_run_ud;
+    web_analysis_fn analysis;    /* NULL: the analysis endpoints answer 503 */
+    void *analysis_ud;
     int poll_ms;                 /* how often the events table is tailed; 0 = 100 */
 } web_opts;
 
