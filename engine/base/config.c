@@ -33,18 +33,26 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_RATE_LIMIT] = {"OO_RATE_LIMIT", "rate_limit"},
     [OO_CFG_PIPELINE] = {"OO_PIPELINE", "pipeline"},
     [OO_CFG_BACKTEST_TIMEOUT] = {"OO_BACKTEST_TIMEOUT", "timeout_s"},
+    [OO_CFG_LEASE_MS] = {"OO_LEASE_MS", "lease_ms"},
+    [OO_CFG_LUA_MEMORY_MB] = {"OO_LUA_MEMORY_MB", "lua_memory_mb"},
+    [OO_CFG_HOME] = {"OO_HOME", "home"},
+    [OO_CFG_SIM] = {"OO_SIM", "sim"},
     [OO_CFG_BLOCK_REQUESTS] = {"OO_BLOCK_REQUESTS", "block_requests"},
     [OO_CFG_TOKEN] = {"OO_TOKEN", "token"},
 };
 
 static int secret_key(int k) { return k == OO_CFG_PASSWORD || k == OO_CFG_TOKEN; }
 
+/* The keys the dashboard's Settings page edits (the settings table's names are the keys'). */
+static const oo_cfg_key settings_keys[] = {OO_CFG_EMAIL, OO_CFG_BROWSERS, OO_CFG_HEADLESS, OO_CFG_RATE_LIMIT,
+                                           OO_CFG_BACKTEST_TIMEOUT};
+
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
 const char *oo_config_key_name(oo_cfg_key k) { return keys[k].name; }
 
 const char *oo_config_source_name(oo_cfg_source s)
 {
-    static const char *n[] = {"default", "file", "environment", "flag"};
+    static const char *n[] = {"default", "settings", "file", "environment", "flag"};
     return n[s];
 }
 
@@ -102,6 +110,18 @@ static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
         if (parse_int(v, 5, 3600, &n) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: the backtest timeout must be seconds from 5 to 3600, found \"%s\"", where, v);
         break;
+    case OO_CFG_LEASE_MS:
+        if (parse_int(v, 1000, 86400000, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: the lease must be milliseconds from 1000 to 86400000, found \"%s\"", where, v);
+        break;
+    case OO_CFG_LUA_MEMORY_MB:
+        if (parse_int(v, 16, 65536, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: Lua's memory must be MiB from 16 to 65536, found \"%s\"", where, v);
+        break;
+    case OO_CFG_HOME:
+    case OO_CFG_SIM:
+        if (!*v) return oo_err_set(err, OO_E_USAGE, "%s: an empty path", where);
+        break;
     case OO_CFG_HEADLESS:
         if (parse_bool(v, &b) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: headless must be 1 or 0 (true/false), found \"%s\"", where, v);
@@ -134,8 +154,8 @@ static int set_checked(oo_config *c, oo_cfg_key k, const char *v, oo_cfg_source 
 /* ---- the password and child processes ---------------------------------------------------
  * No child inherits a secret through its environment: once read, OO_PASSWORD leaves this
  * process's environment, so Chromium, its crashpad handler, oo-sim or a shell never see it.
- * The engines this process starts itself (the dashboard's, a run script's oo.run) still get a
- * password that came from the environment or a flag: in an anonymous, sealed memory file they
+ * The engines this process starts itself (the dashboard's `resume --run-id N`, serve.c; a run
+ * script's oo.run runs in-process) still get a password that came from the environment or a flag: in an anonymous, sealed memory file they
  * inherit, named by OO_PASSWORD_FD (a descriptor number, no secret). Foreign children get
  * neither: oo_config_foreign_env, and their descriptors closed by whoever starts them. */
 static int key_by_env(const char *name);
@@ -197,13 +217,6 @@ void oo_config_env_free(char **env)
 }
 
 int oo_config_handover_fd(void) { return g_handover_fd; }
-
-const char *oo_config_placeholder(const char *name)
-{
-    int k = key_by_env(name);
-    const char *v = k >= 0 ? oo_config_get(&g_config, (oo_cfg_key)k) : NULL;
-    return v && *v ? v : getenv(name);
-}
 
 static int key_by_env(const char *name)
 {
@@ -322,6 +335,30 @@ int oo_config_set_flag(oo_config *c, oo_cfg_key key, const char *value, const ch
     if (set_checked(c, key, value, OO_SRC_FLAG, flag, err) != 0) return -1;
     if (key == OO_CFG_PASSWORD) handover_password(value);
     return 0;
+}
+
+int oo_config_set_setting(oo_config *c, const char *name, const char *value, oo_err *err)
+{
+    for (size_t i = 0; i < sizeof settings_keys / sizeof settings_keys[0]; i++) {
+        oo_cfg_key k = settings_keys[i];
+        if (strcmp(keys[k].name, name)) continue;
+        if (c->source[k] > OO_SRC_SETTINGS || !value || !*value) return 0;
+        return set_checked(c, k, value, OO_SRC_SETTINGS, "the dashboard's settings", err) == 0 ? 1 : -1;
+    }
+    return 0;
+}
+
+const char *oo_config_search_path(void) { return getenv("PATH"); }
+const char *oo_config_home_dir(void) { return getenv("HOME"); }
+
+const char *oo_config_placeholder(const oo_config *c, const char *name)
+{
+    int k = key_by_env(name);
+    if (k >= 0) {
+        const char *v = oo_config_get(c, (oo_cfg_key)k);
+        if (v && *v) return v;
+    }
+    return getenv(name);
 }
 
 const char *oo_config_get(const oo_config *c, oo_cfg_key key)

@@ -357,7 +357,7 @@ char *recording_expand(const char *text, const cJSON *vars, const char *where, o
         memcpy(name, open + 2, n);
         name[n] = '\0';
         const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(vars, name));
-        if (!v) v = oo_config_placeholder(name);
+        if (!v) v = oo_config_placeholder(oo_cfg(), name);
         if (!v) {
             oo_err_set(err, OO_E_INPUT, "%s: {{%s}} is not set: export %s=... (or pass it as a variable)", where, name, name);
             oo_buf_free(&b);

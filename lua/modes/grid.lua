@@ -3,29 +3,30 @@
 --                                   profit_target = {start=10, stop=50, step=10} } }
 -- or, to fix the order of the loops, a list: parameters = { {name="delta", config={...}}, ... }.
 -- Without a list the parameters are taken in name order; the last varies fastest.
+local errors = require("oo.errors")
 local modes = require("oo.modes")
 local M = { name = "grid", description = "Grid search: every combination of several parameters" }
 
 local function entries(spec)
   local list = {}
-  if type(spec.parameters) ~= "table" then error("grid: parameters missing (a table of name = config)", 0) end
+  if type(spec.parameters) ~= "table" then errors.raise("input", "%s", "grid: parameters missing (a table of name = config)") end
   if #spec.parameters > 0 then
     for i, e in ipairs(spec.parameters) do
-      if type(e) ~= "table" then error(string.format("grid: parameters[%d]: expected {name=..., config=...}", i), 0) end
+      if type(e) ~= "table" then errors.raise("input", "grid: parameters[%d]: expected {name=..., config=...}", i) end
       list[#list + 1] = { name = e.name or e.parameter, config = e.config or {} }
     end
   else
     for name, cfg in pairs(spec.parameters) do list[#list + 1] = { name = name, config = cfg } end
     table.sort(list, function(a, b) return a.name < b.name end)
   end
-  if #list < 1 then error("grid: at least one parameter is needed", 0) end
+  if #list < 1 then errors.raise("input", "%s", "grid: at least one parameter is needed") end
   return list
 end
 
 function M.check(spec, registry)
   local axes, seen = {}, {}
   for _, e in ipairs(entries(spec)) do
-    if seen[e.name] then error(string.format("grid: parameter %q given twice", tostring(e.name)), 0) end
+    if seen[e.name] then errors.raise("input", "grid: parameter %q given twice", tostring(e.name)) end
     seen[e.name] = true
     local _, cfg, vals = modes.resolve_parameter(registry, e.name, e.config, "grid." .. tostring(e.name))
     axes[#axes + 1] = { name = e.name, config = cfg, values = vals }
@@ -33,10 +34,12 @@ function M.check(spec, registry)
   return { mode = "grid", axes = axes, fixed = modes.check_fixed(registry, spec.fixed, "grid") }
 end
 
+-- The number of combinations, without building them; in floating point, so that a grid past
+-- 2^63 combinations is a large number, never a wrapped-around integer (an integer when exact).
 function M.count(spec)
-  local n = 1
+  local n = 1.0
   for _, a in ipairs(spec.axes) do n = n * #a.values end
-  return n
+  return n < 2^53 and math.tointeger(n) or n
 end
 
 function M.plan(spec, done)

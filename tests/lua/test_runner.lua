@@ -92,26 +92,6 @@ else
 end
 check.ok(config.cpus() >= 1)
 
--- failure classes, from the message alone (no page to read): what is the task's fault uses up
--- an attempt; a lost session, a dead browser, a rate limit or a dropped connection does not
-local recovery = require("oo.recovery")
-local task_mod = require("oo.task")
-local function class(msg) local f = recovery.classify(msg, nil, nil); return f.type, recovery.not_the_tasks(f), f end
-local ty, free = class("OptionOmega answered: Too many requests")
-check.eq(ty, "rate_limited"); check.ok(free, "a rate limit is not the task's fault")
-ty, free = class("OptionOmega answered: Network error: Failed to fetch")
-check.eq(ty, "site_error"); check.ok(free, "a dropped connection is not the task's fault")
-ty, free = class("OptionOmega answered: Backtest failed: data unavailable for the selected dates")
-check.eq(ty, "site_error"); check.ok(not free, "an error about the backtest uses up an attempt")
-check.ok(recovery.keeps_session.site_error, "after a site error the session is kept")
-ty, free = class(task_mod.SIGNED_OUT)
-check.eq(ty, "session"); check.ok(free)
-check.ok(not recovery.keeps_session.session, "signed out: a fresh context logs in again")
-ty, free = class("the browser is gone")
-check.eq(ty, "browser"); check.ok(free)
-local _, _, f = class('unknown parameter "deltaa" (not in parameters/)')
-check.eq(f.type, "permanent"); check.ok(f.permanent)
-ty, free = class("open_test.json: step 2 (waitForElement) failed: waiting for visible timed out")
-check.eq(ty, "timing"); check.ok(not free)
+-- failure classes: tests/lua/test_failures.lua
 
 check.done()

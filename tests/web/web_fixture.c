@@ -28,6 +28,18 @@ static int fail(const char *what, const oo_err *err)
     return 1;
 }
 
+/* require(module)[fn]() as JSON text, through the engine's own Lua. */
+static char *lua_json(const char *module, const char *fn, oo_err *err)
+{
+    script_opts opts = {0};
+    oo_script *s = script_new(&opts, err);
+    cJSON *v = s ? script_call(s, module, fn, NULL, err) : NULL;
+    char *out = v ? cJSON_PrintUnformatted(v) : NULL;
+    cJSON_Delete(v);
+    script_free(s);
+    return out;
+}
+
 static char *parameters_json(oo_err *err)
 {
     static const char code[] =
@@ -113,9 +125,11 @@ static int serve(int argc, char **argv)
     oo_err err = {0};
     char *params = parameters_json(&err);
     if (!params) return fail("parameters", &err);
+    char *metrics = lua_json("oo.metrics", "public", &err);
+    if (!metrics) { free(params); return fail("metrics", &err); }
     fixture f = {.db = argv[2]};
     web_opts o = {.port = 0, .db_path = argv[2], .data_dir = argv[3], .web_dir = argv[4], .vendor_dir = argv[5],
-                  .parameters_json = params, .start_run = fake_start_run, .start_run_ud = &f};
+                  .parameters_json = params, .metrics_json = metrics, .start_run = fake_start_run, .start_run_ud = &f};
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
@@ -123,6 +137,7 @@ static int serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     web_server *w = web_start(&o, &err);
     free(params);
+    free(metrics);
     if (!w) return fail("web_start", &err);
     printf("%s\n", web_url(w));
     fflush(stdout);
