@@ -7,6 +7,10 @@ local errors = require("oo.errors")
 local modes = require("oo.modes")
 local M = { name = "grid", description = "Grid search: every combination of several parameters" }
 
+-- What the wizard and New Run ask (oo.forms).
+M.form = { order = 20, label = "grid - every combination of several parameters",
+  fields = { { key = "parameters", type = "parameters", label = "Parameter", min = 1, max = 4, at = "grid" } } }
+
 local function entries(spec)
   local list = {}
   if type(spec.parameters) ~= "table" then errors.raise("input", "%s", "grid: parameters missing (a table of name = config)") end

@@ -3,11 +3,20 @@
 -- may be named), the mode, the parameter(s) and their fields with defaults, the browsers;
 -- shows how many backtests that makes and asks to continue. Reads answers line by line from
 -- stdin (so it can be scripted), writes questions to stderr.
-local metrics = require("oo.metrics")
+local errors_mod = require("oo.errors")
+local forms = require("oo.forms")
+local fs = require("fs")
+local modes = require("oo.modes")
 local parameters = require("oo.parameters")
 local spec_mod = require("oo.spec")
-local values = require("oo.values")
 local M = {}
+
+local NONE = {}        -- an optional field left empty
+local lua_literal
+local LUA_WORDS = {}
+for w in ("and break do else elseif end false for function goto if in local nil not or repeat return then true until while"):gmatch("%a+") do
+  LUA_WORDS[w] = true
+end
 
 local function say(...) io.stderr:write(...) end
 
@@ -42,33 +51,6 @@ local function choose(question, options, default)
   end)
 end
 
-local function field_value(f, answer)
-  if f.type == "int" or f.type == "number" then
-    local n = tonumber(answer)
-    if not n then return nil, f.label .. ": a number please" end
-    if f.type == "int" and n % 1 ~= 0 then return nil, f.label .. ": a whole number please" end
-    if f.type == "int" then n = math.tointeger(n) end
-    if f.min and n < f.min then return nil, string.format("%s: at least %s", f.label, tostring(f.min)) end
-    if f.max and n > f.max then return nil, string.format("%s: at most %s", f.label, tostring(f.max)) end
-    return n
-  elseif f.type == "choice" then
-    for _, c in ipairs(f.choices or {}) do if c == answer then return c end end
-    return nil, string.format("%s: one of %s", f.label, table.concat(f.choices or {}, ", "))
-  elseif f.type == "time" then
-    if not values.parse_time(answer) then return nil, f.label .. ": a time HH:MM please" end
-    return answer
-  elseif f.type == "date" then
-    if not require("oo.dates").parse(answer) then return nil, f.label .. ": a date YYYY-MM-DD please" end
-    return answer
-  elseif f.type == "bool" then
-    local a = tostring(answer):lower()
-    if a == "y" or a == "yes" or a == "true" then return true end
-    if a == "n" or a == "no" or a == "false" then return false end
-    return nil, f.label .. ": yes or no"
-  end
-  return answer
-end
-
 local function ask_parameter(registry, question, exclude)
   local options = {}
   for _, name in ipairs(parameters.names(registry)) do
@@ -80,9 +62,195 @@ local function ask_parameter(registry, question, exclude)
   local cfg = {}
   for _, f in ipairs(registry[name].fields) do
     local label = f.label .. (f.choices and (" (" .. table.concat(f.choices, "/") .. ")") or "")
-    cfg[f.name] = ask_until("  " .. label, f.default, function(a) return field_value(f, a) end)
+    cfg[f.name] = ask_until("  " .. label, f.default, function(a) return forms.parse(f, a) end)
   end
   return name, cfg
+end
+
+-- ---- a mode's form (oo.forms): the same description New Run is drawn from ------------------
+
+local ask_fields
+
+local function yes(answer) return tostring(answer):lower():sub(1, 1) == "y" end
+
+-- A value field (date, span, number, objective, ...); current: the answer given before, if any.
+local function ask_value(f, current)
+  local default = current
+  if default == nil then default = forms.default(f) end
+  if f.type == "objective" then
+    local options = forms.objectives()
+    local pick = 1
+    default = default or require("oo.metrics").default_optimize_by
+    for i, o in ipairs(options) do if o.value == default then pick = i end end
+    return choose("  " .. f.label, options, pick)
+  end
+  if f.type == "bool" and default ~= nil then default = default and "y" or "n" end
+  local question = "  " .. f.label .. (f.choices and (" (" .. table.concat(f.choices, "/") .. ")") or "")
+  if f.type == "bool" then question = question .. " (y/n)" end
+  if f.help then question = question .. " - " .. f.help end
+  return ask_until(question, default, function(a)
+    if a == nil then
+      if f.optional then return NONE end
+      return nil, f.label .. ": an answer please"
+    end
+    return forms.parse(f, a)
+  end)
+end
+
+local function ask_parameters(f, registry, current)
+  local list, used = {}, {}
+  repeat
+    local name, cfg = ask_parameter(registry, string.format("%s %d", f.label, #list + 1), used)
+    used[name] = true
+    list[#list + 1] = { name = name, config = cfg }
+    local more = #list < (f.max or 4) and ask("Another parameter? (y/n)", #list < (f.min or 1) and "y" or "n") or "n"
+  until not yes(more) and #list >= (f.min or 1)
+  return list
+end
+
+local function ask_stages(f, registry)
+  local stages, used = {}, {}
+  repeat
+    local name, cfg = ask_parameter(registry, string.format("%s %d parameter", f.label, #stages + 1), used)
+    local st = { parameter = name, config = cfg }
+    if #stages > 0 then
+      st.use_best_from = stages[#stages].parameter
+      st.optimize_by = ask_value({ key = "optimize_by", type = "objective", label = "Best of the previous stage by" })
+    end
+    used[name] = true
+    stages[#stages + 1] = st
+    local more = #stages < (f.max or 5) and ask("Another stage? (y/n)", #stages < 2 and "y" or "n") or "n"
+  until not yes(more)
+  return stages
+end
+
+-- An inner search: its mode (any with a form, less f.exclude), then that mode's fields.
+local function ask_search(f, registry)
+  local options = {}
+  for _, m in ipairs(forms.modes(f.exclude)) do options[#options + 1] = { value = m.name, label = m.form.label } end
+  local name = choose(f.label .. ": mode", options, 1)
+  local inner = { mode = name }
+  local omit = {}
+  for _, k in ipairs(f.omit or {}) do omit[k] = true end
+  ask_fields(modes.get(name), inner, registry, omit)
+  return inner
+end
+
+-- Asks one field and puts its answer in spec.
+local function ask_field(f, spec, registry)
+  if f.type == "parameter" then
+    spec[f.key], spec[f.config or "config"] = ask_parameter(registry, f.label)
+  elseif f.type == "parameters" then
+    forms.set(spec, f.key, ask_parameters(f, registry))
+  elseif f.type == "stages" then
+    forms.set(spec, f.key, ask_stages(f, registry))
+  elseif f.type == "search" then
+    forms.set(spec, f.key, ask_search(f, registry))
+  else
+    local v = ask_value(f, forms.get(spec, f.key))
+    forms.set(spec, f.key, v ~= NONE and v or nil)
+  end
+end
+
+-- The index of the field of fields an error message names (oo.forms.field_for), or nil.
+local function named(mod, fields, msg)
+  local f = forms.field_for(mod, fields, msg)
+  if not f then return nil end
+  for i, x in ipairs(fields) do if x == f then return i end end
+end
+
+-- Asks a mode's fields in order into spec (less the keys in omit). After each answer the
+-- field's check runs on the spec so far; on an error the wizard says it and asks again the
+-- field it names (else the same one).
+function ask_fields(mod, spec, registry, omit)
+  local fields = {}
+  for _, f in ipairs(mod.form.fields) do
+    if not (omit and omit[f.key]) then fields[#fields + 1] = f end
+  end
+  local i, tries = 1, 0
+  while i <= #fields do
+    local f = fields[i]
+    ask_field(f, spec, registry)
+    local why = forms.check(f, spec)
+    if why then
+      tries = tries + 1
+      if tries > 5 * #fields then error("wizard: no valid answers after " .. tries .. " tries", 0) end
+      say("  ", why, "\n")
+      local j = named(mod, fields, why) or i
+      -- asked again with its default, not the answer just refused (another field named keeps
+      -- its answer as the default)
+      if j == i and not forms.composite[f.type] then forms.set(spec, f.key, nil) end
+      i = j
+    else
+      i = i + 1
+    end
+  end
+  return fields
+end
+
+-- Asks the mode's fields until the whole spec passes the mode's own check (the same check and
+-- message as `run` and POST /api/runs): a field the message names is asked again.
+local function ask_mode(mod, spec, registry)
+  local fields = ask_fields(mod, spec, registry)
+  for _ = 1, 5 do
+    local ok, e = pcall(spec_mod.check, spec, registry, "wizard")
+    if ok then return end
+    local msg = errors_mod.message(e)
+    say("  ", msg, "\n")
+    local i = named(mod, fields, msg)
+    if not i then error(e, 0) end
+    ask_field(fields[i], spec, registry)
+  end
+  error("wizard: no valid answers after 5 tries", 0)
+end
+
+-- ---- a run script from the answers ---------------------------------------------------------
+
+local function lua_key(k)
+  if type(k) == "string" and k:match("^[%a_][%w_]*$") and not LUA_WORDS[k] then return k end
+  return "[" .. lua_literal(k) .. "]"
+end
+
+function lua_literal(v, indent)
+  indent = indent or ""
+  local t = type(v)
+  if t == "string" then return string.format("%q", v) end
+  if math.type(v) == "integer" then return tostring(v) end
+  if t == "number" then return string.format("%.17g", v) end
+  if t == "boolean" then return tostring(v) end
+  if t ~= "table" then error("wizard: cannot write a " .. t .. " into a script", 0) end
+  local inner, parts = indent .. "  ", {}
+  if #v > 0 then
+    for _, x in ipairs(v) do parts[#parts + 1] = inner .. lua_literal(x, inner) end
+  else
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+    for _, k in ipairs(keys) do parts[#parts + 1] = inner .. lua_key(k) .. " = " .. lua_literal(v[k], inner) end
+  end
+  if #parts == 0 then return "{}" end
+  return "{\n" .. table.concat(parts, ",\n") .. ",\n" .. indent .. "}"
+end
+
+-- The run script of a spec: `oo-automator run FILE` runs it.
+function M.script_text(spec)
+  return "-- written by the oo-automator wizard; run it with `oo-automator run " .. "<this file>`\n"
+    .. "return " .. lua_literal(spec) .. "\n"
+end
+
+-- Offers to save the spec as a run script; returns the path written, or nil.
+local function offer_script(spec)
+  local path = ask_until("Save as a run script? (a file name ending in .lua; empty: no)", nil, function(a)
+    if a == nil then return NONE end
+    if not a:match("%.lua$") then return nil, "a file name ending in .lua please" end
+    if fs.exists(a) then return nil, a .. " exists already: another name please" end
+    return a
+  end)
+  if path == NONE then return nil end
+  local ok, err = fs.write(path, M.script_text(spec))
+  if not ok then error("wizard: cannot write " .. path .. ": " .. tostring(err), 0) end
+  say("wrote ", path, " (run it again with `oo-automator run ", path, "`)\n")
+  return path
 end
 
 -- arg: {tests = recent tests [{id, url, name}], browsers = default}
@@ -116,44 +284,11 @@ function M.run(arg)
     test = tostring(answer)     -- an id or a name: the engine looks it up among saved tests
   end
 
-  local mode = choose("Mode", {
-    { value = "sweep", label = "sweep - one parameter across a range" },
-    { value = "grid", label = "grid - every combination of several parameters" },
-    { value = "staged", label = "staged - optimise parameters one after another" },
-  }, 1)
+  local options = {}
+  for _, m in ipairs(forms.modes()) do options[#options + 1] = { value = m.name, label = m.form.label } end
+  local mode = choose("Mode", options, 1)
   local spec = { test = test, mode = mode }
-  if mode == "sweep" then
-    spec.parameter, spec.config = ask_parameter(registry, "Parameter")
-  elseif mode == "grid" then
-    spec.parameters = {}
-    local used = {}
-    repeat
-      local name, cfg = ask_parameter(registry, "Parameter " .. (#spec.parameters + 1), used)
-      used[name] = true
-      spec.parameters[#spec.parameters + 1] = { name = name, config = cfg }
-      local more = #spec.parameters < 4 and ask("Another parameter? (y/n)", "n") or "n"
-    until tostring(more):lower():sub(1, 1) ~= "y"
-  else
-    spec.stages = {}
-    local used = {}
-    repeat
-      local name, cfg = ask_parameter(registry, "Stage " .. (#spec.stages + 1) .. " parameter", used)
-      local st = { parameter = name, config = cfg }
-      if #spec.stages > 0 then
-        st.use_best_from = spec.stages[#spec.stages].parameter
-        local options = {}
-        for _, m in ipairs(metrics.list) do
-          if m.sense then options[#options + 1] = { value = m.key, label = m.label } end
-        end
-        local default = 1
-        for i, o in ipairs(options) do if o.value == metrics.default_optimize_by then default = i end end
-        st.optimize_by = choose("  Best of the previous stage by", options, default)
-      end
-      used[name] = true
-      spec.stages[#spec.stages + 1] = st
-      local more = #spec.stages < 5 and ask("Another stage? (y/n)", #spec.stages < 2 and "y" or "n") or "n"
-    until tostring(more):lower():sub(1, 1) ~= "y"
-  end
+  ask_mode(modes.get(mode), spec, registry)
   local browsers = ask_until("Browsers", arg.browsers or 2, function(a)
     local b = math.tointeger(tonumber(a))
     if not b or b < 1 or b > 8 then return nil, "1 to 8" end
@@ -162,6 +297,7 @@ function M.run(arg)
   spec.browsers = browsers
   local _, norm, count = spec_mod.check(spec, registry, "wizard")
   say("\n", require("oo.cli").summary(norm, count), " on ", tostring(browsers), " browser", browsers == 1 and "" or "s", "\n")
+  offer_script(spec)
   local go = ask(string.format("Ready to run %d tests. Continue? (y/n)", count), "y")
   if tostring(go):lower():sub(1, 1) ~= "y" then return { cancelled = true } end
   return { spec = spec, test = test, test_name = test_name, browsers = browsers }
