@@ -15,7 +15,8 @@
 --             "stages"     a list of {parameter, config, use_best_from, optimize_by} (max)
 --             "search"     an inner search: spec[key] = {mode = ..., that mode's fields};
 --                          exclude = {mode names it may not be}, omit = {keys of the inner
---                          form left out, e.g. optimize_by when the outer mode sets it}
+--                          form left out, e.g. optimize_by when the outer mode sets it},
+--                          without = {parameters it may not search, e.g. dates}
 --   default   a value, or a function returning one (evaluated when the form is described)
 --   optional  true: an empty answer leaves the key out of the spec
 --   check     function(spec): raises a typed error (oo.errors) when the spec so far is wrong,
@@ -175,7 +176,7 @@ function M.describe(mod)
       c.choices = json.array(M.objectives())
       if c.default == nil then c.default = require("oo.metrics").default_optimize_by end
     end
-    for _, k in ipairs({ "choices", "exclude", "omit" }) do
+    for _, k in ipairs({ "choices", "exclude", "omit", "without" }) do
       if type(c[k]) == "table" then c[k] = json.array(c[k]) end
     end
     fields[i] = c

@@ -97,8 +97,15 @@ local function ask_value(f, current)
   end)
 end
 
-local function ask_parameters(f, registry, current)
-  local list, used = {}, {}
+-- The parameters a part may not search: those already used, and the form's `without`.
+local function excluded(without)
+  local t = {}
+  for _, n in ipairs(without or {}) do t[n] = true end
+  return t
+end
+
+local function ask_parameters(f, registry, without)
+  local list, used = {}, excluded(without)
   repeat
     local name, cfg = ask_parameter(registry, string.format("%s %d", f.label, #list + 1), used)
     used[name] = true
@@ -108,8 +115,8 @@ local function ask_parameters(f, registry, current)
   return list
 end
 
-local function ask_stages(f, registry)
-  local stages, used = {}, {}
+local function ask_stages(f, registry, without)
+  local stages, used = {}, excluded(without)
   repeat
     local name, cfg = ask_parameter(registry, string.format("%s %d parameter", f.label, #stages + 1), used)
     local st = { parameter = name, config = cfg }
@@ -132,18 +139,18 @@ local function ask_search(f, registry)
   local inner = { mode = name }
   local omit = {}
   for _, k in ipairs(f.omit or {}) do omit[k] = true end
-  ask_fields(modes.get(name), inner, registry, omit)
+  ask_fields(modes.get(name), inner, registry, omit, f.without)
   return inner
 end
 
 -- Asks one field and puts its answer in spec.
-local function ask_field(f, spec, registry)
+local function ask_field(f, spec, registry, without)
   if f.type == "parameter" then
-    spec[f.key], spec[f.config or "config"] = ask_parameter(registry, f.label)
+    spec[f.key], spec[f.config or "config"] = ask_parameter(registry, f.label, excluded(without))
   elseif f.type == "parameters" then
-    forms.set(spec, f.key, ask_parameters(f, registry))
+    forms.set(spec, f.key, ask_parameters(f, registry, without))
   elseif f.type == "stages" then
-    forms.set(spec, f.key, ask_stages(f, registry))
+    forms.set(spec, f.key, ask_stages(f, registry, without))
   elseif f.type == "search" then
     forms.set(spec, f.key, ask_search(f, registry))
   else
@@ -159,10 +166,10 @@ local function named(mod, fields, msg)
   for i, x in ipairs(fields) do if x == f then return i end end
 end
 
--- Asks a mode's fields in order into spec (less the keys in omit). After each answer the
--- field's check runs on the spec so far; on an error the wizard says it and asks again the
--- field it names (else the same one).
-function ask_fields(mod, spec, registry, omit)
+-- Asks a mode's fields in order into spec (less the keys in omit; without: parameters its parts
+-- may not search). After each answer the field's check runs on the spec so far; on an error
+-- the wizard says it and asks again the field it names (else the same one).
+function ask_fields(mod, spec, registry, omit, without)
   local fields = {}
   for _, f in ipairs(mod.form.fields) do
     if not (omit and omit[f.key]) then fields[#fields + 1] = f end
@@ -170,7 +177,7 @@ function ask_fields(mod, spec, registry, omit)
   local i, tries = 1, 0
   while i <= #fields do
     local f = fields[i]
-    ask_field(f, spec, registry)
+    ask_field(f, spec, registry, without)
     local why = forms.check(f, spec)
     if why then
       tries = tries + 1

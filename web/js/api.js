@@ -47,6 +47,7 @@ export const api = {
   control: (id, action) => request('POST', `/api/runs/${id}/${action}`),
   startRun: (spec) => request('POST', '/api/runs', spec),
   parameters: () => request('GET', '/api/parameters'),
+  modes: () => request('GET', '/api/modes'),
   metrics: () => request('GET', '/api/metrics'),
   runEvents: (id, kind) => request('GET', `/api/runs/${id}/events` + query({ kind })),
   settings: () => request('GET', '/api/settings'),
