@@ -122,12 +122,29 @@ static const char *metrics_json(void)
     return g_metrics;
 }
 
+/* The modes' forms, from lua/oo/forms.lua as serve gives them to the server. */
+static char *g_modes;
+static const char *modes_json(void)
+{
+    if (g_modes) return g_modes;
+    oo_err err = {0};
+    script_opts so = {0};
+    oo_script *sc = script_new(&so, &err);
+    cJSON *list = sc ? script_call(sc, "oo.forms", "for_forms", NULL, &err) : NULL;
+    if (!list) fprintf(stderr, "modes: %s\n", err.msg);
+    g_modes = list ? cJSON_PrintUnformatted(list) : NULL;
+    cJSON_Delete(list);
+    script_free(sc);
+    return g_modes;
+}
+
 static web_server *start(const char *token, web_start_run_fn fn, void *ud)
 {
     char *vendor = oo_asprintf("%s/vendor/node_modules", getenv("OO_SOURCE_DIR") ? getenv("OO_SOURCE_DIR") : ".");
     cJSON *defaults = cJSON_Parse("{\"browsers\":2,\"headless\":true,\"rate_limit\":10}");
     web_opts o = {.port = 0, .token = token, .db_path = g_db, .data_dir = g_data, .web_dir = g_webdir,
                   .vendor_dir = vendor, .parameters_json = params_json, .metrics_json = metrics_json(),
+                  .modes_json = modes_json(),
                   .settings_defaults = defaults,
                   .start_run = fn, .start_run_ud = ud, .poll_ms = 50};
     oo_err err = {0};
@@ -343,6 +360,18 @@ static void test_export(int port)
     CHECK_STR(str(cagr, "format"), "pct");
     CHECK_STR(str(cagr, "sense"), "max");
     cJSON_Delete(m);
+    /* the modes' forms New Run is drawn from: every mode, a walk-forward's windows among them */
+    cJSON *modes = call(port, "GET", "/api/modes", NULL, &st), *md, *wf = NULL;
+    CHECK_INT(st, 200);
+    CHECK(cJSON_IsArray(modes) && cJSON_GetArraySize(modes) >= 4);
+    CHECK_STR(str(cJSON_GetArrayItem(modes, 0), "name"), "sweep");
+    cJSON_ArrayForEach(md, modes) if (str(md, "name") && !strcmp(str(md, "name"), "walkforward")) wf = md;
+    const cJSON *wff = wf ? cJSON_GetArrayItem(cJSON_GetObjectItem(wf, "fields"), 0) : NULL;
+    CHECK_STR(str(wff, "key"), "windows.from");
+    CHECK_STR(str(wff, "type"), "date");
+    CHECK_STR(str(wff, "at"), "walkforward.windows.from");
+    cJSON_Delete(modes);
+    CHECK_ERROR(port, "POST", "/api/modes", "{}", 405, "");
     /* a run's own events, by kind */
     snprintf(path, sizeof path, "/api/runs/%lld/events?kind=run_created", (long long)g_ids.sweep_run);
     cJSON *ev = call(port, "GET", path, NULL, &st);
@@ -1156,6 +1185,7 @@ int main(void)
     CHECK(!file_contains(g_db, "pa55-W0rd-never-sent") && !file_contains(wal, "pa55-W0rd-never-sent"));
     free(wal);
     free(g_metrics);
+    free(g_modes);
     free(g_db);
     free(g_data);
     free(g_webdir);
