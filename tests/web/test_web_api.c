@@ -106,37 +106,26 @@ static const char *params_json =
     "{\"name\":\"profit_target\",\"display_name\":\"Profit Target\",\"fields\":[{\"name\":\"start\",\"type\":\"number\",\"min\":0}]}],"
     "\"errors\":[]}";
 
-/* The one list of metrics, from lua/oo/metrics.lua as serve gives it to the server. */
-static char *g_metrics;
-static const char *metrics_json(void)
+/* module.fn() of a fresh Lua state as JSON text, as serve gives it to the server (kept in
+ * *cache, freed at the end). */
+static const char *lua_list_json(const char *module, const char *fn, char **cache)
 {
-    if (g_metrics) return g_metrics;
+    if (*cache) return *cache;
     oo_err err = {0};
     script_opts so = {0};
     oo_script *sc = script_new(&so, &err);
-    cJSON *list = sc ? script_call(sc, "oo.metrics", "public", NULL, &err) : NULL;
-    if (!list) fprintf(stderr, "metrics: %s\n", err.msg);
-    g_metrics = list ? cJSON_PrintUnformatted(list) : NULL;
+    cJSON *list = sc ? script_call(sc, module, fn, NULL, &err) : NULL;
+    if (!list) fprintf(stderr, "%s.%s: %s\n", module, fn, err.msg);
+    *cache = list ? cJSON_PrintUnformatted(list) : NULL;
     cJSON_Delete(list);
     script_free(sc);
-    return g_metrics;
+    return *cache;
 }
 
-/* The modes' forms, from lua/oo/forms.lua as serve gives them to the server. */
-static char *g_modes;
-static const char *modes_json(void)
-{
-    if (g_modes) return g_modes;
-    oo_err err = {0};
-    script_opts so = {0};
-    oo_script *sc = script_new(&so, &err);
-    cJSON *list = sc ? script_call(sc, "oo.forms", "for_forms", NULL, &err) : NULL;
-    if (!list) fprintf(stderr, "modes: %s\n", err.msg);
-    g_modes = list ? cJSON_PrintUnformatted(list) : NULL;
-    cJSON_Delete(list);
-    script_free(sc);
-    return g_modes;
-}
+/* The one list of metrics (lua/oo/metrics.lua) and the modes' forms (lua/oo/forms.lua). */
+static char *g_metrics, *g_modes;
+static const char *metrics_json(void) { return lua_list_json("oo.metrics", "public", &g_metrics); }
+static const char *modes_json(void) { return lua_list_json("oo.forms", "for_forms", &g_modes); }
 
 static web_server *start(const char *token, web_start_run_fn fn, void *ud)
 {
