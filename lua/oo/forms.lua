@@ -7,7 +7,8 @@
 --   key       where the answer goes in the spec; dots walk into tables ("windows.from" is
 --             spec.windows.from)
 --   type      a value: "int", "number", "choice" (choices), "time" (HH:MM), "date"
---             (YYYY-MM-DD), "span" ("6m", "2y", "4w", "90d"), "bool", "text", "objective" (a
+--             (YYYY-MM-DD), "span" ("6m", "2y", "4w", "90d"), "period" ("YYYY-MM-DD..YYYY-MM-DD"),
+--             "bool", "text", "objective" (a
 --             metric or a goal of oo.objective: its choices are filled in here);
 --             or a part made of parameters:
 --             "parameter"  one parameter and its fields: spec[key] = name, spec[config] = {...}
@@ -101,6 +102,9 @@ function M.parse(f, answer)
   elseif f.type == "span" then
     local s, why = dates.parse_span(answer)
     if not s then return nil, label .. ": " .. why end
+  elseif f.type == "period" then
+    local a, _, why = dates.split(answer)
+    if not a then return nil, label .. ": " .. why end
   elseif f.type == "bool" then
     local a = answer:lower()
     if a == "y" or a == "yes" or a == "true" then return true end

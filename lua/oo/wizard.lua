@@ -1,8 +1,12 @@
--- oo.wizard: `oo-automator run` with no arguments. Asks, in the terminal, what the design's
--- wizard asks: the test (a recent one by number, a URL, an id or part of its name; a new URL
--- may be named), the mode, the parameter(s) and their fields with defaults, the browsers;
--- shows how many backtests that makes and asks to continue. Reads answers line by line from
--- stdin (so it can be scripted), writes questions to stderr.
+-- oo.wizard: `oo-automator run` with no arguments. Asks, in the terminal: the test (a recent
+-- one by number, a URL, an id or part of its name; a new URL may be named), the mode (every mode
+-- with a form, oo.forms.modes: the list comes from the modes themselves), then what that mode's
+-- form describes (oo.forms: values, parameters and their fields with defaults, stages, an inner
+-- search and its own form), the browsers. Each answer is read by its type and checked by the
+-- field's check, then the whole spec by the mode's own check (the message `run` and POST
+-- /api/runs give); a wrong answer is said and asked again. Shows how many backtests that
+-- makes, offers to save the answers as a run script, and asks to continue. Reads answers line
+-- by line from stdin (so it can be scripted), writes questions to stderr.
 local errors_mod = require("oo.errors")
 local forms = require("oo.forms")
 local fs = require("fs")

@@ -160,6 +160,8 @@ export const FieldInput = {
       <input v-else-if="field.type === 'time'" :id="id" :name="inputName" type="time" :value="modelValue" @input="set($event.target.value)" required>
       <input v-else-if="field.type === 'span'" :id="id" :name="inputName" type="text" size="6" pattern="[0-9]+[dwmyDWMY]"
              :placeholder="field.optional ? '(default)' : '6m'" :value="modelValue" @input="set($event.target.value.trim())" :required="!field.optional">
+      <input v-else-if="field.type === 'period'" :id="id" :name="inputName" type="text" size="22" pattern="\\d{4}-\\d\\d-\\d\\d\\.\\.\\d{4}-\\d\\d-\\d\\d"
+             placeholder="YYYY-MM-DD..YYYY-MM-DD" :value="modelValue" @input="set($event.target.value.trim())" :required="!field.optional">
       <input v-else-if="field.type === 'int' || field.type === 'number'" :id="id" :name="inputName" type="number"
              :min="field.min" :max="field.max" :step="field.type === 'int' ? 1 : 'any'" :value="modelValue" @input="set($event.target.value)" required>
       <input v-else :id="id" :name="inputName" type="text" :value="modelValue" @input="set($event.target.value)">
