@@ -38,18 +38,22 @@ static const cli_cmd commands[] = {
      "a sweep from the flags. With --config FILE: a run spec in JSON or Lua.\n"
      "Bad input (a step of 0, start past end, out-of-bounds values, unknown parameters or\n"
      "modes, failing scripts, grids over 1,000 tasks without --yes) is refused before any\n"
-     "browser starts. Every task is written to the database first, then N browsers work.",
+     "browser starts. Every task is written to the database first, then N browsers work.\n"
+     "One run works an account (OO_EMAIL) at a time: while another one does, the run waits\n"
+     "its turn (status queued) and says so; --no-wait refuses instead (exit 75).",
      cli_run_opts, 0, 1, cli_cmd_run},
     {"resume", "Continue a paused or interrupted run", "resume --run-id N [OPTIONS]",
      "Tasks that were mid-backtest when the run stopped (Ctrl-C, a crash, kill -9) run again;\n"
-     "completed tasks are never run twice.",
+     "completed tasks are never run twice. Like run, it waits while another run works the\n"
+     "account (--no-wait: exit 75); a run another engine works already is left to it (exit 1).",
      cli_resume_opts, 0, 0, cli_cmd_resume},
     {"pause", "Pause a run (from any terminal)", "pause --run-id N",
      "The engine working on the run finishes the backtests in flight and stops taking tasks;\n"
      "`oo-automator resume --run-id N` continues it.",
      cli_pause_opts, 0, 0, cli_cmd_pause},
     {"status", "Show a run's progress", "status [--run-id N]",
-     "Without --run-id: the runs in progress (or the latest run).",
+     "Without --run-id: every run that is running, queued or interrupted (its engine is gone:\n"
+     "resume continues it), each with its progress line; when there is none, the latest run.",
      cli_status_opts, 0, 0, cli_cmd_status},
     {"list", "List past runs", "list [OPTIONS]", "Newest first; filter by test, status, mode or name.",
      cli_list_opts, 0, 0, cli_cmd_list},
@@ -251,6 +255,7 @@ struct oo_store *cli_open_store(void)
         fprintf(stderr, "oo-automator: %s\n", err.msg);
         return NULL;
     }
+    store_set_engine_silence(s, oo_config_int(oo_cfg(), OO_CFG_LEASE_MS));
     cli_apply_settings(s);
     return s;
 }

@@ -30,7 +30,9 @@ typedef struct cli_session {
     run_opts ro;
     cli_progress progress;
 } cli_session;
-int cli_session_open(cli_session *s, int browsers, int headless, int no_cache);
+/* The exit status of a run refused with --no-wait because another engine works the account. */
+#define CLI_EXIT_BUSY 75
+int cli_session_open(cli_session *s, int browsers, int headless, int no_cache, int no_wait);
 void cli_session_close(cli_session *s);
 /* require("oo.cli")[fn](arg) in the session's state. */
 cJSON *cli_session_call(cli_session *s, const char *fn, const cJSON *arg, oo_err *err);

@@ -15,6 +15,7 @@ const cli_opt cli_resume_opts[] = {
     {"browsers", 0, "N", "browsers to use (default: the run's, or OO_BROWSERS)"},
     {"headed", 0, NULL, "show the browser windows"},
     {"no-cache", 0, NULL, "run every backtest even when the same configuration was computed before"},
+    {"no-wait", 0, NULL, "when another run works the same account, refuse (exit 75) instead of waiting"},
     {0},
 };
 
@@ -41,8 +42,8 @@ int cli_cmd_pause(const cli_cmd *cmd, cli_args *a)
     else {
         const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
         if (!strcmp(st, "paused")) printf("run %ld is already paused\n", id);
-        else if (strcmp(st, "running") && strcmp(st, "pending"))
-            rc = cli_fail("run %ld is %s: only a pending or running run can be paused", id, st);
+        else if (strcmp(st, "running") && strcmp(st, "pending") && strcmp(st, "queued") && strcmp(st, "interrupted"))
+            rc = cli_fail("run %ld is %s: only a pending, queued, running or interrupted run can be paused", id, st);
         else if (store_run_set_status(s, id, "paused", NULL, &err) != 0) rc = cli_fail("%s", err.msg);
         else printf("run %ld paused: backtests in flight finish, no new ones start; "
                     "`oo-automator resume --run-id %ld` continues it\n", id, id);
@@ -59,7 +60,7 @@ int cli_cmd_resume(const cli_cmd *cmd, cli_args *a)
     if (id < 0) return 2;
     if (cli_get_int(a, "browsers", 1, 8, &browsers) < 0) return 2;
     cli_session s;
-    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"));
+    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"), cli_has(a, "no-wait"));
     if (rc != 0) return rc;
     oo_err err = {0};
     cJSON *run = store_run_get(s.st, id, &err);

@@ -139,6 +139,8 @@ static const char rest[] =
     ".TP\n\\fB0\\fR\nDone (for \\fBdoctor\\fR: every check passed).\n"
     ".TP\n\\fB1\\fR\nSomething failed; the message says what, where and how to fix it.\n"
     ".TP\n\\fB2\\fR\nA bad flag, argument, file or setting.\n"
+    ".TP\n\\fB75\\fR\n\\fBrun \\-\\-no\\-wait\\fR or \\fBresume \\-\\-no\\-wait\\fR: another run works the same account; nothing "
+    "was started.\n"
     ".TP\n\\fB130\\fR\nInterrupted (Ctrl\\-C): running tasks went back to the queue; \\fBresume\\fR continues.\n"
     ".SH EXAMPLES\n"
     ".nf\n"

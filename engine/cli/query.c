@@ -16,7 +16,7 @@ const cli_opt cli_status_opts[] = {
 };
 const cli_opt cli_list_opts[] = {
     {"limit", 0, "N", "at most N runs (default 50)"},
-    {"status", 0, "STATUS", "pending, running, paused, completed, failed or cancelled"},
+    {"status", 0, "STATUS", "pending, queued, running, interrupted, paused, completed, failed or cancelled"},
     {"mode", 0, "MODE", "sweep, grid or staged"},
     {"test", 0, "TEST", "runs of one test (number, URL, id or name)"},
     {"search", 0, "TEXT", "runs whose name or test matches TEXT"},
@@ -41,7 +41,7 @@ static void print_run_line(const cJSON *r)
     const cJSON *c = cJSON_GetObjectItem(r, "counts");
     const char *name = str(r, "name");
     const char *test = *str(r, "test_name") ? str(r, "test_name") : str(r, "test_url");
-    printf("%5.0f  %-9s %-8s %4.0f/%-4.0f done  %3.0f failed  %s%s%s\n", num(r, "id"), str(r, "status"),
+    printf("%5.0f  %-11s %-8s %4.0f/%-4.0f done  %3.0f failed  %s%s%s\n", num(r, "id"), str(r, "status"),
            str(r, "mode"), num(c, "completed"), num(c, "total"), num(c, "failed"),
            *name ? name : "(unnamed)", *test ? "  · " : "", test);
 }
@@ -60,7 +60,7 @@ int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
         if (!out) { store_close(s); return cli_fail("%s", err.msg); }
     } else {
         out = cJSON_CreateArray();
-        static const char *const live[] = {"running", "paused", "pending"};
+        static const char *const live[] = {"running", "queued", "interrupted"};
         for (int i = 0; i < 3; i++) {
             store_run_filter f = {.status = live[i]};
             cJSON *rs = store_runs_list(s, &f, &err), *r;
@@ -103,11 +103,13 @@ int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
     long limit = 50;
     if (cli_get_int(a, "limit", 1, 100000, &limit) < 0) return 2;
     const char *status = cli_get(a, "status"), *mode = cli_get(a, "mode");
-    static const char *const statuses[] = {"pending", "running", "paused", "completed", "failed", "cancelled", NULL};
+    static const char *const statuses[] = {"pending", "queued", "running", "interrupted", "paused", "completed", "failed",
+                                           "cancelled", NULL};
     if (status) {
         int ok = 0;
         for (int i = 0; statuses[i]; i++) ok |= !strcmp(status, statuses[i]);
-        if (!ok) return cli_usage_error("list", "--status must be pending, running, paused, completed, failed or cancelled, found \"%s\"", status);
+        if (!ok) return cli_usage_error("list", "--status must be pending, queued, running, interrupted, paused, completed, "
+                                        "failed or cancelled, found \"%s\"", status);
     }
     oo_store *s = cli_open_store();
     if (!s) return 1;

@@ -25,6 +25,7 @@ const cli_opt cli_run_opts[] = {
     {"yes", 'y', NULL, "do not ask (also allows runs of over 1,000 backtests)"},
     {"no-cache", 0, NULL, "run every backtest even when the same configuration was computed before"},
     {"headed", 0, NULL, "show the browser windows"},
+    {"no-wait", 0, NULL, "when another run works the same account, refuse (exit 75) instead of waiting"},
     {0},
 };
 
@@ -120,10 +121,29 @@ static int confirm(const cJSON *plan, int interactive)
     return 0;
 }
 
+/* With --no-wait, a run is not even created while another engine works the account: 0 and
+ * the exit status printed, or -1 to go on. */
+static int account_busy(cli_session *s)
+{
+    if (!s->ro.no_wait) return -1;
+    oo_err err = {0};
+    cJSON *in_way = store_account_holder(s->st, s->ro.account, &err);
+    if (!in_way) return err.code ? cli_fail("%s", err.msg) : -1;
+    const char *engine = cJSON_GetStringValue(cJSON_GetObjectItem(in_way, "engine"));
+    cli_fail("the account %s is busy with run %.0f (%s, engine %s): nothing was started (without --no-wait the run "
+             "waits for its turn)", s->ro.account && *s->ro.account ? s->ro.account : "(no login)",
+             cJSON_GetNumberValue(cJSON_GetObjectItem(in_way, "id")),
+             cJSON_GetStringValue(cJSON_GetObjectItem(in_way, "status")), engine ? engine : "?");
+    cJSON_Delete(in_way);
+    return CLI_EXIT_BUSY;
+}
+
 /* Creates the planned run and executes it. */
 static int create_and_execute(cli_session *s, const cJSON *plan, long long *run_id_out)
 {
     oo_err err = {0};
+    int busy = account_busy(s);
+    if (busy >= 0) return busy;
     cJSON *key = cJSON_CreateNumber(cJSON_GetNumberValue(cJSON_GetObjectItem(plan, "key")));
     cJSON *id = cli_session_call(s, "create", key, &err);
     cJSON_Delete(key);
@@ -215,7 +235,7 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     cJSON *args = NULL;
     if ((script || config || cli_has(a, "param")) && !(args = run_args(a, script, config, browsers))) return 2;
     cli_session s;
-    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"));
+    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"), cli_has(a, "no-wait"));
     if (rc == 0) rc = args ? cli_plan_and_run(&s, args, !cli_has(a, "yes"), NULL) : wizard(&s, browsers);
     cli_session_close(&s);
     cJSON_Delete(args);

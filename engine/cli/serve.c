@@ -3,6 +3,7 @@
  * stdout, and serves until SIGINT or SIGTERM. The web server runs in its own thread; this one
  * waits for the signal. POST /api/runs starts an engine process for the run (start_run). */
 #include "cli/commands.h"
+#include "base/alive.h"
 #include "base/config.h"
 #include "base/buf.h"
 #include "base/util.h"
@@ -46,6 +47,21 @@ static char *parameters_json(oo_script *sc, oo_err *err)
  * terminal. The store and the Lua state are the web thread's from web_start to web_stop. */
 typedef struct starter { char *exe, *db_path, *data_dir; oo_store *st; oo_script *sc; } starter;
 
+/* The run joins its account's queue now, for the engine just started: runs started one after
+ * the other start in that order, whichever engine process is quicker to claim its own. */
+static int queue_for(const starter *s, int64_t run_id, pid_t pid)
+{
+    char self[96], engine[128];
+    oo_engine_self(self, sizeof self);
+    char *colon = strrchr(self, ':');
+    if (colon) *colon = '\0';
+    snprintf(engine, sizeof engine, "%s:%ld", self, (long)pid);
+    oo_err e = {0};
+    if (store_run_enqueue(s->st, run_id, oo_config_get(oo_cfg(), OO_CFG_EMAIL), engine, &e) < 0)
+        fprintf(stderr, "oo-automator: warning: run %lld: %s\n", (long long)run_id, e.msg);
+    return 0;
+}
+
 static int spawn_engine(const starter *s, int64_t run_id, oo_err *err)
 {
     char rel[64];
@@ -75,7 +91,7 @@ static int spawn_engine(const starter *s, int64_t run_id, oo_err *err)
     posix_spawnattr_destroy(&at);
     free(dir);
     free(log);
-    if (rc == 0) return 0;
+    if (rc == 0) return queue_for(s, run_id, pid);
     return oo_err_set(err, OO_E_IO, "run %lld was stored but its engine could not start: %s (`oo-automator resume "
                       "--run-id %lld` runs it)", (long long)run_id, strerror(rc), (long long)run_id);
 }
@@ -214,7 +230,8 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     signal(SIGCHLD, SIG_IGN);   /* engine processes started from the dashboard are not waited for */
     web_opts o = {.host = host, .port = oo_config_int(cfg, OO_CFG_PORT), .token = token, .db_path = st.db_path,
                   .data_dir = st.data_dir, .web_dir = web_dir, .vendor_dir = vendor_dir, .parameters_json = params,
-                  .metrics_json = metrics, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL, .start_run_ud = &st};
+                  .metrics_json = metrics, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL, .start_run_ud = &st,
+                  .engine_silence_ms = oo_config_int(cfg, OO_CFG_LEASE_MS)};
     int rc = serve_until_signal(&o);
     free(params);
     free(metrics);

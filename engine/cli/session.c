@@ -39,10 +39,20 @@ static void progress_line(const run_progress *p, char *line, size_t size)
     }
 }
 
+/* The run waits for its account: said once per run in the way, on a line of its own. */
+static void render_waiting(cli_progress *pr, const run_progress *p)
+{
+    fprintf(stderr, "%srun %lld: queued: the account is busy with run %lld (engine %s); it starts when its turn "
+            "comes (Ctrl-C leaves the queue; --no-wait refuses instead of waiting)\n", pr->tty ? "\r\033[K" : "",
+            (long long)p->run_id, (long long)p->waiting_for, p->waiting_engine && *p->waiting_engine ? p->waiting_engine : "?");
+    fflush(stderr);
+}
+
 /* On a terminal the line is rewritten in place; elsewhere (a log) one line every 5 s. */
 static void render_progress(void *ud, const run_progress *p)
 {
     cli_progress *pr = ud;
+    if (p->waiting_for > 0) { render_waiting(pr, p); return; }
     int64_t now = oo_now_ms();
     if (!p->final && !pr->tty && now - pr->last_ms < 5000) return;
     pr->last_ms = now;
@@ -55,7 +65,7 @@ static void render_progress(void *ud, const run_progress *p)
 
 /* ---- the session -------------------------------------------------------------------------------- */
 
-int cli_session_open(cli_session *s, int browsers, int headless, int no_cache)
+int cli_session_open(cli_session *s, int browsers, int headless, int no_cache, int no_wait)
 {
     memset(s, 0, sizeof *s);
     if (!(s->st = cli_open_store())) return 1;
@@ -70,6 +80,9 @@ int cli_session_open(cli_session *s, int browsers, int headless, int no_cache)
                        .data_dir = oo_config_get(oo_cfg(), OO_CFG_DATA_DIR), .on_progress = render_progress,
                        .progress_ud = &s->progress};
     s->ro.lease_ms = oo_config_int(oo_cfg(), OO_CFG_LEASE_MS);
+    s->ro.account = oo_config_get(oo_cfg(), OO_CFG_EMAIL);
+    s->ro.no_wait = no_wait;
+    s->ro.plan_browsers = oo_config_int(oo_cfg(), OO_CFG_BROWSERS);
     run_bind(s->sc, s->st, &s->ro);
     return 0;
 }
@@ -103,6 +116,11 @@ int cli_error_exit(const oo_err *err)
 static int outcome_exit(long long id, int outcome, const oo_err *err)
 {
     if (outcome < 0) return cli_fail("run %lld failed: %s", id, err->msg);
+    if (outcome == RUN_BUSY) {
+        cli_fail("%s", err->msg);
+        return CLI_EXIT_BUSY;
+    }
+    if (outcome == RUN_ELSEWHERE) return cli_fail("%s", err->msg);
     if (outcome == RUN_INTERRUPTED) {
         fprintf(stderr, "run %lld interrupted: the backtests in flight go back to the queue; "
                         "`oo-automator resume --run-id %lld` continues it\n", id, id);
@@ -147,6 +165,7 @@ int cli_session_execute(cli_session *s, long long id)
     if (oo_cfg()->verbose > 0)   /* the run's wall time and the engine's own peak memory */
         fprintf(stderr, "run %lld: %lld ms; engine peak RSS: %ld kB\n", id, (long long)(oo_now_ms() - t0), oo_peak_rss_kb());
     int rc = outcome_exit(id, outcome, &err);
+    if (outcome == RUN_BUSY || outcome == RUN_ELSEWHERE) return rc;   /* this command did nothing to the run */
     print_results(s, id, outcome == RUN_INTERRUPTED || script_signals_received() > 0);
     return rc;
 }

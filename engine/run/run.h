@@ -58,6 +58,8 @@ typedef struct run_progress {
     int nworkers;
     const run_worker *workers;
     int final;                  /* the last report of this execution */
+    int64_t waiting_for;        /* > 0: the run waits for its account, behind this run */
+    const char *waiting_engine; /* the engine that holds that run ("host:pid") */
 } run_progress;
 
 /* Called on the engine thread whenever the progress changes (often: a renderer throttles). */
@@ -70,15 +72,22 @@ typedef struct run_opts {
     int max_attempts;       /* 0 = 3 */
     int64_t lease_ms;       /* 0 = 60 s; renewed every lease/3 while the task runs */
     const char *data_dir;   /* artifacts go to data_dir/runs/<id>/ */
+    const char *account;    /* the OptionOmega login: one engine per account works at a time */
+    int no_wait;            /* when another engine works the account: RUN_BUSY instead of waiting */
+    int plan_browsers;      /* a new run's browsers when its spec names none (0 = 2) */
     run_progress_fn on_progress;   /* may be NULL */
     void *progress_ud;
 } run_opts;
 
-typedef enum { RUN_DONE = 0, RUN_PAUSED, RUN_CANCELLED, RUN_INTERRUPTED } run_outcome;
+/* RUN_BUSY: another engine works the account and no_wait was set (err says which run);
+ * RUN_ELSEWHERE: another live engine works (or waits for) this very run. Neither touched it. */
+typedef enum { RUN_DONE = 0, RUN_PAUSED, RUN_CANCELLED, RUN_INTERRUPTED, RUN_BUSY, RUN_ELSEWHERE } run_outcome;
 
-/* Executes the run until it ends. Returns the outcome (>= 0) or -1 with err filled (the run is
- * then marked failed unless the error was the interruption itself). Running tasks of this
- * process are given back to the queue whatever happens. */
+/* Executes the run until it ends. First the run takes its turn on the account (one engine per
+ * account: it waits in the account's queue, status queued, while another engine works it;
+ * see store.h). Returns the outcome (>= 0) or -1 with err filled (the run is then marked
+ * failed unless the error was the interruption itself). Running tasks of this process are
+ * given back to the queue whatever happens. */
 int run_execute(struct oo_store *st, struct oo_script *sc, int64_t run_id, const run_opts *o,
                 oo_err *err);
 

@@ -1,5 +1,6 @@
 #include "store/store.h"
 #include "store/schema.h"
+#include "base/alive.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include <sqlite3.h>
@@ -15,6 +16,7 @@ struct oo_store {
     char *path;
     int tx_depth;
     int tx_failed;
+    int64_t engine_silence;        /* ms an engine may stay silent before it counts as gone */
     struct { const char *sql; sqlite3_stmt *st; } cache[STMT_CACHE];
     int ncache;
 };
@@ -274,6 +276,7 @@ static oo_store *open_handle(const char *path, const char *uri, int flags, oo_er
 {
     oo_store *s = oo_calloc(1, sizeof *s);
     s->path = oo_strdup(path);
+    s->engine_silence = 60000;
     if (sqlite3_open_v2(uri ? uri : path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
                    s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -605,7 +608,8 @@ fail:
 
 #define RUN_SELECT \
     "SELECT r.id, r.test_id, t.url AS test_url, t.name AS test_name, r.name, r.mode, r.config, " \
-    "r.status, r.browsers, r.error, r.started_at, r.completed_at, r.created_at, " \
+    "r.status, r.browsers, r.error, r.started_at, r.completed_at, r.created_at, r.engine, r.engine_seen_at, " \
+    "r.account, r.queued_at, " \
     "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id) AS total, " \
     "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id AND status = 'pending') AS pending, " \
     "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id AND status = 'running') AS running, " \
@@ -614,9 +618,12 @@ fail:
     "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id AND status = 'skipped') AS skipped " \
     "FROM runs r LEFT JOIN tests t ON t.id = r.test_id "
 
-/* Moves the count columns of a run row into a "counts" object. */
-static void run_counts(cJSON *run)
+static void run_liveness(oo_store *s, cJSON *run, int64_t now);
+
+/* Moves the count columns of a run row into a "counts" object; says whether its engine lives. */
+static void run_counts(oo_store *s, cJSON *run)
 {
+    run_liveness(s, run, oo_wall_ms());
     static const char *const keys[] = {"total", "pending", "running", "completed", "failed", "skipped", NULL};
     cJSON *c = cJSON_CreateObject();
     for (int i = 0; keys[i]; i++) {
@@ -638,14 +645,15 @@ cJSON *store_run_get(oo_store *s, int64_t id, oo_err *err)
         if (!err->code) oo_err_set(err, OO_E_INPUT, "no run %lld: see `oo-automator list`", (long long)id);
         return NULL;
     }
-    run_counts(o);
+    run_counts(s, o);
     return o;
 }
 
 cJSON *store_runs_list(oo_store *s, const store_run_filter *f, oo_err *err)
 {
     static const char sql[] = RUN_SELECT
-        "WHERE (?1 IS NULL OR r.test_id = ?1) AND (?2 IS NULL OR r.status = ?2) "
+        "WHERE (?1 IS NULL OR r.test_id = ?1) "
+        "AND (?2 IS NULL OR r.status = ?2 OR (?2 = 'interrupted' AND r.status IN ('running', 'queued'))) "
         "AND (?3 IS NULL OR r.mode = ?3) "
         "AND (?4 IS NULL OR instr(lower(COALESCE(r.name,'') || ' ' || COALESCE(t.name,'') || ' ' || COALESCE(t.url,'')), lower(?4)) > 0) "
         "ORDER BY r.id DESC LIMIT ?5 OFFSET ?6";
@@ -660,8 +668,14 @@ cJSON *store_runs_list(oo_store *s, const store_run_filter *f, oo_err *err)
     sqlite3_bind_int(st, 5, f->limit > 0 ? f->limit : 100);
     sqlite3_bind_int(st, 6, f->offset > 0 ? f->offset : 0);
     cJSON *arr = rows_json(s, st, err, "cannot list runs");
-    cJSON *r;
-    cJSON_ArrayForEach(r, arr) run_counts(r);
+    cJSON *r = arr ? arr->child : NULL;
+    while (r) {       /* running and queued as they really are: a run whose engine is gone is not */
+        cJSON *next = r->next;
+        run_counts(s, r);
+        const char *now = cJSON_GetStringValue(cJSON_GetObjectItem(r, "status"));
+        if (f->status && now && strcmp(f->status, now)) cJSON_Delete(cJSON_DetachItemViaPointer(arr, r));
+        r = next;
+    }
     return arr;
 }
 
@@ -1255,4 +1269,266 @@ int store_setting_set(oo_store *s, const char *key, const char *value, oo_err *e
     bind_text(st, 1, key);
     bind_text(st, 2, value);
     return exec_step(s, st, err, "cannot store the setting");
+}
+
+/* ---- engines and the account queue ------------------------------------------------------------ */
+
+void store_set_engine_silence(oo_store *s, int64_t ms)
+{
+    if (ms > 0) s->engine_silence = ms;
+}
+
+static int64_t int_field(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static int row_alive(oo_store *s, const cJSON *row, int64_t now)
+{
+    return oo_engine_alive(cJSON_GetStringValue(cJSON_GetObjectItem(row, "engine")), int_field(row, "engine_seen_at"),
+                           now, s->engine_silence);
+}
+
+/* A running or queued run whose engine is gone reads "interrupted"; engine_alive says it. */
+static void run_liveness(oo_store *s, cJSON *run, int64_t now)
+{
+    const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
+    int alive = row_alive(s, run, now);
+    cJSON_AddBoolToObject(run, "engine_alive", alive);
+    if (!status || (strcmp(status, "running") && strcmp(status, "queued")) || alive) return;
+    cJSON_AddStringToObject(run, "stored_status", status);
+    cJSON_ReplaceItemInObject(run, "status", cJSON_CreateString("interrupted"));
+}
+
+#define HOLDER_COLS "id, name, status, engine, engine_seen_at, account, queued_at"
+
+/* The first live run of the account that is in the way of run_id (placed at my_place in the
+ * queue): one that a live engine works, else one that waits from an earlier place. NULL and
+ * err empty when none. */
+static cJSON *account_ahead(oo_store *s, const char *account, int64_t run_id, int64_t my_place, int64_t now,
+                            oo_err *err)
+{
+    static const char sql[] =
+        "SELECT " HOLDER_COLS " FROM runs WHERE COALESCE(account, '') = ?1 AND id <> ?2 "
+        "AND status IN ('running', 'queued') ORDER BY status = 'queued', queued_at, id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    bind_text(st, 1, account);
+    sqlite3_bind_int64(st, 2, run_id);
+    cJSON *rows = rows_json(s, st, err, "cannot read the account's runs");
+    cJSON *found = NULL, *r;
+    cJSON_ArrayForEach(r, rows) {
+        if (!row_alive(s, r, now)) continue;
+        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(r, "status"));
+        int64_t place = int_field(r, "queued_at");
+        int64_t id = int_field(r, "id");
+        if (!strcmp(status, "running") || place < my_place || (place == my_place && id < run_id)) {
+            found = cJSON_DetachItemViaPointer(rows, r);
+            break;
+        }
+    }
+    cJSON_Delete(rows);
+    return found;
+}
+
+/* A run_status event that also names the run in the way, when there is one. */
+static int status_event(oo_store *s, int64_t run_id, const char *status, const cJSON *ahead, oo_err *err)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "run_id", (double)run_id);
+    cJSON_AddStringToObject(p, "status", status);
+    if (ahead) cJSON_AddNumberToObject(p, "ahead", (double)int_field(ahead, "id"));
+    int64_t id = store_event_append(s, run_id, "run_status", p, err);
+    cJSON_Delete(p);
+    return id < 0 ? -1 : 0;
+}
+
+/* Marks the run as the engine's: running now, or waiting in the queue (place: queued_at). */
+static int claim_write(oo_store *s, int64_t run_id, const char *account, const char *engine, int64_t now,
+                       int64_t place, oo_err *err)
+{
+    static const char take[] =
+        "UPDATE runs SET status = 'running', engine = ?2, engine_seen_at = ?3, account = ?4, queued_at = NULL, "
+        "error = NULL, completed_at = NULL, started_at = COALESCE(started_at, CURRENT_TIMESTAMP) WHERE id = ?1";
+    static const char queue[] =
+        "UPDATE runs SET status = 'queued', engine = ?2, engine_seen_at = ?3, account = ?4, queued_at = ?5, "
+        "error = NULL, completed_at = NULL WHERE id = ?1";
+    sqlite3_stmt *st = prep(s, place ? queue : take, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, run_id);
+    bind_text(st, 2, engine);
+    sqlite3_bind_int64(st, 3, now);
+    bind_text(st, 4, account);
+    if (place) sqlite3_bind_int64(st, 5, place);
+    return exec_step(s, st, err, "cannot claim the run");
+}
+
+int store_run_claim(oo_store *s, int64_t run_id, const char *account, const char *engine, int flags,
+                    cJSON **ahead, oo_err *err)
+{
+    int wait = (flags & STORE_CLAIM_F_WAIT) != 0;
+    static const char me_q[] = "SELECT " HOLDER_COLS " FROM runs WHERE id = ?";
+    if (ahead) *ahead = NULL;
+    if (!account) account = "";
+    if (!engine || !*engine) return oo_err_set(err, OO_E_INPUT, "a claim needs an engine");
+    if (store_begin(s, err) != 0) return -1;
+    int64_t now = oo_wall_ms();
+    sqlite3_stmt *st = prep(s, me_q, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, run_id);
+    int found, rc = STORE_CLAIM_RUN;
+    cJSON *me = one_json(s, st, err, "cannot read the run", &found), *in_way = NULL;
+    if (!found) {
+        if (!err->code) oo_err_set(err, OO_E_INPUT, "no run %lld: see `oo-automator list`", (long long)run_id);
+        goto fail;
+    }
+    const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(me, "status"));
+    const char *holder = cJSON_GetStringValue(cJSON_GetObjectItem(me, "engine"));
+    int held = !strcmp(status, "running") || !strcmp(status, "queued");
+    if ((flags & STORE_CLAIM_F_AGAIN) && (strcmp(status, "queued") || !holder || strcmp(holder, engine))) {
+        rc = STORE_CLAIM_GONE;
+    } else if (held && holder && strcmp(holder, engine) && row_alive(s, me, now)) {
+        rc = STORE_CLAIM_ELSEWHERE;
+        in_way = me;
+        me = NULL;
+    } else {
+        int queued = !strcmp(status, "queued") && int_field(me, "queued_at") > 0;
+        int64_t place = queued ? int_field(me, "queued_at") : now;
+        in_way = account_ahead(s, account, run_id, place, now, err);
+        if (err->code) { cJSON_Delete(me); goto fail; }
+        if (in_way) rc = STORE_CLAIM_WAIT;
+        if ((!in_way || wait) && (claim_write(s, run_id, account, engine, now, in_way ? place : 0, err) != 0 ||
+            (strcmp(status, in_way ? "queued" : "running") &&
+             status_event(s, run_id, in_way ? "queued" : "running", in_way, err) != 0))) {
+            cJSON_Delete(me);
+            cJSON_Delete(in_way);
+            goto fail;
+        }
+    }
+    cJSON_Delete(me);
+    if (store_commit(s, err) != 0) { cJSON_Delete(in_way); return -1; }
+    if (ahead) *ahead = in_way;
+    else cJSON_Delete(in_way);
+    return rc;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+int store_run_heartbeat(oo_store *s, int64_t run_id, const char *engine, oo_err *err)
+{
+    static const char sql[] = "UPDATE runs SET engine_seen_at = ? WHERE id = ? AND engine = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, oo_wall_ms());
+    sqlite3_bind_int64(st, 2, run_id);
+    bind_text(st, 3, engine);
+    if (exec_step(s, st, err, "cannot renew the engine's hold on the run") != 0) return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return oo_err_set(err, OO_E_INPUT, "run %lld is no longer worked by %s: another engine took it over",
+                          (long long)run_id, engine);
+    return 0;
+}
+
+int store_run_enqueue(oo_store *s, int64_t run_id, const char *account, const char *engine, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE runs SET status = 'queued', engine = ?2, engine_seen_at = ?3, queued_at = ?3, account = ?4, "
+        "error = NULL, completed_at = NULL WHERE id = ?1 AND COALESCE(engine, '') <> ?2 "
+        "AND status NOT IN ('completed', 'cancelled')";
+    if (store_begin(s, err) != 0) return -1;
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, run_id);
+    bind_text(st, 2, engine);
+    sqlite3_bind_int64(st, 3, oo_wall_ms());
+    bind_text(st, 4, account ? account : "");
+    if (exec_step(s, st, err, "cannot queue the run") != 0) goto fail;
+    int queued = sqlite3_changes(s->db) > 0;
+    if (queued && status_event(s, run_id, "queued", NULL, err) != 0) goto fail;
+    if (store_commit(s, err) != 0) return -1;
+    return queued;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+cJSON *store_account_holder(oo_store *s, const char *account, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT " HOLDER_COLS " FROM runs WHERE COALESCE(account, '') = ? AND status IN ('running', 'queued') "
+        "ORDER BY status = 'queued', queued_at, id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    bind_text(st, 1, account ? account : "");
+    cJSON *rows = rows_json(s, st, err, "cannot read the account's runs");
+    cJSON *found = NULL, *r;
+    int64_t now = oo_wall_ms();
+    cJSON_ArrayForEach(r, rows)
+        if (row_alive(s, r, now)) { found = cJSON_DetachItemViaPointer(rows, r); break; }
+    cJSON_Delete(rows);
+    return found;
+}
+
+/* ---- dashboards ------------------------------------------------------------------------------- */
+
+int64_t store_dashboard_add(oo_store *s, const char *url, const char *engine, oo_err *err)
+{
+    static const char all[] = "SELECT id, engine, seen_at AS engine_seen_at FROM dashboards";
+    static const char del[] = "DELETE FROM dashboards WHERE id = ?";
+    static const char ins[] = "INSERT INTO dashboards(url, engine, started_at, seen_at) VALUES (?1, ?2, ?3, ?3)";
+    if (store_begin(s, err) != 0) return -1;
+    int64_t now = oo_wall_ms(), id = -1;
+    sqlite3_stmt *st = prep(s, all, err);
+    cJSON *rows = st ? rows_json(s, st, err, "cannot read the dashboards") : NULL, *r;
+    if (!rows) goto done;
+    cJSON_ArrayForEach(r, rows) {      /* the dead ones go */
+        if (row_alive(s, r, now) && strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "engine")), engine)) continue;
+        if (!(st = prep(s, del, err))) goto done;
+        sqlite3_bind_int64(st, 1, int_field(r, "id"));
+        if (exec_step(s, st, err, "cannot forget a dashboard") != 0) goto done;
+    }
+    if (!(st = prep(s, ins, err))) goto done;
+    bind_text(st, 1, url);
+    bind_text(st, 2, engine);
+    sqlite3_bind_int64(st, 3, now);
+    if (exec_step(s, st, err, "cannot record the dashboard") == 0) id = sqlite3_last_insert_rowid(s->db);
+done:
+    cJSON_Delete(rows);
+    if (id < 0) { store_rollback(s); return -1; }
+    return store_commit(s, err) == 0 ? id : -1;
+}
+
+int store_dashboard_seen(oo_store *s, int64_t id, oo_err *err)
+{
+    static const char sql[] = "UPDATE dashboards SET seen_at = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, oo_wall_ms());
+    sqlite3_bind_int64(st, 2, id);
+    return exec_step(s, st, err, "cannot renew the dashboard's record");
+}
+
+int store_dashboard_remove(oo_store *s, int64_t id, oo_err *err)
+{
+    static const char sql[] = "DELETE FROM dashboards WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, id);
+    return exec_step(s, st, err, "cannot remove the dashboard's record");
+}
+
+char *store_dashboard_url(oo_store *s, oo_err *err)
+{
+    static const char sql[] = "SELECT url, engine, seen_at AS engine_seen_at FROM dashboards ORDER BY id DESC";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    cJSON *rows = rows_json(s, st, err, "cannot read the dashboards"), *r;
+    char *url = NULL;
+    int64_t now = oo_wall_ms();
+    cJSON_ArrayForEach(r, rows)
+        if (row_alive(s, r, now)) { url = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(r, "url"))); break; }
+    cJSON_Delete(rows);
+    return url;
 }

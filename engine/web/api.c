@@ -75,7 +75,8 @@ static int post_run(web_server *w, h2o_req_t *req)
 
 static int list_runs(web_server *w, h2o_req_t *req)
 {
-    static const char *const statuses[] = {"pending", "running", "paused", "completed", "failed", "cancelled", NULL};
+    static const char *const statuses[] = {"pending", "queued", "running", "interrupted", "paused", "completed", "failed",
+                                           "cancelled", NULL};
     store_run_filter f = {0};
     const char *v;
     if ((v = web_query(req, "test_id")) && *v && !(f.test_id = web_parse_id(v)))
@@ -83,7 +84,8 @@ static int list_runs(web_server *w, h2o_req_t *req)
     if ((v = web_query(req, "status")) && *v) {
         int ok = 0;
         for (int i = 0; statuses[i]; i++) ok |= !strcmp(v, statuses[i]);
-        if (!ok) return web_send_error(req, 400, "status: expected pending, running, paused, completed, failed or cancelled");
+        if (!ok) return web_send_error(req, 400, "status: expected pending, queued, running, interrupted, paused, completed, "
+                                                 "failed or cancelled");
         f.status = v;
     }
     if ((v = web_query(req, "mode")) && *v) {
@@ -120,9 +122,10 @@ static int run_control(web_server *w, h2o_req_t *req, int64_t id, const char *ac
     int already = 0;
     if (!strcmp(action, "pause")) {
         to = "paused";
-        from_ok = "a pending or running run can be paused";
+        from_ok = "a pending, queued, running or interrupted run can be paused";
         already = !strcmp(st, "paused");
-        if (!already && strcmp(st, "pending") && strcmp(st, "running")) to = NULL;
+        if (!already && strcmp(st, "pending") && strcmp(st, "queued") && strcmp(st, "running") && strcmp(st, "interrupted"))
+            to = NULL;
     } else if (!strcmp(action, "resume")) {
         to = "running";
         from_ok = "a paused run can be resumed";
@@ -130,9 +133,11 @@ static int run_control(web_server *w, h2o_req_t *req, int64_t id, const char *ac
         if (!already && strcmp(st, "paused")) to = NULL;
     } else {
         to = "cancelled";
-        from_ok = "a pending, running or paused run can be cancelled";
+        from_ok = "a pending, queued, running, interrupted or paused run can be cancelled";
         already = !strcmp(st, "cancelled");
-        if (!already && strcmp(st, "pending") && strcmp(st, "running") && strcmp(st, "paused")) to = NULL;
+        if (!already && strcmp(st, "pending") && strcmp(st, "queued") && strcmp(st, "running") && strcmp(st, "paused") &&
+            strcmp(st, "interrupted"))
+            to = NULL;
     }
     cJSON_Delete(run);
     if (!to) return web_send_error(req, 409, "run %lld is %s: only %s", (long long)id, st, from_ok);

@@ -342,6 +342,7 @@ web_server *web_start(const web_opts *o, oo_err *err)
         if (oo_mkdir_p(o->data_dir, err) != 0 || !(w->data_dir = real_dir(o->data_dir, "data", err))) goto fail;
     }
     if (!(w->store = store_open(w->db_path, err))) goto fail;
+    store_set_engine_silence(w->store, o->engine_silence_ms);
     w->last_event_id = store_events_last_id(w->store, err);
     if (w->last_event_id < 0) goto fail;
     if (bind_socket(w, o->port, err) != 0) goto fail;

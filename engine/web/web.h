@@ -41,6 +41,8 @@ typedef struct web_opts {
     web_start_run_fn start_run;  /* NULL: POST /api/runs answers 503 */
     void *start_run_ud;
     int poll_ms;                 /* how often the events table is tailed; 0 = 100 */
+    int64_t engine_silence_ms;   /* how long an engine may stay silent before its run reads
+                                    "interrupted" (store_set_engine_silence); 0 = the store's default */
 } web_opts;
 
 /* Binds the socket, opens the store and starts the server thread. NULL + err on failure. */

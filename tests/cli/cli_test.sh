@@ -211,7 +211,15 @@ contains "$out" '"url":	"https://optionomega.com/test/def456"' "tests --json"
 expect 0 "status" -- "$BIN" --db "$db" status --run-id 1
 contains "$out" "2/3 completed" "status progress"
 expect 0 "status live runs" -- "$BIN" --db "$db" status
-contains "$out" "running" "status without id shows the running run"
+# run 1 says running, but no engine works it: it reads interrupted (its engine is gone)
+contains "$out" "1  interrupted" "status without id shows the interrupted run"
+# a run an engine works (this shell: alive, and it said so just now) reads running
+sqlite3 "$db" "INSERT INTO runs(test_id, name, mode, config, status, engine, engine_seen_at) \
+    VALUES (1, 'Worked', 'sweep', '{}', 'running', '$(hostname):$$', $(date +%s%3N))"
+expect 0 "status live runs" -- "$BIN" --db "$db" status
+contains "$out" "2  running" "status without id shows the running run"
+contains "$out" "1  interrupted" "status without id still shows the interrupted run"
+sqlite3 "$db" "DELETE FROM runs WHERE id = 2"
 expect 1 "status unknown run" -- "$BIN" --db "$db" status --run-id 42
 one_line "$err" "unknown run"; contains "$err" "no run 42" "unknown run"
 expect 0 "list" -- "$BIN" --db "$db" list --search metf

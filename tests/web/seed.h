@@ -10,7 +10,8 @@ typedef struct seed_ids {
     int64_t sweep_run;                 /* completed: delta 5..14, 9 results, 1 failed task */
     int64_t grid_run;                  /* completed: delta {5,10,15} x profit_target {10,20,30} */
     int64_t staged_run;                /* completed: delta 5..9, then profit_target 10..30 at the best delta */
-    int64_t live_run;                  /* running: delta 20..29, 3 completed, 7 pending */
+    int64_t live_run;                  /* running: delta 20..29, 3 completed, 7 pending, held by the
+                                          engine seed_engine names */
     int64_t failure_id;                /* with a screenshot and an HTML snapshot in the data dir */
     int64_t outside_failure_id;        /* its screenshot path points outside the data dir */
     int64_t result_id;                 /* a result with 3 trades */
@@ -21,6 +22,11 @@ extern const unsigned char seed_png[];
 extern const size_t seed_png_len;
 
 int seed_fill(oo_store *s, const char *data_dir, seed_ids *ids, oo_err *err);
+/* The engine that works the seeded running runs ("host:pid"): the process that started this
+ * one (the test driver), alive as long as the test runs, so the runs read "running". */
+void seed_engine(char *buf, size_t n);
+/* Marks run running, worked by seed_engine (store_run_claim). */
+int seed_claim(oo_store *s, int64_t run, oo_err *err);
 /* Leases the next pending task of run and completes it with the metrics of its values (the
  * events task_started and task_completed are appended). 1 done, 0 none left, -1 error. */
 int seed_complete_next(oo_store *s, int64_t run_id, oo_err *err);

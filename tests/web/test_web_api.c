@@ -454,7 +454,7 @@ static void test_control(int port)
     snprintf(path, sizeof path, "/api/runs/%lld/resume", (long long)g_ids.sweep_run);
     CHECK_ERROR(port, "POST", path, NULL, 409, "is completed");
     snprintf(path, sizeof path, "/api/runs/%lld/cancel", (long long)g_ids.sweep_run);
-    CHECK_ERROR(port, "POST", path, NULL, 409, "only a pending, running or paused run");
+    CHECK_ERROR(port, "POST", path, NULL, 409, "only a pending, queued, running, interrupted or paused run");
     CHECK_ERROR(port, "POST", "/api/runs/888888/pause", NULL, 404, "no run");
     /* events were appended for the status changes */
     cJSON *evs = store_events_after(s, 0, 1000, &err), *e;

@@ -113,7 +113,7 @@ static int64_t fake_start_run(void *ud, const cJSON *spec, oo_err *err)
     }
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(spec, "name"));
     int64_t id = store_run_create(f->store, test, name, mode, spec, (int)num_or(spec, "browsers", 2), err);
-    if (id > 0 && (store_tasks_add(f->store, id, tasks, err) < 0 || store_run_set_status(f->store, id, "running", NULL, err) != 0))
+    if (id > 0 && (store_tasks_add(f->store, id, tasks, err) < 0 || seed_claim(f->store, id, err) != 0))
         id = -1;
     cJSON_Delete(tasks);
     return id;

@@ -187,7 +187,7 @@ export default {
           </div>
           <p v-if="run.error" class="error">{{ run.error }}</p>
           <progress-bar :run="run"></progress-bar>
-          <workers v-if="['running', 'paused', 'pending'].includes(run.status)" :tasks="tasks" :status="run.status"></workers>
+          <workers v-if="['running', 'paused', 'pending', 'queued', 'interrupted'].includes(run.status)" :tasks="tasks" :status="run.status"></workers>
           <run-controls :run="run" @changed="changed" @error="e => error = e"></run-controls>
         </div>
 
