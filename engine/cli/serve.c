@@ -1,7 +1,8 @@
 /* serve: the dashboard. Computes the parameter schemas once (Lua discovery through script/),
  * hands them, the store and the resource folders to web/, prints the URL as the first line of
  * stdout, and serves until SIGINT or SIGTERM. The web server runs in its own thread; this one
- * waits for the signal. POST /api/runs starts an engine process for the run (start_run). */
+ * waits for the signal. POST /api/runs starts an engine process for the run (start_run), and
+ * POST /api/runs/{id}/resume one for a stored run (resume_run). */
 #include "cli/commands.h"
 #include "base/alive.h"
 #include "base/config.h"
@@ -124,6 +125,13 @@ static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
     return run_id;
 }
 
+/* POST /api/runs/{id}/resume (on the web thread): an engine process for the stored run, exactly
+ * as for a new one. */
+static int resume_run(void *ud, int64_t run_id, oo_err *err)
+{
+    return spawn_engine(ud, run_id, err);
+}
+
 static int is_loopback(const char *host)
 {
     return !strcmp(host, "localhost") || !strcmp(host, "::1") || !strncmp(host, "127.", 4);
@@ -230,7 +238,8 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     signal(SIGCHLD, SIG_IGN);   /* engine processes started from the dashboard are not waited for */
     web_opts o = {.host = host, .port = oo_config_int(cfg, OO_CFG_PORT), .token = token, .db_path = st.db_path,
                   .data_dir = st.data_dir, .web_dir = web_dir, .vendor_dir = vendor_dir, .parameters_json = params,
-                  .metrics_json = metrics, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL, .start_run_ud = &st,
+                  .metrics_json = metrics, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL,
+                  .resume_run = st.st ? resume_run : NULL, .start_run_ud = &st,
                   .engine_silence_ms = oo_config_int(cfg, OO_CFG_LEASE_MS)};
     int rc = serve_until_signal(&o);
     free(params);

@@ -1,6 +1,7 @@
 /* api: the REST API under /api/ (documented in README.md). Reads go to the store; a new run
  * goes to the run engine's start_run seam, which checks it (the one check of a run spec, in
- * Lua); pause, resume and cancel write the run's status through the store. Every answer is JSON (but the CSV export and the
+ * Lua); resume goes to its resume_run seam (an engine for the run); pause and cancel write the
+ * run's status through the store. Every answer is JSON (but the CSV export and the
  * artifacts); every error is {"error": "..."} with a 4xx or 5xx status. */
 #include "web/internal.h"
 #include "base/buf.h"
@@ -110,6 +111,27 @@ static int list_runs(web_server *w, h2o_req_t *req)
     return send_or_error(req, store_runs_list(w->store, &f, &err), &err);
 }
 
+/* POST /api/runs/{id}/resume: a run no engine works (paused, interrupted, failed with work left)
+ * gets an engine (the resume_run seam), which takes its turn on the account: the answer is the
+ * run, queued or running. A run a live engine works or waits for is left to it. */
+static int resume(web_server *w, h2o_req_t *req, int64_t id)
+{
+    oo_err err = {0};
+    cJSON *run = store_run_get(w->store, id, &err);
+    if (!run) return store_error(req, &err);
+    char st[32];
+    snprintf(st, sizeof st, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")) ? cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")) : "");
+    if (!strcmp(st, "running") || !strcmp(st, "queued")) return web_send_json(req, 200, run);
+    cJSON_Delete(run);
+    if (strcmp(st, "paused") && strcmp(st, "interrupted") && strcmp(st, "failed"))
+        return web_send_error(req, 409, "run %lld is %s: only a paused, interrupted or failed run can be resumed", (long long)id, st);
+    if (!w->resume_run)
+        return web_send_error(req, 503, "this server has no run engine: `oo-automator resume --run-id %lld` in a terminal "
+                                        "resumes it", (long long)id);
+    if (w->resume_run(w->start_run_ud, id, &err) != 0) return web_send_error(req, 500, "%s", err.msg);
+    return send_or_error(req, store_run_get(w->store, id, &err), &err);
+}
+
 static int run_control(web_server *w, h2o_req_t *req, int64_t id, const char *action)
 {
     if (!web_method_is(req, "POST")) return web_send_405(req, "POST");
@@ -126,11 +148,6 @@ static int run_control(web_server *w, h2o_req_t *req, int64_t id, const char *ac
         already = !strcmp(st, "paused");
         if (!already && strcmp(st, "pending") && strcmp(st, "queued") && strcmp(st, "running") && strcmp(st, "interrupted"))
             to = NULL;
-    } else if (!strcmp(action, "resume")) {
-        to = "running";
-        from_ok = "a paused run can be resumed";
-        already = !strcmp(st, "running");
-        if (!already && strcmp(st, "paused")) to = NULL;
     } else {
         to = "cancelled";
         from_ok = "a pending, queued, running, interrupted or paused run can be cancelled";
@@ -191,7 +208,9 @@ static int run_routes(web_server *w, h2o_req_t *req, char **seg, int nseg)
     }
     int64_t id = web_parse_id(seg[1]);
     if (!id) return web_send_error(req, 404, "no run \"%.40s\": runs are numbered", seg[1]);
-    if (nseg == 3 && (!strcmp(seg[2], "pause") || !strcmp(seg[2], "resume") || !strcmp(seg[2], "cancel")))
+    if (nseg == 3 && !strcmp(seg[2], "resume"))
+        return web_method_is(req, "POST") ? resume(w, req, id) : web_send_405(req, "POST");
+    if (nseg == 3 && (!strcmp(seg[2], "pause") || !strcmp(seg[2], "cancel")))
         return run_control(w, req, id, seg[2]);
     if (nseg > 3) return web_send_error(req, 404, "no such API: see README.md, REST API");
     if (!web_method_is(req, "GET")) return web_send_405(req, "GET");

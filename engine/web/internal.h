@@ -33,6 +33,7 @@ struct web_server {
     char *host, *token, *db_path, *data_dir, *web_dir, *vendor_dir, *parameters_json, *metrics_json;
     cJSON *settings_defaults;
     web_start_run_fn start_run;
+    web_resume_run_fn resume_run;
     void *start_run_ud;
     int poll_ms;
     int loopback;                  /* host is a loopback address */

@@ -1,23 +1,26 @@
 #!/bin/sh
-# A run started from the dashboard's API (what New Run posts) is executed for real: serve
-# plans it, stores it and starts an engine process; the run completes against oo-sim and its
-# results come back through the API. usage: dashboard.sh OO_AUTOMATOR OO_SIM
+# Runs started, paused and resumed from the dashboard's API (what its buttons post) are executed
+# for real: serve plans a run, stores it and starts an engine process; Pause stops that engine
+# (the backtest in flight finishes) and Resume starts a new one, which completes the run. An
+# engine SIGKILLed mid-run leaves its run "interrupted", and Resume completes it too. Every
+# result equals what oo-sim computed (tests/run/compare.lua). usage: dashboard.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "${OO_TEST_TMP:-/tmp}"
 T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/dashboard.XXXXXX")
 SPID= WPID=
 cleanup() { for p in $WPID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; [ -f "$T/data/runs/1/engine.log" ] && tail -20 "$T/data/runs/1/engine.log"; exit 1; }
+fail() { echo "FAIL: $*"; for f in "$T"/data/runs/*/engine.log; do [ -f "$f" ] && { echo "== $f"; tail -15 "$f"; }; done; exit 1; }
 C() { curl -s --noproxy '*' --max-time 20 "$@"; }
 mkfifo "$T/sim" "$T/web"
-"$SIM" --port 0 --print-tests >"$T/sim" 2>"$T/sim.err" &
+"$SIM" --port 0 --latency-ms 1000 --print-tests >"$T/sim" 2>"$T/sim.err" &
 SPID=$!
 exec 3<"$T/sim"
 IFS= read -r line <&3
 IFS= read -r tline <&3
-export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0
+export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 OO_PIPELINE=1
 export OO_DATA_DIR="$T/data" OO_DB_PATH="$T/oo.db" HOME="$T"
 cd "$T" || exit 1
 "$BIN" serve --port 0 >"$T/web" 2>"$T/web.err" &
@@ -26,20 +29,68 @@ exec 4<"$T/web"
 IFS= read -r W <&4
 W=${W%/}
 case "$W" in http://127.0.0.1:*) ;; *) fail "serve printed [$W]" ;; esac
-body=$(printf '{"mode":"sweep","test_url":"%s","parameter":"delta","config":{"start":10,"end":12,"step":2},"browsers":2,"name":"from the dashboard"}' "${tline%%	*}")
-code=$(C -o "$T/post.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "$body" "$W/api/runs")
-[ "$code" = 201 ] || fail "POST /api/runs: $code $(cat "$T/post.json")"
-id=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/post.json" | head -1)
+
+field() { sed -n "s/.*\"$2\":\\([^,}]*\\).*/\\1/p" "$1" | head -1 | tr -d '"'; }
+run_json() { C "$W/api/runs/$1" >"$T/run.json"; }
+wait_run() { # wait_run ID WHAT TEST: until TEST (a shell test on $T/run.json) holds (deadline 240 s)
+    end=$(( $(date +%s) + 240 ))
+    while :; do
+        run_json "$1"
+        eval "$3" && return 0
+        [ "$(field "$T/run.json" status)" = failed ] && fail "run $1 failed: $(cat "$T/run.json")"
+        [ "$(date +%s)" -ge "$end" ] && fail "run $1: $2 after 240 s: $(cat "$T/run.json")"
+        sleep 0.3
+    done
+}
+completed() { sed -n 's/.*"completed":\([0-9]*\).*/\1/p' "$T/run.json" | head -1; }
+post_run() { # post_run NAME START END: a delta sweep over the API; prints the new run's id
+    body=$(printf '{"mode":"sweep","test_url":"%s","parameter":"delta","config":{"start":%d,"end":%d,"step":2},"browsers":1,"name":"%s"}' \
+        "${tline%%	*}" "$2" "$3" "$1")
+    code=$(C -o "$T/post.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "$body" "$W/api/runs")
+    [ "$code" = 201 ] || fail "POST /api/runs: $code $(cat "$T/post.json")"
+    field "$T/post.json" id
+}
+control() { # control ID ACTION: POST /api/runs/ID/ACTION, 200 expected
+    code=$(C -o "$T/control.json" -w '%{http_code}' -X POST "$W/api/runs/$1/$2")
+    [ "$code" = 200 ] || fail "POST /api/runs/$1/$2: $code $(cat "$T/control.json")"
+}
+compare() { # compare ID NAME [allow-reruns]: the run's results against oo-sim's backtests
+    C "$OO_BASE_URL/__sim/backtests" >"$T/sim.json"
+    sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
+        r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
+        FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = $1 ORDER BY t.seq" >"$T/db.json"
+    "$BIN" lua "$HERE/compare.lua" "$T/sim.json" "$T/db.json" "$2" $3 || fail "$2: the results differ from oo-sim's"
+}
+
+# --- started, paused and resumed from the dashboard ----------------------------------------
+id=$(post_run "paused and resumed" 10 16)
 [ -n "$id" ] || fail "no run id in $(cat "$T/post.json")"
-end=$(( $(date +%s) + 240 ))
-while :; do
-    st=$(C "$W/api/runs/$id" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' | head -1)
-    [ "$st" = completed ] && break
-    [ "$st" = failed ] && fail "run $id failed"
-    [ "$(date +%s)" -ge "$end" ] && fail "run $id still [$st] after 240 s"
-    sleep 0.5
-done
+wait_run "$id" "no first result" '[ "$(completed)" -ge 1 ]'
+control "$id" pause
+[ "$(field "$T/control.json" status)" = paused ] || fail "pause: $(cat "$T/control.json")"
+# the engine finishes the backtest in flight and exits: nothing works the run any more
+wait_run "$id" "its engine still working" '[ "$(field "$T/run.json" engine_alive)" = false ] && [ "$(field "$T/run.json" status)" = paused ]'
+sed -n 's/.*"running":\([0-9]*\).*/\1/p' "$T/run.json" | grep -qx 0 || fail "paused run $id has tasks running: $(cat "$T/run.json")"
+done_at_pause=$(completed)
+[ "$done_at_pause" -lt 4 ] || fail "the run finished before it could be resumed (4 of 4 at the pause)"
+control "$id" resume
+case "$(field "$T/control.json" status)" in queued|running) ;; *) fail "resume: $(cat "$T/control.json")" ;; esac
+wait_run "$id" "not completed after Resume" '[ "$(field "$T/run.json" status)" = completed ]'
+[ "$(completed)" = 4 ] || fail "run $id: $(completed) of 4 tasks completed"
 n=$(C "$W/api/runs/$id/results" | grep -o '"task_id"' | wc -l)
-[ "$n" = 2 ] || fail "run $id: $n results through the API, expected 2"
-[ "$(C "$OO_BASE_URL/__sim/backtests" | grep -o '"status":"done"' | wc -l)" = 2 ] || fail "oo-sim did not run 2 backtests"
-echo "dashboard: run $id started over the API completed with 2 results"
+[ "$n" = 4 ] || fail "run $id: $n results through the API, expected 4"
+compare "$id" "paused and resumed"
+
+# --- an engine killed mid-run: interrupted, and Resume completes it ---------------------------
+C -X POST "$OO_BASE_URL/__sim/reset" >/dev/null
+id=$(post_run "killed and resumed" 20 24)
+wait_run "$id" "no first result" '[ "$(completed)" -ge 1 ]'
+engine=$(field "$T/run.json" engine)
+pid=${engine##*:}
+[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || fail "run $id names no live engine: [$engine]"
+kill -KILL "$pid"
+wait_run "$id" "not interrupted after its engine was killed" '[ "$(field "$T/run.json" status)" = interrupted ]'
+control "$id" resume
+wait_run "$id" "not completed after Resume" '[ "$(field "$T/run.json" status)" = completed ]'
+compare "$id" "killed and resumed" allow-reruns
+echo "dashboard: a run paused at $done_at_pause/4 and resumed, and a run whose engine was killed, both completed from the API with oo-sim's results"

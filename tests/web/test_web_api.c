@@ -16,6 +16,7 @@
 #include "base/util.h"
 #include <errno.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,9 +60,20 @@ static cJSON *call(int port, const char *method, const char *path, const char *b
     CHECK_MSG(m_ && strstr(m_, has), "%s %s: error %s lacks \"%s\"", method, path, m_ ? m_ : "(none)", has); \
     cJSON_Delete(e_); } while (0)
 
+/* Makes a run's engine silent for longer than the store allows (another machine's engine that
+ * stopped saying it works), as the table would be an hour later. */
+static void age_engine(const char *db_path, int64_t run)
+{
+    sqlite3 *db = NULL;
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE runs SET engine_seen_at = engine_seen_at - 3600000 WHERE id = %lld", (long long)run);
+    CHECK(sqlite3_open(db_path, &db) == SQLITE_OK && sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
 /* ---- the stand-in run engine ---------------------------------------------------------------- */
 
-typedef struct { int calls; char last_mode[32]; oo_store *store; oo_script *sc; } engine;
+typedef struct { int calls, resumed; int64_t last_resumed; char last_mode[32]; oo_store *store; oo_script *sc; } engine;
 
 /* The stand-in checks a spec with the real check (lua/oo/cli.lua's prepare, with the real
  * parameter scripts, in a Lua state of its own bound to the store, as `serve` does); only what
@@ -97,6 +109,17 @@ static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
     return store_run_create(e->store, (int64_t)num(spec, "test_id"), str(spec, "name"), str(spec, "mode"), spec, 2, err);
 }
 
+/* The stand-in's resume: the run is counted and taken by a live engine (the driver), as the
+ * engine process serve starts would take it. */
+static int resume_run(void *ud, int64_t id, oo_err *err)
+{
+    engine *e = ud;
+    if (!e->store && !(e->store = store_open(g_db, err))) return -1;
+    e->resumed++;
+    e->last_resumed = id;
+    return seed_claim(e->store, id, err);
+}
+
 static const char *params_json =
     "{\"parameters\":[{\"name\":\"delta\",\"display_name\":\"Delta\",\"fields\":["
     "{\"name\":\"start\",\"type\":\"int\",\"min\":1,\"max\":100},{\"name\":\"stop\",\"type\":\"int\",\"min\":1,\"max\":100},"
@@ -129,7 +152,7 @@ static web_server *start(const char *token, web_start_run_fn fn, void *ud)
     web_opts o = {.port = 0, .token = token, .db_path = g_db, .data_dir = g_data, .web_dir = g_webdir,
                   .vendor_dir = vendor, .parameters_json = params_json, .metrics_json = metrics_json(),
                   .settings_defaults = defaults,
-                  .start_run = fn, .start_run_ud = ud, .poll_ms = 50};
+                  .start_run = fn, .resume_run = fn ? resume_run : NULL, .start_run_ud = ud, .poll_ms = 50};
     oo_err err = {0};
     web_server *w = web_start(&o, &err);
     free(vendor);
@@ -427,6 +450,56 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     cJSON_Delete(h);
 }
 
+/* Resume gives a run no engine works an engine (the resume_run seam); a run a live engine works
+ * is left alone; a finished run cannot be resumed; without an engine in the process, 503. */
+static void test_resume(int port, int port_none, engine *eng)
+{
+    char path[128];
+    int st;
+    oo_err err = {0};
+    oo_store *s = store_open(g_db, &err);
+    REQUIRE(s);
+    snprintf(path, sizeof path, "/api/runs/%lld/resume", (long long)g_ids.live_run);
+    cJSON *v = call(port, "POST", path, NULL, &st);           /* worked by a live engine: as it is */
+    CHECK_INT(st, 200);
+    CHECK_STR(v ? str(v, "status") : NULL, "running");
+    CHECK_INT(eng->resumed, 0);
+    cJSON_Delete(v);
+    /* a run whose engine is gone reads interrupted, and Resume gives it an engine */
+    int64_t run = store_run_create(s, g_ids.test2, "Killed mid-run", "sweep", NULL, 1, &err);
+    char dead[128];
+    snprintf(dead, sizeof dead, "no-such-host-%d:1", (int)getpid());
+    CHECK_INT(store_run_claim(s, run, "killed@example.com", dead, STORE_CLAIM_F_WAIT, NULL, &err), STORE_CLAIM_RUN);
+    age_engine(g_db, run);
+    snprintf(path, sizeof path, "/api/runs/%lld", (long long)run);
+    v = call(port, "GET", path, NULL, &st);
+    CHECK_STR(v ? str(v, "status") : NULL, "interrupted");
+    cJSON_Delete(v);
+    v = call(port, "GET", "/api/runs?status=interrupted", NULL, &st);
+    CHECK(v && cJSON_GetArraySize(v) == 1 && num(cJSON_GetArrayItem(v, 0), "id") == run);
+    cJSON_Delete(v);
+    snprintf(path, sizeof path, "/api/runs/%lld/resume", (long long)run);
+    CHECK_ERROR(port_none, "POST", path, NULL, 503, "oo-automator resume --run-id");
+    v = call(port, "POST", path, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_INT(eng->resumed, 1);
+    CHECK_INT(eng->last_resumed, run);
+    CHECK_STR(v ? str(v, "status") : NULL, "running");
+    cJSON_Delete(v);
+    /* paused: resumed the same way */
+    CHECK_INT(store_run_set_status(s, run, "paused", NULL, &err), 0);
+    v = call(port, "POST", path, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_INT(eng->resumed, 2);
+    cJSON_Delete(v);
+    CHECK_ERROR(port, "GET", path, NULL, 405, "not allowed");
+    snprintf(path, sizeof path, "/api/runs/%lld/resume", (long long)g_ids.sweep_run);
+    CHECK_ERROR(port, "POST", path, NULL, 409, "only a paused, interrupted or failed run can be resumed");
+    CHECK_INT(eng->resumed, 2);
+    CHECK_INT(store_run_set_status(s, run, "completed", NULL, &err), 0);
+    store_close(s);
+}
+
 static void test_control(int port)
 {
     char path[128];
@@ -447,7 +520,7 @@ static void test_control(int port)
     CHECK_STR(run ? str(run, "status") : NULL, "paused");
     cJSON_Delete(run);
     snprintf(path, sizeof path, "/api/runs/%lld/resume", (long long)g_ids.live_run);
-    v = call(port, "POST", path, NULL, &st);
+    v = call(port, "POST", path, NULL, &st);              /* paused: it gets an engine again */
     CHECK_INT(st, 200);
     CHECK_STR(v ? str(v, "status") : NULL, "running");
     cJSON_Delete(v);
@@ -887,6 +960,7 @@ int main(void)
     test_export(port);
     test_artifacts(port);
     test_start_run(port, web_port(none), &eng);
+    test_resume(port, web_port(none), &eng);
     test_control(port);
     test_settings(port);
     test_static(port);

@@ -104,6 +104,17 @@ static int fixture(const char *a, const char *b, const char *c, const char *d, c
     return ch.pid > 0 ? wait_child(&ch, 20000) : -1;
 }
 
+/* web_fixture CMD DB A B C whose output is a run id. */
+static int fixture_id(const char *cmd, const char *a, const char *b, const char *c, int64_t *id)
+{
+    char *argv[] = {(char *)g_fixture, (char *)cmd, g_db, (char *)a, (char *)b, (char *)c, NULL};
+    child ch = spawn(argv, NULL, 1);
+    char *line = ch.pid > 0 ? first_line(&ch, 20000) : NULL;
+    *id = line ? atoll(line) : 0;
+    free(line);
+    return ch.pid > 0 ? wait_child(&ch, 20000) : -1;
+}
+
 static int port_of(const char *url)
 {
     const char *p = strrchr(url, ':');
@@ -298,6 +309,27 @@ int main(void)
     char t2[32];
     snprintf(t2, sizeof t2, "%lld", (long long)ids.test2);
     CHECK_INT(fixture("newrun", g_db, t2, "From the CLI", "4"), 0);
+    CHECK_INT(wait_child(&c, 120000), 0);
+
+    /* the lifecycle: a run waiting for its account shows on Home; a run whose engine was killed
+     * reads interrupted, and its Resume button gives it an engine (the stand-in's: it runs) */
+    int64_t killed = 0, queued = 0;
+    CHECK_INT(fixture_id("newrun", t2, "Killed mid-run", "3", &killed), 0);
+    CHECK_INT(fixture_id("newrun", t2, "Waiting its turn", "2", &queued), 0);
+    char kid[32], qid[32];   /* the one queued run: Home lists it */
+    snprintf(kid, sizeof kid, "%lld", (long long)killed);
+    snprintf(qid, sizeof qid, "%lld", (long long)queued);
+    CHECK_INT(fixture("interrupt", g_db, kid, NULL, NULL), 0);
+    char lid[32];
+    snprintf(lid, sizeof lid, "%lld", (long long)ids.live_run);
+    CHECK_INT(fixture("queue", g_db, qid, lid, NULL), 0);
+    snprintf(e[8], sizeof e[8], "INTERRUPTED=%lld", (long long)killed);
+    const char *lenv[] = {e[0], e[8], NULL};
+    h = get_json(port, "/api/health");
+    after = h ? (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(h, "last_event_id")) : 0;
+    cJSON_Delete(h);
+    c = replay("lifecycle", lenv);
+    CHECK_MSG(wait_status_event(port, killed, "running", &after, 60000) == 0, "Resume never gave run %lld an engine", (long long)killed);
     CHECK_INT(wait_child(&c, 120000), 0);
 
     kill(server.pid, SIGTERM);

@@ -2,10 +2,14 @@
  *   web_fixture seed DB DATADIR                 fill a store (prints the ids as JSON)
  *   web_fixture serve DB DATADIR WEBDIR VENDOR  the dashboard with a stand-in run engine: a
  *                                               started run is written with its tasks, as the
- *                                               run engine writes it first; prints the URL
+ *                                               run engine writes it first, and a resumed one
+ *                                               taken by a live engine; prints the URL
  *   web_fixture complete DB RUN [N]             complete the next N pending tasks of a run
  *   web_fixture event DB RUN KIND               append one event
  *   web_fixture status DB RUN STATUS            set a run's status
+ *   web_fixture interrupt DB RUN                the run's engine was killed: it reads interrupted
+ *   web_fixture queue DB RUN HOLDER             the run waits for the account of the running
+ *                                               run HOLDER (its engine: the test driver)
  *   web_fixture newrun DB TEST NAME N           a run started elsewhere (as by `oo-automator
  *                                               run`): a delta sweep of N tasks, running
  * Everything goes through store functions, from a process of its own. */
@@ -21,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int fail(const char *what, const oo_err *err)
 {
@@ -119,6 +125,15 @@ static int64_t fake_start_run(void *ud, const cJSON *spec, oo_err *err)
     return id;
 }
 
+/* The stand-in's resume: the run is taken by a live engine (the test driver), as the engine
+ * process serve starts would take it. */
+static int fake_resume_run(void *ud, int64_t id, oo_err *err)
+{
+    fixture *f = ud;
+    if (!f->store && !(f->store = store_open(f->db, err))) return -1;
+    return seed_claim(f->store, id, err);
+}
+
 static int serve(int argc, char **argv)
 {
     if (argc < 6) return fail("usage", NULL);
@@ -129,7 +144,8 @@ static int serve(int argc, char **argv)
     if (!metrics) { free(params); return fail("metrics", &err); }
     fixture f = {.db = argv[2]};
     web_opts o = {.port = 0, .db_path = argv[2], .data_dir = argv[3], .web_dir = argv[4], .vendor_dir = argv[5],
-                  .parameters_json = params, .metrics_json = metrics, .start_run = fake_start_run, .start_run_ud = &f};
+                  .parameters_json = params, .metrics_json = metrics, .start_run = fake_start_run, .resume_run = fake_resume_run,
+                  .start_run_ud = &f};
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
@@ -146,6 +162,33 @@ static int serve(int argc, char **argv)
     web_stop(w);
     store_close(f.store);
     return 0;
+}
+
+/* The run was worked by an engine that is gone (killed): it reads interrupted. */
+static int interrupt(oo_store *s, int64_t run, oo_err *err)
+{
+    pid_t p = fork();
+    if (p == 0) _exit(0);
+    waitpid(p, NULL, 0);
+    char engine[128];
+    seed_engine(engine, sizeof engine);
+    snprintf(strrchr(engine, ':') + 1, 24, "%ld", (long)p);
+    if (store_run_set_status(s, run, "paused", NULL, err) != 0) return -1;
+    return store_run_claim(s, run, "killed@example.com", engine, STORE_CLAIM_F_WAIT, NULL, err) == STORE_CLAIM_RUN ? 0 : -1;
+}
+
+/* The run waits for the account of a running run (its engine: the test driver, alive). */
+static int queue_behind(oo_store *s, int64_t run, int64_t holder, oo_err *err)
+{
+    cJSON *h = store_run_get(s, holder, err);
+    const char *account = h ? cJSON_GetStringValue(cJSON_GetObjectItem(h, "account")) : NULL;
+    char engine[128];
+    seed_engine(engine, sizeof engine);
+    int rc = account && store_run_set_status(s, run, "paused", NULL, err) == 0 &&
+             store_run_claim(s, run, account, engine, STORE_CLAIM_F_WAIT, NULL, err) == STORE_CLAIM_WAIT ? 0 : -1;
+    if (rc != 0 && !err->code) oo_err_set(err, OO_E_INPUT, "run %lld did not join the queue behind run %lld", (long long)run, (long long)holder);
+    cJSON_Delete(h);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -183,6 +226,10 @@ int main(int argc, char **argv)
         else printf("%lld\n", (long long)id);
         cJSON_Delete(j);
         free(spec);
+    } else if (!strcmp(cmd, "interrupt") && argc >= 4) {
+        if (interrupt(s, atoll(argv[3]), &err) != 0) rc = fail("interrupt", &err);
+    } else if (!strcmp(cmd, "queue") && argc >= 5) {
+        if (queue_behind(s, atoll(argv[3]), atoll(argv[4]), &err) != 0) rc = fail("queue", &err);
     } else if (!strcmp(cmd, "status") && argc >= 5) {
         if (store_run_set_status(s, atoll(argv[3]), argv[4], NULL, &err) != 0) rc = fail("status", &err);
     } else {
