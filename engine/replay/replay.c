@@ -275,10 +275,68 @@ static void run_step(replay *rp)
     run_on(rp, p);
 }
 
+static void start_click(replay *rp, const rec_step *s, const cJSON *target, int timeout)
+{
+    cdp_click_opts co = {.click_count = s->type == REC_DOUBLE_CLICK ? 2 : 1, .has_offset = s->has_offset,
+                         .offset_x = s->offset_x, .offset_y = s->offset_y};
+    if (s->button) co.button = !strcmp(s->button, "secondary") ? "right" : !strcmp(s->button, "auxiliary") ? "middle" : "left";
+    cdp_page_click(rp->cur, target, &co, timeout, on_part, rp);
+}
+
+static void start_wait_element(replay *rp, const rec_step *s, const cJSON *target, int timeout)
+{
+    cJSON *wo = cJSON_CreateObject();
+    if (s->count >= 0) cJSON_AddNumberToObject(wo, "count", s->count);
+    if (s->op) cJSON_AddStringToObject(wo, "operator", s->op);
+    if (s->attributes) cJSON_AddItemToObject(wo, "attributes", cJSON_Duplicate(s->attributes, 1));
+    if (s->properties) cJSON_AddItemToObject(wo, "properties", cJSON_Duplicate(s->properties, 1));
+    const char *state = s->visible == 1 ? "visible" : s->visible == 0 ? "hidden" : "attached";
+    cdp_page_wait_selector(rp->cur, target, state, wo, timeout, on_part, rp);
+    cJSON_Delete(wo);
+}
+
+/* A step whose text ({{NAME}} filled in) is its argument: navigate, change, waitForExpression. */
+static void start_with_text(replay *rp, const rec_step *s, const cJSON *target, int timeout, const char *where, oo_err *e)
+{
+    const char *raw = s->type == REC_NAVIGATE ? s->url : s->type == REC_CHANGE ? s->value : s->expression;
+    char *text = recording_expand(raw, rp->o.vars, where, e);
+    if (!text) return;
+    if (s->type == REC_NAVIGATE) cdp_page_navigate(rp->cur, text, CDP_WAIT_LOAD, timeout, on_part, rp);
+    else if (s->type == REC_CHANGE) cdp_page_fill(rp->cur, target, text, timeout, on_part, rp);
+    else cdp_page_wait_expression(rp->cur, text, timeout, on_part, rp);
+    free(text);
+}
+
+/* Starts the step's own operation on its page (its answer comes to on_part); 0, or 1 when the
+ * step has none (a close of the main page, a customStep): it is done at once. */
+static int start_action(replay *rp, const rec_step *s, const cJSON *target, int timeout, const char *where, oo_err *e)
+{
+    cdp_page *page = rp->cur;
+    switch (s->type) {
+    case REC_SET_VIEWPORT: cdp_page_set_viewport(page, s->width, s->height, s->scale, s->is_mobile, timeout, on_part, rp); break;
+    case REC_NAVIGATE: case REC_CHANGE: case REC_WAIT_EXPRESSION: start_with_text(rp, s, target, timeout, where, e); break;
+    case REC_CLICK: case REC_DOUBLE_CLICK: start_click(rp, s, target, timeout); break;
+    case REC_HOVER: cdp_page_hover(page, target, timeout, on_part, rp); break;
+    case REC_KEY_DOWN: case REC_KEY_UP: cdp_page_key(page, s->key, s->type == REC_KEY_DOWN, timeout, on_part, rp); break;
+    case REC_SCROLL: cdp_page_scroll(page, target, s->x, s->y, timeout, on_part, rp); break;
+    case REC_WAIT_ELEMENT: start_wait_element(rp, s, target, timeout); break;
+    case REC_EMULATE_NETWORK:
+        cdp_page_emulate_network(page, s->offline, s->latency, s->download, s->upload, timeout, on_part, rp);
+        break;
+    case REC_CLOSE:
+        if (page == rp->page) return 1;                  /* the main page: the replay ends */
+        cdp_page_close_target(page, timeout, on_part, rp);   /* a popup's close step closes that page */
+        break;
+    case REC_CUSTOM:
+        OO_WARN("replay", "step %d: customStep \"%s\" has no meaning here; skipped", rp->i, s->name ? s->name : "");
+        return 1;
+    }
+    return 0;
+}
+
 static void run_action(replay *rp)
 {
     const rec_step *s = &rp->rec->steps[rp->i];
-    cdp_page *page = rp->cur;
     int timeout = step_timeout(rp, s);
     oo_err e = {0};
     char where[64];
@@ -287,77 +345,12 @@ static void run_action(replay *rp)
     rp->waiting = 1;
     if (s->asserts_navigation && s->type != REC_NAVIGATE) {
         rp->waiting = 2;
-        cdp_page_wait_navigation(page, CDP_WAIT_LOAD, timeout, on_part, rp);
+        cdp_page_wait_navigation(rp->cur, CDP_WAIT_LOAD, timeout, on_part, rp);
     }
-    char *text = NULL;
-    switch (s->type) {
-    case REC_SET_VIEWPORT:
-        cdp_page_set_viewport(page, s->width, s->height, s->scale, s->is_mobile, timeout, on_part, rp);
-        break;
-    case REC_NAVIGATE:
-        text = recording_expand(s->url, rp->o.vars, where, &e);
-        if (!text) break;
-        cdp_page_navigate(page, text, CDP_WAIT_LOAD, timeout, on_part, rp);
-        break;
-    case REC_CLICK:
-    case REC_DOUBLE_CLICK: {
-        cdp_click_opts co = {.click_count = s->type == REC_DOUBLE_CLICK ? 2 : 1, .has_offset = s->has_offset,
-                             .offset_x = s->offset_x, .offset_y = s->offset_y};
-        if (s->button) co.button = !strcmp(s->button, "secondary") ? "right" : !strcmp(s->button, "auxiliary") ? "middle" : "left";
-        cdp_page_click(page, target, &co, timeout, on_part, rp);
-        break;
-    }
-    case REC_HOVER:
-        cdp_page_hover(page, target, timeout, on_part, rp);
-        break;
-    case REC_CHANGE:
-        text = recording_expand(s->value, rp->o.vars, where, &e);
-        if (!text) break;
-        cdp_page_fill(page, target, text, timeout, on_part, rp);
-        break;
-    case REC_KEY_DOWN:
-    case REC_KEY_UP:
-        cdp_page_key(page, s->key, s->type == REC_KEY_DOWN, timeout, on_part, rp);
-        break;
-    case REC_SCROLL:
-        cdp_page_scroll(page, target, s->x, s->y, timeout, on_part, rp);
-        break;
-    case REC_WAIT_ELEMENT: {
-        cJSON *wo = cJSON_CreateObject();
-        if (s->count >= 0) cJSON_AddNumberToObject(wo, "count", s->count);
-        if (s->op) cJSON_AddStringToObject(wo, "operator", s->op);
-        if (s->attributes) cJSON_AddItemToObject(wo, "attributes", cJSON_Duplicate(s->attributes, 1));
-        if (s->properties) cJSON_AddItemToObject(wo, "properties", cJSON_Duplicate(s->properties, 1));
-        const char *state = s->visible == 1 ? "visible" : s->visible == 0 ? "hidden" : "attached";
-        cdp_page_wait_selector(page, target, state, wo, timeout, on_part, rp);
-        cJSON_Delete(wo);
-        break;
-    }
-    case REC_WAIT_EXPRESSION:
-        text = recording_expand(s->expression, rp->o.vars, where, &e);
-        if (!text) break;
-        cdp_page_wait_expression(page, text, timeout, on_part, rp);
-        break;
-    case REC_EMULATE_NETWORK:
-        cdp_page_emulate_network(page, s->offline, s->latency, s->download, s->upload, timeout, on_part, rp);
-        break;
-    case REC_CLOSE:
-        if (page != rp->page) {           /* a popup's close step closes that page */
-            cdp_page_close_target(page, timeout, on_part, rp);
-            break;
-        }
-        cJSON_Delete(target);
-        part_done(rp);
-        return;
-    case REC_CUSTOM:
-        OO_WARN("replay", "step %d: customStep \"%s\" has no meaning here; skipped", rp->i, s->name ? s->name : "");
-        cJSON_Delete(target);
-        part_done(rp);
-        return;
-    }
-    free(text);
+    int nothing = start_action(rp, s, target, timeout, where, &e);
     cJSON_Delete(target);
-    if (e.code) { rp->part_err = e; part_done(rp); }
+    if (e.code) rp->part_err = e;
+    if (nothing || e.code) part_done(rp);
 }
 
 replay *replay_start(cdp_page *page, const recording *r, const replay_opts *opts, replay_done_cb done, void *ud)

@@ -993,59 +993,58 @@ static double num_or_nan(const cJSON *o, const char *k, int *present)
     return *present ? v->valuedouble : 0;
 }
 
-int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
-                            const cJSON *trades, oo_err *err)
+/* The result a task already has (its id), 0 when none, -1 on error. */
+static int64_t existing_result(oo_store *s, int64_t task_id, oo_err *err)
 {
-    static const char existing[] = "SELECT id FROM results WHERE task_id = ?";
-    static const char task_q[] = "SELECT t.run_id, r.test_id FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.id = ?";
-    static const char ins[] =
+    static const char sql[] = "SELECT id FROM results WHERE task_id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, task_id);
+    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return id;
+}
+
+/* The task's run and test: 0, or -1 with err ("no task N"). */
+static int task_run_and_test(oo_store *s, int64_t task_id, int64_t *run_id, int64_t *test_id, oo_err *err)
+{
+    static const char sql[] = "SELECT t.run_id, r.test_id FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, task_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *run_id = sqlite3_column_int64(st, 0);
+        *test_id = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) return oo_err_set(err, OO_E_INPUT, "no task %lld", (long long)task_id);
+    return 0;
+}
+
+/* The results row: the design's metric columns (the one place in C that names them), the whole
+ * metrics as JSON, the configuration and the raw answer. Its id, or -1. */
+static int64_t insert_result(oo_store *s, int64_t task_id, int64_t test_id, const cJSON *result, oo_err *err)
+{
+    static const char sql[] =
         "INSERT INTO results(task_id, test_id, config_hash, pl, cagr, max_drawdown, win_percentage, "
         "capture_rate, mar, total_premium, starting_capital, ending_capital, trades_count, winners, "
         "avg_per_trade, avg_winner, avg_loser, max_winner, max_loser, avg_minutes_in_trade, "
         "metrics, config, raw_data, cached_from) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    static const char trade_ins[] = "INSERT INTO trades(result_id, trade_data) VALUES (?, ?)";
-    static const char done[] =
-        "UPDATE tasks SET status = 'completed', completed_at = CURRENT_TIMESTAMP, lease_owner = NULL, "
-        "lease_expires_at = NULL, error = NULL, config_hash = COALESCE(?2, config_hash), "
-        "attempts = attempts + 1 WHERE id = ?1";
-    static const char *const metric_cols[] = {
+    static const char *const metric_keys[] = {
         "pl", "cagr", "max_drawdown", "win_percentage", "capture_rate", "mar", "total_premium",
         "starting_capital", "ending_capital", "trades", "winners", "avg_per_trade", "avg_winner",
         "avg_loser", "max_winner", "max_loser", "avg_minutes_in_trade", NULL};
-
-    if (store_begin(s, err) != 0) return -1;
-    sqlite3_stmt *st = prep(s, existing, err);
-    if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, task_id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        return store_commit(s, err) == 0 ? id : -1;
-    }
-    sqlite3_reset(st);
-    st = prep(s, task_q, err);
-    if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, task_id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        oo_err_set(err, OO_E_INPUT, "no task %lld", (long long)task_id);
-        goto fail;
-    }
-    int64_t run_id = sqlite3_column_int64(st, 0);
-    int64_t test_id = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1);
-    sqlite3_reset(st);
-
     const cJSON *metrics = cJSON_GetObjectItem(result, "metrics");
-    const char *hash = cJSON_GetStringValue(cJSON_GetObjectItem(result, "config_hash"));
-    st = prep(s, ins, err);
-    if (!st) goto fail;
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
     sqlite3_bind_int64(st, 1, task_id);
     bind_id(st, 2, test_id);
-    bind_text(st, 3, hash);
-    for (int i = 0; metric_cols[i]; i++) {
+    bind_text(st, 3, cJSON_GetStringValue(cJSON_GetObjectItem(result, "config_hash")));
+    for (int i = 0; metric_keys[i]; i++) {
         int present;
-        double v = num_or_nan(metrics, metric_cols[i], &present);
+        double v = num_or_nan(metrics, metric_keys[i], &present);
         if (present) sqlite3_bind_double(st, 4 + i, v);
         else sqlite3_bind_null(st, 4 + i);
     }
@@ -1054,34 +1053,62 @@ int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
     bind_json(st, 23, cJSON_GetObjectItem(result, "raw_data"));
     const cJSON *cached = cJSON_GetObjectItem(result, "cached_from");
     bind_id(st, 24, cJSON_IsNumber(cached) ? (int64_t)cached->valuedouble : 0);
-    if (exec_step(s, st, err, "cannot store the result") != 0) goto fail;
-    int64_t result_id = sqlite3_last_insert_rowid(s->db);
+    if (exec_step(s, st, err, "cannot store the result") != 0) return -1;
+    return sqlite3_last_insert_rowid(s->db);
+}
 
+/* The trades of a result; their number, or -1. */
+static int insert_trades(oo_store *s, int64_t result_id, const cJSON *trades, oo_err *err)
+{
+    static const char sql[] = "INSERT INTO trades(result_id, trade_data) VALUES (?, ?)";
     const cJSON *t;
-    int ntrades = 0;
+    int n = 0;
     cJSON_ArrayForEach(t, trades) {
-        st = prep(s, trade_ins, err);
-        if (!st) goto fail;
+        sqlite3_stmt *st = prep(s, sql, err);
+        if (!st) return -1;
         sqlite3_bind_int64(st, 1, result_id);
         bind_json(st, 2, t);
-        if (exec_step(s, st, err, "cannot store a trade") != 0) goto fail;
-        ntrades++;
+        if (exec_step(s, st, err, "cannot store a trade") != 0) return -1;
+        n++;
     }
-    st = prep(s, done, err);
-    if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, task_id);
-    bind_text(st, 2, hash);
-    if (exec_step(s, st, err, "cannot complete the task") != 0) goto fail;
+    return n;
+}
 
+/* The task is completed (its successful attempt counted), with a task_completed event. */
+static int mark_completed(oo_store *s, int64_t task_id, int64_t run_id, int64_t result_id, const cJSON *result,
+                          int ntrades, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE tasks SET status = 'completed', completed_at = CURRENT_TIMESTAMP, lease_owner = NULL, "
+        "lease_expires_at = NULL, error = NULL, config_hash = COALESCE(?2, config_hash), "
+        "attempts = attempts + 1 WHERE id = ?1";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, task_id);
+    bind_text(st, 2, cJSON_GetStringValue(cJSON_GetObjectItem(result, "config_hash")));
+    if (exec_step(s, st, err, "cannot complete the task") != 0) return -1;
+    const cJSON *metrics = cJSON_GetObjectItem(result, "metrics");
     cJSON *p = cJSON_CreateObject();
     cJSON_AddNumberToObject(p, "task_id", (double)task_id);
     cJSON_AddNumberToObject(p, "result_id", (double)result_id);
     cJSON_AddNumberToObject(p, "trades", ntrades);
     if (metrics) cJSON_AddItemToObject(p, "metrics", cJSON_Duplicate(metrics, 1));
-    if (cJSON_IsNumber(cached)) cJSON_AddTrueToObject(p, "cached");
+    if (cJSON_IsNumber(cJSON_GetObjectItem(result, "cached_from"))) cJSON_AddTrueToObject(p, "cached");
     int64_t ev = store_event_append(s, run_id, "task_completed", p, err);
     cJSON_Delete(p);
-    if (ev < 0) goto fail;
+    return ev < 0 ? -1 : 0;
+}
+
+int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
+                            const cJSON *trades, oo_err *err)
+{
+    if (store_begin(s, err) != 0) return -1;
+    int64_t result_id = existing_result(s, task_id, err), run_id = 0, test_id = 0;
+    if (result_id > 0) return store_commit(s, err) == 0 ? result_id : -1;   /* idempotent */
+    if (result_id < 0 || task_run_and_test(s, task_id, &run_id, &test_id, err) != 0) goto fail;
+    if ((result_id = insert_result(s, task_id, test_id, result, err)) < 0) goto fail;
+    int ntrades = insert_trades(s, result_id, trades, err);
+    if (ntrades < 0 || mark_completed(s, task_id, run_id, result_id, result, ntrades, err) != 0) goto fail;
     if (store_commit(s, err) != 0) return -1;
     return result_id;
 fail:

@@ -45,6 +45,9 @@ struct web_server {
     atomic_int stop;                /* set by web_stop, read by the loop */
     pthread_t thread;
     int thread_started;
+    pthread_mutex_t done_mu;       /* the thread says the server is disposed of (then parks) */
+    pthread_cond_t done_cv;
+    int done, sync_init;
 
     h2o_globalconf_t conf;
     h2o_context_t ctx;

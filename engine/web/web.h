@@ -10,7 +10,9 @@
  * working on the run polls, in this process or another.
  *
  * Ownership: web_start copies every string and JSON of the options; the caller keeps its own.
- * The web_server owns its thread, loop, sockets and store handle; web_stop releases them all.
+ * The web_server owns its loop, sockets and store handle; web_stop releases them all. Its thread
+ * then parks for the rest of the process instead of ending, so that h2o's per-thread cache of
+ * memory-pool chunks stays h2o's (server.c says why).
  */
 #ifndef OO_WEB_H
 #define OO_WEB_H
@@ -56,7 +58,8 @@ web_server *web_start(const web_opts *opts, oo_err *err);
 int web_port(const web_server *w);
 /* The URL it serves ("http://127.0.0.1:8000/"), owned by the server. */
 const char *web_url(const web_server *w);
-/* Stops accepting, closes every connection, joins the thread and frees everything. */
+/* Stops accepting, closes every connection, waits until the thread disposed of the server and
+ * frees everything. */
 void web_stop(web_server *w);
 
 /* The settings the dashboard edits (stored in the settings table) and the password, which is

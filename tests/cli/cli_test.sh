@@ -85,6 +85,13 @@ expect 1 "grid over 1,000 without --yes" -- "$BIN" --db "$bdb" run --config "$ro
 contains "$err" "10100 backtests" "grid size named"; contains "$err" "--yes" "grid size: how to fix"
 expect 1 "no credentials" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end 10 --step 5
 contains "$err" "OO_EMAIL" "credentials: how to fix"
+# a YAML config (issue 13.9): the JSON's schema; a malformed one names the file, line and column
+printf 'test: %s\nmode: grid\nparameters:\n  delta: {start: 10, end: 20, step: 5}\n  profit_target: {start: 25, end: 50, step: 25}\n' "$T" > "$root/grid.yaml"
+expect 1 "a YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/grid.yaml"
+contains "$err" "grid of delta (3) x profit_target (2): 6 combinations" "the YAML's spec is planned like the JSON's"
+printf 'test: %s\nmode: sweep\n  parameter: delta\n' "$T" > "$root/bad.yml"
+expect 1 "a malformed YAML config" -- "$BIN" --db "$bdb" run --config "$root/bad.yml"
+one_line "$err" "malformed YAML"; contains "$err" "bad.yml: yaml: line 3, column 12" "YAML error: file, line and column"
 # numbers on the command line are decimal (issue 12.13); times are HH:MM, steps in minutes (13.11)
 expect 2 "hex start" -- "$BIN" --db "$bdb" run --url $T --param delta --start 0x10 --end 20 --step 5
 one_line "$err" "hex start"; contains "$err" "decimal" "hex start: what is expected"
