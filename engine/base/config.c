@@ -38,6 +38,12 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
 static const oo_cfg_key settings_keys[] = {OO_CFG_EMAIL, OO_CFG_BROWSERS, OO_CFG_HEADLESS, OO_CFG_RATE_LIMIT,
                                            OO_CFG_BACKTEST_TIMEOUT};
 
+/* The fixed defaults (the data dir's depends on HOME, the database's on the data dir). */
+static const struct { oo_cfg_key key; const char *value; } defaults[] = {
+    {OO_CFG_BROWSERS, "2"}, {OO_CFG_HEADLESS, "1"}, {OO_CFG_PORT, "8000"}, {OO_CFG_RATE_LIMIT, "10"},
+    {OO_CFG_PIPELINE, "auto"}, {OO_CFG_BACKTEST_TIMEOUT, "300"},
+};
+
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
 const char *oo_config_key_name(oo_cfg_key k) { return keys[k].name; }
 
@@ -214,12 +220,8 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
     if (!home || !*home) home = "/tmp";
     if (!cwd) cwd = ".";
 
-    put(c, OO_CFG_BROWSERS, "2", OO_SRC_DEFAULT, NULL);
-    put(c, OO_CFG_HEADLESS, "1", OO_SRC_DEFAULT, NULL);
-    put(c, OO_CFG_PORT, "8000", OO_SRC_DEFAULT, NULL);
-    put(c, OO_CFG_RATE_LIMIT, "10", OO_SRC_DEFAULT, NULL);
-    put(c, OO_CFG_PIPELINE, "auto", OO_SRC_DEFAULT, NULL);
-    put(c, OO_CFG_BACKTEST_TIMEOUT, "300", OO_SRC_DEFAULT, NULL);
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+        put(c, defaults[i].key, defaults[i].value, OO_SRC_DEFAULT, NULL);
     const char *xdg = getenv("XDG_DATA_HOME");
     char *data = (xdg && *xdg) ? oo_asprintf("%s/oo-automator", xdg)
                                : oo_asprintf("%s/.local/share/oo-automator", home);
@@ -255,6 +257,24 @@ int oo_config_set_setting(oo_config *c, const char *name, const char *value, oo_
         return set_checked(c, k, value, OO_SRC_SETTINGS, "the dashboard's settings", err) == 0 ? 1 : -1;
     }
     return 0;
+}
+
+void oo_config_forget_settings(oo_config *c)
+{
+    for (size_t i = 0; i < sizeof settings_keys / sizeof settings_keys[0]; i++) {
+        oo_cfg_key k = settings_keys[i];
+        if (c->source[k] != OO_SRC_SETTINGS) continue;
+        const char *d = NULL;
+        for (size_t j = 0; j < sizeof defaults / sizeof defaults[0]; j++)
+            if (defaults[j].key == k) d = defaults[j].value;
+        put(c, k, d, OO_SRC_DEFAULT, NULL);
+    }
+    /* the password file's: read again on demand (the page may have changed or cleared it) */
+    if (c->source[OO_CFG_PASSWORD] == OO_SRC_FILE && c->where[OO_CFG_PASSWORD] && c->value[OO_CFG_DATA_DIR]) {
+        char *path = oo_path_join(c->value[OO_CFG_DATA_DIR], OO_PASSWORD_FILE);
+        if (!strcmp(path, c->where[OO_CFG_PASSWORD])) put(c, OO_CFG_PASSWORD, NULL, OO_SRC_DEFAULT, NULL);
+        free(path);
+    }
 }
 
 const char *oo_config_search_path(void) { return getenv("PATH"); }

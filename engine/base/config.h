@@ -43,6 +43,10 @@ int oo_config_set_flag(oo_config *c, oo_cfg_key key, const char *value, const ch
  * environment variable or flag set the key. 1 applied, 0 not (a higher layer holds it, or
  * the page does not edit that key), -1 with err when the value is bad. */
 int oo_config_set_setting(oo_config *c, const char *name, const char *value, oo_err *err);
+/* Forgets what the Settings page (and the password file it writes) gave, so that they are read
+ * again: a long-lived process (the dashboard) calls this, then applies the saved settings anew,
+ * before it starts a run with them. */
+void oo_config_forget_settings(oo_config *c);
 const char *oo_config_get(const oo_config *c, oo_cfg_key key);
 int oo_config_int(const oo_config *c, oo_cfg_key key);
 /* The environment variable of a key ("OO_PORT") and its lower-case name ("port"). */

@@ -73,7 +73,10 @@ static int spawn_engine(const starter *s, int64_t run_id, oo_err *err)
     oo_mkdir_p(dir, &e2);
     char idtxt[32];
     snprintf(idtxt, sizeof idtxt, "%lld", (long long)run_id);
-    char *argv[] = {s->exe, "--db", s->db_path, "resume", "--run-id", idtxt, NULL};
+    /* the same database and data dir as this server's (flags, environment or files): the
+     * engine finds the password file, the settings and writes its artifacts where the
+     * dashboard serves them */
+    char *argv[] = {s->exe, "--db", s->db_path, "--data-dir", s->data_dir, "resume", "--run-id", idtxt, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -103,9 +106,18 @@ static cJSON *call(starter *s, const char *fn, const cJSON *arg, oo_err *err)
     return script_call(s->sc, "oo.cli", fn, arg, err);
 }
 
+/* The Settings page may have changed since the last run: its layer is read again, so that a
+ * run started here sees what a terminal would. */
+static void settings_now(starter *s)
+{
+    oo_config_forget_settings(oo_cfg());
+    cli_apply_settings(s->st);
+}
+
 static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
 {
     starter *s = ud;
+    settings_now(s);
     cJSON *args = cJSON_CreateObject();
     cJSON_AddItemToObject(args, "spec", cJSON_Duplicate(spec, 1));
     cJSON_AddStringToObject(args, "where", "the run spec");
@@ -129,6 +141,7 @@ static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
  * as for a new one. */
 static int resume_run(void *ud, int64_t run_id, oo_err *err)
 {
+    settings_now(ud);
     return spawn_engine(ud, run_id, err);
 }
 

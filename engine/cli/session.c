@@ -82,7 +82,6 @@ int cli_session_open(cli_session *s, int browsers, int headless, int no_cache, i
     s->ro.lease_ms = oo_config_int(oo_cfg(), OO_CFG_LEASE_MS);
     s->ro.account = oo_config_get(oo_cfg(), OO_CFG_EMAIL);
     s->ro.no_wait = no_wait;
-    s->ro.plan_browsers = oo_config_int(oo_cfg(), OO_CFG_BROWSERS);
     run_bind(s->sc, s->st, &s->ro);
     return 0;
 }

@@ -74,7 +74,6 @@ typedef struct run_opts {
     const char *data_dir;   /* artifacts go to data_dir/runs/<id>/ */
     const char *account;    /* the OptionOmega login: one engine per account works at a time */
     int no_wait;            /* when another engine works the account: RUN_BUSY instead of waiting */
-    int plan_browsers;      /* a new run's browsers when its spec names none (0 = 2) */
     run_progress_fn on_progress;   /* may be NULL */
     void *progress_ud;
 } run_opts;

@@ -92,7 +92,7 @@ static int l_create(lua_State *L)
     oo_err e = {0};
     cJSON *plan = script_to_json(L, 1, &e);
     if (!plan) return script_error(L, OO_E_SCRIPT, "runs.create: %s", e.msg);
-    int64_t id = run_create(b->st, plan, b->defaults.plan_browsers, &e);
+    int64_t id = run_create(b->st, plan, b->defaults.browsers, &e);
     cJSON_Delete(plan);
     if (id < 0) return script_error(L, e.code ? e.code : OO_E_DB, "%s", e.msg);
     lua_pushinteger(L, (lua_Integer)id);

@@ -1425,9 +1425,10 @@ int store_run_claim(oo_store *s, int64_t run_id, const char *account, const char
         in_way = account_ahead(s, account, run_id, place, now, err);
         if (err->code) { cJSON_Delete(me); goto fail; }
         if (in_way) rc = STORE_CLAIM_WAIT;
+        /* an event when the status or the engine changes: the dashboard hears of both */
+        int changed = strcmp(status, in_way ? "queued" : "running") || !holder || strcmp(holder, engine);
         if ((!in_way || wait) && (claim_write(s, run_id, account, engine, now, in_way ? place : 0, err) != 0 ||
-            (strcmp(status, in_way ? "queued" : "running") &&
-             status_event(s, run_id, in_way ? "queued" : "running", in_way, err) != 0))) {
+            (changed && status_event(s, run_id, in_way ? "queued" : "running", in_way, err) != 0))) {
             cJSON_Delete(me);
             cJSON_Delete(in_way);
             goto fail;

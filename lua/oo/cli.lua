@@ -154,7 +154,8 @@ function M.create(key, browsers)
   local id = require("runs").create({
     test_id = p.test.id, test_url = p.test.url, test_name = p.test_name, name = p.spec.name, mode = p.norm.mode,
     config = { spec = stored, count = p.count, functions = #functions > 0 and functions or nil }, script_path = p.path,
-    script = p.text, browsers = browsers or p.browsers,
+    -- the spec's or the flag's, else the setting (OO_BROWSERS, the Settings page), as `run` prints it
+    script = p.text, browsers = browsers or p.browsers or math.tointeger(tonumber(require("config").get("browsers"))),
   })
   spec_mod.remember(id, { spec = p.spec, mode = p.mode, norm = p.norm, count = p.count })
   return id

@@ -93,4 +93,42 @@ wait_run "$id" "not interrupted after its engine was killed" '[ "$(field "$T/run
 control "$id" resume
 wait_run "$id" "not completed after Resume" '[ "$(field "$T/run.json" status)" = completed ]'
 compare "$id" "killed and resumed" allow-reruns
-echo "dashboard: a run paused at $done_at_pause/4 and resumed, and a run whose engine was killed, both completed from the API with oo-sim's results"
+# --- exactly as from a terminal: the Settings page's login, the server's data dir -------------
+# serve gets its database and data dir as flags, the login only from the Settings page (nothing
+# in the environment); the default data dir ($HOME/.local/share/oo-automator) must stay unused
+kill $WPID; wait $WPID 2>/dev/null
+D="$T/elsewhere" DB="$T/elsewhere.db"
+NOENV="env -u OO_EMAIL -u OO_PASSWORD -u OO_DATA_DIR -u OO_DB_PATH"
+$NOENV "$BIN" --data-dir "$D" --db "$DB" serve --port 0 >"$T/web2" 2>"$T/web2.err" &
+WPID=$!
+end=$(( $(date +%s) + 30 ))
+until [ -s "$T/web2" ]; do [ "$(date +%s)" -ge "$end" ] && fail "serve printed no URL: $(cat "$T/web2.err")"; sleep 0.1; done
+W=$(head -1 "$T/web2"); W=${W%/}
+code=$(C -o "$T/settings.json" -w '%{http_code}' -H 'Content-Type: application/json' -X PUT \
+    --data '{"email":"trader@example.com","password":"demo","browsers":1}' "$W/api/settings")
+[ "$code" = 200 ] || fail "PUT /api/settings: $code $(cat "$T/settings.json")"
+export OO_DB_PATH="$DB"
+C -X POST "$OO_BASE_URL/__sim/reset" >/dev/null
+body=$(printf '{"mode":"sweep","test_url":"%s","parameter":"delta","config":{"start":30,"end":32,"step":2},"name":"with the settings"}' "${tline%%	*}")
+code=$(C -o "$T/post.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "$body" "$W/api/runs")
+[ "$code" = 201 ] || fail "POST /api/runs with the login from Settings: $code $(cat "$T/post.json")"
+id=$(field "$T/post.json" id)
+wait_run "$id" "not completed" '[ "$(field "$T/run.json" status)" = completed ]'
+[ "$(field "$T/run.json" browsers)" = 1 ] || fail "the run from the dashboard did not take browsers = 1 from Settings: $(cat "$T/run.json")"
+[ -s "$D/runs/$id/engine.log" ] || fail "no engine log in the server's data dir ($D/runs/$id)"
+[ -d "$D/runs/$id/downloads" ] || fail "the engine did not work in the server's data dir ($D/runs/$id)"
+[ -e "$HOME/.local/share/oo-automator" ] && fail "the engine used the default data dir: $(ls -R "$HOME/.local/share/oo-automator" | head)"
+compare "$id" "from the dashboard with the settings"
+# the same run from a terminal, with the same settings, database and data dir: the same results
+C -X POST "$OO_BASE_URL/__sim/reset" >/dev/null
+$NOENV "$BIN" --data-dir "$D" --db "$DB" run --url "${tline%%	*}" --param delta --start 30 --end 32 --step 2 --yes --no-cache \
+    >"$T/term.out" 2>"$T/term.err" || fail "the same run from a terminal failed: $(tail -3 "$T/term.err")"
+tid=$(sqlite3 "$DB" "SELECT MAX(id) FROM runs")
+[ "$(sqlite3 "$DB" "SELECT browsers FROM runs WHERE id = $tid")" = 1 ] || fail "the terminal's run did not take browsers = 1 from Settings"
+compare "$tid" "from the terminal with the settings"
+same=$(sqlite3 "$DB" "SELECT COUNT(*) FROM tasks a JOIN results ra ON ra.task_id = a.id JOIN tasks b ON b.run_id = $tid \
+    AND b.parameter_values = a.parameter_values JOIN results rb ON rb.task_id = b.id WHERE a.run_id = $id \
+    AND ra.pl = rb.pl AND ra.cagr = rb.cagr AND ra.max_drawdown = rb.max_drawdown AND ra.mar = rb.mar \
+    AND ra.win_percentage = rb.win_percentage AND ra.capture_rate = rb.capture_rate AND ra.trades_count = rb.trades_count")
+[ "$same" = 2 ] || fail "the dashboard's and the terminal's runs differ ($same of 2 results equal)"
+echo "dashboard: a run paused at $done_at_pause/4 and resumed, and a run whose engine was killed, both completed from the API with oo-sim's results; a run with the Settings page's login in the server's data dir equals the terminal's"
