@@ -41,8 +41,9 @@ static void print_run_line(const cJSON *r)
     const cJSON *c = cJSON_GetObjectItem(r, "counts");
     const char *name = str(r, "name");
     const char *test = *str(r, "test_name") ? str(r, "test_name") : str(r, "test_url");
-    printf("%5.0f  %-11s %-8s %4.0f/%-4.0f done  %3.0f failed  %s%s%s\n", num(r, "id"), str(r, "status"),
-           str(r, "mode"), num(c, "completed"), num(c, "total"), num(c, "failed"),
+    printf("%5.0f  %-11s %-8s %4.0f/%-4.0f done  %3.0f failed  %3.0f skipped  %s%s%s\n", num(r, "id"), str(r, "status"),
+           str(r, "mode"), num(c, "completed") + num(c, "failed") + num(c, "skipped"), num(c, "total"), num(c, "failed"),
+           num(c, "skipped"),
            *name ? name : "(unnamed)", *test ? "  · " : "", test);
 }
 
@@ -87,8 +88,9 @@ int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
         printf("  test:      %s %s\n", str(out, "test_name"), str(out, "test_url"));
         printf("  status:    %s\n", str(out, "status"));
         double total = num(c, "total"), done = num(c, "completed");
-        printf("  progress:  %.0f/%.0f completed (%.0f%%), %.0f failed, %.0f running, %.0f pending\n", done, total,
-               total > 0 ? 100.0 * done / total : 0, num(c, "failed"), num(c, "running"), num(c, "pending"));
+        printf("  progress:  %.0f/%.0f completed (%.0f%%), %.0f failed, %.0f skipped, %.0f running, %.0f pending\n", done,
+               total, total > 0 ? 100.0 * done / total : 0, num(c, "failed"), num(c, "skipped"), num(c, "running"),
+               num(c, "pending"));
         if (*str(out, "started_at")) printf("  started:   %s\n", str(out, "started_at"));
         if (*str(out, "completed_at")) printf("  finished:  %s\n", str(out, "completed_at"));
         if (*str(out, "error")) printf("  error:     %s\n", str(out, "error"));

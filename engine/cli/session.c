@@ -30,8 +30,9 @@ static void progress_line(const run_progress *p, char *line, size_t size)
     int here = done - p->done_before;
     if (here > 0 && p->total > done) fmt_duration(p->elapsed_ms * (p->total - done) / here, eta, sizeof eta);
     else if (p->total <= done) snprintf(eta, sizeof eta, "0s");
-    int n = snprintf(line, size, "run %lld: %d/%d done, %d failed, ETA %s", (long long)p->run_id, done, p->total,
-                     p->failed, eta);
+    int n = snprintf(line, size, "run %lld: %d/%d done, %d failed, ", (long long)p->run_id, done, p->total, p->failed);
+    if (p->skipped) n += snprintf(line + n, size - (size_t)n, "%d skipped, ", p->skipped);
+    n += snprintf(line + n, size - (size_t)n, "ETA %s", eta);
     for (int i = 0; i < p->nworkers && n < (int)size - 64; i++) {
         const run_worker *w = &p->workers[i];
         if (w->state[0])
@@ -146,9 +147,11 @@ static void print_results(cli_session *s, long long id, int interrupted)
     cJSON *run = store_run_get(s->st, id, &err);
     if (!run) return;
     const cJSON *c = cJSON_GetObjectItem(run, "counts");
-    printf("run %lld %s: %d completed, %d failed, %d to do\n", id, cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")),
+    printf("run %lld %s: %d completed, %d failed, %d skipped, %d to do\n", id,
+           cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")),
            (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "completed")),
            (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "failed")),
+           (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "skipped")),
            (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "pending")) +
                (int)cJSON_GetNumberValue(cJSON_GetObjectItem(c, "running")));
     cJSON_Delete(run);

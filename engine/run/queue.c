@@ -141,15 +141,21 @@ static int q_complete(lua_State *L)
     return 1;
 }
 
+/* What becomes of a task after a failed attempt. */
+typedef enum { FAIL_RETRY, FAIL_FINAL, FAIL_SKIP, FAIL_UNCOUNTED } fail_next;
+
 /* Records the failure (and its evidence) and moves the task on, in one transaction. */
-static int record_failure(run_ctx *c, const store_failure *f, int uncounted, int final, const char *owner, oo_err *e)
+static int record_failure(run_ctx *c, const store_failure *f, fail_next next, const char *owner, oo_err *e)
 {
     int rc = store_begin(c->st, e);
     if (rc == 0 && store_failure_add(c->st, f, e) < 0) rc = -1;
     /* uncounted: not the task's fault (the session expired, Chromium died, a rate limit): the
-     * failure is recorded, the task goes back to the queue without using up an attempt */
-    if (rc == 0 && uncounted && store_task_release(c->st, f->task_id, owner, e) != 0) rc = -1;
-    if (rc == 0 && !uncounted && store_task_fail(c->st, f->task_id, f->message, final, e) != 0) rc = -1;
+     * failure is recorded, the task goes back to the queue without using up an attempt; skip:
+     * the site refuses the configuration itself, the task is skipped for good */
+    if (rc == 0 && next == FAIL_UNCOUNTED && store_task_release(c->st, f->task_id, owner, e) != 0) rc = -1;
+    if (rc == 0 && next == FAIL_SKIP && store_task_skip(c->st, f->task_id, f->message, e) != 0) rc = -1;
+    if (rc == 0 && (next == FAIL_RETRY || next == FAIL_FINAL) &&
+        store_task_fail(c->st, f->task_id, f->message, next == FAIL_FINAL, e) != 0) rc = -1;
     if (rc == 0) return store_commit(c->st, e);
     store_rollback(c->st);
     return -1;
@@ -162,7 +168,8 @@ static int q_fail(lua_State *L)
     luaL_checktype(L, 3, LUA_TTABLE);
     char msg[4096], type[32], shot[1024], html[1024], net[1024];
     const char *m = opt_str(L, 3, "message", msg, sizeof msg), *t = opt_str(L, 3, "type", type, sizeof type);
-    int permanent = opt_bool(L, 3, "permanent");
+    int skip = opt_bool(L, 3, "skip");
+    int permanent = opt_bool(L, 3, "permanent") || skip;
     int uncounted = opt_bool(L, 3, "uncounted") && !permanent;
     oo_err e = {0};
     cJSON *console = NULL;
@@ -176,10 +183,11 @@ static int q_fail(lua_State *L)
                        .screenshot_path = opt_str(L, 3, "screenshot", shot, sizeof shot),
                        .html_path = opt_str(L, 3, "html", html, sizeof html),
                        .network_log_path = opt_str(L, 3, "network_log", net, sizeof net), .console_log = console};
-    int rc = record_failure(c, &f, uncounted, final, h ? h->owner : "", &e);
+    int rc = record_failure(c, &f, uncounted ? FAIL_UNCOUNTED : skip ? FAIL_SKIP : final ? FAIL_FINAL : FAIL_RETRY,
+                            h ? h->owner : "", &e);
     cJSON_Delete(console);
     if (rc != 0) return fail_store(L, &e);
-    if (h) run_counts_move(c, "running", final ? "failed" : "pending", 1);
+    if (h) run_counts_move(c, "running", skip ? "skipped" : final ? "failed" : "pending", 1);
     held_drop(c, id);
     run_report(c, 0);
     lua_pushboolean(L, final);

@@ -9,9 +9,10 @@
  *     headless, no_cache, max_attempts, data_dir, artifacts_dir}
  *   q:lease(worker) -> task {id, stage, seq, values, attempts} | nil    (nil: none pending now)
  *   q:complete(task_id, result, trades) -> result_id   (one transaction, idempotent)
- *   q:fail(task_id, {message, type, screenshot, html, network_log, console, permanent, uncounted})
+ *   q:fail(task_id, {message, type, screenshot, html, network_log, console, permanent, uncounted, skip})
  *       -> final, attempts   (final once attempts reach max_attempts or permanent; uncounted:
- *       recorded, but the task goes back to the queue without using up an attempt)
+ *       recorded, but the task goes back to the queue without using up an attempt; skip: the
+ *       site refuses the configuration itself: recorded once, the task is skipped)
  *   q:release(task_id)      gives a leased task back untouched (stop, lost browser)
  *   q:counts() -> {total, pending, running, completed, failed, skipped}, as this engine knows
  *       them (kept in memory; another engine on the same run may have moved some since)

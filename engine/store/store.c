@@ -1116,19 +1116,21 @@ fail:
     return -1;
 }
 
-int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int final, oo_err *err)
+/* A failed attempt counts; the task becomes `status` (pending: another attempt; failed or
+ * skipped: for good), with its event. */
+static int task_attempt_failed(oo_store *s, int64_t task_id, const char *error_msg, const char *status, oo_err *err)
 {
     static const char sql[] =
         "UPDATE tasks SET attempts = attempts + 1, error = ?2, lease_owner = NULL, "
-        "lease_expires_at = NULL, status = CASE WHEN ?3 THEN 'failed' ELSE 'pending' END, "
-        "completed_at = CASE WHEN ?3 THEN CURRENT_TIMESTAMP ELSE NULL END "
+        "lease_expires_at = NULL, status = ?3, "
+        "completed_at = CASE WHEN ?3 <> 'pending' THEN CURRENT_TIMESTAMP ELSE NULL END "
         "WHERE id = ?1 AND status <> 'completed' RETURNING run_id, attempts";
     if (store_begin(s, err) != 0) return -1;
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st) goto fail;
     sqlite3_bind_int64(st, 1, task_id);
     bind_text(st, 2, error_msg);
-    sqlite3_bind_int(st, 3, final ? 1 : 0);
+    bind_text(st, 3, status);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         if (rc == SQLITE_DONE) oo_err_set(err, OO_E_INPUT, "no unfinished task %lld", (long long)task_id);
@@ -1142,15 +1144,25 @@ int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int fin
     cJSON *p = cJSON_CreateObject();
     cJSON_AddNumberToObject(p, "task_id", (double)task_id);
     cJSON_AddNumberToObject(p, "attempts", attempts);
-    cJSON_AddBoolToObject(p, "final", final != 0);
+    cJSON_AddBoolToObject(p, "final", strcmp(status, "pending") != 0);
     if (error_msg) cJSON_AddStringToObject(p, "error", error_msg);
-    int64_t ev = store_event_append(s, run_id, "task_failed", p, err);
+    int64_t ev = store_event_append(s, run_id, !strcmp(status, "skipped") ? "task_skipped" : "task_failed", p, err);
     cJSON_Delete(p);
     if (ev < 0) goto fail;
     return store_commit(s, err);
 fail:
     store_rollback(s);
     return -1;
+}
+
+int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int final, oo_err *err)
+{
+    return task_attempt_failed(s, task_id, error_msg, final ? "failed" : "pending", err);
+}
+
+int store_task_skip(oo_store *s, int64_t task_id, const char *error_msg, oo_err *err)
+{
+    return task_attempt_failed(s, task_id, error_msg, "skipped", err);
 }
 
 int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err)

@@ -163,6 +163,9 @@ int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
 /* Records a failed attempt (attempts + 1). final: the task is failed for good; otherwise
  * it goes back to pending for a retry. Appends a task_failed event. */
 int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int final, oo_err *err);
+/* The site refuses the task's configuration itself (it says so every time): the attempt counts,
+ * the task is skipped for good. Appends a task_skipped event. */
+int store_task_skip(oo_store *s, int64_t task_id, const char *error_msg, oo_err *err);
 /* Puts every running task of the run back to pending (Ctrl-C, resume after a kill). */
 int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err);
 /* Tasks of a run in order, each with its result's metrics when completed. */

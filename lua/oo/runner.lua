@@ -210,8 +210,12 @@ local function on_failure(r, w, t, err)
     failure.uncounted = r.free_retries[t.id] <= 5
   end
   local final, attempt = q:fail(t.id, failure)
-  log.warn(string.format("%s: task %d (%s) attempt %d failed (%s): %s%s", w.name, t.id, describe(t.values), attempt,
-    failure.type, failure.message, final and "; giving up on it" or ""))
+  if failure.skip then
+    log.warn(string.format("%s: task %d (%s) skipped: %s", w.name, t.id, describe(t.values), failure.message))
+  else
+    log.warn(string.format("%s: task %d (%s) attempt %d failed (%s): %s%s", w.name, t.id, describe(t.values), attempt,
+      failure.type, failure.message, final and "; giving up on it" or ""))
+  end
   -- the next task starts from a fresh logged-in context, unless the site only answered with an
   -- error (the page and the session are fine)
   if not recovery.keeps_session[failure.type] then close_session(w) end

@@ -93,6 +93,24 @@ $counts
 EOF
 [ "$ntasks" = 3 ] && [ "$total" -gt 0 ] && [ "$total" = "$inside" ] \
     || bad "dates: $inside of $total trades of $ntasks backtests lie within their dates (3 backtests expected)"
+# a configuration OptionOmega refuses every time (a weekend: no trade at all): it is tried once,
+# kept with its screenshot and skipped; the run goes on and completes; the summary counts it
+cat >"$T/skipped.json" <<JSON
+{"test": "$TEST_URL", "name": "a weekend among weekdays", "mode": "sweep", "parameter": "dates",
+ "config": {"from": "2020-01-04", "to": "2020-01-09", "length": "2d"}}
+JSON
+run_one skipped --config "$T/skipped.json"
+q() { sqlite3 "$T/skipped.db" "$1"; }
+[ "$(q "SELECT group_concat(status, ',') FROM (SELECT status FROM tasks ORDER BY seq)")" = "skipped,completed,completed" ] \
+    || bad "skipped: tasks are $(q "SELECT group_concat(status, ',') FROM (SELECT status FROM tasks ORDER BY seq)")"
+[ "$(q "SELECT COUNT(*) || ' ' || MIN(failure_type) || ' ' || MIN(attempt_number) FROM failures")" = "1 config_rejected 1" ] \
+    || bad "skipped: failures recorded: $(q "SELECT COUNT(*), group_concat(failure_type) FROM failures")"
+shot=$(q "SELECT screenshot_path FROM failures")
+[ -n "$shot" ] && [ -s "$shot" ] || bad "skipped: no screenshot of the refusal [$shot]"
+grep -q "run 1 completed: 2 completed, 0 failed, 1 skipped, 0 to do" "$T/skipped.out" || bad "skipped: the summary does not count it: $(tail -1 "$T/skipped.out")"
+grep -q "No trades were found" "$T/skipped.err" || bad "skipped: the engine's log does not say what OptionOmega answered"
+[ "$(q "SELECT COUNT(*) FROM events WHERE kind = 'task_skipped'")" = 1 ] || bad "skipped: no task_skipped event"
+"$BIN" --db "$T/skipped.db" status --run-id 1 | grep -q "0 failed, 1 skipped" || bad "skipped: status does not count it"
 cat >"$T/staged.lua" <<LUA
 return {
   test = "$TEST_URL", name = "staged e2e", mode = "staged",

@@ -319,6 +319,7 @@ int main(void)
     char kid[32], qid[32];   /* the one queued run: Home lists it */
     snprintf(kid, sizeof kid, "%lld", (long long)killed);
     snprintf(qid, sizeof qid, "%lld", (long long)queued);
+    CHECK_INT(fixture("skip", g_db, kid, NULL, NULL), 0);
     CHECK_INT(fixture("interrupt", g_db, kid, NULL, NULL), 0);
     char lid[32];
     snprintf(lid, sizeof lid, "%lld", (long long)ids.live_run);

@@ -29,6 +29,7 @@ export const ProgressBar = {
         <span class="count">{{ p.done }}/{{ p.total }} ({{ p.pct }}%)</span>
         <span v-if="p.eta !== null" class="eta">ETA {{ duration(p.eta) }}</span>
         <span v-if="p.failed" class="warn">{{ p.failed }} failed</span>
+        <span v-if="p.skipped" class="skipped-count" title="OptionOmega refused these configurations (e.g. no trades): skipped, with a screenshot in the failure log">{{ p.skipped }} skipped</span>
       </div>
     </div>`,
 };

@@ -61,7 +61,8 @@ export default {
         </div>
         <progress-bar :run="current"></progress-bar>
         <workers :tasks="tasks" :status="current.status"></workers>
-        <p class="failcount" :class="{ warn: current.counts.failed }">Failures: {{ current.counts.failed }}</p>
+        <p class="failcount" :class="{ warn: current.counts.failed }">Failures: {{ current.counts.failed }}<span
+          v-if="current.counts.skipped" class="muted"> · skipped: {{ current.counts.skipped }}</span></p>
         <run-controls :run="current" @changed="changed" @error="e => error = e"></run-controls>
       </div>
       <div class="card" v-else-if="loaded">
