@@ -21,6 +21,7 @@ typedef struct sim_opts {
     int print_tests;            /* after the URL line, one line per saved test: URL TAB name */
     const char *password;
     double fault_rate[F_COUNT];
+    int fault_limit;            /* > 0: at most that many faults fire in all, then none */
     uint64_t seed;
     char *ui_dir, *vendor_dir, *strategies_dir;
 } sim_opts;

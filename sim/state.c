@@ -32,6 +32,7 @@ int sim_fault(sim_state *s, int kind, const char *context)
 {
     double r = sim_rand(s);  /* drawn whatever the rate, so one kind's rate never shifts another's */
     if (s->opt.fault_rate[kind] <= 0 || r >= s->opt.fault_rate[kind]) return 0;
+    if (s->opt.fault_limit > 0 && cJSON_GetArraySize(s->fault_log) >= s->opt.fault_limit) return 0;
     cJSON *e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "kind", sim_fault_names[kind]);
     cJSON_AddStringToObject(e, "context", context ? context : "");

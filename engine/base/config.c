@@ -32,6 +32,7 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_LUA_MEMORY_MB] = {"OO_LUA_MEMORY_MB", "lua_memory_mb"},
     [OO_CFG_HOME] = {"OO_HOME", "home"},
     [OO_CFG_SIM] = {"OO_SIM", "sim"},
+    [OO_CFG_RETRY_COOLDOWN] = {"OO_RETRY_COOLDOWN", "retry_cooldown"},
 };
 
 /* The keys the dashboard's Settings page edits (the settings table's names are the keys'). */
@@ -41,7 +42,7 @@ static const oo_cfg_key settings_keys[] = {OO_CFG_EMAIL, OO_CFG_BROWSERS, OO_CFG
 /* The fixed defaults (the data dir's depends on HOME, the database's on the data dir). */
 static const struct { oo_cfg_key key; const char *value; } defaults[] = {
     {OO_CFG_BROWSERS, "2"}, {OO_CFG_HEADLESS, "1"}, {OO_CFG_PORT, "8000"}, {OO_CFG_RATE_LIMIT, "10"},
-    {OO_CFG_PIPELINE, "auto"}, {OO_CFG_BACKTEST_TIMEOUT, "300"},
+    {OO_CFG_PIPELINE, "auto"}, {OO_CFG_BACKTEST_TIMEOUT, "300"}, {OO_CFG_RETRY_COOLDOWN, "60"},
 };
 
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
@@ -109,6 +110,10 @@ static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
     case OO_CFG_LEASE_MS:
         if (parse_int(v, 1000, 86400000, &n) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: the lease must be milliseconds from 1000 to 86400000, found \"%s\"", where, v);
+        break;
+    case OO_CFG_RETRY_COOLDOWN:
+        if (parse_int(v, 0, 3600, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: the retry cool-down must be seconds from 0 to 3600, found \"%s\"", where, v);
         break;
     case OO_CFG_LUA_MEMORY_MB:
         if (parse_int(v, 16, 65536, &n) != 0)

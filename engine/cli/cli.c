@@ -47,6 +47,12 @@ static const cli_cmd commands[] = {
      "completed tasks are never run twice. Like run, it waits while another run works the\n"
      "account (--no-wait: exit 75); a run another engine works already is left to it (exit 1).",
      cli_resume_opts, 0, 0, cli_cmd_resume},
+    {"retry", "Give a run's failed tasks one more round", "retry --run-id N [OPTIONS]",
+     "Every failed task of the run goes back to the queue (its attempts keep counting; a\n"
+     "skipped task, which the site refused, stays skipped) and the run continues here, as\n"
+     "resume does. A run that meets only passing trouble gets such a round by itself, once\n"
+     "its queue drains (after OO_RETRY_COOLDOWN seconds); this is the same by hand.",
+     cli_retry_opts, 0, 0, cli_cmd_retry},
     {"pause", "Pause a run (from any terminal)", "pause --run-id N",
      "The engine working on the run finishes the backtests in flight and stops taking tasks;\n"
      "`oo-automator resume --run-id N` continues it.",

@@ -105,6 +105,8 @@ static const struct { const char *env, *what; } setting_help[] = {
     {"OO_PIPELINE", "Tabs each browser works with, 1 to 4, or auto (the default: 2 where the machine has "
                     "a core to spare per tab)."},
     {"OO_BACKTEST_TIMEOUT", "Seconds one backtest may take, 5 to 3600 (default 300)."},
+    {"OO_RETRY_COOLDOWN", "Seconds to wait, once the queue drains, before the tasks that failed only for passing "
+                          "trouble get their one more round, 0 to 3600 (default 60)."},
     {NULL, NULL},
 };
 

@@ -16,7 +16,7 @@ struct cJSON;
 
 #define RUN_MAX_WORKERS 16
 
-typedef struct run_held { int64_t task_id; int attempts; char owner[128]; } run_held;
+typedef struct run_held { int64_t task_id; int attempts, retries; char owner[128]; } run_held;
 
 typedef struct run_counts { int total, pending, running, completed, failed, skipped; } run_counts;
 

@@ -44,6 +44,7 @@ static void held_add(run_ctx *c, const cJSON *task, const char *owner)
     run_held *h = &c->held[c->nheld++];
     h->task_id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(task, "id"));
     h->attempts = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(task, "attempts"));
+    h->retries = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(task, "retries"));
     snprintf(h->owner, sizeof h->owner, "%s", owner);
 }
 
@@ -178,7 +179,8 @@ static int q_fail(lua_State *L)
     lua_pop(L, 1);
     run_held *h = held_find(c, id);
     int attempt = (h ? h->attempts : 0) + 1;
-    int final = !uncounted && (permanent || attempt >= c->o.max_attempts);
+    /* each round (the first, then each retry) has max_attempts; the attempts keep counting */
+    int final = !uncounted && (permanent || attempt >= c->o.max_attempts * (1 + (h ? h->retries : 0)));
     store_failure f = {.task_id = id, .attempt = attempt, .type = t ? t : "timing", .message = m ? m : "failed",
                        .screenshot_path = opt_str(L, 3, "screenshot", shot, sizeof shot),
                        .html_path = opt_str(L, 3, "html", html, sizeof html),
@@ -298,6 +300,35 @@ static int q_set_hash(lua_State *L)
     return 0;
 }
 
+static int q_failed_tasks(lua_State *L)
+{
+    run_ctx *c = checkq(L);
+    oo_err e = {0};
+    cJSON *r = store_run_failed_tasks(c->st, c->run_id, &e);
+    if (!r) return fail_store(L, &e);
+    return push_json_owned(L, r);
+}
+
+static int q_retry(lua_State *L)
+{
+    run_ctx *c = checkq(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    oo_err e = {0};
+    cJSON *ids = script_to_json(L, 2, &e);
+    if (!ids) return script_error(L, OO_E_SCRIPT, "q:retry: %s", e.msg);
+    if (cJSON_IsObject(ids) && !ids->child) {   /* {} is an empty list here */
+        cJSON_Delete(ids);
+        ids = cJSON_CreateArray();
+    }
+    int n = store_tasks_retry(c->st, c->run_id, ids, "automatic", &e);
+    cJSON_Delete(ids);
+    if (n < 0) return fail_store(L, &e);
+    run_counts_move(c, "failed", "pending", n);
+    run_report(c, 0);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
 static int q_stopping(lua_State *L)
 {
     run_ctx *c = checkq(L);
@@ -364,7 +395,8 @@ static void queue_metatable(lua_State *L)
     static const luaL_Reg m[] = {{"lease", q_lease}, {"complete", q_complete}, {"fail", q_fail},
         {"release", q_release}, {"counts", q_counts}, {"open_tasks", q_open_tasks}, {"results", q_results},
         {"add_tasks", q_add_tasks}, {"max_stage", q_max_stage}, {"cached", q_cached}, {"set_hash", q_set_hash},
-        {"stopping", q_stopping}, {"event", q_event}, {"worker_state", q_worker_state}, {NULL, NULL}};
+        {"stopping", q_stopping}, {"event", q_event}, {"worker_state", q_worker_state},
+        {"failed_tasks", q_failed_tasks}, {"retry", q_retry}, {NULL, NULL}};
     luaL_newlib(L, m);
     lua_setfield(L, -2, "methods");
     lua_pushcfunction(L, q_index);

@@ -7,13 +7,17 @@
  *   q.run_id, q.spec (the run's stored config: {spec, count, script}), q.script (the text of the
  *     run script it was created from, or nil), q.test {id, url, name}, q.options {browsers,
  *     headless, no_cache, max_attempts, data_dir, artifacts_dir}
- *   q:lease(worker) -> task {id, stage, seq, values, attempts} | nil    (nil: none pending now)
+ *   q:lease(worker) -> task {id, stage, seq, values, attempts, retries} | nil    (nil: none pending now)
  *   q:complete(task_id, result, trades) -> result_id   (one transaction, idempotent)
  *   q:fail(task_id, {message, type, screenshot, html, network_log, console, permanent, uncounted, skip})
  *       -> final, attempts   (final once attempts reach max_attempts or permanent; uncounted:
  *       recorded, but the task goes back to the queue without using up an attempt; skip: the
  *       site refuses the configuration itself: recorded once, the task is skipped)
  *   q:release(task_id)      gives a leased task back untouched (stop, lost browser)
+ *   q:failed_tasks() -> the run's failed tasks [{id, stage, seq, attempts, retries, types}]
+ *       (types: the failure types of its attempts, comma-separated)
+ *   q:retry({task_id, ...}) -> n   one more round for those failed tasks (retries + 1: each
+ *       round has max_attempts, q:fail counts on from the attempts before)
  *   q:counts() -> {total, pending, running, completed, failed, skipped}, as this engine knows
  *       them (kept in memory; another engine on the same run may have moved some since)
  *   q:open_tasks() -> the tasks still to do (pending or running, whoever holds them), from
@@ -97,6 +101,13 @@ int run_execute(struct oo_store *st, struct oo_script *sc, int64_t run_id, const
  * its config and its script's text are written in one transaction. Returns the run's id, or
  * -1 with err (OO_E_INPUT: "no test N"). */
 int64_t run_create(struct oo_store *st, const struct cJSON *plan, int default_browsers, oo_err *err);
+
+/* One more round, by hand (`oo-automator retry`, the dashboard's Retry): every failed task of
+ * the run goes back to the queue (store_tasks_retry) and a finished run is paused, so that an
+ * engine resuming it works them. Returns how many went back (0: none had failed), or -1 with
+ * err (OO_E_INPUT: no such run, a cancelled run, or one a live engine works: retry it when it
+ * has ended, or pause it first). */
+int run_retry_failed(struct oo_store *st, int64_t run_id, oo_err *err);
 
 /* A run's tasks (store_run_tasks) as CSV into out: task_id, stage, status, each parameter, then
  * each metric of `metrics` (the one list, as lua/oo/metrics.lua's public() gives it: {key,

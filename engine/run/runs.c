@@ -64,6 +64,32 @@ int64_t run_create(oo_store *st, const cJSON *plan, int default_browsers, oo_err
     return -1;
 }
 
+/* ---- run_retry_failed -------------------------------------------------------------------------- */
+
+int run_retry_failed(oo_store *st, int64_t run_id, oo_err *err)
+{
+    cJSON *run = store_run_get(st, run_id, err);
+    if (!run) return -1;
+    const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
+    const char *engine = cJSON_GetStringValue(cJSON_GetObjectItem(run, "engine"));
+    int rc = -1;
+    if (!strcmp(status, "running") || !strcmp(status, "queued"))
+        oo_err_set(err, OO_E_INPUT, "run %lld is %s (engine %s): retry its failed tasks when it has ended, or pause it "
+                   "first", (long long)run_id, status, engine ? engine : "?");
+    else if (!strcmp(status, "cancelled"))
+        oo_err_set(err, OO_E_INPUT, "run %lld was cancelled: nothing to retry", (long long)run_id);
+    else if (store_begin(st, err) == 0) {
+        rc = store_tasks_retry(st, run_id, NULL, "hand", err);
+        if (rc > 0 && (!strcmp(status, "completed") || !strcmp(status, "failed")) &&
+            store_run_set_status(st, run_id, "paused", NULL, err) != 0)
+            rc = -1;
+        if (rc >= 0 && store_commit(st, err) != 0) rc = -1;
+        else if (rc < 0) store_rollback(st);
+    }
+    cJSON_Delete(run);
+    return rc;
+}
+
 /* ---- the `runs` module ----------------------------------------------------------------------- */
 
 typedef struct binding { oo_store *st; oo_script *sc; run_opts defaults; } binding;

@@ -889,7 +889,7 @@ fail:
     return -1;
 }
 
-#define TASK_COLS "id, run_id, stage, seq, parameter_values, config_hash, status, attempts, " \
+#define TASK_COLS "id, run_id, stage, seq, parameter_values, config_hash, status, attempts, retries, " \
                   "error, lease_owner, lease_expires_at, started_at, completed_at"
 
 int store_task_lease(oo_store *s, int64_t run_id, const char *owner, int64_t lease_ms,
@@ -1165,6 +1165,57 @@ int store_task_skip(oo_store *s, int64_t task_id, const char *error_msg, oo_err 
     return task_attempt_failed(s, task_id, error_msg, "skipped", err);
 }
 
+cJSON *store_run_failed_tasks(oo_store *s, int64_t run_id, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT t.id, t.stage, t.seq, t.attempts, t.retries, "
+        "(SELECT group_concat(DISTINCT f.failure_type) FROM failures f WHERE f.task_id = t.id) AS types "
+        "FROM tasks t WHERE t.run_id = ? AND t.status = 'failed' ORDER BY t.stage, t.seq";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, run_id);
+    return rows_json(s, st, err, "cannot list the run's failed tasks");
+}
+
+/* One failed task (or all, id 0) of the run back to pending for another round; the count. */
+static int retry_one(oo_store *s, int64_t run_id, int64_t id, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE tasks SET status = 'pending', retries = retries + 1, error = NULL, completed_at = NULL, "
+        "lease_owner = NULL, lease_expires_at = NULL WHERE run_id = ?1 AND status = 'failed' AND (?2 = 0 OR id = ?2)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_int64(st, 2, id);
+    if (exec_step(s, st, err, "cannot put the task back in the queue") != 0) return -1;
+    return sqlite3_changes(s->db);
+}
+
+int store_tasks_retry(oo_store *s, int64_t run_id, const cJSON *ids, const char *by, oo_err *err)
+{
+    if (store_begin(s, err) != 0) return -1;
+    int n = 0, rc = 0;
+    const cJSON *id;
+    if (!ids) rc = n = retry_one(s, run_id, 0, err);
+    cJSON_ArrayForEach(id, ids) {
+        if (!cJSON_IsNumber(id) || (rc = retry_one(s, run_id, (int64_t)id->valuedouble, err)) < 0) break;
+        n += rc;
+    }
+    if (rc < 0 || (ids && !cJSON_IsArray(ids))) {
+        if (rc >= 0) oo_err_set(err, OO_E_INPUT, "tasks to retry: expected an array of ids");
+        store_rollback(s);
+        return -1;
+    }
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "run_id", (double)run_id);
+    cJSON_AddNumberToObject(p, "tasks", n);
+    cJSON_AddStringToObject(p, "by", by ? by : "hand");
+    int64_t ev = n > 0 ? store_event_append(s, run_id, "tasks_retried", p, err) : 0;
+    cJSON_Delete(p);
+    if (ev < 0) { store_rollback(s); return -1; }
+    return store_commit(s, err) == 0 ? n : -1;
+}
+
 int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err)
 {
     static const char sql[] =
@@ -1184,7 +1235,7 @@ int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err)
 cJSON *store_run_tasks(oo_store *s, int64_t run_id, oo_err *err)
 {
     static const char sql[] =
-        "SELECT t.id, t.stage, t.seq, t.parameter_values, t.status, t.attempts, t.error, "
+        "SELECT t.id, t.stage, t.seq, t.parameter_values, t.status, t.attempts, t.retries, t.error, "
         "t.lease_owner, t.config_hash, r.id AS result_id, " RESULT_METRIC_COLS " "
         "FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = ? ORDER BY t.stage, t.seq";
     sqlite3_stmt *st = prep(s, sql, err);

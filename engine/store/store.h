@@ -144,7 +144,8 @@ char *store_dashboard_url(oo_store *s, oo_err *err);
 int store_tasks_add(oo_store *s, int64_t run_id, const cJSON *tasks, oo_err *err);
 /* Leases the next pending task of the run (or one whose lease expired) for `owner` until
  * now + lease_ms. Returns 1 with *task_out = {id, run_id, stage, seq, values, attempts,
- * config_hash}, 0 when none is available, -1 on error. Two callers never get the same task. */
+ * retries, config_hash}, 0 when none is available, -1 on error. Two callers never get the
+ * same task. */
 int store_task_lease(oo_store *s, int64_t run_id, const char *owner, int64_t lease_ms,
                      cJSON **task_out, oo_err *err);
 /* Extends a lease; 0 ok, -1 when the task is no longer leased by owner. */
@@ -166,6 +167,13 @@ int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int fin
 /* The site refuses the task's configuration itself (it says so every time): the attempt counts,
  * the task is skipped for good. Appends a task_skipped event. */
 int store_task_skip(oo_store *s, int64_t task_id, const char *error_msg, oo_err *err);
+/* The run's failed tasks, in order: [{id, stage, seq, attempts, retries, types}], types being
+ * the failure types of every attempt that was recorded (distinct, comma-separated). */
+cJSON *store_run_failed_tasks(oo_store *s, int64_t run_id, oo_err *err);
+/* One more round for failed tasks of the run: each goes back to pending with retries + 1 (its
+ * attempts keep counting). ids: an array of task ids, or NULL for every failed task. by: who
+ * asked ("automatic", "hand"), in the tasks_retried event. Returns how many went back. */
+int store_tasks_retry(oo_store *s, int64_t run_id, const cJSON *ids, const char *by, oo_err *err);
 /* Puts every running task of the run back to pending (Ctrl-C, resume after a kill). */
 int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err);
 /* Tasks of a run in order, each with its result's metrics when completed. */

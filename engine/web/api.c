@@ -132,6 +132,25 @@ static int resume(web_server *w, h2o_req_t *req, int64_t id)
     return send_or_error(req, store_run_get(w->store, id, &err), &err);
 }
 
+/* POST /api/runs/{id}/retry: the run's failed tasks get one more round (run_retry_failed) and
+ * an engine (the resume_run seam) works them. 409 when none failed or a live engine works the
+ * run. */
+static int retry(web_server *w, h2o_req_t *req, int64_t id)
+{
+    oo_err err = {0};
+    cJSON *run = store_run_get(w->store, id, &err);
+    if (!run) return store_error(req, &err);
+    cJSON_Delete(run);
+    if (!w->resume_run)
+        return web_send_error(req, 503, "this server has no run engine: `oo-automator retry --run-id %lld` in a terminal "
+                                        "retries them", (long long)id);
+    int n = run_retry_failed(w->store, id, &err);
+    if (n < 0) return web_send_error(req, err.code == OO_E_INPUT ? 409 : 500, "%s", err.msg);
+    if (n == 0) return web_send_error(req, 409, "run %lld has no failed task: nothing to retry", (long long)id);
+    if (w->resume_run(w->start_run_ud, id, &err) != 0) return web_send_error(req, 500, "%s", err.msg);
+    return send_or_error(req, store_run_get(w->store, id, &err), &err);
+}
+
 static int run_control(web_server *w, h2o_req_t *req, int64_t id, const char *action)
 {
     if (!web_method_is(req, "POST")) return web_send_405(req, "POST");
@@ -210,6 +229,8 @@ static int run_routes(web_server *w, h2o_req_t *req, char **seg, int nseg)
     if (!id) return web_send_error(req, 404, "no run \"%.40s\": runs are numbered", seg[1]);
     if (nseg == 3 && !strcmp(seg[2], "resume"))
         return web_method_is(req, "POST") ? resume(w, req, id) : web_send_405(req, "POST");
+    if (nseg == 3 && !strcmp(seg[2], "retry"))
+        return web_method_is(req, "POST") ? retry(w, req, id) : web_send_405(req, "POST");
     if (nseg == 3 && (!strcmp(seg[2], "pause") || !strcmp(seg[2], "cancel")))
         return run_control(w, req, id, seg[2]);
     if (nseg > 3) return web_send_error(req, 404, "no such API: see README.md, REST API");

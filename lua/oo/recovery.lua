@@ -54,6 +54,24 @@ end
 M.carry_on = { session = true, browser = true, rate_limited = true }
 function M.not_the_tasks(failure) return M.carry_on[failure.type] or failure.transient == true end
 
+-- The classes of passing trouble: the site, the timing, a modal, a dropped connection, a lost
+-- session or browser, a rate limit. A task that failed for these alone may well pass later: once
+-- the queue drains it gets one more round (M.passing, lua/oo/runner.lua). A permanent failure or
+-- a refused configuration never does.
+M.passing_types = { site_error = true, timing = true, modal = true, session = true, browser = true,
+                    rate_limited = true }
+
+-- Whether every failure type of a task (comma-separated, as q:failed_tasks() gives them) was
+-- passing trouble; a task without a recorded failure is not judged passing.
+function M.passing(types)
+  local n = 0
+  for ty in tostring(types or ""):gmatch("[^,]+") do
+    if not M.passing_types[ty] then return false end
+    n = n + 1
+  end
+  return n > 0
+end
+
 -- Failures after which the browser context is as good as before: OptionOmega answered with an
 -- error, or asked us to slow down, and the page shows just that. The next attempt opens the
 -- test afresh anyway; logging in again would only cost time.

@@ -233,8 +233,10 @@ local function run_task(r, w, t)
       q:worker_state(w.name, "logging in", describe(t.values))
       w.session = task.open_session(r.keeper.get(), r.env, w.name)
     end
+    -- a retry waits longer at every step (counted within the task's current round)
+    local tries = (t.attempts or 0) - (t.retries or 0) * q.options.max_attempts
     local result, trades = task.execute(w.session.page, t, { env = r.env, registry = r.registry,
-      configs = r.pconfigs, q = q, pace = r.pace, gate = w.gate, slow = r.throttle.slow * (1 + (t.attempts or 0)) })
+      configs = r.pconfigs, q = q, pace = r.pace, gate = w.gate, slow = r.throttle.slow * (1 + math.max(0, tries)) })
     q:complete(t.id, result, trades)
   end)
   if ok then r.throttle.record(true) end
@@ -292,12 +294,37 @@ local function plan_next(r)
   return true
 end
 
--- Stage after stage until the run is complete or stops; then every worker is waited for.
+-- The queue drained: the failed tasks whose every failure was passing trouble (a site error, a
+-- timeout, a modal, a dropped connection: recovery.passing) get one more round, once each,
+-- after a cool-down (OO_RETRY_COOLDOWN s) that lets the trouble pass. True when a round began
+-- (or the run stopped during the cool-down).
+function M.retry_round(q, cooldown_s)
+  local ids = {}
+  for _, t in ipairs(q:failed_tasks()) do
+    if (t.retries or 0) == 0 and recovery.passing(t.types) then ids[#ids + 1] = t.id end
+  end
+  if #ids == 0 then return false end
+  log.warn(string.format("%d task%s failed only for passing trouble: one more round in %d s", #ids,
+    #ids == 1 and "" or "s", cooldown_s))
+  q:event("retry_round", { tasks = ids, cooldown_s = cooldown_s })
+  local time = require("time")
+  local deadline = time.now_ms() + cooldown_s * 1000
+  while not q:stopping() and time.now_ms() < deadline do
+    sched.delay(math.min(1000, deadline - time.now_ms()))   -- the cool-down itself, not a settle wait
+  end
+  if not q:stopping() then q:retry(ids) end
+  return true
+end
+
+-- Stage after stage until the run is complete or stops; then every worker is waited for. Each
+-- stage's failed tasks get their round (M.retry_round) before the next stage is planned.
 local function coordinate(r)
   local q = r.q
+  local cooldown = tonumber(require("config").get("retry_cooldown") or "") or 60
   local ok, err = pcall(function()
     while not q:stopping() do
       if q:open_tasks() > 0 then r.changed:wait(2000)
+      elseif M.retry_round(q, cooldown) then r.work:notify()
       elseif not plan_next(r) then break end
     end
   end)

@@ -49,6 +49,15 @@ for _, words in ipairs({ "OptionOmega answered: Too many requests", task.SIGNED_
   check.eq(recovery.classify(words, nil, nil).type, "timing", words)
 end
 
+-- passing trouble (a task that failed only for it gets one more round): by the failure types
+-- recorded for its attempts, comma-separated as the store gives them
+check.eq(recovery.passing("site_error"), true)
+check.eq(recovery.passing("site_error,timing,modal,browser,session,rate_limited"), true)
+check.eq(recovery.passing("timing,permanent"), false, "a permanent failure among them")
+check.eq(recovery.passing("config_rejected"), false, "the site refuses the configuration")
+check.eq(recovery.passing(""), false, "no failure recorded")
+check.eq(recovery.passing(nil), false)
+
 -- a dead browser is "browser" whatever the error said
 local keeper = { b = { alive = function() return false end } }
 check.eq(recovery.classify(errors.new("timeout", "anything"), nil, keeper).type, "browser")

@@ -92,6 +92,35 @@ else
 end
 check.ok(config.cpus() >= 1)
 
+-- one more round after the queue drains: only failed tasks whose every failure was passing
+-- trouble, and only once each (retries 0); a stop during the cool-down leaves them failed
+local retried, ev = nil, {}
+local fq = {
+  failed_tasks = function() return {
+    { id = 1, retries = 0, types = "site_error,timing" },          -- passing trouble: retried
+    { id = 2, retries = 0, types = "site_error,permanent" },       -- a permanent failure: not
+    { id = 3, retries = 1, types = "modal" },                      -- had its round already: not
+    { id = 4, retries = 0, types = "config_rejected" },            -- the site refuses it: not
+    { id = 5, retries = 0, types = "browser,session,rate_limited" },
+    { id = 6, retries = 0, types = nil },                          -- no failure recorded: not
+  } end,
+  retry = function(_, ids) retried = ids; return #ids end,
+  stopping = function() return stop end,
+  event = function(_, kind, p) ev[#ev + 1] = { kind, p } end,
+}
+stop = nil
+check.eq(runner.retry_round(fq, 0), true, "a round began")
+check.eq(table.concat(retried, ","), "1,5")
+check.eq(ev[#ev][1], "retry_round")
+check.eq(ev[#ev][2].cooldown_s, 0)
+retried = nil
+stop = "paused"
+check.eq(runner.retry_round(fq, 30), true, "a stop during the cool-down")
+check.eq(retried, nil, "nothing was retried: the tasks stay failed for the next execution")
+stop = nil
+fq.failed_tasks = function() return { { id = 2, retries = 0, types = "permanent" } } end
+check.eq(runner.retry_round(fq, 0), false, "nothing to retry: the run goes on")
+
 -- failure classes: tests/lua/test_failures.lua
 
 check.done()

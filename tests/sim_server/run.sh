@@ -218,6 +218,20 @@ between "error=0.5 over 20" 4 16 "$nerr"
 check "errors logged" "$nerr" "$(C "$U/__sim/backtests" | jq '[.[] | select(.fault == "error" and .status == "error")] | length')"
 stop
 
+# trouble that passes: every backtest would fail, but at most 2 faults fire, then none; a reset
+# of the logs counts afresh
+start --faults error=1 --fault-limit 2
+login >/dev/null
+seq=""
+for i in 1 2 3 4; do
+    [ $i = 4 ] && C -X POST "$U/__sim/reset" >/dev/null
+    b=$(C -b "$T/cookies" --data-binary @"$T/config" "$U/api/tests/$ID/backtests" | jq -r .id)
+    seq="$seq$(wait_done "$b") "
+done
+check "--fault-limit 2" "error error done error " "$seq"
+stop
+"$SIM" --fault-limit x >/dev/null 2>&1; check "--fault-limit not a number" 2 $?
+
 start --faults drop=0.5 --seed 5
 login >/dev/null
 i=0; ndrop=0

@@ -500,6 +500,45 @@ static void test_resume(int port, int port_none, engine *eng)
     store_close(s);
 }
 
+/* Retry: a finished run's failed tasks go back to the queue and an engine works them. */
+static void test_retry(int port, int port_none, engine *eng)
+{
+    oo_err err = {0};
+    oo_store *s = store_open(g_db, &err);
+    REQUIRE(s);
+    int64_t run = store_run_create(s, g_ids.test2, "Passing trouble", "sweep", NULL, 1, &err);
+    cJSON *tasks = cJSON_Parse("[{\"values\":{\"delta\":5}},{\"values\":{\"delta\":6}}]"), *t = NULL;
+    CHECK_INT(store_tasks_add(s, run, tasks, &err), 2);
+    cJSON_Delete(tasks);
+    CHECK_INT(store_task_lease(s, run, "w1", 60000, &t, &err), 1);
+    int64_t tid = (int64_t)num(t, "id");
+    cJSON_Delete(t);
+    CHECK_INT(store_task_fail(s, tid, "Backtest failed", 1, &err), 0);
+    CHECK_INT(store_run_set_status(s, run, "failed", "every task failed", &err), 0);
+    char path[128];
+    int st;
+    snprintf(path, sizeof path, "/api/runs/%lld/retry", (long long)run);
+    CHECK_ERROR(port_none, "POST", path, NULL, 503, "oo-automator retry --run-id");
+    CHECK_ERROR(port, "GET", path, NULL, 405, "not allowed");
+    int before = eng->resumed;
+    cJSON *v = call(port, "POST", path, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(v ? str(v, "status") : NULL, "running");
+    CHECK_INT(v ? num(cJSON_GetObjectItem(v, "counts"), "failed") : -1, 0);
+    CHECK_INT(v ? num(cJSON_GetObjectItem(v, "counts"), "pending") : -1, 2);
+    CHECK_INT(eng->resumed, before + 1);
+    CHECK_INT(eng->last_resumed, run);
+    cJSON_Delete(v);
+    cJSON *ts = store_run_tasks(s, run, &err);
+    CHECK(ts && num(cJSON_GetArrayItem(ts, 0), "retries") == 1 && num(cJSON_GetArrayItem(ts, 0), "attempts") == 1);
+    cJSON_Delete(ts);
+    CHECK_ERROR(port, "POST", path, NULL, 409, "retry its failed tasks when it has ended");   /* an engine works it */
+    CHECK_INT(store_run_set_status(s, run, "paused", NULL, &err), 0);
+    CHECK_ERROR(port, "POST", path, NULL, 409, "no failed task");
+    CHECK_INT(eng->resumed, before + 1);
+    store_close(s);
+}
+
 static void test_control(int port)
 {
     char path[128];
@@ -961,6 +1000,7 @@ int main(void)
     test_artifacts(port);
     test_start_run(port, web_port(none), &eng);
     test_resume(port, web_port(none), &eng);
+    test_retry(port, web_port(none), &eng);
     test_control(port);
     test_settings(port);
     test_static(port);

@@ -319,18 +319,27 @@ int main(void)
     char kid[32], qid[32];   /* the one queued run: Home lists it */
     snprintf(kid, sizeof kid, "%lld", (long long)killed);
     snprintf(qid, sizeof qid, "%lld", (long long)queued);
+    int64_t failed = 0;
+    CHECK_INT(fixture_id("newrun", t2, "Failed for passing trouble", "2", &failed), 0);
+    char fid[32];
+    snprintf(fid, sizeof fid, "%lld", (long long)failed);
+    CHECK_INT(fixture("fail", g_db, fid, NULL, NULL), 0);
+    CHECK_INT(fixture("status", g_db, fid, "failed", NULL), 0);
+    snprintf(e[9], sizeof e[9], "FAILED=%lld", (long long)failed);
     CHECK_INT(fixture("skip", g_db, kid, NULL, NULL), 0);
     CHECK_INT(fixture("interrupt", g_db, kid, NULL, NULL), 0);
     char lid[32];
     snprintf(lid, sizeof lid, "%lld", (long long)ids.live_run);
     CHECK_INT(fixture("queue", g_db, qid, lid, NULL), 0);
     snprintf(e[8], sizeof e[8], "INTERRUPTED=%lld", (long long)killed);
-    const char *lenv[] = {e[0], e[8], NULL};
+    const char *lenv[] = {e[0], e[8], e[9], NULL};
     h = get_json(port, "/api/health");
     after = h ? (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(h, "last_event_id")) : 0;
     cJSON_Delete(h);
     c = replay("lifecycle", lenv);
+    int64_t after_failed = after;
     CHECK_MSG(wait_status_event(port, killed, "running", &after, 60000) == 0, "Resume never gave run %lld an engine", (long long)killed);
+    CHECK_MSG(wait_status_event(port, failed, "running", &after_failed, 60000) == 0, "Retry never gave run %lld an engine", (long long)failed);
     CHECK_INT(wait_child(&c, 120000), 0);
 
     kill(server.pid, SIGTERM);

@@ -7,6 +7,7 @@
  *   web_fixture complete DB RUN [N]             complete the next N pending tasks of a run
  *   web_fixture event DB RUN KIND               append one event
  *   web_fixture status DB RUN STATUS            set a run's status
+ *   web_fixture fail DB RUN                     the next pending task fails for good
  *   web_fixture skip DB RUN                     the next pending task is skipped (the site refused it)
  *   web_fixture interrupt DB RUN                the run's engine was killed: it reads interrupted
  *   web_fixture queue DB RUN HOLDER             the run waits for the account of the running
@@ -227,6 +228,12 @@ int main(int argc, char **argv)
         else printf("%lld\n", (long long)id);
         cJSON_Delete(j);
         free(spec);
+    } else if (!strcmp(cmd, "fail") && argc >= 4) {
+        cJSON *t = NULL;   /* the next pending task fails for good */
+        if (store_task_lease(s, atoll(argv[3]), "browser-1", 60000, &t, &err) != 1 ||
+            store_task_fail(s, (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(t, "id")), "Backtest failed", 1, &err) != 0)
+            rc = fail("fail", &err);
+        cJSON_Delete(t);
     } else if (!strcmp(cmd, "skip") && argc >= 4) {
         cJSON *t = NULL;   /* the next pending task, refused by the site: skipped */
         if (store_task_lease(s, atoll(argv[3]), "browser-1", 60000, &t, &err) != 1 ||

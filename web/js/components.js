@@ -240,6 +240,8 @@ export const RunControls = {
     <div class="controls">
       <button v-if="['running', 'pending', 'queued'].includes(run.status)" :disabled="busy" @click="act('pause')" data-action="pause">Pause</button>
       <button v-if="['paused', 'interrupted'].includes(run.status)" :disabled="busy" @click="act('resume')" data-action="resume">Resume</button>
+      <button v-if="run.counts && run.counts.failed && !['running', 'queued', 'cancelled'].includes(run.status)" :disabled="busy"
+              @click="act('retry')" data-action="retry" title="one more round for the failed tasks">Retry failed ({{ run.counts.failed }})</button>
       <template v-if="['pending', 'queued', 'running', 'paused', 'interrupted'].includes(run.status)">
         <button v-if="!confirming" :disabled="busy" class="danger" @click="confirming = true" data-action="cancel">Cancel</button>
         <span v-else class="confirm">Cancel the run? Backtests in flight finish; no new ones start.
