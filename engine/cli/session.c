@@ -157,10 +157,20 @@ static void print_results(cli_session *s, long long id, int interrupted)
     cJSON_Delete(run);
 }
 
+/* Where to watch the run: a live dashboard serving this database (its record in the store). */
+static void say_dashboard(cli_session *s, long long id)
+{
+    oo_err err = {0};
+    char *url = store_dashboard_url(s->st, &err);
+    if (url) fprintf(stderr, "dashboard: %s%sruns/%lld\n", url, url[strlen(url) - 1] == '/' ? "" : "/", id);
+    free(url);
+}
+
 int cli_session_execute(cli_session *s, long long id)
 {
     fprintf(stderr, "run %lld: started (oo-automator pause --run-id %lld pauses it; Ctrl-C stops, resume continues)\n",
             id, id);
+    say_dashboard(s, id);
     oo_err err = {0};
     int64_t t0 = oo_now_ms();
     int outcome = run_execute(s->st, s->sc, id, &s->ro, &err);

@@ -61,6 +61,8 @@ struct web_server {
     h2o_timeout_t tail_timeout;
     h2o_timeout_entry_t tail_entry;
     int64_t last_event_id;         /* the events table's tail, as far as broadcast */
+    int64_t record_id;             /* this dashboard's row in the store's dashboards */
+    int64_t record_seen_ms;        /* when it was last renewed (every 5 s, from the tail) */
 };
 
 typedef struct web_handler {

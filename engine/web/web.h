@@ -9,6 +9,10 @@
  * stored run). Pause and cancel write the run's status through the store, which the engine
  * working on the run polls, in this process or another.
  *
+ * While it serves, the server keeps a record of itself in the store (dashboards: its URL and
+ * its process, renewed every 5 s, removed when it stops), so that a command working on the same
+ * database can say where to watch; /runs/N sends the browser to that run's page.
+ *
  * Ownership: web_start copies every string and JSON of the options; the caller keeps its own.
  * The web_server owns its loop, sockets and store handle; web_stop releases them all. Its thread
  * then parks for the rest of the process instead of ending, so that h2o's per-thread cache of

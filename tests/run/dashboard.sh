@@ -62,6 +62,14 @@ compare() { # compare ID NAME [allow-reruns]: the run's results against oo-sim's
     "$BIN" lua "$HERE/compare.lua" "$T/sim.json" "$T/db.json" "$2" $3 || fail "$2: the results differ from oo-sim's"
 }
 
+# --- where to watch: a run in a terminal names the dashboard serving its database -------------
+"$BIN" run --url "${tline%%	*}" --param delta --start 40 --end 40 --step 1 --browsers 1 --yes >"$T/term1.out" 2>"$T/term1.err" \
+    || fail "a run in a terminal failed: $(tail -3 "$T/term1.err")"
+grep -qx "dashboard: $W/runs/1" "$T/term1.err" || fail "the terminal's run did not say where to watch it: $(head -3 "$T/term1.err")"
+code=$(C -o /dev/null -w '%{http_code} %{redirect_url}' "$W/runs/1")
+[ "$code" = "302 $W/#/runs/1" ] || fail "GET /runs/1: $code"
+C -X POST "$OO_BASE_URL/__sim/reset" >/dev/null
+
 # --- started, paused and resumed from the dashboard ----------------------------------------
 id=$(post_run "paused and resumed" 10 16)
 [ -n "$id" ] || fail "no run id in $(cat "$T/post.json")"
@@ -97,6 +105,7 @@ compare "$id" "killed and resumed" allow-reruns
 # serve gets its database and data dir as flags, the login only from the Settings page (nothing
 # in the environment); the default data dir ($HOME/.local/share/oo-automator) must stay unused
 kill $WPID; wait $WPID 2>/dev/null
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM dashboards")" = 0 ] || fail "the stopped dashboard left its record"
 D="$T/elsewhere" DB="$T/elsewhere.db"
 NOENV="env -u OO_EMAIL -u OO_PASSWORD -u OO_DATA_DIR -u OO_DB_PATH"
 $NOENV "$BIN" --data-dir "$D" --db "$DB" serve --port 0 >"$T/web2" 2>"$T/web2.err" &
@@ -124,6 +133,7 @@ C -X POST "$OO_BASE_URL/__sim/reset" >/dev/null
 $NOENV "$BIN" --data-dir "$D" --db "$DB" run --url "${tline%%	*}" --param delta --start 30 --end 32 --step 2 --yes --no-cache \
     >"$T/term.out" 2>"$T/term.err" || fail "the same run from a terminal failed: $(tail -3 "$T/term.err")"
 tid=$(sqlite3 "$DB" "SELECT MAX(id) FROM runs")
+grep -qx "dashboard: $W/runs/$tid" "$T/term.err" || fail "the terminal's run did not name the dashboard: $(head -3 "$T/term.err")"
 [ "$(sqlite3 "$DB" "SELECT browsers FROM runs WHERE id = $tid")" = 1 ] || fail "the terminal's run did not take browsers = 1 from Settings"
 compare "$tid" "from the terminal with the settings"
 same=$(sqlite3 "$DB" "SELECT COUNT(*) FROM tasks a JOIN results ra ON ra.task_id = a.id JOIN tasks b ON b.run_id = $tid \
@@ -131,4 +141,9 @@ same=$(sqlite3 "$DB" "SELECT COUNT(*) FROM tasks a JOIN results ra ON ra.task_id
     AND ra.pl = rb.pl AND ra.cagr = rb.cagr AND ra.max_drawdown = rb.max_drawdown AND ra.mar = rb.mar \
     AND ra.win_percentage = rb.win_percentage AND ra.capture_rate = rb.capture_rate AND ra.trades_count = rb.trades_count")
 [ "$same" = 2 ] || fail "the dashboard's and the terminal's runs differ ($same of 2 results equal)"
+# a dashboard killed (no clean stop) is ignored: its process is gone
+kill -KILL $WPID; wait $WPID 2>/dev/null; WPID=
+$NOENV "$BIN" --data-dir "$D" --db "$DB" run --url "${tline%%	*}" --param delta --start 30 --end 30 --step 1 --yes \
+    >"$T/term2.out" 2>"$T/term2.err" || fail "a run after the dashboard was killed failed: $(tail -3 "$T/term2.err")"
+grep -q "^dashboard:" "$T/term2.err" && fail "a run named a dead dashboard: $(grep "^dashboard:" "$T/term2.err")"
 echo "dashboard: a run paused at $done_at_pause/4 and resumed, and a run whose engine was killed, both completed from the API with oo-sim's results; a run with the Settings page's login in the server's data dir equals the terminal's"
