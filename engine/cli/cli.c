@@ -146,7 +146,7 @@ static void print_main_help(void)
            "  --db PATH          the SQLite database (env OO_DB_PATH)\n"
            "  --data-dir DIR     results, artifacts and the database (env OO_DATA_DIR)\n"
            "  -v, --verbose      say more (repeat for more)\n"
-           "  --json             machine-readable output for read commands\n"
+           "  --json             JSON on stdout instead of text, for every command that prints data\n"
            "  --version          print the version (and the libraries', Chromium's)\n\n%s\n",
            cli_config_help);
 }

@@ -50,13 +50,14 @@ int cli_cmd_pause(const cli_cmd *cmd, cli_args *a)
     if (!run) rc = cli_fail("%s", err.msg);
     else {
         const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
-        if (!strcmp(st, "paused")) printf("run %ld is already paused\n", id);
+        if (!strcmp(st, "paused")) { if (!oo_cfg()->json) printf("run %ld is already paused\n", id); }
         else if (strcmp(st, "running") && strcmp(st, "pending") && strcmp(st, "queued") && strcmp(st, "interrupted"))
             rc = cli_fail("run %ld is %s: only a pending, queued, running or interrupted run can be paused", id, st);
         else if (store_run_set_status(s, id, "paused", NULL, &err) != 0) rc = cli_fail("%s", err.msg);
-        else printf("run %ld paused: backtests in flight finish, no new ones start; "
-                    "`oo-automator resume --run-id %ld` continues it\n", id, id);
+        else if (!oo_cfg()->json) printf("run %ld paused: backtests in flight finish, no new ones start; "
+                                         "`oo-automator resume --run-id %ld` continues it\n", id, id);
         cJSON_Delete(run);
+        if (rc == 0 && oo_cfg()->json) cli_print_json(store_run_get(s, id, &err));
     }
     store_close(s);
     return rc;

@@ -3,6 +3,7 @@
  * and why, and the evidence kept), 2 for usage errors and malformed recordings. */
 #include "cli/replay.h"
 #include "cli/args.h"
+#include "cli/commands.h"
 #include "base/config.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -41,6 +42,25 @@ static void on_step(void *ud, const rec_step *s, int phase, const char *msg, dou
     fflush(stdout);
 }
 
+/* --json: {file, title, steps, ok, ms, failed_step?, error?, artifacts?} on stdout; the exit
+ * status as without it. */
+static int print_json_outcome(const char *file, const recording *rec, const run_state *st, int64_t ms)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "file", file);
+    if (rec->title) cJSON_AddStringToObject(o, "title", rec->title);
+    cJSON_AddNumberToObject(o, "steps", rec->nsteps);
+    cJSON_AddBoolToObject(o, "ok", st->failed_step < 0);
+    cJSON_AddNumberToObject(o, "ms", (double)ms);
+    if (st->failed_step >= 0) {
+        cJSON_AddNumberToObject(o, "failed_step", st->failed_step);
+        cJSON_AddStringToObject(o, "error", st->err.msg);
+        if (st->artifacts) cJSON_AddItemToObject(o, "artifacts", cJSON_Duplicate(st->artifacts, 1));
+    }
+    cli_print_json(o);
+    return st->failed_step < 0 ? 0 : 1;
+}
+
 static void on_browser(void *ud, cdp_browser *b, const oo_err *err)
 {
     run_state *st = ud;
@@ -77,7 +97,8 @@ int cli_cmd_replay(int argc, char **argv)
         if (a[0] != '-') {
             if (file) return cli_usage_error("replay", "one recording at a time (got \"%s\" and \"%s\")", file, a);
             file = a;
-        } else if (!strcmp(a, "--headless")) headless = 1;
+        } else if (!strcmp(a, "--json")) oo_cfg()->json = 1;
+        else if (!strcmp(a, "--headless")) headless = 1;
         else if (!strcmp(a, "--headed")) headless = 0;
         else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) verbose++;
         else if (!strcmp(name, "--timeout") || !strcmp(name, "--slowmo") || !strcmp(name, "--artifacts")) {
@@ -130,7 +151,9 @@ int cli_cmd_replay(int argc, char **argv)
                       .last = -1, .on_step = on_step, .ud = &st};
     replay_start(st.page, rec, &ro, on_done, &st);
     cdp_loop_run_until(loop, &st.done, 0);
-    if (st.failed_step < 0) {
+    if (oo_cfg()->json) {
+        rc = print_json_outcome(file, rec, &st, oo_now_ms() - t0);
+    } else if (st.failed_step < 0) {
         printf("replayed %d steps in %lld ms\n", rec->nsteps, (long long)(oo_now_ms() - t0));
         if (verbose && oo_peak_rss_kb() >= 0) printf("engine peak RSS: %ld kB\n", oo_peak_rss_kb());
         rc = 0;

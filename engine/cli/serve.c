@@ -196,7 +196,8 @@ static int serve_until_signal(const web_opts *o)
         pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
         return err.code == OO_E_USAGE ? cli_usage_error("serve", "%s", err.msg) : cli_fail("%s", err.msg);
     }
-    printf("%s\n", web_url(w));
+    if (oo_cfg()->json) printf("{\"url\": \"%s\", \"database\": \"%s\"}\n", web_url(w), o->db_path);
+    else printf("%s\n", web_url(w));
     fflush(stdout);
     fprintf(stderr, "oo-automator: the dashboard is at %s%s (database %s); Ctrl-C stops it\n", web_url(w),
             o->token ? "?token=..." : "", o->db_path);

@@ -136,6 +136,14 @@ static int outcome_exit(long long id, int outcome, const oo_err *err)
 static void print_results(cli_session *s, long long id, int interrupted)
 {
     oo_err err = {0};
+    if (oo_cfg()->json) {         /* the run and its results, as the store has them */
+        cJSON *o = cJSON_CreateObject(), *run = store_run_get(s->st, id, &err);
+        cJSON *res = run ? store_run_results(s->st, id, &err) : NULL;
+        cJSON_AddItemToObject(o, "run", run ? run : cJSON_CreateNull());
+        cJSON_AddItemToObject(o, "results", res ? res : cJSON_CreateArray());
+        cli_print_json(o);
+        return;
+    }
     if (!interrupted) {
         cJSON *arg = cJSON_CreateNumber((double)id);
         cJSON *text = cli_session_call(s, "report_run", arg, &err);

@@ -132,7 +132,11 @@ end
 function M.check_steps(page, file, rec, opts, out)
   local steps = rec:steps()
   local sum = { steps = #steps, checked = 0, ok = 0, broken = 0, failed = 0, broken_steps = {}, stopped = nil }
-  local function line(i, s, text) out(string.format("%3d  %-18s %s", i, s.type, text)) end
+  sum.results = {}
+  local function line(i, s, text)
+    sum.results[#sum.results + 1] = { step = i, type = s.type, result = text }
+    out(string.format("%3d  %-18s %s", i, s.type, text))
+  end
   local function step_timeout(s)
     local t = s.timeout or rec.timeout or 5000
     if opts.timeout and opts.timeout > 0 and t > opts.timeout then t = opts.timeout end
@@ -275,6 +279,7 @@ function M.check(opts, out)
     if sum.stopped then msg = msg .. string.format("; stopped before step %d, which would run a backtest", sum.stopped) end
     out(msg)
     status = (sum.broken > 0 or sum.failed > 0) and 1 or 0
+    opts.summary = sum
   end)
   b:close()
   if not ok then
@@ -294,7 +299,17 @@ function M.main(args)
     elseif k and k:match("^OO_") then opts.vars[k] = v
     elseif k then opts[k] = v ~= "" and v or nil end
   end
-  return M.check(opts, print)
+  if opts.json ~= "1" then return M.check(opts, print) end
+  -- --json: the same report as one object: the lines (setup, notes, summary), each step's
+  -- result and the counts
+  local lines = {}
+  local status = M.check(opts, function(l) lines[#lines + 1] = l end)
+  local sum = opts.summary or {}
+  local json = require("json")
+  print(json.encode({ file = opts.file, status = status, lines = json.array(lines),
+    steps = json.array(sum.results or {}), summary = { steps = sum.steps, checked = sum.checked, ok = sum.ok,
+    broken = sum.broken, failed = sum.failed, stopped_before = sum.stopped } }))
+  return status
 end
 
 local first = ...

@@ -226,6 +226,16 @@ sqlite3 "$db" "INSERT INTO runs(test_id, name, mode, config, status, engine, eng
 expect 0 "status live runs" -- "$BIN" --db "$db" status
 contains "$out" "2  running" "status without id shows the running run"
 contains "$out" "1  interrupted" "status without id still shows the interrupted run"
+# each with its progress line: how far, what it needs (the interrupted one: resume)
+contains "$out" "66% · its engine is gone: \`oo-automator resume --run-id 1\` continues it" "status: the interrupted run's progress line"
+# --json: the same runs, each with its progress as data
+expect 0 "status --json" -- "$BIN" --db "$db" --json status
+[ "$(printf '%s' "$out" | jq -c '[.[] | {id, status, p: .progress.percent, d: .progress.done, t: .progress.total}]')" = \
+  '[{"id":2,"status":"running","p":0,"d":0,"t":0},{"id":1,"status":"interrupted","p":66,"d":2,"t":3}]' ] && ok \
+  || bad "status --json: $(printf '%s' "$out" | jq -c '[.[] | {id, status, progress}]')"
+expect 0 "status --run-id --json" -- "$BIN" --db "$db" --json status --run-id 1
+[ "$(printf '%s' "$out" | jq -r '"\(.status) \(.stored_status) \(.counts.completed) \(.progress.percent)"')" = "interrupted running 2 66" ] \
+  && ok || bad "status --run-id 1 --json: $out"
 sqlite3 "$db" "DELETE FROM runs WHERE id = 2"
 expect 1 "status unknown run" -- "$BIN" --db "$db" status --run-id 42
 one_line "$err" "unknown run"; contains "$err" "no run 42" "unknown run"
@@ -239,10 +249,17 @@ head=$(head -1 "$root/r.csv")
 contains "$head" "task_id,stage,status,delta,pl,cagr,max_drawdown,mar" "csv header"
 contains "$(sed -n 2p "$root/r.csv")" "1,1,completed,5,13376,0.142,-0.08,1.78" "csv row"
 contains "$(sed -n 4p "$root/r.csv")" "3,1,pending,7,,," "csv pending row"
+expect 0 "export --json" -- "$BIN" --db "$db" --json export --run-id 1 --format csv --output "$root/r2.csv"
+[ "$(printf '%s' "$out" | jq -r '"\(.run_id) \(.format) \(.bytes > 0)"')" = "1 csv true" ] && ok || bad "export --json: $out"
+expect 0 "version --json" -- "$BIN" --json version
+[ "$(printf '%s' "$out" | jq -r '(.version | length > 0) and (.sqlite | length > 0) and (.lua | startswith("5.4")) and (.chromium | type == "object")')" = true ] \
+  && ok || bad "version --json: $out"
 expect 0 "export json" -- "$BIN" --db "$db" export --run-id 1 --format json --output -
 contains "$out" '"mode":	"sweep"' "json export"
 expect 1 "export to an unwritable path" -- "$BIN" --db "$db" export --run-id 1 --format csv --output /proc/nope/r.csv
 one_line "$err" "unwritable export"
+expect 0 "tests rename --json" -- "$BIN" --db "$db" --json tests rename def456 "IC SPY 30 DTE"
+[ "$(printf '%s' "$out" | jq -r .name)" = "IC SPY 30 DTE" ] && ok || bad "tests rename --json: $out"
 expect 0 "tests rename" -- "$BIN" --db "$db" tests rename def456 "IC SPY 45 DTE"
 expect 0 "tests after rename" -- "$BIN" --db "$db" tests
 contains "$out" "IC SPY 45 DTE" "renamed"
@@ -251,6 +268,9 @@ one_line "$err" "unknown test"
 expect 0 "tests delete" -- "$BIN" --db "$db" tests delete 2
 expect 0 "tests after delete" -- "$BIN" --db "$db" tests
 lacks "$out" "IC SPY 45 DTE" "deleted test hidden"
+expect 0 "pause --json" -- "$BIN" --db "$db" --json pause --run-id 1
+[ "$(printf '%s' "$out" | jq -r '"\(.id) \(.status)"')" = "1 paused" ] && ok || bad "pause --json: $out"
+sqlite3 "$db" "UPDATE runs SET status = 'running' WHERE id = 1"
 expect 0 "pause" -- "$BIN" --db "$db" pause --run-id 1
 contains "$("$BIN" --db "$db" status --run-id 1)" "status:    paused" "paused in the store"
 expect 1 "pause a paused run is fine, a completed one is not" -- "$BIN" --db "$db" pause --run-id 9

@@ -143,7 +143,10 @@ same=$(sqlite3 "$DB" "SELECT COUNT(*) FROM tasks a JOIN results ra ON ra.task_id
 [ "$same" = 2 ] || fail "the dashboard's and the terminal's runs differ ($same of 2 results equal)"
 # a dashboard killed (no clean stop) is ignored: its process is gone
 kill -KILL $WPID; wait $WPID 2>/dev/null; WPID=
-$NOENV "$BIN" --data-dir "$D" --db "$DB" run --url "${tline%%	*}" --param delta --start 30 --end 30 --step 1 --yes \
+$NOENV "$BIN" --data-dir "$D" --db "$DB" --json run --url "${tline%%	*}" --param delta --start 30 --end 30 --step 1 --yes \
     >"$T/term2.out" 2>"$T/term2.err" || fail "a run after the dashboard was killed failed: $(tail -3 "$T/term2.err")"
 grep -q "^dashboard:" "$T/term2.err" && fail "a run named a dead dashboard: $(grep "^dashboard:" "$T/term2.err")"
+# --json: the run and its results on stdout instead of the table
+[ "$(jq -r '"\(.run.status) \(.results | length) \(.results[0].values.delta)"' "$T/term2.out")" = "completed 1 30" ] \
+    || fail "run --json: $(cat "$T/term2.out")"
 echo "dashboard: a run paused at $done_at_pause/4 and resumed, and a run whose engine was killed, both completed from the API with oo-sim's results; a run with the Settings page's login in the server's data dir equals the terminal's"
