@@ -32,6 +32,7 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_LUA_MEMORY_MB] = {"OO_LUA_MEMORY_MB", "lua_memory_mb"},
     [OO_CFG_HOME] = {"OO_HOME", "home"},
     [OO_CFG_SIM] = {"OO_SIM", "sim"},
+    [OO_CFG_BLOCK_REQUESTS] = {"OO_BLOCK_REQUESTS", "block_requests"},
     [OO_CFG_RETRY_COOLDOWN] = {"OO_RETRY_COOLDOWN", "retry_cooldown"},
 };
 
@@ -42,7 +43,8 @@ static const oo_cfg_key settings_keys[] = {OO_CFG_EMAIL, OO_CFG_BROWSERS, OO_CFG
 /* The fixed defaults (the data dir's depends on HOME, the database's on the data dir). */
 static const struct { oo_cfg_key key; const char *value; } defaults[] = {
     {OO_CFG_BROWSERS, "2"}, {OO_CFG_HEADLESS, "1"}, {OO_CFG_PORT, "8000"}, {OO_CFG_RATE_LIMIT, "10"},
-    {OO_CFG_PIPELINE, "auto"}, {OO_CFG_BACKTEST_TIMEOUT, "300"}, {OO_CFG_RETRY_COOLDOWN, "60"},
+    {OO_CFG_PIPELINE, "auto"}, {OO_CFG_BACKTEST_TIMEOUT, "300"}, {OO_CFG_BLOCK_REQUESTS, "1"},
+    {OO_CFG_RETRY_COOLDOWN, "60"},
 };
 
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
@@ -126,6 +128,10 @@ static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
     case OO_CFG_HEADLESS:
         if (parse_bool(v, &b) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: headless must be 1 or 0 (true/false), found \"%s\"", where, v);
+        break;
+    case OO_CFG_BLOCK_REQUESTS:
+        if (parse_bool(v, &b) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: block_requests must be 1 (skip what the flow does not need) or 0 (load everything), found \"%s\"", where, v);
         break;
     case OO_CFG_BASE_URL:
         if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
@@ -323,7 +329,7 @@ int oo_config_int(const oo_config *c, oo_cfg_key key)
     const char *v = oo_config_get(c, key);
     if (!v) return 0;
     int b;
-    if (key == OO_CFG_HEADLESS && parse_bool(v, &b) == 0) return b;
+    if ((key == OO_CFG_HEADLESS || key == OO_CFG_BLOCK_REQUESTS) && parse_bool(v, &b) == 0) return b;
     return atoi(v);
 }
 

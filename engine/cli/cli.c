@@ -63,9 +63,26 @@ static const cli_cmd commands[] = {
      cli_status_opts, 0, 0, cli_cmd_status},
     {"list", "List past runs", "list [OPTIONS]", "Newest first; filter by test, status, mode or name.",
      cli_list_opts, 0, 0, cli_cmd_list},
-    {"export", "Export a run's results", "export --run-id N --format csv|json --output FILE",
-     "One row per task: its parameter values and every metric. --output - writes to stdout.",
+    {"export", "Export a run's results", "export --run-id N --format csv|json|tradeblocks|markdown --output FILE|DIR",
+     "csv, json: one row per task, its parameter values and every metric (--output - writes to\n"
+     "stdout). tradeblocks: a folder (--output DIR) with one folder per result, named by its\n"
+     "values, each holding tradelog.csv in OptionOmega's trade-log format (TradeBlocks imports it).\n"
+     "markdown: a report to share or hand to an AI assistant: the spec, the results, the\n"
+     "recommendation for each goal with its reasons, what to avoid, significance, the caveats.",
      cli_export_opts, 0, 0, cli_cmd_export},
+    {"analyze", "Turn a run's results into a decision, or look into one result",
+     "analyze --run-id N [--goal returns|capital|balanced] | analyze --result-id N [OPTIONS]",
+     "--run-id: the configurations ranked for a goal (returns, capital or balanced, as\n"
+     "lua/oo/analysis/goals.lua defines them; the answer states the goal's definition) with\n"
+     "scores 0-100 and reasons, the Pareto front of growth against drawdown, what to avoid and\n"
+     "why, each configuration's robustness (its neighbours at ±1 step), and whether the best\n"
+     "beats luck (Hansen's SPA over daily P/L, a permutation test).\n"
+     "--result-id: the analysis' measures beyond OptionOmega's (lua/oo/analysis/result.lua's\n"
+     "list: risk-adjusted returns, sizing, tail risk, ...), whether the trade log reconciles\n"
+     "with OptionOmega's numbers, P/L by month, weekday and reason, and a Monte Carlo of the\n"
+     "trades. --json for the full answer\n"
+     "(the same JSON as the dashboard's /api/runs/N/analysis and /api/results/N/analysis).",
+     cli_analyze_opts, 0, 0, cli_cmd_analyze},
     {"serve", "Serve the dashboard (REST, WebSocket, browser UI)",
      "serve [--port 8000] [--host 127.0.0.1] [--token TOKEN] [--db PATH]",
      "Listens on 127.0.0.1 by default; any other address requires --token, and then every\n"

@@ -2,8 +2,10 @@
  * hands them, the store and the resource folders to web/, prints the URL as the first line of
  * stdout, and serves until SIGINT or SIGTERM. The web server runs in its own thread; this one
  * waits for the signal. POST /api/runs starts an engine process for the run (start_run), and
- * POST /api/runs/{id}/resume one for a stored run (resume_run). */
+ * POST /api/runs/{id}/resume one for a stored run (resume_run); the analysis endpoints are
+ * answered by the Lua analysis (cli/analyze.c, on the web thread). */
 #include "cli/commands.h"
+#include "cli/analyze.h"
 #include "base/alive.h"
 #include "base/config.h"
 #include "base/buf.h"
@@ -250,12 +252,16 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
                         "install them with `cd vendor && npm ci`\n", vendor_dir);
     free(vue);
     signal(SIGCHLD, SIG_IGN);   /* engine processes started from the dashboard are not waited for */
+    /* the analysis endpoints: the command's Lua state and store, on the web thread, answers kept */
+    cli_analysis_server *analysis = st.st && st.sc ? cli_analysis_server_new(st.st, st.sc) : NULL;
     web_opts o = {.host = host, .port = oo_config_int(cfg, OO_CFG_PORT), .token = token, .db_path = st.db_path,
                   .data_dir = st.data_dir, .web_dir = web_dir, .vendor_dir = vendor_dir, .parameters_json = params,
                   .metrics_json = metrics, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL,
                   .resume_run = st.st ? resume_run : NULL, .start_run_ud = &st,
+                  .analysis = analysis ? cli_analysis_serve : NULL, .analysis_ud = analysis,
                   .engine_silence_ms = oo_config_int(cfg, OO_CFG_LEASE_MS)};
     int rc = serve_until_signal(&o);
+    cli_analysis_server_free(analysis);
     free(params);
     free(metrics);
     free(web_dir);

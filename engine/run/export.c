@@ -1,9 +1,10 @@
-/* export: a run's tasks as CSV, the one writer behind `oo-automator export --format csv` and
- * GET /api/runs/{id}/export.csv. Columns: task_id, stage, status, every parameter the tasks
- * hold (first-seen order), then the metrics of the one list (lua/oo/metrics.lua, as GET
- * /api/metrics serves it), each headed by its key and read from its store column. Values are
- * the exact numbers (percentages as fractions, like the API); a text that a spreadsheet would
- * take for a formula is quoted with a leading apostrophe. */
+/* export: the one CSV writer. A run's tasks (`oo-automator export --format csv`, GET
+ * /api/runs/{id}/export.csv): task_id, stage, status, every parameter the tasks hold
+ * (first-seen order), then the metrics of the one list (lua/oo/metrics.lua, as GET
+ * /api/metrics serves it), each headed by its key and read from its store column. Rows under
+ * named columns (run_export_rows: a result's trade log for `export --format tradeblocks`, in
+ * the column order Lua gives). Values are the exact numbers (percentages as fractions, like the
+ * API); a text that a spreadsheet would take for a formula is quoted with a leading apostrophe. */
 #include "run/run.h"
 #include "base/buf.h"
 #include <cjson/cJSON.h>
@@ -77,6 +78,23 @@ static void row(oo_buf *b, const cJSON *t, const cJSON *params, const cJSON *met
         if (col) csv_value(b, cJSON_GetObjectItem(t, col));
     }
     oo_buf_putc(b, '\n');
+}
+
+void run_export_rows(const cJSON *columns, const cJSON *rows, oo_buf *out)
+{
+    const cJSON *c, *r;
+    cJSON_ArrayForEach(c, columns) {
+        if (c != columns->child) oo_buf_putc(out, ',');
+        csv_field(out, cJSON_IsString(c) ? c->valuestring : "");
+    }
+    oo_buf_putc(out, '\n');
+    cJSON_ArrayForEach(r, rows) {
+        cJSON_ArrayForEach(c, columns) {
+            if (c != columns->child) oo_buf_putc(out, ',');
+            if (cJSON_IsString(c)) csv_value(out, cJSON_GetObjectItem(r, c->valuestring));
+        }
+        oo_buf_putc(out, '\n');
+    }
 }
 
 void run_export_csv(const cJSON *tasks, const cJSON *metrics, oo_buf *out)

@@ -329,6 +329,31 @@ static int q_retry(lua_State *L)
     return 1;
 }
 
+/* q:step_times(task_id | nil, recording, {{step, type, ms}, ...}): timing baselines */
+static int q_step_times(lua_State *L)
+{
+    run_ctx *c = checkq(L);
+    int64_t task_id = lua_isnoneornil(L, 2) ? 0 : (int64_t)luaL_checkinteger(L, 2);
+    const char *rec = luaL_checkstring(L, 3);
+    oo_err e = {0};
+    cJSON *times = script_to_json(L, 4, &e);
+    if (!times) return script_error(L, OO_E_SCRIPT, "q:step_times: %s", e.msg);
+    int rc = store_step_times_add(c->st, c->run_id, task_id, rec, times, &e);
+    cJSON_Delete(times);
+    if (rc != 0) return fail_store(L, &e);
+    return 0;
+}
+
+/* q:step_baselines(recording) -> {{step, type, n, p50, p95, max}, ...} over recent durations */
+static int q_step_baselines(lua_State *L)
+{
+    run_ctx *c = checkq(L);
+    oo_err e = {0};
+    cJSON *b = store_step_baselines(c->st, luaL_checkstring(L, 2), 0, 0, &e);
+    if (!b) return fail_store(L, &e);
+    return push_json_owned(L, b);
+}
+
 static int q_stopping(lua_State *L)
 {
     run_ctx *c = checkq(L);
@@ -395,8 +420,9 @@ static void queue_metatable(lua_State *L)
     static const luaL_Reg m[] = {{"lease", q_lease}, {"complete", q_complete}, {"fail", q_fail},
         {"release", q_release}, {"counts", q_counts}, {"open_tasks", q_open_tasks}, {"results", q_results},
         {"add_tasks", q_add_tasks}, {"max_stage", q_max_stage}, {"cached", q_cached}, {"set_hash", q_set_hash},
-        {"stopping", q_stopping}, {"event", q_event}, {"worker_state", q_worker_state},
-        {"failed_tasks", q_failed_tasks}, {"retry", q_retry}, {NULL, NULL}};
+        {"step_times", q_step_times}, {"step_baselines", q_step_baselines}, {"stopping", q_stopping},
+        {"event", q_event}, {"worker_state", q_worker_state}, {"failed_tasks", q_failed_tasks}, {"retry", q_retry},
+        {NULL, NULL}};
     luaL_newlib(L, m);
     lua_setfield(L, -2, "methods");
     lua_pushcfunction(L, q_index);

@@ -30,11 +30,16 @@
  *   q:stopping() -> nil | "paused" | "cancelled" | "interrupted"
  *   q:event(kind, payload)  appends an event (worker states for the dashboard)
  *   q:worker_state(worker, state, values)  the progress report and a worker event
+ *   q:step_times(task_id | nil, recording, {{step, type, ms}, ...})  stores step durations
+ *   q:step_baselines(recording) -> {{step, type, n, p50, p95, max}, ...}  (timing baselines)
  *
  * Commands reach runs from Lua through the `runs` module (run_bind): runs.create(plan) -> id,
  * runs.execute(id [, {browsers, no_cache}]) -> outcome, message, runs.get(id), runs.results(id),
- * runs.script(id), runs.trades(result_id), runs.test(id), runs.find_tests(key). That is how `oo-automator run`, the
- * dashboard's New Run and require("oo").run all create and execute runs, in-process.
+ * runs.result(result_id), runs.script(id), runs.trades(result_id [, {field, ...}]),
+ * runs.trades_csv(result_id, {column, ...}) -> a result's trades as CSV text under those columns
+ * (run_export_rows), runs.test(id), runs.find_tests(key); each raises a typed error (input: no such run, result or test). That is
+ * how `oo-automator run`, the dashboard's New Run and require("oo").run create and execute runs,
+ * in-process, and how the analysis (lua/oo/analysis/) reads stored results.
  *
  * Nothing here prints: progress goes to the caller's callback (cli/ renders it), errors to an
  * oo_err. Ctrl-C and SIGTERM come through script/'s signal handling (script_signals_*).
@@ -115,6 +120,9 @@ int run_retry_failed(struct oo_store *st, int64_t run_id, oo_err *err);
  * project (the export command and the dashboard's export). */
 struct oo_buf;
 void run_export_csv(const struct cJSON *tasks, const struct cJSON *metrics, struct oo_buf *out);
+/* rows (objects) as CSV into out with the same writer: a header of `columns` (a JSON array of
+ * names, in order), then each row's value under each name (empty when it has none). */
+void run_export_rows(const struct cJSON *columns, const struct cJSON *rows, struct oo_buf *out);
 
 /* Makes the `runs` module (above) available to the script's require, on this store, with these
  * options as defaults for runs.execute. */

@@ -1,6 +1,7 @@
 /* runs: creating a run from a checked plan (run_create), and the `runs` Lua module through which
  * a command's Lua creates, executes and reads runs in-process (run_bind; see run.h). */
 #include "run/internal.h"
+#include "base/buf.h"
 #include "base/util.h"
 #include "script/script.h"
 #include "store/store.h"
@@ -191,11 +192,48 @@ static int l_test(lua_State *L)
     return push_or_raise(L, store_test_get(bound(L)->st, (int64_t)id, &e), &e);
 }
 
+static int l_result(lua_State *L)
+{
+    lua_Integer id = luaL_checkinteger(L, 1);
+    oo_err e = {0};
+    if (id < 1) return script_error(L, OO_E_INPUT, "no result %lld", (long long)id);
+    return push_or_raise(L, store_result_get(bound(L)->st, (int64_t)id, &e), &e);
+}
+
+/* runs.trades(result_id [, {field, ...}]): every field of each trade, or only those named. */
 static int l_trades(lua_State *L)
 {
     lua_Integer id = luaL_checkinteger(L, 1);
     oo_err e = {0};
-    return push_or_raise(L, store_result_trades(bound(L)->st, (int64_t)id, &e), &e);
+    if (lua_isnoneornil(L, 2)) return push_or_raise(L, store_result_trades(bound(L)->st, (int64_t)id, &e), &e);
+    cJSON *names = script_to_json(L, 2, &e);
+    if (!names) return script_error(L, OO_E_SCRIPT, "runs.trades: the fields: %s", e.msg);
+    cJSON *rows = store_result_trade_fields(bound(L)->st, (int64_t)id, names, &e);
+    cJSON_Delete(names);
+    return push_or_raise(L, rows, &e);
+}
+
+/* runs.trades_csv(result_id, {column, ...}): the trades through the one CSV writer. */
+static int l_trades_csv(lua_State *L)
+{
+    lua_Integer id = luaL_checkinteger(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    oo_err e = {0};
+    cJSON *columns = script_to_json(L, 2, &e);
+    if (!columns) return script_error(L, OO_E_SCRIPT, "runs.trades_csv: the columns: %s", e.msg);
+    cJSON *rows = store_result_trades(bound(L)->st, (int64_t)id, &e);
+    if (!rows) {
+        cJSON_Delete(columns);
+        return script_error(L, e.code ? e.code : OO_E_DB, "%s", e.msg);
+    }
+    oo_buf out;
+    oo_buf_init(&out);
+    run_export_rows(columns, rows, &out);
+    lua_pushlstring(L, out.data ? out.data : "", out.len);
+    oo_buf_free(&out);
+    cJSON_Delete(rows);
+    cJSON_Delete(columns);
+    return 1;
 }
 
 static int l_find_tests(lua_State *L)
@@ -207,7 +245,7 @@ static int l_find_tests(lua_State *L)
 static int open_runs(lua_State *L)
 {
     static const luaL_Reg fns[] = {{"create", l_create}, {"execute", l_execute}, {"get", l_get},
-        {"results", l_results}, {"script", l_script}, {"trades", l_trades}, {"test", l_test},
+        {"results", l_results}, {"result", l_result}, {"script", l_script}, {"trades", l_trades}, {"trades_csv", l_trades_csv}, {"test", l_test},
         {"find_tests", l_find_tests}, {NULL, NULL}};
     lua_newtable(L);
     lua_pushvalue(L, lua_upvalueindex(1));

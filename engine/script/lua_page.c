@@ -88,6 +88,12 @@ static int push_answer(wait *w)
     case R_HELPER_VALUE:
         script_push_json(co, cJSON_GetObjectItem(w->value, "value"));
         break;
+    case R_REPLAY: {
+        const cJSON *which = cJSON_GetObjectItem(w->value, "which");
+        if (which) script_push_json(co, which);
+        script_push_json(co, cJSON_GetObjectItem(w->value, "times"));
+        return which ? 2 : 1;
+    }
     case R_BROWSER: {
         lbrowser *lb = lua_newuserdatauv(co, sizeof *lb, 0);
         lb->h = oo_calloc(1, sizeof *lb->h);
@@ -150,16 +156,15 @@ static void on_value(void *ud, cJSON *value, const oo_err *err) { lp_wait_done(u
 /* The yield: results come back as the C function's results (value) or (nil, typed error). A
  * continuation raises the error at the caller's line, its code kept ({code = "timeout", msg =
  * "task.lua:80: ..."}): Lua decides what a failure is from the code, never from the words. */
-static int k_raise(lua_State *L, int status, lua_KContext ctx)
+static int k_raise(lua_State *L, int status, lua_KContext keep)
 {
     (void)status;
-    (void)ctx;
     if (lua_gettop(L) >= 2 && lua_isnil(L, -2) && lua_istable(L, -1)) {
         oo_err e = {0};
         script_error_of(L, -1, &e);
         return script_error_at(L, e.code, "%s", e.msg);
     }
-    return 1;
+    return lua_gettop(L) - (int)keep;   /* every value the answer pushed (page:replay's two) */
 }
 
 int lp_yield_keep(lua_State *L, int keep)
@@ -167,7 +172,7 @@ int lp_yield_keep(lua_State *L, int keep)
     if (!lua_isyieldable(L))
         return script_error_at(L, OO_E_USAGE, "a browser call must run in a coroutine (use oo.spawn, or run the script with `oo-automator lua`)");
     lua_settop(L, keep);
-    return lua_yieldk(L, 0, 0, k_raise);
+    return lua_yieldk(L, 0, (lua_KContext)keep, k_raise);
 }
 
 int lp_yield(lua_State *L) { return lp_yield_keep(L, 0); }
@@ -656,6 +661,31 @@ static int l_set_download_dir(lua_State *L)
     return lp_yield(L);
 }
 
+/* ctx:block_urls({pattern, ...}): requests the context's pages opened from now on never make
+ * (Network.setBlockedURLs; '*' matches anything); {} lifts it. */
+static int l_block_urls(lua_State *L)
+{
+    lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
+    if (lc->closed || lc->h->closed)
+        return script_error_at(L, lc->h->closed ? OO_E_BROWSER : OO_E_PAGE, "this context is closed");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    int n = (int)luaL_len(L, 2);
+    if (n > 1000) return script_error_at(L, OO_E_INPUT, "block_urls: at most 1000 patterns, found %d", n);
+    const char **pats = oo_calloc((size_t)(n > 0 ? n : 1), sizeof *pats);
+    for (int i = 0; i < n; i++) {
+        lua_geti(L, 2, i + 1);
+        pats[i] = lua_tostring(L, -1);
+        lua_pop(L, 1);   /* the string stays alive in the table */
+        if (!pats[i] || !*pats[i]) {
+            free(pats);
+            return script_error_at(L, OO_E_INPUT, "block_urls: pattern %d is not a non-empty string", i + 1);
+        }
+    }
+    cdp_context_block_urls(lc->c, pats, n);
+    free(pats);
+    return 0;
+}
+
 static int l_page_close(lua_State *L)
 {
     lpage *p = luaL_checkudata(L, 1, MT_PAGE);
@@ -692,7 +722,7 @@ int script_open_browser(lua_State *L)
     static const luaL_Reg browser_m[] = {{"new_context", l_new_context}, {"close", l_browser_close},
         {"alive", l_browser_alive}, {"version", l_browser_version}, {NULL, NULL}};
     static const luaL_Reg context_m[] = {{"new_page", l_new_page}, {"close", l_context_close},
-        {"set_download_dir", l_set_download_dir}, {NULL, NULL}};
+        {"set_download_dir", l_set_download_dir}, {"block_urls", l_block_urls}, {NULL, NULL}};
     static const luaL_Reg expect_m[] = {{"wait", l_expect_wait}, {NULL, NULL}};
     static const luaL_Reg page_m[] = {{"navigate", l_goto}, {"click", l_click}, {"dblclick", l_dblclick}, {"hover", l_hover},
         {"fill", l_fill}, {"key_down", l_key_down}, {"key_up", l_key_up}, {"wait_for", l_wait_for},

@@ -3,10 +3,14 @@
  *     path) into an object: rec.file, rec.title, rec.timeout, #rec (its steps), rec:steps() ->
  *     a list of {index, type, target, selectors, frame, timeout, visible, count, operator, url,
  *     value, key, expression}.
- *   page:replay(rec | path, {from, to, vars, timeout, max_timeout, until_any, until_timeout})
- *     replays steps [from, to) (0-based, the Recorder's indices); with until_any = {target, ...}
- *     it then waits (until_timeout, default timeout) until one of the targets is visible, and
- *     returns its 1-based index: "replay until any of these selectors".
+ *   page:replay(rec | path, {from, to, vars, timeout, max_timeout, step_timeouts, until_any,
+ *     until_timeout}) replays steps [from, to) (0-based, the Recorder's indices) and returns
+ *     their durations, {{step = i, type = "click", ms = 12.5}, ...}. timeout is the default of
+ *     steps that name none; step_timeouts = {[i] = ms} gives step i a timeout of its own, before
+ *     the recording's (timing baselines); max_timeout caps every step's. With until_any =
+ *     {target, ...} it then waits (until_timeout, default timeout) until one of the targets is
+ *     visible, and returns its 1-based index first, then the durations: "replay until any of
+ *     these selectors".
  *   page:evidence(dir, base) keeps what the page shows (replay/evidence.h) and returns the paths
  *     {screenshot, html, console, network_log}.
  * A recording object is shared (counted) between Lua and the replays that use it, so a replay
@@ -164,6 +168,8 @@ typedef struct replay_job {
     wait *w;
     shared_rec *r;
     cJSON *vars;
+    cJSON *times;          /* the durations of the steps that passed: [{step, type, ms}] */
+    int *timeouts;         /* step_timeouts by step index (the recording's length), or NULL */
     cJSON *until;          /* {selectors: every alternative of the until_any targets, in order} */
     int *group;            /* alternative (0-based) -> its target's 1-based index */
     int until_ms;
@@ -173,9 +179,33 @@ static void job_free(replay_job *j)
 {
     shared_release(j->r);
     cJSON_Delete(j->vars);
+    cJSON_Delete(j->times);
+    free(j->timeouts);
     cJSON_Delete(j->until);
     free(j->group);
     free(j);
+}
+
+static void on_replay_step(void *ud, const rec_step *s, int phase, const char *msg, double ms)
+{
+    (void)msg;
+    replay_job *j = ud;
+    if (phase != 1) return;
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddNumberToObject(t, "step", (double)(s - j->r->rec->steps));
+    cJSON_AddStringToObject(t, "type", s->type_name);
+    cJSON_AddNumberToObject(t, "ms", ms);
+    cJSON_AddItemToArray(j->times, t);
+}
+
+/* What the Lua call returns (R_REPLAY): {times} or, after until_any, {which, times}. */
+static cJSON *answer_of(replay_job *j, int which)
+{
+    cJSON *a = cJSON_CreateObject();
+    if (which > 0) cJSON_AddNumberToObject(a, "which", which);
+    cJSON_AddItemToObject(a, "times", j->times);
+    j->times = NULL;
+    return a;
 }
 
 /* The target whose alternative showed up: {value = its 1-based index}. */
@@ -192,8 +222,7 @@ static void on_until(void *ud, cJSON *v, const oo_err *err)
     }
     int alt = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(v, "alternative"));
     int n = cJSON_GetArraySize(cJSON_GetObjectItem(j->until, "selectors"));
-    cJSON *answer = cJSON_CreateObject();
-    cJSON_AddNumberToObject(answer, "value", alt >= 1 && alt <= n ? j->group[alt - 1] : 1);
+    cJSON *answer = answer_of(j, alt >= 1 && alt <= n ? j->group[alt - 1] : 1);
     job_free(j);
     lp_wait_done(w, answer, NULL, NULL);
     cJSON_Delete(answer);
@@ -216,8 +245,10 @@ static void on_replayed(void *ud, int failed_step, const oo_err *err, const cJSO
     oo_err named = {0};
     /* the error names the file too: "flows/login.json: step 2 (click) failed: ..." */
     if (failed_step >= 0) oo_err_set(&named, err->code ? err->code : OO_E_GENERIC, "%s: %s", j->r->rec->file, err->msg);
+    cJSON *answer = failed_step >= 0 ? NULL : answer_of(j, 0);
     job_free(j);
-    lp_wait_done(w, NULL, failed_step >= 0 ? &named : NULL, NULL);
+    lp_wait_done(w, answer, failed_step >= 0 ? &named : NULL, NULL);
+    cJSON_Delete(answer);
 }
 
 /* The recording at idx: an object (shared), or a path (loaded now, for this replay only). */
@@ -229,6 +260,27 @@ static shared_rec *recording_arg(lua_State *L, int idx)
     recording *rec = recording_load(luaL_checkstring(L, idx), &err);
     if (!rec) script_error_at(L, err.code ? err.code : OO_E_INPUT, "%s", err.msg);
     return shared_new(rec);
+}
+
+/* opts.step_timeouts = {[step index] = ms} as an array of the recording's length (0: none). */
+static int *step_timeouts(lua_State *L, int opts, int nsteps)
+{
+    lua_getfield(L, opts, "step_timeouts");
+    int *t = NULL;
+    if (lua_istable(L, -1) && nsteps > 0) {
+        t = oo_calloc((size_t)nsteps, sizeof *t);
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_isinteger(L, -2) && lua_isnumber(L, -1)) {
+                lua_Integer i = lua_tointeger(L, -2);
+                double ms = lua_tonumber(L, -1);
+                if (i >= 0 && i < nsteps && ms > 0 && ms < 2147483647.0) t[i] = (int)ms;
+            }
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return t;
 }
 
 /* until_any = {target, ...}: one target of every alternative, and which target each is. */
@@ -269,9 +321,15 @@ int lp_replay(lua_State *L)
         lua_pop(L, 1);
         until_targets(L, 3, j);
         j->until_ms = lp_opt_int(L, 3, "until_timeout", o.timeout_ms);
+        j->timeouts = step_timeouts(L, 3, r->rec->nsteps);
     }
     o.vars = j->vars;
-    j->w = lp_wait_new(L, j->until ? R_HELPER_VALUE : R_NONE, p->h);
+    o.step_timeouts_ms = j->timeouts;
+    o.nstep_timeouts = j->timeouts ? r->rec->nsteps : 0;
+    j->times = cJSON_CreateArray();
+    o.on_step = on_replay_step;
+    o.ud = j;
+    j->w = lp_wait_new(L, R_REPLAY, p->h);
     j->w->tid = oo_strdup(p->tid);
     replay_start(p->p, r->rec, &o, on_replayed, j);
     return lp_yield(L);

@@ -20,7 +20,9 @@ typedef struct { bhandle *h; cdp_page *p; char *tid; int closed; } lpage;
 #define MT_CONTEXT "oo.context"
 #define MT_PAGE "oo.page"
 
-typedef enum { R_NONE, R_VALUE, R_BROWSER, R_CONTEXT, R_PAGE, R_STRING_FIELD, R_HELPER_VALUE, R_BYTES_FIELD } rkind;
+/* R_REPLAY: page:replay's {times} (one value) or {which, times} (two values). */
+typedef enum { R_NONE, R_VALUE, R_BROWSER, R_CONTEXT, R_PAGE, R_STRING_FIELD, R_HELPER_VALUE, R_BYTES_FIELD,
+               R_REPLAY } rkind;
 
 typedef struct wait {
     lua_State *co;

@@ -101,6 +101,8 @@ static void set_paths(lua_State *L)
     lua_setfield(L, -2, "config");
     lua_pushcfunction(L, script_open_yaml);
     lua_setfield(L, -2, "yaml");
+    lua_pushcfunction(L, script_open_stats);
+    lua_setfield(L, -2, "stats");
     lua_pop(L, 2);
     oo_buf_free(&b);
 }

@@ -1,7 +1,8 @@
 /* script: the engine's one Lua 5.4 state (one per command). package.path reaches lua/ and
  * parameters/ of the installation plus the folders of OO_LUA_PATH (and OO_PARAMETERS_PATH for
  * parameters); no C modules are loaded from disk. Preloaded modules: json (cJSON), log, time,
- * fs, config, yaml (libyaml), sched, browser (and what other rooms add with script_preload).
+ * fs, config, yaml (libyaml), stats (stats.h's kernels), sched, browser (and what other rooms
+ * add with script_preload).
  * Errors cross the boundary typed: a C error reaches Lua as a table {code = "timeout", msg =
  * "..."} (the code is oo_err_code_name of the oo_err's; lua/oo/errors.lua makes the same
  * values), and a Lua error comes back as an oo_err whose code is the table's (a plain string
@@ -74,6 +75,7 @@ int script_open_time(lua_State *L);
 int script_open_fs(lua_State *L);
 int script_open_config(lua_State *L);
 int script_open_yaml(lua_State *L);
+int script_open_stats(lua_State *L);     /* script/lua_stats.c: resampling kernels (stats.h) */
 /* JSON <-> Lua helpers for other bindings: push a cJSON value; convert the value at idx (NULL
  * and err filled when it cannot be JSON). */
 void script_push_json(lua_State *L, const struct cJSON *v);

@@ -96,7 +96,21 @@ static const char *const migrations[] = {
     "  key TEXT PRIMARY KEY,"
     "  value TEXT);",
 
-    /* 2: a run keeps the text of the script it was created from (resume runs what was stored,
+    /* 2: timing baselines: how long each step of each recording took, run by run (a step is
+     * its recording's file name, its index and its type) */
+    "CREATE TABLE step_timings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
+    "  task_id INTEGER REFERENCES tasks(id) ON DELETE CASCADE,"
+    "  recording TEXT NOT NULL,"
+    "  step INTEGER NOT NULL,"
+    "  step_type TEXT NOT NULL,"
+    "  ms REAL NOT NULL,"
+    "  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);"
+    "CREATE INDEX idx_step_timings_step ON step_timings(recording, step, step_type, id);"
+    "CREATE INDEX idx_step_timings_run ON step_timings(run_id);",
+
+    /* 3: a run keeps the text of the script it was created from (resume runs what was stored,
      * not what the file says today); runs may wait in the queue ('queued'); engine names the
      * engine (host:pid) working a run and engine_seen_at (ms since the epoch) when it last
      * said so. A CHECK cannot change in place: the table is rebuilt (the store runs every
@@ -126,7 +140,7 @@ static const char *const migrations[] = {
     "CREATE INDEX idx_runs_status ON runs(status);"
     "CREATE INDEX idx_runs_test ON runs(test_id);",
 
-    /* 3: one engine per account. A run remembers the account (the OptionOmega login) its engine
+    /* 4: one engine per account. A run remembers the account (the OptionOmega login) its engine
      * works with, and since when it waits in the account's queue (queued_at, ms since the
      * epoch: runs start in that order); a task, how many extra rounds it was given after
      * failing (retries: the automatic round after transient trouble, `retry` by hand); the

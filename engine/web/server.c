@@ -343,6 +343,8 @@ web_server *web_start(const web_opts *o, oo_err *err)
     w->start_run = o->start_run;
     w->resume_run = o->resume_run;
     w->start_run_ud = o->start_run_ud;
+    w->analysis = o->analysis;
+    w->analysis_ud = o->analysis_ud;
     w->poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;
     w->parameters_json = dup_or_null(o->parameters_json);
     w->metrics_json = dup_or_null(o->metrics_json);

@@ -17,6 +17,7 @@ local site = require("oo.site")
 local tradelog = require("oo.tradelog")
 local hash = require("oo.hash")
 local ui = require("oo.ui")
+local baseline = require("oo.baseline")
 local M = {}
 
 -- backtest: how long one backtest may run (OO_BACKTEST_TIMEOUT, or the dashboard's Settings,
@@ -75,8 +76,19 @@ function M.env(test_url, options)
   }
 end
 
-local function replay(page, env, name, timeout)
-  page:replay(load_recording(name), { vars = env.vars, timeout = timeout or M.timeouts.step })
+-- page:replay of recording `name` with the timing baselines (learn: {bl = oo.baseline learner,
+-- task_id, slow}, or nil): each step's learned timeout, and its duration stored afterwards.
+local function play(page, name, opts, learn)
+  local rec = load_recording(name)
+  if learn and learn.bl then opts.step_timeouts = learn.bl:timeouts(name, rec, opts.timeout, learn.slow) end
+  local ok, times = pcall(page.replay, page, rec, opts)
+  if not ok then error(baseline.explain(times, opts.step_timeouts), 0) end
+  if learn and learn.bl then learn.bl:record(learn.task_id, name, times) end
+  return times
+end
+
+local function replay(page, env, name, timeout, learn)
+  play(page, name, { vars = env.vars, timeout = timeout or M.timeouts.step }, learn)
 end
 M.replay = replay
 
@@ -112,29 +124,41 @@ end
 -- Replays the recording `name`, but where its last step waits for the page that shows the flow
 -- went through, waits for that page or the sign-in instead: a lost session fails the attempt
 -- at once, not after the step's whole timeout.
-function M.replay_signed_in(page, env, name, timeout)
+function M.replay_signed_in(page, env, name, timeout, learn)
   local rec = load_recording(name)
   local steps = rec:steps()
   local n, last, signin = #steps, steps[#steps], M.signin_selectors()
   if not last or last.type ~= "waitForElement" or last.visible == false or not signin then
-    return replay(page, env, name, timeout)
+    return replay(page, env, name, timeout, learn)
   end
   local step = timeout or M.timeouts.step
-  page:replay(rec, { vars = env.vars, timeout = step, to = n - 1 })     -- every step but the last
-  -- then until the last step's element or the sign-in shows
+  local opts = { vars = env.vars, timeout = step, to = n - 1 }
+  play(page, name, opts, learn)     -- every step but the last
+  -- then until the last step's element or the sign-in shows; the wait is the last step's: its
+  -- learned timeout holds, and its duration is the step's
+  local learned = opts.step_timeouts and opts.step_timeouts[n - 1]
+  local clock = require("time")
+  local t0 = clock.now_ms()
   local ok, which = pcall(page.replay, page, rec, { from = n - 1, to = n - 1,
     until_any = { { selectors = last.selectors }, { selectors = signin } },
-    until_timeout = last.timeout and math.max(last.timeout, step) or step })
+    until_timeout = learned or (last.timeout and math.max(last.timeout, step) or step) })
   if ok and which == 2 then error(M.signed_out(), 0) end
   -- the last step itself: at once when its element is there; when neither came, at once too,
   -- with the recording's own error (the file, the step, each selector and why it failed)
-  page:replay(rec, { vars = env.vars, timeout = step, from = n - 1, max_timeout = not ok and 1 or nil })
+  local okr, times = pcall(page.replay, page, rec, { vars = env.vars, timeout = step, from = n - 1,
+    max_timeout = not ok and 1 or nil })
+  if not okr then error(baseline.explain(times, opts.step_timeouts), 0) end
+  if learn and learn.bl and times and times[1] then
+    times[1].ms = times[1].ms + (clock.now_ms() - t0)
+    learn.bl:record(learn.task_id, name, times)
+  end
 end
 
 -- A new browser context logged in: {ctx, page}.
 function M.open_session(browser, env, name)
   local ctx = browser:new_context()
   local ok, err = pcall(function()
+    ctx:block_urls(site.block_list())   -- what the flow never needs (OO_BLOCK_REQUESTS)
     local dir = env.download_root .. "/" .. name
     fs.mkdir(dir)
     ctx:set_download_dir(dir)
@@ -186,16 +210,15 @@ M.outcome_js = [[
 
 -- Replays run_backtest.json, but instead of its last step (the wait for the results) waits
 -- for the results or an error, so an error ends the attempt at once, not after 5 minutes.
-function M.run_backtest(page, env)
-  local rec = load_recording("run_backtest.json")
-  local n = #rec
-  page:replay(rec, { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 })
+function M.run_backtest(page, env, learn)
+  local n = #load_recording("run_backtest.json")
+  play(page, "run_backtest.json", { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 }, learn)
   local outcome = page:wait_for_expression(M.outcome_js, { timeout = M.timeouts.backtest })
   if type(outcome) == "string" and outcome:sub(1, 6) == "error:" then
     error(M.answer_error(outcome:sub(7)), 0)
   end
   if outcome == "signed-out" then error(M.signed_out(), 0) end
-  page:replay(rec, { vars = env.vars, timeout = M.timeouts.backtest, from = n - 1 })
+  play(page, "run_backtest.json", { vars = env.vars, timeout = M.timeouts.backtest, from = n - 1 }, learn)
 end
 
 -- Runs one task on a logged-in page. Returns result {metrics, config, raw_data}, trades.
@@ -210,9 +233,11 @@ function M.execute(page, t, ctx)
   end
   -- a retry, or a throttled run, waits longer at every step
   local step = M.timeouts.step * (ctx.slow or 1)
-  M.replay_signed_in(page, env, "open_test.json", step)
+  -- timing baselines: each step's learned timeout, its duration stored
+  local learn = { bl = baseline.for_queue(ctx.q), task_id = t.id, slow = ctx.slow }
+  M.replay_signed_in(page, env, "open_test.json", step, learn)
   phase("open_test")
-  replay(page, env, "new_backtest.json", step)
+  replay(page, env, "new_backtest.json", step, learn)
   phase("new_backtest")
   M.apply(page, t.values, ctx.registry, ctx.configs)
   phase("parameters")
@@ -240,7 +265,7 @@ function M.execute(page, t, ctx)
     if ctx.pace then ctx.pace() end
     -- the page's own API answer with the results, when the site shows it on the network
     answer = page:expect_response("*/results", { timeout = M.timeouts.backtest })
-    M.run_backtest(page, env)
+    M.run_backtest(page, env, learn)
   end)
   if gate then gate.release() end
   if not okr then error(errr, 0) end
@@ -261,7 +286,7 @@ function M.execute(page, t, ctx)
   -- the trade log, downloaded as OptionOmega's CSV
   phase("results")
   local dl = page:expect_download({ timeout = M.timeouts.download })
-  replay(page, env, "trade_log.json", step)
+  replay(page, env, "trade_log.json", step, learn)
   local file = dl:wait()
   local text = fs.read(file.path)
   os.remove(file.path)

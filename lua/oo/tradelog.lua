@@ -82,6 +82,27 @@ local function num(s)
   return v
 end
 
+-- The columns the analysis reads, by what they mean (lua/oo/analysis/).
+M.columns = {
+  date_opened = "Date Opened", time_opened = "Time Opened", date_closed = "Date Closed",
+  time_closed = "Time Closed", pl = "P/L", pl_pct = "P/L %", reason = "Reason For Close",
+  contracts = "No. of Contracts", premium = "Premium", funds_at_close = "Funds at Close",
+  legs = "Legs", strategy = "Strategy",
+}
+
+-- One stored trade (header -> text as in the CSV, or a number) as the analysis reads it:
+-- {date_opened, time_opened, date_closed, time_closed, pl, pl_pct, reason, contracts, premium,
+-- funds_at_close, legs, strategy}; numbers are numbers, missing fields nil.
+function M.read(row)
+  local out = {}
+  for key, name in pairs(M.columns) do
+    local v = row[name]
+    if type(v) == "string" and numeric[name] then v = num(v) end
+    if type(v) == "string" or type(v) == "number" then out[key] = v end
+  end
+  return out
+end
+
 -- Parses the CSV text: checks the header, returns a list of trades, each {row = {header =
 -- text}, values = {header = number or text}, legs = {...}}, and the sum of P/L.
 function M.parse(text)

@@ -30,11 +30,18 @@ export function metricValue(row, k) {
 
 const thousands = (v) => Math.round(Math.abs(v)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
 // One formatting of a value by its metric's format: money $13,376, pct 12.0% (stored as a
-// fraction), ratio 5.88, minutes 42 min, int 505; missing "-".
+// fraction), ratio 5.88, minutes 42 min, int 505; the analysis' own days (412 days) and month
+// ({year, month, pl}: Mar 2021 ($4,210)), as lua/oo/analysis/result.lua's format(); missing "-".
 export function formatValue(format, v) {
-  if (typeof v !== 'number' || isNaN(v)) return '-';
+  if (format === 'month') {
+    return v && typeof v === 'object' && MONTHS[v.month - 1] ? `${MONTHS[v.month - 1]} ${v.year} (${formatValue('money', v.pl)})` : '-';
+  }
+  if (typeof v !== 'number' || !isFinite(v)) return '-';
   switch (format) {
+    case 'days': return `${Math.trunc(v)} days`;
     case 'money': return (v < 0 ? '-$' : '$') + thousands(v);
     case 'pct': return (v * 100).toFixed(1) + '%';
     case 'ratio': return v.toFixed(2);
