@@ -12,7 +12,7 @@ local p = {
     { name = "start", type = "int", label = "Start", default = 5, min = 1, max = 100 },
     { name = "stop", type = "int", label = "Stop", default = 50, min = 1, max = 100 },
     { name = "step", type = "int", label = "Step", default = 1, min = 1, max = 99 },
-    { name = "apply_to", type = "choice", label = "Apply to", choices = { "both", "put", "call" }, default = "both" },
+    { name = "apply_to", type = "choice", label = "Apply to", choices = { "both", "put_only", "call_only" }, default = "both" },
     { name = "legs", type = "choice", label = "Legs", choices = { "short", "long", "all" }, default = "short" },
     { name = "leg", type = "int", label = "Only leg # (0 = every matching leg)", default = 0, min = 0, max = 8 },
   },
@@ -29,12 +29,13 @@ local function targets(page, config)
     return { config.leg }
   end
   local filter = {}
-  if config.apply_to ~= "both" then filter.type = config.apply_to end
+  -- the design's put_only / call_only; "put" and "call" are what runs stored before kept them
+  local kind = ({ put_only = "put", call_only = "call", put = "put", call = "call" })[config.apply_to]
+  if kind then filter.type = kind end
   if config.legs == "short" then filter.side = "sell" elseif config.legs == "long" then filter.side = "buy" end
   local rows = ui.find_legs(page, filter)
   if #rows == 0 then
-    errors.raise("input", "delta: no %s %s leg in this strategy", config.legs,
-      config.apply_to == "both" and "put or call" or config.apply_to)
+    errors.raise("input", "delta: no %s %s leg in this strategy", config.legs, kind or "put or call")
   end
   return rows
 end

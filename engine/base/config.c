@@ -4,10 +4,15 @@
 #include "base/util.h"
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+extern char **environ;
 
 static oo_config g_config;
 oo_config *oo_cfg(void) { return &g_config; }
@@ -34,7 +39,10 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_SIM] = {"OO_SIM", "sim"},
     [OO_CFG_BLOCK_REQUESTS] = {"OO_BLOCK_REQUESTS", "block_requests"},
     [OO_CFG_RETRY_COOLDOWN] = {"OO_RETRY_COOLDOWN", "retry_cooldown"},
+    [OO_CFG_TOKEN] = {"OO_TOKEN", "token"},
 };
+
+static int secret_key(int k) { return k == OO_CFG_PASSWORD || k == OO_CFG_TOKEN; }
 
 /* The keys the dashboard's Settings page edits (the settings table's names are the keys'). */
 static const oo_cfg_key settings_keys[] = {OO_CFG_EMAIL, OO_CFG_BROWSERS, OO_CFG_HEADLESS, OO_CFG_RATE_LIMIT,
@@ -64,6 +72,7 @@ static void put(oo_config *c, oo_cfg_key k, const char *v, oo_cfg_source src, co
     c->where[k] = where ? oo_strdup(where) : NULL;
     c->source[k] = src;
     if (k == OO_CFG_PASSWORD) oo_log_set_secret(v);
+    if (k == OO_CFG_TOKEN) oo_log_add_secret(v);
 }
 
 static int parse_bool(const char *v, int *out)
@@ -153,6 +162,73 @@ static int set_checked(oo_config *c, oo_cfg_key k, const char *v, oo_cfg_source 
     put(c, k, v, src, where);
     return 0;
 }
+
+/* ---- the password and child processes ---------------------------------------------------
+ * No child inherits a secret through its environment: once read, OO_PASSWORD leaves this
+ * process's environment, so Chromium, its crashpad handler, oo-sim or a shell never see it.
+ * The engines this process starts itself (the dashboard's `resume --run-id N`, serve.c; a run
+ * script's oo.run runs in-process) still get a password that came from the environment or a flag: in an anonymous, sealed memory file they
+ * inherit, named by OO_PASSWORD_FD (a descriptor number, no secret). Foreign children get
+ * neither: oo_config_foreign_env, and their descriptors closed by whoever starts them. */
+static int key_by_env(const char *name);
+#define HANDOVER_ENV "OO_PASSWORD_FD"
+static int g_handover_fd = -1;
+
+static void handover_password(const char *pw)
+{
+    if (g_handover_fd >= 0) close(g_handover_fd);
+    g_handover_fd = -1;
+    unsetenv(HANDOVER_ENV);
+    size_t n = pw ? strlen(pw) : 0;
+    if (n == 0) return;
+    int fd = memfd_create("oo-password", MFD_ALLOW_SEALING);   /* inherited across exec, on purpose */
+    if (fd < 0) return;                                        /* the children read the files only */
+    if (write(fd, pw, n) != (ssize_t)n ||
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
+        close(fd);
+        return;
+    }
+    char num[16];
+    snprintf(num, sizeof num, "%d", fd);
+    setenv(HANDOVER_ENV, num, 1);
+    g_handover_fd = fd;
+}
+
+/* The password an oo-automator that started this one handed over (see above). */
+static int inherited_password(oo_config *c, const char *txt, oo_err *err)
+{
+    long fd;
+    int seals = parse_int(txt, 3, 1 << 20, &fd) == 0 ? fcntl((int)fd, F_GET_SEALS) : -1;
+    if (seals < 0 || !(seals & F_SEAL_WRITE))
+        return oo_err_set(err, OO_E_USAGE, "%s=%s is not a password handed over by oo-automator: unset it",
+                          HANDOVER_ENV, txt);
+    char buf[4097];
+    ssize_t n = pread((int)fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return oo_err_set(err, OO_E_IO, "%s=%s: cannot read the password handed over", HANDOVER_ENV, txt);
+    buf[n] = '\0';
+    put(c, OO_CFG_PASSWORD, buf, OO_SRC_ENV, HANDOVER_ENV " (handed over by the oo-automator that started this one)");
+    memset(buf, 0, sizeof buf);
+    g_handover_fd = (int)fd;    /* kept open: the engines this one starts inherit it in turn */
+    return 0;
+}
+
+char **oo_config_foreign_env(void)
+{
+    size_t n = 0;
+    for (char **e = environ; e && *e; e++) n++;
+    char **out = oo_calloc(n + 1, sizeof *out), **o = out;
+    for (char **e = environ; e && *e; e++)
+        if (strncmp(*e, "OO_", 3) != 0) *o++ = oo_strdup(*e);
+    return out;
+}
+
+void oo_config_env_free(char **env)
+{
+    for (char **e = env; e && *e; e++) free(*e);
+    free(env);
+}
+
+int oo_config_handover_fd(void) { return g_handover_fd; }
 
 static int key_by_env(const char *name)
 {
@@ -251,12 +327,21 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
         const char *v = getenv(keys[k].env);
         if (v && set_checked(c, (oo_cfg_key)k, v, OO_SRC_ENV, keys[k].env, err) != 0) return -1;
     }
+    if (c->source[OO_CFG_TOKEN] == OO_SRC_ENV) unsetenv(keys[OO_CFG_TOKEN].env);   /* no child needs it */
+    if (c->source[OO_CFG_PASSWORD] == OO_SRC_ENV) {
+        unsetenv(keys[OO_CFG_PASSWORD].env);        /* no child inherits it (see above) */
+        handover_password(c->value[OO_CFG_PASSWORD]);
+    } else if (getenv(HANDOVER_ENV)) {
+        if (inherited_password(c, getenv(HANDOVER_ENV), err) != 0) return -1;
+    }
     return 0;
 }
 
 int oo_config_set_flag(oo_config *c, oo_cfg_key key, const char *value, const char *flag, oo_err *err)
 {
-    return set_checked(c, key, value, OO_SRC_FLAG, flag, err);
+    if (set_checked(c, key, value, OO_SRC_FLAG, flag, err) != 0) return -1;
+    if (key == OO_CFG_PASSWORD) handover_password(value);
+    return 0;
 }
 
 int oo_config_set_setting(oo_config *c, const char *name, const char *value, oo_err *err)
@@ -339,7 +424,7 @@ char *oo_config_describe(const oo_config *c)
     oo_buf_init(&b);
     for (int k = 0; k < OO_CFG_COUNT; k++) {
         const char *v = oo_config_get(c, (oo_cfg_key)k);
-        const char *shown = !v ? "(unset)" : (k == OO_CFG_PASSWORD ? "********" : v);
+        const char *shown = !v ? "(unset)" : (secret_key(k) ? "********" : v);
         oo_buf_printf(&b, "%-18s = %s  (%s%s%s)\n", keys[k].env, shown, oo_config_source_name(c->source[k]),
                       c->where[k] ? ": " : "", c->where[k] ? c->where[k] : "");
     }

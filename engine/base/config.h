@@ -4,8 +4,9 @@
  * for the keys it edits), ~/.config/oo-automator/config, ./.env, the environment (OO_*),
  * command-line flags. Each value remembers which layer set it and where. Every key is
  * documented in README.md (Configuration).
- * The password is held here only; it is masked in every rendering and registered with the
- * logger as a secret. Strings are owned by the config; oo_config_free releases them. */
+ * The password and the dashboard's token are held here only; they are masked in every rendering
+ * and registered with the logger as secrets. Strings are owned by the config; oo_config_free
+ * releases them. */
 #ifndef OO_BASE_CONFIG_H
 #define OO_BASE_CONFIG_H
 #include "base/err.h"
@@ -14,7 +15,7 @@ typedef enum { OO_CFG_EMAIL, OO_CFG_PASSWORD, OO_CFG_BASE_URL, OO_CFG_BROWSERS, 
                OO_CFG_DB_PATH, OO_CFG_DATA_DIR, OO_CFG_PORT, OO_CFG_CHROMIUM, OO_CFG_RECORDINGS,
                OO_CFG_PARAMETERS_PATH, OO_CFG_LUA_PATH, OO_CFG_RATE_LIMIT, OO_CFG_PIPELINE,
                OO_CFG_BACKTEST_TIMEOUT, OO_CFG_LEASE_MS, OO_CFG_LUA_MEMORY_MB, OO_CFG_HOME, OO_CFG_SIM,
-               OO_CFG_BLOCK_REQUESTS, OO_CFG_RETRY_COOLDOWN, OO_CFG_COUNT } oo_cfg_key;
+               OO_CFG_BLOCK_REQUESTS, OO_CFG_RETRY_COOLDOWN, OO_CFG_TOKEN, OO_CFG_COUNT } oo_cfg_key;
 
 /* The password set in the dashboard lives in <data dir>/OO_PASSWORD_FILE (mode 0600), never in
  * the database; it is the password's last layer, under the files, the environment and flags. */
@@ -58,10 +59,19 @@ const char *oo_config_source_name(oo_cfg_source s);
 const char *oo_config_search_path(void);
 const char *oo_config_home_dir(void);
 /* The value of a recording's {{NAME}} placeholder: a setting by its variable's name
- * (OO_EMAIL, OO_PASSWORD, OO_BASE_URL ... from any layer), else the environment variable NAME;
- * NULL when neither is set. */
+ * (OO_EMAIL, OO_PASSWORD, OO_BASE_URL ... from any layer: flags, environment, files, the
+ * password file), else the environment variable NAME; NULL when neither is set. Owned here. */
 const char *oo_config_placeholder(const oo_config *c, const char *name);
-/* Renders every key as "NAME = value (from where)" lines, password masked; caller frees. */
+/* Renders every key as "NAME = value (from where)" lines, password and token masked; caller frees. */
 char *oo_config_describe(const oo_config *c);
 void oo_config_free(oo_config *c);
+
+/* Child processes. The environment of a child that is not oo-automator (Chromium, oo-sim):
+ * ours without any OO_* variable; a NULL-terminated copy to free with oo_config_env_free. Such
+ * a child must also not inherit oo_config_handover_fd(): close every descriptor above 2 in it.
+ * The engines this program starts itself inherit the environment as it is: the password is
+ * never in it, but in the descriptor named by OO_PASSWORD_FD, which they read (see config.c). */
+char **oo_config_foreign_env(void);
+void oo_config_env_free(char **env);
+int oo_config_handover_fd(void);   /* -1 when there is none */
 #endif

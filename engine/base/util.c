@@ -78,8 +78,11 @@ char *oo_read_file(const char *path, size_t *len_out, oo_err *err)
 
 int oo_write_file(const char *path, const void *data, size_t len, oo_err *err)
 {
-    char *tmp = oo_asprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* a fresh, unguessable temporary name created exclusively (mkstemp: O_EXCL, mode 0600): in
+     * a folder others can write to (/tmp), a link planted at a predictable name would have made
+     * this write through it into any file of the user's */
+    char *tmp = oo_asprintf("%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
     if (fd < 0) {
         oo_err_set(err, OO_E_IO, "cannot write %s: %s", path, strerror(errno));
         free(tmp);

@@ -15,7 +15,7 @@ void oo_iso_time(int64_t wall_ms, char *out, size_t outlen);
 
 /* Reads a whole file; *len_out (if given) gets its size. NULL + err on failure. */
 char *oo_read_file(const char *path, size_t *len_out, oo_err *err);
-/* Writes a file atomically (temp file + rename). */
+/* Writes a file atomically (a temporary file of its own, mode 0600, then rename). */
 int oo_write_file(const char *path, const void *data, size_t len, oo_err *err);
 int oo_mkdir_p(const char *path, oo_err *err);
 /* Removes a directory tree; missing is fine. */

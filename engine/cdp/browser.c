@@ -4,6 +4,7 @@
  * Its death is seen through a pidfd, never by polling; every request pending on a dead
  * browser fails at once. Requests carry deadlines; events go to subscribers. */
 #include "cdp/internal.h"
+#include "cdp/trace.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/log.h"
@@ -197,6 +198,9 @@ int cdp_browser_launch(cdp_loop *loop, const cdp_launch_opts *opts, cdp_browser_
     argv[n++] = "about:blank";
     argv[n] = NULL;
 
+    /* Chromium, its crashpad handler and every process it starts get no secret: an environment
+     * without any OO_* variable, and no descriptor of ours but stdin, stdout and stderr */
+    char **env = oo_config_foreign_env();
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
@@ -208,9 +212,11 @@ int cdp_browser_launch(cdp_loop *loop, const cdp_launch_opts *opts, cdp_browser_
         dup2(devnull, 0);
         dup2(devnull, 1);
         dup2(pipefd[1], 2);
-        execv(exe, (char *const *)argv);
+        close_range(3, ~0U, 0);
+        execve(exe, (char *const *)argv, env);
         _exit(127);
     }
+    oo_config_env_free(env);
     close(pipefd[1]);
     free(udd);
     if (pid < 0) {
@@ -393,7 +399,7 @@ int64_t cdp_send(cdp_browser *b, const char *session_id, const char *method, cJS
     oo_buf_free(&msg);
     if (b->out_tail) b->out_tail->next = o; else b->out_head = o;
     b->out_tail = o;
-    OO_TRACE("cdp", "-> %s", o->data + LWS_PRE);
+    cdp_trace_sent(o->data + LWS_PRE);
 
     cdp_pending *p = oo_calloc(1, sizeof *p);
     p->id = id;
@@ -420,7 +426,7 @@ static void dispatch(cdp_browser *b, const char *text, size_t len)
 {
     cJSON *msg = cJSON_ParseWithLength(text, len);
     if (!msg) { OO_WARN("cdp", "unreadable message from Chromium (%zu bytes)", len); return; }
-    OO_TRACE("cdp", "<- %.300s", text);
+    cdp_trace_received(msg);
     cJSON *id = cJSON_GetObjectItem(msg, "id");
     if (cJSON_IsNumber(id)) {
         cdp_pending *p = b->pending;

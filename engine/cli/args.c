@@ -1,4 +1,7 @@
 #include "cli/args.h"
+#include "base/log.h"
+#include "base/buf.h"
+#include "base/text.h"
 #include "base/config.h"
 #include "base/err.h"
 #include <errno.h>
@@ -16,6 +19,26 @@ const cli_opt cli_global_opts[] = {
     {0},
 };
 
+/* An error line as the terminal shows it: secrets masked (base/log.h) and, line by line,
+ * control characters escaped (base/text.h), so that a name or value it quotes can neither
+ * reveal the password nor move the cursor. Caller frees. */
+static char *shown_error(const char *msg)
+{
+    char *masked = oo_log_mask(msg);
+    oo_buf b;
+    oo_buf_init(&b);
+    oo_buf_puts(&b, "");
+    for (char *line = masked, *nl; line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        char *t = oo_text_for_terminal(line);
+        oo_buf_printf(&b, "%s%s", t, nl ? "\n" : "");
+        free(t);
+    }
+    free(masked);
+    return oo_buf_steal(&b);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     char msg[1024];
@@ -23,8 +46,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (cmd) fprintf(stderr, "oo-automator: %s; see oo-automator %s --help\n", msg, cmd);
-    else fprintf(stderr, "oo-automator: %s; see oo-automator --help\n", msg);
+    char *shown = shown_error(msg);
+    if (cmd) fprintf(stderr, "oo-automator: %s; see oo-automator %s --help\n", shown, cmd);
+    else fprintf(stderr, "oo-automator: %s; see oo-automator --help\n", shown);
+    free(shown);
     return 2;
 }
 
@@ -35,7 +60,9 @@ int cli_fail(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "oo-automator: %s\n", msg);
+    char *shown = shown_error(msg);
+    fprintf(stderr, "oo-automator: %s\n", shown);
+    free(shown);
     return 1;
 }
 

@@ -4,11 +4,14 @@
 #include "cli/commands.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "base/util.h"
 #include "store/store.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/replay.h"
 #include "cli/version.h"
@@ -173,6 +176,10 @@ int oo_cli_main(int argc, char **argv)
     oo_err err = {0};
     oo_config *cfg = oo_cfg();
     int rc;
+    /* Everything this program creates (the data dir, the database with its WAL and SHM, logs,
+     * screenshots, page snapshots, downloads, exports) is private to the user whatever the
+     * shell's umask: folders 0700, files 0600. Chromium inherits it for its downloads. */
+    umask(077);
     /* global options before the command */
     int i = 1;
     for (; i < argc; i++) {
@@ -232,7 +239,7 @@ int oo_cli_main(int argc, char **argv)
     if (!strcmp(cmd->name, "replay")) {
         for (int j = i + 1; j < argc; j++)
             if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) { cli_print_help(cmd); return 0; }
-        oo_log_set_level(cfg->verbose >= 2 ? OO_LOG_DEBUG : cfg->verbose ? OO_LOG_INFO : OO_LOG_WARN);
+        oo_log_set_level(cfg->verbose >= 3 ? OO_LOG_TRACE : cfg->verbose == 2 ? OO_LOG_DEBUG : cfg->verbose ? OO_LOG_INFO : OO_LOG_WARN);
         return cli_cmd_replay(argc - i, argv + i);
     }
 
@@ -249,8 +256,18 @@ int oo_cli_main(int argc, char **argv)
     }
     rc = cmd->fn(cmd, &a);
     oo_config_free(cfg);
-    oo_log_set_secret(NULL);
+    oo_log_clear_secrets();
     return rc;
+}
+
+/* A data dir made by an older version under a lax umask is made private (0700) as soon as a
+ * command writes to it: what it holds is the user's alone. */
+static void private_data_dir(void)
+{
+    const char *dir = oo_config_get(oo_cfg(), OO_CFG_DATA_DIR);
+    struct stat st;
+    if (dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 077) && st.st_uid == geteuid())
+        chmod(dir, st.st_mode & 0700);
 }
 
 /* The dashboard's Settings page is one layer of the configuration (base/config.c decides
@@ -273,6 +290,7 @@ void cli_apply_settings(struct oo_store *s)
 struct oo_store *cli_open_store(void)
 {
     oo_err err = {0};
+    private_data_dir();
     oo_store *s = store_open(oo_config_get(oo_cfg(), OO_CFG_DB_PATH), &err);
     if (!s) {
         fprintf(stderr, "oo-automator: %s\n", err.msg);
@@ -281,6 +299,28 @@ struct oo_store *cli_open_store(void)
     store_set_engine_silence(s, oo_config_int(oo_cfg(), OO_CFG_LEASE_MS));
     cli_apply_settings(s);
     return s;
+}
+
+struct oo_store *cli_open_store_readonly(int *missing)
+{
+    oo_err err = {0};
+    *missing = 0;
+    oo_store *s = store_open_readonly(oo_config_get(oo_cfg(), OO_CFG_DB_PATH), &err);
+    if (!s && err.code == OO_E_INPUT) *missing = 1;
+    else if (!s) fprintf(stderr, "oo-automator: %s\n", err.msg);
+    if (s) cli_apply_settings(s);
+    return s;
+}
+
+void cli_for_terminal(cJSON *v)
+{
+    cJSON *c;
+    if (cJSON_IsString(v)) {
+        char *t = oo_text_for_terminal(v->valuestring);
+        if (strcmp(t, v->valuestring)) cJSON_SetValuestring(v, t);
+        free(t);
+    }
+    cJSON_ArrayForEach(c, v) cli_for_terminal(c);
 }
 
 void cli_print_json(cJSON *v)

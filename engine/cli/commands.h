@@ -11,9 +11,17 @@ struct oo_store;
 /* Opens the configured database and applies the dashboard's Settings (a layer of the config);
  * prints the error and returns NULL on failure. */
 struct oo_store *cli_open_store(void);
+/* Opens it for reading only (list, status, export, tests): nothing is created, migrated or
+ * written; the Settings are applied as by cli_open_store. NULL when there is none yet (*missing
+ * set, nothing printed) or on failure (printed). */
+struct oo_store *cli_open_store_readonly(int *missing);
+/* Hands the Settings page's saved values (the store's settings table) to the config. */
 void cli_apply_settings(struct oo_store *s);
 /* Prints a JSON value (pretty) on stdout and deletes it. */
 void cli_print_json(cJSON *v);
+/* Rewrites every string in v (at any depth) as it may reach a terminal: control characters
+ * and the like escaped (base/text.h). For text output; --json needs none (JSON escapes). */
+void cli_for_terminal(cJSON *v);
 /* Resolves a test given as a number, URL, OptionOmega id or name to its row id: 0 and a
  * printed error when nothing or several tests match. */
 long long cli_resolve_test(struct oo_store *s, const char *key);

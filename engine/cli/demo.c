@@ -23,7 +23,6 @@
 #include <sys/socket.h>
 #include <stdint.h>
 
-extern char **environ;
 
 const cli_opt cli_demo_opts[] = {
     {"exit", 0, NULL, "stop at the end instead of leaving the dashboard open"},
@@ -75,10 +74,13 @@ static int sim_start(sim_proc *s, int latency_ms)
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
     posix_spawn_file_actions_addclose(&fa, fds[0]);
     posix_spawn_file_actions_addclose(&fa, fds[1]);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);   /* no secret of ours (config.h) */
     char lat[32];
     snprintf(lat, sizeof lat, "%d", latency_ms);
     char *argv[] = {exe, "--port", "0", "--latency-ms", lat, "--print-tests", NULL};
-    int rc = posix_spawnp(&s->pid, exe, &fa, NULL, argv, environ);
+    char **env = oo_config_foreign_env();
+    int rc = posix_spawnp(&s->pid, exe, &fa, NULL, argv, env);
+    oo_config_env_free(env);
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
     if (rc != 0) {

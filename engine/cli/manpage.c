@@ -116,6 +116,9 @@ static const struct { const char *env, *what; } setting_help[] = {
     {"OO_SIM", "The oo-sim executable `demo` starts (default: oo-sim beside oo-automator)."},
     {"OO_RETRY_COOLDOWN", "Seconds to wait, once the queue drains, before the tasks that failed only for passing "
                           "trouble get their one more round, 0 to 3600 (default 60)."},
+    {"OO_TOKEN", "The dashboard's token (serve): every request must carry it; required when --host is not a "
+                 "loopback address. Set here, in ./.env or the config file, it stays out of the process list, "
+                 "where any user of the machine reads a --token. Masked in every log."},
     {NULL, NULL},
 };
 

@@ -1,6 +1,6 @@
-/* status, list, export: read commands over the store. --json prints the store's JSON (status
- * adds each run's progress: done, total, percent, ETA, what each browser is on, what a queued
- * run waits for). */
+/* status, list, export: read commands over the store, opened for reading only (nothing is
+ * created, migrated or written). --json prints the store's JSON (status adds each run's
+ * progress: done, total, percent, ETA, what each browser is on, what a queued run waits for). */
 #include "cli/commands.h"
 #include "cli/analyze.h"
 #include "base/buf.h"
@@ -38,6 +38,15 @@ static const char *str(const cJSON *o, const char *k)
 {
     const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
     return s ? s : "";
+}
+
+/* What a read command shows before anything was ever stored: its empty answer (JSON or
+ * words), exit 0. Takes empty. */
+static int no_database(cJSON *empty, const char *words)
+{
+    if (oo_cfg()->json) cli_print_json(empty);
+    else { cJSON_Delete(empty); printf("%s\n", words); }
+    return 0;
 }
 
 static void print_run_line(const cJSON *r)
@@ -186,7 +195,10 @@ int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
     (void)cmd;
     long run_id = 0;
     if (cli_get_int(a, "run-id", 1, 2147483647L, &run_id) < 0) return 2;
-    oo_store *s = cli_open_store();
+    int missing;
+    oo_store *s = cli_open_store_readonly(&missing);
+    if (!s && missing && !run_id) return no_database(cJSON_CreateArray(), "no runs yet: start one with `oo-automator run`");
+    if (!s && missing) return cli_fail("no run %ld: there is no database yet (%s)", run_id, oo_config_get(oo_cfg(), OO_CFG_DB_PATH));
     if (!s) return 1;
     oo_err err = {0};
     cJSON *out = run_id ? store_run_get(s, run_id, &err) : runs_in_progress(s, &err);
@@ -203,6 +215,7 @@ int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
     store_close(s);
     if (!out) return cli_fail("%s", err.msg);
     if (oo_cfg()->json) { cli_print_json(out); return 0; }
+    cli_for_terminal(out);        /* names and messages are shown, never obeyed by the terminal */
     if (cJSON_IsArray(out) && cJSON_GetArraySize(out) == 0) {
         printf("no runs yet: start one with `oo-automator run`\n");
     } else if (cJSON_IsArray(out)) {
@@ -236,7 +249,9 @@ int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
         if (!ok) return cli_usage_error("list", "--status must be pending, queued, running, interrupted, paused, completed, "
                                         "failed or cancelled, found \"%s\"", status);
     }
-    oo_store *s = cli_open_store();
+    int missing;
+    oo_store *s = cli_open_store_readonly(&missing);
+    if (!s && missing) return no_database(cJSON_CreateArray(), "no runs");
     if (!s) return 1;
     store_run_filter f = {.status = status, .mode = mode, .search = cli_get(a, "search"), .limit = (int)limit};
     if (cli_get(a, "test")) {
@@ -248,6 +263,7 @@ int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
     store_close(s);
     if (!runs) return cli_fail("%s", err.msg);
     if (oo_cfg()->json) { cli_print_json(runs); return 0; }
+    cli_for_terminal(runs);
     if (cJSON_GetArraySize(runs) == 0) printf("no runs\n");
     const cJSON *r;
     cJSON_ArrayForEach(r, runs) print_run_line(r);
@@ -281,7 +297,9 @@ int cli_cmd_export(const cli_cmd *cmd, cli_args *a)
     if (strcmp(format, "csv") && strcmp(format, "json"))
         return cli_usage_error("export", "--format must be csv, json, tradeblocks or markdown, found \"%s\"", format);
     if (!output || !*output) return cli_usage_error("export", "--output FILE is required (- for stdout)");
-    oo_store *s = cli_open_store();
+    int missing;
+    oo_store *s = cli_open_store_readonly(&missing);
+    if (!s && missing) return cli_fail("no run %ld: there is no database yet (%s)", run_id, oo_config_get(oo_cfg(), OO_CFG_DB_PATH));
     if (!s) return 1;
     oo_err err = {0};
     cJSON *run = store_run_get(s, run_id, &err);

@@ -147,10 +147,19 @@ int cli_cmd_replay(int argc, char **argv)
     if (verbose) printf("replaying \"%s\" (%d steps) in %s\n", rec->title ? rec->title : file, rec->nsteps, cdp_browser_version(st.browser));
     st.done = 0;
     oo_err_clear(&st.err);
+    /* the login placeholders from the configuration (flags, environment, files, the password
+     * file); any other {{NAME}} from the environment */
+    cJSON *vars = cJSON_CreateObject();
+    static const struct { const char *name; oo_cfg_key key; } from_config[] = {
+        {"OO_EMAIL", OO_CFG_EMAIL}, {"OO_PASSWORD", OO_CFG_PASSWORD}, {"OO_BASE_URL", OO_CFG_BASE_URL}, {NULL, 0}};
+    for (int i = 0; from_config[i].name; i++)
+        if (oo_config_get(oo_cfg(), from_config[i].key))
+            cJSON_AddStringToObject(vars, from_config[i].name, oo_config_get(oo_cfg(), from_config[i].key));
     replay_opts ro = {.timeout_ms = timeout, .slowmo_ms = slowmo, .loop = loop, .artifacts_dir = artifacts,
-                      .last = -1, .on_step = on_step, .ud = &st};
+                      .last = -1, .on_step = on_step, .ud = &st, .vars = vars};
     replay_start(st.page, rec, &ro, on_done, &st);
     cdp_loop_run_until(loop, &st.done, 0);
+    cJSON_Delete(vars);
     if (oo_cfg()->json) {
         rc = print_json_outcome(file, rec, &st, oo_now_ms() - t0);
     } else if (st.failed_step < 0) {

@@ -29,7 +29,7 @@ extern char **environ;
 const cli_opt cli_serve_opts[] = {
     {"port", 0, "N", "port to listen on (default 8000; env OO_PORT; 0 = any free port)"},
     {"host", 0, "ADDR", "address to listen on (default 127.0.0.1)"},
-    {"token", 0, "TOKEN", "required when --host is not a loopback address; every request must carry it"},
+    {"token", 0, "TOKEN", "required when --host is not a loopback address; every request must carry it (env OO_TOKEN keeps it out of `ps`)"},
     {0},
 };
 
@@ -82,7 +82,7 @@ static int spawn_engine(const starter *s, int64_t run_id, oo_err *err)
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
     posix_spawnattr_t at;
     posix_spawnattr_init(&at);
@@ -92,6 +92,9 @@ static int spawn_engine(const starter *s, int64_t run_id, oo_err *err)
     posix_spawnattr_setsigmask(&at, &none);      /* the server thread blocks SIGINT/SIGTERM */
     posix_spawnattr_setpgroup(&at, 0);           /* Ctrl-C on the dashboard leaves the run going */
     pid_t pid;
+    /* our environment holds no secret: the engine reads the password where it always does
+     * (flags, ./.env, the config file, <data dir>/password), or from the descriptor it inherits
+     * when this process had it from its environment (OO_PASSWORD_FD, base/config.h) */
     int rc = posix_spawn(&pid, s->exe, &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
@@ -145,11 +148,6 @@ static int resume_run(void *ud, int64_t run_id, oo_err *err)
 {
     settings_now(ud);
     return spawn_engine(ud, run_id, err);
-}
-
-static int is_loopback(const char *host)
-{
-    return !strcmp(host, "localhost") || !strcmp(host, "::1") || !strncmp(host, "127.", 4);
 }
 
 /* The parameter schemas for New Run; when the scripts cannot be read, the dashboard still
@@ -210,17 +208,18 @@ static int serve_until_signal(const web_opts *o)
     return 0;
 }
 
-/* --host, --token and --port; 0, or 2 after the usage error. */
+/* --host, --token (or OO_TOKEN) and --port; 0, or 2 after the usage error. A --host that is no
+ * loopback address without a token is refused by web_start (usage), by its exact loopback rule. */
 static int listen_flags(cli_args *a, const char **host, const char **token)
 {
     oo_err err = {0};
     if (cli_get(a, "port") && oo_config_set_flag(oo_cfg(), OO_CFG_PORT, cli_get(a, "port"), "--port", &err) != 0)
         return cli_usage_error("serve", "%s", err.msg);
     *host = cli_get(a, "host") ? cli_get(a, "host") : "127.0.0.1";
-    *token = cli_get(a, "token");
+    /* OO_TOKEN (environment, ./.env, the config file) keeps the token out of the process list,
+     * where any user of the machine reads a --token */
+    *token = cli_get(a, "token") ? cli_get(a, "token") : oo_config_get(oo_cfg(), OO_CFG_TOKEN);
     if (*token && !**token) return cli_usage_error("serve", "--token must not be empty");
-    if (!is_loopback(*host) && !*token)
-        return cli_usage_error("serve", "listening on %s exposes the dashboard: give --token TOKEN too", *host);
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* tests: the saved OptionOmega tests — list, rename, delete. */
 #include "cli/commands.h"
 #include "base/config.h"
+#include "base/text.h"
 #include "store/store.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +51,18 @@ int cli_cmd_tests(const cli_cmd *cmd, cli_args *a)
         return cli_usage_error("tests", "unknown subcommand \"%s\" (rename or delete)", sub);
     if (sub && !strcmp(sub, "rename") && a->npos != 3) return cli_usage_error("tests", "tests rename needs ID and NAME");
     if (sub && !strcmp(sub, "delete") && a->npos != 2) return cli_usage_error("tests", "tests delete needs ID");
+    oo_err bad = {0};
+    if (sub && !strcmp(sub, "rename") && oo_text_check_name(a->pos[2], OO_NAME_MAX_CHARS, "NAME", &bad) != 0)
+        return cli_usage_error("tests", "%s", bad.msg);
     if (!sub && a->npos) return cli_usage_error("tests", "unexpected argument");
-    oo_store *s = cli_open_store();
+    /* listing only reads: the database is not created, migrated or written for it */
+    int missing = 0;
+    oo_store *s = sub ? cli_open_store() : cli_open_store_readonly(&missing);
+    if (!s && missing) {
+        if (oo_cfg()->json) cli_print_json(cJSON_CreateArray());
+        else printf("no saved tests yet: `oo-automator run` adds one\n");
+        return 0;
+    }
     if (!s) return 1;
     oo_err err = {0};
     int rc = 0;
@@ -60,6 +71,7 @@ int cli_cmd_tests(const cli_cmd *cmd, cli_args *a)
         if (!list) rc = cli_fail("%s", err.msg);
         else if (oo_cfg()->json) cli_print_json(list);
         else {
+            cli_for_terminal(list);   /* a stored name is shown, never obeyed by the terminal */
             if (cJSON_GetArraySize(list) == 0) printf("no saved tests yet: `oo-automator run` adds one\n");
             const cJSON *t;
             cJSON_ArrayForEach(t, list) {
@@ -77,7 +89,7 @@ int cli_cmd_tests(const cli_cmd *cmd, cli_args *a)
         else if (!strcmp(sub, "rename")) {
             if (store_test_rename(s, id, a->pos[2], &err) != 0) rc = cli_fail("%s", err.msg);
             else if (oo_cfg()->json) cli_print_json(store_test_get(s, id, &err));
-            else printf("test %lld is now \"%s\"\n", id, a->pos[2]);
+            else printf("test %lld is now \"%s\"\n", id, a->pos[2]);   /* checked above: plain text */
         } else {
             if (store_test_delete(s, id, &err) != 0) rc = cli_fail("%s", err.msg);
             else if (oo_cfg()->json) printf("{\"id\": %lld, \"deleted\": true}\n", id);

@@ -1,4 +1,5 @@
 #include "replay/recording.h"
+#include "base/log.h"
 #include "base/config.h"
 #include "base/buf.h"
 #include "base/util.h"
@@ -56,6 +57,19 @@ static int boolean(ctx *c, const cJSON *o, const char *k, const char *path, int 
     if (!v) return def;
     if (!cJSON_IsBool(v)) { bad(c, p, "true or false", v); return def; }
     return cJSON_IsTrue(v);
+}
+
+/* A setViewport's width or height: required, 1 to 10000 pixels; a bad one is named. */
+static int viewport_side(ctx *c, const cJSON *o, const char *k, const char *path)
+{
+    int v = (int)num(c, o, k, path, 1, 0);
+    if (!c->failed && (v <= 0 || v > 10000)) {
+        char p[256], expected[64];
+        snprintf(p, sizeof p, "%s.%s", path, k);
+        snprintf(expected, sizeof expected, "a %s from 1 to 10000 pixels", k);
+        bad(c, p, expected, cJSON_GetObjectItem(o, k));
+    }
+    return v;
 }
 
 /* selectors: an array of alternatives, each a string or an array of strings (a path). */
@@ -162,12 +176,10 @@ static void parse_step(ctx *c, const cJSON *o, int i, rec_step *s)
     }
     switch (s->type) {
     case REC_SET_VIEWPORT:
-        s->width = (int)num(c, o, "width", path, 1, 0);
-        s->height = (int)num(c, o, "height", path, 1, 0);
+        s->width = viewport_side(c, o, "width", path);
+        s->height = viewport_side(c, o, "height", path);
         s->scale = num(c, o, "deviceScaleFactor", path, 0, 1);
         s->is_mobile = boolean(c, o, "isMobile", path, 0);
-        if (!c->failed && (s->width <= 0 || s->height <= 0 || s->width > 10000 || s->height > 10000))
-            bad(c, path, "a width and height from 1 to 10000", cJSON_GetObjectItem(o, "width"));
         break;
     case REC_NAVIGATE:
         s->url = str(c, o, "url", path, 1);
@@ -267,6 +279,13 @@ recording *recording_parse(const char *json, size_t len, const char *file, oo_er
     if (!file) file = "recording";
     const char *end = NULL;
     cJSON *root = json ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
+    if (root) {                       /* one document: anything after it but spaces is an error */
+        while (end < json + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')) end++;
+        if (end < json + len) {
+            cJSON_Delete(root);
+            root = NULL;
+        }
+    }
     if (!root) {
         size_t at = end && json && end >= json ? (size_t)(end - json) : 0;
         int line = 1, col = 1;
@@ -280,7 +299,10 @@ recording *recording_parse(const char *json, size_t len, const char *file, oo_er
     if (!cJSON_IsObject(root)) {
         bad(&c, "(top)", "an object with \"title\" and \"steps\"", root);
     } else {
-        r->title = str(&c, root, "title", "(top)", 0);
+        /* the Recorder's schema requires both a title and the steps */
+        const cJSON *title = cJSON_GetObjectItemCaseSensitive(root, "title");
+        if (!cJSON_IsString(title)) bad(&c, "title", "the recording's title (a string)", title);
+        else r->title = oo_strdup(title->valuestring);
         r->timeout = (int)num(&c, root, "timeout", "(top)", 0, 0);
         const cJSON *steps = cJSON_GetObjectItemCaseSensitive(root, "steps");
         if (!cJSON_IsArray(steps)) bad(&c, "steps", "an array of steps", steps);
@@ -341,6 +363,8 @@ char *recording_expand(const char *text, const cJSON *vars, const char *where, o
             oo_buf_free(&b);
             return NULL;
         }
+        /* a secret placeholder's value is masked in every log line from now on */
+        if (strstr(name, "PASSWORD") || strstr(name, "SECRET") || strstr(name, "TOKEN")) oo_log_add_secret(v);
         oo_buf_puts(&b, v);
         p = close + 2;
     }

@@ -4,16 +4,44 @@
  * /api/metrics serves it), each headed by its key and read from its store column. Rows under
  * named columns (run_export_rows: a result's trade log for `export --format tradeblocks`, in
  * the column order Lua gives). Values are the exact numbers (percentages as fractions, like the
- * API); a text that a spreadsheet would take for a formula is quoted with a leading apostrophe. */
+ * API). A text that a spreadsheet would take for a formula (it starts with =, +, -, @, a tab or
+ * a carriage return, and is not a plain number) is quoted with a leading apostrophe: text. */
 #include "run/run.h"
 #include "base/buf.h"
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A plain decimal number, signed or not ("-12.50", "+7", ".5", "-0.5E+3"): a spreadsheet reads
+ * it as the number, never as a formula. */
+static int plain_number(const char *s)
+{
+    if (*s == '+' || *s == '-') s++;
+    size_t whole = strspn(s, "0123456789");
+    s += whole;
+    size_t frac = 0;
+    if (*s == '.') { s++; frac = strspn(s, "0123456789"); s += frac; }
+    if (whole + frac == 0) return 0;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-') s++;
+        size_t exp = strspn(s, "0123456789");
+        if (exp == 0) return 0;
+        s += exp;
+    }
+    return *s == '\0';
+}
+
+/* A text a spreadsheet would run as a formula (CSV injection): it starts with =, +, -, @, a tab
+ * or a carriage return (OWASP's triggers) and is not a plain number. */
+static int formula_like(const char *s)
+{
+    return *s && strchr("=+-@\t\r", *s) && !plain_number(s);
+}
+
 static void csv_field(oo_buf *b, const char *s)
 {
-    int formula = s[0] == '=' || s[0] == '+' || s[0] == '@';
+    int formula = formula_like(s);
     if (!formula && !strpbrk(s, ",\"\n\r")) { oo_buf_puts(b, s); return; }
     oo_buf_putc(b, '"');
     if (formula) oo_buf_putc(b, '\'');

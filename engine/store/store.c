@@ -3,11 +3,14 @@
 #include "base/alive.h"
 #include "base/buf.h"
 #include "base/util.h"
+#include "base/text.h"
 #include <sqlite3.h>
 #include <stdio.h>
 #include <strings.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define STMT_CACHE 64
 
@@ -17,6 +20,7 @@ struct oo_store {
     int tx_depth;
     int tx_failed;
     int64_t engine_silence;        /* ms an engine may stay silent before it counts as gone */
+    int readonly;                  /* store_open_readonly: nothing may be written */
     struct { const char *sql; sqlite3_stmt *st; } cache[STMT_CACHE];
     int ncache;
 };
@@ -169,6 +173,8 @@ static int exec_sql(oo_store *s, const char *sql, oo_err *err, const char *what)
 
 int store_begin(oo_store *s, oo_err *err)
 {
+    if (s->readonly)
+        return oo_err_set(err, OO_E_DB, "%s was opened for reading only: nothing can be changed here", s->path);
     if (s->tx_depth++ > 0) return 0;
     s->tx_failed = 0;
     if (exec_sql(s, "BEGIN IMMEDIATE", err, "cannot start a transaction") != 0) {
@@ -213,6 +219,54 @@ static int user_version(oo_store *s)
     return v;
 }
 
+/* The tables of the database; *ours_out: whether any of them is one of ours. */
+static int count_tables(oo_store *s, int *ours_out)
+{
+    sqlite3_stmt *st = NULL;
+    int tables = 0, ours = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &st, NULL) == SQLITE_OK)
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *n = (const char *)sqlite3_column_text(st, 0);
+            tables++;
+            ours |= n && (!strcmp(n, "runs") || !strcmp(n, "tasks"));
+        }
+    sqlite3_finalize(st);
+    *ours_out = ours;
+    return tables;
+}
+
+/* Tables, none of them ours: another program's file. */
+static int foreign(oo_store *s)
+{
+    int ours;
+    return count_tables(s, &ours) > 0 && !ours;
+}
+
+static int has_tables(oo_store *s)
+{
+    int ours;
+    return count_tables(s, &ours) > 0;
+}
+
+/* Checks, reading only, that the file is an oo-automator database this build can use: not
+ * another program's, not a newer version's. Nothing is written before this says yes. */
+static int check_identity(oo_store *s, oo_err *err)
+{
+    int have = user_version(s);
+    if (have < 0)
+        return oo_err_set(err, OO_E_DB, "%s is not an SQLite database oo-automator can read (%s): check --db or OO_DB_PATH",
+                          s->path, sqlite3_errmsg(s->db));
+    int want = store_schema_count();
+    if (have > want)
+        return oo_err_set(err, OO_E_DB,
+            "%s was written by a newer oo-automator (schema %d, this build knows %d): upgrade "
+            "oo-automator or use another --db", s->path, have, want);
+    if (have == 0 && foreign(s))
+        return oo_err_set(err, OO_E_DB, "%s is another program's SQLite database (it has no oo-automator tables): "
+                          "it was left as it is; give oo-automator its own file with --db", s->path);
+    return 0;
+}
+
 /* Rows that break a foreign key after a migration: 0 when none, -1 with err naming the first. */
 static int foreign_keys_hold(oo_store *s, oo_err *err)
 {
@@ -245,19 +299,13 @@ static int migrate_to(oo_store *s, int v, oo_err *err)
     return store_commit(s, err);
 }
 
-/* Brings the schema to the latest version. A migration may rebuild a table that others refer
- * to (DROP then RENAME): with foreign keys on, dropping it would cascade into its children, so
- * they are off while migrations run (the pragma is a no-op inside a transaction) and every
- * migration checks them before it commits. */
+/* Brings the schema to the latest version (check_identity said the file is ours and not newer).
+ * A migration may rebuild a table that others refer to (DROP then RENAME): with foreign keys
+ * on, dropping it would cascade into its children, so they are off while migrations run (the
+ * pragma is a no-op inside a transaction) and every migration checks them before it commits. */
 static int migrate(oo_store *s, oo_err *err)
 {
-    int have = user_version(s);
-    if (have < 0) return db_err(s, err, "cannot read the schema version");
-    int want = store_schema_count();
-    if (have > want)
-        return oo_err_set(err, OO_E_DB,
-            "%s was written by a newer oo-automator (schema %d, this build knows %d): upgrade "
-            "oo-automator or use another --db", s->path, have, want);
+    int have = user_version(s), want = store_schema_count();
     if (have == want) return 0;
     if (exec_sql(s, "PRAGMA foreign_keys = OFF", err, "cannot turn foreign keys off to migrate") != 0) return -1;
     int rc = 0;
@@ -270,10 +318,31 @@ static int migrate(oo_store *s, oo_err *err)
     return rc;
 }
 
+/* The database and its WAL and SHM are the user's alone (0600): SQLite gives new WAL and SHM
+ * files the database's own mode, so one written under a lax umask by an older version is
+ * tightened here, once. */
+static void private_modes(const char *path)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm", NULL};
+    for (int i = 0; suffix[i]; i++) {
+        char *p = oo_asprintf("%s%s", path, suffix[i]);
+        struct stat st;
+        if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) && st.st_uid == geteuid())
+            chmod(p, 0600);
+        free(p);
+    }
+}
+
 /* A connection to path (opened as uri when given) with SQLite's open flags, its busy timeout
- * and extended codes set. */
+ * and extended codes set. A path that exists must be a regular file. */
 static oo_store *open_handle(const char *path, const char *uri, int flags, oo_err *err)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a FIFO would hang the first read, a device or folder would fail late and obscurely */
+        oo_err_set(err, OO_E_DB, "%s is not a regular file (a database is one): check --db or OO_DB_PATH", path);
+        return NULL;
+    }
     oo_store *s = oo_calloc(1, sizeof *s);
     s->path = oo_strdup(path);
     s->engine_silence = 60000;
@@ -307,6 +376,11 @@ oo_store *store_open(const char *path, oo_err *err)
     free(dir);
     oo_store *s = open_handle(path, NULL, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
     if (!s) return NULL;
+    if (check_identity(s, err) != 0) {
+        store_close(s);
+        return NULL;
+    }
+    private_modes(path);
     if (exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys") != 0 ||
         exec_sql(s, "PRAGMA journal_mode = WAL", err, "cannot switch to WAL") != 0 ||
         exec_sql(s, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous") != 0) {
@@ -338,16 +412,18 @@ static char *immutable_uri(const char *path)
 /* Read-only, and without leaving a trace: a read-only connection to a WAL database creates
  * its -wal and -shm files (and cannot remove them). When there is no -wal (no engine has
  * the database open, nothing waits for a checkpoint), the file alone is the whole database
- * and is opened as immutable: no lock, no file created. Otherwise those files exist already
- * and an ordinary read-only connection shares them. Nothing is migrated. */
+ * and is opened as immutable: no lock, no file created, and a file in a folder this user may
+ * not write is read too. Otherwise those files exist already and an ordinary read-only
+ * connection shares them. Nothing is migrated; nothing that is not ours is read further. */
 oo_store *store_open_readonly(const char *path, oo_err *err)
 {
     if (!path || !*path) {
         oo_err_set(err, OO_E_USAGE, "no database path: set --db or OO_DB_PATH");
         return NULL;
     }
-    if (!oo_file_exists(path)) {
-        oo_err_set(err, OO_E_DB, "no database at %s yet: the first run creates it (or give --db)", path);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        oo_err_set(err, OO_E_INPUT, "no database at %s yet: the first run creates it (or give --db)", path);
         return NULL;
     }
     char *wal = oo_asprintf("%s-wal", path);
@@ -356,15 +432,20 @@ oo_store *store_open_readonly(const char *path, oo_err *err)
     free(uri);
     free(wal);
     if (!s) return NULL;
+    s->readonly = 1;
+    if (check_identity(s, err) != 0) {
+        store_close(s);
+        return NULL;
+    }
     int have = user_version(s), want = store_schema_count();
-    if (have < 0) oo_err_set(err, OO_E_DB, "%s is not an SQLite database oo-automator can read: %s", path, sqlite3_errmsg(s->db));
-    else if (have > want)
-        oo_err_set(err, OO_E_DB, "%s was written by a newer oo-automator (schema %d, this build knows %d): "
-                   "upgrade oo-automator or use another --db", path, have, want);
-    else if (have < want)
+    if (have == 0 && !has_tables(s)) {
+        oo_err_set(err, OO_E_INPUT, "no database at %s yet (an empty file): the first run creates it", path);
+        store_close(s);
+        return NULL;
+    }
+    if (have < want) {
         oo_err_set(err, OO_E_DB, "%s is at schema %d, this build uses %d: the next run or serve migrates it "
                    "(back it up first to keep using an older oo-automator)", path, have, want);
-    if (have < 0 || have != want) {
         store_close(s);
         return NULL;
     }
@@ -454,6 +535,7 @@ int64_t store_test_upsert(oo_store *s, const char *url, const char *name, oo_err
         "ON CONFLICT(url) DO UPDATE SET name = COALESCE(excluded.name, tests.name), deleted_at = NULL "
         "RETURNING id";
     if (!url || !*url) return oo_err_set(err, OO_E_INPUT, "a test needs a URL");
+    if (name && *name && oo_text_check_name(name, OO_NAME_MAX_CHARS, "the test's name", err) != 0) return -1;
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st) return -1;
     bind_text(st, 1, url);
@@ -548,6 +630,7 @@ cJSON *store_test_find(oo_store *s, const char *key, oo_err *err)
 int store_test_rename(oo_store *s, int64_t id, const char *name, oo_err *err)
 {
     static const char sql[] = "UPDATE tests SET name = ? WHERE id = ? AND deleted_at IS NULL";
+    if (name && *name && oo_text_check_name(name, OO_NAME_MAX_CHARS, "the test's name", err) != 0) return -1;
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st) return -1;
     bind_text(st, 1, (name && *name) ? name : NULL);
@@ -1272,7 +1355,15 @@ cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash
 
 cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err)
 {
-    static const char sql[] = "SELECT trade_data FROM trades WHERE result_id = ? ORDER BY id";
+    /* a result served from the cache keeps no trades of its own: its trades are those of the
+     * result it reuses (cached_from, followed to the first result that holds trades) */
+    static const char sql[] =
+        "WITH RECURSIVE chain(id, depth) AS ("
+        "  SELECT ?1, 0"
+        "  UNION ALL SELECT r.cached_from, c.depth + 1 FROM results r JOIN chain c ON r.id = c.id"
+        "  WHERE r.cached_from IS NOT NULL AND c.depth < 32"
+        "    AND NOT EXISTS (SELECT 1 FROM trades WHERE result_id = c.id)) "
+        "SELECT trade_data FROM trades WHERE result_id = (SELECT id FROM chain ORDER BY depth DESC LIMIT 1) ORDER BY id";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st) return NULL;
     sqlite3_bind_int64(st, 1, result_id);

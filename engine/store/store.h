@@ -20,11 +20,14 @@ typedef struct oo_store oo_store;
 #define STORE_SCHEMA_VERSION 4
 
 /* Opens (creating parent folders and the schema, migrating an older schema forward). A file
- * written by a newer oo-automator is refused. */
+ * written by a newer oo-automator, or another program's SQLite file, is refused before
+ * anything is written to it. */
 oo_store *store_open(const char *path, oo_err *err);
-/* Opens an existing database read-only, at this build's schema: nothing is created, migrated
- * or written, not even SQLite's -wal and -shm files (for commands that only look). A missing
- * file, another schema or a file that is no database is an error saying which and what to do. */
+/* Opens an existing database for reading only (list, status, export, tests, doctor,
+ * completion): nothing is created, migrated or written, not even SQLite's -wal and -shm files
+ * when no engine has it open; a read-only file can be read. A file that is no database,
+ * another program's, at another schema or no regular file is refused as it is, saying which
+ * and what to do; OO_E_INPUT when there is no database there yet (no file, or an empty one). */
 oo_store *store_open_readonly(const char *path, oo_err *err);
 void store_close(oo_store *s);
 const char *store_path(const oo_store *s);
@@ -36,7 +39,9 @@ int store_commit(oo_store *s, oo_err *err);
 void store_rollback(oo_store *s);
 
 /* ---- tests: the OptionOmega tests a user has worked with ------------------------------- */
-/* Adds a test by URL (or revives a deleted one); a non-NULL name sets it. Returns its id. */
+/* Adds a test by URL (or revives a deleted one); a non-NULL name sets it. Returns its id.
+ * A name (here and in store_test_rename) is checked as base/text.h says: one line of plain
+ * text of at most OO_NAME_MAX_CHARS characters; OO_E_INPUT otherwise. */
 int64_t store_test_upsert(oo_store *s, const char *url, const char *name, oo_err *err);
 /* {id, url, name, last_run_at, run_count, created_at} or NULL (err says "no test N"). */
 cJSON *store_test_get(oo_store *s, int64_t id, oo_err *err);
@@ -182,6 +187,8 @@ cJSON *store_run_tasks(oo_store *s, int64_t run_id, oo_err *err);
 cJSON *store_run_results(oo_store *s, int64_t run_id, oo_err *err);
 /* A stored result for the same test and full configuration, or NULL (no error). */
 cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash, oo_err *err);
+/* A result's trade log, oldest first; for a result served from the cache (cached_from), the log
+ * of the result it reuses: the trades are stored once. */
 cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err);
 /* One result: {id, task_id, run_id, stage, seq, values, test_id, the metric columns, metrics,
  * config, raw_data, config_hash, cached_from, created_at} or NULL (err says "no result N"). */

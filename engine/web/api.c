@@ -6,6 +6,7 @@
 #include "web/internal.h"
 #include "base/buf.h"
 #include "base/util.h"
+#include "base/text.h"
 #include "run/run.h"
 #include <math.h>
 #include <stdio.h>
@@ -275,8 +276,8 @@ static int test_routes(web_server *w, h2o_req_t *req, char **seg, int nseg)
         int rc;
         if (!cJSON_IsObject(body) || !name || (!cJSON_IsString(name) && !cJSON_IsNull(name)))
             rc = web_send_error(req, 400, "expected {\"name\": \"a new name\"} (null clears it)");
-        else if (cJSON_IsString(name) && strlen(name->valuestring) > 200)
-            rc = web_send_error(req, 400, "name: at most 200 characters");
+        else if (cJSON_IsString(name) && oo_text_check_name(name->valuestring, OO_NAME_MAX_CHARS, "name", &err) != 0)
+            rc = web_send_error(req, 400, "%s", err.msg);
         else if (store_test_rename(w->store, id, cJSON_GetStringValue(name), &err) != 0)
             rc = store_error(req, &err);
         else

@@ -1,6 +1,7 @@
 /* files: the front end's static files and the failure artifacts. A static file is served only
  * from web/ or from a few packages of vendor/node_modules; an artifact only when the failures
- * table recorded its path and it lies in the data directory. Paths are percent-decoded once,
+ * table recorded its path and it is a regular file under <data dir>/runs/ (never the password
+ * file, the database or anything else of the data directory). Paths are percent-decoded once,
  * refused when any segment is empty, "." or ".." or hidden, then resolved with realpath and
  * checked to stay under their root (symbolic links cannot leave it either). */
 #include "web/internal.h"
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 /* The packages of vendor/node_modules the dashboard may load. */
 static const char *const vendor_packages[] = {"vue/", "chart.js/", "@kurkle/color/", NULL};
@@ -109,6 +112,56 @@ int web_static(web_server *w, h2o_req_t *req, const char *raw)
     return rc;
 }
 
+/* The artifacts' root, <data dir>/runs, as a real path; NULL when there is none yet. */
+static char *runs_root(const char *data_dir)
+{
+    char *runs = oo_path_join(data_dir, "runs");
+    char real[PATH_MAX];
+    char *out = realpath(runs, real) && oo_dir_exists(real) ? oo_strdup(real) : NULL;
+    free(runs);
+    return out;
+}
+
+/* Whether the file open on fd still lies under root: the kernel's own name for it, so a
+ * folder swapped for a symbolic link between realpath and open is seen. */
+static int fd_under(int fd, const char *root)
+{
+    char link[64], real[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, real, sizeof real - 1);
+    if (n <= 0) return 0;
+    real[n] = '\0';
+    size_t rl = strlen(root);
+    return !strncmp(real, root, rl) && real[rl] == '/';
+}
+
+/* Reads the artifact `recorded` (absolute, or relative to the data directory) into the pool
+ * when it is a regular file under <data dir>/runs/: resolved with realpath, opened without
+ * following a final symbolic link, checked again through the open descriptor. NULL otherwise. */
+static char *read_artifact(h2o_req_t *req, const char *data_dir, const char *recorded, size_t *len)
+{
+    char *root = runs_root(data_dir);
+    if (!root) return NULL;
+    char *joined = recorded[0] == '/' ? oo_strdup(recorded) : oo_path_join(data_dir, recorded);
+    char real[PATH_MAX], *out = NULL;
+    size_t rl = strlen(root);
+    int fd = -1;
+    struct stat st;
+    if (realpath(joined, real) && !strncmp(real, root, rl) && real[rl] == '/' &&
+        (fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) >= 0 &&
+        fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= WEB_MAX_ARTIFACT && fd_under(fd, root)) {
+        out = h2o_mem_alloc_pool(&req->pool, (size_t)st.st_size + 1);
+        size_t got = 0;
+        ssize_t n;
+        while (got < (size_t)st.st_size && (n = read(fd, out + got, (size_t)st.st_size - got)) > 0) got += (size_t)n;
+        *len = got;
+    }
+    if (fd >= 0) close(fd);
+    free(joined);
+    free(root);
+    return out;
+}
+
 int web_artifact(web_server *w, h2o_req_t *req, int64_t failure_id, const char *kind)
 {
     if (!web_method_is(req, "GET") && !web_method_is(req, "HEAD")) return web_send_405(req, "GET, HEAD");
@@ -121,26 +174,28 @@ int web_artifact(web_server *w, h2o_req_t *req, int64_t failure_id, const char *
     cJSON *f = store_failure_get(w->store, failure_id, &err);
     if (!f) return web_send_error(req, err.code == OO_E_INPUT ? 404 : 500, "%s", err.msg);
     const char *recorded = cJSON_GetStringValue(cJSON_GetObjectItem(f, col));
+    size_t len = 0;
+    char *body = recorded && *recorded && w->data_dir ? read_artifact(req, w->data_dir, recorded, &len) : NULL;
     int rc;
     if (!recorded || !*recorded) {
         rc = web_send_error(req, 404, "failure %lld has no %s", (long long)failure_id, kind);
     } else if (!w->data_dir) {
         rc = web_send_error(req, 404, "the server has no data directory to serve artifacts from");
+    } else if (!body) {
+        rc = web_send_error(req, 404, "the %s of failure %lld is not a file in the data directory's runs/ folder",
+                            kind, (long long)failure_id);
     } else {
-        /* recorded absolute, or relative to the data directory; either way it must resolve inside it */
-        char *file = recorded[0] == '/' ? resolve_path(w->data_dir, recorded) : resolve_under(w->data_dir, recorded);
-        if (!file) {
-            rc = web_send_error(req, 404, "the %s of failure %lld is not in the data directory", kind, (long long)failure_id);
-        } else {
-            if (!strcmp(kind, "html")) {
-                /* a page snapshot: shown as a document with no script, no network, its own origin */
-                web_add_header(req, "content-security-policy",
-                               "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'");
-            }
-            web_add_header(req, "cache-control", "no-store");
-            rc = send_file(req, file, type);
+        if (!strcmp(kind, "html")) {
+            /* a page snapshot: shown as a document with no script, no network, its own origin */
+            web_add_header(req, "content-security-policy",
+                           "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'");
         }
-        free(file);
+        req->res.status = 200;
+        req->res.reason = "OK";
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, type, strlen(type));
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+        h2o_send_inline(req, body, len);
+        rc = 0;
     }
     cJSON_Delete(f);
     return rc;

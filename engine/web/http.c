@@ -3,6 +3,7 @@
  * request's pool. */
 #include "web/internal.h"
 #include "base/buf.h"
+#include "base/text.h"
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -159,6 +160,66 @@ int web_send_405(h2o_req_t *req, const char *allow)
                           (int)(req->method.len > 16 ? 16 : req->method.len), req->method.base, allow);
 }
 
+/* Whether a Content-Type is JSON: exactly application/json (any case), with parameters only
+ * of charset=utf-8. "application/jsonx", "text/plain" or nothing at all is not. */
+static int json_content_type(const char *ct)
+{
+    if (!ct) return 0;
+    while (*ct == ' ' || *ct == '\t') ct++;
+    size_t n = strcspn(ct, "; \t");
+    if (n != 16 || strncasecmp(ct, "application/json", 16) != 0) return 0;
+    for (const char *p = ct + n; *p;) {
+        p += strspn(p, "; \t");
+        if (!*p) break;
+        size_t m = strcspn(p, "; \t");
+        if (!((m == 13 && !strncasecmp(p, "charset=utf-8", 13)) || (m == 15 && !strncasecmp(p, "charset=\"utf-8\"", 15))))
+            return 0;
+        p += m;
+    }
+    return 1;
+}
+
+/* The byte offset of the first \u0000 escape inside a JSON string of the text; -1 when none.
+ * (cJSON would cut the string there: "a\u0000b" would silently read as "a".) */
+static long escaped_nul_at(const char *s, size_t len)
+{
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!in_string) { in_string = s[i] == '"'; continue; }
+        if (s[i] == '"') in_string = 0;
+        else if (s[i] == '\\' && i + 1 < len) {
+            if (s[i + 1] == 'u' && i + 5 < len && !memcmp(s + i + 2, "0000", 4)) return (long)i;
+            i++;
+        }
+    }
+    return -1;
+}
+
+/* An object that names a key twice, at any depth: a second reader could take the other value. */
+static const char *duplicate_key(const cJSON *v)
+{
+    const cJSON *a, *b;
+    cJSON_ArrayForEach(a, v) {
+        if (cJSON_IsObject(v))
+            for (b = a->next; b; b = b->next)
+                if (a->string && b->string && !strcmp(a->string, b->string)) return a->string;
+        const char *d = duplicate_key(a);
+        if (d) return d;
+    }
+    return NULL;
+}
+
+/* The body as JSON text, refused (400) when it is not UTF-8 or holds a NUL. */
+static int body_text_ok(h2o_req_t *req)
+{
+    long bad = oo_utf8_invalid_at(req->entity.base, req->entity.len);
+    if (bad < 0) bad = escaped_nul_at(req->entity.base, req->entity.len);
+    if (bad < 0) return 1;
+    web_send_error(req, 400, "the body must be UTF-8 text without NUL characters (byte %ld is %s)", bad,
+                   req->entity.base[bad] == '\\' ? "an escaped NUL, \\u0000" : "not UTF-8 text");
+    return 0;
+}
+
 cJSON *web_body_json(h2o_req_t *req)
 {
     if (req->entity.len > WEB_MAX_BODY) {
@@ -170,10 +231,12 @@ cJSON *web_body_json(h2o_req_t *req)
         return NULL;
     }
     const char *ct = web_header(req, "content-type");
-    if (ct && strncasecmp(ct, "application/json", 16) != 0) {
-        web_send_error(req, 415, "the body must be JSON (Content-Type: application/json), not %s", ct);
+    if (!json_content_type(ct)) {
+        web_send_error(req, 415, "the body must be JSON sent with \"Content-Type: application/json\" (found %.60s)",
+                       ct ? ct : "no Content-Type");
         return NULL;
     }
+    if (!body_text_ok(req)) return NULL;
     const char *end = NULL;
     cJSON *v = cJSON_ParseWithLengthOpts(req->entity.base, req->entity.len, &end, 0);
     if (v && end) {
@@ -193,9 +256,15 @@ cJSON *web_body_json(h2o_req_t *req)
         web_send_error(req, 400, "malformed JSON body (near byte %zu)", off);
         return NULL;
     }
+    const char *dup = duplicate_key(v);
     if (!cJSON_IsObject(v) && !cJSON_IsArray(v)) {
         cJSON_Delete(v);
         web_send_error(req, 400, "the body must be a JSON object");
+        return NULL;
+    }
+    if (dup) {
+        web_send_error(req, 400, "malformed JSON body: the key \"%.60s\" is given twice", dup);
+        cJSON_Delete(v);
         return NULL;
     }
     return v;

@@ -13,10 +13,19 @@
 
 #define WEB_MAX_BODY (1024 * 1024)            /* larger bodies: 413 with a JSON error */
 #define WEB_MAX_CONNS 256                      /* more at once are closed on accept */
-#define WEB_H2O_MAX_BODY (16 * 1024 * 1024)    /* larger still: h2o's own 413, connection closed */
+#define WEB_MAX_CONNS_PER_ADDR 128             /* one client address never takes them all */
+#define WEB_MAX_WS 64                          /* live streams at once: the other connections */
+                                               /* are always there for plain requests */
+#define WEB_MAX_WS_PER_ADDR 16                 /* live streams of one client address */
+#define WEB_WS_PING_MS 20000                   /* a stream silent this long is pinged; closed */
+                                               /* when still silent as long again */
+#define WEB_H2O_MAX_BODY WEB_MAX_BODY          /* h2o reads no more than that of a body: past it, */
+                                               /* its own 413 (made JSON), connection closed */
+#define WEB_MAX_ARTIFACT (64 * 1024 * 1024)    /* a failure's screenshot, HTML or network log */
 
 typedef struct web_conn {          /* an accepted socket, until h2o closes it */
     h2o_socket_t *sock;
+    char addr[64];                 /* the client's address, without its port */
     struct web_server *w;
     struct web_conn *prev, *next;
 } web_conn;
@@ -25,6 +34,9 @@ typedef struct web_ws {            /* a WebSocket client of the events stream */
     h2o_websocket_conn_t *conn;
     struct web_server *w;
     int64_t sent_upto;             /* the last event id sent to it */
+    char addr[64];                 /* the client's address, without its port */
+    int64_t heard_ms;              /* when it last sent anything (a pong included) */
+    int64_t pinged_ms;             /* when it was pinged after falling silent; 0: not */
     struct web_ws *prev, *next;
 } web_ws;
 
@@ -38,6 +50,7 @@ struct web_server {
     web_analysis_fn analysis;
     void *analysis_ud;
     int poll_ms;
+    int ws_ping_ms;
     int loopback;                  /* host is a loopback address */
     char url[128];
 
@@ -104,6 +117,10 @@ int web_api(struct web_server *w, h2o_req_t *req, const char *path);
 /* ---- analysis.c ------------------------------------------------------------------------ */
 /* GET /api/runs/{id}/analysis and /api/results/{id}/analysis (kind "run" or "result"). */
 int web_analysis(struct web_server *w, h2o_req_t *req, const char *kind, int64_t id);
+
+/* ---- server.c -------------------------------------------------------------------------- */
+/* A socket's peer address as text, without the port ("127.0.0.1", "::1"); "" when unknown. */
+void web_peer_addr(const struct sockaddr *sa, socklen_t len, char *out, size_t n);
 
 /* ---- ws.c ------------------------------------------------------------------------------ */
 int web_ws_accept(struct web_server *w, h2o_req_t *req);

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,21 +55,50 @@ static const char *cookie_value(h2o_req_t *req, const char *name, size_t *len)
     return NULL;
 }
 
-/* The host name of a Host header ("127.0.0.1:8000" -> "127.0.0.1", "[::1]:80" -> "::1"). */
+/* Whether s[0..n) is a decimal number from lo to hi, without leading zeros (0177 is octal to
+ * some resolvers: never a guess). */
+static int decimal_in(const char *s, size_t n, long lo, long hi)
+{
+    if (n == 0 || n > 5 || (n > 1 && s[0] == '0')) return 0;
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v >= lo && v <= hi;
+}
+
+/* A full dotted quad in 127.0.0.0/8: exactly four decimal octets, the first 127. */
+static int loopback_quad(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+    for (int octet = 0; octet < 4; octet++) {
+        const char *dot = octet < 3 ? memchr(p, '.', (size_t)(end - p)) : end;
+        if (!dot || !decimal_in(p, (size_t)(dot - p), octet == 0 ? 127 : 0, octet == 0 ? 127 : 255)) return 0;
+        p = dot + (octet < 3);
+    }
+    return 1;
+}
+
+/* Whether a Host header names this machine by an exact loopback literal: a dotted quad in
+ * 127.0.0.0/8, [::1] or localhost, with an optional numeric port. Anything else (a name that
+ * merely starts like one, "127.0.0.1.attacker.test", "[::1].evil.com", "localhost:evil.com")
+ * could be an attacker's name resolving to 127.0.0.1: DNS rebinding. */
 static int loopback_host_header(const char *h)
 {
-    char name[256];
+    size_t n = strlen(h);
+    const char *colon = NULL;
     if (h[0] == '[') {
-        const char *close = strchr(h, ']');
-        if (!close || (size_t)(close - h - 1) >= sizeof name) return 0;
-        snprintf(name, sizeof name, "%.*s", (int)(close - h - 1), h + 1);
+        if (strncmp(h, "[::1]", 5) != 0) return 0;
+        colon = h + 5;
+        if (*colon && *colon != ':') return 0;
     } else {
-        const char *colon = strchr(h, ':');
-        size_t n = colon ? (size_t)(colon - h) : strlen(h);
-        if (n >= sizeof name) return 0;
-        snprintf(name, sizeof name, "%.*s", (int)n, h);
+        colon = memchr(h, ':', n);
     }
-    return !strcasecmp(name, "localhost") || !strcmp(name, "::1") || !strncmp(name, "127.", 4);
+    size_t name_len = colon ? (size_t)(colon - h) : n;
+    if (colon && *colon && !decimal_in(colon + 1, strlen(colon + 1), 0, 65535)) return 0;
+    if (h[0] == '[') return 1;
+    return (name_len == 9 && !strncasecmp(h, "localhost", 9)) || loopback_quad(h, name_len);
 }
 
 /* 0 when the request may proceed; otherwise the answer has been sent. */
@@ -77,6 +107,7 @@ static int check_access(web_server *w, h2o_req_t *req, int *set_cookie)
     *set_cookie = 0;
     /* h2o keeps the Host header as the request's authority */
     const char *host = req->authority.len ? h2o_strdup(&req->pool, req->authority.base, req->authority.len).base : NULL;
+    if (host && strlen(host) != req->authority.len) host = NULL;   /* a NUL inside: no host at all */
     if (w->token) {
         int ok = 0;
         const char *auth = web_header(req, "authorization");
@@ -92,10 +123,10 @@ static int check_access(web_server *w, h2o_req_t *req, int *set_cookie)
                                      "or open it once with ?token=TOKEN");
             return -1;
         }
-    } else if (host && !loopback_host_header(host)) {
+    } else if (!host || !loopback_host_header(host)) {
         /* without a token the server only answers to loopback names (no DNS rebinding) */
-        web_send_error(req, 403, "this dashboard answers to 127.0.0.1 or localhost only (Host was %.100s); "
-                                 "serve it with --host and --token to reach it otherwise", host);
+        web_send_error(req, 403, "this dashboard answers to 127.0.0.1, [::1] or localhost only (Host was %.100s); "
+                                 "serve it with --host and --token to reach it otherwise", host ? host : "missing");
         return -1;
     }
     int unsafe = !web_method_is(req, "GET") && !web_method_is(req, "HEAD");
@@ -149,9 +180,84 @@ static int on_request(h2o_handler_t *self, h2o_req_t *req)
     return web_static(w, req, path);
 }
 
+/* ---- h2o's own errors, as JSON ---------------------------------------------------------- *
+ * h2o answers some requests itself before any handler sees them, in plain text: a body past
+ * its limit (413), a malformed request. A filter on every path (the fallback one included,
+ * where those answers are made) turns each into {"error": "..."} like every other answer. */
+
+typedef struct json_error_ostream {
+    h2o_ostream_t super;
+    h2o_iovec_t body;
+} json_error_ostream;
+
+static void json_error_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size_t n, h2o_send_state_t state)
+{
+    (void)bufs;
+    (void)n;
+    json_error_ostream *o = (json_error_ostream *)self;
+    if (state == H2O_SEND_STATE_IN_PROGRESS) {        /* h2o's text is dropped; ours goes last */
+        h2o_ostream_send_next(self, req, NULL, 0, state);
+        return;
+    }
+    h2o_ostream_send_next(self, req, &o->body, 1, state);
+}
+
+static int plain_error(h2o_req_t *req)
+{
+    if (req->res.status < 400) return 0;
+    ssize_t i = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    return i >= 0 && !strncmp(req->res.headers.entries[i].value.base, "text/plain", 10);
+}
+
+static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
+{
+    (void)self;
+    if (plain_error(req)) {
+        char msg[256];
+        if (req->res.status == 413)
+            snprintf(msg, sizeof msg, "the body is over the limit of %d bytes", WEB_MAX_BODY);
+        else
+            snprintf(msg, sizeof msg, "%s (HTTP %d)", req->res.reason ? req->res.reason : "error", req->res.status);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "error", msg);
+        char *txt = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        ssize_t i = h2o_find_header(&req->res.headers, H2O_TOKEN_CONTENT_TYPE, -1);
+        req->res.headers.entries[i].value = h2o_iovec_init(H2O_STRLIT("application/json; charset=utf-8"));
+        json_error_ostream *os = (json_error_ostream *)h2o_add_ostream(req, sizeof *os, slot);
+        os->super.do_send = json_error_send;
+        os->body = h2o_strdup(&req->pool, txt, SIZE_MAX);
+        free(txt);
+        req->res.content_length = os->body.len;
+        slot = &os->super.next;
+    }
+    h2o_setup_next_ostream(req, slot);
+}
+
+/* One handler for every path; h2o's own plain-text errors made JSON, on the fallback path too
+ * (where h2o answers what it refuses before any path is chosen). */
+static void register_paths(web_server *w)
+{
+    h2o_hostconf_t *hc = h2o_config_register_host(&w->conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0);
+    web_handler *h = (web_handler *)h2o_create_handler(pc, sizeof *h);
+    h->super.on_req = on_request;
+    h->w = w;
+    h2o_create_filter(pc, sizeof(h2o_filter_t))->on_setup_ostream = on_setup_ostream;
+    h2o_create_filter(&hc->fallback_path, sizeof(h2o_filter_t))->on_setup_ostream = on_setup_ostream;
+}
+
 /* ---- connections ------------------------------------------------------------------------ */
 
 static void conn_closed(void *data);
+
+void web_peer_addr(const struct sockaddr *sa, socklen_t len, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (len == 0) return;
+    if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
+    else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
+}
 
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
@@ -159,13 +265,24 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     if (err) return;
     h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
     if (!sock) return;
-    if (w->nconns >= WEB_MAX_CONNS) {   /* a local dashboard has a handful of clients */
+    struct sockaddr_storage ss;
+    char addr[64];
+    web_peer_addr((struct sockaddr *)&ss, h2o_socket_getpeername(sock, (struct sockaddr *)&ss), addr, sizeof addr);
+    int same = 0;
+    for (web_conn *o = w->conns; o; o = o->next) same += !strcmp(o->addr, addr);
+    /* a local dashboard has a handful of clients; no one address takes every slot */
+    if (w->nconns >= WEB_MAX_CONNS || same >= WEB_MAX_CONNS_PER_ADDR) {
         h2o_socket_close(sock);
         return;
     }
+    /* a WebSocket message goes out as a header and a payload: without this, Nagle holds the
+     * payload back until the client acknowledges the header (tens of ms an event) */
+    int one = 1;
+    setsockopt(h2o_socket_get_fd(sock), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     web_conn *c = oo_calloc(1, sizeof *c);
     c->sock = sock;
     c->w = w;
+    snprintf(c->addr, sizeof c->addr, "%s", addr);
     c->next = w->conns;
     if (w->conns) w->conns->prev = c;
     w->conns = c;
@@ -273,9 +390,10 @@ static char *real_dir(const char *dir, const char *what, oo_err *err)
     return oo_strdup(buf);
 }
 
+/* An address to listen on that only this machine reaches (the Host rules, without a port). */
 static int is_loopback(const char *host)
 {
-    return !strcmp(host, "localhost") || !strcmp(host, "::1") || !strncmp(host, "127.", 4);
+    return !strcmp(host, "::1") || (!strchr(host, ':') && loopback_host_header(host));
 }
 
 static int bind_socket(web_server *w, int port, oo_err *err)
@@ -346,11 +464,12 @@ web_server *web_start(const web_opts *o, oo_err *err)
     w->analysis = o->analysis;
     w->analysis_ud = o->analysis_ud;
     w->poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;
+    w->ws_ping_ms = o->ws_ping_ms > 0 ? o->ws_ping_ms : WEB_WS_PING_MS;
     w->parameters_json = dup_or_null(o->parameters_json);
     w->metrics_json = dup_or_null(o->metrics_json);
     w->settings_defaults = o->settings_defaults ? cJSON_Duplicate(o->settings_defaults, 1) : cJSON_CreateObject();
     if (!w->loopback && !w->token) {
-        oo_err_set(err, OO_E_USAGE, "web: listening on %s exposes the dashboard: give a token too", w->host);
+        oo_err_set(err, OO_E_USAGE, "listening on %s exposes the dashboard: give a token too (--token TOKEN)", w->host);
         goto fail;
     }
     if (o->port < 0 || o->port > 65535) {
@@ -385,14 +504,11 @@ web_server *web_start(const web_opts *o, oo_err *err)
     }
 
     h2o_config_init(&w->conf);
-    /* h2o reads a whole body before the handler sees it, and answers a plain-text 413 past its
-     * own limit; up to that, the handler answers bodies over WEB_MAX_BODY with a JSON 413 */
+    /* h2o reads a whole body before the handler sees it: never more than WEB_MAX_BODY (256
+     * connections of 16 MB each would have been 4 GB); past it h2o answers 413 itself, made
+     * JSON by the filter above */
     w->conf.max_request_entity_size = WEB_H2O_MAX_BODY;
-    h2o_hostconf_t *hc = h2o_config_register_host(&w->conf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
-    h2o_pathconf_t *pc = h2o_config_register_path(hc, "/", 0);
-    web_handler *h = (web_handler *)h2o_create_handler(pc, sizeof *h);
-    h->super.on_req = on_request;
-    h->w = w;
+    register_paths(w);
 
     /* a client that goes away mid-answer must not kill the process */
     signal(SIGPIPE, SIG_IGN);

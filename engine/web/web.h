@@ -61,6 +61,8 @@ typedef struct web_opts {
     int poll_ms;                 /* how often the events table is tailed; 0 = 100 */
     int64_t engine_silence_ms;   /* how long an engine may stay silent before its run reads
                                     "interrupted" (store_set_engine_silence); 0 = the store's default */
+    int ws_ping_ms;              /* a live stream silent this long is pinged, and closed when
+                                    still silent as long again; 0 = 20000 */
 } web_opts;
 
 /* Binds the socket, opens the store and starts the server thread. NULL + err on failure. */

@@ -4,17 +4,23 @@
  * A timer tails the events table (every poll_ms) through the web thread's store connection, so
  * events appended by any process reach every client. A client that connects with ?after=ID is
  * first sent the events after ID it missed (catch-up from the store); with too many missed it
- * gets {"type":"reset"} and reloads over REST. Each client struct is owned by the server's list
+ * gets {"type":"reset"} and reloads over REST; so does a client ahead of the store (it knew a
+ * replaced or smaller database).
+ * Streams are capped (in all and per client address) so that plain requests always find a
+ * connection; a client silent for ws_ping_ms is pinged and closed when it does not answer.
+ * Each client struct is owned by the server's list
  * and freed when its connection closes. */
 #include "web/internal.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include "base/log.h"
+#include "base/util.h"
 #include <stdlib.h>
 #include <string.h>
 
 #define WS_CATCHUP_MAX 5000      /* more missed events than this: the client reloads */
 #define WS_BACKLOG_MAX 20000     /* messages queued for a client that does not read */
+static const char RESET[] = "{\"type\":\"reset\"}";
 
 static void client_unlink(web_ws *c)
 {
@@ -34,7 +40,10 @@ static void on_ws_msg(h2o_websocket_conn_t *conn, const struct wslay_event_on_ms
         h2o_websocket_close(conn);
         return;
     }
-    /* the stream is one-way; wslay answers pings and close frames itself */
+    /* the stream is one-way; wslay answers pings and close frames itself. Anything heard,
+     * a pong above all, shows the client is there. */
+    c->heard_ms = oo_now_ms();
+    c->pinged_ms = 0;
 }
 
 static void queue_text(web_ws *c, const char *txt, size_t len)
@@ -88,13 +97,24 @@ static void catch_up(web_server *w, web_ws *c)
         cJSON_Delete(evs);
         if (n < 500) break;
         if (sent > WS_CATCHUP_MAX) {
-            static const char reset[] = "{\"type\":\"reset\"}";
-            queue_text(c, reset, sizeof reset - 1);
+            queue_text(c, RESET, sizeof RESET - 1);
             c->sent_upto = w->last_event_id;
             break;
         }
     }
     if (c->sent_upto < w->last_event_id) c->sent_upto = w->last_event_id;
+}
+
+/* Whether one more live stream is allowed for a client at addr; answers 503 when not. */
+static int room_for(web_server *w, h2o_req_t *req, const char *addr)
+{
+    int same = 0;
+    for (web_ws *c = w->clients; c; c = c->next) same += !strcmp(c->addr, addr);
+    if (w->nclients < WEB_MAX_WS && same < WEB_MAX_WS_PER_ADDR) return 1;
+    web_add_header(req, "retry-after", "5");
+    web_send_error(req, 503, "too many live streams are open (%d at most, %d from one address): "
+                             "close a dashboard tab; the REST API still answers", WEB_MAX_WS, WEB_MAX_WS_PER_ADDR);
+    return 0;
 }
 
 int web_ws_accept(web_server *w, h2o_req_t *req)
@@ -109,9 +129,21 @@ int web_ws_accept(web_server *w, h2o_req_t *req)
         if (strcmp(q, "0") == 0) after = 0;
         else if (!(after = web_parse_id(q))) return web_send_error(req, 400, "after must be an event id (a whole number)");
     }
+    struct sockaddr_storage ss;
+    char addr[64];
+    web_peer_addr((struct sockaddr *)&ss, req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss), addr, sizeof addr);
+    if (!room_for(w, req, addr)) return 0;
+    /* a client ahead of the store (it knew a replaced or smaller database) would wait for ids
+     * that may never come: it starts over from what the store holds */
+    oo_err err = {0};
+    int64_t last = store_events_last_id(w->store, &err);
+    int ahead = last >= 0 && after > last;
+    if (ahead) after = last;
     web_ws *c = oo_calloc(1, sizeof *c);
     c->w = w;
     c->sent_upto = after;
+    c->heard_ms = oo_now_ms();
+    snprintf(c->addr, sizeof c->addr, "%s", addr);
     c->next = w->clients;
     if (w->clients) w->clients->prev = c;
     w->clients = c;
@@ -122,6 +154,7 @@ int web_ws_accept(web_server *w, h2o_req_t *req)
     char hello[96];
     snprintf(hello, sizeof hello, "{\"type\":\"hello\",\"last_event_id\":%lld}", (long long)w->last_event_id);
     queue_text(c, hello, strlen(hello));
+    if (ahead) queue_text(c, RESET, sizeof RESET - 1);
     if (after < w->last_event_id) catch_up(w, c);
     return 0;
 }
@@ -168,12 +201,34 @@ static void renew_record(web_server *w)
     if (store_dashboard_seen(w->store, w->record_id, &err) != 0) OO_WARN("web", "%s", err.msg);
 }
 
+/* Pings every client silent for ws_ping_ms; closes those still silent as long after the ping
+ * (a dead peer, a suspended laptop, a socket held open and never read). */
+static void keepalive(web_server *w)
+{
+    int64_t now = oo_now_ms();
+    for (web_ws *c = w->clients, *next; c; c = next) {
+        next = c->next;
+        if (!c->conn->sock) continue;                     /* still upgrading */
+        if (c->pinged_ms && now - c->pinged_ms >= w->ws_ping_ms) {
+            h2o_websocket_conn_t *conn = c->conn;
+            client_unlink(c);
+            h2o_websocket_close(conn);
+        } else if (!c->pinged_ms && now - c->heard_ms >= w->ws_ping_ms) {
+            struct wslay_event_msg m = {.opcode = WSLAY_PING, .msg = (const uint8_t *)"oo", .msg_length = 2};
+            wslay_event_queue_msg(c->conn->ws_ctx, &m);
+            c->pinged_ms = now;
+            flush(c);                                     /* may free c */
+        }
+    }
+}
+
 static void on_tail(h2o_timeout_entry_t *entry)
 {
     web_server *w = H2O_STRUCT_FROM_MEMBER(web_server, tail_entry, entry);
     renew_record(w);
     if (w->nclients > 0) {
         broadcast(w);
+        keepalive(w);
     } else {
         oo_err err = {0};
         int64_t last = store_events_last_id(w->store, &err);

@@ -9,7 +9,7 @@
 --   page:query(target) -> {count, visible, enabled, text}
 --   page:input_value(target) -> string    page:attr(target, name) -> string|nil
 -- A target is {selectors = {alternative, ...}}; alternatives use the Recorder's and
--- Playwright's selector syntax (see ../shared/reference/optionomega/selectors.json).
+-- Playwright's selector syntax (see tests/fixtures/optionomega/selectors.json).
 local M = {}
 
 M.dialog = "[role='dialog']"

@@ -1,5 +1,5 @@
 // The New Backtest dialog as data: sections of fields, toggles and listboxes, with the labels,
-// suffixes and structures of OptionOmega's real dialog (../shared/reference/optionomega).
+// suffixes and structures of OptionOmega's real dialog (tests/fixtures/optionomega).
 // `model` is a path into the backtest configuration (sim/CONFIG.md); fields without one are
 // part of the real dialog but do not change oo-sim's backtest, and keep their own state.
 

@@ -178,7 +178,7 @@ contains "$err" "OO_DATA_DIR        = $root/from-env  (environment: OO_DATA_DIR)
 expect 0 "status with flag" -- env OO_DATA_DIR="$root/from-env" "$BIN" -v --data-dir "$root/from-flag" status
 contains "$err" "OO_DATA_DIR        = $root/from-flag  (flag: --data-dir)" "flag over env"
 contains "$err" "OO_DB_PATH         = $root/from-flag/oo_automator.db" "db follows the data dir"
-[ -f "$root/from-flag/oo_automator.db" ] && ok || bad "the database is created in the data dir"
+[ ! -e "$root/from-flag/oo_automator.db" ] && ok || bad "status (a read command) created a database"
 rm -f .env "$HOME/.config/oo-automator/config"
 expect 0 "default data dir" -- "$BIN" -v status
 contains "$err" "OO_DATA_DIR        = $HOME/.local/share/oo-automator  (default)" "default data dir"
@@ -197,7 +197,8 @@ expect 2 "bad lease" -- env OO_LEASE_MS=5 "$BIN" status
 contains "$err" "OO_LEASE_MS: the lease must be" "every knob is checked in one place"
 # the dashboard's Settings page is a layer: under the files, the environment and flags
 sdb="$root/settings.db"
-expect 0 "create settings db" -- "$BIN" --db "$sdb" list
+"$BIN" --db "$sdb" pause --run-id 1 >/dev/null 2>&1   # a command that writes creates it (list only reads)
+[ -f "$sdb" ] && ok || bad "create the settings database"
 sqlite3 "$sdb" "INSERT INTO settings(key, value) VALUES ('browsers', '4'), ('rate_limit', '7')"
 expect 0 "settings layer" -- "$BIN" --db "$sdb" -v list
 contains "$err" "OO_BROWSERS = 4 (the dashboard's settings)" "a saved setting counts"
@@ -223,7 +224,13 @@ db="$root/store.db"
 sqlite3 "$db" .dump 2>/dev/null | grep -q Sup3rS3cretPw && bad "password in the database" || ok
 
 # --- store-backed commands on a real database -----------------------------------------------
-expect 0 "create db" -- "$BIN" --db "$db" tests
+expect 0 "tests with no database yet" -- "$BIN" --db "$db" tests
+contains "$out" "no saved tests yet" "tests with no database"
+expect 0 "list with no database yet" -- "$BIN" --db "$db" list
+expect 0 "status --json with no database yet" -- "$BIN" --db "$db" --json status
+contains "$out" "[]" "status --json with no database"
+[ ! -s "$db" ] && ok || bad "read commands wrote to the (empty) database file"
+expect 1 "create db (a command that writes)" -- "$BIN" --db "$db" pause --run-id 1
 sqlite3 "$db" <<'SQL'
 INSERT INTO tests(url, name, last_run_at) VALUES ('https://optionomega.com/test/abc123', 'Put Credit Spread METF', '2026-11-20 10:00:00');
 INSERT INTO tests(url, name) VALUES ('https://optionomega.com/test/def456', 'Iron Condor SPY');
@@ -300,6 +307,15 @@ expect 1 "export to an unwritable path" -- "$BIN" --db "$db" export --run-id 1 -
 one_line "$err" "unwritable export"
 expect 0 "tests rename --json" -- "$BIN" --db "$db" --json tests rename def456 "IC SPY 30 DTE"
 [ "$(printf '%s' "$out" | jq -r .name)" = "IC SPY 30 DTE" ] && ok || bad "tests rename --json: $out"
+# a name is one line of plain text: terminal controls refused (exit 2), 200 characters not bytes
+for name in $'\e]0;owned\a' $'bell\a' $'cr\rover' $'two\nlines' $'csi \u009b31m' $'rlo \u202etxt'; do
+  expect 2 "tests rename to a control character" -- "$BIN" --db "$db" tests rename def456 "$name"
+  contains "$err" "no control characters" "refused name says why"
+done
+long=$(printf '%.0sé' $(seq 200))
+expect 0 "tests rename, 200 characters" -- "$BIN" --db "$db" tests rename def456 "$long"
+expect 2 "tests rename, 201 characters" -- "$BIN" --db "$db" tests rename def456 "${long}x"
+contains "$err" "201 characters; at most 200" "201 characters"
 expect 0 "tests rename" -- "$BIN" --db "$db" tests rename def456 "IC SPY 45 DTE"
 expect 0 "tests after rename" -- "$BIN" --db "$db" tests
 contains "$out" "IC SPY 45 DTE" "renamed"
@@ -317,11 +333,101 @@ expect 1 "pause a paused run is fine, a completed one is not" -- "$BIN" --db "$d
 # nothing already stored is lost by any of the failures above
 [ "$(sqlite3 "$db" 'SELECT COUNT(*) FROM results')" = 2 ] && ok || bad "results kept"
 
-# a database from a newer oo-automator is refused, and left untouched
-sqlite3 "$db" 'PRAGMA user_version = 77'
-expect 1 "newer database" -- "$BIN" --db "$db" list
-contains "$err" "newer oo-automator" "newer db message"
+# names stored with terminal controls (an older version, another program) print escaped
+sqlite3 "$db" "UPDATE tests SET name = 'Evil' || char(27) || '[2J' || char(7) || char(13) || 'x' WHERE id = 1;
+               UPDATE runs SET name = 'Run' || char(27) || ']0;title' || char(7) || char(10) || 'y' WHERE id = 1;"
+for args in "tests" "list" "status" "status --run-id 1"; do
+  # shellcheck disable=SC2086
+  expect 0 "escaped: $args" -- "$BIN" --db "$db" $args
+  printf '%s' "$out" | grep -q "$(printf '[\033\007\015]')" && bad "$args printed a raw control character" || ok
+done
+expect 0 "tests shows the escapes" -- "$BIN" --db "$db" tests
+contains "$out" 'Evil\x1b[2J\x07\x0dx' "tests shows the escaped name"
+expect 0 "list shows the escapes" -- "$BIN" --db "$db" list
+contains "$out" 'Run\x1b]0;title\x07\x0ay' "list shows the escaped run name"
+sqlite3 "$db" "INSERT INTO tests(id, url, name) VALUES (9, 'https://optionomega.com/test/twin', 'Evil twin')"
+expect 1 "an error quoting a stored name" -- "$BIN" --db "$db" tests delete "evil"
+sqlite3 "$db" "DELETE FROM tests WHERE id = 9"
+printf '%s' "$err" | grep -q "$(printf '[\033\007\015]')" && bad "an error printed a raw control character" || ok
+contains "$err" 'Evil\x1b[2J\x07\x0dx' "the error shows the name escaped"
+expect 1 "an error quoting what was typed" -- "$BIN" --db "$db" tests delete "$(printf 'x\033]0;pwn\007')"
+printf '%s' "$err" | grep -q "$(printf '[\033\007]')" && bad "an error echoed a raw control character" || ok
+sqlite3 "$db" "UPDATE tests SET name = 'Put Credit Spread METF' WHERE id = 1; UPDATE runs SET name = 'Delta sweep' WHERE id = 1;"
+
+# read commands read: the same bytes after them, however often they run
+before=$(sha256sum <"$db")
+for args in "list" "status" "status --run-id 1" "tests" "--json tests" "export --run-id 1 --format csv --output -"; do
+  # shellcheck disable=SC2086
+  expect 0 "read-only $args" -- "$BIN" --db "$db" $args
+done
+[ "$(sha256sum <"$db")" = "$before" ] && ok || bad "a read command changed the database"
+
+# a read-only database file can be read (as another user when root, whom no mode stops)
+ro=$(mktemp -d "${TMPDIR:-/tmp}/oo-cli-ro.XXXXXX"); chmod 0755 "$ro"   # a folder the reader can reach
+sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+cp "$db" "$ro/ro.db"; chmod 0444 "$ro/ro.db"
+as_reader() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
+for args in "list" "status --run-id 1" "tests" "export --run-id 1 --format csv --output -"; do
+  # shellcheck disable=SC2086
+  expect 0 "read-only file: $args" -- as_reader "$BIN" --db "$ro/ro.db" $args
+done
+expect 0 "read-only file: list" -- as_reader "$BIN" --db "$ro/ro.db" list --search metf
+contains "$out" "Delta sweep" "read-only file listed"
+rm -rf "$ro"
+
+# a database path that is no regular file (a FIFO would hang the first read): refused at once
+mkfifo "$root/fifo.db"; mkdir -p "$root/dir.db"
+for target in "$root/fifo.db" "$root/dir.db"; do
+  for args in "list" "pause --run-id 1"; do
+    # shellcheck disable=SC2086
+    expect 1 "not a regular file: $args" -- timeout 20 "$BIN" --db "$target" $args
+    contains "$err" "is not a regular file" "not a regular file: $args says so"
+  done
+done
+
+# another program's SQLite file: refused by every command, left byte for byte as it was (no
+# oo-automator tables, no WAL)
+foreign="$root/notes.db"
+sqlite3 "$foreign" "CREATE TABLE notes(body TEXT); INSERT INTO notes VALUES ('my notes');"
+before=$(sha256sum <"$foreign")
+for args in "list" "status" "tests" "export --run-id 1 --format csv --output -" "pause --run-id 1" "tests rename 1 x"; do
+  # shellcheck disable=SC2086
+  expect 1 "foreign database: $args" -- "$BIN" --db "$foreign" $args
+  contains "$err" "another program's SQLite database" "foreign database: $args says so"
+done
+[ "$(sha256sum <"$foreign")" = "$before" ] && ok || bad "the foreign database was changed"
+[ "$(sqlite3 "$foreign" 'PRAGMA journal_mode')" = delete ] && ok || bad "the foreign database was switched to WAL"
+[ "$(sqlite3 "$foreign" "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'")" = 1 ] && ok || bad "tables were added to the foreign database"
+
+# a database from a newer oo-automator is refused, by reads and writes alike, and left untouched
+sqlite3 "$db" 'PRAGMA journal_mode = DELETE; PRAGMA user_version = 77' >/dev/null
+before=$(sha256sum <"$db")
+for args in "list" "status --run-id 1" "tests" "pause --run-id 1"; do
+  # shellcheck disable=SC2086
+  expect 1 "newer database: $args" -- "$BIN" --db "$db" $args
+  contains "$err" "newer oo-automator" "newer db message: $args"
+done
+[ "$(sha256sum <"$db")" = "$before" ] && ok || bad "the newer database was changed"
+[ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = delete ] && ok || bad "the newer database was switched to WAL"
 [ "$(sqlite3 "$db" 'PRAGMA user_version')" = 77 ] && ok || bad "newer db untouched"
+
+# --- serve's token from OO_TOKEN: required by every request, never in the process list -------
+if command -v curl >/dev/null; then
+  mkfifo "$root/serve.out"
+  OO_TOKEN='t0k-from-env' "$BIN" --db "$root/serve.db" -v serve --port 0 >"$root/serve.out" 2>"$root/serve.err" &
+  spid=$!
+  exec 5<"$root/serve.out"
+  IFS= read -r url <&5
+  case "$url" in http://127.0.0.1:*) ok ;; *) bad "serve with OO_TOKEN printed [$url]" ;; esac
+  code=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' "${url}api/health")
+  [ "$code" = 401 ] && ok || bad "OO_TOKEN: a request without the token got $code"
+  code=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer t0k-from-env' "${url}api/health")
+  [ "$code" = 200 ] && ok || bad "OO_TOKEN: a request with the token got $code"
+  tr '\0' ' ' </proc/$spid/cmdline | grep -q 't0k-from-env' && bad "the token is in the process list" || ok
+  lacks "$(cat "$root/serve.err")" "t0k-from-env" "the token in serve's log"
+  contains "$(cat "$root/serve.err")" "OO_TOKEN           = ********" "the token masked in the configuration"
+  kill "$spid"; wait "$spid" 2>/dev/null; exec 5<&-
+fi
 
 # --- lua ----------------------------------------------------------------------------------
 printf 'print("hi", arg[1], #arg)\n' > ok.lua

@@ -85,7 +85,7 @@ check.err(function() sweep.check({ parameter = "delta", config = { start = 5, st
 check.err(function() sweep.check({ parameter = "delta", config = { step = 0 } }, reg) end, "delta.step")
 check.err(function() sweep.check({ parameter = "delta", config = { start = 50, stop = 5 } }, reg) end, "past stop")
 check.err(function() sweep.check({ parameter = "delta", config = { stat = 5 } }, reg) end, "delta.stat", "unknown field")
-check.err(function() sweep.check({ parameter = "delta", config = { apply_to = "straddle" } }, reg) end, "apply_to", "both, put, call")
+check.err(function() sweep.check({ parameter = "delta", config = { apply_to = "straddle" } }, reg) end, "apply_to", "both, put_only, call_only")
 check.err(function() sweep.check({ parameter = "entry_time", config = { start = "08:00", stop = "09:40", step = 10 } }, reg) end, "before 09:32")
 check.err(function() grid.check({ parameters = {} }, reg) end, "at least one parameter")
 check.err(function() staged.check({ stages = { { parameter = "delta" }, { parameter = "rsi", use_best_from = "stop_loss" } } }, reg) end,

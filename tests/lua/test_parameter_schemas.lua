@@ -16,7 +16,7 @@ check.eq(by.delta.display_name, "Delta")
 check.eq(by.delta.fields[1].name, "start")
 check.eq(by.delta.fields[1].type, "int")
 check.eq(by.delta.fields[1].min, 1)
-check.eq(by.delta.fields[4].choices[2], "put")
+check.eq(by.delta.fields[4].choices[2], "put_only")   -- the design's both, put_only, call_only
 check.eq(by.exit_time.requires_toggle, "Use Early Exit")
 check.eq(by.entry_time.fields[1].type, "time")
 check.ok(not text:find("function", 1, true), "no functions leak into the JSON")

@@ -30,7 +30,8 @@ done
 
 # a database with two tests and a run
 db=$root/data/oo_automator.db
-"$BIN" --db "$db" tests >/dev/null || bad "create the database"
+# a command that writes creates it (`tests` only reads, and creates nothing)
+"$BIN" --db "$db" pause --run-id 1 >/dev/null 2>&1; [ -f "$db" ] || bad "create the database"
 sqlite3 "$db" <<'SQL'
 INSERT INTO tests(url, name) VALUES ('https://optionomega.com/test/abc123', 'Put Credit Spread'), ('https://optionomega.com/test/def456', 'Iron Condor');
 INSERT INTO runs(test_id, name, mode, config, status) VALUES (2, 'Delta sweep', 'sweep', '{}', 'completed');

@@ -43,7 +43,8 @@ expect_rc() { [ "$rc" = "$1" ] && ok || bad "doctor exited $rc, expected $1: $ou
 
 # --- all set: every check passes, the login too ---------------------------------------------
 db=$root/data/oo_automator.db
-"$BIN" tests >/dev/null || bad "create the database"
+# a command that writes creates it (`tests` only reads, and creates nothing)
+"$BIN" pause --run-id 1 >/dev/null 2>&1; [ -f "$db" ] || bad "create the database"
 chmod 700 "$root/data"
 doctor doctor --login
 expect_rc 0

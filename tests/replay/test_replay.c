@@ -205,6 +205,10 @@ int main(void)
         {"truncated.json", "not valid JSON (line 1"},
         {"steps-object.json", "steps: expected an array of steps, found an object"},
         {"bad-operator.json", "operator \">=\", \"==\" or \"<=\""},
+        {"no-title.json", "no-title.json: title: expected the recording's title (a string), found nothing"},
+        {"no-steps.json", "no-steps.json: steps: expected an array of steps, found nothing"},
+        {"trailing.json", "trailing.json: not valid JSON (line 2, column 1)"},
+        {"viewport-height.json", "steps[0].height: expected a height from 1 to 10000 pixels, found number 0"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *rec = path_of("malformed", bad[i].file);

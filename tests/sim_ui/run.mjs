@@ -9,13 +9,16 @@ import { fileURLToPath } from 'node:url'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repo = path.resolve(here, '../..')
-// The reference lives in ../shared beside the repository (as on CI); OO_SHARED_DIR overrides.
-const shared = path.resolve(process.env.OO_SHARED_DIR || path.resolve(repo, '../shared'), 'reference/optionomega')
-if (!existsSync(path.join(shared, 'selectors.json'))) {
-  console.error(`FAIL: the OptionOmega reference is not at ${shared}: clone the repository beside shared/ or set OO_SHARED_DIR`)
+// What oo-sim is checked against: the facts observed on the real OptionOmega site, kept in the
+// checkout (tests/fixtures/optionomega, copied from the team's reference; where from and when:
+// tests/fixtures/README.md). The test reads nothing outside the checkout.
+const facts = path.resolve(repo, 'tests/fixtures/optionomega')
+if (!existsSync(path.join(facts, 'selectors.json'))) {
+  console.error(`FAIL: the OptionOmega facts are missing from ${facts} (see tests/fixtures/README.md)`)
   console.log('0 passed, 1 failed')
   process.exit(1)
 }
+console.error(`sim_ui: checking oo-sim against the OptionOmega facts in ${path.relative(repo, facts)} (tests/fixtures/README.md)`)
 const simBin = process.argv[2]
 let passed = 0, failed = 0
 const ok = (cond, what) => { if (cond) passed++; else { failed++; console.error('FAIL:', what) } }
@@ -137,7 +140,7 @@ try {
     const files = ['selectors.json', 'selectors_expanded.json']
     let results = []
     for (const f of files) {
-      const all = collect(JSON.parse(readFileSync(path.join(shared, f), 'utf8')), f, [])
+      const all = collect(JSON.parse(readFileSync(path.join(facts, f), 'utf8')), f, [])
       for (const { sel, where } of all) {
         if (knownUnresolvable[sel]) continue
         if (where.includes('results_page')) { results.push({ sel, where }); continue }
@@ -218,7 +221,7 @@ try {
     const file = path.join(tmp, dl.suggestedFilename())
     await dl.saveAs(file)
     const csv = readFileSync(file, 'utf8').trim().split('\n')
-    ok(csv[0] === readFileSync(path.join(shared, 'README.md'), 'utf8').match(/`(Date Opened,[^`]+)`/s)[1].replace(/\n/g, ' ').replace(/,\s+/g, ','),
+    ok(csv[0] === readFileSync(path.join(facts, 'tradelog_header.csv'), 'utf8').trim(),
        'the CSV header is OptionOmega\'s, in order')
     const plCol = csv[0].split(',').indexOf('P/L')
     const parse = line => { const out = []; let cur = '', q = false; for (const ch of line) { if (ch === '"') q = !q; else if (ch === ',' && !q) { out.push(cur); cur = '' } else cur += ch } out.push(cur); return out }

@@ -70,24 +70,50 @@ static void test_migrate_from_v0(void)
     *strrchr(dir, '/') = '\0';
     oo_mkdir_p(dir, NULL);
     free(dir);
-    sqlite3 *db;
-    sqlite3_open(path, &db);
-    sqlite3_exec(db, "CREATE TABLE keep_me(x); INSERT INTO keep_me VALUES (42);", NULL, NULL, NULL);
-    sqlite3_close(db);
+    oo_write_file(path, "", 0, NULL);
     oo_err err = {0};
     oo_store *s = store_open(path, &err);
     CHECK_MSG(s != NULL, "%s", err.msg);
     CHECK_INT(store_schema_version(s), STORE_SCHEMA_VERSION);
     store_close(s);
-    sqlite3_open(path, &db);
+    sqlite3 *db;
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(db, "SELECT x FROM keep_me", -1, &st, NULL);
-    CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 42);
-    sqlite3_finalize(st);
+    sqlite3_open(path, &db);
     sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
     CHECK(sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "wal"));
     sqlite3_finalize(st);
     sqlite3_close(db);
+
+    /* Another program's tables at version 0: refused, and left as it was (no table of ours,
+     * not switched to WAL, its data there). */
+    char *other = oo_asprintf("%s.other", path);
+    sqlite3_open(other, &db);
+    sqlite3_exec(db, "CREATE TABLE keep_me(x); INSERT INTO keep_me VALUES (42);", NULL, NULL, NULL);
+    sqlite3_close(db);
+    size_t before_len = 0, after_len = 0;
+    char *before = oo_read_file(other, &before_len, NULL);
+    oo_err_clear(&err);
+    s = store_open(other, &err);
+    CHECK(s == NULL);
+    CHECK_MSG(strstr(err.msg, "another program's SQLite database"), "%s", err.msg);
+    store_close(s);
+    oo_err_clear(&err);
+    s = store_open_readonly(other, &err);
+    CHECK(s == NULL && strstr(err.msg, "another program's"));
+    store_close(s);
+    char *after = oo_read_file(other, &after_len, NULL);
+    CHECK(before && after && before_len == after_len && !memcmp(before, after, before_len));
+    sqlite3_open(other, &db);
+    sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", -1, &st, NULL);
+    CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1);
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(db, "SELECT x FROM keep_me", -1, &st, NULL);
+    CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 42);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(before);
+    free(after);
+    free(other);
     free(path);
 }
 
@@ -409,6 +435,50 @@ static void test_runs_and_tasks(oo_store *s)
     cJSON_Delete(t2);
     cJSON_Delete(t3);
     cJSON_Delete(t4);
+}
+
+/* A task served from the result cache stores no trades of its own (500 rows a task would be
+ * copied for nothing): its trade log is the one of the result it reuses, through any chain of
+ * reuses, with the same trades_count. */
+static void test_cached_trades(oo_store *s)
+{
+    oo_err err = {0};
+    int64_t test_id = store_test_upsert(s, "https://optionomega.com/test/cache", NULL, &err);
+    int64_t run = store_run_create(s, test_id, "cache", "sweep", NULL, 1, &err);
+    cJSON *tasks = cJSON_Parse("[{\"values\":{\"delta\":5}},{\"values\":{\"delta\":5}},{\"values\":{\"delta\":5}}]");
+    CHECK_INT(store_tasks_add(s, run, tasks, &err), 3);
+    cJSON_Delete(tasks);
+    int64_t rid[3] = {0};
+    for (int i = 0; i < 3; i++) {
+        cJSON *t = NULL;
+        REQUIRE(store_task_lease(s, run, "w", 60000, &t, &err) == 1);
+        char *res = i == 0 ? oo_strdup("{\"metrics\":{\"pl\":7,\"trades\":3},\"config_hash\":\"hc\"}")
+                           : oo_asprintf("{\"metrics\":{\"pl\":7,\"trades\":3},\"config_hash\":\"hc\",\"cached_from\":%lld}",
+                                         (long long)rid[i - 1]);
+        cJSON *r = cJSON_Parse(res), *trades = i == 0 ? cJSON_Parse("[{\"P/L\":1},{\"P/L\":2},{\"P/L\":4}]") : NULL;
+        rid[i] = store_task_complete(s, (int64_t)num(t, "id"), r, trades, &err);
+        CHECK_MSG(rid[i] > 0, "%s", err.msg);
+        cJSON_Delete(r);
+        cJSON_Delete(trades);
+        cJSON_Delete(t);
+        free(res);
+    }
+    cJSON *orig = store_result_trades(s, rid[0], &err);
+    REQUIRE(cJSON_GetArraySize(orig) == 3);
+    for (int i = 1; i < 3; i++) {
+        cJSON *tr = store_result_trades(s, rid[i], &err);
+        CHECK_MSG(tr && cJSON_Compare(tr, orig, 1), "the cached result %d (reusing %lld) has %d trades", i,
+                  (long long)rid[i - 1], cJSON_GetArraySize(tr));
+        cJSON_Delete(tr);
+    }
+    cJSON_Delete(orig);
+    cJSON *all = store_run_tasks(s, run, &err), *t;
+    cJSON_ArrayForEach(t, all) CHECK_INT(num(t, "trades_count"), 3);
+    cJSON_Delete(all);
+    /* a result that does not exist has no trades, and no error */
+    cJSON *none = store_result_trades(s, rid[2] + 1000, &err);
+    CHECK(none && cJSON_GetArraySize(none) == 0);
+    cJSON_Delete(none);
 }
 
 static void test_expired_lease_is_stolen(oo_store *s)
@@ -775,6 +845,7 @@ int main(void)
     REQUIRE(s != NULL);
     test_tests_table(s);
     test_runs_and_tasks(s);
+    test_cached_trades(s);
     test_expired_lease_is_stolen(s);
     test_result_reads(s);
     test_settings(s);

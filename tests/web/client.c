@@ -203,6 +203,7 @@ int ws_connect(int port, const char *path, const char *extra, int *status)
     return fd;
 }
 
+/* 0, -1 on timeout, -2 when the peer closed the connection. */
 static int read_n(int fd, unsigned char *buf, size_t n, int64_t deadline)
 {
     size_t got = 0;
@@ -211,45 +212,68 @@ static int read_n(int fd, unsigned char *buf, size_t n, int64_t deadline)
         int left = (int)(deadline - now_ms());
         if (left <= 0 || poll(&p, 1, left) <= 0) return -1;
         ssize_t r = recv(fd, buf + got, n - got, 0);
-        if (r <= 0) return -1;
+        if (r <= 0) return -2;
         got += (size_t)r;
     }
     return 0;
 }
 
-char *ws_read(int fd, int timeout_ms)
+static int ws_pong(int fd, const char *data, size_t len);
+
+char *ws_read(int fd, int timeout_ms) { return ws_read_ex(fd, timeout_ms, 0, NULL, NULL); }
+
+char *ws_read_ex(int fd, int timeout_ms, int answer_pings, int *pings, int *closed)
 {
     int64_t deadline = now_ms() + timeout_ms;
+    if (closed) *closed = 0;
     for (;;) {
         unsigned char h[2];
-        if (read_n(fd, h, 2, deadline) != 0) return NULL;
+        int r = read_n(fd, h, 2, deadline);
+        if (r != 0) {
+            if (closed && r == -2) *closed = 1;
+            return NULL;
+        }
         int op = h[0] & 0x0f;
+        /* a frame begun is read to its end, whatever the time left: never half a frame */
+        int64_t frame_deadline = now_ms() + 5000;
         uint64_t len = h[1] & 0x7f;
         if (len == 126) {
             unsigned char e[2];
-            if (read_n(fd, e, 2, deadline) != 0) return NULL;
+            if (read_n(fd, e, 2, frame_deadline) != 0) return NULL;
             len = ((uint64_t)e[0] << 8) | e[1];
         } else if (len == 127) {
             unsigned char e[8];
-            if (read_n(fd, e, 8, deadline) != 0) return NULL;
+            if (read_n(fd, e, 8, frame_deadline) != 0) return NULL;
             len = 0;
             for (int i = 0; i < 8; i++) len = (len << 8) | e[i];
         }
         if (len > (64u << 20)) return NULL;
         char *msg = malloc(len + 1);
-        if (read_n(fd, (unsigned char *)msg, len, deadline) != 0) { free(msg); return NULL; }
+        if (read_n(fd, (unsigned char *)msg, len, frame_deadline) != 0) { free(msg); return NULL; }
         msg[len] = '\0';
         if (op == 1) return msg;
+        if (op == 9) {
+            if (pings) (*pings)++;
+            if (answer_pings) ws_pong(fd, msg, len);
+        }
         free(msg);
-        if (op == 8) return NULL;   /* close */
+        if (op == 8) {              /* close */
+            if (closed) *closed = 1;
+            return NULL;
+        }
     }
 }
 
-int ws_send(int fd, const char *data, size_t len)
+static int ws_frame(int fd, unsigned char opcode, const char *data, size_t len);
+
+int ws_send(int fd, const char *data, size_t len) { return ws_frame(fd, 0x1, data, len); }
+static int ws_pong(int fd, const char *data, size_t len) { return ws_frame(fd, 0xA, data, len); }
+
+static int ws_frame(int fd, unsigned char opcode, const char *data, size_t len)
 {
     unsigned char h[14];
     size_t n = 0;
-    h[n++] = 0x81;
+    h[n++] = (unsigned char)(0x80 | opcode);
     if (len < 126) h[n++] = (unsigned char)(0x80 | len);
     else if (len < 65536) { h[n++] = 0x80 | 126; h[n++] = (unsigned char)(len >> 8); h[n++] = (unsigned char)len; }
     else { h[n++] = 0x80 | 127; for (int i = 7; i >= 0; i--) h[n++] = (unsigned char)(len >> (8 * i)); }

@@ -27,6 +27,10 @@ void http_free(http_resp *r);
 int ws_connect(int port, const char *path, const char *extra, int *status);
 /* The next text message (caller frees), or NULL on timeout or close. */
 char *ws_read(int fd, int timeout_ms);
+/* ws_read, answering the server's pings with pongs when answer_pings is set (as a browser
+ * does); *pings (if given) counts the pings seen, *closed (if given) is set when the server
+ * closed the connection (rather than the time running out). */
+char *ws_read_ex(int fd, int timeout_ms, int answer_pings, int *pings, int *closed);
 /* Sends one masked text frame (as a browser does). */
 int ws_send(int fd, const char *data, size_t len);
 void ws_close(int fd);

@@ -110,9 +110,9 @@ int seed_fill(oo_store *s, const char *data_dir, seed_ids *ids, oo_err *err)
         if (complete_one(s, ids->sweep_run, d % 2 ? "browser-1" : "browser-2", d == 11, &rid, err) != 1) return -1;
         if (d == 6) ids->result_id = rid;
         if (d == 11) {
-            char *png = oo_asprintf("%s/artifacts/run-%lld/task-%lld.png", data_dir, (long long)ids->sweep_run, (long long)rid);
-            char *html = oo_asprintf("%s/artifacts/run-%lld/task-%lld.html", data_dir, (long long)ids->sweep_run, (long long)rid);
-            char *dir = oo_asprintf("%s/artifacts/run-%lld", data_dir, (long long)ids->sweep_run);
+            char *png = oo_asprintf("%s/runs/%lld/task-%lld.png", data_dir, (long long)ids->sweep_run, (long long)rid);
+            char *html = oo_asprintf("%s/runs/%lld/task-%lld.html", data_dir, (long long)ids->sweep_run, (long long)rid);
+            char *dir = oo_asprintf("%s/runs/%lld", data_dir, (long long)ids->sweep_run);
             static const char snap[] = "<!doctype html><html><body><h1 id=\"snap\">Snapshot of the page</h1>"
                                        "<script>window.parent.__snapshot_script_ran = 1</script></body></html>";
             int ok = oo_mkdir_p(dir, err) == 0 && oo_write_file(png, seed_png, seed_png_len, err) == 0 &&

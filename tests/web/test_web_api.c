@@ -123,7 +123,7 @@ static int resume_run(void *ud, int64_t id, oo_err *err)
 static const char *params_json =
     "{\"parameters\":[{\"name\":\"delta\",\"display_name\":\"Delta\",\"fields\":["
     "{\"name\":\"start\",\"type\":\"int\",\"min\":1,\"max\":100},{\"name\":\"stop\",\"type\":\"int\",\"min\":1,\"max\":100},"
-    "{\"name\":\"step\",\"type\":\"int\",\"min\":1},{\"name\":\"apply_to\",\"type\":\"choice\",\"choices\":[\"both\",\"put\",\"call\"]}]},"
+    "{\"name\":\"step\",\"type\":\"int\",\"min\":1},{\"name\":\"apply_to\",\"type\":\"choice\",\"choices\":[\"both\",\"put_only\",\"call_only\"]}]},"
     "{\"name\":\"entry_time\",\"display_name\":\"Entry Time\",\"fields\":[{\"name\":\"start\",\"type\":\"time\"},"
     "{\"name\":\"stop\",\"type\":\"time\"},{\"name\":\"step\",\"type\":\"int\",\"min\":1}]},"
     "{\"name\":\"profit_target\",\"display_name\":\"Profit Target\",\"fields\":[{\"name\":\"start\",\"type\":\"number\",\"min\":0}]}],"
@@ -377,6 +377,58 @@ static void test_export(int port)
     CHECK_ERROR(port, "GET", path, NULL, 400, "kind");
 }
 
+/* A failures row may name any path (a database written by anything): only regular files under
+ * <data dir>/runs/ are served, whatever the spelling, and no symbolic link leads out. */
+static void test_artifact_paths(int port)
+{
+    oo_err err = {0};
+    oo_store *s = store_open(g_db, &err);
+    REQUIRE(s);
+    cJSON *tasks = store_run_tasks(s, g_ids.sweep_run, &err);
+    int64_t task = (int64_t)num(cJSON_GetArrayItem(tasks, 0), "id");
+    cJSON_Delete(tasks);
+    char *runs = oo_path_join(g_data, "runs"), *dir = oo_path_join(runs, "77");
+    oo_mkdir_p(dir, NULL);
+    char *pw = oo_path_join(g_data, "password"), *inside = oo_path_join(dir, "ok.png");
+    oo_write_file(pw, "secret-password", 15, NULL);
+    oo_write_file(inside, "PNGDATA", 7, NULL);
+    char *data_db = oo_path_join(g_data, "oo_automator.db");
+    oo_write_file(data_db, "SQLite format 3", 15, NULL);
+    char *to_pw = oo_path_join(dir, "to-password.png"), *to_ok = oo_path_join(dir, "to-ok.png");
+    CHECK(symlink(pw, to_pw) == 0 && symlink(inside, to_ok) == 0);
+    char *dir_link = oo_path_join(runs, "78");          /* a folder link out of runs/ */
+    CHECK(symlink(g_data, dir_link) == 0);
+    char *fifo = oo_path_join(dir, "fifo.png");
+    CHECK(mkfifo(fifo, 0600) == 0);
+    char *via_link = oo_asprintf("%s/password", dir_link), *rel_up = oo_strdup("runs/77/../../password");
+    char *db_abs = oo_strdup(g_db), *dotdot = oo_asprintf("%s/../password", runs);
+    const struct { const char *path; int status; const char *body; } cases[] = {
+        {inside, 200, "PNGDATA"}, {"runs/77/ok.png", 200, "PNGDATA"}, {to_ok, 200, "PNGDATA"},
+        {pw, 404, NULL}, {"password", 404, NULL}, {to_pw, 404, NULL}, {via_link, 404, NULL},
+        {rel_up, 404, NULL}, {dotdot, 404, NULL}, {db_abs, 404, NULL}, {data_db, 404, NULL}, {"oo_automator.db", 404, NULL},
+        {dir, 404, NULL}, {runs, 404, NULL}, {fifo, 404, NULL}, {"/etc/passwd", 404, NULL},
+        {"runs/77/missing.png", 404, NULL}, {NULL, 0, NULL}};
+    for (int i = 0; cases[i].path; i++) {
+        store_failure f = {.task_id = task, .attempt = 9, .type = "timing", .message = "probe", .screenshot_path = cases[i].path};
+        int64_t id = store_failure_add(s, &f, &err);
+        char path[64];
+        snprintf(path, sizeof path, "/api/failures/%lld/screenshot", (long long)id);
+        http_resp r;
+        http_req(port, "GET", path, NULL, NULL, 0, &r);
+        CHECK_MSG(r.status == cases[i].status, "artifact %s: %d, wanted %d", cases[i].path, r.status, cases[i].status);
+        if (cases[i].body) CHECK_MSG(r.body && !strcmp(r.body, cases[i].body), "artifact %s: %s", cases[i].path, r.body);
+        CHECK_MSG(!r.body || !strstr(r.body, "secret-password"), "artifact %s leaked the password", cases[i].path);
+        CHECK_MSG(!r.body || !strstr(r.body, "SQLite format"), "artifact %s leaked the database", cases[i].path);
+        http_free(&r);
+    }
+    store_close(s);
+    unlink(pw);
+    unlink(fifo);
+    unlink(data_db);
+    char *all[] = {data_db, runs, dir, pw, inside, to_pw, to_ok, dir_link, fifo, via_link, rel_up, db_abs, dotdot};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free(all[i]);
+}
+
 static void test_artifacts(int port)
 {
     char path[128], h[512];
@@ -395,14 +447,15 @@ static void test_artifacts(int port)
     http_free(&r);
     /* recorded paths outside the data dir are never served */
     snprintf(path, sizeof path, "/api/failures/%lld/screenshot", (long long)g_ids.outside_failure_id);
-    CHECK_ERROR(port, "GET", path, NULL, 404, "not in the data directory");
+    CHECK_ERROR(port, "GET", path, NULL, 404, "not a file in the data directory's runs/ folder");
     snprintf(path, sizeof path, "/api/failures/%lld/html", (long long)g_ids.outside_failure_id);
-    CHECK_ERROR(port, "GET", path, NULL, 404, "not in the data directory");
+    CHECK_ERROR(port, "GET", path, NULL, 404, "not a file in the data directory's runs/ folder");
     snprintf(path, sizeof path, "/api/failures/%lld/network", (long long)g_ids.failure_id);
     CHECK_ERROR(port, "GET", path, NULL, 404, "has no network");
     snprintf(path, sizeof path, "/api/failures/%lld/passwd", (long long)g_ids.failure_id);
     CHECK_ERROR(port, "GET", path, NULL, 404, "screenshot, html");
     CHECK_ERROR(port, "GET", "/api/failures/99999/screenshot", NULL, 404, "no failure");
+    test_artifact_paths(port);
 }
 
 static void test_start_run(int port_engine, int port_none, engine *eng)
@@ -425,7 +478,7 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"start\":2.5}}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "whole number");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"apply_to\":\"neither\"}}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "delta.apply_to: \"neither\" is not one of both, put, call");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "delta.apply_to: \"neither\" is not one of both, put_only, call_only");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"vega\":1}}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "delta.vega: unknown field");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"entry_time\",\"config\":{\"start\":\"9:99\"}}", (long long)g_ids.test1);
@@ -487,11 +540,17 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
                      "Content-Length: %d\r\n\r\n{", 64 * 1024 * 1024);
     http_raw(port_engine, over, (size_t)n, 5000, &r);
     CHECK_INT(r.status, 413);
+    char ct413[128];
+    CHECK_MSG(http_header(&r, "content-type", ct413, sizeof ct413) && strstr(ct413, "application/json"), "413 as %s", ct413);
+    cJSON *e413 = cJSON_Parse(r.body ? r.body : "");
+    CHECK_MSG(e413 && strstr(str(e413, "error") ? str(e413, "error") : "", "the body is over the limit of 1048576 bytes"),
+              "413 body: %s", r.body);
+    cJSON_Delete(e413);
     http_free(&r);
 
     /* valid: the engine's start_run gets it, 201 with the run */
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"name\":\"From the API\",\"parameter\":\"delta\","
-             "\"config\":{\"start\":5,\"stop\":10,\"step\":1,\"apply_to\":\"put\"},\"browsers\":2}", (long long)g_ids.test1);
+             "\"config\":{\"start\":5,\"stop\":10,\"step\":1,\"apply_to\":\"put_only\"},\"browsers\":2}", (long long)g_ids.test1);
     http_req(port_engine, "POST", "/api/runs", NULL, body, strlen(body), &r);
     CHECK_INT(r.status, 201);
     char loc[128];
@@ -657,6 +716,24 @@ static void test_tests_edit(int port)
     CHECK_STR(v ? str(v, "name") : NULL, "Iron Condor 45 DTE");
     cJSON_Delete(v);
     CHECK_ERROR(port, "PATCH", path, "{\"name\": 5}", 400, "name");
+    /* a name is one line of plain text: terminal controls refused, 200 characters (not bytes) */
+    static const char *const controls[] = {"{\"name\": \"a\\u001b[2Jb\"}", "{\"name\": \"bell\\u0007\"}",
+        "{\"name\": \"cr\\rover\"}", "{\"name\": \"two\\nlines\"}", "{\"name\": \"csi \\u009b31m\"}",
+        "{\"name\": \"rlo \\u202etxt\"}", NULL};
+    for (int i = 0; controls[i]; i++) CHECK_ERROR(port, "PATCH", path, controls[i], 400, "no control characters");
+    oo_buf long_name;
+    oo_buf_init(&long_name);
+    oo_buf_puts(&long_name, "{\"name\": \"");
+    for (int i = 0; i < 200; i++) oo_buf_puts(&long_name, "\xc3\xa9");     /* 200 characters, 400 bytes */
+    oo_buf_puts(&long_name, "\"}");
+    v = call(port, "PATCH", path, long_name.data, &st);
+    CHECK_INT(st, 200);
+    CHECK(v && strlen(str(v, "name")) == 400);
+    cJSON_Delete(v);
+    long_name.len -= 2;
+    oo_buf_puts(&long_name, "x\"}");
+    CHECK_ERROR(port, "PATCH", path, long_name.data, 400, "201 characters; at most 200");
+    oo_buf_free(&long_name);
     CHECK_ERROR(port, "PATCH", path, "{\"nom\": \"x\"}", 400, "name");
     CHECK_ERROR(port, "PATCH", path, "not json", 400, "malformed");
     CHECK_ERROR(port, "POST", path, "{}", 405, "not allowed");
@@ -748,6 +825,54 @@ static void test_settings(int port)
     cJSON_Delete(v);
     CHECK(!oo_file_exists(pw));
     free(pw);
+}
+
+/* A body is JSON only when it says so and is exactly that: the Content-Type application/json
+ * (415 otherwise), UTF-8 without NUL, one document, each key once (400 otherwise). None of the
+ * refused bodies changes anything. */
+static void test_strict_bodies(int port)
+{
+    static const struct { const char *ct; const char *body; size_t len; int status; const char *has; } cases[] = {
+        {NULL, "{\"browsers\":3}", 0, 415, "Content-Type: application/json"},
+        {"application/jsonx", "{\"browsers\":3}", 0, 415, "application/jsonx"},
+        {"text/plain", "{\"browsers\":3}", 0, 415, "text/plain"},
+        {"application/json; charset=latin1", "{\"browsers\":3}", 0, 415, "latin1"},
+        {"application/json", "{\"browsers\":3} x", 0, 400, "unexpected data at byte 15"},
+        {"application/json", "{\"browsers\":3}{}", 0, 400, "unexpected data"},
+        {"application/json", "{\"email\":\"a\\u0000@b.example\"}", 0, 400, "escaped NUL"},
+        {"application/json", "{\"email\":\"a\0@b.example\"}", 24, 400, "byte 11 is not UTF-8"},
+        {"application/json", "{\"email\":\"\xff@b.example\"}", 0, 400, "byte 10 is not UTF-8"},
+        {"application/json", "{\"email\":\"\xc0\xaf@b.example\"}", 0, 400, "not UTF-8"},
+        {"application/json", "{\"email\":\"\xed\xa0\x80@b.example\"}", 0, 400, "not UTF-8"},
+        {"application/json", "{\"browsers\":3,\"browsers\":8}", 0, 400, "\"browsers\" is given twice"},
+        {NULL, NULL, 0, 0, NULL}};
+    for (int i = 0; cases[i].body; i++) {
+        size_t blen = cases[i].len ? cases[i].len : strlen(cases[i].body);
+        char head[512];
+        int n = snprintf(head, sizeof head, "PUT /api/settings HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s%s%s"
+                         "Content-Length: %zu\r\n\r\n", cases[i].ct ? "Content-Type: " : "", cases[i].ct ? cases[i].ct : "",
+                         cases[i].ct ? "\r\n" : "", blen);
+        char *raw = malloc((size_t)n + blen);
+        memcpy(raw, head, (size_t)n);
+        memcpy(raw + n, cases[i].body, blen);
+        http_resp r;
+        http_raw(port, raw, (size_t)n + blen, 5000, &r);
+        free(raw);
+        cJSON *e = cJSON_Parse(r.body ? r.body : "");
+        const char *msg = e ? str(e, "error") : NULL;
+        CHECK_MSG(r.status == cases[i].status && msg && strstr(msg, cases[i].has), "case %d: %d %s", i, r.status, r.body);
+        cJSON_Delete(e);
+        http_free(&r);
+    }
+    int st;
+    cJSON *v = call(port, "GET", "/api/settings", NULL, &st);
+    CHECK_MSG(v && num(v, "browsers") == 2 && cJSON_IsNull(cJSON_GetObjectItem(v, "email")), "a refused body changed the settings");
+    cJSON_Delete(v);
+    /* what a browser or curl sends is fine, whatever the case of the type */
+    http_resp r;
+    http_req(port, "PUT", "/api/settings", "Content-Type: Application/JSON; charset=UTF-8\r\n", "{\"browsers\": 2}", 15, &r);
+    CHECK_MSG(r.status == 200, "%d %s", r.status, r.body);
+    http_free(&r);
 }
 
 static void test_static(int port)
@@ -851,6 +976,35 @@ static void test_access(void)
     n = snprintf(raw, sizeof raw, "GET /api/health HTTP/1.1\r\nHost: localhost:%d\r\nConnection: close\r\n\r\n", port);
     http_raw(port, raw, (size_t)n, 5000, &r);
     CHECK_INT(r.status, 200);
+    http_free(&r);
+    /* DNS rebinding: only an exact loopback literal, with an optional numeric port, is this
+     * machine; a name that starts like one may resolve there for an attacker's page */
+    static const struct { const char *host; int status; } hosts[] = {
+        {"127.0.0.1", 200}, {"127.0.0.1:8000", 200}, {"127.1.2.3:80", 200}, {"localhost", 200},
+        {"LocalHost:1", 200}, {"[::1]", 200}, {"[::1]:8000", 200}, {"127.255.255.255:65535", 200},
+        {"127.0.0.1.attacker.test", 403}, {"127.0.0.1.attacker.test:8000", 403}, {"[::1].evil.com", 403},
+        {"[::1].evil.com:8000", 403}, {"localhost:evil.com", 403}, {"localhost.evil.com", 403},
+        {"localhost.", 403}, {"127.evil.com", 403}, {"127.0.0.1:80:80", 403}, {"127.0.0.1:", 403},
+        {"127.0.0.1:65536", 403}, {"127.0.0.1:+80", 403}, {"127.0.0.256", 403}, {"127.0.0", 403},
+        {"127.1", 403}, {"0177.0.0.1", 403}, {"127.00.0.1", 403}, {"128.0.0.1", 403}, {"[::2]", 403},
+        {"[::1", 403}, {"[0:0:0:0:0:0:0:1]", 403}, {"2130706433", 403}, {"", 403}, {"127.0.0.1 .x", 403},
+        {NULL, 0}};
+    for (int i = 0; hosts[i].host; i++) {
+        n = snprintf(raw, sizeof raw, "GET /api/settings HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", hosts[i].host);
+        http_raw(port, raw, (size_t)n, 5000, &r);
+        CHECK_MSG(r.status == hosts[i].status, "Host: %s: %d, wanted %d", hosts[i].host, r.status, hosts[i].status);
+        http_free(&r);
+        /* a write with the same Host as its Origin: refused alike */
+        n = snprintf(raw, sizeof raw, "PUT /api/settings HTTP/1.1\r\nHost: %s\r\nOrigin: http://%s\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                     hosts[i].host, hosts[i].host);
+        http_raw(port, raw, (size_t)n, 5000, &r);
+        CHECK_MSG(hosts[i].status == 200 ? r.status == 200 : r.status == 403, "PUT with Host: %s: %d", hosts[i].host, r.status);
+        http_free(&r);
+    }
+    /* no Host at all (HTTP/1.0): refused too */
+    http_raw(port, "GET /api/settings HTTP/1.0\r\n\r\n", 30, 5000, &r);
+    CHECK_INT(r.status, 403);
     http_free(&r);
     char path[64];
     snprintf(path, sizeof path, "/api/runs/%lld/pause", (long long)g_ids.live_run);
@@ -990,6 +1144,27 @@ static void test_websocket(int port)
     CHECK(h && num(h, "ws_clients") == 2);
     cJSON_Delete(h);
     ws_close(fd2);
+    /* a client ahead of the store (it knew a replaced or smaller database) is told to reload,
+     * then gets the store's next event: before, it waited for ids that never came */
+    s = store_open(g_db, &err);
+    tail = store_events_last_id(s, &err);
+    store_close(s);
+    snprintf(path, sizeof path, "/ws?after=%lld", (long long)(tail + 1000));
+    int fd4 = ws_connect(port, path, NULL, &st);
+    REQUIRE(fd4 >= 0);
+    m = ws_read(fd4, 3000);
+    CHECK_MSG(m && strstr(m, "\"hello\""), "%s", m ? m : "(nothing)");
+    free(m);
+    m = ws_read(fd4, 3000);
+    CHECK_MSG(m && !strcmp(m, "{\"type\":\"reset\"}"), "ahead of the store: %s", m ? m : "(nothing)");
+    free(m);
+    CHECK_INT(run_fixture("event", g_db, run, "after_reset"), 0);
+    m = ws_read(fd4, 3000);
+    cJSON *next = cJSON_Parse(m ? m : "");
+    CHECK_MSG(next && (int64_t)num(next, "id") == tail + 1 && strstr(m, "after_reset"), "after the reset: %s", m ? m : "(nothing)");
+    cJSON_Delete(next);
+    free(m);
+    ws_close(fd4);
     CHECK_ERROR(port, "GET", "/ws?after=abc", NULL, 400, "WebSocket");
     /* a client sending a big message is dropped; a small one is ignored */
     int fd3 = ws_connect(port, "/ws", NULL, &st);
@@ -1072,6 +1247,7 @@ int main(void)
     test_resume(port, web_port(none), &eng);
     test_retry(port, web_port(none), &eng);
     test_control(port);
+    test_strict_bodies(port);
     test_settings(port);
     test_static(port);
     test_garbage(port);
