@@ -332,6 +332,15 @@ static int q_results(lua_State *L)
     return push_json_owned(L, r);
 }
 
+static int q_tasks(lua_State *L)
+{
+    run_ctx *c = checkq(L);
+    oo_err e = {0};
+    cJSON *r = store_run_tasks(c->st, c->run_id, &e);
+    if (!r) return fail_store(L, &e);
+    return push_json_owned(L, r);
+}
+
 static int q_add_tasks(lua_State *L)
 {
     run_ctx *c = checkq(L);
@@ -467,7 +476,8 @@ static void push_queue(lua_State *L, run_ctx *c, cJSON *run)
     q->ctx = c;
     if (luaL_newmetatable(L, MT_QUEUE)) {
         static const luaL_Reg m[] = {{"lease", q_lease}, {"complete", q_complete}, {"fail", q_fail},
-            {"release", q_release}, {"counts", q_counts}, {"results", q_results}, {"add_tasks", q_add_tasks},
+            {"release", q_release}, {"counts", q_counts}, {"results", q_results}, {"tasks", q_tasks},
+            {"add_tasks", q_add_tasks},
             {"max_stage", q_max_stage}, {"cached", q_cached}, {"set_hash", q_set_hash}, {"stopping", q_stopping},
             {"event", q_event}, {"worker_state", q_worker_state}, {NULL, NULL}};
         luaL_newlib(L, m);

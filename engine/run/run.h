@@ -13,7 +13,8 @@
  *       recorded, but the task goes back to the queue without using up an attempt)
  *   q:release(task_id)      gives a leased task back untouched (stop, lost browser)
  *   q:counts() -> {total, pending, running, completed, failed}
- *   q:results() -> completed results [{task_id, stage, values, metrics...}]
+ *   q:results() -> completed results [{task_id, stage, values, metrics..., cached_from}]
+ *   q:tasks() -> every task in order [{id, stage, seq, values, status, ...}] (failed ones too)
  *   q:add_tasks(stage, {{values = {...}}, ...}) -> n
  *   q:max_stage() -> the highest stage that has tasks (0 = none yet)
  *   q:cached(config_hash) -> a stored result of the same test and configuration | nil

@@ -1,0 +1,92 @@
+-- oo.search.common: what the searches (refine, optimize, halving) read from a spec alike: the
+-- space (a sweep's or a grid's parameters), the objective (optimize_by), and whole-number
+-- options with their bounds. Errors are typed input errors naming the mode and the field.
+local errors = require("oo.errors")
+local modes = require("oo.modes")
+local objective = require("oo.objective")
+local space = require("oo.search.space")
+local M = {}
+
+-- The axes {name, config, values} of a sweep's spec (parameter = , config = ) or a grid's
+-- (parameters = ...), in loop order.
+function M.axes(spec, registry, mode)
+  local grid = require("modes.grid")
+  if spec.parameters ~= nil then
+    if spec.parameter ~= nil then
+      errors.raise("input", "%s: give parameter (one) or parameters (several), not both", mode)
+    end
+    return grid.axes(spec, registry, mode)
+  end
+  if spec.parameter == nil then
+    errors.raise("input", "%s: parameters missing: parameter = \"delta\", config = {...} or parameters = {delta = {...}, ...}", mode)
+  end
+  local _, cfg, vals = modes.resolve_parameter(registry, spec.parameter, spec.config, mode .. "." .. tostring(spec.parameter))
+  return { { name = spec.parameter, config = cfg, values = vals } }
+end
+
+-- A whole number option of the spec: default when absent; min..max inclusive.
+function M.int(spec, key, mode, default, min, max)
+  local v = spec[key]
+  if v == nil then return default end
+  if math.type(v) == "float" and v % 1 == 0 and v > -2^53 and v < 2^53 then v = math.tointeger(v) end
+  if math.type(v) ~= "integer" then
+    errors.raise("input", "%s.%s: expected a whole number, found %s", mode, key, tostring(v))
+  end
+  if (min and v < min) or (max and v > max) then
+    errors.raise("input", "%s.%s: %d is out of range (%s to %s)", mode, key, v, tostring(min or "-"), tostring(max or "-"))
+  end
+  return v
+end
+
+-- The checked parts every search has: axes, fixed values, the objective.
+function M.check(spec, registry, mode)
+  local axes = M.axes(spec, registry, mode)
+  if spec.fixed ~= nil and type(spec.fixed) ~= "table" then
+    errors.raise("input", "%s.fixed: expected a table of parameter = value", mode)
+  end
+  for _, a in ipairs(axes) do
+    if spec.fixed and spec.fixed[a.name] ~= nil then
+      errors.raise("input", "%s.fixed.%s: the parameter is searched, it cannot also be fixed", mode, a.name)
+    end
+  end
+  local obj = objective.get(spec.optimize_by, mode .. ".optimize_by")
+  return { axes = axes, fixed = spec.fixed or {}, optimize_by = spec.optimize_by, obj = obj }
+end
+
+-- The space of a checked spec (built once per spec table).
+function M.space(norm)
+  if not norm._space then norm._space = space.new(norm.axes, norm.fixed) end
+  return norm._space
+end
+
+-- "delta (10) x profit_target (12)"
+function M.axes_label(norm)
+  local parts = {}
+  for _, a in ipairs(norm.axes) do parts[#parts + 1] = string.format("%s (%d)", a.name, #a.values) end
+  return table.concat(parts, " x ")
+end
+
+function M.names(norm)
+  local parts = {}
+  for _, a in ipairs(norm.axes) do parts[#parts + 1] = a.name end
+  return table.concat(parts, " x ")
+end
+
+-- A stage of a search from its points (nil when there are none).
+function M.stage(norm, k, points, what)
+  if #points == 0 then return nil end
+  local S = M.space(norm)
+  local tasks = {}
+  for i, p in ipairs(points) do tasks[i] = { values = S.values(p) } end
+  return { index = k, label = M.names(norm) .. ": " .. what, tasks = tasks }
+end
+
+-- A search's answer from its stages done: the best result so far ({values, metrics, score}),
+-- the backtests it spent, the configurations it tried, the size of the full grid.
+function M.summary(norm, done)
+  local S = M.space(norm)
+  local H = require("oo.search.history").read(S, done, norm.obj)
+  return { best = H.best, spent = H.spent, tried = #H.list, grid = S.size }
+end
+
+return M
