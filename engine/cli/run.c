@@ -23,6 +23,9 @@ const cli_opt cli_run_opts[] = {
     {"step", 0, "S", "step between values"},
     {"browsers", 0, "N", "browsers working at once (default 2; env OO_BROWSERS)"},
     {"config", 0, "FILE", "a run spec in JSON or Lua"},
+    {"mode", 0, "MODE", "sweep, grid, staged, refine or optimize (overrides the spec's; see the README's Modes)"},
+    {"max-backtests", 0, "N", "optimize: the budget of backtests"},
+    {"seed", 0, "N", "optimize: the seed of the search (the same seed, the same search)"},
     {"name", 0, "NAME", "a name for the run"},
     {"yes", 'y', NULL, "do not ask (also allows grids of over 1,000 tasks)"},
     {"no-cache", 0, NULL, "run every backtest even when the same configuration was computed before"},
@@ -147,6 +150,9 @@ static int wizard(long browsers, int headless, int no_cache)
     cJSON *arg = cJSON_CreateObject();
     cJSON *tests = store_tests_list(st, 9, &err);
     cJSON_AddItemToObject(arg, "tests", tests ? tests : cJSON_CreateArray());
+    oo_err herr = {0};
+    cJSON *history = store_backtest_seconds(st, 0, &herr);   /* the wizard's estimate */
+    cJSON_AddItemToObject(arg, "history", history ? history : cJSON_CreateArray());
     if (browsers) cJSON_AddNumberToObject(arg, "browsers", (double)browsers);
     script_opts so = {.traceback = oo_cfg()->verbose > 0};
     oo_script *sc = script_new(&so, &err);
@@ -163,6 +169,7 @@ static int wizard(long browsers, int headless, int no_cache)
         if (rc == 0) {
             cJSON *args = cJSON_CreateObject();
             cJSON_AddItemToObject(args, "spec", cJSON_Duplicate(cJSON_GetObjectItem(answers, "spec"), 1));
+            cJSON_AddTrueToObject(args, "confirmed");
             store_close(st);
             st = NULL;
             rc = cli_plan_and_run(args, 1, headless, no_cache, NULL);
@@ -177,8 +184,10 @@ static int wizard(long browsers, int headless, int no_cache)
 int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
 {
     (void)cmd;
-    long browsers = 0;
+    long browsers = 0, budget = 0, seed = 0;
     if (cli_get_int(a, "browsers", 1, 8, &browsers) < 0) return 2;
+    int hb = cli_get_int(a, "max-backtests", 2, 100000, &budget), hseed = cli_get_int(a, "seed", -1000000000L, 1000000000L, &seed);
+    if (hb < 0 || hseed < 0) return 2;
     double start = 0, stop = 0, step = 1;
     int hs = number(a, "start", &start), he = number(a, "end", &stop), hp = number(a, "step", &step);
     if (hs < 0 || he < 0 || hp < 0) return 2;
@@ -198,6 +207,8 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     const char *file = script ? script : config;
     if (file && !oo_file_exists(file)) return cli_fail("cannot read %s: no such file", file);
     if (!script && !config && !cli_has(a, "param")) {
+        if (cli_has(a, "mode") || hb || hseed)
+            return cli_usage_error("run", "--mode, --max-backtests and --seed apply to a spec: give SCRIPT.lua, --config or --url with --param");
         if (cli_has(a, "url"))
             return cli_usage_error("run", "--url needs --param NAME (or run without arguments for the wizard)");
         return wizard(browsers, cli_headless(a), cli_has(a, "no-cache"));
@@ -209,6 +220,9 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     if (cli_get(a, "url")) cJSON_AddStringToObject(args, "url", cli_get(a, "url"));
     if (cli_get(a, "param")) cJSON_AddStringToObject(args, "param", cli_get(a, "param"));
     if (cli_get(a, "name")) cJSON_AddStringToObject(args, "name", cli_get(a, "name"));
+    if (cli_get(a, "mode")) cJSON_AddStringToObject(args, "mode", cli_get(a, "mode"));
+    if (hb) cJSON_AddNumberToObject(args, "max_backtests", (double)budget);
+    if (hseed) cJSON_AddNumberToObject(args, "seed", (double)seed);
     if (hs) cJSON_AddNumberToObject(args, "start", start);
     if (he) cJSON_AddNumberToObject(args, "stop", stop);
     if (hp) cJSON_AddNumberToObject(args, "step", step);
@@ -225,7 +239,12 @@ int64_t cli_create_run(oo_store *st, const cJSON *args, int interactive, long *b
     script_opts so = {.traceback = oo_cfg()->verbose > 0};
     oo_script *sc = script_new(&so, err);
     if (!sc) return -1;
-    cJSON *plan = cli_lua_call(sc, "oo.cli", "prepare", args, err);
+    cJSON *pargs = cJSON_Duplicate(args, 1);
+    oo_err herr = {0};
+    cJSON *history = store_backtest_seconds(st, 0, &herr);   /* for the estimate; none is fine */
+    cJSON_AddItemToObject(pargs, "history", history ? history : cJSON_CreateArray());
+    cJSON *plan = cli_lua_call(sc, "oo.cli", "prepare", pargs, err);
+    cJSON_Delete(pargs);
     script_free(sc);
     if (!plan) return -1;
     if (cJSON_IsTrue(cJSON_GetObjectItem(plan, "imperative"))) {
@@ -260,8 +279,12 @@ int64_t cli_create_run(oo_store *st, const cJSON *args, int interactive, long *b
             goto out;
         }
     }
+    const char *estimate = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "estimate"));
+    /* a terminal says what it starts (the wizard has, before its confirmation; the dashboard does not) */
+    if (interactive || (cJSON_IsTrue(cJSON_GetObjectItem(args, "yes")) && !cJSON_IsTrue(cJSON_GetObjectItem(args, "confirmed"))))
+        fprintf(stderr, "%s on %ld browser%s\nestimate: %s\n", summary ? summary : "run", browsers,
+                browsers == 1 ? "" : "s", estimate ? estimate : "-");
     if (interactive) {
-        fprintf(stderr, "%s on %ld browser%s\n", summary ? summary : "run", browsers, browsers == 1 ? "" : "s");
         if (isatty(0) && isatty(2)) {
             char q[128];
             snprintf(q, sizeof q, "Ready to run %d tests. Continue?", count);

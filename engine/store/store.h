@@ -98,6 +98,10 @@ cJSON *store_run_results(oo_store *s, int64_t run_id, oo_err *err);
 /* A stored result for the same test and full configuration, or NULL (no error). */
 cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash, oo_err *err);
 cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err);
+/* What run estimates are made of: the time of each backtest actually run (not served by the
+ * cache) in the last `runs` runs that ran any (0 = 10): [{run_id, seconds}], newest run first.
+ * seconds: from the task's (last) lease to its result. */
+cJSON *store_backtest_seconds(oo_store *s, int runs, oo_err *err);
 
 /* ---- failures ---------------------------------------------------------------------------- */
 typedef struct store_failure {

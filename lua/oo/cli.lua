@@ -36,13 +36,14 @@ function M.prepare(args)
     if args.config:match("%.lua$") then script = args.config end
   elseif args.param then
     where = "--param"
-    spec = { mode = "sweep", parameter = args.param, config = {} }
+    spec = { mode = args.mode or "sweep", parameter = args.param, config = {} }
     if args.start ~= nil then spec.config.start = args.start end
     if args.stop ~= nil then spec.config.stop = args.stop end
     if args.step ~= nil then spec.config.step = args.step end
   else
     error("run: nothing to run (give SCRIPT.lua, --config FILE, or --url with --param)", 0)
   end
+  M.apply_flags(spec, args)
   spec = spec_mod.prepare(spec, where)
   if args.url then spec.test = args.url end
   if args.name then spec.name = args.name end
@@ -53,15 +54,20 @@ function M.prepare(args)
   if looks_like_url(test) then spec_mod.test_url(test, args.url and "--url" or where) end
   local registry, errors = parameters.discover()
   for _, e in ipairs(errors) do io.stderr:write("warning: parameter script left out: ", e, "\n") end
+  local browsers = args.browsers or spec.browsers
+  if browsers ~= nil and (math.type(browsers) ~= "integer" or browsers < 1 or browsers > 8) then
+    error(where .. ": browsers must be a whole number from 1 to 8", 0)
+  end
+  browsers = browsers or M.default_browsers()
+  -- a search that proposes one candidate per browser fixes that number in its stored spec, so
+  -- that a resume on other browsers plans the same search
+  local okm, m = pcall(require("oo.modes").get, spec.mode)
+  if okm and m.batched and spec.batch == nil then spec.batch = browsers end
   local okc, mode, norm, count = pcall(spec_mod.check, spec, registry, where)
   if not okc then
     local msg = tostring(mode)
     if not msg:find(where, 1, true) then msg = where .. ": " .. msg end
     error(msg, 0)
-  end
-  local browsers = args.browsers or spec.browsers
-  if browsers ~= nil and (math.type(browsers) ~= "integer" or browsers < 1 or browsers > 8) then
-    error(where .. ": browsers must be a whole number from 1 to 8", 0)
   end
   local config = require("config")
   if not config.get("email") or not config.secret("password") then
@@ -71,8 +77,30 @@ function M.prepare(args)
   return {
     spec = spec_mod.storable(spec), script = script, test = tostring(test), test_is_url = looks_like_url(test),
     name = spec.name, mode = norm.mode, count = count, browsers = browsers,
-    summary = M.summary(norm, count),
+    summary = M.summary(norm, count), estimate = M.estimate(count, browsers, args.history),
   }
+end
+
+-- --mode, --max-backtests and --seed over the spec's own
+function M.apply_flags(spec, args)
+  if type(spec) ~= "table" then return end
+  if args.mode then spec.mode = args.mode end
+  if args.max_backtests then spec.max_backtests = math.tointeger(args.max_backtests) or args.max_backtests end
+  if args.seed then spec.seed = math.tointeger(args.seed) or args.seed end
+end
+
+-- The browsers when neither the command line nor the spec says: OO_BROWSERS, else 2.
+function M.default_browsers()
+  local b = math.tointeger(tonumber(require("config").get("browsers") or ""))
+  if b and b >= 1 and b <= 8 then return b end
+  return 2
+end
+
+-- "about 38 min: ..." for count backtests on browsers, from the store's recent backtest times.
+function M.estimate(count, browsers, history)
+  local estimate = require("oo.estimate")
+  local rate = tonumber(require("config").get("rate_limit") or "10") or 10
+  return estimate.text(estimate.compute { backtests = count, browsers = browsers, rate_limit = rate, history = history })
 end
 
 function M.summary(norm, count)
@@ -87,6 +115,8 @@ function M.summary(norm, count)
     for _, s in ipairs(norm.stages) do parts[#parts + 1] = string.format("%s (%d)", s.parameter, #s.values) end
     return string.format("staged optimization %s: %d backtests", table.concat(parts, " -> "), count)
   end
+  local okm, mode = pcall(require("oo.modes").get, norm.mode)
+  if okm and mode.describe then return mode.describe(norm, count) end
   return string.format("%s: %d backtests", norm.mode, count)
 end
 
@@ -119,11 +149,14 @@ function M.report(run, results)
   local spec = spec_mod.from_stored(run.config)
   local registry = parameters.discover()
   local okc, mode, norm = pcall(spec_mod.check, spec, registry)
+  -- a search's stages are its batches: one table, one best over all of them
+  local search = okc and mode.summary ~= nil
   local by_stage, names_seen, names = {}, {}, {}
   for _, r in ipairs(results) do
     local values = r.values or r.parameter_values or {}
-    by_stage[r.stage] = by_stage[r.stage] or {}
-    table.insert(by_stage[r.stage], { values = values, metrics = r.metrics or {}, task_id = r.task_id })
+    local stage = search and 1 or r.stage
+    by_stage[stage] = by_stage[stage] or {}
+    table.insert(by_stage[stage], { values = values, metrics = r.metrics or {}, task_id = r.task_id })
     for k in pairs(values) do if not names_seen[k] then names_seen[k] = true; names[#names + 1] = k end end
   end
   table.sort(names)
@@ -138,6 +171,8 @@ function M.report(run, results)
     if okc and norm.mode == "staged" and norm.stages[s] then
       best = mode.best(norm.stages[s], rows)
       best_label = norm.stages[s].optimize_by
+    elseif search then
+      best, best_label = norm.obj.best(rows), norm.obj.label
     else
       local staged = require("modes.staged")
       best = staged.best({ score = staged.metrics[spec.optimize_by or "mar"] or staged.metrics.mar }, rows)
@@ -181,6 +216,7 @@ function M.report(run, results)
       table.concat(parts, ", "), fmt(best_overall.metrics.pl, "money"), fmt(best_overall.metrics.cagr, "pct"),
       fmt(best_overall.metrics.mar, "ratio"))
   end
+  if search then out[#out + 1] = require("oo.search.common").cost(norm, results, run.counts) end
   return table.concat(out, "\n") .. "\n"
 end
 

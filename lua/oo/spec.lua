@@ -72,11 +72,26 @@ function M.from_script(path, imperative_ok)
   return spec
 end
 
--- The spec a stored run was created from.
+-- The stored spec with its Lua functions back: where the stored copy says "custom" (a
+-- function, see storable) and the script's spec holds a function at the same place.
+local function with_functions(stored, live)
+  if type(stored) ~= "table" or type(live) ~= "table" then
+    if stored == "custom" and type(live) == "function" then return live end
+    return stored
+  end
+  local out = {}
+  for k, v in pairs(stored) do out[k] = with_functions(v, live[k]) end
+  return out
+end
+
+-- The spec a stored run was created from. The stored spec is the truth (with the command
+-- line's --mode, --max-backtests, --seed and a search's batch in it); a run script is read
+-- again only for the Lua functions a spec cannot store.
 function M.from_stored(stored)
   if type(stored) ~= "table" then error("the run has no spec", 0) end
   if stored.script then
     local ok, spec = pcall(M.from_script, stored.script)
+    if ok and stored.spec then return M.prepare(with_functions(stored.spec, spec), stored.script) end
     if ok then return M.prepare(spec, stored.script) end
     if not stored.spec then error(spec, 0) end
   end

@@ -83,6 +83,19 @@ expect 1 "script step the wrong way" -- "$BIN" --db "$bdb" run "$root/neg.lua"
 printf '{"test": "%s", "mode": "grid", "parameters": {"delta": {"start": 1, "end": 100, "step": 1}, "profit_target": {"start": 0, "end": 1000, "step": 10}}}' "$T" > "$root/huge.json"
 expect 1 "grid over 1,000 without --yes" -- "$BIN" --db "$bdb" run --config "$root/huge.json"
 contains "$err" "10100 backtests" "grid size named"; contains "$err" "--yes" "grid size: how to fix"
+# the searches' flags and specs
+printf '{"test": "%s", "parameters": {"delta": {"start": 5, "end": 30, "step": 1}, "profit_target": {"start": 10, "end": 100, "step": 10}}}' "$T" > "$root/space.json"
+expect 1 "optimize without a budget" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode optimize
+contains "$err" "optimize.max_backtests: missing" "optimize budget named"; contains "$err" "260 points" "optimize: the grid's size"
+expect 2 "budget below 2" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode optimize --max-backtests 1
+contains "$err" "--max-backtests" "budget flag named"
+expect 2 "seed not a number" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode optimize --max-backtests 9 --seed x
+expect 2 "--mode without a spec" -- "$BIN" --db "$bdb" run --mode refine
+contains "$err" "--mode" "mode without spec"
+expect 1 "unknown mode by flag" -- "$BIN" --db "$bdb" run --url $T --param delta --mode spiral
+contains "$err" "refine, optimize" "the modes are listed"
+expect 1 "refine with a budget" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode refine --max-backtests 20
+contains "$err" "refine.max_backtests" "refine has no budget"
 expect 1 "no credentials" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end 10 --step 5
 contains "$err" "OO_EMAIL" "credentials: how to fix"
 [ "$(sqlite3 "$bdb" 'SELECT COUNT(*) FROM runs' 2>/dev/null || echo 0)" = 0 ] && ok || bad "bad input created a run"
@@ -96,6 +109,14 @@ contains "$out" "Mode" "wizard asks the mode"; contains "$out" "Start [5]" "wiza
 contains "$out" "at least 1" "wizard refuses an out-of-bounds answer and asks again"
 contains "$out" "Ready to run 2 tests. Continue?" "wizard counts the tests"
 contains "$out" "nothing was started" "wizard cancelled"
+# the wizard's optimize: parameters, what best means, budget and seed, then the estimate
+answers='https://optionomega.com/test/wiz123\n\n5\n1\n5\n30\n1\nboth\nshort\n0\ny\n4\n10\n100\n10\nn\n4\n40\n3\n2\nn\n'
+out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
+[ "$rc" = 0 ] && ok || bad "wizard optimize cancelled: exit $rc: $out"
+contains "$out" "Budget of backtests (the full grid has 260)" "wizard asks the budget"
+contains "$out" "optimize delta (26) x profit_target (10): up to 40 backtests of a 260-point grid (seed 3) on 2 browsers" "wizard: the search"
+contains "$out" "estimate: about 15 min: 40 backtests, 45 s each (no history yet: assumed), 2 browsers, at most 10 a minute" "wizard: the estimate (40 x 45 s / 2 browsers)"
+contains "$out" "Ready to run 40 tests" "wizard counts the budget"
 out=$(printf 'https://example.com/x\n' | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 1 ] && ok || bad "wizard with a bad URL: exit $rc"
 contains "$out" "not an OptionOmega test URL" "wizard checks the URL"

@@ -89,4 +89,19 @@ function M.summary(norm, done)
   return { best = H.best, spent = H.spent, tried = #H.list, grid = S.size }
 end
 
+-- After a run: what the search spent against a full grid. results: the store's results
+-- (cached_from set when the cache served one); counts: the run's task counts.
+function M.cost(norm, results, counts)
+  local run, cached = 0, 0
+  for _, r in ipairs(results) do
+    if type(r.cached_from) == "number" then cached = cached + 1 else run = run + 1 end
+  end
+  local failed = counts and tonumber(counts.failed) or 0
+  local spent = run + failed
+  local size = M.space(norm).size
+  return string.format("Search: %d backtest%s spent%s%s; a full grid is %d (%.0f%% of it)", spent,
+    spent == 1 and "" or "s", failed > 0 and string.format(" (%d failed)", failed) or "",
+    cached > 0 and string.format(", %d more from the cache at no cost", cached) or "", size, 100 * spent / size)
+end
+
 return M
