@@ -39,7 +39,7 @@ function M.axes(spec, registry, mode)
 end
 
 function M.check(spec, registry)
-  return { mode = "grid", axes = M.axes(spec, registry), fixed = spec.fixed or {} }
+  return { mode = "grid", axes = M.axes(spec, registry), fixed = modes.check_fixed(registry, spec.fixed, "grid") }
 end
 
 function M.count(spec)

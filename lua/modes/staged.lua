@@ -63,7 +63,7 @@ function M.check(spec, registry)
     st.score, st.optimize_by = scorer(by, string.format("staged.stages[%d]", i))
     st.by = nil
   end
-  return { mode = "staged", stages = stages, fixed = spec.fixed or {} }
+  return { mode = "staged", stages = stages, fixed = modes.check_fixed(registry, spec.fixed, "staged") }
 end
 
 function M.count(spec)

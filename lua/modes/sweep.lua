@@ -6,7 +6,7 @@ local M = { name = "sweep", description = "Single parameter sweep: one parameter
 function M.check(spec, registry)
   local _, cfg, vals = modes.resolve_parameter(registry, spec.parameter, spec.config, "sweep")
   return { mode = "sweep", parameter = spec.parameter, config = cfg, values = vals,
-           fixed = spec.fixed or {} }
+           fixed = modes.check_fixed(registry, spec.fixed, "sweep") }
 end
 
 function M.count(spec) return #spec.values end

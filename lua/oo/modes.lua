@@ -53,6 +53,24 @@ function M.resolve_parameter(registry, name, config, where)
   return p, cfg, vals
 end
 
+-- Checks a spec's fixed values ({name = value, ...}, kept the same in every task): each names
+-- a parameter and is a value it accepts (e.g. fixed = {dates = "2020-01-02..2024-12-31"}).
+-- Returns fixed, or {} when there is none.
+function M.check_fixed(registry, fixed, where)
+  where = (where or "spec") .. ".fixed"
+  if fixed == nil then return {} end
+  if type(fixed) ~= "table" then error(where .. ": expected a table of parameter = value", 0) end
+  for name, v in pairs(fixed) do
+    local p = registry[name]
+    if not p then error(string.format("%s: unknown parameter %q", where, tostring(name)), 0) end
+    if p.check_value then
+      local ok, why = p.check_value(v, values.apply_fields(name, p.fields, {}))
+      if not ok then error(string.format("%s.%s: %s: %s", where, name, tostring(v), why or "out of bounds"), 0) end
+    end
+  end
+  return fixed
+end
+
 -- A shallow copy of t with k = v set.
 function M.with(t, k, v)
   local c = {}

@@ -83,6 +83,10 @@ function M.apply_fields(param_name, fields, config)
       end
     elseif f.type == "time" then
       if not M.parse_time(v) then error(string.format("%s: %q is not a time HH:MM", where, tostring(v)), 0) end
+    elseif f.type == "date" then
+      if not require("oo.dates").parse(v) then
+        error(string.format("%s: %q is not a date YYYY-MM-DD", where, tostring(v)), 0)
+      end
     elseif f.type == "bool" then
       if type(v) ~= "boolean" then error(string.format("%s: expected true or false, found %s", where, type(v)), 0) end
     elseif f.type == "string" then

@@ -56,6 +56,9 @@ local function field_value(f, answer)
   elseif f.type == "time" then
     if not values.parse_time(answer) then return nil, f.label .. ": a time HH:MM please" end
     return answer
+  elseif f.type == "date" then
+    if not require("oo.dates").parse(answer) then return nil, f.label .. ": a date YYYY-MM-DD please" end
+    return answer
   elseif f.type == "bool" then
     local a = tostring(answer):lower()
     if a == "y" or a == "yes" or a == "true" then return true end

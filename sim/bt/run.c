@@ -401,7 +401,6 @@ bt_result *bt_run(const bt_market *m, const bt_config *c)
     sim s = {m, c, scale_of(c->ticker), strcmp(c->ticker, "SPX") ? 1.0 : 5.0};
     bt_result *r = calloc(1, sizeof *r);
     int first = bt_market_index(m, c->start_day), last = bt_market_index(m, c->end_day + 1) - 1;
-    if (first < 1) first = 1;  /* one day of history for gaps and RSI */
     int ndays = last >= first ? last - first + 1 : 0;
     r->eq_day = calloc((size_t)ndays + 1, sizeof *r->eq_day);
     r->equity = calloc((size_t)ndays + 1, sizeof *r->equity);
@@ -410,7 +409,9 @@ bt_result *bt_run(const bt_market *m, const bt_config *c)
     double realized = 0, funds0 = c->funds.starting_funds;
     int entry_bar = c->entry.time - 1;
     for (int day = first; day <= last; day++) {
-        double prev_close = price_at(&s, day - 1, BT_BARS - 1), open_px = m->open[day] * s.scale;
+        /* the market's first day has no day before it: no gap (RSI starts neutral, see rsi14) */
+        double open_px = m->open[day] * s.scale;
+        double prev_close = day > 0 ? price_at(&s, day - 1, BT_BARS - 1) : open_px;
         double gap = (open_px / prev_close - 1) * 100;
         int want_entry = entry_day_allowed(&s, day), reentry = 0;
         for (int bar = 0; bar < BT_BARS; bar++) {

@@ -47,7 +47,14 @@ const money0 = v => (v < 0 ? '-' : '') + '$' + Math.round(Math.abs(v)).toLocaleS
 const pct1 = v => (v * 100).toFixed(1) + '%'
 const perLot = v => money0(v) + ' / lot'
 const isoToUs = s => { const [y, m, d] = s.split('-'); return `${m}/${d}/${y}` }
-const usToIso = s => { const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s.trim()); return m ? `${m[3]}-${m[1].padStart(2, '0')}-${m[2].padStart(2, '0')}` : null }
+// MM/DD/YYYY -> YYYY-MM-DD, or null when it is no date of the calendar (02/30/2024)
+const usToIso = s => {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(s.trim())
+  if (!m) return null
+  const iso = `${m[3]}-${m[1].padStart(2, '0')}-${m[2].padStart(2, '0')}`
+  const d = new Date(iso + 'T00:00:00Z')
+  return !isNaN(d) && d.toISOString().slice(0, 10) === iso ? iso : null
+}
 
 function getPath(obj, path) { return path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj) }
 function setPath(obj, path, v) { const ks = path.split('.'); const last = ks.pop(); ks.reduce((o, k) => o[k], obj)[last] = v }
@@ -259,7 +266,13 @@ const OoDates = {
     const back = days => { const d = new Date(last + 'T00:00:00Z'); d.setUTCDate(d.getUTCDate() - days); return d.toISOString().slice(0, 10) }
     const chips = { 'YTD': ['2026-01-02', last], 'Last 30 days': [back(30), last], 'Last 90 days': [back(90), last],
       'Last year': [back(365), last], 'Last 2 years': [back(730), last], 'SPX Dailies': ['2022-05-16', last], 'Covid Crash': ['2020-02-03', '2020-06-30'] }
-    const set = (k, e) => { const iso = usToIso(e.target.value); if (iso) props.cfg[k] = iso }
+    // like the real date fields: a date that is none, or outside the data (2013-01-02 to the
+    // market's last day), is not taken and the field shows the date it holds again
+    const set = (k, e) => {
+      const iso = usToIso(e.target.value)
+      if (iso && iso >= '2013-01-02' && iso <= last) props.cfg[k] = iso
+      else e.target.value = isoToUs(props.cfg[k])
+    }
     const pick = c => { props.cfg.startDate = chips[c][0]; props.cfg.endDate = chips[c][1] }
     return { chips, set, pick, isoToUs }
   },

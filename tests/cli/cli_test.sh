@@ -102,7 +102,7 @@ contains "$err" "OO_EMAIL" "credentials: how to fix"
 unset OO_EMAIL OO_PASSWORD
 
 # --- run with no arguments: the wizard (answers on stdin; a wrong answer is asked again) ------
-answers='https://optionomega.com/test/wiz123\nWizard test\n1\n1\n0\n5\n10\n5\nboth\nshort\n0\n2\nn\n'
+answers='https://optionomega.com/test/wiz123\nWizard test\n1\ndelta\n0\n5\n10\n5\nboth\nshort\n0\n2\nn\n'
 out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 0 ] && ok || bad "wizard cancelled: exit $rc: $out"
 contains "$out" "Mode" "wizard asks the mode"; contains "$out" "Start [5]" "wizard shows a field's default"
@@ -110,7 +110,7 @@ contains "$out" "at least 1" "wizard refuses an out-of-bounds answer and asks ag
 contains "$out" "Ready to run 2 tests. Continue?" "wizard counts the tests"
 contains "$out" "nothing was started" "wizard cancelled"
 # the wizard's optimize: parameters, what best means, budget and seed, then the estimate
-answers='https://optionomega.com/test/wiz123\n\n5\n1\n5\n30\n1\nboth\nshort\n0\ny\n4\n10\n100\n10\nn\n4\n40\n3\n2\nn\n'
+answers='https://optionomega.com/test/wiz123\n\noptimize\ndelta\n5\n30\n1\nboth\nshort\n0\ny\nprofit_target\n10\n100\n10\nn\nmar\n40\n3\n2\nn\n'
 out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 0 ] && ok || bad "wizard optimize cancelled: exit $rc: $out"
 contains "$out" "Budget of backtests (the full grid has 260)" "wizard asks the budget"

@@ -27,6 +27,7 @@ local read = {
   profit_target = function(c) return c.pl.profitTarget end,
   stop_loss = function(c) return c.pl.stopLoss end,
   entry_time = function(c) return c.entry.time end,
+  dates = function(c) return c.startDate .. ".." .. c.endDate end,
 }
 
 local function snake(k) return (k:gsub("(%l)(%u)", function(a, b) return a .. "_" .. b:lower() end)) end

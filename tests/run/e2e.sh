@@ -88,6 +88,22 @@ cat >"$T/grid.json" <<JSON
                 "profit_target": {"start": 25, "end": 50, "step": 25}}}
 JSON
 run_one grid --config "$T/grid.json"
+# dates as a parameter: one backtest a year; oo-sim received each year's dates, and every
+# stored trade opened and closed within its backtest's dates
+cat >"$T/dates.json" <<JSON
+{"test": "$TEST_URL", "name": "one backtest a year", "mode": "sweep", "parameter": "dates",
+ "config": {"from": "2021-01-01", "to": "2023-12-31", "length": "12m"}}
+JSON
+run_one dates --config "$T/dates.json"
+in_window="json_extract(x.trade_data, '\$.\"Date Opened\"') >= substr(json_extract(t.parameter_values, '\$.dates'), 1, 10) \
+    AND json_extract(x.trade_data, '\$.\"Date Closed\"') <= substr(json_extract(t.parameter_values, '\$.dates'), 13, 10)"
+counts=$(sqlite3 "$T/dates.db" "SELECT COUNT(*), SUM($in_window), COUNT(DISTINCT t.id) FROM trades x \
+    JOIN results r ON r.id = x.result_id JOIN tasks t ON t.id = r.task_id")
+IFS='|' read -r total inside ntasks <<EOF
+$counts
+EOF
+[ "$ntasks" = 3 ] && [ "$total" -gt 0 ] && [ "$total" = "$inside" ] \
+    || bad "dates: $inside of $total trades of $ntasks backtests lie within their dates (3 backtests expected)"
 cat >"$T/staged.lua" <<LUA
 return {
   test = "$TEST_URL", name = "staged e2e", mode = "staged",

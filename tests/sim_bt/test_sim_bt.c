@@ -91,6 +91,62 @@ static double csv_pl_sum(const char *csv, char *latest_close_time)
     return sum;
 }
 
+/* The earliest Date Opened and latest Date Closed of a trade log (YYYY-MM-DD sorts as text);
+ * returns the number of trades. */
+static int csv_date_bounds(const char *csv, char first_open[16], char last_close[16])
+{
+    int n = 0;
+    strcpy(first_open, "9999-99-99");
+    strcpy(last_close, "0000-00-00");
+    for (const char *line = strchr(csv, '\n') + 1; *line; n++) {
+        char opened[16] = "", closed[16] = "";
+        int f = 0, q = 0;
+        size_t k = 0;
+        const char *p = line;
+        for (; *p && *p != '\n'; p++) {
+            if (*p == '"') { q = !q; continue; }
+            if (*p == ',' && !q) { f++; k = 0; continue; }
+            char *into = f == 0 ? opened : f == 6 ? closed : NULL;
+            if (into && k < 15) { into[k++] = *p; into[k] = 0; }
+        }
+        if (strcmp(opened, first_open) < 0) strcpy(first_open, opened);
+        if (strcmp(closed, last_close) > 0) strcpy(last_close, closed);
+        line = *p ? p + 1 : p;
+    }
+    return n;
+}
+
+/* A backtest trades exactly within its dates: its first trade opens on the first trading day of
+ * the window (2013-01-02 included: the market's first day needs no day before it), and no trade
+ * closes after the end date, even with days to expiry left (closed at the end). */
+static void test_dates_honoured(void)
+{
+    static const struct { const char *start, *end, *extra, *first_open; } cases[] = {
+        {"2013-01-02", "2013-03-28", NULL, "2013-01-02"},
+        {"2016-01-02", "2016-06-30", NULL, "2016-01-04"},           /* a Saturday: Monday is the first day */
+        {"2020-02-29", "2020-12-31", NULL, "2020-03-02"},           /* leap day, a Saturday */
+        {"2021-03-01", "2021-04-30", "{\"legs\":[{\"side\":\"sell\",\"type\":\"put\",\"qty\":1,\"value\":16,\"dte\":10},"
+            "{\"side\":\"buy\",\"type\":\"put\",\"qty\":1,\"value\":-50,\"dte\":10,\"linked\":true}]}", "2021-03-01"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char extra[1024];
+        snprintf(extra, sizeof extra, "%s", cases[i].extra ? cases[i].extra : "{}");
+        cJSON *x = cJSON_Parse(extra);
+        cJSON_AddStringToObject(x, "startDate", cases[i].start);
+        cJSON_AddStringToObject(x, "endDate", cases[i].end);
+        char *js = cJSON_PrintUnformatted(x);
+        cJSON_Delete(x);
+        run_out o = run(js);
+        char first[16], last[16];
+        int n = csv_date_bounds(o.csv, first, last);
+        CHECK_MSG(n > 5 && n == o.m.trades, "%s..%s: %d trades in the log, %d counted", cases[i].start, cases[i].end, n, o.m.trades);
+        CHECK_MSG(!strcmp(first, cases[i].first_open), "%s..%s: first trade opens %s, expected %s", cases[i].start, cases[i].end, first, cases[i].first_open);
+        CHECK_MSG(strcmp(last, cases[i].end) <= 0, "%s..%s: a trade closes %s, after the end", cases[i].start, cases[i].end, last);
+        free(o.csv);
+        free(js);
+    }
+}
+
 static void test_determinism_and_model(void)
 {
     bt_market *m2 = bt_market_new(20130102);
@@ -297,6 +353,7 @@ int main(void)
     test_parse_errors();
     test_parameters_move_results();
     test_saved_strategies();
+    test_dates_honoured();
     bt_market_free(M);
     return tl_finish();
 }

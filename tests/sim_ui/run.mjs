@@ -181,6 +181,20 @@ try {
     await page.fill("div.space-y-4 > div.flex.flex-wrap.gap-2.items-center >> nth=0 >> div.inline-flex input", '20')
     await page.click("span:has-text('Use Early Exit')")
     await page.fill("label:has-text('Early Exit Time') ~ input[type='time']", '14:30')
+    // the Dates fields as the real dialog has them (MM/DD/YYYY); a date that is none, or
+    // outside the data (2013-01-02 to 2026-11-20), is not taken: the field shows its date again
+    const sd = "label:has-text('Start Date') ~ input", ed = "label:has-text('End Date') ~ div input"
+    const typeDate = async (sel, v) => { await page.fill(sel, v); await page.locator(sel).dispatchEvent('change') }
+    const held = await page.inputValue(sd)
+    await typeDate(sd, '02/30/2024')
+    ok(await page.inputValue(sd) === held, `an impossible date is refused (${await page.inputValue(sd)})`)
+    await typeDate(sd, '12/31/2012')
+    ok(await page.inputValue(sd) === held, 'a date before the data is refused')
+    await typeDate(ed, '11/21/2026')
+    ok(await page.inputValue(ed) !== '11/21/2026', 'a date after the data is refused')
+    await typeDate(sd, '3/4/2024')
+    await typeDate(ed, '09/30/2024')
+    ok(await page.inputValue(sd) === '03/04/2024', 'the start date is shown as MM/DD/YYYY')
     const before = (await apiJson(base, cookie, 'GET', '/__sim/backtests')).body.length
     await page.click("button:has-text('Run')")
     await page.waitForSelector('text=Running Backtest')
@@ -189,7 +203,8 @@ try {
     ok(log.length === before + 1, 'the UI started one backtest')
     const ui = log[log.length - 1]
     ok(ui.config.pl.profitTarget === 35 && ui.config.legs[0].value === 20 && ui.config.exit.useEarlyExit === true &&
-       ui.config.exit.earlyExitTime === '14:30', 'oo-sim received exactly the values set in the dialog')
+       ui.config.exit.earlyExitTime === '14:30' && ui.config.startDate === '2024-03-04' && ui.config.endDate === '2024-09-30',
+       'oo-sim received exactly the values set in the dialog')
     const viaApi = await apiBacktest(base, cookie, pcs.id, ui.config)
     ok(JSON.stringify(viaApi.body.metrics) === JSON.stringify(ui.metrics), 'UI backtest == API backtest of the same configuration')
     // what the page shows is the API's numbers, formatted
@@ -210,6 +225,9 @@ try {
     const sum = csv.slice(1).reduce((a, l) => a + Number(parse(l)[plCol]), 0)
     ok(Math.abs(sum - ui.metrics.pl) < 0.005, `trade log sums to ${sum.toFixed(2)}, P/L ${ui.metrics.pl}`)
     ok(csv.length - 1 === ui.metrics.trades, 'one row per trade')
+    const opened = csv[0].split(',').indexOf('Date Opened'), closed = csv[0].split(',').indexOf('Date Closed')
+    const inside = csv.slice(1).every(l => { const f = parse(l); return f[opened] >= '2024-03-04' && f[closed] <= '2024-09-30' && f[opened] <= f[closed] })
+    ok(csv.length > 10 && inside, 'every trade opens and closes within the dialog\'s dates')
     ok(/^\d+ [A-Z][a-z]{2} \d+ [\d.]+ [CP] (STO|BTO) [\d.]+( \| \d+ [A-Z][a-z]{2} \d+ [\d.]+ [CP] (STO|BTO) [\d.]+)*$/.test(parse(csv[1])[3]), 'legs in OptionOmega\'s notation: ' + parse(csv[1])[3])
     // ---- 3. deterministic: the same configuration again gives the same results --------------
     const again = await apiBacktest(base, cookie, pcs.id, ui.config)

@@ -195,7 +195,7 @@ static void test_serve_command(void)
     http_req(port, "GET", "/api/parameters", auth, NULL, 0, &r);
     cJSON *p = cJSON_Parse(r.body ? r.body : "");
     cJSON *params = cJSON_GetObjectItem(p, "parameters");
-    CHECK_MSG(r.status == 200 && cJSON_GetArraySize(params) == 9, "%d parameters", cJSON_GetArraySize(params));
+    CHECK_MSG(r.status == 200 && cJSON_GetArraySize(params) == 10, "%d parameters", cJSON_GetArraySize(params));
     CHECK(r.body && strstr(r.body, "\"name\":\"delta\"") && strstr(r.body, "\"requires_toggle\":\"Use Early Exit\""));
     cJSON_Delete(p);
     http_free(&r);

@@ -41,16 +41,14 @@ end
 -- The checked parts every search has: axes, fixed values, the objective.
 function M.check(spec, registry, mode)
   local axes = M.axes(spec, registry, mode)
-  if spec.fixed ~= nil and type(spec.fixed) ~= "table" then
-    errors.raise("input", "%s.fixed: expected a table of parameter = value", mode)
-  end
+  local fixed = modes.check_fixed(registry, spec.fixed, mode)
   for _, a in ipairs(axes) do
     if spec.fixed and spec.fixed[a.name] ~= nil then
       errors.raise("input", "%s.fixed.%s: the parameter is searched, it cannot also be fixed", mode, a.name)
     end
   end
   local obj = objective.get(spec.optimize_by, mode .. ".optimize_by")
-  return { axes = axes, fixed = spec.fixed or {}, optimize_by = spec.optimize_by, obj = obj }
+  return { axes = axes, fixed = fixed, optimize_by = spec.optimize_by, obj = obj }
 end
 
 -- The space of a checked spec (built once per spec table).

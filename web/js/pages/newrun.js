@@ -43,6 +43,7 @@ const FieldInput = {
         <option v-for="c in field.choices" :key="String(c)" :value="String(c)">{{ c }}</option>
       </select>
       <input v-else-if="field.type === 'bool'" :id="id" :name="field.name" type="checkbox" :checked="!!modelValue" @change="$emit('update:modelValue', $event.target.checked)">
+      <input v-else-if="field.type === 'date'" :id="id" :name="field.name" type="date" :value="modelValue" @input="set($event.target.value)" required>
       <input v-else-if="field.type === 'time'" :id="id" :name="field.name" type="time" :value="modelValue" @input="set($event.target.value)" required>
       <input v-else-if="field.type === 'int' || field.type === 'number'" :id="id" :name="field.name" type="number"
              :min="field.min" :max="field.max" :step="field.type === 'int' ? 1 : 'any'" :value="modelValue" @input="set($event.target.value)" required>
