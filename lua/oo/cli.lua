@@ -150,7 +150,7 @@ function M.report(run, results)
   local registry = parameters.discover()
   local okc, mode, norm = pcall(spec_mod.check, spec, registry)
   -- a search's stages are its batches: one table, one best over all of them
-  local search = okc and mode.summary ~= nil
+  local search = okc and mode.summary ~= nil and not mode.per_stage
   local by_stage, names_seen, names = {}, {}, {}
   for _, r in ipairs(results) do
     local values = r.values or r.parameter_values or {}
@@ -171,7 +171,7 @@ function M.report(run, results)
     if okc and norm.mode == "staged" and norm.stages[s] then
       best = mode.best(norm.stages[s], rows)
       best_label = norm.stages[s].optimize_by
-    elseif search then
+    elseif okc and norm.obj then
       best, best_label = norm.obj.best(rows), norm.obj.label
     else
       local staged = require("modes.staged")
@@ -216,7 +216,7 @@ function M.report(run, results)
       table.concat(parts, ", "), fmt(best_overall.metrics.pl, "money"), fmt(best_overall.metrics.cagr, "pct"),
       fmt(best_overall.metrics.mar, "ratio"))
   end
-  if search then out[#out + 1] = require("oo.search.common").cost(norm, results, run.counts) end
+  if okc and mode.summary then out[#out + 1] = (mode.cost or require("oo.search.common").cost)(norm, results, run.counts) end
   return table.concat(out, "\n") .. "\n"
 end
 

@@ -239,4 +239,61 @@ check.err(function() refine.check(spec(grid_spec, { mode = "refine", max_backtes
 check.err(function() refine.plan(refine.check(spec(grid_spec, { mode = "refine" }), reg), { { index = 1, results = {}, tasks = {} } }) end,
   "no successful result")
 
+-- ---- halving -----------------------------------------------------------------------------------
+local halving = modes.get("halving")
+do
+  local sp = { mode = "halving", period = "2019-01-01..2024-12-31",
+               parameters = { delta = { start = 10, stop = 20, step = 2 }, profit_target = { start = 25, stop = 75, step = 25 } } }
+  local norm = halving.check(sp, reg)
+  -- 2019-01-01..2024-12-31 is 2192 days (6 x 365 + 2 leap days); eta 3, 3 rungs: the first
+  -- window is round(2192 / 9) = 244 days back from the end (2024-05-02), the second
+  -- round(2192 / 3) = 731 days (2023-01-01), the last the whole period
+  check.eq(norm.windows[1], "2024-05-02..2024-12-31")
+  check.eq(norm.windows[2], "2023-01-01..2024-12-31")
+  check.eq(norm.windows[3], "2019-01-01..2024-12-31")
+  check.eq(halving.count(norm), 18 + 6 + 2, "18 configurations, then the best 6, then the best 2")
+  -- the score depends on the window: its best delta is 14 on the first, 16 on the second, 18
+  -- over the whole period (profit target 50 on all). By hand: rung 1 keeps 14/50 (5), 14/25 and
+  -- 14/75 (4), 12/50 and 16/50 (3) and, of the ties at 2, the earliest task 12/25; rung 2
+  -- scores them 16/50 = 5, 14/50 = 3, the rest lower: it keeps 16/50 and 14/50; over the whole
+  -- period 16/50 (3) beats 14/50 (1). The grid's own best (18/50) was left on rung 1: the price
+  -- of judging on short windows.
+  local peaks = { [norm.windows[1]] = 14, [norm.windows[2]] = 16, [norm.windows[3]] = 18 }
+  local function f(v)
+    return { mar = 5 - math.abs(v.delta - peaks[v.dates]) - math.abs(v.profit_target - 50) / 25 }
+  end
+  local planned, done = drive(halving, norm, f)
+  check.eq(#planned, 26)
+  check.eq(#done, 3)
+  check.eq(#done[2].tasks, 6); check.eq(#done[3].tasks, 2)
+  for r = 1, 3 do
+    for _, t in ipairs(done[r].tasks) do check.eq(t.values.dates, norm.windows[r], "rung " .. r .. " runs on its window") end
+  end
+  -- rung 2 holds the 6 best of rung 1 (delta 10..14 around 12 at profit target 50, then ...):
+  -- every promoted configuration scored at least as well as every one left behind
+  local function score(d, v) for _, r in ipairs(d.results) do if json.encode(r.values) == json.encode(v) then return r.metrics.mar end end end
+  local promoted = {}
+  for _, t in ipairs(done[2].tasks) do promoted[t.values.delta .. "/" .. t.values.profit_target] = score(done[1], t.values) end
+  local lowest_in = math.huge
+  for _, v in pairs(promoted) do lowest_in = math.min(lowest_in, v) end
+  for _, r in ipairs(done[1].results) do
+    if not promoted[r.values.delta .. "/" .. r.values.profit_target] then check.ok(r.metrics.mar <= lowest_in, "a better one left behind") end
+  end
+  local answer = halving.summary(norm, json.decode(json.encode(done))).best
+  check.eq(answer.values.dates, norm.windows[3], "the answer is of the full period")
+  check.eq(answer.values.delta, 16); check.eq(answer.values.profit_target, 50)
+  local kept = {}
+  for _, t in ipairs(done[2].tasks) do kept[#kept + 1] = t.values.delta .. "/" .. t.values.profit_target end
+  table.sort(kept)
+  check.eq(table.concat(kept, " "), "12/25 12/50 14/25 14/50 14/75 16/50", "rung 2: the 6 best of rung 1")
+  check.eq(json.encode(drive(halving, halving.check(sp, reg), f)), json.encode(planned), "deterministic")
+end
+check.err(function() halving.check({ mode = "halving", parameter = "delta" }, reg) end, "halving.period", "missing")
+check.err(function() halving.check({ mode = "halving", parameter = "delta", period = "2010-01-01..2012-12-31" }, reg) end,
+  "halving.period", "before OptionOmega's data")
+check.err(function() halving.check({ mode = "halving", parameter = "delta", period = "2024-01-01..2024-03-31", rungs = 4 }, reg) end,
+  "halving.rungs", "shorter than 28 days")
+check.err(function() halving.check({ mode = "halving", parameter = "delta", period = "2020-01-02..2024-12-31",
+  fixed = { dates = "2020-01-02..2024-12-31" } }, reg) end, "halving.fixed.dates")
+
 check.done()

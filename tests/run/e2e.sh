@@ -212,6 +212,22 @@ grep -q "^Search: 0 backtests spent, [0-9]* more from the cache" "$T/refine2.out
 run_one optimize --config "$T/space.json" --mode optimize --max-backtests 7 --seed 5
 set -- $(spent optimize)
 [ "${1:-}" = 7 ] && [ "$2" = 21 ] || bad "optimize: spent [$*], expected its budget of 7 of 21"
+# halving: every configuration on the last ~3 months, the best third on ~8, the best on the
+# whole period (730 days: windows of round(730/9) = 81 and round(730/3) = 243 days ending
+# 2025-12-31, i.e. from 2025-10-12 and 2025-05-03); each task carries its rung's window
+cat >"$T/halving.json" <<JSON
+{"test": "$TEST_URL", "name": "halving e2e", "mode": "halving", "period": "2024-01-02..2025-12-31",
+ "parameters": [{"name": "delta", "config": {"start": 8, "end": 20, "step": 4}},
+                {"name": "profit_target", "config": {"start": 25, "end": 75, "step": 50}}]}
+JSON
+run_one halving --config "$T/halving.json"
+[ "$(sqlite3 "$T/halving.db" "SELECT group_concat(n || 'x' || w, ' ') FROM (SELECT stage, COUNT(*) AS n, \
+      MIN(json_extract(parameter_values, '\$.dates')) AS w, COUNT(DISTINCT json_extract(parameter_values, '\$.dates')) AS k \
+      FROM tasks GROUP BY stage HAVING k = 1 ORDER BY stage)")" = \
+  "8x2025-10-12..2025-12-31 3x2025-05-03..2025-12-31 1x2024-01-02..2025-12-31" ] \
+    || bad "halving: rungs $(sqlite3 "$T/halving.db" "SELECT stage, COUNT(*), group_concat(DISTINCT json_extract(parameter_values, '\$.dates')) FROM tasks GROUP BY stage")"
+grep -q "^Search: 8 on 2025-10-12..2025-12-31, 3 on 2025-05-03..2025-12-31, 1 on 2024-01-02..2025-12-31" "$T/halving.out" \
+    || bad "halving: $(grep '^Search' "$T/halving.out")"
 # the same search killed (SIGKILL) mid-run and resumed: the same tasks in the same stages, the
 # same answer (oo-sim's backtests are deterministic; the plan is a function of the stored results)
 export OO_DB_PATH="$T/killed.db"
