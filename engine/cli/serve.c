@@ -1,7 +1,8 @@
 /* serve: the dashboard. Computes the parameter schemas once (Lua discovery through script/),
  * hands them, the store and the resource folders to web/, prints the URL as the first line of
  * stdout, and serves until SIGINT or SIGTERM. The web server runs in its own thread; this one
- * waits for the signal. POST /api/runs starts an engine process for the run (start_run). */
+ * waits for the signal. POST /api/runs starts an engine process for the run (start_run);
+ * POST /api/estimate says what a spec would run and how long it would take (estimate_run). */
 #include "cli/commands.h"
 #include "base/config.h"
 #include "base/buf.h"
@@ -122,6 +123,27 @@ out:
     return run_id;
 }
 
+/* POST /api/estimate (on the web thread): the spec's backtests, summary and estimate from the
+ * same Lua as `run` (lua/oo/cli.lua), with the account's recent backtest times from the store. */
+static cJSON *estimate_run(void *ud, const cJSON *spec, oo_err *err)
+{
+    starter *s = ud;
+    oo_store *st = store_open(s->db_path, err);
+    if (!st) return NULL;
+    cJSON *history = store_backtest_seconds(st, 0, err);
+    store_close(st);
+    if (!history) return NULL;
+    cJSON *arg = cJSON_CreateObject();
+    cJSON_AddItemToObject(arg, "spec", cJSON_Duplicate(spec, 1));
+    cJSON_AddItemToObject(arg, "history", history);
+    script_opts so = {0};
+    oo_script *sc = script_new(&so, err);
+    cJSON *out = sc ? cli_lua_call(sc, "oo.cli", "estimate_spec", arg, err) : NULL;
+    script_free(sc);
+    cJSON_Delete(arg);
+    return out;
+}
+
 static int is_loopback(const char *host)
 {
     return !strcmp(host, "localhost") || !strcmp(host, "::1") || !strncmp(host, "127.", 4);
@@ -185,6 +207,7 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
         .settings_defaults = defaults,
         .start_run = start_run,
         .start_run_ud = &starter_state,
+        .estimate = estimate_run,
     };
     /* SIGINT and SIGTERM are taken by sigwait below; blocked before the server thread starts,
      * so that it inherits the mask and only this thread sees them */

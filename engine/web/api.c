@@ -145,6 +145,31 @@ static int check_parameter(const cJSON *schemas, const cJSON *name, const cJSON 
     return 0;
 }
 
+/* A grid's parameters: {name: config, ...} or [{name, config}, ...]. */
+static int check_grid(const cJSON *schemas, const cJSON *ps, const char *mode, oo_err *err)
+{
+    if ((!cJSON_IsObject(ps) && !cJSON_IsArray(ps)) || cJSON_GetArraySize(ps) < 1)
+        return oo_err_set(err, OO_E_INPUT, "%s.parameters: expected {name: config, ...} or [{name, config}, ...] with at least one parameter", mode);
+    int i = 0, rc = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, ps) {
+        char where[96];
+        i++;
+        if (cJSON_IsArray(ps)) {
+            snprintf(where, sizeof where, "%s.parameters[%d]", mode, i);
+            if (!cJSON_IsObject(e)) return oo_err_set(err, OO_E_INPUT, "%s: expected {name, config}", where);
+            rc = check_parameter(schemas, cJSON_GetObjectItem(e, "name"), cJSON_GetObjectItem(e, "config"), where, err);
+        } else {
+            snprintf(where, sizeof where, "%s.%.60s", mode, e->string);
+            cJSON *n = cJSON_CreateString(e->string);
+            rc = check_parameter(schemas, n, e, where, err);
+            cJSON_Delete(n);
+        }
+        if (rc) return rc;
+    }
+    return 0;
+}
+
 static int check_metric(const cJSON *v, const char *where, oo_err *err)
 {
     static const char *const metrics[] = {"mar", "cagr", "win_percentage", "max_drawdown", "capture_rate", "pl", NULL};
@@ -166,7 +191,7 @@ static int check_spec(web_server *w, const cJSON *spec, oo_err *err)
     const cJSON *name = cJSON_GetObjectItem(spec, "name"), *browsers = cJSON_GetObjectItem(spec, "browsers");
     const cJSON *fixed = cJSON_GetObjectItem(spec, "fixed");
     if (!cJSON_IsString(mode) || !*mode->valuestring) {
-        oo_err_set(err, OO_E_INPUT, "mode: expected \"sweep\", \"grid\" or \"staged\"");
+        oo_err_set(err, OO_E_INPUT, "mode: expected \"sweep\", \"grid\", \"staged\", \"refine\", \"optimize\" or \"halving\"");
     } else if ((tid && turl) || (!tid && !turl)) {
         oo_err_set(err, OO_E_INPUT, "give the test as test_id (a saved test) or test_url (an OptionOmega test URL)");
     } else if (tid && (!cJSON_IsNumber(tid) || tid->valuedouble < 1 || tid->valuedouble != floor(tid->valuedouble))) {
@@ -184,28 +209,16 @@ static int check_spec(web_server *w, const cJSON *spec, oo_err *err)
     } else if (!strcmp(mode->valuestring, "sweep")) {
         rc = check_parameter(schemas, cJSON_GetObjectItem(spec, "parameter"), cJSON_GetObjectItem(spec, "config"), "sweep", err);
     } else if (!strcmp(mode->valuestring, "grid")) {
-        const cJSON *ps = cJSON_GetObjectItem(spec, "parameters"), *e;
-        if ((!cJSON_IsObject(ps) && !cJSON_IsArray(ps)) || cJSON_GetArraySize(ps) < 1) {
-            oo_err_set(err, OO_E_INPUT, "grid.parameters: expected {name: config, ...} or [{name, config}, ...] with at least one parameter");
-        } else {
-            rc = 0;
-            int i = 0;
-            cJSON_ArrayForEach(e, ps) {
-                char where[96];
-                i++;
-                if (cJSON_IsArray(ps)) {
-                    snprintf(where, sizeof where, "grid.parameters[%d]", i);
-                    if (!cJSON_IsObject(e)) { rc = oo_err_set(err, OO_E_INPUT, "%s: expected {name, config}", where); break; }
-                    rc = check_parameter(schemas, cJSON_GetObjectItem(e, "name"), cJSON_GetObjectItem(e, "config"), where, err);
-                } else {
-                    snprintf(where, sizeof where, "grid.%.60s", e->string);
-                    cJSON *n = cJSON_CreateString(e->string);
-                    rc = check_parameter(schemas, n, e, where, err);
-                    cJSON_Delete(n);
-                }
-                if (rc) break;
-            }
-        }
+        rc = check_grid(schemas, cJSON_GetObjectItem(spec, "parameters"), "grid", err);
+    } else if (!strcmp(mode->valuestring, "refine") || !strcmp(mode->valuestring, "optimize") ||
+               !strcmp(mode->valuestring, "halving")) {
+        /* the searches take a grid's or a sweep's parameters; their own options (budget, seed,
+         * period, optimize_by) are checked by the mode itself (lua/modes/) when the run is made */
+        if (cJSON_GetObjectItem(spec, "parameters"))
+            rc = check_grid(schemas, cJSON_GetObjectItem(spec, "parameters"), mode->valuestring, err);
+        else
+            rc = check_parameter(schemas, cJSON_GetObjectItem(spec, "parameter"), cJSON_GetObjectItem(spec, "config"),
+                                 mode->valuestring, err);
     } else if (!strcmp(mode->valuestring, "staged")) {
         const cJSON *stages = cJSON_GetObjectItem(spec, "stages"), *st;
         if (!cJSON_IsArray(stages) || cJSON_GetArraySize(stages) < 1) {
@@ -242,7 +255,7 @@ static int check_spec(web_server *w, const cJSON *spec, oo_err *err)
             }
         }
     } else {
-        oo_err_set(err, OO_E_INPUT, "mode: unknown mode \"%.40s\" (the dashboard starts sweep, grid and staged runs)", mode->valuestring);
+        oo_err_set(err, OO_E_INPUT, "mode: unknown mode \"%.40s\" (the dashboard starts sweep, grid, staged, refine, optimize and halving runs)", mode->valuestring);
     }
     if (rc == 0 && tid) {
         cJSON *t = store_test_get(w->store, (int64_t)tid->valuedouble, err);
@@ -281,6 +294,25 @@ static int post_run(web_server *w, h2o_req_t *req)
             rc = web_send_json(req, 201, run);
         }
     }
+    cJSON_Delete(spec);
+    return rc;
+}
+
+/* POST /api/estimate: what a spec would run and how long it would take, before it starts. */
+static int post_estimate(web_server *w, h2o_req_t *req)
+{
+    if (!web_method_is(req, "POST")) return web_send_405(req, "POST");
+    if (!w->estimate) return web_send_error(req, 503, "this server has no run engine to estimate runs with");
+    cJSON *spec = web_body_json(req);
+    if (!spec) return 0;
+    oo_err err = {0};
+    int rc;
+    cJSON *e = cJSON_IsObject(spec) ? w->estimate(w->start_run_ud, spec, &err) : NULL;
+    if (!cJSON_IsObject(spec)) rc = web_send_error(req, 400, "the run spec must be a JSON object");
+    else if (!e) {
+        int input = err.code == OO_E_INPUT || err.code == OO_E_USAGE || err.code == OO_E_SCRIPT;
+        rc = web_send_error(req, input ? 400 : 500, "%s", err.msg[0] ? err.msg : "the run could not be estimated");
+    } else rc = web_send_json(req, 200, e);
     cJSON_Delete(spec);
     return rc;
 }
@@ -529,6 +561,7 @@ int web_api(web_server *w, h2o_req_t *req, const char *path)
     if (!strcmp(seg[0], "runs")) return run_routes(w, req, seg, nseg);
     if (!strcmp(seg[0], "tests")) return test_routes(w, req, seg, nseg);
     if (!strcmp(seg[0], "settings") && nseg == 1) return web_settings(w, req);
+    if (!strcmp(seg[0], "estimate") && nseg == 1) return post_estimate(w, req);
     if (!strcmp(seg[0], "failures") && nseg == 3) {
         int64_t id = web_parse_id(seg[1]);
         if (!id) return web_send_error(req, 404, "no failure \"%.40s\"", seg[1]);

@@ -34,6 +34,7 @@ struct web_server {
     cJSON *settings_defaults;
     web_start_run_fn start_run;
     void *start_run_ud;
+    web_estimate_fn estimate;
     int poll_ms;
     int loopback;                  /* host is a loopback address */
     char url[128];

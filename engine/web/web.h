@@ -22,6 +22,9 @@ typedef struct web_server web_server;
 /* Starts a run from a validated spec (the JSON body of POST /api/runs); returns the new run's
  * id, or -1 with err filled (OO_E_INPUT/OO_E_USAGE: the spec is wrong, answered 400). */
 typedef int64_t (*web_start_run_fn)(void *ud, const cJSON *spec, oo_err *err);
+/* Estimates a run spec before it starts (POST /api/estimate): a new JSON object the server
+ * sends and frees, or NULL with err filled (OO_E_INPUT/OO_E_USAGE/OO_E_SCRIPT: answered 400). */
+typedef cJSON *(*web_estimate_fn)(void *ud, const cJSON *spec, oo_err *err);
 
 typedef struct web_opts {
     const char *host;            /* NULL = 127.0.0.1 */
@@ -35,6 +38,7 @@ typedef struct web_opts {
     const cJSON *settings_defaults; /* what GET /api/settings shows for unset keys; may be NULL */
     web_start_run_fn start_run;  /* NULL: POST /api/runs answers 503 */
     void *start_run_ud;
+    web_estimate_fn estimate;    /* NULL: POST /api/estimate answers 503; called with start_run_ud */
     int poll_ms;                 /* how often the events table is tailed; 0 = 100 */
 } web_opts;
 

@@ -54,15 +54,7 @@ function M.prepare(args)
   if looks_like_url(test) then spec_mod.test_url(test, args.url and "--url" or where) end
   local registry, errors = parameters.discover()
   for _, e in ipairs(errors) do io.stderr:write("warning: parameter script left out: ", e, "\n") end
-  local browsers = args.browsers or spec.browsers
-  if browsers ~= nil and (math.type(browsers) ~= "integer" or browsers < 1 or browsers > 8) then
-    error(where .. ": browsers must be a whole number from 1 to 8", 0)
-  end
-  browsers = browsers or M.default_browsers()
-  -- a search that proposes one candidate per browser fixes that number in its stored spec, so
-  -- that a resume on other browsers plans the same search
-  local okm, m = pcall(require("oo.modes").get, spec.mode)
-  if okm and m.batched and spec.batch == nil then spec.batch = browsers end
+  local browsers = M.browsers(spec, args.browsers, where)
   local okc, mode, norm, count = pcall(spec_mod.check, spec, registry, where)
   if not okc then
     local msg = tostring(mode)
@@ -81,12 +73,37 @@ function M.prepare(args)
   }
 end
 
+-- The dashboard's estimate of a spec (POST /api/estimate): {backtests, summary, minutes,
+-- seconds, runs, browsers, rate_limit, per_minute, limited_by, text}. arg: {spec, history}.
+function M.estimate_spec(arg)
+  local spec = spec_mod.prepare(json.decode(json.encode(arg.spec)), "spec")
+  local browsers = M.browsers(spec, nil, "spec")
+  local _, norm, count = spec_mod.check(spec, parameters.discover(), "spec")
+  local e = M.estimate_of(count, browsers, arg.history)
+  e.summary = M.summary(norm, count)
+  return e
+end
+
 -- --mode, --max-backtests and --seed over the spec's own
 function M.apply_flags(spec, args)
   if type(spec) ~= "table" then return end
   if args.mode then spec.mode = args.mode end
   if args.max_backtests then spec.max_backtests = math.tointeger(args.max_backtests) or args.max_backtests end
   if args.seed then spec.seed = math.tointeger(args.seed) or args.seed end
+end
+
+-- The run's browsers: the command line's, the spec's, else the default; checked. A search that
+-- proposes one candidate per browser (mode.batched) fixes that number in the spec it stores, so
+-- that a resume on other browsers plans the same search.
+function M.browsers(spec, flag, where)
+  local browsers = flag or spec.browsers
+  if browsers ~= nil and (math.type(browsers) ~= "integer" or browsers < 1 or browsers > 8) then
+    error(where .. ": browsers must be a whole number from 1 to 8", 0)
+  end
+  browsers = browsers or M.default_browsers()
+  local okm, m = pcall(require("oo.modes").get, spec.mode)
+  if okm and m.batched and spec.batch == nil then spec.batch = browsers end
+  return browsers
 end
 
 -- The browsers when neither the command line nor the spec says: OO_BROWSERS, else 2.
@@ -96,12 +113,17 @@ function M.default_browsers()
   return 2
 end
 
--- "about 38 min: ..." for count backtests on browsers, from the store's recent backtest times.
-function M.estimate(count, browsers, history)
+-- The estimate ({minutes, seconds, runs, ..., text = "about 38 min: ..."}) of count backtests
+-- on browsers, from the store's recent backtest times and the rate limit.
+function M.estimate_of(count, browsers, history)
   local estimate = require("oo.estimate")
   local rate = tonumber(require("config").get("rate_limit") or "10") or 10
-  return estimate.text(estimate.compute { backtests = count, browsers = browsers, rate_limit = rate, history = history })
+  local e = estimate.compute { backtests = count, browsers = browsers, rate_limit = rate, history = history }
+  e.text = estimate.text(e)
+  return e
 end
+
+function M.estimate(count, browsers, history) return M.estimate_of(count, browsers, history).text end
 
 function M.summary(norm, count)
   if norm.mode == "sweep" then

@@ -180,7 +180,7 @@ function M.run(arg)
   end)
   spec.browsers = browsers
   local cli = require("oo.cli")
-  if mode == "optimize" then spec.batch = browsers end
+  cli.browsers(spec, browsers, "wizard")
   local _, norm, count = spec_mod.check(spec, registry, "wizard")
   say("\n", cli.summary(norm, count), " on ", tostring(browsers), " browser", browsers == 1 and "" or "s", "\n")
   say("estimate: ", cli.estimate(count, browsers, arg.history), "\n")

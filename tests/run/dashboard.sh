@@ -42,4 +42,27 @@ done
 n=$(C "$W/api/runs/$id/results" | grep -o '"task_id"' | wc -l)
 [ "$n" = 2 ] || fail "run $id: $n results through the API, expected 2"
 [ "$(C "$OO_BASE_URL/__sim/backtests" | grep -o '"status":"done"' | wc -l)" = 2 ] || fail "oo-sim did not run 2 backtests"
-echo "dashboard: run $id started over the API completed with 2 results"
+# the estimate New Run shows: the spec's backtests and the time they take, measured on the run
+# above; then that optimize run, started over the API, spends its budget and completes
+osp=$(printf '"mode":"optimize","test_url":"%s","parameters":{"delta":{"start":8,"end":16,"step":4},"profit_target":{"start":25,"end":75,"step":50}},"browsers":2' "${tline%%	*}")
+code=$(C -o "$T/est.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "{$osp}" "$W/api/estimate")
+[ "$code" = 400 ] && grep -q 'optimize.max_backtests: missing' "$T/est.json" || fail "estimate without a budget: $code $(cat "$T/est.json")"
+code=$(C -o "$T/est.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "{$osp,\"max_backtests\":3,\"seed\":2}" "$W/api/estimate")
+[ "$code" = 200 ] || fail "POST /api/estimate: $code $(cat "$T/est.json")"
+grep -q '"backtests":3,' "$T/est.json" && grep -q 'median of 1 recent run' "$T/est.json" \
+    && grep -q '"summary":"optimize delta (3) x profit_target (2): up to 3 backtests of a 6-point grid (seed 2)"' "$T/est.json" \
+    || fail "estimate: $(cat "$T/est.json")"
+code=$(C -o "$T/post2.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "{$osp,\"max_backtests\":3,\"seed\":2}" "$W/api/runs")
+[ "$code" = 201 ] || fail "POST /api/runs optimize: $code $(cat "$T/post2.json")"
+id2=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/post2.json" | head -1)
+end=$(( $(date +%s) + 240 ))
+while :; do
+    st=$(C "$W/api/runs/$id2" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' | head -1)
+    [ "$st" = completed ] && break
+    [ "$st" = failed ] && fail "run $id2 failed"
+    [ "$(date +%s)" -ge "$end" ] && fail "run $id2 still [$st] after 240 s"
+    sleep 0.5
+done
+n=$(C "$W/api/runs/$id2/results" | grep -o '"task_id"' | wc -l)
+[ "$n" = 3 ] || fail "optimize run $id2: $n results, expected its budget of 3"
+echo "dashboard: run $id started over the API completed with 2 results; an optimize run $id2 spent its budget of 3"

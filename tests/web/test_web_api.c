@@ -74,6 +74,20 @@ static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
     return store_run_create(e->store, (int64_t)num(spec, "test_id"), str(spec, "name"), str(spec, "mode"), spec, 2, err);
 }
 
+/* The stand-in estimate: echoes the spec's mode; a spec named "refuse me" is an input error. */
+static cJSON *estimate(void *ud, const cJSON *spec, oo_err *err)
+{
+    (void)ud;
+    if (cJSON_GetObjectItem(spec, "name") && !strcmp(str(spec, "name"), "refuse me")) {
+        oo_err_set(err, OO_E_INPUT, "optimize.max_backtests: missing");
+        return NULL;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "backtests", 7);
+    cJSON_AddStringToObject(o, "mode", str(spec, "mode") ? str(spec, "mode") : "");
+    return o;
+}
+
 static const char *params_json =
     "{\"parameters\":[{\"name\":\"delta\",\"display_name\":\"Delta\",\"fields\":["
     "{\"name\":\"start\",\"type\":\"int\",\"min\":1,\"max\":100},{\"name\":\"stop\",\"type\":\"int\",\"min\":1,\"max\":100},"
@@ -89,7 +103,7 @@ static web_server *start(const char *token, web_start_run_fn fn, void *ud)
     cJSON *defaults = cJSON_Parse("{\"browsers\":2,\"headless\":true,\"rate_limit\":10}");
     web_opts o = {.port = 0, .token = token, .db_path = g_db, .data_dir = g_data, .web_dir = g_webdir,
                   .vendor_dir = vendor, .parameters_json = params_json, .settings_defaults = defaults,
-                  .start_run = fn, .start_run_ud = ud, .poll_ms = 50};
+                  .start_run = fn, .start_run_ud = ud, .estimate = fn ? estimate : NULL, .poll_ms = 50};
     oo_err err = {0};
     web_server *w = web_start(&o, &err);
     free(vendor);
@@ -336,6 +350,33 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     cJSON_Delete(ok);
     snprintf(body, sizeof body, "{\"mode\":\"staged\",\"test_id\":%lld,\"name\":\"refuse me\",\"stages\":[{\"parameter\":\"delta\"}]}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "the run engine says no");
+
+    /* the searches: a grid's (or a sweep's) parameters, checked like a grid's */
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"max_backtests\":9,\"parameters\":[{\"name\":\"delta\","
+             "\"config\":{\"start\":0}}]}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "optimize.parameters[1].config.start: 0 is below the minimum 1");
+    snprintf(body, sizeof body, "{\"mode\":\"refine\",\"test_id\":%lld,\"parameter\":\"vega\"}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "refine: unknown parameter \"vega\"");
+    snprintf(body, sizeof body, "{\"mode\":\"halving\",\"test_id\":%lld,\"parameters\":{}}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "halving.parameters: expected");
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"max_backtests\":9,\"seed\":4,"
+             "\"parameters\":{\"delta\":{\"start\":5},\"profit_target\":{\"start\":10}}}", (long long)g_ids.test1);
+    ok = call(port_engine, "POST", "/api/runs", body, &st);
+    CHECK_INT(st, 201);
+    CHECK_STR(eng->last_mode, "optimize");
+    cJSON_Delete(ok);
+
+    /* the estimate New Run shows: the engine's answer as it is, its input errors as 400 */
+    cJSON *e = call(port_engine, "POST", "/api/estimate", "{\"mode\":\"refine\"}", &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(e ? str(e, "mode") : NULL, "refine");
+    CHECK(e && num(e, "backtests") == 7);
+    cJSON_Delete(e);
+    CHECK_ERROR(port_engine, "POST", "/api/estimate", "{\"mode\":\"optimize\",\"name\":\"refuse me\"}", 400, "optimize.max_backtests");
+    CHECK_ERROR(port_engine, "POST", "/api/estimate", "[1]", 400, "object");
+    CHECK_ERROR(port_engine, "POST", "/api/estimate", "{\"mode\":", 400, "malformed JSON");
+    CHECK_ERROR(port_engine, "GET", "/api/estimate", NULL, 405, "not allowed");
+    CHECK_ERROR(port_none, "POST", "/api/estimate", "{\"mode\":\"sweep\"}", 503, "no run engine");
 
     /* without a run engine: 503 with a JSON error */
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\"}", (long long)g_ids.test1);

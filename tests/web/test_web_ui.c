@@ -297,6 +297,21 @@ int main(void)
     CHECK_INT(fixture("newrun", g_db, t2, "From the CLI", "4"), 0);
     CHECK_INT(wait_child(&c, 120000), 0);
 
+    /* a search from New Run: the mode's options, the estimate from the server (the real Lua),
+     * and the spec as the page posts it */
+    c = replay("search", env);
+    CHECK_INT(wait_child(&c, 120000), 0);
+    int64_t srun = wait_run_named(port, "Optimize from New Run", 60000);
+    char spath[64];
+    snprintf(spath, sizeof spath, "/api/runs/%lld", (long long)srun);
+    cJSON *sr = srun > 0 ? get_json(port, spath) : NULL;
+    const cJSON *scfg = cJSON_GetObjectItem(sr, "config");
+    CHECK_STR(sr ? cJSON_GetStringValue(cJSON_GetObjectItem(sr, "mode")) : NULL, "optimize");
+    CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(scfg, "max_backtests")) == 6 &&
+          cJSON_GetNumberValue(cJSON_GetObjectItem(scfg, "seed")) == 3 &&
+          !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(scfg, "optimize_by")) ?: "", "mar"));
+    cJSON_Delete(sr);
+
     kill(server.pid, SIGTERM);
     CHECK_INT(wait_child(&server, 15000), 0);
     free(url);

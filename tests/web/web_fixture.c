@@ -2,7 +2,9 @@
  *   web_fixture seed DB DATADIR                 fill a store (prints the ids as JSON)
  *   web_fixture serve DB DATADIR WEBDIR VENDOR  the dashboard with a stand-in run engine: a
  *                                               started run is written with its tasks, as the
- *                                               run engine writes it first; prints the URL
+ *                                               run engine writes it first (a search: its
+ *                                               grid); the estimate is the real one (Lua,
+ *                                               oo.cli.estimate_spec); prints the URL
  *   web_fixture complete DB RUN [N]             complete the next N pending tasks of a run
  *   web_fixture event DB RUN KIND               append one event
  *   web_fixture status DB RUN STATUS            set a run's status
@@ -79,7 +81,7 @@ static int64_t fake_start_run(void *ud, const cJSON *spec, oo_err *err)
     cJSON *tasks = cJSON_CreateArray();
     if (!strcmp(mode, "sweep")) {
         range(tasks, NULL, cJSON_GetStringValue(cJSON_GetObjectItem(spec, "parameter")), cJSON_GetObjectItem(spec, "config"), 1);
-    } else if (!strcmp(mode, "grid")) {
+    } else if (!strcmp(mode, "grid") || cJSON_GetObjectItem(spec, "parameters")) {
         const cJSON *ps = cJSON_GetObjectItem(spec, "parameters"), *p;
         cJSON *acc = cJSON_CreateArray();
         cJSON *seed = cJSON_CreateObject();
@@ -107,6 +109,37 @@ static int64_t fake_start_run(void *ud, const cJSON *spec, oo_err *err)
     return id;
 }
 
+/* The estimate New Run shows, as `oo-automator serve` makes it: the store's recent backtest
+ * times and Lua's oo.cli.estimate_spec. */
+static cJSON *real_estimate(void *ud, const cJSON *spec, oo_err *err)
+{
+    fixture *f = ud;
+    if (!f->store && !(f->store = store_open(f->db, err))) return NULL;
+    cJSON *history = store_backtest_seconds(f->store, 0, err);
+    if (!history) return NULL;
+    script_opts so = {0};
+    oo_script *sc = script_new(&so, err);
+    cJSON *out = NULL;
+    if (sc) {
+        lua_State *L = script_state(sc);
+        lua_getglobal(L, "require");
+        lua_pushstring(L, "oo.cli");
+        if (script_pcall(sc, 1, 1, err) == 0) {
+            lua_getfield(L, -1, "estimate_spec");
+            cJSON *arg = cJSON_CreateObject();
+            cJSON_AddItemToObject(arg, "spec", cJSON_Duplicate(spec, 1));
+            cJSON_AddItemToObject(arg, "history", history);
+            history = NULL;
+            script_push_json(L, arg);
+            cJSON_Delete(arg);
+            if (script_pcall(sc, 1, 1, err) == 0) out = script_to_json(L, -1, err);
+        }
+        script_free(sc);
+    }
+    cJSON_Delete(history);
+    return out;
+}
+
 static int serve(int argc, char **argv)
 {
     if (argc < 6) return fail("usage", NULL);
@@ -115,7 +148,8 @@ static int serve(int argc, char **argv)
     if (!params) return fail("parameters", &err);
     fixture f = {.db = argv[2]};
     web_opts o = {.port = 0, .db_path = argv[2], .data_dir = argv[3], .web_dir = argv[4], .vendor_dir = argv[5],
-                  .parameters_json = params, .start_run = fake_start_run, .start_run_ud = &f};
+                  .parameters_json = params, .start_run = fake_start_run, .start_run_ud = &f,
+                  .estimate = real_estimate};
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
