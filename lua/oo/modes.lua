@@ -4,10 +4,23 @@
 -- A mode module returns a table:
 --   name, description
 --   check(spec, registry)      -> normalised spec, or error("what is wrong, where")
---   count(spec)                -> number of tasks the run will have (known up front)
+--   count(spec)                -> number of tasks the run will have (known up front; a search's
+--                                 budget, or its expected count)
 --   plan(spec, done_stages)    -> the next stage {index, label, parameter, tasks = {{values=..}}}
 --                                 or nil when the run is complete. done_stages is the list of
---                                 finished stages, each with its results ({values, metrics}).
+--                                 finished stages (oo.runner.stages_done), each with its results
+--                                 ({task_id, values, metrics, cached}: cached = served by the
+--                                 result cache, no backtest run) and its tasks ({task_id, values,
+--                                 status}: failed ones too), in stored order. plan must be a pure
+--                                 function of the spec and done_stages (a seed in the spec, no
+--                                 clock, no state kept between calls): resume depends on it.
+-- The runner plans the next stage when the last one has drained, so every browser is free then:
+-- a search that proposes one candidate per browser (batched = true) gets the run's browsers as
+-- spec.batch, written into the stored spec when the run is made (oo.cli.browsers).
+-- Optional: batched; describe(spec, count) -> the one-line summary before a run;
+-- summary(spec, done_stages) -> {best, spent, ...} (a search: the CLI then prints one table and
+-- the search's cost); cost(spec, results, counts) -> that line; per_stage (a search whose
+-- stages are judged apart, e.g. halving's rungs: a table per stage, the last stage's best).
 -- `registry` maps parameter names to parameter modules (parameters/*.lua).
 local values = require("oo.values")
 local M = {}

@@ -100,6 +100,17 @@ function M.ask_search(spec, registry)
     options[#options + 1] = { value = key, label = m and m.label or key }
   end
   spec.optimize_by = choose("Best by", options, require("oo.metrics").default_optimize_by)
+  if spec.mode == "halving" then
+    local _, last = require("oo.site").data_range()
+    local dates = registry.dates
+    spec.period = ask_until("Full period (YYYY-MM-DD..YYYY-MM-DD)", tostring(tonumber(last:sub(1, 4)) - 3) .. "-01-02.." .. last,
+      function(a)
+        local ok, why = dates.check_value(a)
+        if not ok then return nil, why end
+        return a
+      end)
+    return
+  end
   if spec.mode ~= "optimize" then return end
   local size = require("modes.grid").count({ axes = require("modes.grid").axes(spec, registry, "wizard") })
   spec.max_backtests = ask_until(string.format("Budget of backtests (the full grid has %d)", size),
@@ -141,11 +152,12 @@ function M.run(arg)
     { value = "staged", label = "staged - optimise parameters one after another" },
     { value = "refine", label = "refine - a coarse grid, then finer steps around the best (a fraction of a grid)" },
     { value = "optimize", label = "optimize - a model picks each next backtest, within a budget" },
+    { value = "halving", label = "halving - every configuration on a short recent window, the best on longer ones" },
   }, 1)
   local spec = { test = test, mode = mode }
   if mode == "sweep" then
     spec.parameter, spec.config = ask_parameter(registry, "Parameter")
-  elseif mode == "grid" or mode == "refine" or mode == "optimize" then
+  elseif mode == "grid" or mode == "refine" or mode == "optimize" or mode == "halving" then
     spec.parameters = {}
     local used = {}
     repeat

@@ -4,7 +4,8 @@
  * `simbt` module, and runs tests/bench/search_bench.lua, which drives the modes exactly as
  * lua/oo/runner.lua does, without a browser, at the engine's full speed.
  *
- *   simbt.load(path) -> strategy id (a saved test of sim/bt/strategies/, by its JSON file)
+ *   simbt.load(path) -> strategy id, its startDate, its endDate (a saved test of
+ *       sim/bt/strategies/, by its JSON file)
  *   simbt.run(id, {["pl.profitTarget"] = 50, ["legs.1.value"] = 16, ...}) -> metrics table
  *       (keys of lua/oo/metrics.lua; "legs.1" is the first leg)
  *
@@ -52,16 +53,22 @@ static int l_load(lua_State *L)
     if (!cfg) return luaL_error(L, "simbt.load: %s has no config", path);
     g_strategies[g_nstrategies++] = cfg;
     lua_pushinteger(L, g_nstrategies);
-    return 1;
+    lua_pushstring(L, cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "startDate")));
+    lua_pushstring(L, cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "endDate")));
+    return 3;
 }
 
-/* The item a dotted path names ("pl.profitTarget", "legs.2.value": 1-based array index). */
+/* The object holding the item a dotted path names ("pl.profitTarget", "legs.2.value": 1-based
+ * array index; "startDate": the root's), its last key in `last`. */
 static cJSON *at_path(cJSON *root, const char *path, char *last, size_t lastlen)
 {
     char buf[128];
     snprintf(buf, sizeof buf, "%s", path);
     char *dot = strrchr(buf, '.');
-    if (!dot) return NULL;
+    if (!dot) {
+        snprintf(last, lastlen, "%s", buf);
+        return root;
+    }
     *dot = 0;
     snprintf(last, lastlen, "%s", dot + 1);
     cJSON *node = root;
@@ -75,7 +82,7 @@ static cJSON *at_path(cJSON *root, const char *path, char *last, size_t lastlen)
 /* Sets config[path] = the Lua value at the top of the stack. */
 static int set_path(lua_State *L, cJSON *cfg, const char *path)
 {
-    char last[64];
+    char last[128];
     cJSON *parent = at_path(cfg, path, last, sizeof last);
     if (!parent || !cJSON_IsObject(parent)) return luaL_error(L, "simbt.run: no field %s", path);
     cJSON *v;

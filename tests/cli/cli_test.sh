@@ -117,6 +117,12 @@ contains "$out" "Budget of backtests (the full grid has 260)" "wizard asks the b
 contains "$out" "optimize delta (26) x profit_target (10): up to 40 backtests of a 260-point grid (seed 3) on 2 browsers" "wizard: the search"
 contains "$out" "estimate: about 15 min: 40 backtests, 45 s each (no history yet: assumed), 2 browsers, at most 10 a minute" "wizard: the estimate (40 x 45 s / 2 browsers)"
 contains "$out" "Ready to run 40 tests" "wizard counts the budget"
+# the wizard's halving: the full period (1826 days: windows of round(1826/9) = 203 and
+# round(1826/3) = 609 days back from 2024-12-31), 5 configurations, then 2, then 1
+answers='https://optionomega.com/test/wiz123\n\nhalving\ndelta\n5\n9\n1\nboth\nshort\n0\nn\nmar\n2020-01-02..2024-12-31\n2\nn\n'
+out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
+[ "$rc" = 0 ] && ok || bad "wizard halving cancelled: exit $rc: $out"
+contains "$out" "halving delta (5): 5 on 2024-06-12..2024-12-31, 2 on 2023-05-03..2024-12-31, 1 on 2020-01-02..2024-12-31: 8 backtests" "wizard: halving"
 out=$(printf 'https://example.com/x\n' | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 1 ] && ok || bad "wizard with a bad URL: exit $rc"
 contains "$out" "not an OptionOmega test URL" "wizard checks the URL"
