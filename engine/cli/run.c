@@ -300,6 +300,8 @@ int64_t cli_create_run(oo_store *st, const cJSON *args, int interactive, long *b
         free(abs);
     }
     cJSON_AddNumberToObject(cfg, "count", count);
+    long grid = jint(plan, "grid");   /* a search: the full grid it saves backtests against */
+    if (grid > 0) cJSON_AddNumberToObject(cfg, "grid", (double)grid);
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "name"));
     const char *mode = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "mode"));
     run_id = store_run_create(st, test_id, name, mode, cfg, (int)browsers, err);

@@ -902,7 +902,7 @@ cJSON *store_run_tasks(oo_store *s, int64_t run_id, oo_err *err)
 {
     static const char sql[] =
         "SELECT t.id, t.stage, t.seq, t.parameter_values, t.status, t.attempts, t.error, "
-        "t.lease_owner, t.config_hash, r.id AS result_id, " RESULT_METRIC_COLS " "
+        "t.lease_owner, t.config_hash, r.id AS result_id, r.cached_from, " RESULT_METRIC_COLS " "
         "FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = ? ORDER BY t.stage, t.seq";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st) return NULL;

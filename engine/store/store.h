@@ -91,7 +91,8 @@ int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
 int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int final, oo_err *err);
 /* Puts every running task of the run back to pending (Ctrl-C, resume after a kill). */
 int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err);
-/* Tasks of a run in order, each with its result's metrics when completed. */
+/* Tasks of a run in order, each with its result's metrics when completed (and cached_from: the
+ * result it reused from the cache, or null). */
 cJSON *store_run_tasks(oo_store *s, int64_t run_id, oo_err *err);
 /* Completed results of a run: [{task_id, stage, values, metrics..., config_hash}]. */
 cJSON *store_run_results(oo_store *s, int64_t run_id, oo_err *err);

@@ -45,9 +45,6 @@ function M.check(spec, registry)
       norm.rungs, norm.eta, M.min_days, spec.period, most)
   end
   norm.windows = M.windows(a, b, norm.eta, norm.rungs)
-  local size = 1
-  for _, ax in ipairs(norm.axes) do size = size * #ax.values end
-  norm.grid_size = size
   return norm
 end
 

@@ -28,9 +28,7 @@ M.max_candidates = 3000   -- points scored per stage when the space is larger (s
 function M.check(spec, registry)
   local norm = common.check(spec, registry, "optimize")
   norm.mode = "optimize"
-  local size = 1
-  for _, a in ipairs(norm.axes) do size = size * #a.values end
-  norm.grid_size = size
+  local size = norm.grid_size
   if spec.max_backtests == nil then
     errors.raise("input", "optimize.max_backtests: missing: the budget of backtests (the grid has %d points)", size)
   end

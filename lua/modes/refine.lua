@@ -18,9 +18,8 @@ function M.check(spec, registry)
   norm.mode = "refine"
   norm.coarse = common.int(spec, "coarse", "refine", 5, 2, 1000)
   norm.keep = common.int(spec, "keep", "refine", 3, 1, 100)
-  norm.grid_size, norm.strides = 1, {}
+  norm.strides = {}
   for d, a in ipairs(norm.axes) do
-    norm.grid_size = norm.grid_size * #a.values
     norm.strides[d] = math.max(1, math.ceil((#a.values - 1) / (norm.coarse - 1)))
   end
   if spec.max_backtests ~= nil then

@@ -70,6 +70,7 @@ function M.prepare(args)
     spec = spec_mod.storable(spec), script = script, test = tostring(test), test_is_url = looks_like_url(test),
     name = spec.name, mode = norm.mode, count = count, browsers = browsers,
     summary = M.summary(norm, count), estimate = M.estimate(count, browsers, args.history),
+    grid = norm.grid_size,
   }
 end
 

@@ -65,4 +65,6 @@ while :; do
 done
 n=$(C "$W/api/runs/$id2/results" | grep -o '"task_id"' | wc -l)
 [ "$n" = 3 ] || fail "optimize run $id2: $n results, expected its budget of 3"
+C "$W/api/runs/$id2" | grep -q '"grid":6' || fail "optimize run $id2: the stored config does not name its grid of 6"
+[ "$(C "$W/api/runs/$id2/tasks" | grep -o '"cached_from":null' | wc -l)" = 3 ] || fail "optimize run $id2: tasks without cached_from"
 echo "dashboard: run $id started over the API completed with 2 results; an optimize run $id2 spent its budget of 3"

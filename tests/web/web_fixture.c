@@ -102,7 +102,11 @@ static int64_t fake_start_run(void *ud, const cJSON *spec, oo_err *err)
         range(tasks, NULL, cJSON_GetStringValue(cJSON_GetObjectItem(st, "parameter")), cJSON_GetObjectItem(st, "config"), 1);
     }
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(spec, "name"));
-    int64_t id = store_run_create(f->store, test, name, mode, spec, (int)num_or(spec, "browsers", 2), err);
+    cJSON *cfg = cJSON_Duplicate(spec, 1);
+    if (strcmp(mode, "grid") && cJSON_GetObjectItem(spec, "parameters"))   /* a search, as `run` stores it */
+        cJSON_AddNumberToObject(cfg, "grid", cJSON_GetArraySize(tasks));
+    int64_t id = store_run_create(f->store, test, name, mode, cfg, (int)num_or(spec, "browsers", 2), err);
+    cJSON_Delete(cfg);
     if (id > 0 && (store_tasks_add(f->store, id, tasks, err) < 0 || store_run_set_status(f->store, id, "running", NULL, err) != 0))
         id = -1;
     cJSON_Delete(tasks);

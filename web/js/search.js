@@ -53,6 +53,23 @@ export const SearchOptions = {
     </div>`,
 };
 
+// Run Detail: the tasks a search is judged on (halving: its last rung, the full period, never a
+// shorter window) and what it spent against the full grid (results from the cache are free).
+export function judgedTasks(mode, tasks) {
+  if (mode !== 'halving') return tasks;
+  const last = Math.max(0, ...tasks.map((t) => t.stage || 1));
+  return tasks.filter((t) => (t.stage || 1) === last);
+}
+
+export function searchCost(run, tasks) {
+  const grid = run && run.config && run.config.grid;
+  if (!grid || !isSearch(run.mode)) return null;
+  const spent = tasks.filter((t) => (t.status === 'completed' && t.cached_from == null) || t.status === 'failed').length;
+  const cached = tasks.filter((t) => t.status === 'completed' && t.cached_from != null).length;
+  return { spent, cached, grid, text: `${spent} backtest${spent === 1 ? '' : 's'} spent` +
+    (cached ? `, ${cached} more from the cache at no cost` : '') + `; a full grid is ${grid}` };
+}
+
 // The estimate of the spec the form holds, asked again (at most every 400 ms) as it changes.
 export const RunEstimate = {
   props: { spec: Object },

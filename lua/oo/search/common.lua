@@ -38,7 +38,7 @@ function M.int(spec, key, mode, default, min, max)
   return v
 end
 
--- The checked parts every search has: axes, fixed values, the objective.
+-- The checked parts every search has: axes, fixed values, the objective, the grid's size.
 function M.check(spec, registry, mode)
   local axes = M.axes(spec, registry, mode)
   local fixed = modes.check_fixed(registry, spec.fixed, mode)
@@ -48,7 +48,9 @@ function M.check(spec, registry, mode)
     end
   end
   local obj = objective.get(spec.optimize_by, mode .. ".optimize_by")
-  return { axes = axes, fixed = fixed, optimize_by = spec.optimize_by, obj = obj }
+  local size = 1
+  for _, a in ipairs(axes) do size = size * #a.values end
+  return { axes = axes, fixed = fixed, optimize_by = spec.optimize_by, obj = obj, grid_size = size }
 end
 
 -- The space of a checked spec (built once per spec table).

@@ -5,6 +5,7 @@ import { ref, computed, watch, onMounted, onBeforeUnmount } from '/vendor/vue/di
 import { api, onLive, debounce } from '../api.js';
 import { StatusBadge, ProgressBar, Workers, RunControls, MetricChart, Heatmap, ResultsTable, FailureLog } from '../components.js';
 import { METRICS, METRIC_KEYS, metricLabel, when, bestBy, cmp } from '../format.js';
+import { judgedTasks, searchCost } from '../search.js';
 
 // Which metric judges a stage, as lua/modes/staged.lua decides: its own optimize_by, else that
 // of the stage that uses its best, else the run's, else mar.
@@ -96,8 +97,9 @@ export default {
         const last = stages.value[stages.value.length - 1];
         return last ? last.best : null;
       }
-      return bestBy(tasks.value.filter((t) => t.status === 'completed'), metric.value);
+      return bestBy(judgedTasks(mode.value, tasks.value).filter((t) => t.status === 'completed'), metric.value);
     });
+    const cost = computed(() => searchCost(run.value, tasks.value));
     const chartSeries = computed(() => (xKey.value ? series(tasks.value, xKey.value, metric.value, mode.value === 'grid' ? yKey.value : null) : []));
     const showHeatmap = computed(() => mode.value === 'grid' && xKey.value && yKey.value);
 
@@ -118,7 +120,7 @@ export default {
     const configText = computed(() => (run.value ? JSON.stringify(run.value.config, null, 2) : ''));
     return { run, tasks, failures, error, notFound, metric, xKey, yKey, params, sweptParams, mode, stages, best,
              chartSeries, showHeatmap, METRICS, METRIC_KEYS, metricLabel, when, trades, showTrades, tradeKeys, changed,
-             configText };
+             configText, cost };
   },
   template: `
     <section class="page run">
@@ -153,6 +155,7 @@ export default {
                 <option v-for="p in params.filter(p => p !== xKey)" :key="p" :value="p">{{ p }}</option></select></label>
             </div>
           </div>
+          <p v-if="cost" class="search-cost small" :data-spent="cost.spent" :data-grid="cost.grid">Search: {{ cost.text }}</p>
           <metric-chart name="main" :series="chartSeries" :x-label="xKey" :y-label="metricLabel(metric)" :best="best"></metric-chart>
           <template v-if="showHeatmap">
             <h3>Heatmap: {{ metricLabel(metric) }} over {{ xKey }} × {{ yKey }}</h3>
