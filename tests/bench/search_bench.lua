@@ -12,6 +12,7 @@
 -- answer: within 1% and exact, and its cost in full-period backtests of time (a backtest of a
 -- third of the period counts a third).
 local src = BENCH.source_dir
+io.stdout:setvbuf("line")
 package.path = src .. "/lua/?.lua;" .. src .. "/lua/?/init.lua;" .. package.path
 local simbt = require("simbt")
 local modes = require("oo.modes")

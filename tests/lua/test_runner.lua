@@ -52,6 +52,24 @@ check.eq(stored.stages[1].optimize_by, "custom")
 check.err(function() spec.test_url("https://example.com/strategies", "--url") end, "not an OptionOmega test URL")
 check.eq(spec.test_url("https://optionomega.com/test/abc", "x"), "https://optionomega.com/test/abc")
 
+-- a stored run's spec is what was stored (with --mode, --max-backtests, a search's batch); the
+-- script is read again only for the functions the store could not hold
+local script = os.tmpname()
+local f = assert(io.open(script, "w"))
+f:write('return { mode = "grid", parameters = { delta = { start = 5, stop = 9 } },\n',
+        '  optimize_by = function(m) return m.cagr end }\n')
+f:close()
+local live = spec.from_script(script)
+local saved = spec.storable(live)
+saved.mode, saved.max_backtests, saved.batch = "optimize", 12, 3      -- as `run --mode optimize` stored it
+local again = spec.from_stored({ spec = saved, script = script })
+check.eq(again.mode, "optimize", "the stored mode, not the script's")
+check.eq(again.max_backtests, 12); check.eq(again.batch, 3)
+check.eq(type(again.optimize_by), "function", "the script's function back in its place")
+check.eq(again.optimize_by({ cagr = 0.25 }), 0.25)
+os.remove(script)
+check.eq(spec.from_stored({ spec = saved, script = script }).optimize_by, "custom", "no script left: the stored spec as it is")
+
 
 -- the gate: one backtest at a time per browser. A second tab waits and gets its turn at the
 -- release; a tab still waiting when the run stops gives up (its task goes back untouched).
