@@ -11,6 +11,16 @@ cleanup() { for p in $WPID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/nu
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; [ -f "$T/data/runs/1/engine.log" ] && tail -20 "$T/data/runs/1/engine.log"; exit 1; }
 C() { curl -s --noproxy '*' --max-time 20 "$@"; }
+completed() { # completed RUN_ID: until the run is completed (a deadline of 240 s)
+    end=$(( $(date +%s) + 240 ))
+    while :; do
+        st=$(C "$W/api/runs/$1" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' | head -1)
+        [ "$st" = completed ] && return 0
+        [ "$st" = failed ] && fail "run $1 failed"
+        [ "$(date +%s)" -ge "$end" ] && fail "run $1 still [$st] after 240 s"
+        sleep 0.5
+    done
+}
 mkfifo "$T/sim" "$T/web"
 "$SIM" --port 0 --print-tests >"$T/sim" 2>"$T/sim.err" &
 SPID=$!
@@ -31,14 +41,7 @@ code=$(C -o "$T/post.json" -w '%{http_code}' -H 'Content-Type: application/json'
 [ "$code" = 201 ] || fail "POST /api/runs: $code $(cat "$T/post.json")"
 id=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/post.json" | head -1)
 [ -n "$id" ] || fail "no run id in $(cat "$T/post.json")"
-end=$(( $(date +%s) + 240 ))
-while :; do
-    st=$(C "$W/api/runs/$id" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' | head -1)
-    [ "$st" = completed ] && break
-    [ "$st" = failed ] && fail "run $id failed"
-    [ "$(date +%s)" -ge "$end" ] && fail "run $id still [$st] after 240 s"
-    sleep 0.5
-done
+completed "$id"
 n=$(C "$W/api/runs/$id/results" | grep -o '"task_id"' | wc -l)
 [ "$n" = 2 ] || fail "run $id: $n results through the API, expected 2"
 [ "$(C "$OO_BASE_URL/__sim/backtests" | grep -o '"status":"done"' | wc -l)" = 2 ] || fail "oo-sim did not run 2 backtests"
@@ -55,14 +58,7 @@ grep -q '"backtests":3,' "$T/est.json" && grep -q 'median of 1 recent run' "$T/e
 code=$(C -o "$T/post2.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "{$osp,\"max_backtests\":3,\"seed\":2}" "$W/api/runs")
 [ "$code" = 201 ] || fail "POST /api/runs optimize: $code $(cat "$T/post2.json")"
 id2=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/post2.json" | head -1)
-end=$(( $(date +%s) + 240 ))
-while :; do
-    st=$(C "$W/api/runs/$id2" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' | head -1)
-    [ "$st" = completed ] && break
-    [ "$st" = failed ] && fail "run $id2 failed"
-    [ "$(date +%s)" -ge "$end" ] && fail "run $id2 still [$st] after 240 s"
-    sleep 0.5
-done
+completed "$id2"
 n=$(C "$W/api/runs/$id2/results" | grep -o '"task_id"' | wc -l)
 [ "$n" = 3 ] || fail "optimize run $id2: $n results, expected its budget of 3"
 C "$W/api/runs/$id2" | grep -q '"grid":6' || fail "optimize run $id2: the stored config does not name its grid of 6"
