@@ -4,6 +4,8 @@
 #   ./dev.sh test   install what is missing, build (warnings are errors), run the whole suite,
 #                   once on the normal build and once under AddressSanitizer + UBSan
 #   ./dev.sh build  only set up and build
+#   ./dev.sh package  build, then make the Debian package oo-automator_<version>_amd64.deb
+#                   (cpack -G DEB in build/); its path is the last line printed
 # Idempotent and quiet when everything is already there. Extra arguments after `demo` go to
 # the demo; after `test` they go to ctest (e.g. ./dev.sh test -L unit).
 set -euo pipefail
@@ -13,7 +15,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 APT_PACKAGES=(build-essential cmake pkg-config liblua5.4-dev libsqlite3-dev libcjson-dev
   libwebsockets-dev libh2o-evloop-dev libwslay-dev libssl-dev zlib1g-dev libuv1-dev
-  chromium nodejs npm sqlite3 valgrind curl jq)
+  chromium nodejs npm sqlite3 valgrind curl jq
+  dpkg-dev file man-db tmux zsh fish bash-completion)
 
 say() { printf 'dev.sh: %s\n' "$*" >&2; }
 
@@ -78,8 +81,15 @@ case "$mode" in
       ctest --test-dir build-asan --output-on-failure -j "$JOBS" -LE no-asan "$@" || status=1
     exit $status
     ;;
+  package)
+    setup_apt; setup_npm
+    build build -DOO_WERROR=ON
+    # dpkg-shlibdeps computes Depends from the libraries the programs link
+    (cd build && cpack -G DEB >cpack.log 2>&1) || { cat build/cpack.log >&2; say "cpack failed (log: build/cpack.log)"; exit 1; }
+    sed -n 's/^CPack: - package: \(.*\) generated\.$/\1/p' build/cpack.log
+    ;;
   *)
-    echo "usage: ./dev.sh demo|test|build [args...]" >&2
+    echo "usage: ./dev.sh demo|test|build|package [args...]" >&2
     exit 2
     ;;
 esac

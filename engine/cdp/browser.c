@@ -70,6 +70,8 @@ static char *find_chromium(const char *given, oo_err *err)
     return NULL;
 }
 
+char *cdp_chromium_find(const char *given, oo_err *err) { return find_chromium(given, err); }
+
 static void on_pid_exit(void *ud, int fd)
 {
     cdp_browser *b = ud;

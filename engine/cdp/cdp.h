@@ -66,6 +66,10 @@ typedef struct cdp_launch_opts {
 /* Why a browser stopped being usable. */
 typedef enum { CDP_GONE_NONE = 0, CDP_GONE_EXITED, CDP_GONE_SOCKET, CDP_GONE_CLOSED } cdp_gone_reason;
 
+/* The executable cdp_browser_launch would start for `given` (see executable above): a path
+ * the caller frees, or NULL and err saying how to install or point at one. */
+char *cdp_chromium_find(const char *given, oo_err *err);
+
 typedef void (*cdp_browser_cb)(void *ud, cdp_browser *browser, const oo_err *err);
 /* Finds and launches Chromium (temporary profile, --remote-debugging-port=0, the flags a
  * locked-down machine needs) and connects. cb gets the browser or an error. */

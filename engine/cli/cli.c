@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/replay.h"
+#include "cli/version.h"
 
 static int run_replay(const cli_cmd *cmd, cli_args *a)
 {
@@ -62,8 +63,8 @@ static const cli_cmd commands[] = {
      "?token=TOKEN). The first line printed is the dashboard's URL. Ctrl-C stops it.",
      cli_serve_opts, 0, 0, cli_cmd_serve},
     {"tests", "List, rename or delete saved OptionOmega tests",
-     "tests [--recent] | tests rename ID NAME | tests delete ID",
-     "ID is the number shown by `oo-automator tests`, the test's URL, its OptionOmega id, or\n"
+     "tests [--recent] | tests rename TEST NAME | tests delete TEST",
+     "TEST is the number shown by `oo-automator tests`, the test's URL, its OptionOmega id, or\n"
      "its name. Deleting removes a test from the history; its runs and results stay.",
      cli_tests_opts, 0, 3, cli_cmd_tests},
     {"replay", "Replay a Chrome DevTools Recorder recording", "replay FILE.json [OPTIONS]",
@@ -90,24 +91,54 @@ static const cli_cmd commands[] = {
      "json, log and time modules. ARGS are in the global `arg` table. A Lua error is reported\n"
      "as file:line: message and exits 1; a file that returns an integer exits with it.",
      NULL, 1, -1, cli_cmd_lua},
+    {"doctor", "Check this machine before a night run: Chromium, database, files, login",
+     "doctor [--login] [--headed]",
+     "Each check prints OK with what it found, or FAIL with what is wrong and the fix:\n"
+     "Chromium found (and its version); it starts headless and answers CDP; the database\n"
+     "opens (read-only: nothing is created, migrated or written) at the current schema; the\n"
+     "data dir is private (0700); the recordings are there and parse; the parameter scripts\n"
+     "load (file:line of those that do not); OO_EMAIL and OO_PASSWORD are set (never shown);\n"
+     "the site answers at OO_BASE_URL; with --login, login.json gets past the sign-in.\n"
+     "Exit 0 when every check passed, 1 otherwise. --json prints the results as JSON.",
+     cli_doctor_opts, 0, 0, cli_cmd_doctor},
+    {"completion", "Print the shell completion script for bash, zsh or fish",
+     "completion bash|zsh|fish",
+     "Prints the script on stdout. The package installs all three where the shells look; by hand:\n"
+     "  bash   oo-automator completion bash > ~/.local/share/bash-completion/completions/oo-automator\n"
+     "  zsh    oo-automator completion zsh > ~/.zfunc/_oo-automator   (with fpath+=(~/.zfunc))\n"
+     "  fish   oo-automator completion fish > ~/.config/fish/completions/oo-automator.fish\n"
+     "or for the current shell only: source <(oo-automator completion bash).\n"
+     "It completes commands, options, parameter names, modes, and saved tests and runs from\n"
+     "the database (read-only). At each TAB the script asks the program what fits:\n"
+     "`oo-automator completion candidates -- WORDS...` prints one \"value<TAB>description\" a line.",
+     NULL, 1, -1, cli_cmd_completion},
+    {"version", "Print the version, the libraries' and Chromium's", "version",
+     "The program's version, then the versions of Lua, SQLite, cJSON, libwebsockets and h2o it\n"
+     "runs with, and the Chromium it found (OO_CHROMIUM, else chromium on PATH) with its path.",
+     NULL, 0, 0, cli_cmd_version},
     {0},
 };
 
+const cli_cmd *cli_commands(void) { return commands; }
+
+const char cli_about[] =
+    "Automates OptionOmega backtests: sweeps, grids and staged optimizations over many\n"
+    "parameter values, on several browsers, every result kept in SQLite.";
+const char cli_config_help[] =
+    "Configuration: flags, then OO_* environment variables, then ./.env, then\n"
+    "~/.config/oo-automator/config. `oo-automator COMMAND --help` for a command.";
+
 static void print_main_help(void)
 {
-    printf("usage: oo-automator [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\n"
-           "Automates OptionOmega backtests: sweeps, grids and staged optimizations over many\n"
-           "parameter values, on several browsers, every result kept in SQLite.\n\ncommands:\n");
+    printf("usage: oo-automator [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\n%s\n\ncommands:\n", cli_about);
     for (const cli_cmd *c = commands; c->name; c++) printf("  %-14s %s\n", c->name, c->summary);
-    printf("  %-14s %s\n", "version", "Print the version");
     printf("\nglobal options:\n"
            "  --db PATH          the SQLite database (env OO_DB_PATH)\n"
            "  --data-dir DIR     results, artifacts and the database (env OO_DATA_DIR)\n"
            "  -v, --verbose      say more (repeat for more)\n"
            "  --json             machine-readable output for read commands\n"
-           "  --version          print the version\n\n"
-           "Configuration: flags, then OO_* environment variables, then ./.env, then\n"
-           "~/.config/oo-automator/config. `oo-automator COMMAND --help` for a command.\n");
+           "  --version          print the version (and the libraries', Chromium's)\n\n%s\n",
+           cli_config_help);
 }
 
 int oo_cli_main(int argc, char **argv)
@@ -121,7 +152,7 @@ int oo_cli_main(int argc, char **argv)
         const char *s = argv[i];
         if (s[0] != '-' || !strcmp(s, "-")) break;
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) { print_main_help(); return 0; }
-        if (!strcmp(s, "--version")) { printf("oo-automator %s\n", oo_version()); return 0; }
+        if (!strcmp(s, "--version")) return cli_print_version();
         const char *name = s[1] == '-' ? s + 2 : NULL;
         if (!strcmp(s, "-v") || !strcmp(s, "-vv") || !strcmp(s, "-vvv")) {
             cfg->verbose += (int)strlen(s) - 1;
@@ -171,7 +202,6 @@ int oo_cli_main(int argc, char **argv)
     }
 
     const char *name = argv[i];
-    if (!strcmp(name, "version")) { printf("oo-automator %s\n", oo_version()); return 0; }
     const cli_cmd *cmd = NULL;
     for (const cli_cmd *c = commands; c->name; c++)
         if (!strcmp(c->name, name)) cmd = c;

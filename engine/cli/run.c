@@ -81,6 +81,28 @@ static int ask_yes(const char *question)
     return line[0] == '\n' || line[0] == 'y' || line[0] == 'Y';
 }
 
+/* The trades the report of a mode reads (a walk-forward's out-of-sample ones), as
+ * oo.cli.report_trades names them: {"<result id>": [trade rows]}. Empty when none or on error
+ * (the report then says what it lacks). */
+static cJSON *report_trades(oo_store *st, oo_script *rs, const cJSON *arg)
+{
+    oo_err err = {0};
+    cJSON *out = cJSON_CreateObject();
+    cJSON *ids = cli_lua_call(rs, "oo.cli", "report_trades", arg, &err);
+    if (!ids) fprintf(stderr, "cannot tell which trades the report reads: %s\n", err.msg);
+    const cJSON *id;
+    cJSON_ArrayForEach(id, ids) {
+        if (!cJSON_IsNumber(id)) continue;
+        char key[32];
+        snprintf(key, sizeof key, "%lld", (long long)id->valuedouble);
+        if (cJSON_GetObjectItem(out, key)) continue;
+        cJSON *trades = store_result_trades(st, (int64_t)id->valuedouble, &err);
+        if (trades) cJSON_AddItemToObject(out, key, trades);
+    }
+    cJSON_Delete(ids);
+    return out;
+}
+
 int cli_execute_run(oo_store *st, long long run_id, int browsers, int headless, int no_cache)
 {
     oo_err err = {0};
@@ -119,6 +141,7 @@ int cli_execute_run(oo_store *st, long long run_id, int browsers, int headless, 
             cJSON *arg = cJSON_CreateObject();
             cJSON_AddItemToObject(arg, "run", cJSON_Duplicate(run, 1));
             cJSON_AddItemToObject(arg, "results", cJSON_Duplicate(results, 1));
+            cJSON_AddItemToObject(arg, "trades", report_trades(st, rs, arg));
             cJSON *text = cli_lua_call(rs, "oo.cli", "report_json", arg, &err);
             if (text && cJSON_IsString(text)) fputs(text->valuestring, stdout);
             else if (!text) fprintf(stderr, "cannot print the results: %s\n", err.msg);

@@ -9,6 +9,7 @@
 #include "script/script.h"
 #include "script/sched.h"
 #include "base/buf.h"
+#include "base/config.h"
 #include "base/util.h"
 #include "cdp/cdp.h"
 #include "replay/replay.h"
@@ -264,7 +265,8 @@ static void on_browser(void *ud, cdp_browser *b, const oo_err *err) { wait_done(
 static int l_launch(lua_State *L)
 {
     cdp_loop *loop = sched_loop(L);
-    cdp_launch_opts o = {.headless = 1, .timeout_ms = 60000};
+    /* the Chromium the configuration names (flag, environment or a config file), as replay does */
+    cdp_launch_opts o = {.executable = oo_config_get(oo_cfg(), OO_CFG_CHROMIUM), .headless = 1, .timeout_ms = 60000};
     if (lua_istable(L, 1)) {
         lua_getfield(L, 1, "headless");
         if (!lua_isnil(L, -1)) o.headless = lua_toboolean(L, -1);

@@ -235,6 +235,23 @@ static int migrate(oo_store *s, oo_err *err)
     return 0;
 }
 
+/* A connection to path (opened as uri when given) with SQLite's open flags, its busy timeout
+ * and extended codes set. */
+static oo_store *open_handle(const char *path, const char *uri, int flags, oo_err *err)
+{
+    oo_store *s = oo_calloc(1, sizeof *s);
+    s->path = oo_strdup(path);
+    if (sqlite3_open_v2(uri ? uri : path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
+                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 15000);
+    sqlite3_extended_result_codes(s->db, 1);
+    return s;
+}
+
 oo_store *store_open(const char *path, oo_err *err)
 {
     if (!path || !*path) {
@@ -252,17 +269,8 @@ oo_store *store_open(const char *path, oo_err *err)
         }
     }
     free(dir);
-    oo_store *s = oo_calloc(1, sizeof *s);
-    s->path = oo_strdup(path);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
-                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        store_close(s);
-        return NULL;
-    }
-    sqlite3_busy_timeout(s->db, 15000);
-    sqlite3_extended_result_codes(s->db, 1);
+    oo_store *s = open_handle(path, NULL, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    if (!s) return NULL;
     if (exec_sql(s, "PRAGMA foreign_keys = ON", err, "cannot enable foreign keys") != 0 ||
         exec_sql(s, "PRAGMA journal_mode = WAL", err, "cannot switch to WAL") != 0 ||
         exec_sql(s, "PRAGMA synchronous = NORMAL", err, "cannot set synchronous") != 0) {
@@ -271,6 +279,56 @@ oo_store *store_open(const char *path, oo_err *err)
         return NULL;
     }
     if (migrate(s, err) != 0) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* "file:<path>?immutable=1", the path escaped as a URI needs. */
+static char *immutable_uri(const char *path)
+{
+    oo_buf b;
+    oo_buf_init(&b);
+    oo_buf_puts(&b, "file:");
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if (*c == '%' || *c == '?' || *c == '#' || *c <= ' ' || *c >= 0x7f) oo_buf_printf(&b, "%%%02X", *c);
+        else oo_buf_putc(&b, (char)*c);
+    }
+    oo_buf_puts(&b, "?immutable=1");
+    return oo_buf_steal(&b);
+}
+
+/* Read-only, and without leaving a trace: a read-only connection to a WAL database creates
+ * its -wal and -shm files (and cannot remove them). When there is no -wal (no engine has
+ * the database open, nothing waits for a checkpoint), the file alone is the whole database
+ * and is opened as immutable: no lock, no file created. Otherwise those files exist already
+ * and an ordinary read-only connection shares them. Nothing is migrated. */
+oo_store *store_open_readonly(const char *path, oo_err *err)
+{
+    if (!path || !*path) {
+        oo_err_set(err, OO_E_USAGE, "no database path: set --db or OO_DB_PATH");
+        return NULL;
+    }
+    if (!oo_file_exists(path)) {
+        oo_err_set(err, OO_E_DB, "no database at %s yet: the first run creates it (or give --db)", path);
+        return NULL;
+    }
+    char *wal = oo_asprintf("%s-wal", path);
+    char *uri = oo_file_exists(wal) ? NULL : immutable_uri(path);
+    oo_store *s = open_handle(path, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
+    free(uri);
+    free(wal);
+    if (!s) return NULL;
+    int have = user_version(s), want = store_schema_count();
+    if (have < 0) oo_err_set(err, OO_E_DB, "%s is not an SQLite database oo-automator can read: %s", path, sqlite3_errmsg(s->db));
+    else if (have > want)
+        oo_err_set(err, OO_E_DB, "%s was written by a newer oo-automator (schema %d, this build knows %d): "
+                   "upgrade oo-automator or use another --db", path, have, want);
+    else if (have < want)
+        oo_err_set(err, OO_E_DB, "%s is at schema %d, this build uses %d: the next run or serve migrates it "
+                   "(back it up first to keep using an older oo-automator)", path, have, want);
+    if (have < 0 || have != want) {
         store_close(s);
         return NULL;
     }

@@ -22,6 +22,10 @@ typedef struct oo_store oo_store;
 /* Opens (creating parent folders and the schema, migrating an older schema forward). A file
  * written by a newer oo-automator is refused. */
 oo_store *store_open(const char *path, oo_err *err);
+/* Opens an existing database read-only, at this build's schema: nothing is created, migrated
+ * or written, not even SQLite's -wal and -shm files (for commands that only look). A missing
+ * file, another schema or a file that is no database is an error saying which and what to do. */
+oo_store *store_open_readonly(const char *path, oo_err *err);
 void store_close(oo_store *s);
 const char *store_path(const oo_store *s);
 int store_schema_version(oo_store *s);

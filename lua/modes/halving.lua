@@ -9,6 +9,7 @@
 -- r runs N/eta^(r-1) configurations on 1/eta^(rungs-r) of the period, about N/eta^(rungs-1)
 -- full-period backtests of time each rung; with eta 3 and 3 rungs, a third of the grid's time.
 -- Deterministic (no seed); each rung is a stage, planned from the stored results of the last.
+-- Inside a walk-forward (fixed.dates = the window's range and no period) the range is the period.
 local errors = require("oo.errors")
 local common = require("oo.search.common")
 local dates = require("oo.dates")
@@ -19,7 +20,16 @@ M.min_days = 28   -- the shortest window a rung may have
 
 function M.check(spec, registry)
   if spec.fixed and spec.fixed.dates ~= nil then
-    errors.raise("input", "halving.fixed.dates: halving sets each backtest's dates itself; give the full period as period = \"YYYY-MM-DD..YYYY-MM-DD\"")
+    -- a walk-forward hands its inner search the window's range as fixed dates: that is the period
+    if spec.period ~= nil then
+      errors.raise("input", "halving.fixed.dates: halving sets each backtest's dates itself; give the full period as period = \"YYYY-MM-DD..YYYY-MM-DD\" only")
+    end
+    local fixed = {}
+    for k, v in pairs(spec.fixed) do fixed[k] = v end
+    local copy = {}
+    for k, v in pairs(spec) do copy[k] = v end
+    copy.period, fixed.dates, copy.fixed = spec.fixed.dates, nil, fixed
+    spec = copy
   end
   local norm = common.check(spec, registry, "halving")
   norm.mode = "halving"

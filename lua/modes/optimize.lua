@@ -239,6 +239,9 @@ function M.plan(norm, done)
   for _ in pairs(H.by_key) do tried = tried + 1 end
   local left, free = norm.budget - H.spent, S.size - tried
   if left <= 0 or free <= 0 then return nil end
+  -- a caller that shows results only (failed tasks unseen, e.g. inside a walk-forward): a stage
+  -- that brought nothing new may be failures it would only plan again; it stops there
+  if H.blind and k > 1 and H.last_new == 0 then return nil end
   local r = rng.new(norm.seed, k)
   local points
   if k == 1 then

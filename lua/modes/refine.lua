@@ -104,6 +104,9 @@ function M.plan(norm, done)
     points = coarse_points(S, strides(norm, 1))
   else
     local H = history.read(S, done, norm.obj)
+    -- results only (failed tasks unseen, e.g. inside a walk-forward): a stage that brought
+    -- nothing new may be failures it would only plan again; it stops there
+    if H.blind and H.last_new == 0 then return nil end
     if not H.best then
       errors.raise("input", "refine: stage %d has no successful result to refine around", k - 1)
     end

@@ -127,6 +127,7 @@ end
 function M.estimate(count, browsers, history) return M.estimate_of(count, browsers, history).text end
 
 function M.summary(norm, count)
+  if type(norm.summary) == "string" then return norm.summary end   -- a mode's own (walkforward)
   if norm.mode == "sweep" then
     return string.format("sweep of %s: %d values", norm.parameter, count)
   elseif norm.mode == "grid" then
@@ -243,7 +244,35 @@ function M.report(run, results)
   return table.concat(out, "\n") .. "\n"
 end
 
--- For the C side: {run = ..., results = ...} -> the report's text.
-function M.report_json(arg) return M.report(arg.run, arg.results) end
+-- A mode's own section of the report (lua/oo/analysis/<mode>.lua with analyze and render, e.g.
+-- the walk-forward's), or nil when the mode has none.
+local function mode_section(run)
+  local ok, spec = pcall(spec_mod.from_stored, run.config)
+  if not ok or type(spec) ~= "table" or type(spec.mode) ~= "string" then return nil end
+  local okm, section = pcall(require, "oo.analysis." .. spec.mode)
+  if okm and type(section) == "table" and section.analyze and section.render then return section end
+  return nil
+end
+
+-- For the C side: the result ids whose trades the report reads ({} when none).
+function M.report_trades(arg)
+  local section = mode_section(arg.run)
+  local ids = section and section.needs_trades and section.needs_trades(arg.run, arg.results) or {}
+  return require("json").array(ids)
+end
+
+-- For the C side: {run = ..., results = ..., trades = {["<result id>"] = rows}} -> the report's
+-- text: the results table, then the mode's own section. A walk-forward shows its own report
+-- instead of one best of all its stages (its stages mix windows: no one best among them).
+function M.report_json(arg)
+  local section = mode_section(arg.run)
+  if not section then return M.report(arg.run, arg.results) end
+  local ok, r = pcall(section.analyze, { run = arg.run, results = arg.results, trades = arg.trades or {} })
+  if not ok then
+    return M.report(arg.run, arg.results) .. "\ncannot make the " .. tostring(arg.run.mode or "mode") .. " report: " .. tostring(r) .. "\n"
+  end
+  if not r then return M.report(arg.run, arg.results) end
+  return section.render(r)
+end
 
 return M

@@ -25,7 +25,7 @@
 local values = require("oo.values")
 local M = {}
 
-M.builtin = { "sweep", "grid", "staged", "refine", "optimize", "halving" }
+M.builtin = { "sweep", "grid", "staged", "refine", "optimize", "halving", "walkforward" }
 
 function M.get(name)
   if type(name) ~= "string" then error("mode: expected a name such as \"sweep\"", 0) end

@@ -32,6 +32,13 @@ function M.dirs()
   return dirs
 end
 
+-- Lua shortens a long file name in its messages to "...<its end>:line:": the whole path back.
+local function whole_path(msg, file)
+  local shown = msg:match("^%.%.%.([^:]*):%d+:")
+  if shown and file:sub(-#shown) == shown then return file .. msg:sub(4 + #shown) end
+  return msg
+end
+
 -- Returns registry (name -> parameter) and a list of error messages ("file:line: ...").
 function M.discover(dirs)
   local registry, errors = {}, {}
@@ -45,7 +52,7 @@ function M.discover(dirs)
         if chunk then ok, p = pcall(chunk) end
         local why = (not ok) and tostring(p) or check(p, file)
         if why then
-          errors[#errors + 1] = why
+          errors[#errors + 1] = whole_path(why, file)
         else
           p.file = file
           registry[p.name] = p

@@ -120,6 +120,10 @@ function M.param_configs(norm)
   if norm.parameter then out[norm.parameter] = norm.config end
   for _, a in ipairs(norm.axes or {}) do out[a.name] = a.config end
   for _, s in ipairs(norm.stages or {}) do out[s.parameter] = s.config end
+  -- a mode made of inner searches (walkforward): theirs
+  for _, s in ipairs(norm.searches or {}) do
+    for k, v in pairs(M.param_configs(s.spec)) do out[k] = v end
+  end
   return out
 end
 

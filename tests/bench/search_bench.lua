@@ -21,6 +21,7 @@ local space = require("oo.search.space")
 local rng = require("oo.search.rng")
 
 local SEEDS = BENCH.seeds
+local started = os.time()
 local BUDGET_SHARE = tonumber(os.getenv("SEARCH_BUDGET") or "0.25")
 local BATCH = tonumber(os.getenv("SEARCH_BATCH") or "2")
 local OPTIMIZE_BY = os.getenv("SEARCH_BY") or "mar"
@@ -196,6 +197,7 @@ for _, st in ipairs(strategies) do
         max_backtests = budget, seed = seed, batch = BATCH, optimize_by = OPTIMIZE_BY }, G)
       add(o, res, G.size); add(totals.opt, res, G.size)
       o.cpu, totals.opt.cpu = o.cpu + res.cpu, totals.opt.cpu + res.cpu
+      totals.opt.planned = (totals.opt.planned or 0) + res.spent
       local rres = random_search(G, budget, seed)
       add(rr, rres, G.size); add(totals.rnd, rres, G.size)
     end
@@ -230,4 +232,6 @@ line("refine", totals.ref)
 if totals.ref.runs > 0 then print(string.format("refine spends on average %s of the grid", pct(totals.ref.spent / totals.ref.runs))) end
 print(string.format("halving   takes on average %s of the grid's time; its answer within 1%% in %d/%d, the exact best in %d/%d",
   pct(totals.hal.cost / math.max(1, totals.hal.runs)), totals.hal.within, totals.hal.runs, totals.hal.exact, totals.hal.runs))
-print(string.format("optimize planning: %.2f CPU-s per search on average", totals.opt.cpu / math.max(1, totals.opt.runs)))
+print(string.format("optimize planning: %.2f CPU-s per search on average, %.0f ms per backtest it planned",
+  totals.opt.cpu / math.max(1, totals.opt.runs), 1000 * totals.opt.cpu / math.max(1, totals.opt.planned or 0)))
+print(string.format("the bench: %d s of wall time, %.0f CPU-s (the grids' backtests included)", os.time() - started, os.clock()))

@@ -112,8 +112,10 @@ local function drive(mode, norm, f, opts)
                                       cached = opts.cached and opts.cached(t.values) or false }
       end
     end
+    if opts.results_only then d.tasks = nil end
     done[#done + 1] = d
     if opts.stop_after and #done == opts.stop_after then break end
+    if #planned > 5000 then break end   -- a search that never ends: the checks below fail
   end
   return planned, done
 end
@@ -236,8 +238,18 @@ do
 end
 check.err(function() refine.check(spec(grid_spec, { mode = "refine", coarse = 1 }), reg) end, "refine.coarse", "out of range")
 check.err(function() refine.check(spec(grid_spec, { mode = "refine", max_backtests = 5 }), reg) end, "refine.max_backtests", "optimize")
-check.err(function() refine.plan(refine.check(spec(grid_spec, { mode = "refine" }), reg), { { index = 1, results = {}, tasks = {} } }) end,
-  "no successful result")
+check.err(function() refine.plan(refine.check(spec(grid_spec, { mode = "refine" }), reg), { { index = 1, results = {},
+  tasks = { { task_id = 1, values = { delta = 5, profit_target = 10 }, status = "failed" } } } }) end, "no successful result")
+
+-- ---- a caller that passes results only (failed tasks unseen): the searches still end --------
+do
+  local failing = function(v) if v.delta >= 22 and v.delta <= 24 then return nil end return surface(v) end
+  local p = drive(optimize, optimize.check(spec(grid_spec, { mode = "optimize", max_backtests = 30, seed = 2, batch = 2 }), reg),
+    failing, { results_only = true })
+  check.ok(#p < 200, "optimize ended after " .. #p .. " tasks")
+  local r = drive(refine, refine.check(spec(grid_spec, { mode = "refine" }), reg), failing, { results_only = true })
+  check.ok(#r <= 36 * 19, "refine ended after " .. #r .. " tasks")
+end
 
 -- ---- halving -----------------------------------------------------------------------------------
 local halving = modes.get("halving")
@@ -295,5 +307,13 @@ check.err(function() halving.check({ mode = "halving", parameter = "delta", peri
   "halving.rungs", "shorter than 28 days")
 check.err(function() halving.check({ mode = "halving", parameter = "delta", period = "2020-01-02..2024-12-31",
   fixed = { dates = "2020-01-02..2024-12-31" } }, reg) end, "halving.fixed.dates")
+-- inside a walk-forward: the window's range, given as fixed dates, is the period
+do
+  local n = halving.check({ mode = "halving", parameter = "delta", config = { start = 5, stop = 7 },
+                            fixed = { dates = "2020-01-02..2024-12-31", stop_loss = 200 } }, reg)
+  check.eq(n.period, "2020-01-02..2024-12-31"); check.eq(n.windows[3], "2020-01-02..2024-12-31")
+  check.eq(n.fixed.dates, nil); check.eq(n.fixed.stop_loss, 200)
+  check.eq(halving.plan(n, {}).tasks[1].values.stop_loss, 200)
+end
 
 check.done()

@@ -265,6 +265,9 @@ int main(void)
     /* seeded runs: Run Detail, History, Tests, Settings */
     child c = replay("dashboard", env);
     CHECK_INT(wait_child(&c, 120000), 0);
+    /* the walk-forward report's component on a report of the analysis' walkforward section */
+    c = replay("walkforward", env);
+    CHECK_INT(wait_child(&c, 120000), 0);
     cJSON *st = get_json(port, "/api/settings");
     CHECK(st && cJSON_IsTrue(cJSON_GetObjectItem(st, "password_set")) && cJSON_GetNumberValue(cJSON_GetObjectItem(st, "browsers")) == 3);
     char *txt = st ? cJSON_PrintUnformatted(st) : NULL;

@@ -42,6 +42,7 @@ export const api = {
   tasks: (id) => request('GET', `/api/runs/${id}/tasks`),
   results: (id) => request('GET', `/api/runs/${id}/results`),
   failures: (id) => request('GET', `/api/runs/${id}/failures`),
+  analysis: (id) => request('GET', `/api/runs/${id}/analysis`),
   trades: (resultId) => request('GET', `/api/results/${resultId}/trades`),
   control: (id, action) => request('POST', `/api/runs/${id}/${action}`),
   startRun: (spec) => request('POST', '/api/runs', spec),

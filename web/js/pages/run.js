@@ -1,9 +1,11 @@
 // Run Detail: progress, the browsers, pause/resume/cancel/export, the results table (sortable,
 // filling in live), a chart of any metric against a swept parameter, a heatmap for grids, one
-// panel per stage for staged runs with the chosen best marked, and the failure log.
+// panel per stage for staged runs with the chosen best marked, a walk-forward's report (from the
+// run analysis), and the failure log.
 import { ref, computed, watch, onMounted, onBeforeUnmount } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api, onLive, debounce } from '../api.js';
 import { StatusBadge, ProgressBar, Workers, RunControls, MetricChart, Heatmap, ResultsTable, FailureLog } from '../components.js';
+import { WalkForward } from '../walkforward.js';
 import { METRICS, METRIC_KEYS, metricLabel, when, bestBy, cmp } from '../format.js';
 import { judgedTasks, searchCost } from '../search.js';
 
@@ -43,12 +45,30 @@ function series(tasks, x, metric, by) {
 
 export default {
   props: { id: Number },
-  components: { StatusBadge, ProgressBar, Workers, RunControls, MetricChart, Heatmap, ResultsTable, FailureLog },
+  components: { StatusBadge, ProgressBar, Workers, RunControls, MetricChart, Heatmap, ResultsTable, FailureLog, WalkForward },
   setup(props) {
     const run = ref(null), tasks = ref([]), failures = ref([]), error = ref(''), notFound = ref(false);
     const metric = ref('cagr'), xKey = ref(null), yKey = ref(null);
     const trades = ref(null);
+    const wf = ref(null), wfNote = ref('');
 
+    // a walk-forward's report is the run analysis' walkforward section: read again when the run's
+    // status changes, else at most every 15 s while results come in (the analysis is not cheap)
+    let wfAt = 0, wfKey = '';
+    const loadWalkForward = async (r) => {
+      const c = r.counts || {};
+      const key = `${r.status}/${c.completed}`;
+      if (key === wfKey || (wfKey.split('/')[0] === r.status && Date.now() - wfAt < 15000)) return;
+      wfKey = key;
+      wfAt = Date.now();
+      try {
+        const a = await api.analysis(props.id);
+        wf.value = (a && a.walkforward) || null;
+        wfNote.value = wf.value ? '' : 'the run analysis has no walk-forward section yet';
+      } catch (e) {
+        wfNote.value = 'the walk-forward report is not available: ' + e.message;
+      }
+    };
     const load = async () => {
       try {
         const [r, t, f] = await Promise.all([api.run(props.id), api.tasks(props.id), api.failures(props.id)]);
@@ -56,6 +76,7 @@ export default {
         tasks.value = t;
         failures.value = f;
         error.value = '';
+        if (r && r.mode === 'walkforward') await loadWalkForward(r);
       } catch (e) {
         if (e.status === 404) notFound.value = true;
         error.value = e.message;
@@ -120,7 +141,7 @@ export default {
     const configText = computed(() => (run.value ? JSON.stringify(run.value.config, null, 2) : ''));
     return { run, tasks, failures, error, notFound, metric, xKey, yKey, params, sweptParams, mode, stages, best,
              chartSeries, showHeatmap, METRICS, METRIC_KEYS, metricLabel, when, trades, showTrades, tradeKeys, changed,
-             configText, cost };
+             configText, cost, wf, wfNote };
   },
   template: `
     <section class="page run">
@@ -143,7 +164,10 @@ export default {
           <run-controls :run="run" @changed="changed" @error="e => error = e"></run-controls>
         </div>
 
-        <div class="card" v-if="mode !== 'staged'">
+        <walk-forward v-if="mode === 'walkforward' && wf" :report="wf"></walk-forward>
+        <div class="card" v-if="mode === 'walkforward' && !wf"><h3>Walk-forward</h3><p class="muted wf-note">{{ wfNote }}</p></div>
+
+        <div class="card" v-if="mode !== 'staged' && mode !== 'walkforward'">
           <div class="card-head">
             <h3>{{ metricLabel(metric) }} by {{ xKey || 'parameter' }}</h3>
             <div class="pickers">
