@@ -79,16 +79,17 @@ static cJSON *at_path(cJSON *root, const char *path, char *last, size_t lastlen)
     return node;
 }
 
-/* Sets config[path] = the Lua value at the top of the stack. */
+/* Sets config[path] = the Lua value at the top of the stack; -1 when the path names nothing. */
 static int set_path(lua_State *L, cJSON *cfg, const char *path)
 {
     char last[128];
     cJSON *parent = at_path(cfg, path, last, sizeof last);
-    if (!parent || !cJSON_IsObject(parent)) return luaL_error(L, "simbt.run: no field %s", path);
+    if (!parent || !cJSON_IsObject(parent) || !cJSON_GetObjectItem(parent, last)) return -1;
     cJSON *v;
     if (lua_type(L, -1) == LUA_TBOOLEAN) v = cJSON_CreateBool(lua_toboolean(L, -1));
     else if (lua_type(L, -1) == LUA_TNUMBER) v = cJSON_CreateNumber(lua_tonumber(L, -1));
-    else v = cJSON_CreateString(luaL_checkstring(L, -1));
+    else if (lua_type(L, -1) == LUA_TSTRING) v = cJSON_CreateString(lua_tostring(L, -1));
+    else return -1;
     cJSON_ReplaceItemInObject(parent, last, v);
     return 0;
 }
@@ -118,10 +119,16 @@ static int l_run(lua_State *L)
     luaL_checktype(L, 2, LUA_TTABLE);
     if (id < 1 || id > g_nstrategies) return luaL_error(L, "simbt.run: no strategy %d", (int)id);
     cJSON *cfg = cJSON_Duplicate(g_strategies[id - 1], 1);
+    char bad[128] = "";
     lua_pushnil(L);
     while (lua_next(L, 2)) {
-        set_path(L, cfg, luaL_checkstring(L, -2));
+        const char *path = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        if (!bad[0] && (!path || set_path(L, cfg, path) != 0)) snprintf(bad, sizeof bad, "%s", path ? path : "(not a string)");
         lua_pop(L, 1);
+    }
+    if (bad[0]) {
+        cJSON_Delete(cfg);
+        return luaL_error(L, "simbt.run: no field %s (or not a boolean, number or string)", bad);
     }
     char *json = cJSON_PrintUnformatted(cfg);
     cJSON_Delete(cfg);
