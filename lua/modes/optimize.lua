@@ -54,7 +54,7 @@ function M.describe(norm)
 end
 
 -- A Latin hypercube of n points on the grid's indexes: each axis cut in n strata, one point per
--- stratum, strata paired at random; of `tries` such designs the one whose closest pair is
+-- stratum, strata paired at random; of 8 such designs the one whose closest pair is
 -- farthest apart. Points already known are skipped (replaced by the nearest free ones).
 local function lhs(S, n, r, taken)
   local best, best_d
