@@ -28,6 +28,7 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_RATE_LIMIT] = {"OO_RATE_LIMIT", "rate_limit"},
     [OO_CFG_PIPELINE] = {"OO_PIPELINE", "pipeline"},
     [OO_CFG_BACKTEST_TIMEOUT] = {"OO_BACKTEST_TIMEOUT", "timeout_s"},
+    [OO_CFG_BLOCK_REQUESTS] = {"OO_BLOCK_REQUESTS", "block_requests"},
 };
 
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
@@ -95,6 +96,10 @@ static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
     case OO_CFG_HEADLESS:
         if (parse_bool(v, &b) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: headless must be 1 or 0 (true/false), found \"%s\"", where, v);
+        break;
+    case OO_CFG_BLOCK_REQUESTS:
+        if (parse_bool(v, &b) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: block_requests must be 1 (skip what the flow does not need) or 0 (load everything), found \"%s\"", where, v);
         break;
     case OO_CFG_BASE_URL:
         if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
@@ -200,6 +205,7 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
     put(c, OO_CFG_RATE_LIMIT, "10", OO_SRC_DEFAULT, NULL);
     put(c, OO_CFG_PIPELINE, "auto", OO_SRC_DEFAULT, NULL);
     put(c, OO_CFG_BACKTEST_TIMEOUT, "300", OO_SRC_DEFAULT, NULL);
+    put(c, OO_CFG_BLOCK_REQUESTS, "1", OO_SRC_DEFAULT, NULL);
     const char *xdg = getenv("XDG_DATA_HOME");
     char *data = (xdg && *xdg) ? oo_asprintf("%s/oo-automator", xdg)
                                : oo_asprintf("%s/.local/share/oo-automator", home);
@@ -254,7 +260,7 @@ int oo_config_int(const oo_config *c, oo_cfg_key key)
     const char *v = oo_config_get(c, key);
     if (!v) return 0;
     int b;
-    if (key == OO_CFG_HEADLESS && parse_bool(v, &b) == 0) return b;
+    if ((key == OO_CFG_HEADLESS || key == OO_CFG_BLOCK_REQUESTS) && parse_bool(v, &b) == 0) return b;
     return atoi(v);
 }
 

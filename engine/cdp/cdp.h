@@ -104,6 +104,9 @@ typedef void (*cdp_context_cb)(void *ud, cdp_context *ctx, const oo_err *err);
 int cdp_context_new(cdp_browser *b, cdp_context_cb cb, void *ud);
 void cdp_context_close(cdp_context *ctx);
 cdp_browser *cdp_context_browser(cdp_context *ctx);
+/* Requests no page of the context makes: URL patterns ('*' matches anything), for the pages
+ * opened from now on (popups included); copied. n = 0 lifts the block for later pages. */
+void cdp_context_block_urls(cdp_context *ctx, const char *const *patterns, int n);
 
 typedef void (*cdp_page_cb)(void *ud, cdp_page *page, const oo_err *err);
 /* An operation's answer: its value (borrowed, may be NULL) or an error. */

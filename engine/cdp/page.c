@@ -20,6 +20,7 @@ struct cdp_context {
     cdp_browser *b;
     char *id;
     char *download_dir;
+    cJSON *blocked;        /* URL patterns no page of the context loads (NULL: none) */
     cdp_context *next;
     cdp_page *pages;
 };
@@ -89,7 +90,17 @@ void cdp_context_close(cdp_context *ctx)
     }
     free(ctx->id);
     free(ctx->download_dir);
+    cJSON_Delete(ctx->blocked);
     free(ctx);
+}
+
+void cdp_context_block_urls(cdp_context *ctx, const char *const *patterns, int n)
+{
+    cJSON_Delete(ctx->blocked);
+    ctx->blocked = NULL;
+    if (n <= 0) return;
+    ctx->blocked = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) cJSON_AddItemToArray(ctx->blocked, cJSON_CreateString(patterns[i]));
 }
 
 /* ---- operations --------------------------------------------------------------------------- */
@@ -717,6 +728,19 @@ static void on_attached(void *ud, cJSON *result, const oo_err *err)
     params = cJSON_CreateObject();
     cJSON_AddTrueToObject(params, "enabled");
     init_send(p, "Page.setLifecycleEventsEnabled", params);
+    /* no one watches these pages: a site that honours the user's wish for less motion
+     * renders fewer animation frames */
+    params = cJSON_CreateObject();
+    cJSON *feats = cJSON_AddArrayToObject(params, "features"), *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "name", "prefers-reduced-motion");
+    cJSON_AddStringToObject(f, "value", "reduce");
+    cJSON_AddItemToArray(feats, f);
+    init_send(p, "Emulation.setEmulatedMedia", params);
+    if (p->ctx->blocked) {
+        params = cJSON_CreateObject();
+        cJSON_AddItemToObject(params, "urls", cJSON_Duplicate(p->ctx->blocked, 1));
+        init_send(p, "Network.setBlockedURLs", params);
+    }
     char *js = install_expr();
     params = cJSON_CreateObject();
     cJSON_AddStringToObject(params, "source", js);

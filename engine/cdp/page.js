@@ -320,6 +320,7 @@
   // ---- waiting: at once on a DOM mutation, else every 50 ms (an action: every animation frame) --
   // Animation frames seen by the actions' waits: "stable" means the same box in two different frames.
   let frameNo = 0
+  const endless = a => { try { const t = a.effect && a.effect.getComputedTiming(); return !!t && t.endTime === Infinity } catch (e) { return false } }
   function poll(check, timeoutMs, everyFrame) {
     // ready at once (the usual case): no observer, frame or timer at all
     let first
@@ -329,13 +330,30 @@
       const deadline = performance.now() + (timeoutMs || 30000)
       let done = false, raf = 0, timer = 0
       const mo = new MutationObserver(() => tick())
-      const finish = v => { if (done) return; done = true; mo.disconnect(); cancelAnimationFrame(raf); clearTimeout(timer); resolve(v) }
+      // A long wait (not an action's) pauses every endless animation meanwhile (a spinner):
+      // no one watches it, and each of its frames costs the renderer style, paint and
+      // compositing, about a quarter of a core. Finite animations and transitions run on (the
+      // page may wait for their end); the paused ones play again when the wait is over.
+      const paused = []
+      const still = () => {
+        if (everyFrame) return
+        try {
+          for (const a of document.getAnimations()) if (a.playState === 'running' && endless(a)) { a.pause(); paused.push(a) }
+        } catch (e) {}
+      }
+      const finish = v => {
+        if (done) return
+        done = true; mo.disconnect(); cancelAnimationFrame(raf); clearTimeout(timer)
+        for (const a of paused) try { if (a.playState === 'paused') a.play() } catch (e) {}
+        resolve(v)
+      }
       function tick() {
         if (done) return
         let r
         try { r = check(performance.now() >= deadline) } catch (e) { finish({ ok: false, error: String(e.message || e) }); return }
         if (r) { finish(r); return }
         if (performance.now() >= deadline) { finish(check(true) || { ok: false, timeout: true, error: 'timed out' }); return }
+        still()
       }
       // An action's short wait for a stable box checks every animation frame (everyFrame). Any
       // other wait checks at once on a DOM change and every 50 ms besides, never asking for
@@ -373,6 +391,32 @@
     return false
   }
   const stable = new WeakMap()
+  const boxKey = r => `${r.x},${r.y},${r.width},${r.height}`
+  const pointIn = (r, opts) => ({ x: opts.offsetX !== undefined ? r.left + opts.offsetX : r.left + r.width / 2,
+                                  y: opts.offsetY !== undefined ? r.top + opts.offsetY : r.top + r.height / 2 })
+  // Does el receive the pointer at its action point? The element found there, when it is el, in
+  // el, or a label of el, says yes.
+  function receives(el, p) {
+    const hit = hitAt(el.ownerDocument, p.x, p.y)
+    return { ok: !!hit && (contains(el, hit) || (hit.tagName === 'LABEL' && hit.control === el)), by: hit }
+  }
+  // The action point where el receives the pointer. A field can be inside the window and still be
+  // covered: by a sticky footer or header of the scrolling container it sits in, or clipped by
+  // that container while a footer after it takes its place (a dialog's body scrolls, its footer
+  // stays). Then every scrollable ancestor is scrolled to bring el to the middle of its
+  // scrollport (then to its end, then its start) and the point is tested again.
+  // Answers { p, r, scrolled } or { covered: true, by }.
+  function hitTest(el, r, opts) {
+    let p = pointIn(r, opts), got = receives(el, p)
+    if (got.ok) return { p, r, scrolled: false }
+    for (const block of ['center', 'end', 'start']) {
+      el.scrollIntoView({ block, inline: 'center', behavior: 'instant' })
+      r = el.getBoundingClientRect(); p = pointIn(r, opts)
+      const again = receives(el, p)
+      if (again.ok) return { p, r, scrolled: true }
+    }
+    return { covered: true, by: got.by }
+  }
   function actionable(t, opts) {
     const action = opts.action || 'click', tried = []
     const doc = frameRoot(t && t.frame)
@@ -393,7 +437,7 @@
       // stable: the same box in two different animation frames. Without any running CSS
       // animation or transition in the document, nothing CSS can be moving it: one box will do.
       // (A fill needs no stability, as in Playwright.)
-      const key = `${r.x},${r.y},${r.width},${r.height}`
+      const key = boxKey(r)
       const prev = stable.get(el)
       if (!prev || prev.key !== key) stable.set(el, { key, frame: frameNo })
       const doc2 = el.ownerDocument
@@ -402,15 +446,12 @@
       // box may hold still for a frame or two (an animation waiting for its start time)
       if (action !== 'fill' && animating && moving(el)) { tried.push({ selector: label(alt), reason: 'not stable (animating)' }); continue }
       if (action !== 'fill' && animating && (!prev || prev.key !== key || prev.frame === frameNo)) { tried.push({ selector: label(alt), reason: 'not stable (moving)' }); continue }
-      const px = opts.offsetX !== undefined ? r.left + opts.offsetX : r.left + r.width / 2
-      const py = opts.offsetY !== undefined ? r.top + opts.offsetY : r.top + r.height / 2
-      if (action !== 'fill' && !opts.force) {
-        const hit = hitAt(el.ownerDocument, px, py)
-        const labelFor = hit && hit.tagName === 'LABEL' && hit.control === el
-        if (!hit || !(contains(el, hit) || labelFor)) { tried.push({ selector: label(alt), reason: describe(hit) + ' intercepts pointer events' }); continue }
-      }
-      const off = frameOffset(el)
-      return { ok: true, x: px + off.x, y: py + off.y, el, selector: label(alt) }
+      const hit = action !== 'fill' && !opts.force ? hitTest(el, r, opts) : null
+      if (hit && hit.covered) { tried.push({ selector: label(alt), reason: describe(hit.by) + ' intercepts pointer events' }); continue }
+      // scrolled to be uncovered: the box moved, so it must hold still for a frame where anything animates
+      if (hit && hit.scrolled && animating) { stable.set(el, { key: boxKey(hit.r), frame: frameNo }); tried.push({ selector: label(alt), reason: 'not stable (scrolled)' }); continue }
+      const p = hit ? hit.p : pointIn(r, opts), off = frameOffset(el)
+      return { ok: true, x: p.x + off.x, y: p.y + off.y, el, selector: label(alt) }
     }
     return { ok: false, tried }
   }

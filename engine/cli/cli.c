@@ -53,9 +53,25 @@ static const cli_cmd commands[] = {
      cli_status_opts, 0, 0, cli_cmd_status},
     {"list", "List past runs", "list [OPTIONS]", "Newest first; filter by test, status, mode or name.",
      cli_list_opts, 0, 0, cli_cmd_list},
-    {"export", "Export a run's results", "export --run-id N --format csv|json --output FILE",
-     "One row per task: its parameter values and every metric. --output - writes to stdout.",
+    {"export", "Export a run's results", "export --run-id N --format csv|json|tradeblocks|markdown --output FILE|DIR",
+     "csv, json: one row per task, its parameter values and every metric (--output - writes to\n"
+     "stdout). tradeblocks: a folder (--output DIR) with one folder per result, named by its\n"
+     "values, each holding tradelog.csv in OptionOmega's trade-log format (TradeBlocks imports it).\n"
+     "markdown: a report to share or hand to an AI assistant: the spec, the results, the\n"
+     "recommendation for each goal with its reasons, what to avoid, significance, the caveats.",
      cli_export_opts, 0, 0, cli_cmd_export},
+    {"analyze", "Turn a run's results into a decision, or look into one result",
+     "analyze --run-id N [--goal returns|capital|balanced] | analyze --result-id N [OPTIONS]",
+     "--run-id: the configurations ranked for a goal (returns: the highest CAGR within a drawdown\n"
+     "limit; capital: the smallest drawdown and highest MAR with a positive expectancy;\n"
+     "balanced: both, weighted) with scores 0-100 and reasons, the Pareto front of CAGR against\n"
+     "max drawdown, what to avoid and why, each configuration's robustness (its neighbours at\n"
+     "±1 step), and whether the best beats luck (Hansen's SPA over daily P/L, a permutation test).\n"
+     "--result-id: the metrics beyond OptionOmega's (profit factor, Sharpe, Sortino, Calmar,\n"
+     "Kelly, VaR, ...), whether the trade log reconciles with OptionOmega's numbers, P/L by\n"
+     "month, weekday and reason, and a Monte Carlo of the trades. --json for the full answer\n"
+     "(the same JSON as the dashboard's /api/runs/N/analysis and /api/results/N/analysis).",
+     cli_analyze_opts, 0, 0, cli_cmd_analyze},
     {"serve", "Serve the dashboard (REST, WebSocket, browser UI)",
      "serve [--port 8000] [--host 127.0.0.1] [--token TOKEN] [--db PATH]",
      "Listens on 127.0.0.1 by default; any other address requires --token, and then every\n"

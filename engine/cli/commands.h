@@ -39,6 +39,7 @@ int cli_cmd_tests(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_record_check(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_demo(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_lua(const cli_cmd *cmd, cli_args *a);
+int cli_cmd_analyze(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_version(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_completion(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_doctor(const cli_cmd *cmd, cli_args *a);
@@ -51,5 +52,5 @@ extern const char cli_about[], cli_config_help[];
 
 extern const cli_opt cli_run_opts[], cli_resume_opts[], cli_pause_opts[], cli_status_opts[],
     cli_list_opts[], cli_export_opts[], cli_serve_opts[], cli_tests_opts[],
-    cli_record_check_opts[], cli_demo_opts[], cli_replay_opts[], cli_doctor_opts[];
+    cli_record_check_opts[], cli_demo_opts[], cli_replay_opts[], cli_doctor_opts[], cli_analyze_opts[];
 #endif

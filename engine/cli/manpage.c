@@ -105,6 +105,8 @@ static const struct { const char *env, *what; } setting_help[] = {
     {"OO_PIPELINE", "Tabs each browser works with, 1 to 4, or auto (the default: 2 where the machine has "
                     "a core to spare per tab)."},
     {"OO_BACKTEST_TIMEOUT", "Seconds one backtest may take, 5 to 3600 (default 300)."},
+    {"OO_BLOCK_REQUESTS", "1 (the default): the run's browsers never fetch images, web fonts, media or the "
+                          "analytics and chat hosts listed in lua/oo/site.lua; 0 loads everything."},
     {NULL, NULL},
 };
 

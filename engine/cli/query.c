@@ -1,5 +1,6 @@
 /* status, list, export: read commands over the store. --json prints the store's JSON. */
 #include "cli/commands.h"
+#include "cli/analyze.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/util.h"
@@ -22,8 +23,8 @@ const cli_opt cli_list_opts[] = {
 };
 const cli_opt cli_export_opts[] = {
     {"run-id", 0, "N", "the run to export (required)"},
-    {"format", 0, "csv|json", "the file format (default csv)"},
-    {"output", 0, "FILE", "where to write (required; - for stdout)"},
+    {"format", 0, "csv|json|tradeblocks|markdown", "the file format (default csv)"},
+    {"output", 0, "FILE", "where to write (required; - for stdout; a folder for tradeblocks)"},
     {0},
 };
 
@@ -44,6 +45,23 @@ static void print_run_line(const cJSON *r)
            *name ? name : "(unnamed)", *test ? "  · " : "", test);
 }
 
+/* status -v: the steps of the run far slower than their baseline (an early sign that the
+ * site changed). */
+static void print_slow_steps(const cJSON *slow)
+{
+    if (!cJSON_IsArray(slow) || cJSON_GetArraySize(slow) == 0) {
+        printf("  steps:     none far slower than their baseline (median against the 95th percentile of earlier runs)\n");
+        return;
+    }
+    printf("  steps far slower than their baseline (median this run against the 95th percentile of earlier runs;\n"
+           "  the site may have changed: `oo-automator record-check RECORDING --url ...` checks a flow):\n");
+    const cJSON *r;
+    cJSON_ArrayForEach(r, slow)
+        printf("    %s step %.0f (%s): %.0f ms against %.0f ms, %.1fx (%.0f durations this run, %.0f before)\n",
+               str(r, "recording"), num(r, "step"), str(r, "type"), num(r, "p50"), num(r, "baseline_p95"),
+               num(r, "ratio"), num(r, "n"), num(r, "baseline_n"));
+}
+
 int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
 {
     (void)cmd;
@@ -53,9 +71,16 @@ int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
     if (!s) return 1;
     oo_err err = {0};
     cJSON *out;
+    cJSON *slow = NULL;
     if (run_id) {
         out = store_run_get(s, run_id, &err);
         if (!out) { store_close(s); return cli_fail("%s", err.msg); }
+        if (oo_cfg()->verbose && !(slow = store_run_slow_steps(s, run_id, 3, &err))) {
+            store_close(s);
+            cJSON_Delete(out);
+            return cli_fail("%s", err.msg);
+        }
+        if (slow && oo_cfg()->json) { cJSON_AddItemToObject(out, "slow_steps", slow); slow = NULL; }
     } else {
         out = cJSON_CreateArray();
         static const char *const live[] = {"running", "paused", "pending"};
@@ -90,7 +115,9 @@ int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
         if (*str(out, "started_at")) printf("  started:   %s\n", str(out, "started_at"));
         if (*str(out, "completed_at")) printf("  finished:  %s\n", str(out, "completed_at"));
         if (*str(out, "error")) printf("  error:     %s\n", str(out, "error"));
+        if (slow) print_slow_steps(slow);
     }
+    cJSON_Delete(slow);
     cJSON_Delete(out);
     return 0;
 }
@@ -166,9 +193,14 @@ int cli_cmd_export(const cli_cmd *cmd, cli_args *a)
     if (cli_get_int(a, "run-id", 1, 2147483647L, &run_id) < 0) return 2;
     if (!run_id) return cli_usage_error("export", "--run-id N is required");
     const char *format = cli_get(a, "format") ? cli_get(a, "format") : "csv";
-    if (strcmp(format, "csv") && strcmp(format, "json"))
-        return cli_usage_error("export", "--format must be csv or json, found \"%s\"", format);
     const char *output = cli_get(a, "output");
+    if (!strcmp(format, "tradeblocks") || !strcmp(format, "markdown")) {   /* the analysis writes these */
+        if (!output || !*output || (!strcmp(output, "-") && !strcmp(format, "tradeblocks")))
+            return cli_usage_error("export", "--output %s is required", !strcmp(format, "tradeblocks") ? "DIR" : "FILE (- for stdout)");
+        return cli_analysis_export(run_id, format, output);
+    }
+    if (strcmp(format, "csv") && strcmp(format, "json"))
+        return cli_usage_error("export", "--format must be csv, json, tradeblocks or markdown, found \"%s\"", format);
     if (!output || !*output) return cli_usage_error("export", "--output FILE is required (- for stdout)");
     oo_store *s = cli_open_store();
     if (!s) return 1;

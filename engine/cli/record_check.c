@@ -10,6 +10,7 @@
 #include "replay/recording.h"
 #include "script/script.h"
 #include "script/sched.h"
+#include "store/store.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,23 @@ static void push_arg(char **argv, int *argc, const char *key, const char *value)
 }
 
 static int run_check(cli_args *a, const char *file);
+
+/* The timing baselines of the recording's steps from the runs in the database, as JSON (NULL
+ * when there is no database yet or it has none): record-check flags steps far slower. */
+static char *baselines_json(const char *file)
+{
+    const char *db = oo_config_get(oo_cfg(), OO_CFG_DB_PATH);
+    if (!db || !oo_file_exists(db)) return NULL;
+    oo_err err = {0};
+    oo_store *s = store_open(db, &err);
+    if (!s) return NULL;   /* the check goes on without baselines */
+    const char *slash = strrchr(file, '/');
+    cJSON *b = store_step_baselines(s, slash ? slash + 1 : file, 0, 0, &err);
+    store_close(s);
+    char *txt = b && cJSON_GetArraySize(b) > 0 ? cJSON_PrintUnformatted(b) : NULL;
+    cJSON_Delete(b);
+    return txt;
+}
 
 /* A bare name ("login.json") that is not in the current folder: the one in OO_RECORDINGS, else
  * in the installed recordings/. Returns a path to free, or NULL to use the name as given. */
@@ -108,6 +126,9 @@ static int run_check(cli_args *a, const char *file)
     push_arg(argv, &argc, "OO_EMAIL", oo_config_get(c, OO_CFG_EMAIL));
     push_arg(argv, &argc, "OO_PASSWORD", oo_config_get(c, OO_CFG_PASSWORD));
     push_arg(argv, &argc, "OO_BASE_URL", oo_config_get(c, OO_CFG_BASE_URL));
+    char *baselines = baselines_json(file);
+    push_arg(argv, &argc, "baselines", baselines);
+    free(baselines);
 
     oo_err err = {0};
     script_opts so = {.traceback = oo_cfg()->verbose > 1};

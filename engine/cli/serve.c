@@ -2,8 +2,10 @@
  * hands them, the store and the resource folders to web/, prints the URL as the first line of
  * stdout, and serves until SIGINT or SIGTERM. The web server runs in its own thread; this one
  * waits for the signal. POST /api/runs starts an engine process for the run (start_run);
- * POST /api/estimate says what a spec would run and how long it would take (estimate_run). */
+ * POST /api/estimate says what a spec would run and how long it would take (estimate_run); the
+ * analysis endpoints are answered by the Lua analysis (cli/analyze.c, on the web thread). */
 #include "cli/commands.h"
+#include "cli/analyze.h"
 #include "base/config.h"
 #include "base/buf.h"
 #include "base/util.h"
@@ -193,6 +195,8 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
                              .db_path = (char *)oo_config_get(cfg, OO_CFG_DB_PATH),
                              .data_dir = (char *)oo_config_get(cfg, OO_CFG_DATA_DIR)};
     free(exe_dir);
+    /* the analysis endpoints: the Lua analysis on the web thread, its answers kept */
+    cli_analysis_server *analysis = cli_analysis_server_new(oo_config_get(cfg, OO_CFG_DB_PATH));
     /* engine processes started from the dashboard are not waited for: no zombies */
     signal(SIGCHLD, SIG_IGN);
     web_opts o = {
@@ -208,6 +212,8 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
         .start_run = start_run,
         .start_run_ud = &starter_state,
         .estimate = estimate_run,
+        .analysis = cli_analysis_serve,
+        .analysis_ud = analysis,
     };
     /* SIGINT and SIGTERM are taken by sigwait below; blocked before the server thread starts,
      * so that it inherits the mask and only this thread sees them */
@@ -223,6 +229,7 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     cJSON_Delete(defaults);
     if (!w) {
         free(starter_state.exe);
+        cli_analysis_server_free(analysis);
         pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
         return err.code == OO_E_USAGE ? cli_usage_error("serve", "%s", err.msg) : cli_fail("%s", err.msg);
     }
@@ -233,6 +240,7 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     int sig = 0;
     sigwait(&sigs, &sig);
     web_stop(w);
+    cli_analysis_server_free(analysis);
     pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
     free(starter_state.exe);
     return 0;

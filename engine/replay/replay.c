@@ -210,9 +210,13 @@ static void on_part(void *ud, cJSON *v, const oo_err *err)
     part_done(rp);
 }
 
+/* The step's own timeout, else the recording's, else the caller's default; a timeout the caller
+ * gives for this very step (learned from its history) comes before them all; max_timeout caps. */
 static int step_timeout(replay *rp, const rec_step *s)
 {
-    int t = s->timeout > 0 ? s->timeout : rp->rec->timeout > 0 ? rp->rec->timeout : rp->o.timeout_ms > 0 ? rp->o.timeout_ms : 5000;
+    int i = (int)(s - rp->rec->steps);
+    int own = i >= 0 && i < rp->o.nstep_timeouts ? rp->o.step_timeouts_ms[i] : 0;
+    int t = own > 0 ? own : s->timeout > 0 ? s->timeout : rp->rec->timeout > 0 ? rp->rec->timeout : rp->o.timeout_ms > 0 ? rp->o.timeout_ms : 5000;
     return rp->o.max_timeout_ms > 0 && t > rp->o.max_timeout_ms ? rp->o.max_timeout_ms : t;
 }
 

@@ -20,6 +20,8 @@ typedef void (*replay_done_cb)(void *ud, int failed_step, const oo_err *err, con
 typedef struct replay_opts {
     int timeout_ms;              /* default per-step timeout (Recorder default 5000) */
     int max_timeout_ms;          /* > 0: no step waits longer, whatever its own timeout says */
+    const int *step_timeouts_ms; /* [i] > 0: step i's timeout, before its own (borrowed; may be NULL) */
+    int nstep_timeouts;          /* entries in step_timeouts_ms */
     int slowmo_ms;               /* pause between steps (needs loop) */
     cdp_loop *loop;
     const char *artifacts_dir;   /* NULL: none kept */

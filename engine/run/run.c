@@ -404,6 +404,31 @@ static int q_set_hash(lua_State *L)
     return 0;
 }
 
+/* q:step_times(task_id | nil, recording, {{step, type, ms}, ...}): timing baselines */
+static int q_step_times(lua_State *L)
+{
+    run_ctx *c = checkq(L);
+    int64_t task_id = lua_isnoneornil(L, 2) ? 0 : (int64_t)luaL_checkinteger(L, 2);
+    const char *rec = luaL_checkstring(L, 3);
+    oo_err e = {0};
+    cJSON *times = script_to_json(L, 4, &e);
+    if (!times) return luaL_error(L, "q:step_times: %s", e.msg);
+    int rc = store_step_times_add(c->st, c->run_id, task_id, rec, times, &e);
+    cJSON_Delete(times);
+    if (rc != 0) return fail_store(L, &e);
+    return 0;
+}
+
+/* q:step_baselines(recording) -> {{step, type, n, p50, p95, max}, ...} over recent durations */
+static int q_step_baselines(lua_State *L)
+{
+    run_ctx *c = checkq(L);
+    oo_err e = {0};
+    cJSON *b = store_step_baselines(c->st, luaL_checkstring(L, 2), 0, 0, &e);
+    if (!b) return fail_store(L, &e);
+    return push_json_owned(L, b);
+}
+
 static int q_stopping(lua_State *L)
 {
     run_ctx *c = checkq(L);
@@ -479,7 +504,8 @@ static void push_queue(lua_State *L, run_ctx *c, cJSON *run)
             {"release", q_release}, {"counts", q_counts}, {"results", q_results}, {"tasks", q_tasks},
             {"add_tasks", q_add_tasks},
             {"max_stage", q_max_stage}, {"cached", q_cached}, {"set_hash", q_set_hash}, {"stopping", q_stopping},
-            {"event", q_event}, {"worker_state", q_worker_state}, {NULL, NULL}};
+            {"event", q_event}, {"worker_state", q_worker_state}, {"step_times", q_step_times},
+            {"step_baselines", q_step_baselines}, {NULL, NULL}};
         luaL_newlib(L, m);
         lua_setfield(L, -2, "methods");
         lua_pushcfunction(L, q_index);

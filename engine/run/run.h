@@ -22,6 +22,8 @@
  *   q:stopping() -> nil | "paused" | "cancelled" | "interrupted"
  *   q:event(kind, payload)  appends an event (worker states for the dashboard)
  *   q:worker_state(worker, state, values)  the progress line and a worker event
+ *   q:step_times(task_id | nil, recording, {{step, type, ms}, ...})  stores step durations
+ *   q:step_baselines(recording) -> {{step, type, n, p50, p95, max}, ...}  (timing baselines)
  *
  * Ownership: run_execute borrows the store and the script; it owns the browser processes the
  * Lua runner launches only through the script's state (closed with it by the caller).

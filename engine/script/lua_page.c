@@ -514,10 +514,24 @@ static int l_url(lua_State *L)
     return 1;
 }
 
-/* page:replay(file, {from = i, to = j, vars = {...}, timeout = ms, max_timeout = ms}) replays
- * steps [from, to) of a recording (0-based, as the Recorder's indices); timeout is the default
- * of steps that name none, max_timeout caps every step's; errors name the file and the step. */
-typedef struct { wait *w; recording *rec; cJSON *vars; } replay_job;
+/* page:replay(file, {from = i, to = j, vars = {...}, timeout = ms, max_timeout = ms,
+ * step_timeouts = {[i] = ms}}) replays steps [from, to) of a recording (0-based, as the
+ * Recorder's indices); timeout is the default of steps that name none, step_timeouts[i] step
+ * i's own (before the recording's), max_timeout caps every step's; errors name the file and
+ * the step. Returns the steps' durations: {{step = i, type = "click", ms = 12.5}, ...}. */
+typedef struct { wait *w; recording *rec; cJSON *vars, *times; int *timeouts; } replay_job;
+
+static void on_replay_step(void *ud, const rec_step *s, int phase, const char *msg, double ms)
+{
+    (void)msg;
+    replay_job *j = ud;
+    if (phase != 1) return;
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddNumberToObject(t, "step", (double)(s - j->rec->steps));
+    cJSON_AddStringToObject(t, "type", s->type_name);
+    cJSON_AddNumberToObject(t, "ms", ms);
+    cJSON_AddItemToArray(j->times, t);
+}
 
 static void on_replayed(void *ud, int failed_step, const oo_err *err, const cJSON *artifacts)
 {
@@ -527,10 +541,34 @@ static void on_replayed(void *ud, int failed_step, const oo_err *err, const cJSO
     oo_err named = {0};
     /* the error names the file too: "flows/login.json: step 2 (click) failed: ..." */
     if (failed_step >= 0) oo_err_set(&named, err->code ? err->code : OO_E_GENERIC, "%s: %s", j->rec->file, err->msg);
+    wait_done(w, j->times, failed_step >= 0 ? &named : NULL, NULL);
     recording_free(j->rec);
     cJSON_Delete(j->vars);
+    cJSON_Delete(j->times);
+    free(j->timeouts);
     free(j);
-    wait_done(w, NULL, failed_step >= 0 ? &named : NULL, NULL);
+}
+
+/* opts.step_timeouts: {[step index] = ms} into an array of the recording's length (0 = none). */
+static int *step_timeouts(lua_State *L, int idx, int nsteps)
+{
+    if (!lua_istable(L, idx)) return NULL;
+    lua_getfield(L, idx, "step_timeouts");
+    int *t = NULL;
+    if (lua_istable(L, -1) && nsteps > 0) {
+        t = oo_calloc((size_t)nsteps, sizeof *t);
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_isinteger(L, -2) && lua_isnumber(L, -1)) {
+                lua_Integer i = lua_tointeger(L, -2);
+                double ms = lua_tonumber(L, -1);
+                if (i >= 0 && i < nsteps && ms > 0 && ms < 2147483647.0) t[i] = (int)ms;
+            }
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return t;
 }
 
 static int l_replay(lua_State *L)
@@ -550,7 +588,13 @@ static int l_replay(lua_State *L)
         lua_pop(L, 1);
     }
     o.vars = j->vars;
-    j->w = wait_new(L, R_NONE, p->h);
+    j->times = cJSON_CreateArray();
+    j->timeouts = step_timeouts(L, 3, rec->nsteps);
+    o.step_timeouts_ms = j->timeouts;
+    o.nstep_timeouts = j->timeouts ? rec->nsteps : 0;
+    o.on_step = on_replay_step;
+    o.ud = j;
+    j->w = wait_new(L, R_VALUE, p->h);
     replay_start(p->p, rec, &o, on_replayed, j);
     return yield_for(L);
 }
@@ -709,6 +753,27 @@ static int l_set_download_dir(lua_State *L)
     return yield_for(L);
 }
 
+/* ctx:block_urls({pattern, ...}): requests the context's pages opened from now on never make
+ * (Network.setBlockedURLs; '*' matches anything); {} lifts it. */
+static int l_block_urls(lua_State *L)
+{
+    lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
+    if (lc->closed || lc->h->closed) return luaL_error(L, "this context is closed");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    int n = (int)luaL_len(L, 2);
+    if (n > 1000) return luaL_error(L, "block_urls: at most 1000 patterns, found %d", n);
+    const char **pats = oo_calloc((size_t)(n > 0 ? n : 1), sizeof *pats);
+    for (int i = 0; i < n; i++) {
+        lua_geti(L, 2, i + 1);
+        pats[i] = lua_tostring(L, -1);
+        lua_pop(L, 1);   /* the string stays alive in the table */
+        if (!pats[i] || !*pats[i]) { free(pats); return luaL_error(L, "block_urls: pattern %d is not a non-empty string", i + 1); }
+    }
+    cdp_context_block_urls(lc->c, pats, n);
+    free(pats);
+    return 0;
+}
+
 static int l_page_close(lua_State *L)
 {
     lpage *p = luaL_checkudata(L, 1, MT_PAGE);
@@ -745,7 +810,7 @@ int script_open_browser(lua_State *L)
     static const luaL_Reg browser_m[] = {{"new_context", l_new_context}, {"close", l_browser_close},
         {"alive", l_browser_alive}, {"version", l_browser_version}, {NULL, NULL}};
     static const luaL_Reg context_m[] = {{"new_page", l_new_page}, {"close", l_context_close},
-        {"set_download_dir", l_set_download_dir}, {NULL, NULL}};
+        {"set_download_dir", l_set_download_dir}, {"block_urls", l_block_urls}, {NULL, NULL}};
     static const luaL_Reg expect_m[] = {{"wait", l_expect_wait}, {NULL, NULL}};
     static const luaL_Reg page_m[] = {{"navigate", l_goto}, {"click", l_click}, {"dblclick", l_dblclick}, {"hover", l_hover},
         {"fill", l_fill}, {"key_down", l_key_down}, {"key_up", l_key_up}, {"wait_for", l_wait_for},

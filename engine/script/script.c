@@ -96,6 +96,8 @@ static void set_paths(lua_State *L)
     lua_setfield(L, -2, "browser");
     lua_pushcfunction(L, script_open_config);
     lua_setfield(L, -2, "config");
+    lua_pushcfunction(L, script_open_stats);
+    lua_setfield(L, -2, "stats");
     lua_pop(L, 2);
     oo_buf_free(&b);
 }

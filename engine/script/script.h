@@ -1,6 +1,6 @@
 /* script: the engine's one Lua 5.4 state. package.path reaches lua/ and parameters/ of the
  * installation plus the folders of OO_LUA_PATH (and OO_PARAMETERS_PATH for parameters);
- * no C modules are loaded from disk. Preloaded modules: json (cJSON), log, time, fs.
+ * no C modules are loaded from disk. Preloaded modules: json (cJSON), log, time, fs, stats.
  * Every Lua error comes back as an oo_err "file:line: message" (with a traceback when
  * verbose); memory is capped so a runaway script fails instead of eating the machine.
  * The oo_script owns the lua_State; script_free closes it. */
@@ -38,6 +38,11 @@ int script_open_log(lua_State *L);
 int script_open_time(lua_State *L);
 int script_open_fs(lua_State *L);
 int script_open_config(lua_State *L);
+int script_open_stats(lua_State *L);     /* script/lua_stats.c: resampling kernels (stats.h) */
+/* Registers the read-only module `store` (script/lua_store.c: runs, results, trades) over st,
+ * which the caller keeps open for as long as the script lives. */
+typedef struct oo_store oo_store;
+void script_bind_store(oo_script *s, oo_store *st);
 /* JSON <-> Lua helpers for other bindings: push a cJSON value; convert the value at idx. */
 struct cJSON;
 void script_push_json(lua_State *L, const struct cJSON *v);

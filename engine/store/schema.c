@@ -95,6 +95,19 @@ static const char *const migrations[] = {
     "CREATE TABLE settings ("
     "  key TEXT PRIMARY KEY,"
     "  value TEXT);",
+    /* 2: timing baselines: how long each step of each recording took, run by run (a step is
+     * its recording's file name, its index and its type) */
+    "CREATE TABLE step_timings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
+    "  task_id INTEGER REFERENCES tasks(id) ON DELETE CASCADE,"
+    "  recording TEXT NOT NULL,"
+    "  step INTEGER NOT NULL,"
+    "  step_type TEXT NOT NULL,"
+    "  ms REAL NOT NULL,"
+    "  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);"
+    "CREATE INDEX idx_step_timings_step ON step_timings(recording, step, step_type, id);"
+    "CREATE INDEX idx_step_timings_run ON step_timings(run_id);",
 };
 
 int store_schema_count(void) { return (int)(sizeof migrations / sizeof migrations[0]); }

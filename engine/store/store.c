@@ -1024,6 +1024,55 @@ cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err)
     return out;
 }
 
+cJSON *store_result_get(oo_store *s, int64_t result_id, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT r.id, r.task_id, t.run_id, t.stage, t.seq, t.parameter_values, r.test_id, " RESULT_METRIC_COLS ", "
+        "r.metrics, r.config, r.raw_data, r.config_hash, r.cached_from, r.created_at "
+        "FROM results r LEFT JOIN tasks t ON t.id = r.task_id WHERE r.id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, result_id);
+    int found;
+    cJSON *o = one_json(s, st, err, "cannot read the result", &found);
+    if (!o && !found && !err->code) oo_err_set(err, OO_E_INPUT, "no result %lld", (long long)result_id);
+    return o;
+}
+
+cJSON *store_result_trade_fields(oo_store *s, int64_t result_id, const cJSON *fields, oo_err *err)
+{
+    /* parsed here rather than with json_extract: one parse per trade, whatever the fields */
+    static const char sql[] = "SELECT trade_data FROM trades WHERE result_id = ? ORDER BY id";
+    int n = cJSON_GetArraySize(fields);
+    const cJSON *f;
+    if (!cJSON_IsArray(fields) || n < 1 || n > 64) {
+        oo_err_set(err, OO_E_INPUT, "trade fields: expected a list of 1 to 64 names");
+        return NULL;
+    }
+    cJSON_ArrayForEach(f, fields)
+        if (!cJSON_IsString(f)) {
+            oo_err_set(err, OO_E_INPUT, "trade fields: expected names (strings)");
+            return NULL;
+        }
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, result_id);
+    cJSON *out = cJSON_CreateArray();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *all = cJSON_Parse((const char *)sqlite3_column_text(st, 0)), *row = cJSON_CreateObject();
+        cJSON_ArrayForEach(f, fields) {
+            cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(all, f->valuestring);
+            if (v) cJSON_AddItemToObject(row, f->valuestring, v);
+        }
+        cJSON_Delete(all);
+        cJSON_AddItemToArray(out, row);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) { cJSON_Delete(out); db_err(s, err, "cannot read trades"); return NULL; }
+    return out;
+}
+
 /* ---- failures ----------------------------------------------------------------------------- */
 
 int64_t store_failure_add(oo_store *s, const store_failure *f, oo_err *err)
@@ -1098,4 +1147,169 @@ int store_setting_set(oo_store *s, const char *key, const char *value, oo_err *e
     bind_text(st, 1, key);
     bind_text(st, 2, value);
     return exec_step(s, st, err, "cannot store the setting");
+}
+
+/* ---- timing baselines ---------------------------------------------------------------------- */
+
+int store_step_times_add(oo_store *s, int64_t run_id, int64_t task_id, const char *recording,
+                         const cJSON *times, oo_err *err)
+{
+    static const char sql[] =
+        "INSERT INTO step_timings(run_id, task_id, recording, step, step_type, ms) VALUES (?,?,?,?,?,?)";
+    if (!recording || !*recording || !cJSON_IsArray(times))
+        return oo_err_set(err, OO_E_INPUT, "step times: a recording's name and an array of {step, type, ms} are needed");
+    if (store_begin(s, err) != 0) return -1;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, times) {
+        const cJSON *step = cJSON_GetObjectItem(t, "step"), *ms = cJSON_GetObjectItem(t, "ms");
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(t, "type"));
+        if (!cJSON_IsNumber(step) || !cJSON_IsNumber(ms) || !type || ms->valuedouble < 0) {
+            store_rollback(s);
+            return oo_err_set(err, OO_E_INPUT, "step times of %s: each needs a step index, a type and ms >= 0", recording);
+        }
+        sqlite3_stmt *st = prep(s, sql, err);
+        if (!st) { store_rollback(s); return -1; }
+        bind_id(st, 1, run_id);
+        bind_id(st, 2, task_id);
+        bind_text(st, 3, recording);
+        sqlite3_bind_int(st, 4, step->valueint);
+        bind_text(st, 5, type);
+        sqlite3_bind_double(st, 6, ms->valuedouble);
+        if (exec_step(s, st, err, "cannot store step times") != 0) { store_rollback(s); return -1; }
+    }
+    return store_commit(s, err);
+}
+
+/* The p-th percentile (nearest rank) of n sorted values. */
+static double nearest_rank(const double *v, int n, double p)
+{
+    int k = (int)(p * n);
+    if ((double)k < p * n) k++;   /* the rank is ceil(p n), counted from 1 */
+    k--;
+    return v[k < 0 ? 0 : k >= n ? n - 1 : k];
+}
+
+/* Rows {recording, step, step_type, ms} sorted by step then ms, grouped: one object a step
+ * with n, p50, p95 and max. */
+static cJSON *group_steps(oo_store *s, sqlite3_stmt *st, oo_err *err)
+{
+    cJSON *out = cJSON_CreateArray();
+    double *v = NULL;
+    int n = 0, cap = 0, rc;
+    char *rec = NULL, *type = NULL;
+    int step = -1;
+    for (;;) {
+        rc = sqlite3_step(st);
+        const char *r = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        const char *ty = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 2) : NULL;
+        int sp = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) : -1;
+        if (n > 0 && (rc != SQLITE_ROW || sp != step || strcmp(r, rec) || strcmp(ty, type))) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "recording", rec);
+            cJSON_AddNumberToObject(o, "step", step);
+            cJSON_AddStringToObject(o, "type", type);
+            cJSON_AddNumberToObject(o, "n", n);
+            cJSON_AddNumberToObject(o, "p50", nearest_rank(v, n, 0.50));
+            cJSON_AddNumberToObject(o, "p95", nearest_rank(v, n, 0.95));
+            cJSON_AddNumberToObject(o, "max", v[n - 1]);
+            cJSON_AddItemToArray(out, o);
+            n = 0;
+        }
+        if (rc != SQLITE_ROW) break;
+        if (n == 0) { free(rec); free(type); rec = oo_strdup(r); type = oo_strdup(ty); step = sp; }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            double *nv = oo_malloc((size_t)cap * sizeof *nv);
+            if (n) memcpy(nv, v, (size_t)n * sizeof *v);
+            free(v);
+            v = nv;
+        }
+        v[n++] = sqlite3_column_double(st, 3);
+    }
+    free(v);
+    free(rec);
+    free(type);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) { cJSON_Delete(out); db_err(s, err, "cannot read step times"); return NULL; }
+    return out;
+}
+
+cJSON *store_step_baselines(oo_store *s, const char *recording, int64_t before_run_id, int window,
+                            oo_err *err)
+{
+    static const char sql[] =
+        "SELECT recording, step, step_type, ms FROM ("
+        "  SELECT recording, step, step_type, ms,"
+        "    ROW_NUMBER() OVER (PARTITION BY recording, step, step_type ORDER BY id DESC) AS k"
+        "  FROM step_timings WHERE (?1 IS NULL OR recording = ?1) AND (?2 = 0 OR run_id < ?2))"
+        " WHERE k <= ?3 ORDER BY recording, step, step_type, ms";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    bind_text(st, 1, recording);
+    sqlite3_bind_int64(st, 2, before_run_id > 0 ? before_run_id : 0);
+    sqlite3_bind_int(st, 3, window > 0 ? window : 50);
+    return group_steps(s, st, err);
+}
+
+static const cJSON *find_step(const cJSON *list, const cJSON *like)
+{
+    const cJSON *b;
+    cJSON_ArrayForEach(b, list) {
+        if (cJSON_GetObjectItem(b, "step")->valueint == cJSON_GetObjectItem(like, "step")->valueint &&
+            !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(b, "recording")), cJSON_GetStringValue(cJSON_GetObjectItem(like, "recording"))) &&
+            !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(b, "type")), cJSON_GetStringValue(cJSON_GetObjectItem(like, "type"))))
+            return b;
+    }
+    return NULL;
+}
+
+static int by_ratio_desc(const void *a, const void *b)
+{
+    double x = cJSON_GetObjectItem(*(cJSON *const *)a, "ratio")->valuedouble;
+    double y = cJSON_GetObjectItem(*(cJSON *const *)b, "ratio")->valuedouble;
+    return (x < y) - (x > y);
+}
+
+/* The flagged steps of `now` against `base`, as new objects in `out`. */
+static void flag_slow(const cJSON *now, const cJSON *base, double factor, cJSON *out)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, now) {
+        const cJSON *b = find_step(base, r);
+        if (!b || cJSON_GetObjectItem(b, "n")->valueint < 5) continue;
+        double p50 = cJSON_GetObjectItem(r, "p50")->valuedouble, p95 = cJSON_GetObjectItem(b, "p95")->valuedouble;
+        if (!(p50 > factor * p95 && p50 > p95 + 250)) continue;
+        cJSON *o = cJSON_Duplicate(r, 1);
+        cJSON_DeleteItemFromObject(o, "p95");
+        cJSON_DeleteItemFromObject(o, "max");
+        cJSON_AddNumberToObject(o, "baseline_p95", p95);
+        cJSON_AddNumberToObject(o, "baseline_n", cJSON_GetObjectItem(b, "n")->valueint);
+        cJSON_AddNumberToObject(o, "ratio", p95 > 0 ? p50 / p95 : 0);
+        cJSON_AddItemToArray(out, o);
+    }
+}
+
+cJSON *store_run_slow_steps(oo_store *s, int64_t run_id, double factor, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT recording, step, step_type, ms FROM step_timings WHERE run_id = ? ORDER BY recording, step, step_type, ms";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, run_id);
+    cJSON *now = group_steps(s, st, err);
+    if (!now) return NULL;
+    cJSON *base = store_step_baselines(s, NULL, run_id, 0, err);
+    if (!base) { cJSON_Delete(now); return NULL; }
+    cJSON *flagged = cJSON_CreateArray();
+    flag_slow(now, base, factor > 0 ? factor : 3, flagged);
+    cJSON_Delete(now);
+    cJSON_Delete(base);
+    /* slowest first */
+    int n = cJSON_GetArraySize(flagged);
+    cJSON **items = oo_malloc((size_t)(n ? n : 1) * sizeof *items);
+    for (int i = 0; i < n; i++) items[i] = cJSON_DetachItemFromArray(flagged, 0);
+    qsort(items, (size_t)n, sizeof *items, by_ratio_desc);
+    for (int i = 0; i < n; i++) cJSON_AddItemToArray(flagged, items[i]);
+    free(items);
+    return flagged;
 }

@@ -17,7 +17,7 @@
 
 typedef struct oo_store oo_store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Opens (creating parent folders and the schema, migrating an older schema forward). A file
  * written by a newer oo-automator is refused. */
@@ -107,6 +107,13 @@ cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err);
  * cache) in the last `runs` runs that ran any (0 = 10): [{run_id, seconds}], newest run first.
  * seconds: from the task's (last) lease to its result. */
 cJSON *store_backtest_seconds(oo_store *s, int runs, oo_err *err);
+/* One result: {id, task_id, run_id, stage, seq, values, test_id, the metric columns, metrics,
+ * config, raw_data, config_hash, cached_from, created_at} or NULL (err says "no result N"). */
+cJSON *store_result_get(oo_store *s, int64_t result_id, oo_err *err);
+/* The trades of a result with only the named fields of each (the trade_data keys given in
+ * `fields`, a JSON array of 1 to 64 strings): [{field: value}, ...] in stored order. A trade
+ * without a field lacks the key. Cheaper for Lua than whole trades: less to convert. */
+cJSON *store_result_trade_fields(oo_store *s, int64_t result_id, const cJSON *fields, oo_err *err);
 
 /* ---- failures ---------------------------------------------------------------------------- */
 typedef struct store_failure {
@@ -130,6 +137,21 @@ int64_t store_event_append(oo_store *s, int64_t run_id, const char *kind, const 
 /* Events with id > after_id, oldest first, at most limit (0 = 500). */
 cJSON *store_events_after(oo_store *s, int64_t after_id, int limit, oo_err *err);
 int64_t store_events_last_id(oo_store *s, oo_err *err);
+
+/* ---- timing baselines: each recording step's duration, run by run ------------------------ */
+/* Stores the durations of one replay's steps: times = [{step: index, type: "click", ms: 12.5}].
+ * recording is the file's name ("open_test.json"); run_id and task_id may be 0. */
+int store_step_times_add(oo_store *s, int64_t run_id, int64_t task_id, const char *recording,
+                         const cJSON *times, oo_err *err);
+/* Each step's baseline from its `window` most recent durations (0 = 50), runs before
+ * before_run_id only (0 = every run): [{recording, step, type, n, p50, p95, max}], by recording
+ * and step. recording NULL = every recording. */
+cJSON *store_step_baselines(oo_store *s, const char *recording, int64_t before_run_id, int window,
+                            oo_err *err);
+/* The steps of run_id whose median this run is more than `factor` times their baseline's 95th
+ * percentile (and 250 ms over it), the baseline taken from earlier runs with at least 5
+ * durations: [{recording, step, type, n, p50, baseline_p95, baseline_n, ratio}], slowest first. */
+cJSON *store_run_slow_steps(oo_store *s, int64_t run_id, double factor, oo_err *err);
 
 /* ---- settings (never secrets) ------------------------------------------------------------ */
 char *store_setting_get(oo_store *s, const char *key, oo_err *err);   /* NULL when unset */

@@ -481,6 +481,7 @@ static int run_routes(web_server *w, h2o_req_t *req, char **seg, int nseg)
     if (!strcmp(seg[2], "results")) return send_or_error(req, store_run_results(w->store, id, &err), &err);
     if (!strcmp(seg[2], "tasks")) return send_or_error(req, store_run_tasks(w->store, id, &err), &err);
     if (!strcmp(seg[2], "failures")) return send_or_error(req, store_failures_list(w->store, id, &err), &err);
+    if (!strcmp(seg[2], "analysis")) return web_analysis(w, req, "run", id);
     return web_send_error(req, 404, "no such API: see README.md, REST API");
 }
 
@@ -579,6 +580,11 @@ int web_api(web_server *w, h2o_req_t *req, const char *path)
         int64_t id = web_parse_id(seg[1]);
         if (!id) return web_send_error(req, 404, "no result \"%.40s\"", seg[1]);
         return send_or_error(req, store_result_trades(w->store, id, &err), &err);
+    }
+    if (!strcmp(seg[0], "results") && nseg == 3 && !strcmp(seg[2], "analysis")) {
+        int64_t id = web_parse_id(seg[1]);
+        if (!id) return web_send_error(req, 404, "no result \"%.40s\"", seg[1]);
+        return web_analysis(w, req, "result", id);
     }
     return web_send_error(req, 404, "no such API: see README.md, REST API");
 }

@@ -1,6 +1,6 @@
 /* web internals: the server state shared by server.c (thread, loop, connections, auth),
  * http.c (request and response helpers), api.c (REST), ws.c (WebSocket and the events tail),
- * files.c (static files and failure artifacts) and settings.c. Everything here runs on the web
+ * files.c (static files and failure artifacts), settings.c and analysis.c. Everything here runs on the web
  * thread, except web_start/web_stop. */
 #ifndef OO_WEB_INTERNAL_H
 #define OO_WEB_INTERNAL_H
@@ -35,6 +35,8 @@ struct web_server {
     web_start_run_fn start_run;
     void *start_run_ud;
     web_estimate_fn estimate;
+    web_analysis_fn analysis;
+    void *analysis_ud;
     int poll_ms;
     int loopback;                  /* host is a loopback address */
     char url[128];
@@ -93,6 +95,10 @@ const char *web_reason(int status);
 
 /* ---- api.c ----------------------------------------------------------------------------- */
 int web_api(struct web_server *w, h2o_req_t *req, const char *path);
+
+/* ---- analysis.c ------------------------------------------------------------------------ */
+/* GET /api/runs/{id}/analysis and /api/results/{id}/analysis (kind "run" or "result"). */
+int web_analysis(struct web_server *w, h2o_req_t *req, const char *kind, int64_t id);
 
 /* ---- ws.c ------------------------------------------------------------------------------ */
 int web_ws_accept(struct web_server *w, h2o_req_t *req);

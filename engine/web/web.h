@@ -26,6 +26,11 @@ typedef int64_t (*web_start_run_fn)(void *ud, const cJSON *spec, oo_err *err);
  * sends and frees, or NULL with err filled (OO_E_INPUT/OO_E_USAGE/OO_E_SCRIPT: answered 400). */
 typedef cJSON *(*web_estimate_fn)(void *ud, const cJSON *spec, oo_err *err);
 
+/* The analysis of a run (kind "run", goal may be NULL) or of a result (kind "result") as JSON
+ * text (malloc'd, the server frees it), or NULL with err filled (OO_E_USAGE/OO_E_INPUT: the
+ * request is wrong, answered 400). Called on the web thread: it must stay bounded. */
+typedef char *(*web_analysis_fn)(void *ud, const char *kind, int64_t id, const char *goal, oo_err *err);
+
 typedef struct web_opts {
     const char *host;            /* NULL = 127.0.0.1 */
     int port;                    /* 0 = a free port (see web_port) */
@@ -39,6 +44,8 @@ typedef struct web_opts {
     web_start_run_fn start_run;  /* NULL: POST /api/runs answers 503 */
     void *start_run_ud;
     web_estimate_fn estimate;    /* NULL: POST /api/estimate answers 503; called with start_run_ud */
+    web_analysis_fn analysis;    /* NULL: the analysis endpoints answer 503 */
+    void *analysis_ud;
     int poll_ms;                 /* how often the events table is tailed; 0 = 100 */
 } web_opts;
 

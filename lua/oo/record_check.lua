@@ -129,10 +129,36 @@ local function render(res)
 end
 
 -- Checks one recording on a page already in its start state. Returns the summary counts.
+-- Timing baselines: a step that passed is SLOW when it took more than slow_factor times its
+-- baseline's 95th percentile (and slow_margin_ms over it), the baseline holding at least
+-- slow_min_samples durations of runs of this recording (the run engine stores them).
+M.slow_factor, M.slow_margin_ms, M.slow_min_samples = 3, 250, 5
+
+-- What the step's duration says against its baseline: "" without one, else its time beside
+-- the baseline's, or " -- SLOW(...)"; and whether it is slow.
+function M.slow_note(baselines, i, type, ms)
+  local b = baselines and baselines[i]
+  if not b or b.type ~= type or (b.n or 0) < M.slow_min_samples then return "", false end
+  if ms > M.slow_factor * b.p95 and ms > b.p95 + M.slow_margin_ms then
+    return string.format("  -- SLOW(%.0f ms; its baseline: %.0f ms at the 95th percentile of %d durations)", ms, b.p95, b.n), true
+  end
+  return string.format("  (%.0f ms; baseline %.0f ms)", ms, b.p95), false
+end
+
 function M.check_steps(page, file, rec, opts, out)
   local steps = rec.steps
-  local sum = { steps = #steps, checked = 0, ok = 0, broken = 0, failed = 0, broken_steps = {}, stopped = nil }
-  local function line(i, s, text) out(string.format("%3d  %-18s %s", i, s.type, text)) end
+  local sum = { steps = #steps, checked = 0, ok = 0, broken = 0, failed = 0, broken_steps = {}, stopped = nil, slow = 0 }
+  local clock = require("time")
+  local t0
+  local function line(i, s, text)
+    local note = ""
+    if t0 and not text:find("FAILED", 1, true) and not text:find("stopped:", 1, true) then
+      local slow
+      note, slow = M.slow_note(opts.baselines, i, s.type, clock.now_ms() - t0)
+      if slow then sum.slow = sum.slow + 1 end
+    end
+    out(string.format("%3d  %-18s %s%s", i, s.type, text, note))
+  end
   local function step_timeout(s)
     local t = s.timeout or rec.timeout or 5000
     if opts.timeout and opts.timeout > 0 and t > opts.timeout then t = opts.timeout end
@@ -144,6 +170,7 @@ function M.check_steps(page, file, rec, opts, out)
   local i = 0
   while i < #steps do
     local s = steps[i + 1]
+    t0 = clock.now_ms()
     sum.checked = sum.checked + 1
     local stop = false
     if s.selectors and not expects_absence(s) then
@@ -204,6 +231,7 @@ function M.check_steps(page, file, rec, opts, out)
     i = i + 1
     if stop then break end
   end
+  t0 = nil
   for j = i, #steps - 1 do line(j, steps[j + 1], sum.stopped and "not checked (it comes after the backtest)" or "not reached") end
   return sum
 end
@@ -275,6 +303,7 @@ function M.check(opts, out)
       msg = msg .. " (step" .. (#idx > 1 and "s " or " ") .. table.concat(idx, ", ") .. ")"
     end
     if sum.failed > 0 then msg = msg .. "; a step FAILED" end
+    if sum.slow > 0 then msg = msg .. string.format("; %d step%s SLOW against the baseline of earlier runs (the site may have changed)", sum.slow, sum.slow > 1 and "s" or "") end
     if sum.stopped then msg = msg .. string.format("; stopped before step %d, which would run a backtest", sum.stopped) end
     out(msg)
     status = (sum.broken > 0 or sum.failed > 0) and 1 or 0
@@ -294,6 +323,11 @@ function M.main(args)
     local k, v = a:match("^([%w_]+)=(.*)$")
     if k == "timeout" then opts.timeout = tonumber(v)
     elseif k == "headless" then opts.headless = v ~= "0"
+    elseif k == "baselines" then
+      -- the run engine's timing baselines of this recording, by step index
+      local ok, list = pcall(require("json").decode, v)
+      opts.baselines = {}
+      if ok and type(list) == "table" then for _, b in ipairs(list) do opts.baselines[b.step] = b end end
     elseif k and k:match("^OO_") then opts.vars[k] = v
     elseif k then opts[k] = v ~= "" and v or nil end
   end

@@ -19,6 +19,34 @@ end
 return M.default_base_url
 end
 
+-- What the backtest flow never needs, and Chromium need not fetch, decode or paint: images,
+-- web fonts and media (the flow reads text, fills fields and downloads a CSV), and the
+-- third-party hosts a real site loads for analytics, tag managers, session recording, ads and
+-- chat widgets. Patterns for Network.setBlockedURLs: '*' matches anything, the whole URL must
+-- match. OO_BLOCK_REQUESTS=0 loads everything, as a browser would.
+M.blocked_urls = {
+  -- images (not SVG: icons and buttons may be SVG), fonts, media
+  "*.png", "*.png?*", "*.jpg", "*.jpg?*", "*.jpeg", "*.jpeg?*", "*.gif", "*.gif?*", "*.webp", "*.webp?*",
+  "*.avif", "*.avif?*", "*.ico", "*.ico?*",
+  "*.woff", "*.woff?*", "*.woff2", "*.woff2?*", "*.ttf", "*.ttf?*", "*.otf", "*.otf?*",
+  "*.mp4", "*.mp4?*", "*.webm", "*.webm?*", "*.mp3", "*.mp3?*",
+  -- analytics, tag managers, session recording, ads, chat widgets
+  "*://*.google-analytics.com/*", "*://*.googletagmanager.com/*", "*://*.doubleclick.net/*",
+  "*://*.googlesyndication.com/*", "*://connect.facebook.net/*", "*://*.hotjar.com/*", "*://*.hotjar.io/*",
+  "*://*.clarity.ms/*", "*://*.fullstory.com/*", "*://*.segment.com/*", "*://*.segment.io/*",
+  "*://*.mixpanel.com/*", "*://*.amplitude.com/*", "*://*.heapanalytics.com/*",
+  "*://*.intercom.io/*", "*://*.intercomcdn.com/*", "*://*.crisp.chat/*", "*://*.tawk.to/*",
+  "*://*.drift.com/*", "*://*.driftt.com/*", "*://*.zdassets.com/*", "*://*.hs-scripts.com/*",
+  "*://*.hs-analytics.net/*", "*://*.sentry.io/*", "*://*.sentry-cdn.com/*",
+}
+
+-- The block list in force: M.blocked_urls, or none when OO_BLOCK_REQUESTS is off.
+function M.block_list()
+  local v = require("config").get("block_requests")
+  if v and (v == "0" or v:lower() == "false" or v:lower() == "no" or v:lower() == "off") then return {} end
+  return M.blocked_urls
+end
+
 -- Is url a test page of this site (".../test/<id>")? Returns the id.
 function M.test_id(url)
   return type(url) == "string" and url:match("^https?://[^/]+/test/([%w_-]+)/?$") or nil

@@ -16,6 +16,7 @@ local site = require("oo.site")
 local tradelog = require("oo.tradelog")
 local hash = require("oo.hash")
 local ui = require("oo.ui")
+local baseline = require("oo.baseline")
 local M = {}
 
 -- backtest: how long one backtest may run (OO_BACKTEST_TIMEOUT, or the dashboard's Settings,
@@ -72,17 +73,28 @@ function M.env(test_url, options)
   }
 end
 
-local function replay(page, env, name, timeout)
-  page:replay(M.recording(name), { vars = env.vars, timeout = timeout or M.timeouts.step })
-end
-M.replay = replay
-
 local recordings = {}   -- path -> decoded recording
 local function load_recording(name)
   local path = M.recording(name)
   if not recordings[path] then recordings[path] = json.decode(assert(fs.read(path))) end
   return path, recordings[path]
 end
+
+-- page:replay of recording `name` with the timing baselines (learn: {bl = oo.baseline learner,
+-- task_id, slow}, or nil): each step's learned timeout, and its duration stored afterwards.
+local function play(page, name, opts, learn)
+  local path, rec = load_recording(name)
+  if learn and learn.bl then opts.step_timeouts = learn.bl:timeouts(name, rec, opts.timeout, learn.slow) end
+  local ok, times = pcall(page.replay, page, path, opts)
+  if not ok then error(baseline.explain(times, opts.step_timeouts), 0) end
+  if learn and learn.bl then learn.bl:record(learn.task_id, name, times) end
+  return times
+end
+
+local function replay(page, env, name, timeout, learn)
+  play(page, name, { vars = env.vars, timeout = timeout or M.timeouts.step }, learn)
+end
+M.replay = replay
 
 -- What only a signed-out visitor sees: the first element login.json clicks (its "Sign in").
 function M.signin_selectors()
@@ -97,32 +109,43 @@ M.SIGNED_OUT = "OptionOmega signed us out: the page shows its sign-in"
 -- Replays the recording `name`, but where its last step waits for the page that shows the flow
 -- went through, waits for that page or the sign-in instead: a lost session fails the attempt
 -- at once, not after the step's whole timeout.
-function M.replay_signed_in(page, env, name, timeout)
+function M.replay_signed_in(page, env, name, timeout, learn)
   local path, rec = load_recording(name)
   local n, last, signin = #rec.steps, rec.steps[#rec.steps], M.signin_selectors()
   if not last or last.type ~= "waitForElement" or last.visible == false or not signin then
-    return replay(page, env, name, timeout)
+    return replay(page, env, name, timeout, learn)
   end
   local opts = { vars = env.vars, timeout = timeout or M.timeouts.step }
   opts.to = n - 1
-  page:replay(path, opts)
+  play(page, name, opts, learn)
   local either = {}
   for _, alt in ipairs(last.selectors) do either[#either + 1] = alt end
   for _, alt in ipairs(signin) do either[#either + 1] = alt end
   local step_timeout = last.timeout and math.max(last.timeout, opts.timeout) or opts.timeout
-  local ok = pcall(page.wait_for, page, { selectors = either }, { state = "visible", timeout = step_timeout })
+  -- the wait is the last step's: its learned timeout holds, and its duration is the step's
+  local learned = opts.step_timeouts and opts.step_timeouts[n - 1]
+  local clock = require("time")
+  local t0 = clock.now_ms()
+  local ok = pcall(page.wait_for, page, { selectors = either }, { state = "visible", timeout = learned or step_timeout })
   if ok and page:query({ selectors = last.selectors }).count == 0 then error(M.SIGNED_OUT, 0) end
   -- the last step itself: at once when its element is there; when neither came, at once too,
   -- with the recording's own error (the file, the step, each selector and why it failed)
-  opts.to, opts.from = nil, n - 1
+  local learned_all = opts.step_timeouts
+  opts.to, opts.from, opts.step_timeouts = nil, n - 1, nil
   if not ok then opts.max_timeout = 1 end
-  page:replay(path, opts)
+  local okr, times = pcall(page.replay, page, path, opts)
+  if not okr then error(baseline.explain(times, learned_all), 0) end
+  if learn and learn.bl and times and times[1] then
+    times[1].ms = times[1].ms + (clock.now_ms() - t0)
+    learn.bl:record(learn.task_id, name, times)
+  end
 end
 
 -- A new browser context logged in: {ctx, page}.
 function M.open_session(browser, env, name)
   local ctx = browser:new_context()
   local ok, err = pcall(function()
+    ctx:block_urls(site.block_list())   -- what the flow never needs (OO_BLOCK_REQUESTS)
     local dir = env.download_root .. "/" .. name
     fs.mkdir(dir)
     ctx:set_download_dir(dir)
@@ -174,16 +197,16 @@ M.outcome_js = [[
 
 -- Replays run_backtest.json, but instead of its last step (the wait for the results) waits
 -- for the results or an error, so an error ends the attempt at once, not after 5 minutes.
-function M.run_backtest(page, env)
-  local path, rec = load_recording("run_backtest.json")
+function M.run_backtest(page, env, learn)
+  local _, rec = load_recording("run_backtest.json")
   local n = #rec.steps
-  page:replay(path, { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 })
+  play(page, "run_backtest.json", { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 }, learn)
   local outcome = page:wait_for_expression(M.outcome_js, { timeout = M.timeouts.backtest })
   if type(outcome) == "string" and outcome:sub(1, 6) == "error:" then
     error("OptionOmega answered: " .. outcome:sub(7), 0)
   end
   if outcome == "signed-out" then error(M.SIGNED_OUT, 0) end
-  page:replay(path, { vars = env.vars, timeout = M.timeouts.backtest, from = n - 1 })
+  play(page, "run_backtest.json", { vars = env.vars, timeout = M.timeouts.backtest, from = n - 1 }, learn)
 end
 
 -- Runs one task on a logged-in page. Returns result {metrics, config, raw_data}, trades.
@@ -198,9 +221,11 @@ function M.execute(page, t, ctx)
   end
   -- a retry, or a throttled run, waits longer at every step
   local step = M.timeouts.step * (ctx.slow or 1)
-  M.replay_signed_in(page, env, "open_test.json", step)
+  -- timing baselines: each step's learned timeout, its duration stored
+  local learn = { bl = baseline.for_queue(ctx.q), task_id = t.id, slow = ctx.slow }
+  M.replay_signed_in(page, env, "open_test.json", step, learn)
   phase("open_test")
-  replay(page, env, "new_backtest.json", step)
+  replay(page, env, "new_backtest.json", step, learn)
   phase("new_backtest")
   M.apply(page, t.values, ctx.registry, ctx.configs)
   phase("parameters")
@@ -228,7 +253,7 @@ function M.execute(page, t, ctx)
     if ctx.pace then ctx.pace() end
     -- the page's own API answer with the results, when the site shows it on the network
     answer = page:expect_response("*/results", { timeout = M.timeouts.backtest })
-    M.run_backtest(page, env)
+    M.run_backtest(page, env, learn)
   end)
   if gate then gate.release() end
   if not okr then error(errr, 0) end
@@ -249,7 +274,7 @@ function M.execute(page, t, ctx)
   -- the trade log, downloaded as OptionOmega's CSV
   phase("results")
   local dl = page:expect_download({ timeout = M.timeouts.download })
-  replay(page, env, "trade_log.json", step)
+  replay(page, env, "trade_log.json", step, learn)
   local file = dl:wait()
   local text = fs.read(file.path)
   os.remove(file.path)

@@ -81,6 +81,45 @@ local function num(s)
   return v
 end
 
+-- The columns the analysis reads, by what they mean (lua/oo/analysis/).
+M.columns = {
+  date_opened = "Date Opened", time_opened = "Time Opened", date_closed = "Date Closed",
+  time_closed = "Time Closed", pl = "P/L", pl_pct = "P/L %", reason = "Reason For Close",
+  contracts = "No. of Contracts", premium = "Premium", funds_at_close = "Funds at Close",
+  legs = "Legs", strategy = "Strategy",
+}
+
+-- One stored trade (header -> text as in the CSV, or a number) as the analysis reads it:
+-- {date_opened, time_opened, date_closed, time_closed, pl, pl_pct, reason, contracts, premium,
+-- funds_at_close, legs, strategy}; numbers are numbers, missing fields nil.
+function M.read(row)
+  local out = {}
+  for key, name in pairs(M.columns) do
+    local v = row[name]
+    if type(v) == "string" and numeric[name] then v = num(v) end
+    if type(v) == "string" or type(v) == "number" then out[key] = v end
+  end
+  return out
+end
+
+-- Writes trades (stored rows: header -> text or number) as OptionOmega's trade-log CSV: the
+-- exact header, in order, so tools that import OptionOmega's file (TradeBlocks) read it.
+function M.to_csv(rows)
+  local function field(v)
+    if v == nil or type(v) == "userdata" then return "" end
+    local s = type(v) == "number" and (math.type(v) == "integer" and tostring(v) or string.format("%.10g", v)) or tostring(v)
+    if s:find('[,"\r\n]') then s = '"' .. s:gsub('"', '""') .. '"' end
+    return s
+  end
+  local out = { table.concat(M.header, ",") }
+  for _, row in ipairs(rows) do
+    local f = {}
+    for i, name in ipairs(M.header) do f[i] = field(row[name]) end
+    out[#out + 1] = table.concat(f, ",")
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
 -- Parses the CSV text: checks the header, returns a list of trades, each {row = {header =
 -- text}, values = {header = number or text}, legs = {...}}, and the sum of P/L.
 function M.parse(text)

@@ -8,6 +8,17 @@ local function decimals(x)
   return frac and #frac or 0
 end
 
+-- A configuration's values as text, keys sorted: values.text({delta = 15, profit_target = 50},
+-- ", ") is "delta=15, profit_target=50".
+function M.text(values, sep)
+  local keys = {}
+  for k in pairs(values or {}) do keys[#keys + 1] = k end
+  table.sort(keys)
+  local parts = {}
+  for _, k in ipairs(keys) do parts[#parts + 1] = k .. "=" .. tostring(values[k]) end
+  return table.concat(parts, sep or " ")
+end
+
 -- Inclusive arithmetic range without float drift: 5, 10 .. stop; 0.5 steps stay exact.
 function M.range(start, stop, step)
   assert(type(start) == "number" and type(stop) == "number" and type(step) == "number",

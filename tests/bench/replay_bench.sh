@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # replay_bench: a 50-step recording on a local page whose elements are ready at once (so a
-# step's time is the engine's own overhead), replayed by oo-automator and by @puppeteer/replay
-# (puppeteer-core with the system Chromium) in the same run. Prints the median per-step time of
-# each, their ratio, and the engine's peak RSS (Chromium excluded). A benchmark: it prints
-# figures and asserts nothing.   Usage: tests/bench/replay_bench.sh [BUILD_DIR]
+# step's time is the engine's own overhead), replayed by each build given and by
+# @puppeteer/replay (puppeteer-core with the system Chromium), alternately, BENCH_ROUNDS times
+# (3), in one sitting. Prints each one's median per-step time, the ratio, the engine's peak RSS
+# (Chromium excluded), the CPU-seconds of the whole process tree (cpu_tree.py), and with
+# BENCH_CALLGRIND=1 the engine's instructions per step under callgrind (Chromium excluded;
+# figures that hold across machines and loads). A benchmark: it prints figures and asserts
+# nothing.   Usage: tests/bench/replay_bench.sh [BUILD_DIR ...]    (default: ./build)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-build=${1:-$root/build}
-bin=$build/oo-automator
+[ $# -gt 0 ] || set -- "$root/build"
+builds=("$@")
+rounds=${BENCH_ROUNDS:-3}
 work=$(mktemp -d)
 trap 'kill $srv 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -40,30 +44,60 @@ base="http://127.0.0.1:$port"
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-# oo-automator: per-step ms from its verbose output; peak RSS of the engine process
-"$bin" -v replay "$work/bench.json" --artifacts "$work/art" > "$work/oo.out" 2>/dev/null \
-  || { echo "oo-automator replay failed"; cat "$work/oo.out"; exit 1; }
-oo_med=$(grep -E '^\s+\[[0-9]+\] (change|click)' "$work/oo.out" | sed -E 's/.*\(([0-9.]+) ms\).*/\1/' | median)
-oo_total=$(sed -nE 's/^replayed [0-9]+ steps in ([0-9]+) ms.*/\1/p' "$work/oo.out")
-rss_kb=$(sed -nE 's/^engine peak RSS: ([0-9]+) kB/\1/p' "$work/oo.out")
+label_of() { basename "$(dirname "$(cd "$1" && pwd)")"; }
+oo_once() { # oo_once BUILD: one replay under cpu_tree; prints its line
+  local b=$1 l med total rss
+  l=$(label_of "$b")
+  python3 "$here/cpu_tree.py" --json "$work/cpu.json" -- "$b/oo-automator" -v replay "$work/bench.json" --artifacts "$work/art" 2>/dev/null \
+    || true
+  "$b/oo-automator" -v replay "$work/bench.json" --artifacts "$work/art" > "$work/oo.out" 2>/dev/null \
+    || { echo "  $l: oo-automator replay failed"; cat "$work/oo.out"; return 0; }
+  med=$(grep -E '^\s+\[[0-9]+\] (change|click)' "$work/oo.out" | sed -E 's/.*\(([0-9.]+) ms\).*/\1/' | median)
+  total=$(sed -nE 's/^replayed [0-9]+ steps in ([0-9]+) ms.*/\1/p' "$work/oo.out")
+  rss=$(sed -nE 's/^engine peak RSS: ([0-9]+) kB/\1/p' "$work/oo.out")
+  echo "$l $med" >> "$work/medians"
+  printf '  %-18s median %6.2f ms/step   whole run %6s ms (with Chromium start)   engine peak RSS %.1f MB   CPU (whole tree, one run) %.2f s   (load %s)\n' \
+    "$l" "$med" "$total" "$(echo "$rss / 1024" | bc -l)" "$(jq .cpu_s "$work/cpu.json")" "$(cut -d' ' -f1 /proc/loadavg)"
+}
+callgrind_once() { # callgrind_once BUILD: the engine's instructions per replayed step
+  local b=$1 l ir
+  l=$(label_of "$b")
+  valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$b/oo-automator" replay "$work/bench.json" --artifacts "$work/art" \
+    > /dev/null 2> "$work/cg.err" || { echo "  $l: callgrind run failed"; tail -3 "$work/cg.err"; return 0; }
+  ir=$(sed -nE 's/^summary: ([0-9]+).*/\1/p' "$work/cg.out")
+  printf '  %-18s callgrind: %.1f M instructions in the engine for the whole replay, %.2f M a step (51 steps)\n' "$l" "$(echo "$ir / 1000000" | bc -l)" "$(echo "$ir / 51000000" | bc -l)"
+}
 
 # @puppeteer/replay, installed on demand into tests/bench/node_modules
 if [ ! -d "$here/node_modules/@puppeteer/replay" ]; then
   (cd "$here" && PUPPETEER_SKIP_DOWNLOAD=1 npm install --legacy-peer-deps --no-audit --no-fund --loglevel=error > /dev/null)
 fi
-pp_ok=1
-node "$here/puppeteer_replay.mjs" "$work/bench.json" > "$work/pp.out" 2> "$work/pp.err" || pp_ok=0
-if [ $pp_ok = 1 ]; then
-  pp_total=$(grep total "$work/pp.out" | awk '{print $2}')
-  pp_med=$(grep -E '^(change|click) ' "$work/pp.out" | awk '{print $2}' | median)
-fi
+pp_once() {
+  if node "$here/puppeteer_replay.mjs" "$work/bench.json" > "$work/pp.out" 2> "$work/pp.err"; then
+    local med total
+    total=$(grep total "$work/pp.out" | awk '{print $2}')
+    med=$(grep -E '^(change|click) ' "$work/pp.out" | awk '{print $2}' | median)
+    echo "$med" >> "$work/pp_medians"
+    printf '  %-18s median %6.2f ms/step   replay %9s ms\n' "@puppeteer/replay" "$med" "$total"
+  else
+    why=$(grep -m1 -E '^[A-Za-z]*Error' "$work/pp.err" || grep -m1 -E 'Error|error' "$work/pp.err" || echo "exit status without a message")
+    echo "  @puppeteer/replay  could not replay the recording here: $why"
+  fi
+}
 
-echo "replay of a 50-step recording (elements ready at once: a step's time is the engine's overhead)"
-printf '  oo-automator       median %6.2f ms/step   whole run %6s ms (with Chromium start)   engine peak RSS %.1f MB\n' "$oo_med" "$oo_total" "$(echo "$rss_kb / 1024" | bc -l)"
-if [ $pp_ok = 1 ]; then
-  printf '  @puppeteer/replay  median %6.2f ms/step   replay %9s ms\n' "$pp_med" "$pp_total"
-  printf '  ratio (puppeteer / oo-automator, per step): %.1fx\n' "$(echo "$pp_med / ($oo_med + 0.001)" | bc -l)"
-else
-  why=$(grep -m1 -E '^[A-Za-z]*Error' "$work/pp.err" || grep -m1 -E 'Error|error' "$work/pp.err" || echo "exit status without a message")
-  echo "  @puppeteer/replay  could not replay the recording here, so no ratio: $why"
-fi
+echo "replay of a 50-step recording (elements ready at once: a step's time is the engine's overhead); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+: > "$work/medians"; : > "$work/pp_medians"
+for r in $(seq 1 "$rounds"); do
+  echo "round $r"
+  for b in "${builds[@]}"; do oo_once "$b"; done
+  pp_once
+done
+if [ "${BENCH_CALLGRIND:-0}" = 1 ]; then for b in "${builds[@]}"; do callgrind_once "$b"; done; fi
+echo "median of the rounds' medians, and the ratio to @puppeteer/replay's:"
+pp=$(median < "$work/pp_medians")
+for b in "${builds[@]}"; do
+  l=$(label_of "$b")
+  m=$(awk -v l="$l" '$1 == l { print $2 }' "$work/medians" | median)
+  if [ -n "$pp" ]; then printf '  %-18s %6.2f ms/step   %.1fx faster than @puppeteer/replay (%.2f ms/step)\n' "$l" "$m" "$(echo "$pp / ($m + 0.001)" | bc -l)" "$pp"
+  else printf '  %-18s %6.2f ms/step\n' "$l" "$m"; fi
+done

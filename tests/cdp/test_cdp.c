@@ -111,6 +111,30 @@ int main(void)
     v = eval(p2, "String(localStorage.getItem('k')) + '|' + document.cookie");
     CHECK_STR(cJSON_GetStringValue(v), "null|");
 
+    /* a context's blocked URLs: its pages never make those requests; other contexts' do */
+    {
+        static const char *const blocked[] = {"*/data.csv", "*.woff2"};
+        reset(&w);
+        cdp_context_new(b, on_ctx, &w);
+        wait_for(&w, 10000);
+        cdp_context *c3 = w.obj;
+        REQUIRE(c3 != NULL);
+        cdp_context_block_urls(c3, blocked, 2);
+        reset(&w);
+        cdp_page_new(c3, on_page, &w);
+        wait_for(&w, 15000);
+        cdp_page *p3 = w.obj;
+        REQUIRE(p3 != NULL);
+        reset(&w);
+        cdp_page_navigate(p3, url, CDP_WAIT_LOAD, 10000, on_done, &w);
+        wait_for(&w, 15000);
+        CHECK_MSG(w.err.code == 0, "navigate with a block list: %s", w.err.msg);
+        static const char fetch_csv[] = "fetch('data.csv').then(r => 'loaded ' + r.status, e => 'blocked')";
+        CHECK_STR(cJSON_GetStringValue(eval(p3, fetch_csv)), "blocked");
+        CHECK_STR(cJSON_GetStringValue(eval(p, fetch_csv)), "loaded 200");
+        cdp_context_close(c3);
+    }
+
     /* an exception comes back as an error with the page's message */
     reset(&w);
     cdp_page_evaluate(p, "(() => { throw new Error('boom in page') })()", 5000, on_done, &w);

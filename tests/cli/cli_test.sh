@@ -24,7 +24,7 @@ one_line() { [ "$(printf '%s\n' "$1" | grep -c .)" -eq 1 ] && ok || bad "$2: exp
 # --- help ----------------------------------------------------------------------------------
 expect 0 "--help" -- "$BIN" --help
 main_help=$out
-for c in run resume pause status list export serve tests replay record-check demo lua; do
+for c in run resume pause status list export analyze serve tests replay record-check demo lua; do
   contains "$main_help" "  $c " "--help lists $c"
   expect 0 "$c --help" -- "$BIN" "$c" --help
   contains "$out" "usage: oo-automator $c" "$c --help usage"
@@ -46,7 +46,23 @@ expect 2 "bad number" -- "$BIN" status --run-id abc
 one_line "$err" "bad number"; contains "$err" "--run-id" "bad number names the flag"
 expect 2 "export needs run id" -- "$BIN" export --format csv --output x.csv
 expect 2 "export bad format" -- "$BIN" export --run-id 1 --format xml --output x
-contains "$err" "csv or json" "export format"
+contains "$err" "csv, json, tradeblocks or markdown" "export format"
+expect 2 "export tradeblocks needs a folder" -- "$BIN" export --run-id 1 --format tradeblocks --output -
+expect 2 "analyze needs an id" -- "$BIN" analyze
+one_line "$err" "analyze needs an id"; contains "$err" "--run-id N" "analyze needs an id"
+expect 2 "analyze run or result" -- "$BIN" analyze --run-id 1 --result-id 2
+expect 2 "analyze goal with a result" -- "$BIN" analyze --result-id 1 --goal returns
+contains "$err" "use it with --run-id" "analyze goal with a result"
+expect 2 "analyze unknown goal" -- "$BIN" analyze --run-id 1 --goal yolo
+one_line "$err" "analyze unknown goal"; contains "$err" "returns, capital, balanced" "analyze goals named"
+expect 2 "analyze paths" -- "$BIN" analyze --result-id 1 --mc-paths 5
+expect 2 "analyze risk-free" -- "$BIN" analyze --result-id 1 --risk-free abc
+one_line "$err" "analyze risk-free"; contains "$err" "--risk-free must be a number" "analyze risk-free"
+expect 2 "analyze fragile-loss" -- "$BIN" analyze --run-id 1 --fragile-loss 0
+expect 1 "analyze no such run" -- "$BIN" analyze --run-id 999
+contains "$err" "999" "analyze no such run"
+expect 1 "analyze no such result" -- "$BIN" analyze --result-id 999 --json
+contains "$err" "no result 999" "analyze no such result"
 expect 2 "run step 0" -- "$BIN" run --url https://optionomega.com/test/a --param delta --start 5 --end 10 --step 0
 contains "$err" "--step must not be 0" "step 0"
 expect 2 "run start past end" -- "$BIN" run --url https://optionomega.com/test/a --param delta --start 50 --end 10 --step 1
@@ -156,6 +172,10 @@ contains "$err" "./.env:1: unknown setting OO_BROWSRS" "unknown key"
 rm -f .env
 expect 2 "bad env value" -- env OO_BROWSERS=lots "$BIN" status
 contains "$err" "OO_BROWSERS: browsers must be" "bad env value"
+expect 2 "bad OO_BLOCK_REQUESTS" -- env OO_BLOCK_REQUESTS=sometimes "$BIN" status
+contains "$err" "OO_BLOCK_REQUESTS: block_requests must be 1" "OO_BLOCK_REQUESTS names itself"
+expect 0 "OO_BLOCK_REQUESTS off" -- env OO_BLOCK_REQUESTS=0 "$BIN" -v status
+contains "$err" "OO_BLOCK_REQUESTS  = 0  (environment: OO_BLOCK_REQUESTS)" "OO_BLOCK_REQUESTS in -v" 
 
 # the password is never printed or logged
 printf 'OO_PASSWORD=Sup3rS3cretPw\n' > .env
@@ -184,6 +204,26 @@ expect 0 "tests --json" -- "$BIN" --db "$db" --json tests --recent
 contains "$out" '"url":	"https://optionomega.com/test/def456"' "tests --json"
 expect 0 "status" -- "$BIN" --db "$db" status --run-id 1
 contains "$out" "2/3 completed" "status progress"
+# timing baselines: run 2's step 1 of open_test.json takes 2 s, its 6 earlier durations at most
+# 120 ms: status -v flags it (median 2000, the nearest rank of 2000 and 2100; > 3 x 120), and only it (step 0 as before); plain status does not
+sqlite3 "$db" <<'SQL'
+INSERT INTO runs(test_id, name, mode, config, status) VALUES (1, 'Slow site', 'sweep', '{"parameter":"delta"}', 'completed');
+INSERT INTO step_timings(run_id, recording, step, step_type, ms) VALUES
+  (1, 'open_test.json', 0, 'navigate', 300), (1, 'open_test.json', 0, 'navigate', 310), (1, 'open_test.json', 0, 'navigate', 320),
+  (1, 'open_test.json', 0, 'navigate', 330), (1, 'open_test.json', 0, 'navigate', 340), (1, 'open_test.json', 0, 'navigate', 350),
+  (1, 'open_test.json', 1, 'waitForElement', 70), (1, 'open_test.json', 1, 'waitForElement', 80), (1, 'open_test.json', 1, 'waitForElement', 90),
+  (1, 'open_test.json', 1, 'waitForElement', 100), (1, 'open_test.json', 1, 'waitForElement', 110), (1, 'open_test.json', 1, 'waitForElement', 120),
+  (2, 'open_test.json', 0, 'navigate', 330), (2, 'open_test.json', 1, 'waitForElement', 2000), (2, 'open_test.json', 1, 'waitForElement', 2100);
+SQL
+expect 0 "status -v with slow steps" -- "$BIN" --db "$db" -v status --run-id 2
+contains "$out" "open_test.json step 1 (waitForElement): 2000 ms against 120 ms" "status -v flags the slow step"
+lacks "$out" "step 0 (navigate)" "status -v leaves a step at its pace alone"
+expect 0 "status -v --json" -- "$BIN" --db "$db" -v --json status --run-id 2
+contains "$out" '"baseline_p95":	120' "status --json slow_steps"
+expect 0 "status without -v" -- "$BIN" --db "$db" status --run-id 2
+lacks "$out" "baseline" "plain status shows no baselines"
+expect 0 "status -v, nothing slow" -- "$BIN" --db "$db" -v status --run-id 1
+contains "$out" "none far slower than their baseline" "status -v with nothing slow"
 expect 0 "status live runs" -- "$BIN" --db "$db" status
 contains "$out" "running" "status without id shows the running run"
 expect 1 "status unknown run" -- "$BIN" --db "$db" status --run-id 42

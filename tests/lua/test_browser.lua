@@ -57,8 +57,24 @@ check.ok(switches >= 1, "workers interleaved: " .. table.concat(order))
 -- replaying part of a recording from Lua
 local ctx = b:new_context()
 local page = ctx:new_page()
-page:replay(require("fs").resource("tests/replay/recordings/pass/widgets.json"), { to = 3, vars = { BASE = pages }, timeout = 20000 })
+local times = page:replay(require("fs").resource("tests/replay/recordings/pass/widgets.json"), { to = 3, vars = { BASE = pages }, timeout = 20000 })
 check.eq(page:eval("window.moved"), 1)
+-- each step's duration comes back, by its index in the recording (timing baselines)
+check.eq(#times, 3)
+check.eq(times[1].step, 0); check.eq(times[1].type, "navigate")
+check.eq(times[2].step, 1); check.eq(times[2].type, "click")
+check.eq(times[3].step, 2); check.eq(times[3].type, "waitForExpression")
+check.ok(times[2].ms > 0 and times[2].ms < 20000, "a click's duration: " .. tostring(times[2].ms))
+times = page:replay(require("fs").resource("tests/replay/recordings/pass/widgets.json"), { from = 3, to = 4, vars = { BASE = pages } })
+check.eq(#times, 1); check.eq(times[1].step, 3)
+-- a step's own timeout (learned from its history) comes before the recording's: forever.json's
+-- wait allows 60 s by the recording; given 200 ms, it fails long before
+local forever = require("fs").resource("tests/replay/recordings/fail/forever.json")
+local t0 = require("time").now_ms()
+local okm, errm = pcall(page.replay, page, forever, { vars = { BASE = pages }, step_timeouts = { [1] = 200 } })
+local took = require("time").now_ms() - t0
+check.ok(not okm and tostring(errm):find("step 1 (waitForExpression) failed", 1, true), tostring(errm))
+check.ok(took < 30000, "the learned 200 ms timeout held, not the recording's 60 s: " .. took .. " ms")
 local ok, err = pcall(function() page:replay("/nonexistent.json") end)
 check.ok(not ok and tostring(err):find("cannot read /nonexistent.json", 1, true), tostring(err))
 

@@ -23,4 +23,19 @@ check.ok(rc.runs_backtest(click({ "div.flex-shrink-0 > button.btn-primary" }), "
 check.ok(not rc.runs_backtest(click({ "div.flex-shrink-0 > button.btn" }), "Cancel"), "Cancel")
 check.ok(not rc.runs_backtest(click({ "div.flex-shrink-0 > button.btn" }), require("json").null), "nothing found")
 
+-- timing baselines: slow means over 3 x the baseline's p95 and 250 ms over it, with 5 durations
+local bl = { [2] = { step = 2, type = "click", n = 10, p50 = 80, p95 = 100 },
+             [3] = { step = 3, type = "click", n = 4, p50 = 80, p95 = 100 },
+             [4] = { step = 4, type = "click", n = 10, p50 = 10, p95 = 20 } }
+local note, slow = rc.slow_note(bl, 2, "click", 400)
+check.ok(slow and note:find("SLOW(400 ms; its baseline: 100 ms at the 95th percentile of 10 durations)", 1, true), note)
+note, slow = rc.slow_note(bl, 2, "click", 290)           -- under 3 x 100
+check.ok(not slow and note == "  (290 ms; baseline 100 ms)", note)
+note, slow = rc.slow_note(bl, 4, "click", 200)           -- 10 x its p95, but only 180 ms over it
+check.ok(not slow, note)
+check.eq(select(2, rc.slow_note(bl, 3, "click", 5000)), false)   -- too few durations
+check.eq(rc.slow_note(bl, 3, "click", 5000), "")
+check.eq(rc.slow_note(bl, 2, "change", 5000), "")                -- the step was re-recorded
+check.eq(rc.slow_note(nil, 2, "click", 5000), "")
+
 check.done()

@@ -196,6 +196,20 @@ do
   check.eq(#p3, 18, "the whole space, once")
   check.ok(no_repeats(p3))
 end
+-- a goal of the analysis as optimize_by: scores relative to the results so far, planned alike
+do
+  local ok, goals = pcall(require, "oo.analysis.goals")
+  if ok and goals.goals and goals.goals.balanced then
+    local norm = optimize.check(spec(grid_spec, { mode = "optimize", max_backtests = 12, seed = 4, optimize_by = "balanced" }), reg)
+    local p = drive(optimize, norm, function(v)
+      local m = surface(v)
+      return { mar = m.mar, cagr = 0.1 + m.mar / 100, max_drawdown = -0.1, pl = 1000 * m.mar, trades = 100, win_percentage = 0.6 }
+    end)
+    check.eq(#p, 12, "a goal drives the search to its budget")
+    check.ok(no_repeats(p))
+  end
+end
+
 -- bad input is refused with what and where
 check.err(function() optimize.check(spec(grid_spec, { mode = "optimize" }), reg) end, "optimize.max_backtests", "missing", "684 points")
 check.err(function() optimize.check(spec(grid_spec, { mode = "optimize", max_backtests = 1 }), reg) end, "optimize.max_backtests", "out of range")

@@ -127,7 +127,18 @@ check1)
     check "login.json on variant 1" 0 "$(RC login "$REC/login.json")"
     has "login.json: a line per step" "$T/login.out" '  7  waitForElement     OK(5) table tbody tr td a'
     has "login.json: summary" "$T/login.out" "summary: 8 of 8 steps checked; 17 selectors OK, 0 BROKEN"
+    # timing baselines from the runs in the database reach record-check: open_test.json's step 0
+    # (setViewport) has 6 earlier durations (95th percentile 7 ms), its other steps none
+    OO_DB_PATH="$T/baselines.db" "$BIN" tests >/dev/null
+    for ms in 2 3 4 5 6 7; do
+        sqlite3 "$T/baselines.db" "INSERT INTO step_timings(recording, step, step_type, ms) VALUES ('open_test.json', 0, 'setViewport', $ms)"
+    done
+    check "open_test.json with baselines" 0 "$(OO_DB_PATH="$T/baselines.db" RC openb "$REC/open_test.json")"
+    # (a loaded machine may make it SLOW: either way its baseline is named)
+    if grep -qE "setViewport .*(ms; baseline 7 ms\)|its baseline: 7 ms)" "$T/openb.out"; then ok
+    else bad "open_test.json: step 0 beside its baseline:"; sed 's/^/    /' "$T/openb.out"; fi
     check "open_test.json on variant 1" 0 "$(RC open "$REC/open_test.json")"
+    hasnt "no baselines without runs" "$T/open.out" "baseline"
     has "open_test.json logs in first" "$T/open.out" "setup: logged in with $REC/login.json"
     check "new_backtest.json on variant 1" 0 "$(RC nb "$REC/new_backtest.json" --url "$OO_TEST_URL")"
     has "new_backtest.json: the New Backtest button" "$T/nb.out" 'OK(1) aria/New Backtest[role="button"]'

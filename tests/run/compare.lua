@@ -27,6 +27,17 @@ local read = {
   profit_target = function(c) return c.pl.profitTarget end,
   stop_loss = function(c) return c.pl.stopLoss end,
   entry_time = function(c) return c.entry.time end,
+  -- the rest as each parameter's defaults set them (rsi: the lower bound; short/long ratios:
+  -- exit below, enter above; underlying movement: both ways); a switch left off reads nil
+  rsi = function(c) return c.entry.useTechnicalIndicators and c.entry.minRsi or nil end,
+  exit_time = function(c) return c.exit.useEarlyExit and c.exit.earlyExitTime or nil end,
+  short_long_ratio = function(c) return c.exit.useShortLongRatio and c.exit.exitSlRatioBelow or nil end,
+  entry_sl_ratio = function(c) return c.misc.useEntryShortLongRatio and c.misc.minEntrySlRatio or nil end,
+  underlying_movement = function(c)
+    if not c.exit.useUnderlyingMovement then return nil end
+    if c.exit.exitMoveUp ~= c.exit.exitMoveDown then return "up and down differ" end
+    return c.exit.exitMoveUp
+  end,
   dates = function(c) return c.startDate .. ".." .. c.endDate end,
 }
 

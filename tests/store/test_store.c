@@ -2,6 +2,7 @@
  * idempotent completion, events, settings. */
 #include "testlib.h"
 #include "store/store.h"
+#include "store/schema.h"
 #include "base/util.h"
 #include "base/buf.h"
 #include <sqlite3.h>
@@ -356,6 +357,56 @@ static void test_backtest_seconds(oo_store *s, const char *path)
     cJSON_Delete(rows);
 }
 
+/* A result read back whole, and its trades with only some fields (what the analysis reads). */
+static void test_result_reads(oo_store *s)
+{
+    oo_err err = {0};
+    int64_t test_id = store_test_upsert(s, "https://optionomega.com/test/reads", NULL, &err);
+    int64_t run = store_run_create(s, test_id, "reads", "sweep", NULL, 1, &err);
+    cJSON *tasks = cJSON_Parse("[{\"values\":{\"delta\":15}}]");
+    CHECK_INT(store_tasks_add(s, run, tasks, &err), 1);
+    cJSON_Delete(tasks);
+    cJSON *t = NULL;
+    CHECK_INT(store_task_lease(s, run, "w", 60000, &t, &err), 1);
+    cJSON *res = cJSON_Parse("{\"metrics\":{\"pl\":7,\"trades\":2},\"raw_data\":{\"equity\":[[\"2024-01-02\",100007]]}}");
+    cJSON *trades = cJSON_Parse("[{\"Date Opened\":\"2024-01-02\",\"P/L\":\"10.00\",\"Legs\":\"1 Jan 2 4700 P STO 1.2\"},"
+                                "{\"Date Opened\":\"2024-01-03\",\"P/L\":-3,\"Strategy\":\"PCS, 16d\"}]");
+    int64_t rid = store_task_complete(s, (int64_t)num(t, "id"), res, trades, &err);
+    REQUIRE(rid > 0);
+    cJSON *r = store_result_get(s, rid, &err);
+    REQUIRE(r != NULL);
+    CHECK_INT(num(r, "run_id"), run);
+    CHECK_INT(num(cJSON_GetObjectItem(r, "values"), "delta"), 15);
+    CHECK_INT(num(cJSON_GetObjectItem(r, "metrics"), "trades"), 2);
+    CHECK(cJSON_IsArray(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "raw_data"), "equity")));
+    cJSON_Delete(r);
+    oo_err_clear(&err);
+    CHECK(store_result_get(s, 999999, &err) == NULL && err.code == OO_E_INPUT && strstr(err.msg, "no result 999999"));
+    cJSON *fields = cJSON_Parse("[\"P/L\",\"Strategy\",\"Nope\"]");
+    cJSON *rows = store_result_trade_fields(s, rid, fields, &err);
+    REQUIRE(rows != NULL);
+    CHECK_INT(cJSON_GetArraySize(rows), 2);
+    cJSON *a = cJSON_GetArrayItem(rows, 0), *b = cJSON_GetArrayItem(rows, 1);
+    CHECK_STR(str(a, "P/L"), "10.00");
+    CHECK(cJSON_GetObjectItem(a, "Legs") == NULL && cJSON_GetObjectItem(a, "Nope") == NULL && cJSON_GetObjectItem(a, "Strategy") == NULL);
+    CHECK_INT(num(b, "P/L"), -3);
+    CHECK_STR(str(b, "Strategy"), "PCS, 16d");
+    cJSON_Delete(rows);
+    cJSON_Delete(fields);
+    fields = cJSON_Parse("[\"P/L\"]");
+    rows = store_result_trade_fields(s, 999999, fields, &err);
+    CHECK(rows && cJSON_GetArraySize(rows) == 0);
+    cJSON_Delete(rows);
+    cJSON_Delete(fields);
+    fields = cJSON_Parse("[1]");
+    oo_err_clear(&err);
+    CHECK(store_result_trade_fields(s, rid, fields, &err) == NULL && err.code == OO_E_INPUT);
+    cJSON_Delete(fields);
+    cJSON_Delete(res);
+    cJSON_Delete(trades);
+    cJSON_Delete(t);
+}
+
 static void test_settings(oo_store *s)
 {
     oo_err err = {0};
@@ -369,10 +420,100 @@ static void test_settings(oo_store *s)
     CHECK(store_setting_set(s, "oo_password", "hunter2", &err) != 0);
 }
 
+/* A database at schema 1 (before the timing baselines) is migrated to 2 and keeps its runs. */
+static void test_migrate_from_v1(void)
+{
+    char *path = db_path("store-migrate-v1");
+    char *dir = oo_strdup(path);
+    *strrchr(dir, '/') = '\0';
+    oo_mkdir_p(dir, NULL);
+    free(dir);
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    CHECK(sqlite3_exec(db, store_schema_migration(1), NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_exec(db, "INSERT INTO runs(mode, config) VALUES ('sweep', '{}'); PRAGMA user_version = 1;", NULL, NULL, NULL);
+    sqlite3_close(db);
+    oo_err err = {0};
+    oo_store *s = store_open(path, &err);
+    CHECK_MSG(s != NULL, "%s", err.msg);
+    CHECK_INT(store_schema_version(s), 2);
+    cJSON *r = store_run_get(s, 1, &err);
+    CHECK(r && !strcmp(str(r, "mode"), "sweep"));
+    cJSON_Delete(r);
+    cJSON *t = cJSON_Parse("[{\"step\": 0, \"type\": \"click\", \"ms\": 5}]");
+    CHECK(store_step_times_add(s, 1, 0, "a.json", t, &err) == 0);
+    cJSON_Delete(t);
+    store_close(s);
+    free(path);
+}
+
+/* Timing baselines. Expected figures by hand: step 1's durations 1..20 ms (run 1): nearest-rank
+ * p50 = the 10th = 10, p95 = the 19th (ceil(0.95 x 20)) = 19, max 20; within a window of the
+ * last 10 (11..20): p50 = the 5th = 15, p95 = the 10th = 20. */
+static void test_step_timings(oo_store *s)
+{
+    oo_err err = {0};
+    int64_t test_id = store_test_upsert(s, "https://optionomega.com/test/timing", NULL, &err);
+    cJSON *cfg = cJSON_CreateObject();
+    int64_t r1 = store_run_create(s, test_id, "t1", "sweep", cfg, 1, &err);
+    int64_t r2 = store_run_create(s, test_id, "t2", "sweep", cfg, 1, &err);
+    cJSON_Delete(cfg);
+    for (int i = 1; i <= 20; i++) {
+        char js[160];
+        snprintf(js, sizeof js, "[{\"step\": 1, \"type\": \"click\", \"ms\": %d}, {\"step\": 2, \"type\": \"waitForElement\", \"ms\": 100}]", i);
+        cJSON *t = cJSON_Parse(js);
+        CHECK_MSG(store_step_times_add(s, r1, 0, "open_test.json", t, &err) == 0, "%s", err.msg);
+        cJSON_Delete(t);
+    }
+    cJSON *b = store_step_baselines(s, "open_test.json", 0, 0, &err);
+    CHECK_MSG(b && cJSON_GetArraySize(b) == 2, "%s", err.msg);
+    cJSON *s1 = cJSON_GetArrayItem(b, 0);
+    CHECK(num(s1, "step") == 1 && !strcmp(str(s1, "type"), "click") && num(s1, "n") == 20);
+    CHECK(num(s1, "p50") == 10 && num(s1, "p95") == 19 && num(s1, "max") == 20);
+    cJSON_Delete(b);
+    b = store_step_baselines(s, "open_test.json", 0, 10, &err);
+    s1 = cJSON_GetArrayItem(b, 0);
+    CHECK(num(s1, "n") == 10 && num(s1, "p50") == 15 && num(s1, "p95") == 20);
+    cJSON_Delete(b);
+    b = store_step_baselines(s, "other.json", 0, 0, &err);
+    CHECK(b && cJSON_GetArraySize(b) == 0);
+    cJSON_Delete(b);
+
+    /* run 2: step 1 takes 2 s (far over its p95 of 19 ms), step 2 as before: only step 1 flagged */
+    for (int i = 0; i < 3; i++) {
+        cJSON *t = cJSON_Parse("[{\"step\": 1, \"type\": \"click\", \"ms\": 2000}, {\"step\": 2, \"type\": \"waitForElement\", \"ms\": 110}]");
+        CHECK(store_step_times_add(s, r2, 0, "open_test.json", t, &err) == 0);
+        cJSON_Delete(t);
+    }
+    cJSON *slow = store_run_slow_steps(s, r2, 3, &err);
+    CHECK_MSG(slow && cJSON_GetArraySize(slow) == 1, "%s", slow ? cJSON_PrintUnformatted(slow) : err.msg);
+    cJSON *f = cJSON_GetArrayItem(slow, 0);
+    CHECK(f && num(f, "step") == 1 && num(f, "p50") == 2000 && num(f, "baseline_p95") == 19 && num(f, "baseline_n") == 20);
+    cJSON_Delete(slow);
+    /* run 1 has no earlier runs: nothing to compare with, nothing flagged */
+    slow = store_run_slow_steps(s, r1, 3, &err);
+    CHECK(slow && cJSON_GetArraySize(slow) == 0);
+    cJSON_Delete(slow);
+    /* the baseline of run 2 excludes run 2 itself */
+    b = store_step_baselines(s, "open_test.json", r2, 0, &err);
+    CHECK(b && num(cJSON_GetArrayItem(b, 0), "max") == 20);
+    cJSON_Delete(b);
+
+    /* bad input: one clear error, nothing stored */
+    cJSON *bad = cJSON_Parse("[{\"step\": 0, \"type\": \"click\", \"ms\": 3}, {\"step\": 1, \"ms\": 4}]");
+    oo_err_clear(&err);
+    CHECK(store_step_times_add(s, r2, 0, "bad.json", bad, &err) != 0 && strstr(err.msg, "bad.json"));
+    cJSON_Delete(bad);
+    b = store_step_baselines(s, "bad.json", 0, 0, &err);
+    CHECK(b && cJSON_GetArraySize(b) == 0);
+    cJSON_Delete(b);
+}
+
 int main(void)
 {
     test_open_and_version();
     test_migrate_from_v0();
+    test_migrate_from_v1();
     char *path = db_path("store-crud");
     oo_err err = {0};
     oo_store *s = store_open(path, &err);
@@ -380,7 +521,9 @@ int main(void)
     test_tests_table(s);
     test_runs_and_tasks(s);
     test_expired_lease_is_stolen(s);
+    test_result_reads(s);
     test_settings(s);
+    test_step_timings(s);
     test_backtest_seconds(s, path);
     store_close(s);
     free(path);

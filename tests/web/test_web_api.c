@@ -112,6 +112,34 @@ static web_server *start(const char *token, web_start_run_fn fn, void *ud)
     return w;
 }
 
+/* ---- the stand-in analysis (serve provides the real one: tests/run/analyze.sh) ---------------- */
+
+typedef struct { int calls; char kind[16], goal[48]; int64_t id; int fail; } analyst;
+
+static char *analyse(void *ud, const char *kind, int64_t id, const char *goal, oo_err *err)
+{
+    analyst *a = ud;
+    a->calls++;
+    snprintf(a->kind, sizeof a->kind, "%s", kind);
+    snprintf(a->goal, sizeof a->goal, "%s", goal ? goal : "");
+    a->id = id;
+    if (a->fail) {
+        oo_err_set(err, a->fail, a->fail == OO_E_USAGE ? "unknown goal \"%s\"" : "the analysis broke (%s)", goal ? goal : "");
+        return NULL;
+    }
+    return oo_asprintf("{\"kind\":\"%s\",\"id\":%lld}", kind, (long long)id);
+}
+
+static web_server *start_analyst(analyst *a)
+{
+    web_opts o = {.port = 0, .db_path = g_db, .data_dir = g_data, .web_dir = g_webdir, .analysis = analyse,
+                  .analysis_ud = a, .poll_ms = 50};
+    oo_err err = {0};
+    web_server *w = web_start(&o, &err);
+    if (!w) fprintf(stderr, "web_start: %s\n", err.msg);
+    return w;
+}
+
 /* Runs the fixture program (another process) and waits for it. */
 static int run_fixture(const char *a1, const char *a2, const char *a3, const char *a4)
 {
@@ -216,6 +244,47 @@ static void test_reads(int port)
     CHECK_ERROR(port, "DELETE", "/api/runs", NULL, 405, "not allowed");
     CHECK_ERROR(port, "POST", "/api/health", NULL, 405, "not allowed");
     CHECK_ERROR(port, "GET", "/api/events?after=x", NULL, 400, "after");
+}
+
+/* GET /api/runs/N/analysis and /api/results/N/analysis: checked here, answered by the callback
+ * (with its status kept: 400 for a wrong request, 500 for a failure), 503 without one. */
+static void test_analysis(int port_none)
+{
+    analyst a = {0};
+    web_server *w = start_analyst(&a);
+    REQUIRE(w);
+    int port = web_port(w), st;
+    char path[160];
+    snprintf(path, sizeof path, "/api/runs/%lld/analysis", (long long)g_ids.sweep_run);
+    cJSON *v = call(port, "GET", path, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK(v && !strcmp(str(v, "kind"), "run") && num(v, "id") == (double)g_ids.sweep_run);
+    CHECK(a.calls == 1 && !strcmp(a.kind, "run") && a.goal[0] == '\0');
+    cJSON_Delete(v);
+    snprintf(path, sizeof path, "/api/runs/%lld/analysis?goal=capital", (long long)g_ids.grid_run);
+    v = call(port, "GET", path, NULL, &st);
+    CHECK(st == 200 && !strcmp(a.goal, "capital") && a.id == g_ids.grid_run);
+    cJSON_Delete(v);
+    a.fail = OO_E_USAGE;
+    snprintf(path, sizeof path, "/api/runs/%lld/analysis?goal=yolo", (long long)g_ids.grid_run);
+    CHECK_ERROR(port, "GET", path, NULL, 400, "unknown goal \"yolo\"");
+    a.fail = OO_E_DB;
+    CHECK_ERROR(port, "GET", path, NULL, 500, "the analysis broke");
+    a.fail = 0;
+    int before = a.calls;
+    CHECK_ERROR(port, "GET", "/api/runs/99999/analysis", NULL, 404, "no run 99999");
+    CHECK_ERROR(port, "GET", "/api/results/99999/analysis", NULL, 404, "no result 99999");
+    CHECK_ERROR(port, "GET", "/api/results/abc/analysis", NULL, 404, "no result");
+    snprintf(path, sizeof path, "/api/results/%lld/analysis?goal=returns", (long long)g_ids.result_id);
+    CHECK_ERROR(port, "GET", path, NULL, 400, "has no goal");
+    snprintf(path, sizeof path, "/api/results/%lld/analysis", (long long)g_ids.result_id);
+    CHECK_ERROR(port, "POST", path, "{}", 405, "GET");
+    CHECK_MSG(a.calls == before, "the callback was called for a bad request");
+    v = call(port, "GET", path, NULL, &st);
+    CHECK(st == 200 && v && !strcmp(str(v, "kind"), "result") && a.id == g_ids.result_id);
+    cJSON_Delete(v);
+    CHECK_ERROR(port_none, "GET", path, NULL, 503, "no analysis");
+    web_stop(w);
 }
 
 static void test_export(int port)
@@ -844,6 +913,7 @@ int main(void)
     int port = web_port(w);
     test_reads(port);
     test_export(port);
+    test_analysis(web_port(none));
     test_artifacts(port);
     test_start_run(port, web_port(none), &eng);
     test_control(port);

@@ -50,8 +50,9 @@ export const Workers = {
 // A metric against a parameter: Chart.js lines over the completed tasks, one line per series
 // (a grid's other parameter), the best point marked.
 const PALETTE = ['#2f6fde', '#d9480f', '#2b8a3e', '#9c36b5', '#e67700', '#0b7285', '#c2255c', '#5c940d'];
+// shade (optional): result id -> {score, fragile} from the analysis; fragile points are red.
 export const MetricChart = {
-  props: { series: Array, xLabel: String, yLabel: String, best: Object, name: String },
+  props: { series: Array, xLabel: String, yLabel: String, best: Object, name: String, shade: Object },
   setup(props) {
     const canvas = ref(null);
     let chart = null;
@@ -64,13 +65,14 @@ export const MetricChart = {
       const datasets = series.map((s, i) => {
         const base = PALETTE[i % PALETTE.length];
         const isBest = (p) => props.best && p.task === props.best;
+        const fragile = (p) => !!(props.shade && (props.shade.get(p.task.result_id) || {}).fragile);
         return {
           label: s.label || props.yLabel,
           data: s.points.map((p) => ({ x: p.x, y: p.y })),
           borderColor: base,
-          pointRadius: s.points.map((p) => (isBest(p) ? 8 : 3)),
-          pointBackgroundColor: s.points.map((p) => (isBest(p) ? '#f2b705' : base)),
-          pointBorderColor: s.points.map((p) => (isBest(p) ? '#8a6500' : base)),
+          pointRadius: s.points.map((p) => (isBest(p) ? 8 : fragile(p) ? 6 : 3)),
+          pointBackgroundColor: s.points.map((p) => (isBest(p) ? '#f2b705' : fragile(p) ? '#e03131' : base)),
+          pointBorderColor: s.points.map((p) => (isBest(p) ? '#8a6500' : fragile(p) ? '#a51111' : base)),
           tension: 0.2,
         };
       });
@@ -89,11 +91,12 @@ export const MetricChart = {
       if (chart) chart.destroy();
       chart = markRaw(new window.Chart(canvas.value, config));
       canvas.value.parentElement.dataset.points = String(all.length);
+      canvas.value.parentElement.dataset.fragile = String(props.shade ? all.filter((p) => (props.shade.get(p.task.result_id) || {}).fragile).length : 0);
       window.ooCharts = window.ooCharts || {};
       window.ooCharts[props.name || 'chart'] = chart;
     };
     onMounted(draw);
-    watch(() => [props.series, props.xLabel, props.yLabel, props.best], draw, { deep: true });
+    watch(() => [props.series, props.xLabel, props.yLabel, props.best, props.shade], draw, { deep: true });
     onBeforeUnmount(() => { if (chart) chart.destroy(); chart = null; });
     return { canvas };
   },
@@ -101,8 +104,9 @@ export const MetricChart = {
 };
 
 // A grid's two parameters as a heatmap of one metric (higher is greener).
+// shade (optional): result id -> {score, fragile}; a fragile cell is outlined in red.
 export const Heatmap = {
-  props: { tasks: Array, xKey: String, yKey: String, metric: String },
+  props: { tasks: Array, xKey: String, yKey: String, metric: String, shade: Object },
   setup(props) {
     const grid = computed(() => {
       const done = (props.tasks || []).filter((t) => t.values && t.values[props.xKey] !== undefined && t.values[props.yKey] !== undefined);
@@ -114,12 +118,13 @@ export const Heatmap = {
         const matches = done.filter((t) => t.values[props.xKey] === x && t.values[props.yKey] === y);
         const v = matches.map((t) => t[props.metric]).find((m) => typeof m === 'number');
         const st = matches.length ? matches[0].status : 'none';
+        const rob = props.shade && matches.length ? props.shade.get(matches[0].result_id) : null;
         let bg = '#eee';
         if (typeof v === 'number') {
           const f = hi > lo ? (v - lo) / (hi - lo) : 0.5;
           bg = `hsl(${Math.round(f * 120)}, 65%, ${55 + Math.round((1 - Math.abs(f - 0.5) * 2) * 10)}%)`;
         }
-        return { v, bg, st };
+        return { v, bg, st, fragile: !!(rob && rob.fragile), robust: rob && typeof rob.score === 'number' ? rob.score : null };
       };
       return { xs, ys, cell };
     });
@@ -133,8 +138,9 @@ export const Heatmap = {
           <tr v-for="y in grid.ys" :key="'y' + y">
             <th>{{ y }}</th>
             <td v-for="x in grid.xs" :key="x + '/' + y" :style="{ background: grid.cell(x, y).bg }"
-                :title="xKey + '=' + x + ', ' + yKey + '=' + y + ': ' + metricLabel(metric) + ' ' + num(grid.cell(x, y).v)"
-                :class="'cell-' + grid.cell(x, y).st">{{ num(grid.cell(x, y).v) }}</td>
+                :title="xKey + '=' + x + ', ' + yKey + '=' + y + ': ' + metricLabel(metric) + ' ' + num(grid.cell(x, y).v) +
+                        (grid.cell(x, y).robust === null ? '' : ' · robustness ' + Math.round(grid.cell(x, y).robust) + (grid.cell(x, y).fragile ? ' (fragile)' : ''))"
+                :class="['cell-' + grid.cell(x, y).st, { fragile: grid.cell(x, y).fragile }]">{{ num(grid.cell(x, y).v) }}</td>
           </tr>
         </tbody>
       </table>
@@ -158,9 +164,18 @@ export const ResultsTable = {
       return r;
     });
     const arrow = (k) => (sortKey.value === k ? (sortDir.value > 0 ? '▲' : '▼') : '');
-    return { rows, sort, arrow, num, METRICS, sortKey, sortDir };
+    // two to four results ticked: Compare (#/compare?ids=...)
+    const picked = ref([]);
+    const toggle = (id) => {
+      picked.value = picked.value.includes(id) ? picked.value.filter((x) => x !== id) : [...picked.value, id].slice(-4);
+    };
+    const compareHref = computed(() => '#/compare?ids=' + picked.value.join(','));
+    return { rows, sort, arrow, num, METRICS, sortKey, sortDir, picked, toggle, compareHref };
   },
   template: `
+    <div class="compare-bar" v-if="picked.length" :data-picked="picked.length">{{ picked.length }} picked (two to four)
+      <a v-if="picked.length >= 2" :href="compareHref" class="button compare-link">Compare</a>
+      <button class="link" @click="picked = []">clear</button></div>
     <div class="table-wrap">
       <table class="results" :data-name="name" :data-rows="rows.length" :data-completed="rows.filter(r => r.status === 'completed').length">
         <thead><tr>
@@ -174,7 +189,11 @@ export const ResultsTable = {
             <td v-for="p in params" :key="p">{{ (t.values || {})[p] }}</td>
             <td v-for="m in METRICS" :key="m.key" class="num">{{ num(t[m.key]) }}</td>
             <td><span class="badge" :class="'st-' + t.status">{{ t.status }}</span><span v-if="best && best.id === t.id" class="best-mark" title="best">★ best</span></td>
-            <td><button v-if="t.result_id" class="link" @click="$emit('trades', t)">trades</button></td>
+            <td class="row-links"><template v-if="t.result_id">
+              <input type="checkbox" class="pick-result" :data-result-id="t.result_id" :checked="picked.includes(t.result_id)"
+                     @change="toggle(t.result_id)" title="compare">
+              <a :href="'#/results/' + t.result_id" class="result-link">analysis</a>
+              <button class="link" @click="$emit('trades', t)">trades</button></template></td>
           </tr>
           <tr v-if="!rows.length"><td :colspan="params.length + METRICS.length + 2" class="muted">no tasks yet</td></tr>
         </tbody>

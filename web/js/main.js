@@ -1,5 +1,5 @@
 // The dashboard: a Vue app with hash routes (#/, #/runs/N, #/new, #/history, #/tests,
-// #/settings) and one live connection to the server's event stream.
+// #/settings, #/results/N, #/compare?ids=A,B) and one live connection to the server's event stream.
 import { createApp, ref, computed, onMounted } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { live, startLive } from './api.js';
 import Home from './pages/home.js';
@@ -8,6 +8,8 @@ import NewRun from './pages/newrun.js';
 import History from './pages/history.js';
 import Tests from './pages/tests.js';
 import Settings from './pages/settings.js';
+import Result from './pages/result.js';
+import Compare from './pages/compare.js';
 
 const routes = [
   { re: /^\/?$/, page: Home, nav: 'home' },
@@ -16,6 +18,9 @@ const routes = [
   { re: /^\/history$/, page: History, nav: 'history' },
   { re: /^\/tests$/, page: Tests, nav: 'tests' },
   { re: /^\/settings$/, page: Settings, nav: 'settings' },
+  { re: /^\/results\/(\d+)$/, page: Result, props: (m) => ({ id: Number(m[1]) }), nav: 'history' },
+  { re: /^\/compare(?:\?ids=([\d,]*))?$/, page: Compare, nav: 'history',
+    props: (m) => ({ ids: (m[1] || '').split(',').filter(Boolean).map(Number) }) },
 ];
 
 const NotFound = { template: `<section class="page"><h2>Not found</h2><p><a href="#/">Home</a></p></section>` };

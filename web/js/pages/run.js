@@ -7,6 +7,7 @@ import { api, onLive, debounce } from '../api.js';
 import { StatusBadge, ProgressBar, Workers, RunControls, MetricChart, Heatmap, ResultsTable, FailureLog } from '../components.js';
 import { WalkForward } from '../walkforward.js';
 import { METRICS, METRIC_KEYS, metricLabel, when, bestBy, cmp } from '../format.js';
+import { RecommendationPanel } from '../analysis.js';
 import { judgedTasks, searchCost } from '../search.js';
 
 // Which metric judges a stage, as lua/modes/staged.lua decides: its own optimize_by, else that
@@ -45,12 +46,16 @@ function series(tasks, x, metric, by) {
 
 export default {
   props: { id: Number },
-  components: { StatusBadge, ProgressBar, Workers, RunControls, MetricChart, Heatmap, ResultsTable, FailureLog, WalkForward },
+  components: { StatusBadge, ProgressBar, Workers, RunControls, MetricChart, Heatmap, ResultsTable, FailureLog, WalkForward,
+                RecommendationPanel },
   setup(props) {
     const run = ref(null), tasks = ref([]), failures = ref([]), error = ref(''), notFound = ref(false);
     const metric = ref('cagr'), xKey = ref(null), yKey = ref(null);
     const trades = ref(null);
     const wf = ref(null), wfNote = ref('');
+    // the analysis (Recommendation panel): each configuration's robustness shades the charts
+    const analysis = ref(null);
+    const shade = computed(() => new Map(((analysis.value && analysis.value.robustness) || []).map((r) => [r.result_id, r])));
 
     // a walk-forward's report is the run analysis' walkforward section: read again when the run's
     // status changes, else at most every 15 s while results come in (the analysis is not cheap)
@@ -141,7 +146,7 @@ export default {
     const configText = computed(() => (run.value ? JSON.stringify(run.value.config, null, 2) : ''));
     return { run, tasks, failures, error, notFound, metric, xKey, yKey, params, sweptParams, mode, stages, best,
              chartSeries, showHeatmap, METRICS, METRIC_KEYS, metricLabel, when, trades, showTrades, tradeKeys, changed,
-             configText, cost, wf, wfNote };
+             configText, cost, wf, wfNote, analysis, shade };
   },
   template: `
     <section class="page run">
@@ -164,6 +169,8 @@ export default {
           <run-controls :run="run" @changed="changed" @error="e => error = e"></run-controls>
         </div>
 
+        <recommendation-panel :run-id="id" :status="run.status" @analysis="(a) => analysis = a"></recommendation-panel>
+
         <walk-forward v-if="mode === 'walkforward' && wf" :report="wf"></walk-forward>
         <div class="card" v-if="mode === 'walkforward' && !wf"><h3>Walk-forward</h3><p class="muted wf-note">{{ wfNote }}</p></div>
 
@@ -180,10 +187,10 @@ export default {
             </div>
           </div>
           <p v-if="cost" class="search-cost small" :data-spent="cost.spent" :data-grid="cost.grid">Search: {{ cost.text }}</p>
-          <metric-chart name="main" :series="chartSeries" :x-label="xKey" :y-label="metricLabel(metric)" :best="best"></metric-chart>
+          <metric-chart name="main" :series="chartSeries" :x-label="xKey" :y-label="metricLabel(metric)" :best="best" :shade="shade"></metric-chart>
           <template v-if="showHeatmap">
             <h3>Heatmap: {{ metricLabel(metric) }} over {{ xKey }} × {{ yKey }}</h3>
-            <heatmap :tasks="tasks" :x-key="xKey" :y-key="yKey" :metric="metric"></heatmap>
+            <heatmap :tasks="tasks" :x-key="xKey" :y-key="yKey" :metric="metric" :shade="shade"></heatmap>
           </template>
         </div>
 
@@ -194,7 +201,7 @@ export default {
               ({{ metricLabel(st.by) }} {{ st.best[st.by] }})</span>
           </div>
           <metric-chart :name="'stage' + st.n" :series="st.series" :x-label="st.parameter"
-                        :y-label="metricLabel(st.by)" :best="st.best"></metric-chart>
+                        :y-label="metricLabel(st.by)" :best="st.best" :shade="shade"></metric-chart>
           <results-table :name="'stage' + st.n" :tasks="st.tasks" :params="st.params" :best="st.best" @trades="showTrades"></results-table>
         </div>
 

@@ -1,0 +1,70 @@
+#!/bin/sh
+# Parameters on a test whose dialog is long enough to scroll: oo-sim's Iron Condor. Its fields low
+# in the dialog sit under the dialog's footer until the dialog's body is scrolled (issue 13: "the
+# dialog footer intercepts pointer events" on stop_loss + underlying_movement, and on all nine
+# parameters together). Each run must complete with every parameter verified in the dialog and
+# the stored metrics equal to oo-sim's (compare.lua). usage: params.sh OO_AUTOMATOR OO_SIM
+BIN=$1
+SIM=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: params.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
+mkdir -p "${OO_TEST_TMP:-/tmp}"
+T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/run_params.XXXXXX")
+PID=
+FAIL=0
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
+
+mkfifo "$T/fifo"
+"$SIM" --port 0 >"$T/fifo" 2>"$T/sim.err" &
+PID=$!
+exec 3<"$T/fifo"
+IFS= read -r line <&3
+U=${line%/}
+C() { curl -s --noproxy '*' --max-time 20 "$@"; }
+IC=$(C "$U/__sim/tests" | tr '{' '\n' | grep '"name":"SPX Iron Condor' | sed -n 's/.*"url":"\([^"]*\)".*/\1/p')
+[ -n "$IC" ] || { echo "no Iron Condor test in oo-sim"; exit 1; }
+
+export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo
+export OO_RATE_LIMIT=0 OO_DATA_DIR="$T/data" HOME="$T"
+cd "$T" || exit 1
+
+run_one() { # run_one NAME CONFIG_JSON: a grid run of its own, then every task against oo-sim
+    name=$1
+    export OO_DB_PATH="$T/$name.db"
+    printf '%s\n' "$2" >"$T/$name.json"
+    C -X POST "$U/__sim/reset" >/dev/null
+    if ! "$BIN" run --config "$T/$name.json" --browsers 1 --yes >"$T/$name.out" 2>"$T/$name.err"; then
+        bad "$name: run exited non-zero"; cat "$T/$name.err"; return
+    fi
+    C "$U/__sim/backtests" >"$T/$name.sim.json"
+    sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
+        r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
+        FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = (SELECT MAX(id) FROM runs) ORDER BY t.seq" >"$T/$name.db.json"
+    "$BIN" lua "$HERE/compare.lua" "$T/$name.sim.json" "$T/$name.db.json" "$name" \
+        || bad "$name: the stored run does not match what oo-sim received"
+    # timing baselines: every task stored the durations of its four recordings' steps
+    n=$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM (SELECT task_id FROM step_timings WHERE task_id IS NOT NULL \
+        GROUP BY task_id HAVING COUNT(DISTINCT recording) = 4)")
+    tasks=$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks")
+    [ "$n" = "$tasks" ] || bad "$name: $n of $tasks tasks stored their steps' durations"
+}
+
+run_one ic_sl_move "{\"test\": \"$IC\", \"name\": \"IC stop loss, underlying movement\", \"mode\": \"grid\",
+ \"parameters\": {\"stop_loss\": {\"start\": 150, \"end\": 200, \"step\": 50},
+                 \"underlying_movement\": {\"start\": 1, \"end\": 1, \"step\": 0.5}}}"
+run_one ic_all_nine "{\"test\": \"$IC\", \"name\": \"IC, all nine parameters\", \"mode\": \"grid\",
+ \"parameters\": {\"delta\": {\"start\": 12, \"end\": 12, \"step\": 1},
+  \"rsi\": {\"start\": 30, \"end\": 30, \"step\": 1},
+  \"profit_target\": {\"start\": 40, \"end\": 40, \"step\": 1},
+  \"stop_loss\": {\"start\": 150, \"end\": 150, \"step\": 1},
+  \"entry_time\": {\"start\": \"10:02\", \"end\": \"10:02\", \"step\": 1},
+  \"exit_time\": {\"start\": \"15:30\", \"end\": \"15:30\", \"step\": 15},
+  \"short_long_ratio\": {\"start\": 1.5, \"end\": 1.5, \"step\": 0.5},
+  \"entry_sl_ratio\": {\"start\": 1.25, \"end\": 1.25, \"step\": 0.25},
+  \"underlying_movement\": {\"start\": 1, \"end\": 1, \"step\": 0.5}}}"
+
+if [ "$FAIL" -eq 0 ]; then echo "run_params passed"; exit 0; fi
+echo "run_params: $FAIL failures"
+exit 1
