@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 ROOT=$PWD
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-APT_PACKAGES=(build-essential cmake pkg-config liblua5.4-dev libsqlite3-dev libcjson-dev
+APT_PACKAGES=(build-essential cmake pkg-config liblua5.4-dev libsqlite3-dev libcjson-dev libyaml-dev
   libwebsockets-dev libh2o-evloop-dev libwslay-dev libssl-dev zlib1g-dev libuv1-dev
   chromium nodejs npm sqlite3 valgrind curl jq
   dpkg-dev file man-db tmux zsh fish bash-completion)

@@ -19,6 +19,7 @@ oo_require_pkg(LWS      libwebsockets  libwebsockets-dev)
 oo_require_pkg(H2O      libh2o-evloop  libh2o-evloop-dev)
 oo_require_pkg(OPENSSL  openssl        libssl-dev)
 oo_require_pkg(ZLIB     zlib           zlib1g-dev)
+oo_require_pkg(YAML     yaml-0.1       libyaml-dev)
 
 find_library(WSLAY_LIB wslay)
 find_path(WSLAY_INCLUDE wslay/wslay.h)

@@ -1,5 +1,6 @@
 -- Delta of the legs' strikes (Strategy, leg builder, with the ± unit): sweeps the delta of the
 -- put legs, the call legs or both, of the short legs by default or of one leg by its row.
+local errors = require("oo.errors")
 local values = require("oo.values")
 local ui = require("oo.ui")
 
@@ -23,7 +24,7 @@ function p.check_value(v) if v < 1 or v > 100 then return false, "delta is 1 to 
 local function targets(page, config)
   if config.leg and config.leg > 0 then
     if config.leg > ui.leg_count(page) then
-      error(string.format("delta: the strategy has %d legs, no leg %d", ui.leg_count(page), config.leg), 0)
+      errors.raise("input", "delta: the strategy has %d legs, no leg %d", ui.leg_count(page), config.leg)
     end
     return { config.leg }
   end
@@ -32,7 +33,8 @@ local function targets(page, config)
   if config.legs == "short" then filter.side = "sell" elseif config.legs == "long" then filter.side = "buy" end
   local rows = ui.find_legs(page, filter)
   if #rows == 0 then
-    error(string.format("delta: no %s %s leg in this strategy", config.legs, config.apply_to == "both" and "put or call" or config.apply_to), 0)
+    errors.raise("input", "delta: no %s %s leg in this strategy", config.legs,
+      config.apply_to == "both" and "put or call" or config.apply_to)
   end
   return rows
 end

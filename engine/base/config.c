@@ -28,15 +28,23 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_RATE_LIMIT] = {"OO_RATE_LIMIT", "rate_limit"},
     [OO_CFG_PIPELINE] = {"OO_PIPELINE", "pipeline"},
     [OO_CFG_BACKTEST_TIMEOUT] = {"OO_BACKTEST_TIMEOUT", "timeout_s"},
+    [OO_CFG_LEASE_MS] = {"OO_LEASE_MS", "lease_ms"},
+    [OO_CFG_LUA_MEMORY_MB] = {"OO_LUA_MEMORY_MB", "lua_memory_mb"},
+    [OO_CFG_HOME] = {"OO_HOME", "home"},
+    [OO_CFG_SIM] = {"OO_SIM", "sim"},
     [OO_CFG_BLOCK_REQUESTS] = {"OO_BLOCK_REQUESTS", "block_requests"},
 };
+
+/* The keys the dashboard's Settings page edits (the settings table's names are the keys'). */
+static const oo_cfg_key settings_keys[] = {OO_CFG_EMAIL, OO_CFG_BROWSERS, OO_CFG_HEADLESS, OO_CFG_RATE_LIMIT,
+                                           OO_CFG_BACKTEST_TIMEOUT};
 
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
 const char *oo_config_key_name(oo_cfg_key k) { return keys[k].name; }
 
 const char *oo_config_source_name(oo_cfg_source s)
 {
-    static const char *n[] = {"default", "file", "environment", "flag"};
+    static const char *n[] = {"default", "settings", "file", "environment", "flag"};
     return n[s];
 }
 
@@ -92,6 +100,18 @@ static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
     case OO_CFG_BACKTEST_TIMEOUT:
         if (parse_int(v, 5, 3600, &n) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: the backtest timeout must be seconds from 5 to 3600, found \"%s\"", where, v);
+        break;
+    case OO_CFG_LEASE_MS:
+        if (parse_int(v, 1000, 86400000, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: the lease must be milliseconds from 1000 to 86400000, found \"%s\"", where, v);
+        break;
+    case OO_CFG_LUA_MEMORY_MB:
+        if (parse_int(v, 16, 65536, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: Lua's memory must be MiB from 16 to 65536, found \"%s\"", where, v);
+        break;
+    case OO_CFG_HOME:
+    case OO_CFG_SIM:
+        if (!*v) return oo_err_set(err, OO_E_USAGE, "%s: an empty path", where);
         break;
     case OO_CFG_HEADLESS:
         if (parse_bool(v, &b) != 0)
@@ -230,6 +250,30 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
 int oo_config_set_flag(oo_config *c, oo_cfg_key key, const char *value, const char *flag, oo_err *err)
 {
     return set_checked(c, key, value, OO_SRC_FLAG, flag, err);
+}
+
+int oo_config_set_setting(oo_config *c, const char *name, const char *value, oo_err *err)
+{
+    for (size_t i = 0; i < sizeof settings_keys / sizeof settings_keys[0]; i++) {
+        oo_cfg_key k = settings_keys[i];
+        if (strcmp(keys[k].name, name)) continue;
+        if (c->source[k] > OO_SRC_SETTINGS || !value || !*value) return 0;
+        return set_checked(c, k, value, OO_SRC_SETTINGS, "the dashboard's settings", err) == 0 ? 1 : -1;
+    }
+    return 0;
+}
+
+const char *oo_config_search_path(void) { return getenv("PATH"); }
+const char *oo_config_home_dir(void) { return getenv("HOME"); }
+
+const char *oo_config_placeholder(const oo_config *c, const char *name)
+{
+    int k = key_by_env(name);
+    if (k >= 0) {
+        const char *v = oo_config_get(c, (oo_cfg_key)k);
+        if (v && *v) return v;
+    }
+    return getenv(name);
 }
 
 const char *oo_config_get(const oo_config *c, oo_cfg_key key)

@@ -1,6 +1,9 @@
-/* config: the one parsed configuration of the program (the only global mutable state).
- * Layers, lowest first: defaults, ~/.config/oo-automator/config, ./.env, the environment
- * (OO_*), command-line flags. Each value remembers which layer set it and where.
+/* config: the one parsed configuration of the program (the only global mutable state), and the
+ * one place that reads the environment: nothing else calls getenv.
+ * Layers, lowest first: defaults, the dashboard's Settings page (the store's settings table,
+ * for the keys it edits), ~/.config/oo-automator/config, ./.env, the environment (OO_*),
+ * command-line flags. Each value remembers which layer set it and where. Every key is
+ * documented in README.md (Configuration).
  * The password is held here only; it is masked in every rendering and registered with the
  * logger as a secret. Strings are owned by the config; oo_config_free releases them. */
 #ifndef OO_BASE_CONFIG_H
@@ -10,13 +13,14 @@
 typedef enum { OO_CFG_EMAIL, OO_CFG_PASSWORD, OO_CFG_BASE_URL, OO_CFG_BROWSERS, OO_CFG_HEADLESS,
                OO_CFG_DB_PATH, OO_CFG_DATA_DIR, OO_CFG_PORT, OO_CFG_CHROMIUM, OO_CFG_RECORDINGS,
                OO_CFG_PARAMETERS_PATH, OO_CFG_LUA_PATH, OO_CFG_RATE_LIMIT, OO_CFG_PIPELINE,
-               OO_CFG_BACKTEST_TIMEOUT, OO_CFG_BLOCK_REQUESTS, OO_CFG_COUNT } oo_cfg_key;
+               OO_CFG_BACKTEST_TIMEOUT, OO_CFG_LEASE_MS, OO_CFG_LUA_MEMORY_MB, OO_CFG_HOME, OO_CFG_SIM,
+               OO_CFG_BLOCK_REQUESTS, OO_CFG_COUNT } oo_cfg_key;
 
 /* The password set in the dashboard lives in <data dir>/OO_PASSWORD_FILE (mode 0600), never in
  * the database; it is the password's last layer, under the files, the environment and flags. */
 #define OO_PASSWORD_FILE "password"
 
-typedef enum { OO_SRC_DEFAULT = 0, OO_SRC_FILE, OO_SRC_ENV, OO_SRC_FLAG } oo_cfg_source;
+typedef enum { OO_SRC_DEFAULT = 0, OO_SRC_SETTINGS, OO_SRC_FILE, OO_SRC_ENV, OO_SRC_FLAG } oo_cfg_source;
 
 typedef struct oo_config {
     char *value[OO_CFG_COUNT];
@@ -34,12 +38,25 @@ oo_config *oo_cfg(void);
 int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err);
 /* Sets a value from a command-line flag (flag is its name, for messages). Validated. */
 int oo_config_set_flag(oo_config *c, oo_cfg_key key, const char *value, const char *flag, oo_err *err);
+/* A value the dashboard's Settings page saved (name as in the settings table: "email",
+ * "browsers", "headless", "rate_limit", "timeout_s"): it counts only where no config file,
+ * environment variable or flag set the key. 1 applied, 0 not (a higher layer holds it, or
+ * the page does not edit that key), -1 with err when the value is bad. */
+int oo_config_set_setting(oo_config *c, const char *name, const char *value, oo_err *err);
 const char *oo_config_get(const oo_config *c, oo_cfg_key key);
 int oo_config_int(const oo_config *c, oo_cfg_key key);
 /* The environment variable of a key ("OO_PORT") and its lower-case name ("port"). */
 const char *oo_config_env_name(oo_cfg_key key);
 const char *oo_config_key_name(oo_cfg_key key);
 const char *oo_config_source_name(oo_cfg_source s);
+/* What the program needs of the environment that is no setting of its own: PATH (where
+ * Chromium is looked for), HOME; NULL when unset. */
+const char *oo_config_search_path(void);
+const char *oo_config_home_dir(void);
+/* The value of a recording's {{NAME}} placeholder: a setting by its variable's name
+ * (OO_EMAIL, OO_PASSWORD, OO_BASE_URL ... from any layer), else the environment variable NAME;
+ * NULL when neither is set. */
+const char *oo_config_placeholder(const oo_config *c, const char *name);
 /* Renders every key as "NAME = value (from where)" lines, password masked; caller frees. */
 char *oo_config_describe(const oo_config *c);
 void oo_config_free(oo_config *c);

@@ -46,3 +46,21 @@ int oo_err_wrap(oo_err *err, const char *fmt, ...)
     if (!err->code) err->code = OO_E_GENERIC;
     return -1;
 }
+
+static const char *const code_names[OO_E_COUNT] = {
+    [OO_E_NONE] = "script", [OO_E_GENERIC] = "script", [OO_E_USAGE] = "usage", [OO_E_INPUT] = "input",
+    [OO_E_IO] = "io", [OO_E_TIMEOUT] = "timeout", [OO_E_BROWSER] = "browser", [OO_E_DB] = "db",
+    [OO_E_SCRIPT] = "script", [OO_E_CANCELLED] = "cancelled", [OO_E_PAGE] = "page",
+};
+
+const char *oo_err_code_name(int code)
+{
+    return code > 0 && code < OO_E_COUNT ? code_names[code] : "script";
+}
+
+int oo_err_code_of(const char *name)
+{
+    for (int c = OO_E_USAGE; name && c < OO_E_COUNT; c++)
+        if (!strcmp(code_names[c], name)) return c;
+    return OO_E_SCRIPT;
+}

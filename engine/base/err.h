@@ -22,13 +22,20 @@ enum {
     OO_E_BROWSER,    /* Chromium died, socket closed, renderer crashed */
     OO_E_DB,         /* SQLite */
     OO_E_SCRIPT,     /* Lua error */
-    OO_E_CANCELLED,
+    OO_E_CANCELLED,  /* called off: a signal, a closed page, a run that stops */
+    OO_E_PAGE,       /* the page answered no: it threw, a navigation or a response failed */
+    OO_E_COUNT
 };
 
 void oo_err_clear(oo_err *err);
 /* Sets code and message (printf-style); returns -1 so callers can `return oo_err_set(...)`. */
 int oo_err_set(oo_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int oo_err_setv(oo_err *err, int code, const char *fmt, va_list ap);
+/* The name of a code as it crosses into Lua ({code = "timeout", msg = ...}; lua/oo/errors.lua):
+ * "input", "usage", "timeout", "browser", "io", "db", "script", "cancelled", "page"; an
+ * unknown or generic code is "script". oo_err_code_of maps a name back (unknown: OO_E_SCRIPT). */
+const char *oo_err_code_name(int code);
+int oo_err_code_of(const char *name);
 /* Prepends context: "context: old message". */
 int oo_err_wrap(oo_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #endif

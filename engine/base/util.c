@@ -1,4 +1,5 @@
 #include "base/util.h"
+#include "base/config.h"
 #include "base/buf.h"
 #include <dirent.h>
 #include <errno.h>
@@ -192,7 +193,7 @@ static int looks_like_root(const char *dir)
 const char *oo_resource_root(void)
 {
     if (g_root) return g_root;
-    const char *env = getenv("OO_HOME");
+    const char *env = oo_config_get(oo_cfg(), OO_CFG_HOME);
     if (env && *env) return g_root = oo_strdup(env);
     char *exe = oo_exe_dir();
     char *inst = oo_asprintf("%s/../share/oo-automator", exe);

@@ -5,6 +5,7 @@
  * browser fails at once. Requests carry deadlines; events go to subscribers. */
 #include "cdp/internal.h"
 #include "base/buf.h"
+#include "base/config.h"
 #include "base/log.h"
 #include "base/util.h"
 #include <errno.h>
@@ -29,7 +30,7 @@ static void fail_all(cdp_browser *b, const char *why);
 
 static char *on_path(const char *name)
 {
-    const char *path = getenv("PATH");
+    const char *path = oo_config_search_path();
     if (!path) return NULL;
     char *copy = oo_strdup(path), *save = NULL, *found = NULL;
     for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
@@ -47,14 +48,14 @@ static char *find_chromium(const char *given, oo_err *err)
         oo_err_set(err, OO_E_BROWSER, "Chromium not found at %s (OO_CHROMIUM): give the path of an executable", given);
         return NULL;
     }
-    const char *env = getenv("OO_CHROMIUM");
+    const char *env = oo_config_get(oo_cfg(), OO_CFG_CHROMIUM);
     if (env && *env) return find_chromium(env, err);
     static const char *const names[] = {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", NULL};
     for (int i = 0; names[i]; i++) {
         char *p = on_path(names[i]);
         if (p) return p;
     }
-    const char *home = getenv("HOME");
+    const char *home = oo_config_home_dir();
     if (home) {
         char *cache = oo_asprintf("%s/.cache/ms-playwright", home);
         char *cmd = NULL;

@@ -46,8 +46,9 @@ cdp_timer *cdp_timer_add(cdp_loop *loop, int64_t delay_ms, cdp_timer_cb cb, void
 void cdp_timer_cancel(cdp_timer *t);           /* a pending timer; NULL is fine */
 
 /* Watches an fd for readability (a wake-up eventfd, a pipe); cb runs on the loop thread.
- * The loop owns the fd from then on and closes it; cb with fd -1 says the watch is gone (a
- * hang-up), after which the cdp_watch pointer must not be used. */
+ * The loop owns the fd from then on and closes it, at a hang-up or at cdp_unwatch (hand it a
+ * dup() of an fd you keep); cb with fd -1 says the watch is gone (a hang-up), after which the
+ * cdp_watch pointer must not be used. */
 typedef void (*cdp_fd_cb)(void *ud, int fd);
 cdp_watch *cdp_watch_fd(cdp_loop *loop, int fd, cdp_fd_cb cb, void *ud);
 void cdp_unwatch(cdp_watch *w);

@@ -175,7 +175,8 @@ void cdp_watch_pause(cdp_watch *w)
 void cdp_unwatch(cdp_watch *w)
 {
     if (!w) return;
-    /* lws closes the wsi (not our fd: the owner closes it) and frees w in RAW_CLOSE_FILE */
+    /* lws closes the wsi and, with it, the fd (the loop owns it, cdp.h); w is freed in
+     * RAW_CLOSE_FILE. The caller must not close the fd itself. */
     w->closing = 1;
     lws_set_timeout(w->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
 }

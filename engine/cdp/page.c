@@ -232,7 +232,7 @@ static cJSON *eval_value(cJSON *result, oo_err *err)
         cJSON *exc = cJSON_GetObjectItem(ex, "exception");
         const char *d = cJSON_GetStringValue(cJSON_GetObjectItem(exc, "description"));
         const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(ex, "text"));
-        oo_err_set(err, OO_E_INPUT, "the page threw: %s", d ? d : t ? t : "an exception");
+        oo_err_set(err, OO_E_PAGE, "the page threw: %s", d ? d : t ? t : "an exception");
         return NULL;
     }
     return cJSON_GetObjectItem(cJSON_GetObjectItem(result, "result"), "value");
@@ -270,7 +270,7 @@ static void helper_error(op *o, cJSON *v)
         const char *r = cJSON_GetStringValue(cJSON_GetObjectItem(t, "reason"));
         oo_buf_printf(&b, "\n  %s: %s", s ? s : "?", r ? r : "?");
     }
-    int code = cJSON_IsTrue(cJSON_GetObjectItem(v, "timeout")) ? OO_E_TIMEOUT : OO_E_INPUT;
+    int code = cJSON_IsTrue(cJSON_GetObjectItem(v, "timeout")) ? OO_E_TIMEOUT : OO_E_PAGE;
     oo_err err = {0};
     oo_err_set(&err, code, "%s", b.data);
     oo_buf_free(&b);
@@ -390,7 +390,7 @@ static void op_step(op *o, cJSON *result, const oo_err *err)
         if (err) { op_finish(o, NULL, err); return; }
         if (o->step == 0) {
             const char *et = cJSON_GetStringValue(cJSON_GetObjectItem(result, "errorText"));
-            if (et && *et) { op_fail(o, OO_E_INPUT, "navigation failed: %s", et); return; }
+            if (et && *et) { op_fail(o, OO_E_PAGE, "navigation failed: %s", et); return; }
             const char *loader = cJSON_GetStringValue(cJSON_GetObjectItem(result, "loaderId"));
             if (!loader) { op_finish(o, NULL, NULL); return; }   /* same-document navigation */
             o->loader = oo_strdup(loader);
@@ -624,7 +624,7 @@ static void on_page_event(void *ud, const char *session, const char *method, cJS
             next = o->next;
             if (o->kind != OP_RESPONSE || !o->request_id || !rid || strcmp(o->request_id, rid) || o->step) continue;
             if (!strcmp(method, "Network.loadingFailed")) {
-                op_fail(o, OO_E_INPUT, "the response failed to load: %s",
+                op_fail(o, OO_E_PAGE, "the response failed to load: %s",
                         cJSON_GetStringValue(cJSON_GetObjectItem(params, "errorText")));
                 continue;
             }
@@ -1205,7 +1205,7 @@ int cdp_page_wait_response(cdp_page *p, const char *url_pattern, int64_t since_m
             continue;
         const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(e, "state"));
         if (state && !strcmp(state, "failed")) {
-            op_fail(o, OO_E_INPUT, "the response failed to load: %s", cJSON_GetStringValue(cJSON_GetObjectItem(e, "error")));
+            op_fail(o, OO_E_PAGE, "the response failed to load: %s", cJSON_GetStringValue(cJSON_GetObjectItem(e, "error")));
             return 0;
         }
         o->request_id = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(e, "requestId")) ?: "");
@@ -1272,7 +1272,7 @@ static void on_download_event(void *ud, const char *session, const char *method,
         const char *guid = cJSON_GetStringValue(cJSON_GetObjectItem(params, "guid"));
         const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(params, "state"));
         if (!guid || strcmp(guid, o->request_id) || !state) return;
-        if (!strcmp(state, "canceled")) { op_fail(o, OO_E_INPUT, "the download was canceled%s", ""); return; }
+        if (!strcmp(state, "canceled")) { op_fail(o, OO_E_PAGE, "the download was canceled%s", ""); return; }
         if (strcmp(state, "completed")) return;
         const char *dir = o->p->ctx->download_dir;
         char *from = oo_path_join(dir, o->request_id);

@@ -538,7 +538,9 @@
     const state = opts.state || 'attached'
     return poll(last => {
       const doc = frameRoot(t && t.frame), tried = []
+      let index = 0
       for (const alt of alternatives(t)) {
+        index++
         let els
         try { els = resolveAlt(doc, alt) } catch (e) { tried.push({ selector: label(alt), reason: String(e.message) }); continue }
         if (state === 'visible' || opts.visible === true) els = els.filter(visible)
@@ -550,7 +552,7 @@
           tried.push({ selector: label(alt), reason: `${still} element(s) still ${state === 'detached' ? 'attached' : 'visible'}` })
           continue
         }
-        if (countOk(els.length, opts)) return { ok: true, count: els.length }
+        if (countOk(els.length, opts)) return { ok: true, count: els.length, alternative: index }
         tried.push({ selector: label(alt), reason: opts.count !== undefined ? `count is ${els.length}, wanted ${opts.operator || '>='} ${opts.count}` : `no element ${state === 'visible' ? 'visible' : 'matches'}` })
       }
       return last ? fail(`waiting for ${state} timed out`, { tried }) : null

@@ -1,11 +1,13 @@
 /* analyze: `oo-automator analyze`, and the seam through which export (tradeblocks, markdown)
  * and the dashboard (serve: GET /api/runs/{id}/analysis, GET /api/results/{id}/analysis) reach
- * the same Lua (lua/oo/analysis/cli.lua): a Lua state with the store bound read-only. */
+ * the same Lua (lua/oo/analysis/cli.lua): the command's one Lua state, with the store bound
+ * as the `runs` module (run_bind). */
 #include "cli/analyze.h"
 #include "cli/commands.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/util.h"
+#include "run/run.h"
 #include "script/script.h"
 #include "store/store.h"
 #include <stdio.h>
@@ -22,7 +24,7 @@ const cli_opt cli_analyze_opts[] = {
     {"top", 0, "N", "how many configurations to recommend (default 5)"},
     {"fragile-loss", 0, "PCT", "a configuration whose neighbours lose more than this share is fragile (default 30)"},
     {"block-length", 0, "N", "the significance test's mean block length in days (default T^(1/3))"},
-    {"risk-free", 0, "PCT", "the annual risk-free rate of Sharpe and Sortino, in percent (default 0)"},
+    {"risk-free", 0, "PCT", "the annual risk-free rate the risk-adjusted measures use, in percent (default 0)"},
     {"mc-threshold", 0, "PCT", "the Monte Carlo's drawdown threshold in percent (default 1.5 x the result's own)"},
     {0},
 };
@@ -42,27 +44,16 @@ static int num_arg(cli_args *a, cJSON *args, const char *flag, const char *key, 
     return 0;
 }
 
-static int code_of(const char *code)
+char *cli_analysis_call(oo_script *sc, const char *fn, const cJSON *args, oo_err *err)
 {
-    if (!code) return OO_E_SCRIPT;
-    if (!strcmp(code, "usage")) return OO_E_USAGE;
-    if (!strcmp(code, "input")) return OO_E_INPUT;
-    if (!strcmp(code, "io")) return OO_E_IO;
-    if (!strcmp(code, "db")) return OO_E_DB;
-    return OO_E_SCRIPT;
-}
-
-/* require("oo.analysis.cli")[fn](args) in a state that has the store bound: its text or NULL. */
-static char *call_in(oo_script *sc, const char *fn, const cJSON *args, oo_err *err)
-{
-    cJSON *answer = cli_lua_call(sc, "oo.analysis.cli", fn, args, err);
+    cJSON *answer = script_call(sc, "oo.analysis.cli", fn, args, err);
     if (!answer) return NULL;
     char *text = NULL;
     const cJSON *e = cJSON_GetObjectItem(answer, "error");
     const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(answer, "text"));
     if (e) {
         const char *msg = cJSON_GetStringValue(cJSON_GetObjectItem(e, "msg"));
-        oo_err_set(err, code_of(cJSON_GetStringValue(cJSON_GetObjectItem(e, "code"))), "%s", msg ? msg : "the analysis failed");
+        oo_err_set(err, oo_err_code_of(cJSON_GetStringValue(cJSON_GetObjectItem(e, "code"))), "%s", msg ? msg : "the analysis failed");
     } else if (t) {
         text = oo_strdup(t);
     } else {
@@ -72,19 +63,15 @@ static char *call_in(oo_script *sc, const char *fn, const cJSON *args, oo_err *e
     return text;
 }
 
-static oo_script *analysis_state(oo_store *st, oo_err *err)
+/* oo.analysis.cli[fn](args) as a command: its one Lua state, made here with st bound into it
+ * as `runs`. The text, or NULL and err. */
+static char *call_once(oo_store *st, const char *fn, const cJSON *args, oo_err *err)
 {
     script_opts so = {.traceback = oo_cfg()->verbose > 0};
     oo_script *sc = script_new(&so, err);
-    if (sc) script_bind_store(sc, st);
-    return sc;
-}
-
-char *cli_analysis_call(oo_store *st, const char *fn, const cJSON *args, oo_err *err)
-{
-    oo_script *sc = analysis_state(st, err);
     if (!sc) return NULL;
-    char *text = call_in(sc, fn, args, err);
+    run_bind(sc, st, &(run_opts){.data_dir = oo_config_get(oo_cfg(), OO_CFG_DATA_DIR)});
+    char *text = cli_analysis_call(sc, fn, args, err);
     script_free(sc);
     return text;
 }
@@ -124,7 +111,7 @@ int cli_cmd_analyze(const cli_cmd *cmd, cli_args *a)
     oo_store *st = cli_open_store();
     if (!st) { cJSON_Delete(args); return 1; }
     oo_err err = {0};
-    char *text = cli_analysis_call(st, "analyze", args, &err);
+    char *text = call_once(st, "analyze", args, &err);
     store_close(st);
     cJSON_Delete(args);
     if (!text) return err.code == OO_E_USAGE ? cli_usage_error("analyze", "%s", err.msg) : cli_fail("%s", err.msg);
@@ -144,7 +131,7 @@ int cli_analysis_export(long run_id, const char *format, const char *output)
     cJSON_AddStringToObject(args, "format", format);
     cJSON_AddStringToObject(args, "output", output);
     oo_err err = {0};
-    char *text = cli_analysis_call(st, "export", args, &err);
+    char *text = call_once(st, "export", args, &err);
     store_close(st);
     cJSON_Delete(args);
     if (!text) return err.code == OO_E_USAGE ? cli_usage_error("export", "%s", err.msg) : cli_fail("%s", err.msg);
@@ -167,17 +154,17 @@ int cli_analysis_export(long run_id, const char *format, const char *output)
 #define CACHE_SLOTS 16
 
 struct cli_analysis_server {
-    char *db_path;
-    oo_store *store;                                   /* opened on first use, on the web thread */
-    oo_script *sc;                                     /* kept: it remembers each result's trades */
+    oo_store *store;                                   /* serve's, borrowed */
+    oo_script *sc;                                     /* serve's, borrowed: it remembers trades */
     struct { char *key; char *text; } cache[CACHE_SLOTS];
     int next;                                          /* the slot to replace next */
 };
 
-cli_analysis_server *cli_analysis_server_new(const char *db_path)
+cli_analysis_server *cli_analysis_server_new(oo_store *st, oo_script *sc)
 {
     cli_analysis_server *s = oo_calloc(1, sizeof *s);
-    s->db_path = oo_strdup(db_path);
+    s->store = st;
+    s->sc = sc;
     return s;
 }
 
@@ -188,9 +175,6 @@ void cli_analysis_server_free(cli_analysis_server *s)
         free(s->cache[i].key);
         free(s->cache[i].text);
     }
-    script_free(s->sc);
-    store_close(s->store);
-    free(s->db_path);
     free(s);
 }
 
@@ -207,41 +191,48 @@ static char *cache_key(cli_analysis_server *s, const char *kind, int64_t id, con
     return key;
 }
 
-char *cli_analysis_serve(void *ud, const char *kind, int64_t id, const char *goal, oo_err *err)
+static const char *cache_find(cli_analysis_server *s, const char *key)
 {
-    cli_analysis_server *s = ud;
-    if (!s->store && !(s->store = store_open(s->db_path, err))) return NULL;
-    char *key = cache_key(s, kind, id, goal, err);
-    if (!key) return NULL;
     for (int i = 0; i < CACHE_SLOTS; i++)
-        if (s->cache[i].key && !strcmp(s->cache[i].key, key)) {
-            free(key);
-            return oo_strdup(s->cache[i].text);
-        }
-    cJSON *args = cJSON_CreateObject();
-    if (goal) cJSON_AddStringToObject(args, "goal", goal);
-    cJSON_AddStringToObject(args, "kind", kind);
-    cJSON_AddNumberToObject(args, "id", (double)id);
-    if (!s->sc && !(s->sc = analysis_state(s->store, err))) {
-        cJSON_Delete(args);
-        free(key);
-        return NULL;
-    }
-    char *text = call_in(s->sc, "json", args, err);
-    cJSON_Delete(args);
-    if (!text) {
-        if (err->code == OO_E_SCRIPT) {   /* a Lua failure (memory?): a fresh state next time */
-            script_free(s->sc);
-            s->sc = NULL;
-        }
-        free(key);
-        return NULL;
-    }
+        if (s->cache[i].key && !strcmp(s->cache[i].key, key)) return s->cache[i].text;
+    return NULL;
+}
+
+/* Keeps key (taken) -> a copy of text, in place of the oldest answer. */
+static void cache_keep(cli_analysis_server *s, char *key, const char *text)
+{
     int slot = s->next;
     s->next = (s->next + 1) % CACHE_SLOTS;
     free(s->cache[slot].key);
     free(s->cache[slot].text);
     s->cache[slot].key = key;
     s->cache[slot].text = oo_strdup(text);
+}
+
+char *cli_analysis_serve(void *ud, const char *kind, int64_t id, const char *goal, oo_err *err)
+{
+    cli_analysis_server *s = ud;
+    char *key = cache_key(s, kind, id, goal, err);
+    if (!key) return NULL;
+    const char *kept = cache_find(s, key);
+    if (kept) {
+        free(key);
+        return oo_strdup(kept);
+    }
+    cJSON *args = cJSON_CreateObject();
+    if (goal) cJSON_AddStringToObject(args, "goal", goal);
+    cJSON_AddStringToObject(args, "kind", kind);
+    cJSON_AddNumberToObject(args, "id", (double)id);
+    char *text = cli_analysis_call(s->sc, "json", args, err);
+    cJSON_Delete(args);
+    if (!text) {
+        if (err->code == OO_E_SCRIPT) {   /* a Lua failure (memory?): the trades it kept are let go */
+            oo_err ignored = {0};
+            cJSON_Delete(script_call(s->sc, "oo.analysis.cli", "forget", NULL, &ignored));
+        }
+        free(key);
+        return NULL;
+    }
+    cache_keep(s, key, text);
     return text;
 }

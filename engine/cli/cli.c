@@ -62,14 +62,15 @@ static const cli_cmd commands[] = {
      cli_export_opts, 0, 0, cli_cmd_export},
     {"analyze", "Turn a run's results into a decision, or look into one result",
      "analyze --run-id N [--goal returns|capital|balanced] | analyze --result-id N [OPTIONS]",
-     "--run-id: the configurations ranked for a goal (returns: the highest CAGR within a drawdown\n"
-     "limit; capital: the smallest drawdown and highest MAR with a positive expectancy;\n"
-     "balanced: both, weighted) with scores 0-100 and reasons, the Pareto front of CAGR against\n"
-     "max drawdown, what to avoid and why, each configuration's robustness (its neighbours at\n"
-     "±1 step), and whether the best beats luck (Hansen's SPA over daily P/L, a permutation test).\n"
-     "--result-id: the metrics beyond OptionOmega's (profit factor, Sharpe, Sortino, Calmar,\n"
-     "Kelly, VaR, ...), whether the trade log reconciles with OptionOmega's numbers, P/L by\n"
-     "month, weekday and reason, and a Monte Carlo of the trades. --json for the full answer\n"
+     "--run-id: the configurations ranked for a goal (returns, capital or balanced, as\n"
+     "lua/oo/analysis/goals.lua defines them; the answer states the goal's definition) with\n"
+     "scores 0-100 and reasons, the Pareto front of growth against drawdown, what to avoid and\n"
+     "why, each configuration's robustness (its neighbours at ±1 step), and whether the best\n"
+     "beats luck (Hansen's SPA over daily P/L, a permutation test).\n"
+     "--result-id: the analysis' measures beyond OptionOmega's (lua/oo/analysis/result.lua's\n"
+     "list: risk-adjusted returns, sizing, tail risk, ...), whether the trade log reconciles\n"
+     "with OptionOmega's numbers, P/L by month, weekday and reason, and a Monte Carlo of the\n"
+     "trades. --json for the full answer\n"
      "(the same JSON as the dashboard's /api/runs/N/analysis and /api/results/N/analysis).",
      cli_analyze_opts, 0, 0, cli_cmd_analyze},
     {"serve", "Serve the dashboard (REST, WebSocket, browser UI)",
@@ -195,11 +196,6 @@ int oo_cli_main(int argc, char **argv)
     }
     /* load the layers under the flags, then re-apply the global flags on top */
     int verbose = cfg->verbose;
-    /* for run scripts that start runs themselves (lua/oo/init.lua): this very program */
-    char *self = oo_exe_dir(), *exe = self ? oo_path_join(self, "oo-automator") : NULL;
-    if (exe) setenv("OO_AUTOMATOR", exe, 1);
-    free(self);
-    free(exe);
     if (oo_config_load(cfg, NULL, NULL, &err) != 0) {
         fprintf(stderr, "oo-automator: %s\n", err.msg);
         return 2;
@@ -247,6 +243,23 @@ int oo_cli_main(int argc, char **argv)
     return rc;
 }
 
+/* The dashboard's Settings page is one layer of the configuration (base/config.c decides
+ * where it ranks): its saved values go to the config once the store is open. The password
+ * lives in its own file, read with the config. */
+void cli_apply_settings(struct oo_store *s)
+{
+    for (int k = 0; k < OO_CFG_COUNT; k++) {
+        if (k == OO_CFG_PASSWORD) continue;
+        const char *name = oo_config_key_name((oo_cfg_key)k);
+        oo_err err = {0};
+        char *v = store_setting_get(s, name, &err);
+        int rc = v ? oo_config_set_setting(oo_cfg(), name, v, &err) : 0;
+        if (rc < 0) fprintf(stderr, "oo-automator: warning: setting %s: %s\n", name, err.msg);
+        if (rc > 0) OO_INFO("config", "%s = %s (the dashboard's settings)", oo_config_env_name((oo_cfg_key)k), v);
+        free(v);
+    }
+}
+
 struct oo_store *cli_open_store(void)
 {
     oo_err err = {0};
@@ -255,19 +268,7 @@ struct oo_store *cli_open_store(void)
         fprintf(stderr, "oo-automator: %s\n", err.msg);
         return NULL;
     }
-    /* what the dashboard's Settings page stored fills in what no flag, environment or config
-     * file set (the password lives in its own file, read with the config) */
-    static const struct { const char *key; oo_cfg_key cfg; } from_settings[] = {
-        {"email", OO_CFG_EMAIL}, {"browsers", OO_CFG_BROWSERS}, {"headless", OO_CFG_HEADLESS},
-        {"rate_limit", OO_CFG_RATE_LIMIT}, {"timeout_s", OO_CFG_BACKTEST_TIMEOUT}, {NULL, 0}};
-    oo_config *cfg = oo_cfg();
-    for (int i = 0; from_settings[i].key; i++) {
-        if (cfg->source[from_settings[i].cfg] != OO_SRC_DEFAULT) continue;
-        char *v = store_setting_get(s, from_settings[i].key, &err);
-        if (v && *v && oo_config_set_flag(cfg, from_settings[i].cfg, v, "the dashboard's settings", &err) != 0)
-            fprintf(stderr, "oo-automator: warning: setting %s: %s\n", from_settings[i].key, err.msg);
-        free(v);
-    }
+    cli_apply_settings(s);
     return s;
 }
 

@@ -8,25 +8,41 @@
 #include "base/err.h"
 
 struct oo_store;
-/* Opens the configured database; prints the error and returns NULL on failure. */
+/* Opens the configured database and applies the dashboard's Settings (a layer of the config);
+ * prints the error and returns NULL on failure. */
 struct oo_store *cli_open_store(void);
+void cli_apply_settings(struct oo_store *s);
 /* Prints a JSON value (pretty) on stdout and deletes it. */
 void cli_print_json(cJSON *v);
 /* Resolves a test given as a number, URL, OptionOmega id or name to its row id: 0 and a
  * printed error when nothing or several tests match. */
 long long cli_resolve_test(struct oo_store *s, const char *key);
 
-/* Executes a stored run (run, resume, demo) and prints its results table; the exit code. */
-int cli_execute_run(struct oo_store *st, long long run_id, int browsers, int headless, int no_cache);
-/* Checks a run's arguments ({script|config|url, param, start, stop, step, name, browsers}) in
- * Lua, creates the run and executes it (run, demo). The exit code. */
-int cli_plan_and_run(const cJSON *args, int yes, int headless, int no_cache, long long *run_id_out);
-/* Plans a run ({spec|script|config|url..., yes?}) in Lua and stores it: the run id, 0 when the
- * user declined at the confirmation (interactive), -1 and err. No browser starts. */
-int64_t cli_create_run(struct oo_store *st, const cJSON *args, int interactive, long *browsers_out, oo_err *err);
+/* A command that executes runs (run, resume, demo): its store, its one Lua state with the run
+ * engine bound into it (`runs`) and Ctrl-C handling on, the options of its runs and the state
+ * of its progress line. cli_session_open prints what went wrong and returns the exit code. */
+typedef struct cli_progress { int tty; int64_t last_ms; } cli_progress;
 struct oo_script;
-/* require(module)[fn](arg) in a Lua state: its result as JSON, or NULL and err. */
-cJSON *cli_lua_call(struct oo_script *sc, const char *module, const char *fn, const cJSON *arg, oo_err *err);
+#include "run/run.h"
+typedef struct cli_session {
+    struct oo_store *st;
+    struct oo_script *sc;
+    run_opts ro;
+    cli_progress progress;
+} cli_session;
+int cli_session_open(cli_session *s, int browsers, int headless, int no_cache);
+void cli_session_close(cli_session *s);
+/* require("oo.cli")[fn](arg) in the session's state. */
+cJSON *cli_session_call(cli_session *s, const char *fn, const cJSON *arg, oo_err *err);
+/* Executes a stored run with the live progress line, then prints its results table; the exit
+ * code (130 when interrupted). */
+int cli_session_execute(cli_session *s, long long run_id);
+/* Prints an error of a command's Lua and returns its exit code: 130 after Ctrl-C, 2 for a
+ * usage error, else 1. */
+int cli_error_exit(const oo_err *err);
+/* Plans (lua/oo/cli.lua), asks for confirmation when interactive, creates and executes a run:
+ * args {script|config|url, param, start, stop, step, name, browsers}. The exit code. */
+int cli_plan_and_run(cli_session *s, const cJSON *args, int interactive, long long *run_id_out);
 
 int cli_cmd_run(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_resume(const cli_cmd *cmd, cli_args *a);

@@ -253,7 +253,7 @@ static void list_lua(const char *fn)
     oo_err err = {0};
     script_opts so = {0};
     oo_script *sc = script_new(&so, &err);
-    cJSON *list = sc ? cli_lua_call(sc, "oo.completion", fn, NULL, &err) : NULL;
+    cJSON *list = sc ? script_call(sc, "oo.completion", fn, NULL, &err) : NULL;
     const cJSON *e;
     cJSON_ArrayForEach(e, list) emit(jstr(e, "value"), jstr(e, "description"));
     cJSON_Delete(list);

@@ -58,21 +58,16 @@ int cli_cmd_resume(const cli_cmd *cmd, cli_args *a)
     long id = run_id_of(a), browsers = 0;
     if (id < 0) return 2;
     if (cli_get_int(a, "browsers", 1, 8, &browsers) < 0) return 2;
-    oo_store *s = cli_open_store();
-    if (!s) return 1;
+    cli_session s;
+    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"));
+    if (rc != 0) return rc;
     oo_err err = {0};
-    cJSON *run = store_run_get(s, id, &err);
-    if (!run) {
-        store_close(s);
-        return cli_fail("%s", err.msg);
-    }
-    const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
-    int rc;
-    if (!strcmp(st, "completed") || !strcmp(st, "cancelled"))
-        rc = cli_fail("run %ld is %s: nothing to resume", id, st);
-    else
-        rc = cli_execute_run(s, id, (int)browsers, cli_headless(a), cli_has(a, "no-cache"));
+    cJSON *run = store_run_get(s.st, id, &err);
+    const char *st = run ? cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")) : NULL;
+    if (!run) rc = cli_fail("%s", err.msg);
+    else if (!strcmp(st, "completed") || !strcmp(st, "cancelled")) rc = cli_fail("run %ld is %s: nothing to resume", id, st);
+    else rc = cli_session_execute(&s, id);   /* what was stored: its spec, its script's text */
     cJSON_Delete(run);
-    store_close(s);
+    cli_session_close(&s);
     return rc;
 }

@@ -36,7 +36,7 @@ typedef struct sim_proc { pid_t pid; int out; char url[128]; char test_url[256];
 
 static char *find_sim(void)
 {
-    const char *env = getenv("OO_SIM");
+    const char *env = oo_config_get(oo_cfg(), OO_CFG_SIM);
     if (env && *env) return oo_strdup(env);
     char *dir = oo_exe_dir();
     char *p = dir ? oo_path_join(dir, "oo-sim") : NULL;
@@ -133,17 +133,29 @@ static int port_free(int port)
     return ok;
 }
 
-static int run_example(const char *file, int headless)
+static int run_example(cli_session *s, const char *file)
 {
     char *path = oo_resource_path(file);
     cJSON *args = cJSON_CreateObject();
     cJSON_AddStringToObject(args, "script", path);
     cJSON_AddNumberToObject(args, "browsers", 2);
+    cJSON_AddTrueToObject(args, "yes");
     printf("\n== oo-automator run %s\n", file);
     fflush(stdout);
-    int rc = cli_plan_and_run(args, 1, headless, 0, NULL);
+    int rc = cli_plan_and_run(s, args, 0, NULL);
     cJSON_Delete(args);
     free(path);
+    return rc;
+}
+
+/* The two examples, in one session (one Lua state), as `run` does each. */
+static int run_examples(int headless)
+{
+    cli_session s;
+    int rc = cli_session_open(&s, 2, headless, 0);
+    if (rc == 0) rc = run_example(&s, "examples/delta_sweep.lua");
+    if (rc == 0) rc = run_example(&s, "examples/staged_delta_profit_target.lua");
+    cli_session_close(&s);
     return rc;
 }
 
@@ -182,9 +194,7 @@ int cli_cmd_demo(const cli_cmd *cmd, cli_args *a)
         if (store_test_upsert(st, s.test_url, s.test_name, &err) < 0) fprintf(stderr, "demo: %s\n", err.msg);
         store_close(st);
     }
-    int headless = cli_headless(a);
-    rc = run_example("examples/delta_sweep.lua", headless);
-    if (rc == 0) rc = run_example("examples/staged_delta_profit_target.lua", headless);
+    rc = run_examples(cli_headless(a));
     if (rc != 0 || cli_has(a, "exit")) {
         sim_stop(&s);
         if (rc == 0)

@@ -107,6 +107,13 @@ static const struct { const char *env, *what; } setting_help[] = {
     {"OO_BACKTEST_TIMEOUT", "Seconds one backtest may take, 5 to 3600 (default 300)."},
     {"OO_BLOCK_REQUESTS", "1 (the default): the run's browsers never fetch images, web fonts, media or the "
                           "analytics and chat hosts listed in lua/oo/site.lua; 0 loads everything."},
+    {"OO_LEASE_MS", "How long an engine holds a task without renewing it, 1000 to 86400000 ms (default 60000): "
+                    "an engine that dies gives its tasks back after this."},
+    {"OO_LUA_MEMORY_MB", "Memory a command's Lua may use, 16 to 65536 MiB (default 512)."},
+    {"OO_HOME", "Where lua/, parameters/, recordings/, web/ and examples/ are found (default: "
+                "../share/oo-automator beside the program, so an unpacked or relocated installation works "
+                "from any prefix)."},
+    {"OO_SIM", "The oo-sim executable `demo` starts (default: oo-sim beside oo-automator)."},
     {NULL, NULL},
 };
 
@@ -125,9 +132,6 @@ static void section_environment(FILE *f)
         roff_str(f, what ? what : "See README.md.");
         fputc('\n', f);
     }
-    fputs(".TP\n\\fBOO_HOME\\fR\nWhere lua/, parameters/, recordings/, web/ and examples/ are found (default: "
-          "\\fI../share/oo\\-automator\\fR beside the program, so an unpacked or relocated installation works "
-          "from any prefix).\n", f);
 }
 
 static const char rest[] =

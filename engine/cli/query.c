@@ -4,6 +4,8 @@
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/util.h"
+#include "run/run.h"
+#include "script/script.h"
 #include "store/store.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,38 +155,15 @@ int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
     return 0;
 }
 
-/* CSV field, quoted when it needs to be. */
-static void csv_field(oo_buf *b, const char *s)
+/* The one list of metrics (lua/oo/metrics.lua), as GET /api/metrics serves it. */
+static cJSON *metric_list(oo_err *err)
 {
-    if (!strpbrk(s, ",\"\n\r")) { oo_buf_puts(b, s); return; }
-    oo_buf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"') oo_buf_putc(b, '"');
-        oo_buf_putc(b, *s);
-    }
-    oo_buf_putc(b, '"');
+    script_opts so = {.traceback = oo_cfg()->verbose > 0};
+    oo_script *sc = script_new(&so, err);
+    cJSON *list = sc ? script_call(sc, "oo.metrics", "public", NULL, err) : NULL;
+    script_free(sc);
+    return list;
 }
-
-static void csv_value(oo_buf *b, const cJSON *v)
-{
-    if (cJSON_IsNumber(v)) {
-        char tmp[64];
-        snprintf(tmp, sizeof tmp, "%.10g", v->valuedouble);
-        oo_buf_puts(b, tmp);
-    } else if (cJSON_IsString(v)) {
-        csv_field(b, v->valuestring);
-    } else if (cJSON_IsBool(v)) {
-        oo_buf_puts(b, cJSON_IsTrue(v) ? "true" : "false");
-    } else if (v && !cJSON_IsNull(v)) {
-        char *t = cJSON_PrintUnformatted(v);
-        csv_field(b, t ? t : "");
-        free(t);
-    }
-}
-
-static const char *const metric_cols[] = {"pl", "cagr", "max_drawdown", "mar", "win_percentage",
-    "capture_rate", "total_premium", "starting_capital", "ending_capital", "trades_count", "winners",
-    "avg_per_trade", "avg_winner", "avg_loser", "max_winner", "max_loser", "avg_minutes_in_trade", NULL};
 
 int cli_cmd_export(const cli_cmd *cmd, cli_args *a)
 {
@@ -220,30 +199,15 @@ int cli_cmd_export(const cli_cmd *cmd, cli_args *a)
         free(t);
         cJSON_Delete(run);
     } else {
-        /* columns: task, stage, status, every parameter seen (first-seen order), metrics */
-        cJSON *params = cJSON_CreateArray();
-        const cJSON *t, *v;
-        cJSON_ArrayForEach(t, tasks) {
-            cJSON_ArrayForEach(v, cJSON_GetObjectItem(t, "values")) {
-                int seen = 0;
-                const cJSON *p;
-                cJSON_ArrayForEach(p, params) seen |= !strcmp(p->valuestring, v->string);
-                if (!seen) cJSON_AddItemToArray(params, cJSON_CreateString(v->string));
-            }
+        cJSON *metrics = metric_list(&err);
+        if (!metrics) {
+            cJSON_Delete(tasks);
+            cJSON_Delete(run);
+            oo_buf_free(&b);
+            return cli_fail("%s", err.msg);
         }
-        oo_buf_puts(&b, "task_id,stage,status");
-        const cJSON *p;
-        cJSON_ArrayForEach(p, params) { oo_buf_putc(&b, ','); csv_field(&b, p->valuestring); }
-        for (int i = 0; metric_cols[i]; i++) oo_buf_printf(&b, ",%s", metric_cols[i]);
-        oo_buf_putc(&b, '\n');
-        cJSON_ArrayForEach(t, tasks) {
-            oo_buf_printf(&b, "%.0f,%.0f,%s", num(t, "id"), num(t, "stage"), str(t, "status"));
-            const cJSON *vals = cJSON_GetObjectItem(t, "values");
-            cJSON_ArrayForEach(p, params) { oo_buf_putc(&b, ','); csv_value(&b, cJSON_GetObjectItem(vals, p->valuestring)); }
-            for (int i = 0; metric_cols[i]; i++) { oo_buf_putc(&b, ','); csv_value(&b, cJSON_GetObjectItem(t, metric_cols[i])); }
-            oo_buf_putc(&b, '\n');
-        }
-        cJSON_Delete(params);
+        run_export_csv(tasks, metrics, &b);
+        cJSON_Delete(metrics);
         cJSON_Delete(tasks);
         cJSON_Delete(run);
     }

@@ -1,4 +1,5 @@
 #include "replay/recording.h"
+#include "base/config.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include <math.h>
@@ -334,7 +335,7 @@ char *recording_expand(const char *text, const cJSON *vars, const char *where, o
         memcpy(name, open + 2, n);
         name[n] = '\0';
         const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(vars, name));
-        if (!v) v = getenv(name);
+        if (!v) v = oo_config_placeholder(oo_cfg(), name);
         if (!v) {
             oo_err_set(err, OO_E_INPUT, "%s: {{%s}} is not set: export %s=... (or pass it as a variable)", where, name, name);
             oo_buf_free(&b);

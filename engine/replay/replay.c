@@ -1,4 +1,5 @@
 #include "replay/replay.h"
+#include "replay/evidence.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -73,54 +74,18 @@ static void finish(replay *rp)
 
 /* ---- evidence of a failure ------------------------------------------------------------------- */
 
-static char *artifact_path(replay *rp, const char *ext)
-{
-    return oo_asprintf("%s/step-%02d-%s.%s", rp->o.artifacts_dir, rp->i, rp->rec->steps[rp->i].type_name, ext);
-}
-
 /* The evidence comes from the step's page while it is open, else from the main page. */
 static cdp_page *evidence_page(replay *rp)
 {
     return rp->cur && !cdp_page_closed(rp->cur) ? rp->cur : rp->page;
 }
 
-static void on_console_saved(replay *rp)
+static void on_evidence(void *ud, const cJSON *paths)
 {
-    cJSON *con = cdp_page_console(evidence_page(rp));
-    char *txt = cJSON_Print(con);
-    char *path = artifact_path(rp, "console.json");
-    if (oo_write_file(path, txt, strlen(txt), NULL) == 0) cJSON_AddStringToObject(rp->artifacts, "console", path);
-    free(path);
-    free(txt);
-    cJSON_Delete(con);
+    replay *rp = ud;
+    cJSON_Delete(rp->artifacts);
+    rp->artifacts = cJSON_Duplicate(paths, 1);
     finish(rp);
-}
-
-static void on_html(void *ud, cJSON *v, const oo_err *err)
-{
-    replay *rp = ud;
-    const char *html = cJSON_GetStringValue(cJSON_GetObjectItem(v, "html"));
-    if (!err && html) {
-        char *path = artifact_path(rp, "html");
-        if (oo_write_file(path, html, strlen(html), NULL) == 0) cJSON_AddStringToObject(rp->artifacts, "html", path);
-        free(path);
-    }
-    on_console_saved(rp);
-}
-
-static void on_shot(void *ud, cJSON *v, const oo_err *err)
-{
-    replay *rp = ud;
-    const char *b64 = cJSON_GetStringValue(cJSON_GetObjectItem(v, "data"));
-    if (!err && b64) {
-        size_t n;
-        unsigned char *png = replay_base64_decode(b64, &n);
-        char *path = artifact_path(rp, "png");
-        if (png && oo_write_file(path, png, n, NULL) == 0) cJSON_AddStringToObject(rp->artifacts, "screenshot", path);
-        free(path);
-        free(png);
-    }
-    if (cdp_page_html(evidence_page(rp), 5000, on_html, rp) != 0) return;
 }
 
 static void fail_step(replay *rp, const oo_err *err)
@@ -132,11 +97,13 @@ static void fail_step(replay *rp, const oo_err *err)
     if (rp->o.on_step) rp->o.on_step(rp->o.ud, s, 2, rp->err.msg, (oo_now_us() - rp->step_start) / 1000.0);
     rp->artifacts = cJSON_CreateObject();
     cdp_page *ev = evidence_page(rp);
-    if (!rp->o.artifacts_dir || cdp_page_crashed(ev) || cdp_page_closed(ev) || oo_mkdir_p(rp->o.artifacts_dir, NULL) != 0) {
+    if (!rp->o.artifacts_dir || cdp_page_crashed(ev) || cdp_page_closed(ev)) {
         finish(rp);
         return;
     }
-    cdp_page_screenshot(ev, 0, 5000, on_shot, rp);
+    char base[96];
+    snprintf(base, sizeof base, "step-%02d-%s", rp->i, s->type_name);
+    evidence_collect(ev, rp->o.artifacts_dir, base, on_evidence, rp);
 }
 
 /* ---- steps --------------------------------------------------------------------------------- */
@@ -172,7 +139,7 @@ static void on_title(void *ud, cJSON *v, const oo_err *err)
     const char *t = cJSON_GetStringValue(v);
     if (s->assert_title && (!t || strcmp(t, s->assert_title))) {
         oo_err e = {0};
-        oo_err_set(&e, OO_E_INPUT, "the page's title is \"%s\", the recording expects \"%s\"", t ? t : "", s->assert_title);
+        oo_err_set(&e, OO_E_PAGE, "the page's title is \"%s\", the recording expects \"%s\"", t ? t : "", s->assert_title);
         fail_step(rp, &e);
         return;
     }
@@ -191,7 +158,7 @@ static void part_done(replay *rp)
         if (e.code) { fail_step(rp, &e); return; }
         const char *got = cdp_page_url(rp->cur);
         if (!url_matches(want, got)) {
-            oo_err_set(&e, OO_E_INPUT, "navigated to %s, the recording expects %s", got, want);
+            oo_err_set(&e, OO_E_PAGE, "navigated to %s, the recording expects %s", got, want);
             free(want);
             fail_step(rp, &e);
             return;
@@ -312,10 +279,68 @@ static void run_step(replay *rp)
     run_on(rp, p);
 }
 
+static void start_click(replay *rp, const rec_step *s, const cJSON *target, int timeout)
+{
+    cdp_click_opts co = {.click_count = s->type == REC_DOUBLE_CLICK ? 2 : 1, .has_offset = s->has_offset,
+                         .offset_x = s->offset_x, .offset_y = s->offset_y};
+    if (s->button) co.button = !strcmp(s->button, "secondary") ? "right" : !strcmp(s->button, "auxiliary") ? "middle" : "left";
+    cdp_page_click(rp->cur, target, &co, timeout, on_part, rp);
+}
+
+static void start_wait_element(replay *rp, const rec_step *s, const cJSON *target, int timeout)
+{
+    cJSON *wo = cJSON_CreateObject();
+    if (s->count >= 0) cJSON_AddNumberToObject(wo, "count", s->count);
+    if (s->op) cJSON_AddStringToObject(wo, "operator", s->op);
+    if (s->attributes) cJSON_AddItemToObject(wo, "attributes", cJSON_Duplicate(s->attributes, 1));
+    if (s->properties) cJSON_AddItemToObject(wo, "properties", cJSON_Duplicate(s->properties, 1));
+    const char *state = s->visible == 1 ? "visible" : s->visible == 0 ? "hidden" : "attached";
+    cdp_page_wait_selector(rp->cur, target, state, wo, timeout, on_part, rp);
+    cJSON_Delete(wo);
+}
+
+/* A step whose text ({{NAME}} filled in) is its argument: navigate, change, waitForExpression. */
+static void start_with_text(replay *rp, const rec_step *s, const cJSON *target, int timeout, const char *where, oo_err *e)
+{
+    const char *raw = s->type == REC_NAVIGATE ? s->url : s->type == REC_CHANGE ? s->value : s->expression;
+    char *text = recording_expand(raw, rp->o.vars, where, e);
+    if (!text) return;
+    if (s->type == REC_NAVIGATE) cdp_page_navigate(rp->cur, text, CDP_WAIT_LOAD, timeout, on_part, rp);
+    else if (s->type == REC_CHANGE) cdp_page_fill(rp->cur, target, text, timeout, on_part, rp);
+    else cdp_page_wait_expression(rp->cur, text, timeout, on_part, rp);
+    free(text);
+}
+
+/* Starts the step's own operation on its page (its answer comes to on_part); 0, or 1 when the
+ * step has none (a close of the main page, a customStep): it is done at once. */
+static int start_action(replay *rp, const rec_step *s, const cJSON *target, int timeout, const char *where, oo_err *e)
+{
+    cdp_page *page = rp->cur;
+    switch (s->type) {
+    case REC_SET_VIEWPORT: cdp_page_set_viewport(page, s->width, s->height, s->scale, s->is_mobile, timeout, on_part, rp); break;
+    case REC_NAVIGATE: case REC_CHANGE: case REC_WAIT_EXPRESSION: start_with_text(rp, s, target, timeout, where, e); break;
+    case REC_CLICK: case REC_DOUBLE_CLICK: start_click(rp, s, target, timeout); break;
+    case REC_HOVER: cdp_page_hover(page, target, timeout, on_part, rp); break;
+    case REC_KEY_DOWN: case REC_KEY_UP: cdp_page_key(page, s->key, s->type == REC_KEY_DOWN, timeout, on_part, rp); break;
+    case REC_SCROLL: cdp_page_scroll(page, target, s->x, s->y, timeout, on_part, rp); break;
+    case REC_WAIT_ELEMENT: start_wait_element(rp, s, target, timeout); break;
+    case REC_EMULATE_NETWORK:
+        cdp_page_emulate_network(page, s->offline, s->latency, s->download, s->upload, timeout, on_part, rp);
+        break;
+    case REC_CLOSE:
+        if (page == rp->page) return 1;                  /* the main page: the replay ends */
+        cdp_page_close_target(page, timeout, on_part, rp);   /* a popup's close step closes that page */
+        break;
+    case REC_CUSTOM:
+        OO_WARN("replay", "step %d: customStep \"%s\" has no meaning here; skipped", rp->i, s->name ? s->name : "");
+        return 1;
+    }
+    return 0;
+}
+
 static void run_action(replay *rp)
 {
     const rec_step *s = &rp->rec->steps[rp->i];
-    cdp_page *page = rp->cur;
     int timeout = step_timeout(rp, s);
     oo_err e = {0};
     char where[64];
@@ -324,77 +349,12 @@ static void run_action(replay *rp)
     rp->waiting = 1;
     if (s->asserts_navigation && s->type != REC_NAVIGATE) {
         rp->waiting = 2;
-        cdp_page_wait_navigation(page, CDP_WAIT_LOAD, timeout, on_part, rp);
+        cdp_page_wait_navigation(rp->cur, CDP_WAIT_LOAD, timeout, on_part, rp);
     }
-    char *text = NULL;
-    switch (s->type) {
-    case REC_SET_VIEWPORT:
-        cdp_page_set_viewport(page, s->width, s->height, s->scale, s->is_mobile, timeout, on_part, rp);
-        break;
-    case REC_NAVIGATE:
-        text = recording_expand(s->url, rp->o.vars, where, &e);
-        if (!text) break;
-        cdp_page_navigate(page, text, CDP_WAIT_LOAD, timeout, on_part, rp);
-        break;
-    case REC_CLICK:
-    case REC_DOUBLE_CLICK: {
-        cdp_click_opts co = {.click_count = s->type == REC_DOUBLE_CLICK ? 2 : 1, .has_offset = s->has_offset,
-                             .offset_x = s->offset_x, .offset_y = s->offset_y};
-        if (s->button) co.button = !strcmp(s->button, "secondary") ? "right" : !strcmp(s->button, "auxiliary") ? "middle" : "left";
-        cdp_page_click(page, target, &co, timeout, on_part, rp);
-        break;
-    }
-    case REC_HOVER:
-        cdp_page_hover(page, target, timeout, on_part, rp);
-        break;
-    case REC_CHANGE:
-        text = recording_expand(s->value, rp->o.vars, where, &e);
-        if (!text) break;
-        cdp_page_fill(page, target, text, timeout, on_part, rp);
-        break;
-    case REC_KEY_DOWN:
-    case REC_KEY_UP:
-        cdp_page_key(page, s->key, s->type == REC_KEY_DOWN, timeout, on_part, rp);
-        break;
-    case REC_SCROLL:
-        cdp_page_scroll(page, target, s->x, s->y, timeout, on_part, rp);
-        break;
-    case REC_WAIT_ELEMENT: {
-        cJSON *wo = cJSON_CreateObject();
-        if (s->count >= 0) cJSON_AddNumberToObject(wo, "count", s->count);
-        if (s->op) cJSON_AddStringToObject(wo, "operator", s->op);
-        if (s->attributes) cJSON_AddItemToObject(wo, "attributes", cJSON_Duplicate(s->attributes, 1));
-        if (s->properties) cJSON_AddItemToObject(wo, "properties", cJSON_Duplicate(s->properties, 1));
-        const char *state = s->visible == 1 ? "visible" : s->visible == 0 ? "hidden" : "attached";
-        cdp_page_wait_selector(page, target, state, wo, timeout, on_part, rp);
-        cJSON_Delete(wo);
-        break;
-    }
-    case REC_WAIT_EXPRESSION:
-        text = recording_expand(s->expression, rp->o.vars, where, &e);
-        if (!text) break;
-        cdp_page_wait_expression(page, text, timeout, on_part, rp);
-        break;
-    case REC_EMULATE_NETWORK:
-        cdp_page_emulate_network(page, s->offline, s->latency, s->download, s->upload, timeout, on_part, rp);
-        break;
-    case REC_CLOSE:
-        if (page != rp->page) {           /* a popup's close step closes that page */
-            cdp_page_close_target(page, timeout, on_part, rp);
-            break;
-        }
-        cJSON_Delete(target);
-        part_done(rp);
-        return;
-    case REC_CUSTOM:
-        OO_WARN("replay", "step %d: customStep \"%s\" has no meaning here; skipped", rp->i, s->name ? s->name : "");
-        cJSON_Delete(target);
-        part_done(rp);
-        return;
-    }
-    free(text);
+    int nothing = start_action(rp, s, target, timeout, where, &e);
     cJSON_Delete(target);
-    if (e.code) { rp->part_err = e; part_done(rp); }
+    if (e.code) rp->part_err = e;
+    if (nothing || e.code) part_done(rp);
 }
 
 replay *replay_start(cdp_page *page, const recording *r, const replay_opts *opts, replay_done_cb done, void *ud)

@@ -1,7 +1,8 @@
 /* replay: runs a recording's steps on a page, one after another, asynchronously on the CDP
  * loop. Each step waits the way the Recorder's replay does (page.js waits for the element;
- * navigations asserted by a step are awaited with it). On a failure it keeps the evidence: a
- * screenshot, the HTML (passwords blanked) and the console, in the artifacts folder.
+ * navigations asserted by a step are awaited with it). On a failure it keeps the evidence
+ * (replay/evidence.h: a screenshot, the HTML with passwords blanked, the console and network
+ * logs) in the artifacts folder.
  * A step whose target is a URL (not "main") runs on a page the main page opened (a popup, or a
  * popup's popup): the newest open one at exactly that URL, else at the same origin and path;
  * the step waits (its timeout) for such a page to appear. A close step on it closes that tab. */
@@ -14,7 +15,8 @@ typedef struct replay replay;
 
 /* phase: 0 starting, 1 passed, 2 failed (msg says why) */
 typedef void (*replay_step_cb)(void *ud, const rec_step *s, int phase, const char *msg, double ms);
-/* failed_step: -1 when every step passed; artifacts: JSON {screenshot, html, console} paths */
+/* failed_step: -1 when every step passed; artifacts: JSON {screenshot, html, console,
+ * network_log} paths */
 typedef void (*replay_done_cb)(void *ud, int failed_step, const oo_err *err, const cJSON *artifacts);
 
 typedef struct replay_opts {

@@ -187,7 +187,6 @@ static int l_config_get(lua_State *L)
     if (k < 0) return luaL_error(L, "config.get: no setting named \"%s\"", name);
     if (k == OO_CFG_PASSWORD) return luaL_error(L, "config.get: the password is read with config.secret(\"password\")");
     const char *v = oo_config_get(oo_cfg(), (oo_cfg_key)k);
-    if (!v || !*v) v = getenv(oo_config_env_name((oo_cfg_key)k));   /* set after the config was loaded */
     if (v && *v) lua_pushstring(L, v); else lua_pushnil(L);
     return 1;
 }
@@ -197,7 +196,6 @@ static int l_config_secret(lua_State *L)
     const char *name = luaL_checkstring(L, 1);
     if (strcmp(name, "password") != 0) return luaL_error(L, "config.secret: only \"password\" is a secret");
     const char *v = oo_config_get(oo_cfg(), OO_CFG_PASSWORD);
-    if (!v || !*v) v = getenv("OO_PASSWORD");
     if (v && *v) lua_pushstring(L, v); else lua_pushnil(L);
     return 1;
 }

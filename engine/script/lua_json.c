@@ -1,6 +1,7 @@
 /* json for Lua, on cJSON: json.encode(value[, {indent = true}]), json.decode(text),
  * json.null (a sentinel for JSON null), json.array(t) (marks a table as an array, so an
- * empty one encodes as []). Decoded arrays carry that mark, so they round-trip. */
+ * empty one encodes as []), json.ordered(t, keys) (its keys are encoded in that order first).
+ * Decoded arrays carry that mark, so they round-trip. */
 #include "script/script.h"
 #include "base/buf.h"
 #include <cjson/cJSON.h>
@@ -88,6 +89,37 @@ static int is_array(lua_State *L, int idx, lua_Integer *n)
     return 1;
 }
 
+static cJSON *to_json(lua_State *L, int idx, int depth, oo_buf *path, oo_err *err);
+
+/* A table made by json.ordered(t, keys): its keys, in that order, go first (the rest follow in
+ * any order). 0, or -1 with err. */
+static int add_ordered(lua_State *L, int idx, cJSON *obj, int depth, oo_buf *path, oo_err *err)
+{
+    if (!lua_getmetatable(L, idx)) return 0;
+    lua_getfield(L, -1, "__jsonorder");
+    int order = lua_absindex(L, -1), rc = 0;
+    lua_Integer n = lua_istable(L, order) ? (lua_Integer)lua_rawlen(L, order) : 0;
+    size_t mark = path->len;
+    for (lua_Integer i = 1; i <= n && rc == 0; i++) {
+        lua_rawgeti(L, order, i);
+        const char *key = lua_tostring(L, -1);
+        if (key && !cJSON_GetObjectItemCaseSensitive(obj, key)) {
+            lua_getfield(L, idx, key);
+            if (!lua_isnil(L, -1)) {
+                oo_buf_printf(path, ".%s", key);
+                cJSON *e = to_json(L, -1, depth + 1, path, err);
+                path->len = mark;
+                path->data[mark] = '\0';
+                if (e) cJSON_AddItemToObject(obj, key, e); else rc = -1;
+            }
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+    return rc;
+}
+
 static cJSON *to_json(lua_State *L, int idx, int depth, oo_buf *path, oo_err *err)
 {
     idx = lua_absindex(L, idx);
@@ -129,6 +161,7 @@ static cJSON *to_json(lua_State *L, int idx, int depth, oo_buf *path, oo_err *er
             return arr;
         }
         cJSON *obj = cJSON_CreateObject();
+        if (add_ordered(L, idx, obj, depth, path, err) != 0) { cJSON_Delete(obj); return NULL; }
         lua_pushnil(L);
         while (lua_next(L, idx)) {
             if (lua_type(L, -2) != LUA_TSTRING && lua_type(L, -2) != LUA_TNUMBER) {
@@ -141,6 +174,7 @@ static cJSON *to_json(lua_State *L, int idx, int depth, oo_buf *path, oo_err *er
             }
             lua_pushvalue(L, -2);
             const char *key = lua_tostring(L, -1);  /* a copy: tostring on the original would confuse lua_next */
+            if (cJSON_GetObjectItemCaseSensitive(obj, key)) { lua_pop(L, 2); continue; }   /* ordered, done */
             oo_buf_printf(path, ".%s", key);
             cJSON *e = to_json(L, -2, depth + 1, path, err);
             if (e) cJSON_AddItemToObject(obj, key, e);
@@ -219,9 +253,23 @@ static int l_array(lua_State *L)
     return 1;
 }
 
+/* json.ordered(t, keys): t, its keys encoded in that order (a trade log's columns as in the CSV). */
+static int l_ordered(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_createtable(L, 0, 1);
+    lua_pushvalue(L, 2);
+    lua_setfield(L, -2, "__jsonorder");
+    lua_setmetatable(L, 1);
+    lua_settop(L, 1);
+    return 1;
+}
+
 int script_open_json(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"encode", l_encode}, {"decode", l_decode}, {"array", l_array}, {NULL, NULL}};
+    static const luaL_Reg fns[] = {{"encode", l_encode}, {"decode", l_decode}, {"array", l_array},
+                                   {"ordered", l_ordered}, {NULL, NULL}};
     luaL_newlib(L, fns);
     push_null(L);
     lua_setfield(L, -2, "null");

@@ -3,11 +3,15 @@
  * yields the calling coroutine; the operation's callback resumes it with the answer. So
  * several workers (coroutines) run on one thread and one Lua state, and nothing blocks.
  *
+ * A failed operation raises a typed error at the calling Lua line: {code = oo_err_code_name of
+ * the C error ("timeout", "browser", "page", ...), msg = "file:line: what"}.
+ *
  * Ownership: a Lua browser object owns its cdp_browser (closed by :close() or when collected);
  * contexts and pages hold a counted reference to a shared handle that says whether the browser
  * still exists, so a page of a closed browser raises an error instead of touching freed memory. */
 #include "script/script.h"
 #include "script/sched.h"
+#include "script/page_internal.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/util.h"
@@ -16,19 +20,6 @@
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct bhandle { cdp_browser *b; int closed, refs; } bhandle;
-
-typedef struct { bhandle *h; } lbrowser;
-typedef struct { bhandle *h; cdp_context *c; int closed; } lcontext;
-/* A page object names its page by target id and finds it anew at each call: a page closed
- * meanwhile (by another object of it, its context, the browser) is then an error, never a
- * dangling pointer. A popup comes to Lua this way too (page:expect_popup()). */
-typedef struct { bhandle *h; cdp_page *p; char *tid; int closed; } lpage;
-
-#define MT_BROWSER "oo.browser"
-#define MT_CONTEXT "oo.context"
-#define MT_PAGE "oo.page"
 
 static void h_release(bhandle *h)
 {
@@ -40,22 +31,7 @@ static void h_release(bhandle *h)
 
 /* ---- yielding: one pending operation per suspended coroutine --------------------------------- */
 
-typedef enum { R_NONE, R_VALUE, R_BROWSER, R_CONTEXT, R_PAGE, R_STRING_FIELD, R_HELPER_VALUE, R_BYTES_FIELD } rkind;
-
-typedef struct wait {
-    lua_State *co;
-    int ref;              /* keeps the coroutine alive while it waits */
-    rkind kind;
-    const char *field;
-    bhandle *h;
-    /* the answer, kept until the coroutine resumes (an operation may answer before the yield) */
-    char *error;
-    cJSON *value;
-    void *obj;
-    char *tid;            /* R_PAGE: the page's target id */
-} wait;
-
-static wait *wait_new(lua_State *L, rkind kind, bhandle *h)
+wait *lp_wait_new(lua_State *L, rkind kind, bhandle *h)
 {
     wait *w = oo_calloc(1, sizeof *w);
     w->co = L;
@@ -79,19 +55,19 @@ static void push_page(lua_State *L, bhandle *h, const char *tid)
 }
 
 /* The page of a page object, or NULL when it is gone. */
-static cdp_page *lpage_get(lpage *lp)
+cdp_page *lp_page_of(lpage *lp)
 {
     if (lp->closed || !lp->h || lp->h->closed || !lp->tid) return NULL;
     return cdp_browser_page(lp->h->b, lp->tid);
 }
 
-/* Pushes the kept answer onto the resumed coroutine: value, or nil and the message. */
+/* Pushes the kept answer onto the resumed coroutine: value, or nil and a typed error. */
 static int push_answer(wait *w)
 {
     lua_State *co = w->co;
     if (w->error) {
         lua_pushnil(co);
-        lua_pushstring(co, w->error);
+        script_push_error(co, w->code, w->error);
         return 2;
     }
     switch (w->kind) {
@@ -112,6 +88,12 @@ static int push_answer(wait *w)
     case R_HELPER_VALUE:
         script_push_json(co, cJSON_GetObjectItem(w->value, "value"));
         break;
+    case R_REPLAY: {
+        const cJSON *which = cJSON_GetObjectItem(w->value, "which");
+        if (which) script_push_json(co, which);
+        script_push_json(co, cJSON_GetObjectItem(w->value, "times"));
+        return which ? 2 : 1;
+    }
     case R_BROWSER: {
         lbrowser *lb = lua_newuserdatauv(co, sizeof *lb, 0);
         lb->h = oo_calloc(1, sizeof *lb->h);
@@ -157,43 +139,48 @@ static void resume_now(void *ud)
 /* The answer is kept; the coroutine resumes on the loop's next turn — after its yield even if
  * the operation answered at once, and never inside a socket callback (Lua code may close the
  * very browser whose message is being handled). */
-static void wait_done(wait *w, cJSON *value, const oo_err *err, void *obj)
+void lp_wait_done(wait *w, cJSON *value, const oo_err *err, void *obj)
 {
-    if (err) w->error = oo_strdup(err->msg);
-    else if (value) w->value = cJSON_Duplicate(value, 1);
+    if (err) {
+        w->error = oo_strdup(err->msg);
+        w->code = err->code;
+    } else if (value) {
+        w->value = cJSON_Duplicate(value, 1);
+    }
     w->obj = obj;
     cdp_timer_add(sched_loop(w->co), 0, resume_now, w);
 }
 
-static void on_value(void *ud, cJSON *value, const oo_err *err) { wait_done(ud, value, err, NULL); }
+static void on_value(void *ud, cJSON *value, const oo_err *err) { lp_wait_done(ud, value, err, NULL); }
 
-/* The yield: results come back as the C function's results (value) or (nil, message). A
- * continuation turns (nil, message) into a Lua error at the caller's line. */
-static int k_raise(lua_State *L, int status, lua_KContext ctx)
+/* The yield: results come back as the C function's results (value) or (nil, typed error). A
+ * continuation raises the error at the caller's line, its code kept ({code = "timeout", msg =
+ * "task.lua:80: ..."}): Lua decides what a failure is from the code, never from the words. */
+static int k_raise(lua_State *L, int status, lua_KContext keep)
 {
     (void)status;
-    (void)ctx;
-    if (lua_gettop(L) >= 2 && lua_isnil(L, -2) && lua_isstring(L, -1)) {
-        luaL_where(L, 1);
-        lua_insert(L, -2);
-        lua_concat(L, 2);
-        return lua_error(L);
+    if (lua_gettop(L) >= 2 && lua_isnil(L, -2) && lua_istable(L, -1)) {
+        oo_err e = {0};
+        script_error_of(L, -1, &e);
+        return script_error_at(L, e.code, "%s", e.msg);
     }
-    return 1;
+    return lua_gettop(L) - (int)keep;   /* every value the answer pushed (page:replay's two) */
 }
 
-static int yield_for(lua_State *L)
+int lp_yield_keep(lua_State *L, int keep)
 {
     if (!lua_isyieldable(L))
-        return luaL_error(L, "a browser call must run in a coroutine (use oo.spawn, or run the script with `oo-automator lua`)");
-    lua_settop(L, 0);
-    return lua_yieldk(L, 0, 0, k_raise);
+        return script_error_at(L, OO_E_USAGE, "a browser call must run in a coroutine (use oo.spawn, or run the script with `oo-automator lua`)");
+    lua_settop(L, keep);
+    return lua_yieldk(L, 0, (lua_KContext)keep, k_raise);
 }
+
+int lp_yield(lua_State *L) { return lp_yield_keep(L, 0); }
 
 /* ---- targets ------------------------------------------------------------------------------- */
 
 /* A Lua target: "css", {"alt1", {"path", "in shadow"}}, or {selectors = ..., frame = {...}}. */
-static cJSON *to_target(lua_State *L, int idx)
+cJSON *lp_target(lua_State *L, int idx)
 {
     cJSON *t = cJSON_CreateObject();
     if (lua_type(L, idx) == LUA_TSTRING) {
@@ -217,7 +204,7 @@ static cJSON *to_target(lua_State *L, int idx)
     }
     if (!t || err.code) {
         cJSON_Delete(t);
-        luaL_error(L, "bad target: %s (expected a selector string, a list of alternatives, or {selectors=..., frame=...})", err.msg);
+        script_error_at(L, OO_E_INPUT, "bad target: %s (expected a selector string, a list of alternatives, or {selectors=..., frame=...})", err.msg);
         return NULL;
     }
     /* normalise alternatives: each a list of strings */
@@ -242,7 +229,7 @@ static cJSON *to_target(lua_State *L, int idx)
     return t;
 }
 
-static int opt_int(lua_State *L, int idx, const char *k, int def)
+int lp_opt_int(lua_State *L, int idx, const char *k, int def)
 {
     if (!lua_istable(L, idx)) return def;
     lua_getfield(L, idx, k);
@@ -251,16 +238,19 @@ static int opt_int(lua_State *L, int idx, const char *k, int def)
     return v;
 }
 
-static lpage *check_page(lua_State *L)
+lpage *lp_check_page(lua_State *L)
 {
     lpage *p = luaL_checkudata(L, 1, MT_PAGE);
-    if (!(p->p = lpage_get(p))) luaL_error(L, "this page is closed");
+    if (!(p->p = lp_page_of(p))) {
+        int gone = p->h && (p->h->closed || !p->h->b || !cdp_browser_alive(p->h->b));
+        script_error_at(L, gone ? OO_E_BROWSER : OO_E_PAGE, "this page is closed%s", gone ? " (its browser is gone)" : "");
+    }
     return p;
 }
 
 /* ---- browser ------------------------------------------------------------------------------- */
 
-static void on_browser(void *ud, cdp_browser *b, const oo_err *err) { wait_done(ud, NULL, err, b); }
+static void on_browser(void *ud, cdp_browser *b, const oo_err *err) { lp_wait_done(ud, NULL, err, b); }
 
 static int l_launch(lua_State *L)
 {
@@ -271,22 +261,22 @@ static int l_launch(lua_State *L)
         lua_getfield(L, 1, "headless");
         if (!lua_isnil(L, -1)) o.headless = lua_toboolean(L, -1);
         lua_pop(L, 1);
-        o.timeout_ms = opt_int(L, 1, "timeout", 60000);
+        o.timeout_ms = lp_opt_int(L, 1, "timeout", 60000);
     }
-    const char *env = getenv("OO_HEADLESS");
-    if (env && !strcmp(env, "0")) o.headless = 0;
-    cdp_browser_launch(loop, &o, on_browser, wait_new(L, R_BROWSER, NULL));
-    return yield_for(L);
+    /* OO_HEADLESS=0 (any layer but the default) shows every window, whatever the script asks */
+    if (oo_cfg()->source[OO_CFG_HEADLESS] != OO_SRC_DEFAULT && !oo_config_int(oo_cfg(), OO_CFG_HEADLESS)) o.headless = 0;
+    cdp_browser_launch(loop, &o, on_browser, lp_wait_new(L, R_BROWSER, NULL));
+    return lp_yield(L);
 }
 
-static void on_context(void *ud, cdp_context *c, const oo_err *err) { wait_done(ud, NULL, err, c); }
+static void on_context(void *ud, cdp_context *c, const oo_err *err) { lp_wait_done(ud, NULL, err, c); }
 
 static int l_new_context(lua_State *L)
 {
     lbrowser *lb = luaL_checkudata(L, 1, MT_BROWSER);
-    if (lb->h->closed) return luaL_error(L, "this browser is closed");
-    cdp_context_new(lb->h->b, on_context, wait_new(L, R_CONTEXT, lb->h));
-    return yield_for(L);
+    if (lb->h->closed) return script_error_at(L, OO_E_BROWSER, "this browser is closed");
+    cdp_context_new(lb->h->b, on_context, lp_wait_new(L, R_CONTEXT, lb->h));
+    return lp_yield(L);
 }
 
 static int l_browser_close(lua_State *L)
@@ -327,15 +317,16 @@ static void on_page(void *ud, cdp_page *p, const oo_err *err)
 {
     wait *w = ud;
     if (p) w->tid = oo_strdup(cdp_page_target_id(p));
-    wait_done(w, NULL, err, p);
+    lp_wait_done(w, NULL, err, p);
 }
 
 static int l_new_page(lua_State *L)
 {
     lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
-    if (lc->closed || lc->h->closed) return luaL_error(L, "this context is closed");
-    cdp_page_new(lc->c, on_page, wait_new(L, R_PAGE, lc->h));
-    return yield_for(L);
+    if (lc->closed || lc->h->closed)
+        return script_error_at(L, lc->h->closed ? OO_E_BROWSER : OO_E_PAGE, "this context is closed");
+    cdp_page_new(lc->c, on_page, lp_wait_new(L, R_PAGE, lc->h));
+    return lp_yield(L);
 }
 
 static int l_context_close(lua_State *L)
@@ -357,20 +348,20 @@ static int l_context_gc(lua_State *L)
 
 static int l_goto(lua_State *L)
 {
-    lpage *p = check_page(L);
+    lpage *p = lp_check_page(L);
     const char *url = luaL_checkstring(L, 2);
     const char *until = "load";
     if (lua_istable(L, 3)) { lua_getfield(L, 3, "wait"); if (lua_isstring(L, -1)) until = lua_tostring(L, -1); lua_pop(L, 1); }
     cdp_wait_until u = !strcmp(until, "domcontentloaded") ? CDP_WAIT_DOMCONTENTLOADED : !strcmp(until, "networkidle") ? CDP_WAIT_NETWORKIDLE
                      : !strcmp(until, "commit") ? CDP_WAIT_COMMIT : CDP_WAIT_LOAD;
-    cdp_page_navigate(p->p, url, u, opt_int(L, 3, "timeout", 30000), on_value, wait_new(L, R_NONE, p->h));
-    return yield_for(L);
+    cdp_page_navigate(p->p, url, u, lp_opt_int(L, 3, "timeout", 30000), on_value, lp_wait_new(L, R_NONE, p->h));
+    return lp_yield(L);
 }
 
 static int click_like(lua_State *L, int count)
 {
-    lpage *p = check_page(L);
-    cJSON *t = to_target(L, 2);
+    lpage *p = lp_check_page(L);
+    cJSON *t = lp_target(L, 2);
     cdp_click_opts o = {.click_count = count};
     if (lua_istable(L, 3)) {
         lua_getfield(L, 3, "offset");
@@ -384,45 +375,45 @@ static int click_like(lua_State *L, int count)
         }
         lua_pop(L, 1);
     }
-    cdp_page_click(p->p, t, &o, opt_int(L, 3, "timeout", 5000), on_value, wait_new(L, R_NONE, p->h));
+    cdp_page_click(p->p, t, &o, lp_opt_int(L, 3, "timeout", 5000), on_value, lp_wait_new(L, R_NONE, p->h));
     cJSON_Delete(t);
-    return yield_for(L);
+    return lp_yield(L);
 }
 static int l_click(lua_State *L) { return click_like(L, 1); }
 static int l_dblclick(lua_State *L) { return click_like(L, 2); }
 
 static int l_hover(lua_State *L)
 {
-    lpage *p = check_page(L);
-    cJSON *t = to_target(L, 2);
-    cdp_page_hover(p->p, t, opt_int(L, 3, "timeout", 5000), on_value, wait_new(L, R_NONE, p->h));
+    lpage *p = lp_check_page(L);
+    cJSON *t = lp_target(L, 2);
+    cdp_page_hover(p->p, t, lp_opt_int(L, 3, "timeout", 5000), on_value, lp_wait_new(L, R_NONE, p->h));
     cJSON_Delete(t);
-    return yield_for(L);
+    return lp_yield(L);
 }
 
 static int l_fill(lua_State *L)
 {
-    lpage *p = check_page(L);
-    cJSON *t = to_target(L, 2);
+    lpage *p = lp_check_page(L);
+    cJSON *t = lp_target(L, 2);
     const char *v = luaL_checkstring(L, 3);
-    cdp_page_fill(p->p, t, v, opt_int(L, 4, "timeout", 5000), on_value, wait_new(L, R_NONE, p->h));
+    cdp_page_fill(p->p, t, v, lp_opt_int(L, 4, "timeout", 5000), on_value, lp_wait_new(L, R_NONE, p->h));
     cJSON_Delete(t);
-    return yield_for(L);
+    return lp_yield(L);
 }
 
 static int key(lua_State *L, int down)
 {
-    lpage *p = check_page(L);
-    cdp_page_key(p->p, luaL_checkstring(L, 2), down, 5000, on_value, wait_new(L, R_NONE, p->h));
-    return yield_for(L);
+    lpage *p = lp_check_page(L);
+    cdp_page_key(p->p, luaL_checkstring(L, 2), down, 5000, on_value, lp_wait_new(L, R_NONE, p->h));
+    return lp_yield(L);
 }
 static int l_key_down(lua_State *L) { return key(L, 1); }
 static int l_key_up(lua_State *L) { return key(L, 0); }
 
 static int l_wait_for(lua_State *L)
 {
-    lpage *p = check_page(L);
-    cJSON *t = to_target(L, 2);
+    lpage *p = lp_check_page(L);
+    cJSON *t = lp_target(L, 2);
     cJSON *o = NULL;
     const char *state = NULL;
     if (lua_istable(L, 3)) {
@@ -430,35 +421,35 @@ static int l_wait_for(lua_State *L)
         o = script_to_json(L, 3, &err);
         state = cJSON_GetStringValue(cJSON_GetObjectItem(o, "state"));
     }
-    cdp_page_wait_selector(p->p, t, state, o, opt_int(L, 3, "timeout", 5000), on_value, wait_new(L, R_VALUE, p->h));
+    cdp_page_wait_selector(p->p, t, state, o, lp_opt_int(L, 3, "timeout", 5000), on_value, lp_wait_new(L, R_VALUE, p->h));
     cJSON_Delete(t);
     cJSON_Delete(o);
-    return yield_for(L);
+    return lp_yield(L);
 }
 
 static int l_wait_for_expression(lua_State *L)
 {
-    lpage *p = check_page(L);
-    cdp_page_wait_expression(p->p, luaL_checkstring(L, 2), opt_int(L, 3, "timeout", 5000), on_value, wait_new(L, R_HELPER_VALUE, p->h));
-    return yield_for(L);
+    lpage *p = lp_check_page(L);
+    cdp_page_wait_expression(p->p, luaL_checkstring(L, 2), lp_opt_int(L, 3, "timeout", 5000), on_value, lp_wait_new(L, R_HELPER_VALUE, p->h));
+    return lp_yield(L);
 }
 
 static int l_eval(lua_State *L)
 {
-    lpage *p = check_page(L);
-    cdp_page_evaluate(p->p, luaL_checkstring(L, 2), opt_int(L, 3, "timeout", 30000), on_value, wait_new(L, R_VALUE, p->h));
-    return yield_for(L);
+    lpage *p = lp_check_page(L);
+    cdp_page_evaluate(p->p, luaL_checkstring(L, 2), lp_opt_int(L, 3, "timeout", 30000), on_value, lp_wait_new(L, R_VALUE, p->h));
+    return lp_yield(L);
 }
 
 /* query / input_value / text / attr: helper calls answering {ok, value|count...} */
 static int helper(lua_State *L, const char *fn, rkind kind, cJSON *opts)
 {
-    lpage *p = check_page(L);
-    cJSON *t = to_target(L, 2);
-    cdp_page_helper(p->p, fn, t, opts, 5000, on_value, wait_new(L, kind, p->h));
+    lpage *p = lp_check_page(L);
+    cJSON *t = lp_target(L, 2);
+    cdp_page_helper(p->p, fn, t, opts, 5000, on_value, lp_wait_new(L, kind, p->h));
     cJSON_Delete(t);
     cJSON_Delete(opts);
-    return yield_for(L);
+    return lp_yield(L);
 }
 static int l_query(lua_State *L) { return helper(L, "query", R_VALUE, NULL); }
 static int l_input_value(lua_State *L) { return helper(L, "inputValue", R_HELPER_VALUE, NULL); }
@@ -472,25 +463,25 @@ static int l_attr(lua_State *L)
 
 static int l_screenshot(lua_State *L)
 {
-    lpage *p = check_page(L);
-    wait *w = wait_new(L, R_BYTES_FIELD, p->h);
+    lpage *p = lp_check_page(L);
+    wait *w = lp_wait_new(L, R_BYTES_FIELD, p->h);
     w->field = "data";
     cdp_page_screenshot(p->p, lua_toboolean(L, 2), 15000, on_value, w);
-    return yield_for(L);
+    return lp_yield(L);
 }
 
 static int l_html(lua_State *L)
 {
-    lpage *p = check_page(L);
-    wait *w = wait_new(L, R_STRING_FIELD, p->h);
+    lpage *p = lp_check_page(L);
+    wait *w = lp_wait_new(L, R_STRING_FIELD, p->h);
     w->field = "html";
     cdp_page_html(p->p, 10000, on_value, w);
-    return yield_for(L);
+    return lp_yield(L);
 }
 
 static int l_console(lua_State *L)
 {
-    lpage *p = check_page(L);
+    lpage *p = lp_check_page(L);
     cJSON *c = cdp_page_console(p->p);
     script_push_json(L, c);
     cJSON_Delete(c);
@@ -500,7 +491,7 @@ static int l_console(lua_State *L)
 /* page:network([since_ms]) -> the page's recent requests {url, status, ...}, oldest first */
 static int l_network(lua_State *L)
 {
-    lpage *p = check_page(L);
+    lpage *p = lp_check_page(L);
     cJSON *n = cdp_page_network_log(p->p, (int64_t)luaL_optinteger(L, 2, 0));
     script_push_json(L, n);
     cJSON_Delete(n);
@@ -509,94 +500,9 @@ static int l_network(lua_State *L)
 
 static int l_url(lua_State *L)
 {
-    lpage *p = check_page(L);
+    lpage *p = lp_check_page(L);
     lua_pushstring(L, cdp_page_url(p->p));
     return 1;
-}
-
-/* page:replay(file, {from = i, to = j, vars = {...}, timeout = ms, max_timeout = ms,
- * step_timeouts = {[i] = ms}}) replays steps [from, to) of a recording (0-based, as the
- * Recorder's indices); timeout is the default of steps that name none, step_timeouts[i] step
- * i's own (before the recording's), max_timeout caps every step's; errors name the file and
- * the step. Returns the steps' durations: {{step = i, type = "click", ms = 12.5}, ...}. */
-typedef struct { wait *w; recording *rec; cJSON *vars, *times; int *timeouts; } replay_job;
-
-static void on_replay_step(void *ud, const rec_step *s, int phase, const char *msg, double ms)
-{
-    (void)msg;
-    replay_job *j = ud;
-    if (phase != 1) return;
-    cJSON *t = cJSON_CreateObject();
-    cJSON_AddNumberToObject(t, "step", (double)(s - j->rec->steps));
-    cJSON_AddStringToObject(t, "type", s->type_name);
-    cJSON_AddNumberToObject(t, "ms", ms);
-    cJSON_AddItemToArray(j->times, t);
-}
-
-static void on_replayed(void *ud, int failed_step, const oo_err *err, const cJSON *artifacts)
-{
-    (void)artifacts;
-    replay_job *j = ud;
-    wait *w = j->w;
-    oo_err named = {0};
-    /* the error names the file too: "flows/login.json: step 2 (click) failed: ..." */
-    if (failed_step >= 0) oo_err_set(&named, err->code ? err->code : OO_E_GENERIC, "%s: %s", j->rec->file, err->msg);
-    wait_done(w, j->times, failed_step >= 0 ? &named : NULL, NULL);
-    recording_free(j->rec);
-    cJSON_Delete(j->vars);
-    cJSON_Delete(j->times);
-    free(j->timeouts);
-    free(j);
-}
-
-/* opts.step_timeouts: {[step index] = ms} into an array of the recording's length (0 = none). */
-static int *step_timeouts(lua_State *L, int idx, int nsteps)
-{
-    if (!lua_istable(L, idx)) return NULL;
-    lua_getfield(L, idx, "step_timeouts");
-    int *t = NULL;
-    if (lua_istable(L, -1) && nsteps > 0) {
-        t = oo_calloc((size_t)nsteps, sizeof *t);
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            if (lua_isinteger(L, -2) && lua_isnumber(L, -1)) {
-                lua_Integer i = lua_tointeger(L, -2);
-                double ms = lua_tonumber(L, -1);
-                if (i >= 0 && i < nsteps && ms > 0 && ms < 2147483647.0) t[i] = (int)ms;
-            }
-            lua_pop(L, 1);
-        }
-    }
-    lua_pop(L, 1);
-    return t;
-}
-
-static int l_replay(lua_State *L)
-{
-    lpage *p = check_page(L);
-    const char *file = luaL_checkstring(L, 2);
-    oo_err err = {0};
-    recording *rec = recording_load(file, &err);
-    if (!rec) return luaL_error(L, "%s", err.msg);
-    replay_job *j = oo_calloc(1, sizeof *j);
-    j->rec = rec;
-    replay_opts o = {.timeout_ms = opt_int(L, 3, "timeout", 5000), .max_timeout_ms = opt_int(L, 3, "max_timeout", 0),
-                     .first = opt_int(L, 3, "from", 0), .last = opt_int(L, 3, "to", -1), .loop = sched_loop(L)};
-    if (lua_istable(L, 3)) {
-        lua_getfield(L, 3, "vars");
-        if (lua_istable(L, -1)) j->vars = script_to_json(L, -1, &err);
-        lua_pop(L, 1);
-    }
-    o.vars = j->vars;
-    j->times = cJSON_CreateArray();
-    j->timeouts = step_timeouts(L, 3, rec->nsteps);
-    o.step_timeouts_ms = j->timeouts;
-    o.nstep_timeouts = j->timeouts ? rec->nsteps : 0;
-    o.on_step = on_replay_step;
-    o.ud = j;
-    j->w = wait_new(L, R_VALUE, p->h);
-    replay_start(p->p, rec, &o, on_replayed, j);
-    return yield_for(L);
 }
 
 /* ---- expectations: start waiting now, collect later ------------------------------------------
@@ -607,6 +513,7 @@ typedef struct expect {
     lua_State *waiter;
     cJSON *value;
     char *error;
+    int code;             /* the error's oo_err code */
     char *tid;            /* a page was expected (a popup): its target id */
     bhandle *h;
 } expect;
@@ -624,7 +531,7 @@ static void expect_wake(void *ud)
     lua_State *co = e->waiter;
     int ref = e->waiting_ref;
     e->waiter = NULL;
-    if (e->error) { lua_pushnil(co); lua_pushstring(co, e->error); }
+    if (e->error) { lua_pushnil(co); script_push_error(co, e->code, e->error); }
     else expect_push(co, e);
     sched_resume(co, e->error ? 2 : 1);
     luaL_unref(co, LUA_REGISTRYINDEX, ref);
@@ -637,7 +544,7 @@ static void on_expect(void *ud, cJSON *value, const oo_err *err)
     free(slot);
     if (!e) return;                                  /* the handle was collected meanwhile */
     e->done = 1;
-    if (err) e->error = oo_strdup(err->msg);
+    if (err) { e->error = oo_strdup(err->msg); e->code = err->code; }
     else e->value = value ? cJSON_Duplicate(value, 1) : cJSON_CreateNull();
     if (e->waiter) cdp_timer_add(sched_loop(e->waiter), 0, expect_wake, e);
 }
@@ -662,16 +569,16 @@ static int l_expect_wait(lua_State *L)
 {
     expect *e = luaL_checkudata(L, 1, MT_EXPECT);
     if (e->done) {
-        if (e->error) return luaL_error(L, "%s", e->error);
+        if (e->error) return script_error_at(L, e->code, "%s", e->error);
         expect_push(L, e);
         return 1;
     }
-    if (!lua_isyieldable(L)) return luaL_error(L, "wait() must run in a coroutine");
-    if (e->waiter) return luaL_error(L, "another coroutine already waits on this");
+    if (!lua_isyieldable(L)) return script_error_at(L, OO_E_USAGE, "wait() must run in a coroutine");
+    if (e->waiter) return script_error_at(L, OO_E_USAGE, "another coroutine already waits on this");
     e->waiter = L;
     lua_pushthread(L);
     e->waiting_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    return yield_for(L);
+    return lp_yield(L);
 }
 
 static int l_expect_gc(lua_State *L)
@@ -689,7 +596,7 @@ static int l_expect_gc(lua_State *L)
 
 static int l_expect_response(lua_State *L)
 {
-    lpage *p = check_page(L);
+    lpage *p = lp_check_page(L);
     const char *pattern = luaL_checkstring(L, 2);
     expect **slot;
     expect_new(L, p->h, &slot);
@@ -700,7 +607,7 @@ static int l_expect_response(lua_State *L)
         since = lua_isinteger(L, -1) ? (int64_t)lua_tointeger(L, -1) : 0;
         lua_pop(L, 1);
     }
-    cdp_page_wait_response(p->p, pattern, since, opt_int(L, 3, "timeout", 30000), on_expect, slot);
+    cdp_page_wait_response(p->p, pattern, since, lp_opt_int(L, 3, "timeout", 30000), on_expect, slot);
     return 1;
 }
 
@@ -713,17 +620,17 @@ static void on_expect_page(void *ud, cdp_page *page, const oo_err *err)
     free(slot);
     if (!e) return;
     e->done = 1;
-    if (err) e->error = oo_strdup(err->msg);
+    if (err) { e->error = oo_strdup(err->msg); e->code = err->code; }
     else e->tid = oo_strdup(cdp_page_target_id(page));
     if (e->waiter) cdp_timer_add(sched_loop(e->waiter), 0, expect_wake, e);
 }
 
 static int l_expect_popup(lua_State *L)
 {
-    lpage *p = check_page(L);
+    lpage *p = lp_check_page(L);
     expect **slot;
     expect_new(L, p->h, &slot);
-    cdp_page_wait_popup(p->p, opt_int(L, 2, "timeout", 30000), on_expect_page, slot);
+    cdp_page_wait_popup(p->p, lp_opt_int(L, 2, "timeout", 30000), on_expect_page, slot);
     return 1;
 }
 
@@ -731,26 +638,27 @@ static int l_expect_popup(lua_State *L)
  * hidden: no animation frames) */
 static int l_bring_to_front(lua_State *L)
 {
-    lpage *p = check_page(L);
-    cdp_page_bring_to_front(p->p, 5000, on_value, wait_new(L, R_NONE, p->h));
-    return yield_for(L);
+    lpage *p = lp_check_page(L);
+    cdp_page_bring_to_front(p->p, 5000, on_value, lp_wait_new(L, R_NONE, p->h));
+    return lp_yield(L);
 }
 
 static int l_expect_download(lua_State *L)
 {
-    lpage *p = check_page(L);
+    lpage *p = lp_check_page(L);
     expect **slot;
     expect_new(L, p->h, &slot);
-    cdp_page_wait_download(p->p, opt_int(L, 2, "timeout", 60000), on_expect, slot);
+    cdp_page_wait_download(p->p, lp_opt_int(L, 2, "timeout", 60000), on_expect, slot);
     return 1;
 }
 
 static int l_set_download_dir(lua_State *L)
 {
     lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
-    if (lc->closed || lc->h->closed) return luaL_error(L, "this context is closed");
-    cdp_context_set_download_dir(lc->c, luaL_checkstring(L, 2), 10000, on_value, wait_new(L, R_NONE, lc->h));
-    return yield_for(L);
+    if (lc->closed || lc->h->closed)
+        return script_error_at(L, lc->h->closed ? OO_E_BROWSER : OO_E_PAGE, "this context is closed");
+    cdp_context_set_download_dir(lc->c, luaL_checkstring(L, 2), 10000, on_value, lp_wait_new(L, R_NONE, lc->h));
+    return lp_yield(L);
 }
 
 /* ctx:block_urls({pattern, ...}): requests the context's pages opened from now on never make
@@ -758,16 +666,20 @@ static int l_set_download_dir(lua_State *L)
 static int l_block_urls(lua_State *L)
 {
     lcontext *lc = luaL_checkudata(L, 1, MT_CONTEXT);
-    if (lc->closed || lc->h->closed) return luaL_error(L, "this context is closed");
+    if (lc->closed || lc->h->closed)
+        return script_error_at(L, lc->h->closed ? OO_E_BROWSER : OO_E_PAGE, "this context is closed");
     luaL_checktype(L, 2, LUA_TTABLE);
     int n = (int)luaL_len(L, 2);
-    if (n > 1000) return luaL_error(L, "block_urls: at most 1000 patterns, found %d", n);
+    if (n > 1000) return script_error_at(L, OO_E_INPUT, "block_urls: at most 1000 patterns, found %d", n);
     const char **pats = oo_calloc((size_t)(n > 0 ? n : 1), sizeof *pats);
     for (int i = 0; i < n; i++) {
         lua_geti(L, 2, i + 1);
         pats[i] = lua_tostring(L, -1);
         lua_pop(L, 1);   /* the string stays alive in the table */
-        if (!pats[i] || !*pats[i]) { free(pats); return luaL_error(L, "block_urls: pattern %d is not a non-empty string", i + 1); }
+        if (!pats[i] || !*pats[i]) {
+            free(pats);
+            return script_error_at(L, OO_E_INPUT, "block_urls: pattern %d is not a non-empty string", i + 1);
+        }
     }
     cdp_context_block_urls(lc->c, pats, n);
     free(pats);
@@ -777,7 +689,7 @@ static int l_block_urls(lua_State *L)
 static int l_page_close(lua_State *L)
 {
     lpage *p = luaL_checkudata(L, 1, MT_PAGE);
-    cdp_page *cp = lpage_get(p);
+    cdp_page *cp = lp_page_of(p);
     if (cp) cdp_page_close(cp);
     p->closed = 1;
     return 0;
@@ -816,14 +728,15 @@ int script_open_browser(lua_State *L)
         {"fill", l_fill}, {"key_down", l_key_down}, {"key_up", l_key_up}, {"wait_for", l_wait_for},
         {"wait_for_expression", l_wait_for_expression}, {"eval", l_eval}, {"query", l_query}, {"input_value", l_input_value},
         {"text", l_text}, {"attr", l_attr}, {"screenshot", l_screenshot}, {"html", l_html}, {"console", l_console}, {"network", l_network},
-        {"url", l_url}, {"replay", l_replay}, {"close", l_page_close}, {"expect_response", l_expect_response},
+        {"url", l_url}, {"replay", lp_replay}, {"evidence", lp_evidence}, {"close", l_page_close}, {"expect_response", l_expect_response},
         {"expect_download", l_expect_download}, {"expect_popup", l_expect_popup}, {"bring_to_front", l_bring_to_front},
         {NULL, NULL}};
     new_mt(L, MT_BROWSER, browser_m, l_browser_gc);
     new_mt(L, MT_CONTEXT, context_m, l_context_gc);
     new_mt(L, MT_PAGE, page_m, l_page_gc);
     new_mt(L, MT_EXPECT, expect_m, l_expect_gc);
-    static const luaL_Reg fns[] = {{"launch", l_launch}, {NULL, NULL}};
+    lp_open_recording(L);
+    static const luaL_Reg fns[] = {{"launch", l_launch}, {"recording", lp_recording}, {NULL, NULL}};
     luaL_newlib(L, fns);
     return 1;
 }

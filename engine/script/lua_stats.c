@@ -4,7 +4,7 @@
  *   stats.quantiles(values, {q...})    -> the type-7 quantile of values at each q
  *   stats.bootstrap(values, {paths = 10000, length = #values, seed = 1, start = 0,
  *                   steps = {...}, band_quantiles = {...}})
- *        -> {final = {...}, max_drawdown = {...}, bands = {{q1, q2, ...} per step}}
+ *        -> {final = {...}, drawdown = {...} (each path's deepest fall), bands = {{q1, q2, ...} per step}}
  *   stats.spa(series, {reps = 1000, block = T^(1/3), seed = 1}): series is a list of K lists
  *        of T numbers -> {stat, p_consistent, p_lower, p_upper, rc_stat, rc_p, best, reps, block,
  *        models = {{mean, omega, t, p_single, p_adjusted}, ...}}
@@ -198,14 +198,14 @@ static int l_bootstrap(lua_State *L)
     if (nsteps && !nq) return luaL_error(L, "stats.bootstrap: steps need band_quantiles");
     if ((double)nsteps * (double)p.paths > MAX_N) return luaL_error(L, "stats.bootstrap: too many steps x paths");
     p.final = scratch(L, p.paths * sizeof *p.final);
-    p.max_drawdown = scratch(L, p.paths * sizeof *p.max_drawdown);
+    p.drawdown = scratch(L, p.paths * sizeof *p.drawdown);
     p.levels = nsteps ? scratch(L, nsteps * p.paths * sizeof *p.levels) : NULL;
     stats_bootstrap_paths(v, n, &p);
     lua_createtable(L, 0, 3);
     push_array(L, p.final, p.paths);
     lua_setfield(L, -2, "final");
-    push_array(L, p.max_drawdown, p.paths);
-    lua_setfield(L, -2, "max_drawdown");
+    push_array(L, p.drawdown, p.paths);
+    lua_setfield(L, -2, "drawdown");
     if (nsteps) {
         push_bands(L, p.levels, nsteps, p.paths, q, nq);
         lua_setfield(L, -2, "bands");

@@ -28,8 +28,10 @@ typedef struct sched {
     int live;            /* coroutines started and not finished */
     int idle;            /* live reached 0 */
     char *first_error;
+    int first_code;      /* its oo_err code (a typed error's, else OO_E_SCRIPT) */
     int closing;         /* the state is closing: resume nothing (sched_closing) */
     lua_State *main_co;  /* the file run by script_run_main */
+    lua_State *running;  /* the coroutine resumed now (NULL: the main thread) */
     int main_status;     /* the integer it returned (its exit status), else 0 */
 } sched;
 
@@ -84,16 +86,24 @@ static void finished(lua_State *co, int status)
 {
     sched *s = get(co);
     if (status != LUA_OK) {
-        if (!lua_isstring(co, -1)) {
+        oo_err e = {0};
+        script_error_of(co, -1, &e);    /* a typed error keeps its code */
+        if (!lua_isstring(co, -1) && e.code == OO_E_SCRIPT) {
             const char *what = luaL_typename(co, -1);
-            if (!luaL_callmeta(co, -1, "__tostring") || !lua_isstring(co, -1)) lua_pushfstring(co, "(a Lua error object of type %s)", what);
-            lua_remove(co, -2);
+            oo_err_set(&e, OO_E_SCRIPT, "(a Lua error object of type %s)", what);
+            if (luaL_callmeta(co, -1, "__tostring")) {
+                if (lua_isstring(co, -1)) oo_err_set(&e, OO_E_SCRIPT, "%s", lua_tostring(co, -1));
+                lua_pop(co, 1);
+            }
         }
-        const char *msg = lua_tostring(co, -1);
-        luaL_traceback(co, co, msg ? msg : "error", 0);
+        luaL_traceback(co, co, e.msg, 0);
         const char *tb = lua_tostring(co, -1);
-        if (!s->first_error) s->first_error = oo_strdup(oo_log_get_level() >= OO_LOG_INFO ? tb : (msg ? msg : "error"));
-        else OO_ERROR("lua", "%s", msg ? msg : "error");
+        if (!s->first_error) {
+            s->first_error = oo_strdup(oo_log_get_level() >= OO_LOG_INFO ? tb : e.msg);
+            s->first_code = e.code;
+        } else {
+            OO_ERROR("lua", "%s", e.msg);
+        }
         lua_pop(co, 2);
     }
     if (--s->live <= 0) s->idle = 1;
@@ -105,7 +115,12 @@ void sched_resume(lua_State *co, int nargs)
 {
     if (get(co)->closing) return;   /* left suspended: lua_close frees it */
     int nres = 0;
+    lua_State *was = get(co)->running;
+    get(co)->running = co;
+    script_signals_running(co);
     int st = lua_resume(co, NULL, nargs, &nres);
+    get(co)->running = was;
+    script_signals_running(was);
     if (st == LUA_YIELD) { lua_pop(co, nres); return; }
     if (st == LUA_OK) {
         sched *s = get(co);
@@ -281,7 +296,7 @@ static int drive(oo_script *scr, int nargs, const volatile int *stop, const char
     luaL_unref(L, LUA_REGISTRYINDEX, ref);
     s->main_co = NULL;
     if (s->first_error) {
-        oo_err_set(err, OO_E_SCRIPT, "%s", s->first_error);
+        oo_err_set(err, s->first_code ? s->first_code : OO_E_SCRIPT, "%s", s->first_error);
         free(s->first_error);
         s->first_error = NULL;
         return -1;

@@ -135,7 +135,7 @@ void stats_bootstrap_paths(const double *v, size_t n, stats_paths *p)
                 p->levels[next_step++ * p->paths + path] = level;
         }
         p->final[path] = sum;
-        p->max_drawdown[path] = dd;
+        p->drawdown[path] = dd;
     }
 }
 

@@ -49,7 +49,7 @@ typedef struct stats_paths {
     size_t nsteps;
     /* outputs, each owned by the caller: */
     double *final;           /* [paths]: the sum of the path's values */
-    double *max_drawdown;    /* [paths]: min over the path of level / running peak - 1 (<= 0) */
+    double *drawdown;        /* [paths]: the deepest fall, min over the path of level / running peak - 1 (<= 0) */
     double *levels;          /* [nsteps * paths]: start + running sum at each checkpoint, step-major; may be NULL */
 } stats_paths;
 

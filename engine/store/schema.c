@@ -95,6 +95,7 @@ static const char *const migrations[] = {
     "CREATE TABLE settings ("
     "  key TEXT PRIMARY KEY,"
     "  value TEXT);",
+
     /* 2: timing baselines: how long each step of each recording took, run by run (a step is
      * its recording's file name, its index and its type) */
     "CREATE TABLE step_timings ("
@@ -108,6 +109,36 @@ static const char *const migrations[] = {
     "  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);"
     "CREATE INDEX idx_step_timings_step ON step_timings(recording, step, step_type, id);"
     "CREATE INDEX idx_step_timings_run ON step_timings(run_id);",
+
+    /* 3: a run keeps the text of the script it was created from (resume runs what was stored,
+     * not what the file says today); runs may wait in the queue ('queued'); engine names the
+     * engine (host:pid) working a run and engine_seen_at (ms since the epoch) when it last
+     * said so. A CHECK cannot change in place: the table is rebuilt (the store runs every
+     * migration with foreign keys off, and checks them before it commits). */
+    "CREATE TABLE runs_v2 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  test_id INTEGER REFERENCES tests(id),"
+    "  name TEXT,"
+    "  mode TEXT NOT NULL,"
+    "  config JSON NOT NULL,"
+    "  script TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'pending'"
+    "    CHECK (status IN ('pending','queued','running','paused','completed','failed','cancelled')),"
+    "  browsers INTEGER NOT NULL DEFAULT 2,"
+    "  error TEXT,"
+    "  engine TEXT,"
+    "  engine_seen_at INTEGER,"
+    "  started_at TIMESTAMP,"
+    "  completed_at TIMESTAMP,"
+    "  created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);"
+    "INSERT INTO runs_v2(id, test_id, name, mode, config, status, browsers, error, started_at, completed_at,"
+    "                    created_at)"
+    "  SELECT id, test_id, name, mode, config, status, browsers, error, started_at, completed_at, created_at"
+    "  FROM runs;"
+    "DROP TABLE runs;"
+    "ALTER TABLE runs_v2 RENAME TO runs;"
+    "CREATE INDEX idx_runs_status ON runs(status);"
+    "CREATE INDEX idx_runs_test ON runs(test_id);",
 };
 
 int store_schema_count(void) { return (int)(sizeof migrations / sizeof migrations[0]); }

@@ -211,6 +211,42 @@ static int user_version(oo_store *s)
     return v;
 }
 
+/* Rows that break a foreign key after a migration: 0 when none, -1 with err naming the first. */
+static int foreign_keys_hold(oo_store *s, oo_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+        return db_err(s, err, "cannot check foreign keys");
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        oo_err_set(err, OO_E_DB, "row %lld of %s refers to a missing row of %s (database %s)",
+                   (long long)sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 0),
+                   (const char *)sqlite3_column_text(st, 2), s->path);
+    else if (rc != SQLITE_DONE)
+        db_err(s, err, "cannot check foreign keys");
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* One migration in one transaction; foreign keys are checked before it commits. */
+static int migrate_to(oo_store *s, int v, oo_err *err)
+{
+    if (store_begin(s, err) != 0) return -1;
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v);
+    if (exec_sql(s, store_schema_migration(v), err, "schema migration failed") != 0 ||
+        exec_sql(s, pragma, err, "cannot set the schema version") != 0 || foreign_keys_hold(s, err) != 0) {
+        oo_err_wrap(err, "migrating to schema %d", v);
+        store_rollback(s);
+        return -1;
+    }
+    return store_commit(s, err);
+}
+
+/* Brings the schema to the latest version. A migration may rebuild a table that others refer
+ * to (DROP then RENAME): with foreign keys on, dropping it would cascade into its children, so
+ * they are off while migrations run (the pragma is a no-op inside a transaction) and every
+ * migration checks them before it commits. */
 static int migrate(oo_store *s, oo_err *err)
 {
     int have = user_version(s);
@@ -220,19 +256,16 @@ static int migrate(oo_store *s, oo_err *err)
         return oo_err_set(err, OO_E_DB,
             "%s was written by a newer oo-automator (schema %d, this build knows %d): upgrade "
             "oo-automator or use another --db", s->path, have, want);
-    for (int v = have + 1; v <= want; v++) {
-        if (store_begin(s, err) != 0) return -1;
-        char pragma[64];
-        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v);
-        if (exec_sql(s, store_schema_migration(v), err, "schema migration failed") != 0 ||
-            exec_sql(s, pragma, err, "cannot set the schema version") != 0) {
-            oo_err_wrap(err, "migrating to schema %d", v);
-            store_rollback(s);
-            return -1;
-        }
-        if (store_commit(s, err) != 0) return -1;
+    if (have == want) return 0;
+    if (exec_sql(s, "PRAGMA foreign_keys = OFF", err, "cannot turn foreign keys off to migrate") != 0) return -1;
+    int rc = 0;
+    for (int v = have + 1; v <= want && rc == 0; v++) rc = migrate_to(s, v, err);
+    oo_err on = {0};
+    if (exec_sql(s, "PRAGMA foreign_keys = ON", &on, "cannot turn foreign keys back on") != 0 && rc == 0) {
+        *err = on;
+        rc = -1;
     }
-    return 0;
+    return rc;
 }
 
 /* A connection to path (opened as uri when given) with SQLite's open flags, its busy timeout
@@ -371,6 +404,18 @@ cJSON *store_events_after(oo_store *s, int64_t after_id, int limit, oo_err *err)
     sqlite3_bind_int64(st, 1, after_id);
     sqlite3_bind_int(st, 2, limit > 0 ? limit : 500);
     return rows_json(s, st, err, "cannot read events");
+}
+
+cJSON *store_run_events(oo_store *s, int64_t run_id, const char *kind, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT id, run_id, kind, payload, created_at FROM events WHERE run_id = ?1 AND (?2 IS NULL OR kind = ?2) "
+        "ORDER BY id LIMIT 10000";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, run_id);
+    bind_text(st, 2, kind);
+    return rows_json(s, st, err, "cannot read the run's events");
 }
 
 int64_t store_events_last_id(oo_store *s, oo_err *err)
@@ -622,7 +667,7 @@ cJSON *store_runs_list(oo_store *s, const store_run_filter *f, oo_err *err)
 
 static int valid_run_status(const char *st)
 {
-    static const char *const ok[] = {"pending", "running", "paused", "completed", "failed", "cancelled", NULL};
+    static const char *const ok[] = {"pending", "queued", "running", "paused", "completed", "failed", "cancelled", NULL};
     for (int i = 0; ok[i]; i++)
         if (st && !strcmp(st, ok[i])) return 1;
     return 0;
@@ -655,6 +700,132 @@ int store_run_set_status(oo_store *s, int64_t id, const char *status, const char
 fail:
     store_rollback(s);
     return -1;
+}
+
+int store_run_set_script(oo_store *s, int64_t id, const char *text, oo_err *err)
+{
+    static const char sql[] = "UPDATE runs SET script = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    bind_text(st, 1, text);
+    sqlite3_bind_int64(st, 2, id);
+    if (exec_step(s, st, err, "cannot store the run's script") != 0) return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return oo_err_set(err, OO_E_INPUT, "no run %lld: see `oo-automator list`", (long long)id);
+    return 0;
+}
+
+char *store_run_script(oo_store *s, int64_t id, oo_err *err)
+{
+    static const char sql[] = "SELECT script FROM runs WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    char *text = NULL;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        text = oo_strdup((const char *)sqlite3_column_text(st, 0));
+    else if (rc == SQLITE_DONE)
+        oo_err_set(err, OO_E_INPUT, "no run %lld: see `oo-automator list`", (long long)id);
+    else if (rc != SQLITE_ROW)
+        db_err(s, err, "cannot read the run's script");
+    sqlite3_reset(st);
+    return text;
+}
+
+int store_run_status(oo_store *s, int64_t id, char *buf, size_t n, oo_err *err)
+{
+    static const char sql[] = "SELECT status FROM runs WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st), out = 0;
+    if (rc == SQLITE_ROW) snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    else if (rc == SQLITE_DONE) out = oo_err_set(err, OO_E_INPUT, "no run %lld: see `oo-automator list`", (long long)id);
+    else out = db_err(s, err, "cannot read the run's status");
+    sqlite3_reset(st);
+    return out;
+}
+
+/* One integer a query over a run's tasks answers; -1 on error. */
+static int64_t run_number(oo_store *s, const char *sql, int64_t run_id, oo_err *err, const char *what)
+{
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, run_id);
+    int64_t n = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int64(st, 0);
+    else db_err(s, err, what);
+    sqlite3_reset(st);
+    return n;
+}
+
+int store_run_open_tasks(oo_store *s, int64_t run_id, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT COUNT(*) FROM tasks WHERE run_id = ? AND status IN ('pending', 'running')";
+    return (int)run_number(s, sql, run_id, err, "cannot count the run's open tasks");
+}
+
+int store_run_max_stage(oo_store *s, int64_t run_id, oo_err *err)
+{
+    static const char sql[] = "SELECT COALESCE(MAX(stage), 0) FROM tasks WHERE run_id = ?";
+    return (int)run_number(s, sql, run_id, err, "cannot read the run's last stage");
+}
+
+cJSON *store_run_counts(oo_store *s, int64_t run_id, oo_err *err)
+{
+    static const char sql[] = "SELECT status, COUNT(*) FROM tasks WHERE run_id = ? GROUP BY status";
+    static const char *const keys[] = {"pending", "running", "completed", "failed", "skipped", NULL};
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, run_id);
+    int64_t n[5] = {0}, total = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *status = (const char *)sqlite3_column_text(st, 0);
+        for (int i = 0; keys[i]; i++)
+            if (status && !strcmp(status, keys[i])) n[i] = sqlite3_column_int64(st, 1);
+        total += sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        db_err(s, err, "cannot count the run's tasks");
+        return NULL;
+    }
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddNumberToObject(c, "total", (double)total);
+    for (int i = 0; keys[i]; i++) cJSON_AddNumberToObject(c, keys[i], (double)n[i]);
+    return c;
+}
+
+cJSON *store_run_lease_owners(oo_store *s, int64_t run_id, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT DISTINCT lease_owner AS owner FROM tasks WHERE run_id = ? AND status = 'running' "
+        "AND lease_owner IS NOT NULL ORDER BY lease_owner";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, run_id);
+    cJSON *rows = rows_json(s, st, err, "cannot read the run's leases");
+    if (!rows) return NULL;
+    cJSON *out = cJSON_CreateArray(), *r;
+    cJSON_ArrayForEach(r, rows) cJSON_AddItemToArray(out, cJSON_DetachItemFromObject(r, "owner"));
+    cJSON_Delete(rows);
+    return out;
+}
+
+int store_run_release_owner(oo_store *s, int64_t run_id, const char *owner, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE tasks SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL "
+        "WHERE run_id = ? AND status = 'running' AND lease_owner = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, run_id);
+    bind_text(st, 2, owner);
+    if (exec_step(s, st, err, "cannot give the tasks back") != 0) return -1;
+    return sqlite3_changes(s->db);
 }
 
 /* ---- tasks -------------------------------------------------------------------------------- */
@@ -808,58 +979,58 @@ static double num_or_nan(const cJSON *o, const char *k, int *present)
     return *present ? v->valuedouble : 0;
 }
 
-int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
-                            const cJSON *trades, oo_err *err)
+/* The result a task already has (its id), 0 when none, -1 on error. */
+static int64_t existing_result(oo_store *s, int64_t task_id, oo_err *err)
 {
-    static const char existing[] = "SELECT id FROM results WHERE task_id = ?";
-    static const char task_q[] = "SELECT t.run_id, r.test_id FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.id = ?";
-    static const char ins[] =
+    static const char sql[] = "SELECT id FROM results WHERE task_id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, task_id);
+    int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return id;
+}
+
+/* The task's run and test: 0, or -1 with err ("no task N"). */
+static int task_run_and_test(oo_store *s, int64_t task_id, int64_t *run_id, int64_t *test_id, oo_err *err)
+{
+    static const char sql[] = "SELECT t.run_id, r.test_id FROM tasks t JOIN runs r ON r.id = t.run_id WHERE t.id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, task_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *run_id = sqlite3_column_int64(st, 0);
+        *test_id = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) return oo_err_set(err, OO_E_INPUT, "no task %lld", (long long)task_id);
+    return 0;
+}
+
+/* The results row: the design's metric columns (the one place in C that names them), the whole
+ * metrics as JSON, the configuration and the raw answer. Its id, or -1. */
+static int64_t insert_result(oo_store *s, int64_t task_id, int64_t test_id, const cJSON *result, oo_err *err)
+{
+    static const char sql[] =
         "INSERT INTO results(task_id, test_id, config_hash, pl, cagr, max_drawdown, win_percentage, "
         "capture_rate, mar, total_premium, starting_capital, ending_capital, trades_count, winners, "
         "avg_per_trade, avg_winner, avg_loser, max_winner, max_loser, avg_minutes_in_trade, "
         "metrics, config, raw_data, cached_from) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    static const char trade_ins[] = "INSERT INTO trades(result_id, trade_data) VALUES (?, ?)";
-    static const char done[] =
-        "UPDATE tasks SET status = 'completed', completed_at = CURRENT_TIMESTAMP, lease_owner = NULL, "
-        "lease_expires_at = NULL, error = NULL, config_hash = COALESCE(?2, config_hash) WHERE id = ?1";
-    static const char *const metric_cols[] = {
+    static const char *const metric_keys[] = {
         "pl", "cagr", "max_drawdown", "win_percentage", "capture_rate", "mar", "total_premium",
         "starting_capital", "ending_capital", "trades", "winners", "avg_per_trade", "avg_winner",
         "avg_loser", "max_winner", "max_loser", "avg_minutes_in_trade", NULL};
-
-    if (store_begin(s, err) != 0) return -1;
-    sqlite3_stmt *st = prep(s, existing, err);
-    if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, task_id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        return store_commit(s, err) == 0 ? id : -1;
-    }
-    sqlite3_reset(st);
-    st = prep(s, task_q, err);
-    if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, task_id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        oo_err_set(err, OO_E_INPUT, "no task %lld", (long long)task_id);
-        goto fail;
-    }
-    int64_t run_id = sqlite3_column_int64(st, 0);
-    int64_t test_id = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1);
-    sqlite3_reset(st);
-
     const cJSON *metrics = cJSON_GetObjectItem(result, "metrics");
-    const char *hash = cJSON_GetStringValue(cJSON_GetObjectItem(result, "config_hash"));
-    st = prep(s, ins, err);
-    if (!st) goto fail;
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
     sqlite3_bind_int64(st, 1, task_id);
     bind_id(st, 2, test_id);
-    bind_text(st, 3, hash);
-    for (int i = 0; metric_cols[i]; i++) {
+    bind_text(st, 3, cJSON_GetStringValue(cJSON_GetObjectItem(result, "config_hash")));
+    for (int i = 0; metric_keys[i]; i++) {
         int present;
-        double v = num_or_nan(metrics, metric_cols[i], &present);
+        double v = num_or_nan(metrics, metric_keys[i], &present);
         if (present) sqlite3_bind_double(st, 4 + i, v);
         else sqlite3_bind_null(st, 4 + i);
     }
@@ -868,34 +1039,62 @@ int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
     bind_json(st, 23, cJSON_GetObjectItem(result, "raw_data"));
     const cJSON *cached = cJSON_GetObjectItem(result, "cached_from");
     bind_id(st, 24, cJSON_IsNumber(cached) ? (int64_t)cached->valuedouble : 0);
-    if (exec_step(s, st, err, "cannot store the result") != 0) goto fail;
-    int64_t result_id = sqlite3_last_insert_rowid(s->db);
+    if (exec_step(s, st, err, "cannot store the result") != 0) return -1;
+    return sqlite3_last_insert_rowid(s->db);
+}
 
+/* The trades of a result; their number, or -1. */
+static int insert_trades(oo_store *s, int64_t result_id, const cJSON *trades, oo_err *err)
+{
+    static const char sql[] = "INSERT INTO trades(result_id, trade_data) VALUES (?, ?)";
     const cJSON *t;
-    int ntrades = 0;
+    int n = 0;
     cJSON_ArrayForEach(t, trades) {
-        st = prep(s, trade_ins, err);
-        if (!st) goto fail;
+        sqlite3_stmt *st = prep(s, sql, err);
+        if (!st) return -1;
         sqlite3_bind_int64(st, 1, result_id);
         bind_json(st, 2, t);
-        if (exec_step(s, st, err, "cannot store a trade") != 0) goto fail;
-        ntrades++;
+        if (exec_step(s, st, err, "cannot store a trade") != 0) return -1;
+        n++;
     }
-    st = prep(s, done, err);
-    if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, task_id);
-    bind_text(st, 2, hash);
-    if (exec_step(s, st, err, "cannot complete the task") != 0) goto fail;
+    return n;
+}
 
+/* The task is completed (its successful attempt counted), with a task_completed event. */
+static int mark_completed(oo_store *s, int64_t task_id, int64_t run_id, int64_t result_id, const cJSON *result,
+                          int ntrades, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE tasks SET status = 'completed', completed_at = CURRENT_TIMESTAMP, lease_owner = NULL, "
+        "lease_expires_at = NULL, error = NULL, config_hash = COALESCE(?2, config_hash), "
+        "attempts = attempts + 1 WHERE id = ?1";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, task_id);
+    bind_text(st, 2, cJSON_GetStringValue(cJSON_GetObjectItem(result, "config_hash")));
+    if (exec_step(s, st, err, "cannot complete the task") != 0) return -1;
+    const cJSON *metrics = cJSON_GetObjectItem(result, "metrics");
     cJSON *p = cJSON_CreateObject();
     cJSON_AddNumberToObject(p, "task_id", (double)task_id);
     cJSON_AddNumberToObject(p, "result_id", (double)result_id);
     cJSON_AddNumberToObject(p, "trades", ntrades);
     if (metrics) cJSON_AddItemToObject(p, "metrics", cJSON_Duplicate(metrics, 1));
-    if (cJSON_IsNumber(cached)) cJSON_AddTrueToObject(p, "cached");
+    if (cJSON_IsNumber(cJSON_GetObjectItem(result, "cached_from"))) cJSON_AddTrueToObject(p, "cached");
     int64_t ev = store_event_append(s, run_id, "task_completed", p, err);
     cJSON_Delete(p);
-    if (ev < 0) goto fail;
+    return ev < 0 ? -1 : 0;
+}
+
+int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
+                            const cJSON *trades, oo_err *err)
+{
+    if (store_begin(s, err) != 0) return -1;
+    int64_t result_id = existing_result(s, task_id, err), run_id = 0, test_id = 0;
+    if (result_id > 0) return store_commit(s, err) == 0 ? result_id : -1;   /* idempotent */
+    if (result_id < 0 || task_run_and_test(s, task_id, &run_id, &test_id, err) != 0) goto fail;
+    if ((result_id = insert_result(s, task_id, test_id, result, err)) < 0) goto fail;
+    int ntrades = insert_trades(s, result_id, trades, err);
+    if (ntrades < 0 || mark_completed(s, task_id, run_id, result_id, result, ntrades, err) != 0) goto fail;
     if (store_commit(s, err) != 0) return -1;
     return result_id;
 fail:

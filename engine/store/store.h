@@ -17,7 +17,7 @@
 
 typedef struct oo_store oo_store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Opens (creating parent folders and the schema, migrating an older schema forward). A file
  * written by a newer oo-automator is refused. */
@@ -64,10 +64,29 @@ typedef struct store_run_filter {
     int limit, offset;     /* limit 0 = 100 */
 } store_run_filter;
 cJSON *store_runs_list(oo_store *s, const store_run_filter *f, oo_err *err);
-/* pending | running | paused | completed | failed | cancelled; sets started_at/completed_at,
+/* pending | queued | running | paused | completed | failed | cancelled; sets started_at/completed_at,
  * appends a run_status event in the same transaction. */
 int store_run_set_status(oo_store *s, int64_t id, const char *status, const char *error_msg,
                          oo_err *err);
+
+/* The run script's text a run was created from (stored as it was then, so that a resume runs
+ * what was started, not what the file says today). store_run_script returns a copy to free,
+ * or NULL: with err empty when the run has no script, filled when there is no such run. */
+int store_run_set_script(oo_store *s, int64_t id, const char *text, oo_err *err);
+char *store_run_script(oo_store *s, int64_t id, oo_err *err);
+/* The run's status into buf (0), or -1 with err ("no run N"). One small query: what an engine
+ * polls to see a pause or a cancel from elsewhere. */
+int store_run_status(oo_store *s, int64_t id, char *buf, size_t n, oo_err *err);
+/* The run's tasks still to do (pending, or running whoever holds them); -1 on error. */
+int store_run_open_tasks(oo_store *s, int64_t run_id, oo_err *err);
+/* The highest stage that has tasks (0: none yet); -1 on error. */
+int store_run_max_stage(oo_store *s, int64_t run_id, oo_err *err);
+/* {total, pending, running, completed, failed, skipped} of the run's tasks. */
+cJSON *store_run_counts(oo_store *s, int64_t run_id, oo_err *err);
+/* The owners of the run's leased (running) tasks, distinct: an array of strings. */
+cJSON *store_run_lease_owners(oo_store *s, int64_t run_id, oo_err *err);
+/* Every running task of the run that owner holds goes back to pending; the number given back. */
+int store_run_release_owner(oo_store *s, int64_t run_id, const char *owner, oo_err *err);
 
 /* ---- tasks: the durable queue -------------------------------------------------------------- */
 /* Adds tasks in one transaction: an array of {values: {...}, stage?: N, config_hash?: ""}.
@@ -84,7 +103,8 @@ int store_task_renew(oo_store *s, int64_t task_id, const char *owner, int64_t le
 int store_task_release(oo_store *s, int64_t task_id, const char *owner, oo_err *err);
 /* Sets the full configuration hash of a task (what the dialog held before Run). */
 int store_task_set_hash(oo_store *s, int64_t task_id, const char *config_hash, oo_err *err);
-/* Completes a task with its result and trades in ONE transaction, with a task_completed event.
+/* Completes a task with its result and trades in ONE transaction, with a task_completed event;
+ * the successful attempt counts (a task done at the first try has attempts 1).
  * result: {metrics: {pl, cagr, ...}, config: {...}, raw_data: any, config_hash: "",
  *          cached_from: result id}; trades: array of JSON objects (may be NULL).
  * Idempotent: a task already completed keeps its one result; returns that result's id. */
@@ -137,6 +157,8 @@ int64_t store_event_append(oo_store *s, int64_t run_id, const char *kind, const 
 /* Events with id > after_id, oldest first, at most limit (0 = 500). */
 cJSON *store_events_after(oo_store *s, int64_t after_id, int limit, oo_err *err);
 int64_t store_events_last_id(oo_store *s, oo_err *err);
+/* The events of one run, oldest first (at most 10,000); kind NULL: every kind. */
+cJSON *store_run_events(oo_store *s, int64_t run_id, const char *kind, oo_err *err);
 
 /* ---- timing baselines: each recording step's duration, run by run ------------------------ */
 /* Stores the durations of one replay's steps: times = [{step: index, type: "click", ms: 12.5}].

@@ -30,7 +30,7 @@ typedef struct web_ws {            /* a WebSocket client of the events stream */
 
 struct web_server {
     /* options, copied */
-    char *host, *token, *db_path, *data_dir, *web_dir, *vendor_dir, *parameters_json;
+    char *host, *token, *db_path, *data_dir, *web_dir, *vendor_dir, *parameters_json, *metrics_json;
     cJSON *settings_defaults;
     web_start_run_fn start_run;
     void *start_run_ud;
@@ -47,6 +47,9 @@ struct web_server {
     atomic_int stop;                /* set by web_stop, read by the loop */
     pthread_t thread;
     int thread_started;
+    pthread_mutex_t done_mu;       /* the thread says the server is disposed of (then parks) */
+    pthread_cond_t done_cv;
+    int done, sync_init;
 
     h2o_globalconf_t conf;
     h2o_context_t ctx;

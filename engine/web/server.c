@@ -178,9 +178,26 @@ static void on_wake(h2o_socket_t *sock, const char *err)
     h2o_buffer_consume(&sock->input, sock->input->size);  /* wake-up bytes: the loop checks stop */
 }
 
+/* The server is disposed of: web_stop may free it. The thread itself stays, parked for the rest
+ * of the process: h2o keeps up to 16 freed memory-pool chunks per thread for reuse (its own,
+ * private cache, with no public way to empty it), and they stay h2o's and reachable as long as
+ * the thread lives, instead of being freed from outside by assuming their layout. One parked
+ * thread per server the process started (serve: one), blocked with every signal blocked. */
+static void park(web_server *w)
+{
+    pthread_mutex_lock(&w->done_mu);
+    w->done = 1;
+    pthread_cond_signal(&w->done_cv);
+    pthread_mutex_unlock(&w->done_mu);
+    for (;;) pause();     /* w is gone from here on: touch nothing */
+}
+
 static void *thread_main(void *arg)
 {
     web_server *w = arg;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);   /* signals are the process's, never this thread's */
     w->loop = h2o_evloop_create();
     h2o_context_init(&w->ctx, w->loop, &w->conf);
     w->accept_ctx.ctx = &w->ctx;
@@ -211,7 +228,7 @@ static void *thread_main(void *arg)
     if (w->nconns > 0) {
         /* never expected; disposing now would assert inside h2o, so leave it to the exit */
         OO_WARN("web", "%d connection(s) did not close within 3 s of the shutdown", w->nconns);
-        return NULL;
+        park(w);
     }
     h2o_multithread_queue_t *queue = w->ctx.queue;
     h2o_context_dispose(&w->ctx);
@@ -219,21 +236,10 @@ static void *thread_main(void *arg)
     h2o_evloop_destroy(w->loop);
     w->loop = NULL;
     free(queue);  /* h2o 2.2.5 (evloop): h2o_multithread_destroy_queue closes but never frees it */
-    /* h2o keeps freed socket buffers for reuse in a per-thread list, lost when the thread ends */
+    /* h2o keeps freed socket buffers for reuse in a recycling list: empty it (public API) */
     h2o_mem_recycle_t *recycled = &h2o_socket_buffer_prototype.allocator;
     while (recycled->cnt > 0) free(h2o_mem_alloc_recycle(recycled, 1));
-    /* ... and freed memory-pool chunks in another (static in h2o 2.2.5's memory.c, at most 16
-     * chunks of 4 KiB). Take them all back into a pool of our own (four 1000-byte pieces fill a
-     * chunk), then free the pool's chunks ourselves instead of handing them back. */
-    h2o_mem_pool_t pool;
-    h2o_mem_init_pool(&pool);
-    for (int i = 0; i < 17 * 4; i++) h2o_mem_alloc_pool(&pool, 1000);
-    for (void *c = pool.chunks, *next; c; c = next) {
-        next = *(void **)c;   /* a chunk starts with the pointer to the next one */
-        free(c);
-    }
-    pool.chunks = NULL;
-    h2o_mem_clear_pool(&pool);
+    park(w);
     return NULL;
 }
 
@@ -302,7 +308,12 @@ static void free_server(web_server *w)
     free(w->web_dir);
     free(w->vendor_dir);
     free(w->parameters_json);
+    free(w->metrics_json);
     cJSON_Delete(w->settings_defaults);
+    if (w->sync_init) {
+        pthread_cond_destroy(&w->done_cv);
+        pthread_mutex_destroy(&w->done_mu);
+    }
     free(w);
 }
 
@@ -320,6 +331,7 @@ web_server *web_start(const web_opts *o, oo_err *err)
     w->analysis_ud = o->analysis_ud;
     w->poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;
     w->parameters_json = dup_or_null(o->parameters_json);
+    w->metrics_json = dup_or_null(o->metrics_json);
     w->settings_defaults = o->settings_defaults ? cJSON_Duplicate(o->settings_defaults, 1) : cJSON_CreateObject();
     if (!w->loopback && !w->token) {
         oo_err_set(err, OO_E_USAGE, "web: listening on %s exposes the dashboard: give a token too", w->host);
@@ -363,7 +375,15 @@ web_server *web_start(const web_opts *o, oo_err *err)
 
     /* a client that goes away mid-answer must not kill the process */
     signal(SIGPIPE, SIG_IGN);
-    if (pthread_create(&w->thread, NULL, thread_main, w) != 0) {
+    pthread_mutex_init(&w->done_mu, NULL);
+    pthread_cond_init(&w->done_cv, NULL);
+    w->sync_init = 1;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);   /* it parks: see park() */
+    int started = pthread_create(&w->thread, &attr, thread_main, w) == 0;
+    pthread_attr_destroy(&attr);
+    if (!started) {
         oo_err_set(err, OO_E_GENERIC, "web: cannot start the server thread");
         goto fail;
     }
@@ -384,7 +404,9 @@ void web_stop(web_server *w)
         atomic_store(&w->stop, 1);
         char c = 1;
         if (write(w->wake_pipe[1], &c, 1) < 0) { /* the pipe is non-blocking; a full pipe wakes too */ }
-        pthread_join(w->thread, NULL);
+        pthread_mutex_lock(&w->done_mu);
+        while (!w->done) pthread_cond_wait(&w->done_cv, &w->done_mu);
+        pthread_mutex_unlock(&w->done_mu);
     }
     free_server(w);
 }

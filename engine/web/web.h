@@ -4,12 +4,14 @@
  * tails the events table, so runs driven by another process show up exactly like its own.
  *
  * web/ uses store/ and the run engine's command seam only: starting a run is the caller's
- * start_run callback (called on the web thread; it must hand the spec to the run engine's
- * queue and return quickly). Pause, resume and cancel write the run's status through the
- * store, which the engine working on the run polls, in this process or another.
+ * start_run callback (called on the web thread; it checks the spec, creates the run, starts an
+ * engine for it and returns quickly). Pause, resume and cancel write the run's status through
+ * the store, which the engine working on the run polls, in this process or another.
  *
  * Ownership: web_start copies every string and JSON of the options; the caller keeps its own.
- * The web_server owns its thread, loop, sockets and store handle; web_stop releases them all.
+ * The web_server owns its loop, sockets and store handle; web_stop releases them all. Its thread
+ * then parks for the rest of the process instead of ending, so that h2o's per-thread cache of
+ * memory-pool chunks stays h2o's (server.c says why).
  */
 #ifndef OO_WEB_H
 #define OO_WEB_H
@@ -19,11 +21,16 @@
 
 typedef struct web_server web_server;
 
-/* Starts a run from a validated spec (the JSON body of POST /api/runs); returns the new run's
- * id, or -1 with err filled (OO_E_INPUT/OO_E_USAGE: the spec is wrong, answered 400). */
+/* Starts a run from a spec (the JSON body of POST /api/runs, an object): checks it exactly as
+ * `oo-automator run` checks its input (web/ checks nothing of a spec itself), creates the run
+ * and has an engine execute it. Returns the new run's id, or -1 with err: OO_E_INPUT or
+ * OO_E_USAGE (the spec is wrong) is answered 400 with err's message, the one the command line
+ * prints; anything else 500. */
 typedef int64_t (*web_start_run_fn)(void *ud, const cJSON *spec, oo_err *err);
-/* Estimates a run spec before it starts (POST /api/estimate): a new JSON object the server
- * sends and frees, or NULL with err filled (OO_E_INPUT/OO_E_USAGE/OO_E_SCRIPT: answered 400). */
+/* Estimates a run spec before it starts (POST /api/estimate): checks it as start_run does (the
+ * same check, the same messages) and returns a new JSON object the server sends and frees
+ * ({backtests, summary, minutes, text, ...}), or NULL with err filled (OO_E_INPUT/OO_E_USAGE:
+ * answered 400 with err's message; anything else 500). */
 typedef cJSON *(*web_estimate_fn)(void *ud, const cJSON *spec, oo_err *err);
 
 /* The analysis of a run (kind "run", goal may be NULL) or of a result (kind "result") as JSON
@@ -40,6 +47,8 @@ typedef struct web_opts {
     const char *web_dir;         /* the front end (web/) */
     const char *vendor_dir;      /* vendor/node_modules; may be NULL */
     const char *parameters_json; /* {"parameters": [...schemas], "errors": [...]}; may be NULL */
+    const char *metrics_json;    /* the one list of metrics (lua/oo/metrics.lua's public()): GET
+                                    /api/metrics, the CSV export's columns; may be NULL */
     const cJSON *settings_defaults; /* what GET /api/settings shows for unset keys; may be NULL */
     web_start_run_fn start_run;  /* NULL: POST /api/runs answers 503 */
     void *start_run_ud;
@@ -55,7 +64,8 @@ web_server *web_start(const web_opts *opts, oo_err *err);
 int web_port(const web_server *w);
 /* The URL it serves ("http://127.0.0.1:8000/"), owned by the server. */
 const char *web_url(const web_server *w);
-/* Stops accepting, closes every connection, joins the thread and frees everything. */
+/* Stops accepting, closes every connection, waits until the thread disposed of the server and
+ * frees everything. */
 void web_stop(web_server *w);
 
 /* The settings the dashboard edits (stored in the settings table) and the password, which is

@@ -3,6 +3,7 @@
 --                                   profit_target = {start=10, stop=50, step=10} } }
 -- or, to fix the order of the loops, a list: parameters = { {name="delta", config={...}}, ... }.
 -- Without a list the parameters are taken in name order; the last varies fastest.
+local errors = require("oo.errors")
 local modes = require("oo.modes")
 local M = { name = "grid", description = "Grid search: every combination of several parameters" }
 
@@ -11,17 +12,17 @@ local M = { name = "grid", description = "Grid search: every combination of seve
 function M.entries(spec, mode)
   mode = mode or "grid"
   local list = {}
-  if type(spec.parameters) ~= "table" then error(mode .. ": parameters missing (a table of name = config)", 0) end
+  if type(spec.parameters) ~= "table" then errors.raise("input", "%s: parameters missing (a table of name = config)", mode) end
   if #spec.parameters > 0 then
     for i, e in ipairs(spec.parameters) do
-      if type(e) ~= "table" then error(string.format("%s: parameters[%d]: expected {name=..., config=...}", mode, i), 0) end
+      if type(e) ~= "table" then errors.raise("input", "%s: parameters[%d]: expected {name=..., config=...}", mode, i) end
       list[#list + 1] = { name = e.name or e.parameter, config = e.config or {} }
     end
   else
     for name, cfg in pairs(spec.parameters) do list[#list + 1] = { name = name, config = cfg } end
     table.sort(list, function(a, b) return a.name < b.name end)
   end
-  if #list < 1 then error(mode .. ": at least one parameter is needed", 0) end
+  if #list < 1 then errors.raise("input", "%s: at least one parameter is needed", mode) end
   return list
 end
 
@@ -30,7 +31,7 @@ function M.axes(spec, registry, mode)
   mode = mode or "grid"
   local axes, seen = {}, {}
   for _, e in ipairs(M.entries(spec, mode)) do
-    if seen[e.name] then error(string.format("%s: parameter %q given twice", mode, tostring(e.name)), 0) end
+    if seen[e.name] then errors.raise("input", "%s: parameter %q given twice", mode, tostring(e.name)) end
     seen[e.name] = true
     local _, cfg, vals = modes.resolve_parameter(registry, e.name, e.config, mode .. "." .. tostring(e.name))
     axes[#axes + 1] = { name = e.name, config = cfg, values = vals }
@@ -42,10 +43,12 @@ function M.check(spec, registry)
   return { mode = "grid", axes = M.axes(spec, registry), fixed = modes.check_fixed(registry, spec.fixed, "grid") }
 end
 
+-- The number of combinations, without building them; in floating point, so that a grid past
+-- 2^63 combinations is a large number, never a wrapped-around integer (an integer when exact).
 function M.count(spec)
-  local n = 1
+  local n = 1.0
   for _, a in ipairs(spec.axes) do n = n * #a.values end
-  return n
+  return n < 2^53 and math.tointeger(n) or n
 end
 
 function M.plan(spec, done)

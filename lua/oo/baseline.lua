@@ -46,13 +46,16 @@ function B:baseline(name)
   return b
 end
 
--- The learned timeout of each step of `rec` (decoded recording `name`), {[index] = ms}, or nil
--- when none is learned. default_ms: the timeout of steps that name none; slow > 1: a retry or
--- a throttled run, which learns nothing.
+-- The learned timeout of each step of `rec` (recording `name`: browser.recording's object, or
+-- a table {steps = {...}, timeout}), {[index] = ms}, or nil when none is learned. default_ms:
+-- the timeout of steps that name none; slow > 1: a retry or a throttled run, which learns
+-- nothing.
 function B:timeouts(name, rec, default_ms, slow)
   if not self.q or (slow and slow > 1) then return nil end
   local b, out, any = self:baseline(name), {}, false
-  for i, step in ipairs(rec.steps) do
+  if next(b) == nil then return nil end
+  local steps = type(rec.steps) == "function" and rec:steps() or rec.steps
+  for i, step in ipairs(steps) do
     local s = b[i - 1]
     local own = step.timeout or rec.timeout or default_ms or 5000
     if s and s.type == step.type and s.n >= M.min_samples and own < M.long_wait_ms then
@@ -63,16 +66,23 @@ function B:timeouts(name, rec, default_ms, slow)
   return any and out or nil
 end
 
--- err (a replay's error) with what a learned timeout had to do with it: when the step that
--- failed ran under one (step_timeouts, as timeouts() gave them), the message says so and that
--- the next attempt waits the recording's own. Anything else is returned as it is.
+-- err (a replay's error: a typed error or a string) with what a learned timeout had to do with
+-- it: when the step that failed ran under one (step_timeouts, as timeouts() gave them), the
+-- message says so and that the next attempt waits the recording's own; a typed error keeps its
+-- code. Anything else is returned as it is.
 function M.explain(err, step_timeouts)
-  if type(err) ~= "string" or not step_timeouts then return err end
-  local i = tonumber(err:match("step (%d+) %(%a+%) failed"))
+  if not step_timeouts then return err end
+  local typed = type(err) == "table" and type(err.msg) == "string"
+  if type(err) ~= "string" and not typed then return err end
+  local msg = typed and err.msg or err
+  local i = tonumber(msg:match("step (%d+) %(%a+%) failed"))
   local ms = i and step_timeouts[i]
   if not ms then return err end
-  return err .. string.format("\n  (the step's timeout was learned from its recent durations: %d ms;" ..
+  msg = msg .. string.format("\n  (the step's timeout was learned from its recent durations: %d ms;" ..
     " a step this much slower than usual may mean the site changed; the next attempt waits the recording's own timeout)", ms)
+  if not typed then return msg end
+  local errors = require("oo.errors")
+  return errors.new(errors.code(err), msg, err)
 end
 
 -- Stores the durations page:replay returned for recording `name` (task_id may be nil).

@@ -18,16 +18,20 @@
 --   rate_limited     the site asked us to slow down
 --   network     a request got no answer (a dropped connection)
 --   modal       a dialog would not open or close
+--   page        the page answered no: it threw, a navigation or a response failed
 local M = {}
 
-local mt = {}
+-- The engine's C side raises typed errors with the same metatable (registry "oo.error"), so
+-- M.is() holds for errors from either side.
+local registry = debug and debug.getregistry and debug.getregistry()
+local mt = registry and registry["oo.error"] or {}
 mt.__index = mt
 mt.__tostring = function(e) return e.msg end
 
 M.codes = {
   input = true, usage = true, timeout = true, browser = true, io = true, db = true, script = true,
   cancelled = true, session = true, site = true, config_rejected = true, rate_limited = true,
-  network = true, modal = true,
+  network = true, modal = true, page = true,
 }
 
 -- A new typed error value (not raised). Extra fields (step, selector, ...) may be added.

@@ -5,67 +5,58 @@
 --   local r = oo.run { test = URL, parameter = "delta", config = { start = 5, stop = 50, step = 15 } }
 --   local best = oo.best(r, "mar")            -- then narrow around it, run again, ...
 --
--- Each oo.run is a whole run of the engine, exactly as `oo-automator run --config` does it
--- (checked first, stored, executed on its browsers, resumable, on the dashboard); it returns
--- when the run is over, with its results: {run_id, status, results = {{values, metrics}...}}.
-local json = require("json")
-local log = require("log")
+-- Each oo.run is a whole run of the engine, in this very process and Lua state, exactly as
+-- `oo-automator run --config` does it (checked first, stored, executed on its browsers,
+-- resumable, on the dashboard); it returns when the run is over, with its results:
+-- {run_id, status, ok, results = {{task_id, stage, values, metrics}...}}. Ctrl-C during a run
+-- stops the script too (a "cancelled" error).
+local errors = require("oo.errors")
+local objective = require("oo.objective")
 local M = {}
 
 M.modes = require("oo.modes")
 M.values = require("oo.values")
 
-local function exe()
-  local e = os.getenv("OO_AUTOMATOR")
-  if not e or e == "" then error("oo.run: OO_AUTOMATOR is not set (run the script with `oo-automator run`)", 2) end
-  return e
+local function engine()
+  local ok, runs = pcall(require, "runs")
+  if not ok then
+    errors.raise("usage", "oo.run: no run engine in this process: run the script with `oo-automator run SCRIPT.lua`")
+  end
+  return runs
 end
 
-local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
--- Runs a spec (a table as a run script would return); returns its results.
-function M.run(spec, opts)
-  opts = opts or {}
-  if type(spec) ~= "table" then error("oo.run: expected a spec table", 2) end
-  local file = os.tmpname()
-  local f = assert(io.open(file, "w"))
-  f:write(json.encode(require("oo.spec").storable(spec)))
-  f:close()
-  local cmd = { quote(exe()), "run", "--config", quote(file), "--yes" }
-  if opts.browsers then cmd[#cmd + 1] = "--browsers " .. math.tointeger(opts.browsers) end
-  if opts.no_cache then cmd[#cmd + 1] = "--no-cache" end
-  local p = assert(io.popen(table.concat(cmd, " ") .. " 2>&1", "r"))
-  local run_id
-  for line in p:lines() do
-    io.stderr:write(line, "\n")
-    run_id = run_id or tonumber(line:match("^run (%d+):"))
+-- The completed results of a run as {task_id, stage, values, metrics}.
+function M.results(run_id)
+  local out = {}
+  for _, r in ipairs(engine().results(run_id)) do
+    out[#out + 1] = { task_id = r.task_id, stage = r.stage, values = r.values or r.parameter_values,
+                      metrics = r.metrics or {} }
   end
-  local ok, _, code = p:close()
-  os.remove(file)
-  if not run_id then error(string.format("oo.run: the run did not start (exit %s)", tostring(code)), 2) end
-  local ep = assert(io.popen(table.concat({ quote(exe()), "export", "--run-id", run_id, "--format", "json", "--output", "-" }, " "), "r"))
-  local text = ep:read("a")
-  ep:close()
-  local run = json.decode(text)
-  local out = { run_id = run_id, status = run.status, ok = ok, results = {} }
-  for _, t in ipairs(run.tasks or {}) do
-    if t.status == "completed" then
-      local m = {}
-      for _, k in ipairs({ "pl", "cagr", "max_drawdown", "win_percentage", "capture_rate", "mar", "total_premium",
-                           "trades", "winners", "avg_per_trade" }) do m[k] = t[k] end
-      out.results[#out.results + 1] = { values = t.values or t.parameter_values, metrics = m }
-    end
-  end
-  if not ok then log.warn(string.format("run %d ended %s", run_id, tostring(run.status))) end
   return out
 end
 
--- The best result of a run's results by a metric name or a function(metrics, values).
+-- Runs a spec (a table as a run script would return); returns its results. opts: browsers,
+-- no_cache.
+function M.run(spec, opts)
+  opts = opts or {}
+  if type(spec) ~= "table" then errors.raise("input", "oo.run: expected a spec table") end
+  local runs = engine()
+  local cli = require("oo.cli")
+  local plan = cli.prepare({ spec = spec, where = "oo.run", yes = true, browsers = opts.browsers })
+  cli.ready()
+  local id = cli.create(plan.key)
+  local outcome, why = runs.execute(id, { browsers = opts.browsers, no_cache = opts.no_cache })
+  if outcome == "interrupted" then errors.raise("cancelled", "oo.run: run %d was interrupted: %s", id, why or "") end
+  local run = runs.get(id)
+  local out = { run_id = id, status = run.status, ok = outcome == "completed", results = M.results(id) }
+  if not out.ok then require("log").warn(string.format("run %d ended %s%s", id, run.status, why and (": " .. why) or "")) end
+  return out
+end
+
+-- The best result of a run's results by a metric, a goal or a function(metrics, values): what
+-- oo.objective says is best.
 function M.best(r, by)
-  local staged = require("modes.staged")
-  local score = type(by) == "function" and by or staged.metrics[by or "mar"]
-  if not score then error("oo.best: unknown metric " .. tostring(by), 2) end
-  return staged.best({ score = score }, r.results or r)
+  return objective.get(by, "oo.best").best(r.results or r)
 end
 
 return M

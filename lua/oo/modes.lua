@@ -3,9 +3,13 @@
 --
 -- A mode module returns a table:
 --   name, description
---   check(spec, registry)      -> normalised spec, or error("what is wrong, where")
---   count(spec)                -> number of tasks the run will have (known up front; a search's
---                                 budget, or its expected count)
+--   check(spec, registry)      -> normalised spec, or a typed error (oo.errors, code "input":
+--                                 "what is wrong, where"). spec is the user's spec as prepared
+--                                 (oo.spec.prepare); the normalised spec may hold closures: it is
+--                                 never stored (the prepared spec is).
+--   count(spec)                -> number of tasks the run will have (known up front, without
+--                                 building them: a float when it is too large for an integer;
+--                                 a search's budget, or its expected count)
 --   plan(spec, done_stages)    -> the next stage {index, label, parameter, tasks = {{values=..}}}
 --                                 or nil when the run is complete. done_stages is the list of
 --                                 finished stages (oo.runner.stages_done), each with its results
@@ -14,6 +18,9 @@
 --                                 status}: failed ones too), in stored order. plan must be a pure
 --                                 function of the spec and done_stages (a seed in the spec, no
 --                                 clock, no state kept between calls): resume depends on it.
+--                                 A mode may set done[i].best (the result it kept) and
+--                                 done[i].best_score, which the runner reports (a "stage_best"
+--                                 event the dashboard shows).
 -- The runner plans the next stage when the last one has drained, so every browser is free then:
 -- a search that proposes one candidate per browser (batched = true) gets the run's browsers as
 -- spec.batch, written into the stored spec when the run is made (oo.cli.browsers).
@@ -21,18 +28,21 @@
 -- summary(spec, done_stages) -> {best, spent, ...} (a search: the CLI then prints one table and
 -- the search's cost); cost(spec, results, counts) -> that line; per_stage (a search whose
 -- stages are judged apart, e.g. halving's rungs: a table per stage, the last stage's best).
--- `registry` maps parameter names to parameter modules (parameters/*.lua).
+-- `registry` maps parameter names to parameter modules (parameters/*.lua). The engine checks
+-- count() against its limits (over 1,000 needs --yes, over 100,000 is refused) before plan()
+-- builds any task. "Best" is oo.objective's, never a mode's own.
+local errors = require("oo.errors")
 local values = require("oo.values")
 local M = {}
 
 M.builtin = { "sweep", "grid", "staged", "refine", "optimize", "halving", "walkforward" }
 
 function M.get(name)
-  if type(name) ~= "string" then error("mode: expected a name such as \"sweep\"", 0) end
+  if type(name) ~= "string" then errors.raise("input", "mode: expected a name such as \"sweep\"") end
   local ok, mod = pcall(require, "modes." .. name)
   if not ok then
     if tostring(mod):find("module 'modes." .. name .. "' not found", 1, true) then
-      error(string.format("unknown mode %q (known: %s)", name, table.concat(M.builtin, ", ")), 0)
+      errors.raise("input", "unknown mode %q (known: %s)", name, table.concat(M.builtin, ", "))
     end
     error(mod, 0)
   end
@@ -43,24 +53,29 @@ end
 -- module, its completed config and its values (each checked against the field bounds).
 function M.resolve_parameter(registry, name, config, where)
   where = where or name
-  if type(name) ~= "string" then error(where .. ": parameter name missing", 0) end
+  if type(name) ~= "string" then errors.raise("input", "%s", where .. ": parameter name missing") end
   local p = registry[name]
   if not p then
     local names = {}
     for k in pairs(registry) do names[#names + 1] = k end
     table.sort(names)
-    error(string.format("%s: unknown parameter %q (known: %s)", where, name, table.concat(names, ", ")), 0)
+    errors.raise("input", "%s: unknown parameter %q (known: %s)", where, name, table.concat(names, ", "))
   end
   local cfg = values.apply_fields(name, p.fields, config)
+  local n = values.count_range(cfg)
+  if n and n > values.max_values then
+    errors.raise("input", "%s: %s gives %.0f values, over the %d a run may have: check start, stop and step", where,
+      name, n, values.max_values)
+  end
   local ok, vals = pcall(p.generate, cfg)
-  if not ok then error(string.format("%s: %s", where, tostring(vals)), 0) end
+  if not ok then error(errors.wrap(vals, where), 0) end
   if type(vals) ~= "table" or #vals == 0 then
-    error(string.format("%s: the configuration gives no value to test", where), 0)
+    errors.raise("input", "%s: the configuration gives no value to test", where)
   end
   if p.check_value then
     for _, v in ipairs(vals) do
       local okv, why = p.check_value(v, cfg)
-      if not okv then error(string.format("%s: value %s: %s", where, tostring(v), why or "out of bounds"), 0) end
+      if not okv then errors.raise("input", "%s: value %s: %s", where, tostring(v), why or "out of bounds") end
     end
   end
   return p, cfg, vals
@@ -72,13 +87,13 @@ end
 function M.check_fixed(registry, fixed, where)
   where = (where or "spec") .. ".fixed"
   if fixed == nil then return {} end
-  if type(fixed) ~= "table" then error(where .. ": expected a table of parameter = value", 0) end
+  if type(fixed) ~= "table" then errors.raise("input", "%s: expected a table of parameter = value", where) end
   for name, v in pairs(fixed) do
     local p = registry[name]
-    if not p then error(string.format("%s: unknown parameter %q", where, tostring(name)), 0) end
+    if not p then errors.raise("input", "%s: unknown parameter %q", where, tostring(name)) end
     if p.check_value then
       local ok, why = p.check_value(v, values.apply_fields(name, p.fields, {}))
-      if not ok then error(string.format("%s.%s: %s: %s", where, name, tostring(v), why or "out of bounds"), 0) end
+      if not ok then errors.raise("input", "%s.%s: %s: %s", where, name, tostring(v), why or "out of bounds") end
     end
   end
   return fixed

@@ -27,7 +27,7 @@ end
 -- The folders searched, in order (later folders override earlier ones).
 function M.dirs()
   local dirs = { fs.resource("parameters") }
-  local extra = os.getenv("OO_PARAMETERS_PATH")
+  local extra = require("config").get("parameters_path")
   if extra then for d in extra:gmatch("[^:]+") do dirs[#dirs + 1] = d end end
   return dirs
 end
@@ -63,6 +63,18 @@ function M.discover(dirs)
   return registry, errors
 end
 
+-- The registry of this Lua state (one command): discovered once; the load errors are printed
+-- once on stderr as warnings.
+local cached
+function M.registry()
+  if not cached then
+    local registry, errors = M.discover()
+    for _, e in ipairs(errors) do io.stderr:write("warning: parameter script left out: ", e, "\n") end
+    cached = { registry = registry, errors = errors }
+  end
+  return cached.registry, cached.errors
+end
+
 -- Names in display order.
 function M.names(registry)
   local out = {}
@@ -92,6 +104,13 @@ function M.schemas(registry)
                       unit = p.unit, requires_toggle = p.requires_toggle, fields = json.array(fields) }
   end
   return json.array(out)
+end
+
+-- What the dashboard's New Run form is made from: {parameters = schemas, errors = {...}}.
+function M.for_forms()
+  local json = require("json")
+  local registry, errors = M.registry()
+  return { parameters = M.schemas(registry), errors = json.array(errors) }
 end
 
 return M

@@ -146,7 +146,7 @@ function M.slow_note(baselines, i, type, ms)
 end
 
 function M.check_steps(page, file, rec, opts, out)
-  local steps = rec.steps
+  local steps = rec:steps()
   local sum = { steps = #steps, checked = 0, ok = 0, broken = 0, failed = 0, broken_steps = {}, stopped = nil, slow = 0 }
   local clock = require("time")
   local t0
@@ -165,7 +165,7 @@ function M.check_steps(page, file, rec, opts, out)
     return t
   end
   local function perform(i)
-    return pcall(page.replay, page, file, { from = i, to = i + 1, vars = opts.vars, max_timeout = opts.timeout })
+    return pcall(page.replay, page, rec, { from = i, to = i + 1, vars = opts.vars, max_timeout = opts.timeout })
   end
   local i = 0
   while i < #steps do
@@ -241,20 +241,17 @@ end
 -- ({OO_EMAIL, OO_PASSWORD, OO_BASE_URL}); out(line) prints. Returns the exit status.
 function M.check(opts, out)
   out = out or print
-  local json, fs = require("json"), require("fs")
-  local text, rerr = fs.read(opts.file)
-  if not text then out("record-check: " .. rerr); return 2 end
-  local okj, rec = pcall(json.decode, text)
-  if not okj or type(rec) ~= "table" or type(rec.steps) ~= "table" then
-    out("record-check: " .. opts.file .. ": not a Chrome DevTools Recorder export (" .. reason(rec) .. ")")
-    return 2
-  end
+  local fs = require("fs")
+  -- parsed once, by the engine's Recorder parser (its errors name the JSON path), then replayed
+  -- step by step from that one object
+  local okr, rec = pcall(require("browser").recording, opts.file)
+  if not okr then out("record-check: " .. tostring(rec)); return 2 end
   local vars = opts.vars or {}
   if not vars.OO_BASE_URL or vars.OO_BASE_URL == "" then vars.OO_BASE_URL = require("oo.site").base_url() end
   vars.OO_BASE_URL = vars.OO_BASE_URL:gsub("/+$", "")
   opts.vars = vars
   local name = basename(opts.file)
-  out(string.format("record-check %s: %d steps%s", opts.file, #rec.steps, rec.title and (" (\"" .. rec.title .. "\")") or ""))
+  out(string.format("record-check %s: %d steps%s", opts.file, #rec, rec.title ~= "" and (" (\"" .. rec.title .. "\")") or ""))
 
   -- the login recording: --login, else login.json next to FILE, in OO_RECORDINGS, in recordings/
   local login = opts.login

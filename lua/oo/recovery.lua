@@ -1,5 +1,8 @@
 -- oo.recovery: what went wrong in a failed attempt, what it leaves behind for the trader to see,
--- and what to do before the next one. The classes are the design's failure table:
+-- and what to do before the next one. A failure's class comes from its error's code (typed
+-- errors, lua/oo/errors.lua: C raises them for timeouts, dead browsers and pages that say no;
+-- task.lua for what OptionOmega answers), never from the words of its message. The classes are
+-- the design's failure table:
 --   timing        an element or a state did not come in time      -> retry (fresh context)
 --   modal         the dialog would not close or open               -> retry (fresh context)
 --   session       logged out under us                              -> log in again, carry on
@@ -7,27 +10,40 @@
 --   site_error    OptionOmega answered with an error               -> retry, then skip
 --   rate_limited  "Too many requests" / HTTP 429                   -> back off, retry
 --   permanent     the task itself is wrong (a value out of range)  -> fail it at once
-local fs = require("fs")
-local json = require("json")
+--   config_rejected  OptionOmega refuses this configuration        -> fail it at once
+local errors = require("oo.errors")
 local sched = require("sched")
 local M = {}
 
-local function has(msg, ...)
-  for _, needle in ipairs({ ... }) do
-    if msg:lower():find(needle:lower(), 1, true) then return true end
-  end
-  return false
-end
+-- The failure class of each error code (lua/oo/errors.lua). A code not listed (timeout, page,
+-- script, io, ...) is "timing": retried from a fresh context.
+M.classes = {
+  browser = "browser", session = "session", rate_limited = "rate_limited", site = "site_error",
+  network = "site_error", config_rejected = "config_rejected", modal = "modal",
+  input = "permanent", usage = "permanent",
+}
+-- Codes that are the task's own fault every time (retrying changes nothing) ...
+M.permanent = { input = true, usage = true, config_rejected = true }
+-- ... and those that are nobody's (a dropped connection): retried without using up an attempt.
+M.transient = { network = true }
 
--- Reads the page (when it still answers) for signs OptionOmega shows.
-local function page_signs(page)
-  if not page then return {} end
+-- What the page shows when a wait ran out (it still answers): OptionOmega's rate-limit page, or
+-- its sign-in. A code, or nil when the page tells nothing more.
+local function page_code(page)
+  if not page then return nil end
   local ok, s = pcall(page.eval, page, [[(() => {
     const t = document.body ? document.body.innerText : '';
     return { text: t.slice(0, 4000), url: location.href,
              dialog: !!document.querySelector('[role=dialog]') };
   })()]])
-  return ok and type(s) == "table" and s or {}
+  if not ok or type(s) ~= "table" then return nil end
+  local text = (s.text or ""):lower()
+  if text:find("too many requests", 1, true) then return "rate_limited" end
+  if (text:find("sign in", 1, true) or text:find("log in", 1, true)) and not s.dialog and s.url
+      and not s.url:find("/test/", 1, true) then
+    return "session"
+  end
+  return nil
 end
 
 -- Failures that are not the task's: handled and carried on without using up an attempt.
@@ -39,62 +55,28 @@ function M.not_the_tasks(failure) return M.carry_on[failure.type] or failure.tra
 -- test afresh anyway; logging in again would only cost time.
 M.keeps_session = { site_error = true, rate_limited = true }
 
+-- A failed attempt's class, from its error's code alone (the words of a message never change
+-- it): {message, code, type, permanent, transient}. A dead browser (keeper) is "browser"
+-- whatever the error; a wait that ran out asks the page what it shows.
 function M.classify(err, page, keeper)
-  local msg = tostring(err)
-  local f = { message = msg, type = "timing" }
-  if keeper and keeper.b and not keeper.b:alive() or has(msg, "browser is gone", "closed the connection",
-      "renderer crashed", "target crashed", "this browser is closed", "page crashed") then
-    f.type = "browser"
-    return f
-  end
-  if has(msg, "unknown parameter", "is not an OptionOmega", "no leg", "legs, no leg", "below the minimum",
-      "above the maximum") then
-    f.type, f.permanent = "permanent", true
-    return f
-  end
-  if has(msg, "signed us out") then
-    f.type = "session"
-    return f
-  end
-  if has(msg, "OptionOmega answered:") then
-    f.type = has(msg, "Too many requests", "429") and "rate_limited" or "site_error"
-    -- the page's request never got an answer (a dropped connection): the network's fault, not
-    -- the backtest's; retried like a rate limit, without using up an attempt
-    f.transient = has(msg, "Network error", "Failed to fetch") or nil
-    return f
-  end
-  local signs = page_signs(page)
-  local text = signs.text or ""
-  if has(msg, "429") or has(text, "Too many requests") then
-    f.type = "rate_limited"
-  elseif has(text, "Sign in", "Log in") and not signs.dialog and signs.url and not signs.url:find("/test/", 1, true) then
-    f.type = "session"
-  elseif has(text, "Backtest failed", "Something went wrong", "error") and not signs.dialog and has(msg, "P/L", "results", "dt") then
-    f.type = "site_error"
-  elseif signs.dialog and has(msg, "dialog", "detached", "hidden") then
-    f.type = "modal"
-  end
-  return f
+  local code = errors.code(err)
+  if keeper and keeper.b and not keeper.b:alive() then code = "browser" end
+  if code == "timeout" or code == "page" then code = page_code(page) or code end
+  return { message = errors.message(err), code = code, type = M.classes[code] or "timing",
+           permanent = M.permanent[code] or nil, transient = M.transient[code] or nil }
 end
 
--- Saves what the page shows: screenshot (PNG), HTML (password inputs blanked by the engine),
--- console log and the page's recent network log, under dir/task-<id>-<attempt>.*
+-- Keeps what the page shows (replay/evidence.h, the same routine as a failed replay's):
+-- screenshot (PNG), HTML (password inputs blanked by the engine), console and network logs,
+-- under dir/task-<id>-attempt-<n>.*; the console log itself goes to the failures table too.
 function M.artifacts(page, dir, t, failure)
-  local out = {}
-  if not page then return out end
-  fs.mkdir(dir)
-  local base = string.format("%s/task-%d-attempt-%d", dir, t.id, (t.attempts or 0) + 1)
-  local ok, png = pcall(page.screenshot, page)
-  if ok and png and fs.write(base .. ".png", png) then out.screenshot = base .. ".png" end
-  local okh, html = pcall(page.html, page)
-  if okh and html and fs.write(base .. ".html", html) then out.html = base .. ".html" end
+  if not page then return {} end
+  local base = string.format("task-%d-attempt-%d", t.id, (t.attempts or 0) + 1)
+  local ok, paths = pcall(page.evidence, page, dir, base)
+  paths = ok and type(paths) == "table" and paths or {}
   local okc, console = pcall(page.console, page)
-  if okc and console then out.console = console end
-  if page.network then
-    local okn, net = pcall(page.network, page)
-    if okn and net and fs.write(base .. ".network.json", json.encode(net)) then out.network_log = base .. ".network.json" end
-  end
-  return out
+  return { screenshot = paths.screenshot, html = paths.html, network_log = paths.network_log,
+           console = okc and console or nil }
 end
 
 -- Before the next attempt: a rate limit backs off (with jitter); the rest needs only the fresh

@@ -1,21 +1,13 @@
 -- oo.results: OptionOmega's results page read into numbers. The page shows a dl of dt/dd pairs
 -- ("P/L" "$13,376", "CAGR" "14.2%", "Avg Per Trade" "$21 / lot"); this maps each label to a
 -- metric key and parses the text the way OptionOmega formats it.
+local metrics = require("oo.metrics")
 local M = {}
 
--- label on the page -> metric key (also the results table's column names)
-M.labels = {
-  ["P/L"] = "pl", ["CAGR"] = "cagr", ["Max Drawdown"] = "max_drawdown", ["MAR Ratio"] = "mar",
-  ["Win Percentage"] = "win_percentage", ["Total Premium"] = "total_premium",
-  ["Capture Rate"] = "capture_rate", ["Starting Capital"] = "starting_capital",
-  ["Ending Capital"] = "ending_capital", ["Trades"] = "trades", ["Winners"] = "winners",
-  ["Avg Per Trade"] = "avg_per_trade", ["Avg Winner"] = "avg_winner", ["Avg Loser"] = "avg_loser",
-  ["Max Winner"] = "max_winner", ["Max Loser"] = "max_loser",
-  ["Avg Minutes In Trade"] = "avg_minutes_in_trade",
-}
-
--- Metrics shown as percentages are stored as fractions (14.2% -> 0.142), like the API's.
-M.percent = { cagr = true, max_drawdown = true, win_percentage = true, capture_rate = true }
+-- label on the page -> metric key, and the keys shown as percentages (stored as fractions:
+-- 14.2% -> 0.142, like the API's): both from the one list of metrics (lua/oo/metrics.lua)
+M.labels = metrics.page_labels()
+M.percent = metrics.percent_keys()
 
 -- "$13,376" -> 13376, "-$155" -> -155, "($155)" -> -155, "68.2%" -> 68.2, "$21 / lot" -> 21,
 -- "1.75" -> 1.75, "—" or "" -> nil. Returns number, is_percent.
@@ -98,9 +90,10 @@ end
 
 -- How far a shown value may be from the exact one, given how the page rounds it.
 local function tolerance(key, exact)
-  if M.percent[key] then return 0.0006 end
-  if key == "mar" then return 0.006 end
-  return math.max(0.51, math.abs(exact) * 1e-6)
+  local format = metrics.by_key[key] and metrics.by_key[key].format
+  if format == "pct" then return 0.0006 end          -- shown with one decimal of a percent
+  if format == "ratio" then return 0.006 end         -- shown with two decimals
+  return math.max(0.51, math.abs(exact) * 1e-6)      -- money and counts: whole numbers
 end
 
 -- Metrics from the API answer when there is one (checked against what the page shows: a

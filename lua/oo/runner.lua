@@ -10,7 +10,7 @@
 local browser = require("browser")
 local sched = require("sched")
 local log = require("log")
-local modes = require("oo.modes")
+local objective = require("oo.objective")
 local parameters = require("oo.parameters")
 local spec_mod = require("oo.spec")
 local task = require("oo.task")
@@ -157,138 +157,170 @@ function M.throttle(nworkers, q)
   return th
 end
 
-function M.execute(q)
-  local registry, load_errors = parameters.discover()
-  for _, e in ipairs(load_errors) do log.warn(e) end
-  local spec = spec_mod.from_stored(q.spec)
-  local mode = modes.get(spec.mode)
-  local norm = mode.check(spec, registry)
-  local pconfigs = spec_mod.param_configs(norm)
-  local env = task.env(q.test.url, q.options)
+-- What a mode kept of each finished stage (done[i].best), reported once per command as a
+-- "stage_best" event: the objective it was judged by (a metric, a goal or "custom") and the
+-- value it carried forward. A mode that keeps none (sweep, grid) is judged by the run's
+-- optimize_by (oo.objective), the same best the CLI's table stars.
+local function report_bests(q, spec, norm, done, reported)
+  local fallback
+  for i, d in ipairs(done) do
+    local st = norm.stages and norm.stages[i]
+    if not d.best and not st and d.results and #d.results > 0 then
+      fallback = fallback or objective.get(spec.optimize_by, "optimize_by")
+      d.best, d.best_score = fallback.best(d.results)
+    end
+    if d.best and not reported[i] then
+      reported[i] = true
+      local p = st and st.parameter or norm.parameter
+      q:event("stage_best", { stage = i, parameter = p, value = p and d.best.values[p], values = d.best.values,
+        task_id = d.best.task_id, optimize_by = st and st.optimize_by or (fallback and fallback.label),
+        score = d.best_score })
+    end
+  end
+end
+
+-- What an execution shares: the run's live spec, the browser, the pace, the workers' events.
+local function setup(q)
+  local registry = parameters.registry()
+  local live = spec_mod.for_run(q.run_id, q.spec, q.script, registry)
+  local r = { q = q, registry = registry, spec = live.spec, mode = live.mode, norm = live.norm,
+              pconfigs = spec_mod.param_configs(live.norm), env = task.env(q.test.url, q.options),
+              keeper = browser_keeper(q), pace = M.pacer(tonumber(require("config").get("rate_limit") or "10")),
+              work = sched.event(), changed = sched.event(), exited = sched.event(),
+              finished = false, workers = 0, nworkers = q.options.browsers, free_retries = {}, gates = {},
+              reported = {} }
   task.check_recordings()
-  local keeper = browser_keeper(q)
-  local pace = M.pacer(tonumber(require("config").get("rate_limit") or "10"))
-  local work, changed, exited = sched.event(), sched.event(), sched.event()
-  local state = { finished = false, workers = 0 }
-  local nworkers = q.options.browsers
-  local lanes = M.lanes(nworkers)
-  local throttle = M.throttle(nworkers * lanes, q)
-  local free_retries = {}
-  local gates = {}
-  for i = 1, nworkers do gates[i] = M.gate(q) end
+  r.lanes = M.lanes(r.nworkers)
+  r.throttle = M.throttle(r.nworkers * r.lanes, q)
+  for i = 1, r.nworkers do r.gates[i] = M.gate(q) end
+  return r
+end
 
-  -- slot = lane-major, so that dropping to k slots keeps k browsers' first lanes
-  local function worker(id, lane)
-    local name = lanes > 1 and ("w" .. id .. string.char(96 + lane)) or ("w" .. id)
-    local slot = (lane - 1) * nworkers + id
-    local gate = gates[id]
-    local session -- {ctx, page} logged in, or nil
-    local function close_session()
-      if session then pcall(session.ctx.close, session.ctx) end
-      session = nil
-    end
-    if lane > 1 then
-      q:worker_state(name, "waiting")
-      gate.started(120000, function() return state.finished end)
-    end
-    while not state.finished and not q:stopping() do
-      local t = (slot <= throttle.active) and q:lease(name) or nil
-      if not t and slot > throttle.active then
-        q:worker_state(name, "throttled")
-        work:wait(2000)
-      elseif not t then
-        q:worker_state(name, "idle")
-        work:wait(1000)
-      else
-        q:worker_state(name, "running", describe(t.values))
-        local ok, err = pcall(function()
-          if not session then
-            q:worker_state(name, "logging in", describe(t.values))
-            session = task.open_session(keeper.get(), env, name)
-          end
-          local result, trades = task.execute(session.page, t, { env = env, registry = registry,
-            configs = pconfigs, q = q, pace = pace, gate = gate,
-            slow = throttle.slow * (1 + (t.attempts or 0)) })
-          q:complete(t.id, result, trades)
-        end)
-        if ok then throttle.record(true) end
-        gate.kick()   -- a task is over (done, cached or failed): the other tabs may start
-        if not ok and err == task.STOPPED then
-          q:release(t.id)
-          break
-        end
-        if not ok then
-          if q:stopping() == "interrupted" then break end
-          local failure = recovery.classify(err, session and session.page, keeper)
-          local art = recovery.artifacts(session and session.page, q.options.artifacts_dir, t, failure)
-          failure.screenshot, failure.html, failure.network_log, failure.console =
-            art.screenshot, art.html, art.network_log, art.console
-          throttle.record(false, failure.permanent)
-          -- the design's "log in again / relaunch / back off and carry on": a lost session, a
-          -- dead Chromium or a rate limit is not the task's fault; up to 5 times it costs no attempt
-          if recovery.not_the_tasks(failure) then
-            free_retries[t.id] = (free_retries[t.id] or 0) + 1
-            failure.uncounted = free_retries[t.id] <= 5
-          end
-          local final, attempt = q:fail(t.id, failure)
-          log.warn(string.format("%s: task %d (%s) attempt %d failed (%s): %s%s", name, t.id,
-            describe(t.values), attempt, failure.type, failure.message, final and "; giving up on it" or ""))
-          -- the next task starts from a fresh logged-in context, unless the site only answered
-          -- with an error (the page and the session are fine)
-          if not recovery.keeps_session[failure.type] then close_session() end
-          -- the progress line shows the wait, not the task just given back
-          q:worker_state(name, failure.type == "rate_limited" and "backing off" or "recovering")
-          recovery.after(failure, keeper)
-        end
-        changed:notify()
-      end
-    end
-    close_session()
-    q:worker_state(name, "done")
-    state.workers = state.workers - 1
-    exited:notify()
+local function close_session(w)
+  if w.session then pcall(w.session.ctx.close, w.session.ctx) end
+  w.session = nil
+end
+
+-- A failed attempt: classified by its code, its evidence kept, recorded; what comes next.
+local function on_failure(r, w, t, err)
+  local q = r.q
+  local failure = recovery.classify(err, w.session and w.session.page, r.keeper)
+  local art = recovery.artifacts(w.session and w.session.page, q.options.artifacts_dir, t, failure)
+  failure.screenshot, failure.html, failure.network_log, failure.console =
+    art.screenshot, art.html, art.network_log, art.console
+  r.throttle.record(false, failure.permanent)
+  -- the design's "log in again / relaunch / back off and carry on": a lost session, a dead
+  -- Chromium or a rate limit is not the task's fault; up to 5 times it costs no attempt
+  if recovery.not_the_tasks(failure) then
+    r.free_retries[t.id] = (r.free_retries[t.id] or 0) + 1
+    failure.uncounted = r.free_retries[t.id] <= 5
   end
+  local final, attempt = q:fail(t.id, failure)
+  log.warn(string.format("%s: task %d (%s) attempt %d failed (%s): %s%s", w.name, t.id, describe(t.values), attempt,
+    failure.type, failure.message, final and "; giving up on it" or ""))
+  -- the next task starts from a fresh logged-in context, unless the site only answered with an
+  -- error (the page and the session are fine)
+  if not recovery.keeps_session[failure.type] then close_session(w) end
+  -- the progress line shows the wait, not the task just given back
+  q:worker_state(w.name, failure.type == "rate_limited" and "backing off" or "recovering")
+  recovery.after(failure, r.keeper)
+end
 
-  -- plans the next stage when nothing is pending or running; false when the run is complete
-  local function plan_next()
-    local upto = q:max_stage()
-    local stage = mode.plan(norm, M.stages_done(q, upto))
-    if not stage then return false end
-    if stage.index <= upto then
-      error(string.format("mode %s planned stage %d again", spec.mode, stage.index), 0)
+-- One leased task on the worker's session: false when the worker must stop.
+local function run_task(r, w, t)
+  local q = r.q
+  q:worker_state(w.name, "running", describe(t.values))
+  local ok, err = pcall(function()
+    if not w.session then
+      q:worker_state(w.name, "logging in", describe(t.values))
+      w.session = task.open_session(r.keeper.get(), r.env, w.name)
     end
-    q:add_tasks(stage.index, stage.tasks)
-    q:event("stage_started", { stage = stage.index, label = stage.label, parameter = stage.parameter,
-      fixed = stage.fixed, tasks = #stage.tasks })
-    work:notify()
-    return true
-  end
+    local result, trades = task.execute(w.session.page, t, { env = r.env, registry = r.registry,
+      configs = r.pconfigs, q = q, pace = r.pace, gate = w.gate, slow = r.throttle.slow * (1 + (t.attempts or 0)) })
+    q:complete(t.id, result, trades)
+  end)
+  if ok then r.throttle.record(true) end
+  w.gate.kick()   -- a task is over (done, cached or failed): the other tabs may start
+  if not ok and err == task.STOPPED then q:release(t.id); return false end
+  if not ok and q:stopping() == "interrupted" then return false end
+  if not ok then on_failure(r, w, t, err) end
+  r.changed:notify()
+  return true
+end
 
-  local c0 = q:counts()
-  if c0.pending + c0.running == 0 and not q:stopping() then plan_next() end
-  for lane = 1, lanes do
-    for i = 1, nworkers do
-      state.workers = state.workers + 1
-      sched.spawn(worker, i, lane)
+-- A worker: one tab of browser `id` (lane), leasing and running tasks until the run is over.
+-- slot = lane-major, so that dropping to k slots keeps k browsers' first lanes.
+local function worker(r, id, lane)
+  local q = r.q
+  local w = { name = r.lanes > 1 and ("w" .. id .. string.char(96 + lane)) or ("w" .. id),
+              slot = (lane - 1) * r.nworkers + id, gate = r.gates[id] }
+  if lane > 1 then
+    q:worker_state(w.name, "waiting")
+    w.gate.started(120000, function() return r.finished end)
+  end
+  while not r.finished and not q:stopping() do
+    local t = (w.slot <= r.throttle.active) and q:lease(w.name) or nil
+    if not t and w.slot > r.throttle.active then
+      q:worker_state(w.name, "throttled")
+      r.work:wait(2000)
+    elseif not t then
+      q:worker_state(w.name, "idle")
+      r.work:wait(1000)
+    elseif not run_task(r, w, t) then
+      break
     end
   end
+  close_session(w)
+  q:worker_state(w.name, "done")
+  r.workers = r.workers - 1
+  r.exited:notify()
+end
 
+-- Plans the next stage when nothing is pending or running; false when the run is complete.
+local function plan_next(r)
+  local q = r.q
+  local upto = q:max_stage()
+  local done = M.stages_done(q, upto)
+  local stage = r.mode.plan(r.norm, done)
+  report_bests(q, r.spec, r.norm, done, r.reported)
+  if not stage then return false end
+  if stage.index <= upto then
+    error(string.format("mode %s planned stage %d again", r.spec.mode, stage.index), 0)
+  end
+  q:add_tasks(stage.index, stage.tasks)
+  q:event("stage_started", { stage = stage.index, label = stage.label, parameter = stage.parameter,
+    fixed = stage.fixed, tasks = #stage.tasks })
+  r.work:notify()
+  return true
+end
+
+-- Stage after stage until the run is complete or stops; then every worker is waited for.
+local function coordinate(r)
+  local q = r.q
   local ok, err = pcall(function()
     while not q:stopping() do
-      local c = q:counts()
-      if c.pending + c.running > 0 then
-        changed:wait(2000)
-      elseif not plan_next() then
-        break
-      end
+      if q:open_tasks() > 0 then r.changed:wait(2000)
+      elseif not plan_next(r) then break end
     end
   end)
-  state.finished = true
-  work:notify()
-  for _, g in ipairs(gates) do g.kick() end
-  while state.workers > 0 do exited:wait(5000) end
-  keeper.close()
+  r.finished = true
+  r.work:notify()
+  for _, g in ipairs(r.gates) do g.kick() end
+  while r.workers > 0 do r.exited:wait(5000) end
+  r.keeper.close()
   if not ok then error(err, 0) end
+end
+
+function M.execute(q)
+  local r = setup(q)
+  if q:open_tasks() == 0 and not q:stopping() then plan_next(r) end
+  for lane = 1, r.lanes do
+    for i = 1, r.nworkers do
+      r.workers = r.workers + 1
+      sched.spawn(worker, r, i, lane)
+    end
+  end
+  coordinate(r)
 end
 
 return M

@@ -8,6 +8,7 @@
 -- Between new_backtest and run_backtest every parameter of the task is set and verified by its
 -- Lua script (parameters/). Re-record a flow in Chrome and drop the export in: no code changes.
 local config = require("config")
+local errors = require("oo.errors")
 local fs = require("fs")
 local json = require("json")
 local values_mod = require("oo.values")
@@ -25,7 +26,7 @@ M.timeouts = { step = 15000, backtest = (tonumber(config.get("timeout_s") or "")
 
 -- The error a task stops with when the run stops while it waited for its turn to press Run:
 -- nothing happened on OptionOmega, the task goes back to the queue as it was.
-M.STOPPED = "the run is stopping: the task goes back to the queue"
+M.STOPPED = errors.new("cancelled", "the run is stopping: the task goes back to the queue")
 
 -- The recording named `name`: the user's folder first, then the installation's.
 function M.recording(name)
@@ -36,26 +37,28 @@ function M.recording(name)
   end
   local p = fs.resource("recordings/" .. name)
   if not fs.exists(p) then
-    error(string.format("recording %s not found (looked in %s%s): put the Chrome Recorder export there, or set OO_RECORDINGS to its folder", name,
-      dir and (dir .. " and ") or "", fs.resource("recordings")), 0)
+    errors.raise("input", "recording %s not found (looked in %s%s): put the Chrome Recorder export there, or set OO_RECORDINGS to its folder", name,
+      dir and (dir .. " and ") or "", fs.resource("recordings"))
   end
   return p
 end
 
 M.flows = { "login.json", "open_test.json", "new_backtest.json", "run_backtest.json", "trade_log.json" }
 
--- Every recording a task needs exists and parses; errors name the file and what is wrong.
+-- The recording named `name`, parsed once per Lua state (one command: once per run) by the
+-- engine's Recorder parser, as an object: rec.file, #rec, rec:steps(); page:replay takes it.
+local recordings = {}   -- path -> recording object
+local function load_recording(name)
+  local path = M.recording(name)
+  if not recordings[path] then recordings[path] = require("browser").recording(path) end
+  return recordings[path]
+end
+M.load_recording = load_recording
+
+-- Every recording a task needs exists and parses; errors name the file, the JSON path, what
+-- was expected and what was found.
 function M.check_recordings()
-  local json = require("json")
-  for _, name in ipairs(M.flows) do
-    local path = M.recording(name)
-    local text, err = fs.read(path)
-    if not text then error(err, 0) end
-    local ok, rec = pcall(json.decode, text)
-    if not ok or type(rec) ~= "table" or type(rec.steps) ~= "table" then
-      error(string.format("%s: not a Chrome DevTools Recorder export (%s)", path, ok and "no steps" or tostring(rec)), 0)
-    end
-  end
+  for _, name in ipairs(M.flows) do load_recording(name) end
 end
 
 -- What the recordings' {{placeholders}} are filled with.
@@ -65,7 +68,7 @@ function M.env(test_url, options)
   local email = config.get("email")
   local password = config.secret("password")
   if not email or not password then
-    error("OptionOmega credentials missing: set OO_EMAIL and OO_PASSWORD (environment, .env or ~/.config/oo-automator/config)", 0)
+    errors.raise("input", "OptionOmega credentials missing: set OO_EMAIL and OO_PASSWORD (environment, .env or ~/.config/oo-automator/config)")
   end
   return {
     vars = { OO_BASE_URL = base, OO_EMAIL = email, OO_PASSWORD = password, OO_TEST_URL = test_url },
@@ -73,19 +76,12 @@ function M.env(test_url, options)
   }
 end
 
-local recordings = {}   -- path -> decoded recording
-local function load_recording(name)
-  local path = M.recording(name)
-  if not recordings[path] then recordings[path] = json.decode(assert(fs.read(path))) end
-  return path, recordings[path]
-end
-
 -- page:replay of recording `name` with the timing baselines (learn: {bl = oo.baseline learner,
 -- task_id, slow}, or nil): each step's learned timeout, and its duration stored afterwards.
 local function play(page, name, opts, learn)
-  local path, rec = load_recording(name)
+  local rec = load_recording(name)
   if learn and learn.bl then opts.step_timeouts = learn.bl:timeouts(name, rec, opts.timeout, learn.slow) end
-  local ok, times = pcall(page.replay, page, path, opts)
+  local ok, times = pcall(page.replay, page, rec, opts)
   if not ok then error(baseline.explain(times, opts.step_timeouts), 0) end
   if learn and learn.bl then learn.bl:record(learn.task_id, name, times) end
   return times
@@ -98,43 +94,52 @@ M.replay = replay
 
 -- What only a signed-out visitor sees: the first element login.json clicks (its "Sign in").
 function M.signin_selectors()
-  local _, rec = load_recording("login.json")
-  for _, s in ipairs(rec.steps) do
+  for _, s in ipairs(load_recording("login.json"):steps()) do
     if s.type == "click" and type(s.selectors) == "table" then return s.selectors end
   end
 end
 
 M.SIGNED_OUT = "OptionOmega signed us out: the page shows its sign-in"
+function M.signed_out() return errors.new("session", M.SIGNED_OUT) end
+
+-- What OptionOmega answered instead of results, as a typed error: it asks us to slow down
+-- (rate_limited), its request got no answer (network: the connection's fault, not the
+-- backtest's), or it refused the backtest (site).
+function M.answer_error(text)
+  local lower = tostring(text):lower()
+  local code = "site"
+  if lower:find("too many requests", 1, true) or lower:find("429", 1, true) then code = "rate_limited"
+  elseif lower:find("network error", 1, true) or lower:find("failed to fetch", 1, true) then code = "network" end
+  return errors.new(code, "OptionOmega answered: " .. tostring(text))
+end
 
 -- Replays the recording `name`, but where its last step waits for the page that shows the flow
 -- went through, waits for that page or the sign-in instead: a lost session fails the attempt
 -- at once, not after the step's whole timeout.
 function M.replay_signed_in(page, env, name, timeout, learn)
-  local path, rec = load_recording(name)
-  local n, last, signin = #rec.steps, rec.steps[#rec.steps], M.signin_selectors()
+  local rec = load_recording(name)
+  local steps = rec:steps()
+  local n, last, signin = #steps, steps[#steps], M.signin_selectors()
   if not last or last.type ~= "waitForElement" or last.visible == false or not signin then
     return replay(page, env, name, timeout, learn)
   end
-  local opts = { vars = env.vars, timeout = timeout or M.timeouts.step }
-  opts.to = n - 1
-  play(page, name, opts, learn)
-  local either = {}
-  for _, alt in ipairs(last.selectors) do either[#either + 1] = alt end
-  for _, alt in ipairs(signin) do either[#either + 1] = alt end
-  local step_timeout = last.timeout and math.max(last.timeout, opts.timeout) or opts.timeout
-  -- the wait is the last step's: its learned timeout holds, and its duration is the step's
+  local step = timeout or M.timeouts.step
+  local opts = { vars = env.vars, timeout = step, to = n - 1 }
+  play(page, name, opts, learn)     -- every step but the last
+  -- then until the last step's element or the sign-in shows; the wait is the last step's: its
+  -- learned timeout holds, and its duration is the step's
   local learned = opts.step_timeouts and opts.step_timeouts[n - 1]
   local clock = require("time")
   local t0 = clock.now_ms()
-  local ok = pcall(page.wait_for, page, { selectors = either }, { state = "visible", timeout = learned or step_timeout })
-  if ok and page:query({ selectors = last.selectors }).count == 0 then error(M.SIGNED_OUT, 0) end
+  local ok, which = pcall(page.replay, page, rec, { from = n - 1, to = n - 1,
+    until_any = { { selectors = last.selectors }, { selectors = signin } },
+    until_timeout = learned or (last.timeout and math.max(last.timeout, step) or step) })
+  if ok and which == 2 then error(M.signed_out(), 0) end
   -- the last step itself: at once when its element is there; when neither came, at once too,
   -- with the recording's own error (the file, the step, each selector and why it failed)
-  local learned_all = opts.step_timeouts
-  opts.to, opts.from, opts.step_timeouts = nil, n - 1, nil
-  if not ok then opts.max_timeout = 1 end
-  local okr, times = pcall(page.replay, page, path, opts)
-  if not okr then error(baseline.explain(times, learned_all), 0) end
+  local okr, times = pcall(page.replay, page, rec, { vars = env.vars, timeout = step, from = n - 1,
+    max_timeout = not ok and 1 or nil })
+  if not okr then error(baseline.explain(times, opts.step_timeouts), 0) end
   if learn and learn.bl and times and times[1] then
     times[1].ms = times[1].ms + (clock.now_ms() - t0)
     learn.bl:record(learn.task_id, name, times)
@@ -169,7 +174,7 @@ function M.apply(page, task_values, registry, configs)
   local names = sorted_keys(task_values)
   for _, name in ipairs(names) do
     local p = registry[name]
-    if not p then error(string.format("unknown parameter %q (not in parameters/)", name), 0) end
+    if not p then errors.raise("input", "unknown parameter %q (not in parameters/)", name) end
     local cfg = configs[name] or values_mod.apply_fields(name, p.fields, {})
     p.set(page, task_values[name], cfg)
   end
@@ -178,7 +183,7 @@ function M.apply(page, task_values, registry, configs)
     local cfg = configs[name] or values_mod.apply_fields(name, p.fields, {})
     local ok, why = p.verify(page, task_values[name], cfg)
     if not ok then
-      error(string.format("verify %s = %s: %s", name, tostring(task_values[name]), why or "the dialog does not hold it"), 0)
+      errors.raise("page", "verify %s = %s: %s", name, tostring(task_values[name]), why or "the dialog does not hold it")
     end
   end
 end
@@ -198,14 +203,13 @@ M.outcome_js = [[
 -- Replays run_backtest.json, but instead of its last step (the wait for the results) waits
 -- for the results or an error, so an error ends the attempt at once, not after 5 minutes.
 function M.run_backtest(page, env, learn)
-  local _, rec = load_recording("run_backtest.json")
-  local n = #rec.steps
+  local n = #load_recording("run_backtest.json")
   play(page, "run_backtest.json", { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 }, learn)
   local outcome = page:wait_for_expression(M.outcome_js, { timeout = M.timeouts.backtest })
   if type(outcome) == "string" and outcome:sub(1, 6) == "error:" then
-    error("OptionOmega answered: " .. outcome:sub(7), 0)
+    error(M.answer_error(outcome:sub(7)), 0)
   end
-  if outcome == "signed-out" then error(M.SIGNED_OUT, 0) end
+  if outcome == "signed-out" then error(M.signed_out(), 0) end
   play(page, "run_backtest.json", { vars = env.vars, timeout = M.timeouts.backtest, from = n - 1 }, learn)
 end
 
@@ -283,7 +287,7 @@ function M.execute(page, t, ctx)
   local rows = {}
   for i, tr in ipairs(trades) do rows[i] = tr.row end
   if metrics.trades and metrics.trades ~= #rows then
-    error(string.format("the trade log has %d trades but the results say %d", #rows, metrics.trades), 0)
+    errors.raise("site", "the trade log has %d trades but the results say %d", #rows, metrics.trades)
   end
   return { metrics = metrics, config = { values = t.values, dialog = dialog }, raw_data = raw, extra = extra,
            mismatch = mismatch, config_hash = config_hash }, rows

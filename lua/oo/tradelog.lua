@@ -1,5 +1,6 @@
 -- oo.tradelog: OptionOmega's trade-log CSV parsed into trades. The header is fixed (tools such
 -- as TradeBlocks import exactly it); legs read "44 Sep 22 6370 C STO 110.95 | 22 Sep 22 ...".
+local json = require("json")
 local M = {}
 
 M.header = {
@@ -102,24 +103,6 @@ function M.read(row)
   return out
 end
 
--- Writes trades (stored rows: header -> text or number) as OptionOmega's trade-log CSV: the
--- exact header, in order, so tools that import OptionOmega's file (TradeBlocks) read it.
-function M.to_csv(rows)
-  local function field(v)
-    if v == nil or type(v) == "userdata" then return "" end
-    local s = type(v) == "number" and (math.type(v) == "integer" and tostring(v) or string.format("%.10g", v)) or tostring(v)
-    if s:find('[,"\r\n]') then s = '"' .. s:gsub('"', '""') .. '"' end
-    return s
-  end
-  local out = { table.concat(M.header, ",") }
-  for _, row in ipairs(rows) do
-    local f = {}
-    for i, name in ipairs(M.header) do f[i] = field(row[name]) end
-    out[#out + 1] = table.concat(f, ",")
-  end
-  return table.concat(out, "\n") .. "\n"
-end
-
 -- Parses the CSV text: checks the header, returns a list of trades, each {row = {header =
 -- text}, values = {header = number or text}, legs = {...}}, and the sum of P/L.
 function M.parse(text)
@@ -138,7 +121,7 @@ function M.parse(text)
     if #raw ~= #head then
       error(string.format("trade log row %d: %d fields, expected %d", r, #raw, #head), 0)
     end
-    local row, values = {}, {}
+    local row, values = json.ordered({}, head), {}     -- stored with its columns in the CSV's order
     for i, name in ipairs(head) do
       row[name] = raw[i]
       values[name] = numeric[name] and num(raw[i]) or raw[i]

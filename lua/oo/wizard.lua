@@ -3,6 +3,7 @@
 -- may be named), the mode, the parameter(s) and their fields with defaults, the browsers;
 -- shows how many backtests that makes and asks to continue. Reads answers line by line from
 -- stdin (so it can be scripted), writes questions to stderr.
+local metrics = require("oo.metrics")
 local parameters = require("oo.parameters")
 local spec_mod = require("oo.spec")
 local values = require("oo.values")
@@ -118,8 +119,8 @@ function M.ask_search(spec, registry)
   spec.seed = ask_until("Seed (the same seed, the same search)", 1, whole(-1000000000, 1000000000))
 end
 
--- arg: {tests = recent tests [{id, url, name}], browsers = default, history = the store's
--- recent backtest times (for the estimate)}
+-- arg: {tests = recent tests [{id, url, name}], browsers = default}. The estimate it shows reads
+-- the store's recent backtest times through the `runs` module (oo.cli.estimate).
 -- Returns {spec = ..., test = key, test_name = name for a new URL (or nil), browsers = n}.
 function M.run(arg)
   local registry, errors = parameters.discover()
@@ -127,7 +128,11 @@ function M.run(arg)
   say("New run\n\nRecent tests:\n")
   local tests = arg.tests or {}
   if #tests == 0 then say("  (none yet)\n") end
-  for i, t in ipairs(tests) do say(string.format("  %d) %s  %s\n", i, t.name or "(unnamed)", t.url)) end
+  for i, t in ipairs(tests) do
+    -- a test without a name comes from the store as JSON null (json.null), not nil
+    local name = type(t.name) == "string" and t.name ~= "" and t.name or "(unnamed)"
+    say(string.format("  %d) %s  %s\n", i, name, tostring(t.url)))
+  end
   local test, test_name
   local answer = ask("Test: a number above, an OptionOmega test URL, an id or part of a name", #tests > 0 and 1 or nil)
   if answer == nil then error("run: no test given", 0) end
@@ -175,10 +180,13 @@ function M.run(arg)
       local st = { parameter = name, config = cfg }
       if #spec.stages > 0 then
         st.use_best_from = spec.stages[#spec.stages].parameter
-        st.optimize_by = choose("  Best of the previous stage by", {
-          { value = "mar", label = "MAR ratio" }, { value = "cagr", label = "CAGR" },
-          { value = "win_percentage", label = "win percentage" }, { value = "max_drawdown", label = "smallest drawdown" },
-          { value = "capture_rate", label = "capture rate" }, { value = "pl", label = "P/L" } }, 1)
+        local options = {}
+        for _, m in ipairs(metrics.list) do
+          if m.sense then options[#options + 1] = { value = m.key, label = m.label } end
+        end
+        local default = 1
+        for i, o in ipairs(options) do if o.value == metrics.default_optimize_by then default = i end end
+        st.optimize_by = choose("  Best of the previous stage by", options, default)
       end
       used[name] = true
       spec.stages[#spec.stages + 1] = st
@@ -195,7 +203,7 @@ function M.run(arg)
   cli.browsers(spec, browsers, "wizard")
   local _, norm, count = spec_mod.check(spec, registry, "wizard")
   say("\n", cli.summary(norm, count), " on ", tostring(browsers), " browser", browsers == 1 and "" or "s", "\n")
-  say("estimate: ", cli.estimate(count, browsers, arg.history), "\n")
+  say("estimate: ", cli.estimate(count, browsers), "\n")
   local go = ask(string.format("Ready to run %d tests. Continue? (y/n)", count), "y")
   if tostring(go):lower():sub(1, 1) ~= "y" then return { cancelled = true } end
   return { spec = spec, test = test, test_name = test_name, browsers = browsers }

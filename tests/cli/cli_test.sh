@@ -114,8 +114,67 @@ expect 1 "refine with a budget" -- "$BIN" --db "$bdb" run --config "$root/space.
 contains "$err" "refine.max_backtests" "refine has no budget"
 expect 1 "no credentials" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end 10 --step 5
 contains "$err" "OO_EMAIL" "credentials: how to fix"
+# a YAML config (issue 13.9): the JSON's schema; a malformed one names the file, line and column
+printf 'test: %s\nmode: grid\nparameters:\n  delta: {start: 10, end: 20, step: 5}\n  profit_target: {start: 25, end: 50, step: 25}\n' "$T" > "$root/grid.yaml"
+expect 1 "a YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/grid.yaml"
+contains "$err" "grid of delta (3) x profit_target (2): 6 combinations" "the YAML's spec is planned like the JSON's"
+# the searches in YAML: the same spec as in JSON, planned with their own summary and estimate
+printf 'test: %s\nmode: optimize\nmax_backtests: 12\nseed: 5\noptimize_by: cagr\nparameters:\n  delta: {start: 5, end: 30, step: 1}\n  profit_target: {start: 10, end: 100, step: 10}\n' "$T" > "$root/optimize.yaml"
+expect 1 "an optimize YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/optimize.yaml"
+contains "$err" "optimize delta (26) x profit_target (10): up to 12 backtests of a 260-point grid (seed 5)" "optimize in YAML"
+contains "$err" "12 backtests, 45 s each (no history yet: assumed)" "optimize in YAML: the estimate"
+printf 'test: %s\nmode: refine\ncoarse: 3\nparameters:\n  - {name: delta, config: {start: 5, end: 30, step: 1}}\n' "$T" > "$root/refine.yaml"
+expect 1 "a refine YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/refine.yaml"
+contains "$err" "refine delta (26): about" "refine in YAML"; contains "$err" "(coarse 3 per parameter, keep 3)" "refine in YAML: its options"
+printf 'test: %s\nmode: halving\nperiod: "2020-01-02..2024-12-31"\nparameter: delta\nconfig: {start: 5, end: 9, step: 1}\n' "$T" > "$root/halving.yaml"
+expect 1 "a halving YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/halving.yaml"
+contains "$err" "halving delta (5): 5 on 2024-06-12..2024-12-31, 2 on 2023-05-03..2024-12-31, 1 on 2020-01-02..2024-12-31: 8 backtests" "halving in YAML"
+printf 'test: %s\nmode: optimize\nparameters:\n  delta: {start: 5, end: 30, step: 1}\n' "$T" > "$root/nobudget.yaml"
+expect 1 "an optimize YAML config without a budget" -- "$BIN" --db "$bdb" run --config "$root/nobudget.yaml"
+contains "$err" "nobudget.yaml: optimize.max_backtests: missing" "YAML: the search's own check, naming the file"
+printf 'test: %s\nmode: sweep\n  parameter: delta\n' "$T" > "$root/bad.yml"
+expect 1 "a malformed YAML config" -- "$BIN" --db "$bdb" run --config "$root/bad.yml"
+one_line "$err" "malformed YAML"; contains "$err" "bad.yml: yaml: line 3, column 12" "YAML error: file, line and column"
+# numbers on the command line are decimal (issue 12.13); times are HH:MM, steps in minutes (13.11)
+expect 2 "hex start" -- "$BIN" --db "$bdb" run --url $T --param delta --start 0x10 --end 20 --step 5
+one_line "$err" "hex start"; contains "$err" "decimal" "hex start: what is expected"
+expect 2 "inf end" -- "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end inf --step 5
+expect 1 "time parameter from flags (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T \
+  --param entry_time --start 09:32 --end 10:30 --step 15
+contains "$err" "sweep of entry_time: 4 values" "times from --start/--end, minutes from --step"
+expect 1 "time step as H:MM" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T \
+  --param entry_time --start 9:32 --end 10:32 --step 0:30
+contains "$err" "sweep of entry_time: 3 values" "a step of 0:30 is 30 minutes"
+# run names: at most 200 characters (not bytes), no control characters, at every entry (12.9, 12.13)
+long=$(printf 'é%.0s' $(seq 1 200))
+expect 1 "a 200-character name (400 bytes) is fine" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T \
+  --param delta --start 5 --end 10 --step 5 --name "$long"
+contains "$err" "OO_EMAIL" "a 200-character name passes the check"
+expect 2 "a 201-character name" -- "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end 10 --step 5 --name "${long}x"
+one_line "$err" "long name"; contains "$err" "201 characters" "long name: how many"
+expect 2 "a name with an escape" -- "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end 10 --step 5 --name "$(printf 'a\033]0;x\007b')"
+contains "$err" "control character" "escape in a name"
+printf 'return { test = "%s", name = "two\\nlines", parameter = "delta", config = { start = 5, stop = 10, step = 5 } }\n' "$T" > "$root/ctl.lua"
+expect 1 "a script's name with a newline" -- "$BIN" --db "$bdb" run "$root/ctl.lua"
+contains "$err" "control character" "newline in a script's name"
 [ "$(sqlite3 "$bdb" 'SELECT COUNT(*) FROM runs' 2>/dev/null || echo 0)" = 0 ] && ok || bad "bad input created a run"
 unset OO_EMAIL OO_PASSWORD
+
+# --- Ctrl-C stops a run script that keeps the CPU busy (issue 12.12): exit 130, nothing stored --
+printf 'local f = assert(io.open("%s/busy.started", "w")); f:close()\nwhile true do end\n' "$root" > "$root/busy.lua"
+"$BIN" --db "$root/busy.db" run "$root/busy.lua" >"$root/busy.out" 2>"$root/busy.err" &
+bpid=$!
+end=$(( $(date +%s) + 60 ))
+while [ ! -f "$root/busy.started" ] && [ "$(date +%s)" -lt "$end" ]; do sleep 0.1; done
+[ -f "$root/busy.started" ] && ok || bad "the busy script never started"
+kill -INT $bpid
+end=$(( $(date +%s) + 30 ))
+while kill -0 $bpid 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.1; done
+if kill -0 $bpid 2>/dev/null; then bad "Ctrl-C did not stop a busy script within 30 s"; kill -9 $bpid; fi
+wait $bpid; rc=$?
+[ "$rc" = 130 ] && ok || bad "busy script after Ctrl-C: exit $rc, expected 130: $(cat "$root/busy.err")"
+contains "$(cat "$root/busy.err")" "interrupted" "busy script: says it was interrupted"
+[ "$(sqlite3 "$root/busy.db" 'SELECT COUNT(*) FROM runs' 2>/dev/null || echo 0)" = 0 ] && ok || bad "an interrupted script created a run"
 
 # --- run with no arguments: the wizard (answers on stdin; a wrong answer is asked again) ------
 answers='https://optionomega.com/test/wiz123\nWizard test\n1\ndelta\n0\n5\n10\n5\nboth\nshort\n0\n2\nn\n'
@@ -139,8 +198,11 @@ answers='https://optionomega.com/test/wiz123\n\nhalving\ndelta\n5\n9\n1\nboth\ns
 out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 0 ] && ok || bad "wizard halving cancelled: exit $rc: $out"
 contains "$out" "halving delta (5): 5 on 2024-06-12..2024-12-31, 2 on 2023-05-03..2024-12-31, 1 on 2020-01-02..2024-12-31: 8 backtests" "wizard: halving"
+sqlite3 "$root/wizard.db" "INSERT INTO tests(url) VALUES ('https://optionomega.com/test/noname')"
 out=$(printf 'https://example.com/x\n' | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 1 ] && ok || bad "wizard with a bad URL: exit $rc"
+contains "$out" "(unnamed)  https://optionomega.com/test/noname" "wizard lists an unnamed test"
+lacks "$out" "userdata" "wizard shows no Lua value names"
 contains "$out" "not an OptionOmega test URL" "wizard checks the URL"
 
 # --- configuration precedence: flag > env > ./.env > ~/.config > default ----------------------
@@ -172,10 +234,22 @@ contains "$err" "./.env:1: unknown setting OO_BROWSRS" "unknown key"
 rm -f .env
 expect 2 "bad env value" -- env OO_BROWSERS=lots "$BIN" status
 contains "$err" "OO_BROWSERS: browsers must be" "bad env value"
+expect 2 "bad lease" -- env OO_LEASE_MS=5 "$BIN" status
+contains "$err" "OO_LEASE_MS: the lease must be" "every knob is checked in one place"
+# the dashboard's Settings page is a layer: under the files, the environment and flags
+sdb="$root/settings.db"
+expect 0 "create settings db" -- "$BIN" --db "$sdb" list
+sqlite3 "$sdb" "INSERT INTO settings(key, value) VALUES ('browsers', '4'), ('rate_limit', '7')"
+expect 0 "settings layer" -- "$BIN" --db "$sdb" -v list
+contains "$err" "OO_BROWSERS = 4 (the dashboard's settings)" "a saved setting counts"
+contains "$err" "OO_RATE_LIMIT = 7 (the dashboard's settings)" "a saved setting counts"
+expect 0 "env over settings" -- env OO_BROWSERS=3 "$BIN" --db "$sdb" -v list
+contains "$err" "OO_BROWSERS        = 3  (environment: OO_BROWSERS)" "the environment wins over the Settings page"
+lacks "$err" "OO_BROWSERS = 4 (the dashboard's settings)" "the Settings page does not override the environment"
 expect 2 "bad OO_BLOCK_REQUESTS" -- env OO_BLOCK_REQUESTS=sometimes "$BIN" status
 contains "$err" "OO_BLOCK_REQUESTS: block_requests must be 1" "OO_BLOCK_REQUESTS names itself"
 expect 0 "OO_BLOCK_REQUESTS off" -- env OO_BLOCK_REQUESTS=0 "$BIN" -v status
-contains "$err" "OO_BLOCK_REQUESTS  = 0  (environment: OO_BLOCK_REQUESTS)" "OO_BLOCK_REQUESTS in -v" 
+contains "$err" "OO_BLOCK_REQUESTS  = 0  (environment: OO_BLOCK_REQUESTS)" "OO_BLOCK_REQUESTS in -v"
 
 # the password is never printed or logged
 printf 'OO_PASSWORD=Sup3rS3cretPw\n' > .env

@@ -109,7 +109,7 @@ local stats = require("stats")
 local exit_pls = { 100, 50, -200, -100, 150, 0, 300, -50, 80, 20 }   -- exit order = entry order here
 local same = stats.bootstrap(exit_pls, { paths = 200, length = 10, seed = 3, start = 10000 })
 local beyond = 0
-for _, d in ipairs(same.max_drawdown) do if d < -0.03 then beyond = beyond + 1 end end
+for _, d in ipairs(same.drawdown) do if d < -0.03 then beyond = beyond + 1 end end
 local given = result.analyze({ id = 7, metrics = om }, small_rows, { mc_paths = 200, seed = 3, mc_threshold = -0.03 }).monte_carlo
 check.eq(given.prob_drawdown_beyond.threshold, -0.03)
 check.eq(given.prob_drawdown_beyond.basis, "as asked")

@@ -48,14 +48,14 @@ for p = 1, 2 do
     if i == 1 then at1 = level end
   end
   check.near(b.final[p], sum, 1e-12, "path " .. p .. " final")
-  check.near(b.max_drawdown[p], dd, 1e-12, "path " .. p .. " drawdown")
+  check.near(b.drawdown[p], dd, 1e-12, "path " .. p .. " drawdown")
   if p == 2 then check.near(b.bands[1][1], (at1 + (100 + v[idx[1] + 1])) / 2, 1e-12, "median level after one draw") end
 end
 -- every path draws from the values only: a constant list gives exact answers
 local c = stats.bootstrap({ 5 }, { paths = 3, length = 4, start = 100 })
-for p = 1, 3 do check.eq(c.final[p], 20); check.eq(c.max_drawdown[p], 0) end
+for p = 1, 3 do check.eq(c.final[p], 20); check.eq(c.drawdown[p], 0) end
 local c2 = stats.bootstrap({ -10 }, { paths = 1, length = 2, start = 100 })
-check.near(c2.max_drawdown[1], -0.2, 1e-12, "100 -> 90 -> 80 from a peak of 100")
+check.near(c2.drawdown[1], -0.2, 1e-12, "100 -> 90 -> 80 from a peak of 100")
 
 -- the sign-flip test, exactly: x = {1, 2, -0.5, 3} sums to 5.5; of the 16 sign patterns, two
 -- reach 5.5 (the observed one and +1+2+0.5+3 = 6.5): p -> 2/16 = 0.125 as flips grow

@@ -67,4 +67,11 @@ check.eq(baseline.explain(e, { [1] = 3000 }), e)
 check.eq(baseline.explain(e, nil), e)
 local typed = { code = "timing", msg = "x" }
 check.eq(baseline.explain(typed, { [2] = 3000 }), typed)
+-- a replay's typed error (what page:replay raises) gets the same note and keeps its code
+local errors = require("oo.errors")
+local te = errors.new("timeout", e)
+local tx = baseline.explain(te, { [2] = 3000 })
+check.eq(errors.code(tx), "timeout")
+check.ok(tx.msg:find(e, 1, true) == 1 and tx.msg:find("learned from its recent durations: 3000 ms", 1, true), tx.msg)
+check.eq(baseline.explain(te, { [1] = 3000 }), te)
 check.done()

@@ -1,6 +1,7 @@
 -- The browser from Lua: page calls suspend the calling coroutine until Chromium answers, so
 -- two workers run at once on one thread; errors come back as Lua errors at the caller's line.
 local check = require("check")
+local errors = require("oo.errors")
 local browser = require("browser")
 local sched = require("sched")
 local pages = "file://" .. require("fs").resource("tests/replay/pages")
@@ -35,12 +36,19 @@ local function worker(name, n)
   check.ok(not ok, "a missing element is an error")
   check.ok(tostring(err):match("test_browser%.lua:%d+: no element was ready to click"), tostring(err))
   check.ok(tostring(err):find("#never-there: no element matches", 1, true), tostring(err))
+  -- C's errors reach Lua typed: what failed is the code, whatever the words
+  check.eq(errors.code(err), "timeout", "a wait that ran out is a timeout")
+  local okt, thrown = pcall(page.eval, page, "(() => { throw new Error('boom') })()")
+  check.ok(not okt and tostring(thrown):find("boom", 1, true), tostring(thrown))
+  check.eq(errors.code(thrown), "page", "the page threw")
   local png = page:screenshot()
   check.eq(png:sub(2, 4), "PNG")
   check.ok(page:html():find("Moving target", 1, true), "html")
   check.ok(page:url():find("widgets.html", 1, true), "url")
   page:close()
   check.err(function() page:eval("1") end, "this page is closed")
+  local okc, closed = pcall(page.eval, page, "1")
+  check.eq(not okc and errors.code(closed), "page", "a closed page")
 end
 
 sched.spawn(worker, "A", 3)
@@ -78,6 +86,39 @@ check.ok(took < 30000, "the learned 200 ms timeout held, not the recording's 60 
 local ok, err = pcall(function() page:replay("/nonexistent.json") end)
 check.ok(not ok and tostring(err):find("cannot read /nonexistent.json", 1, true), tostring(err))
 
+-- a recording parsed once, as an object: its steps, and replays of it (no parse each time)
+local rec = browser.recording(require("fs").resource("tests/replay/recordings/pass/widgets.json"))
+check.ok(#rec >= 4, tostring(rec))
+check.eq(rec:steps()[1].index, 0)
+check.ok(type(rec:steps()[#rec].type) == "string")
+check.ok(rec.file:find("widgets.json", 1, true), rec.file)
+page:replay(rec, { to = 3, vars = { BASE = pages }, timeout = 20000 })
+-- replay until any of these selectors: the index of the first that shows
+check.eq(page:replay(rec, { from = 3, to = 3, until_any = { "#never-there", "ul li" }, until_timeout = 5000 }), 2)
+check.eq(page:replay(rec, { from = 3, to = 3, until_any = { { "#nope", "ul li" } }, until_timeout = 5000 }), 1)
+-- the index comes first, then the durations of the steps replayed before the wait
+local which, wtimes = page:replay(rec, { from = 3, to = 4, vars = { BASE = pages }, until_any = { "#never-there", "ul li" }, until_timeout = 5000 })
+check.eq(which, 2)
+check.eq(#wtimes, 1); check.eq(wtimes[1].step, 3)
+-- a recording object takes step_timeouts too, and returns its durations
+local otimes = page:replay(rec, { from = 3, to = 4, vars = { BASE = pages }, step_timeouts = { [3] = 10000 } })
+check.eq(#otimes, 1); check.eq(otimes[1].type, rec:steps()[4].type)
+local oku, eu = pcall(page.replay, page, rec, { from = 3, to = 3, until_any = { "#nope", "#neither" }, until_timeout = 300 })
+check.ok(not oku and tostring(eu):find("none of the awaited elements showed", 1, true), tostring(eu))
+check.eq(errors.code(eu), "timeout")
+local bad = os.tmpname()
+do local f = assert(io.open(bad, "w")); f:write('{"title": "x", "steps": [{"type": "click", "selectors": [5]}]}'); f:close() end
+local okr, er = pcall(browser.recording, bad)
+check.ok(not okr and tostring(er):find("steps[0].selectors[0]", 1, true), tostring(er))
+check.eq(errors.code(er), "input")
+os.remove(bad)
+-- the evidence of a failure, by the one routine a replay uses too
+local edir = (os.getenv("OO_TEST_TMP") or "/tmp") .. "/lua-evidence-" .. require("time").now_ms()
+local ev = page:evidence(edir, "probe")
+check.ok(ev.screenshot and require("fs").read(ev.screenshot):sub(2, 4) == "PNG", "screenshot " .. tostring(ev.screenshot))
+check.ok(ev.html and require("fs").read(ev.html):find("Moving target", 1, true), "html " .. tostring(ev.html))
+check.ok(ev.console and ev.network_log, "console and network logs")
+
 -- a response and a download, expected before the action that causes them
 local dir = os.getenv("OO_TEST_TMP") and (os.getenv("OO_TEST_TMP") .. "/lua-downloads-" .. require("time").now_ms()) or "/tmp/lua-downloads"
 ctx:set_download_dir(dir)
@@ -96,6 +137,7 @@ check.ok(early.body:find("<h1>Second</h1>", 1, true), "since: " .. tostring(earl
 -- never met ends with a clear error
 local ok2, r = pcall(function() return never:wait() end)
 check.ok(not ok2 and tostring(r):find("timed out", 1, true), "expectation timeout: " .. tostring(r))
+check.eq(errors.code(r), "timeout", "an expectation that ran out")
 
 -- a popup: expected before the click that opens it, then a page like any other; it closes
 -- itself, and the opener goes on
@@ -119,6 +161,8 @@ check.err(function() none:wait() end, "no popup was opened by the page within 30
 b:close()
 check.ok(not b:alive(), "closed")
 check.err(function() b:new_context() end, "this browser is closed")
+local okb, eb = pcall(b.new_context, b)
+check.eq(not okb and errors.code(eb), "browser", "a closed browser")
 
 -- Chromium dies under a live browser object: calls fail at once, nothing spins, exit is clean
 local b2 = browser.launch {}
@@ -131,6 +175,7 @@ check.ok(os.clock() - c0 < 0.2, string.format("idle after the crash (%.3f s of C
 check.ok(not b2:alive(), "the crash is seen")
 local ok3, e3 = pcall(function() page2:eval("1") end)
 check.ok(not ok3 and tostring(e3):find("browser", 1, true), "a call on the dead browser fails: " .. tostring(e3))
+check.eq(errors.code(e3), "browser", "a dead browser")
 
 -- A replay in one coroutine while another closes its page, its context or the browser: the
 -- replay ends naming its step and that the page was closed; nothing is used after being freed (the

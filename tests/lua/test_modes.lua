@@ -90,6 +90,43 @@ check.err(function() sweep.check({ parameter = "entry_time", config = { start = 
 check.err(function() grid.check({ parameters = {} }, reg) end, "at least one parameter")
 check.err(function() staged.check({ stages = { { parameter = "delta" }, { parameter = "rsi", use_best_from = "stop_loss" } } }, reg) end,
   "stages[2].use_best_from", "not an earlier stage")
-check.err(function() staged.check({ stages = { { parameter = "delta", optimize_by = "sharpe" } } }, reg) end, "unknown metric \"sharpe\"")
+check.err(function() staged.check({ stages = { { parameter = "delta", optimize_by = "sharpe" } } }, reg) end,
+  "unknown metric or goal \"sharpe\"")
+
+-- spec errors are typed input errors (oo.errors): what the CLI exits 1 and the API answers 400 for
+local errors = require("oo.errors")
+local ok, e = pcall(sweep.check, { parameter = "delta", config = { start = 0 } }, reg)
+check.eq(ok, false)
+check.eq(errors.code(e), "input")
+ok, e = pcall(staged.check, { stages = { { parameter = "delta", optimize_by = "sharpe" } } }, reg)
+check.eq(errors.code(e), "input")
+
+-- a failing optimize_by function fails the stage with its own error and file:line, never a
+-- "no successful result" (issue 12.14)
+local failing = staged.check({ stages = { { parameter = "delta", config = { start = 1, stop = 2 },
+  optimize_by = function(m) return m.cagr.nope end }, { parameter = "stop_loss" } } }, reg)
+local r4 = { { values = { delta = 1 }, metrics = { cagr = 0.3 } }, { values = { delta = 2 }, metrics = { cagr = 0.1 } } }
+ok, e = pcall(staged.plan, failing, { { results = r4 } })
+check.eq(ok, false)
+check.ok(errors.message(e):find("optimize_by function failed", 1, true), errors.message(e))
+check.ok(errors.message(e):find("test_modes.lua:%d+:"), "the function's file:line: " .. errors.message(e))
+check.ok(not errors.message(e):find("no successful result", 1, true), errors.message(e))
+
+-- counting without building: a grid of 10^20 combinations is a number, not a wrapped integer or
+-- a planner that runs out of memory; no parameter gives over 100,000 values (issue 12.6)
+check.eq(values.count_range({ start = 5, stop = 50, step = 5 }), 10)
+check.err(function() values.range(0, 1e10, 1) end, "over 100000")
+check.err(function() sweep.check({ parameter = "stop_loss", config = { start = 0, stop = 2000, step = 0.01 } }, reg) end,
+  "stop_loss gives 200001 values, over the 100000")
+local huge = grid.check({ parameters = {
+  { name = "stop_loss", config = { start = 0, stop = 999.99, step = 0.01 } },
+  { name = "profit_target", config = { start = 0, stop = 999.99, step = 0.01 } },
+  { name = "delta", config = { start = 1, stop = 100, step = 1 } },
+  { name = "entry_sl_ratio", config = { start = 0.05, stop = 5, step = 0.05 } } } }, reg)
+check.eq(grid.count(huge), 1e14, "a 10^14 grid is counted, never planned")
+local spec_mod = require("oo.spec")
+check.err(function() spec_mod.check_count(grid.count(huge), true, "grid") end, "100000000000000 backtests", "over the 100000")
+check.err(function() spec_mod.check_count(1001, false, "grid") end, "1001 backtests", "--yes")
+spec_mod.check_count(1001, true, "grid")
 
 check.done()

@@ -32,6 +32,21 @@ check.eq(trades[2].legs[1].qty, 2)
 check.eq(trades[2].legs[2].strike, 4660)
 check.eq(trades[2].legs[2].action, "BTO")
 check.eq(trades[1].legs[1].right, "P")
+-- a trade's row keeps the CSV's column order when it becomes JSON (what the store keeps and the
+-- dashboard shows), not the order of a Lua table's hash
+local encoded = require("json").encode(trades[1].row)
+local positions, last = {}, 0
+for i, name in ipairs(tradelog.header) do
+  local at = encoded:find('"' .. name:gsub("%p", "%%%0") .. '":')
+  check.ok(at and at > last, "column " .. i .. " (" .. name .. ") in the CSV's order: " .. encoded:sub(1, 200))
+  positions[i], last = at, at or last
+end
+-- the results page's labels and percentages come from the one list of metrics
+local metrics = require("oo.metrics")
+for _, m in ipairs(metrics.list) do
+  if m.page then check.eq(results.labels[m.page], m.key, m.page) end
+end
+check.ok(results.percent.cagr and results.percent.max_drawdown and not results.percent.mar)
 check.err(function() tradelog.parse("") end, "empty file")
 check.err(function() tradelog.parse("Date Opened,Time\n") end, "column 2")
 check.err(function() tradelog.parse(head .. "\n1,2,3\n") end, "row 2", "3 fields")

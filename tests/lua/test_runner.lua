@@ -53,23 +53,23 @@ check.err(function() spec.test_url("https://example.com/strategies", "--url") en
 check.eq(spec.test_url("https://optionomega.com/test/abc", "x"), "https://optionomega.com/test/abc")
 
 -- a stored run's spec is what was stored (with --mode, --max-backtests, a search's batch); the
--- script is read again only for the functions the store could not hold
-local script = os.tmpname()
-local f = assert(io.open(script, "w"))
-f:write('return { mode = "grid", parameters = { delta = { start = 5, stop = 9 } },\n',
-        '  optimize_by = function(m) return m.cagr end }\n')
-f:close()
-local live = spec.from_script(script)
-local saved = spec.storable(live)
-saved.mode, saved.max_backtests, saved.batch = "optimize", 12, 3      -- as `run --mode optimize` stored it
-local again = spec.from_stored({ spec = saved, script = script })
+-- stored script's text is executed only for the functions the store could not hold
+local text = 'return { mode = "grid", parameters = { delta = { start = 5, stop = 9 } },\n' ..
+             '  optimize_by = function(m) return m.cagr end }\n'
+local function stored_as_run()   -- as `run --mode optimize --max-backtests 12` on 3 browsers stored it
+  local saved, functions = spec.storable(spec.run_text(text, "search_spec.lua"))
+  saved.mode, saved.max_backtests, saved.batch = "optimize", 12, 3
+  return { spec = saved, functions = functions, script = "search_spec.lua" }
+end
+local again = spec.from_stored(stored_as_run(), text, 1)
 check.eq(again.mode, "optimize", "the stored mode, not the script's")
 check.eq(again.max_backtests, 12); check.eq(again.batch, 3)
 check.eq(type(again.optimize_by), "function", "the script's function back in its place")
 check.eq(again.optimize_by({ cagr = 0.25 }), 0.25)
-os.remove(script)
-check.eq(spec.from_stored({ spec = saved, script = script }).optimize_by, "custom", "no script left: the stored spec as it is")
-
+-- no script text: the function cannot come back, and the run is not run with a name in its place
+local no_text = stored_as_run()
+no_text.script = nil
+check.err(function() spec.from_stored(no_text, nil, 2) end, "optimize_by was a Lua function", "gives none now")
 
 -- the gate: one backtest at a time per browser. A second tab waits and gets its turn at the
 -- release; a tab still waiting when the run stops gives up (its task goes back untouched).
@@ -110,26 +110,6 @@ else
 end
 check.ok(config.cpus() >= 1)
 
--- failure classes, from the message alone (no page to read): what is the task's fault uses up
--- an attempt; a lost session, a dead browser, a rate limit or a dropped connection does not
-local recovery = require("oo.recovery")
-local task_mod = require("oo.task")
-local function class(msg) local f = recovery.classify(msg, nil, nil); return f.type, recovery.not_the_tasks(f), f end
-local ty, free = class("OptionOmega answered: Too many requests")
-check.eq(ty, "rate_limited"); check.ok(free, "a rate limit is not the task's fault")
-ty, free = class("OptionOmega answered: Network error: Failed to fetch")
-check.eq(ty, "site_error"); check.ok(free, "a dropped connection is not the task's fault")
-ty, free = class("OptionOmega answered: Backtest failed: data unavailable for the selected dates")
-check.eq(ty, "site_error"); check.ok(not free, "an error about the backtest uses up an attempt")
-check.ok(recovery.keeps_session.site_error, "after a site error the session is kept")
-ty, free = class(task_mod.SIGNED_OUT)
-check.eq(ty, "session"); check.ok(free)
-check.ok(not recovery.keeps_session.session, "signed out: a fresh context logs in again")
-ty, free = class("the browser is gone")
-check.eq(ty, "browser"); check.ok(free)
-local _, _, f = class('unknown parameter "deltaa" (not in parameters/)')
-check.eq(f.type, "permanent"); check.ok(f.permanent)
-ty, free = class("open_test.json: step 2 (waitForElement) failed: waiting for visible timed out")
-check.eq(ty, "timing"); check.ok(not free)
+-- failure classes: tests/lua/test_failures.lua
 
 check.done()

@@ -77,6 +77,12 @@ nobrowser doctor
 expect_rc 1
 expect_line FAIL database "schema 0"
 [ "$(sqlite3 "$db" 'PRAGMA user_version')" = 0 ] && ok || bad "doctor migrated the database"
+# schema 2 (the timing baselines, before runs kept their script): older, reported, not migrated
+sqlite3 "$db" 'PRAGMA user_version = 2'
+nobrowser doctor
+expect_rc 1
+expect_line FAIL database "schema 2"
+[ "$(sqlite3 "$db" 'PRAGMA user_version')" = 2 ] && ok || bad "doctor migrated a schema 2 database"
 sqlite3 "$db" 'PRAGMA user_version = 99'
 nobrowser doctor
 expect_line FAIL database "written by a newer oo-automator"

@@ -31,6 +31,9 @@ for c in $commands; do
   done
 done
 for key in $("$BIN" -v status 2>&1 >/dev/null | grep -oE '^ *OO_[A-Z_]+' ); do has "$key"; done
+# every setting is described on the page itself, once
+case "$text" in *"See README.md."*) bad "a setting has no description on the page" ;; *) ok ;; esac
+[ "$(printf '%s\n' "$text" | grep -cx ' *OO_HOME')" = 1 ] && ok || bad "OO_HOME is listed $(printf '%s\n' "$text" | grep -cx ' *OO_HOME') times"
 # man finds it where the package puts it: <prefix>/share/man beside <prefix>/bin
 mkdir -p "$root/usr/bin" "$root/usr/share/man/man1"
 cp "$PAGE" "$root/usr/share/man/man1/" && ln -s "$BIN" "$root/usr/bin/oo-automator"

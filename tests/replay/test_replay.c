@@ -140,12 +140,12 @@ int main(void)
     enum { NPASS = sizeof pass / sizeof pass[0] };
     /* recordings that fail: exit 1, the step, the selectors and why, the evidence */
     struct { const char *file, *expect1, *expect2; int artifacts; } fails[] = {
-        {"missing.json", "step 1 (click) failed", "#no-such-button: no element matches", 3},
-        {"covered.json", "step 1 (click) failed", "intercepts pointer events", 3},
-        {"title.json", "step 0 (navigate) failed", "the recording expects \"Another title\"", 3},
+        {"missing.json", "step 1 (click) failed", "#no-such-button: no element matches", 4},
+        {"covered.json", "step 1 (click) failed", "intercepts pointer events", 4},
+        {"title.json", "step 0 (navigate) failed", "the recording expects \"Another title\"", 4},
         {"unset-variable.json", "{{SURELY_NOT_SET_ANYWHERE}} is not set", "step 0 (change)", 0},
         /* a step on a popup that never opens: its target URL is named */
-        {"popup-never.json", "step 1 (click) failed: no page at the step's target http://127.0.0.1:", "/never-opened.html opened within 800 ms", 3},
+        {"popup-never.json", "step 1 (click) failed: no page at the step's target http://127.0.0.1:", "/never-opened.html opened within 800 ms", 4},
     };
     enum { NFAIL = sizeof fails / sizeof fails[0] };
     char *recs[NPASS + NFAIL], *arts[NPASS + NFAIL];
@@ -183,6 +183,12 @@ int main(void)
                 char *data = oo_read_file(png, &n, NULL);
                 CHECK(data && n > 100 && !memcmp(data, "\x89PNG", 4));
                 free(data);
+                /* the same evidence as a failed task's (replay/evidence.c): the network log too */
+                char *net = oo_asprintf("%s/step-01-click.network.json", art);
+                char *log = oo_read_file(net, NULL, NULL);
+                CHECK_MSG(log && log[0] == '[', "%s", net);
+                free(log);
+                free(net);
             }
             free(png);
         }

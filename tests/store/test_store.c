@@ -87,6 +87,137 @@ static void test_migrate_from_v0(void)
     free(path);
 }
 
+/* One integer answer of a query on an open sqlite3 handle (-1 when it fails). */
+static long long q_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* A text answer, copied into buf ("" when none). */
+static const char *q_text(sqlite3 *db, const char *sql, char *buf, size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    buf[0] = '\0';
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+        snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return buf;
+}
+
+/* A database of schema 1 holding tests, runs of every status, tasks, results, trades, failures
+ * and events is migrated to the latest schema: every row is still there, unchanged, still
+ * joined to its run, and the foreign keys still hold (and cascade) afterwards. */
+static void test_migrate_from_v1(void)
+{
+    char *path = db_path("store-migrate-v1");
+    char *dir = oo_strdup(path);
+    *strrchr(dir, '/') = '\0';
+    oo_mkdir_p(dir, NULL);
+    free(dir);
+    sqlite3 *db;
+    REQUIRE(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, store_schema_migration(1), NULL, NULL, NULL) == SQLITE_OK);
+    static const char fill[] =
+        "PRAGMA user_version = 1;"
+        "INSERT INTO tests(id, url, name, run_count) VALUES (1, 'https://optionomega.com/test/a', 'A', 3),"
+        "  (2, 'https://optionomega.com/test/b', NULL, 0);"
+        "INSERT INTO runs(id, test_id, name, mode, config, status, browsers, error, started_at, completed_at,"
+        "  created_at) VALUES"
+        "  (1, 1, 'done', 'sweep', '{\"spec\":{\"mode\":\"sweep\"},\"script\":\"/x/sweep.lua\"}', 'completed', 2,"
+        "   NULL, '2026-01-02 10:00:00', '2026-01-02 11:00:00', '2026-01-02 09:59:00'),"
+        "  (2, 1, 'stopped', 'staged', '{\"spec\":{\"mode\":\"staged\"}}', 'paused', 3, 'interrupted',"
+        "   '2026-01-03 10:00:00', NULL, '2026-01-03 09:00:00'),"
+        "  (3, 2, NULL, 'grid', '{}', 'failed', 1, 'every task failed', NULL, NULL, '2026-01-04 09:00:00');"
+        "INSERT INTO tasks(id, run_id, stage, seq, parameter_values, status, attempts, error, lease_owner) VALUES"
+        "  (1, 1, 1, 1, '{\"delta\":5}', 'completed', 0, NULL, NULL),"
+        "  (2, 1, 1, 2, '{\"delta\":10}', 'completed', 1, NULL, NULL),"
+        "  (3, 2, 1, 1, '{\"delta\":5}', 'completed', 0, NULL, NULL),"
+        "  (4, 2, 2, 2, '{\"delta\":5,\"profit_target\":25}', 'running', 0, NULL, 'host:42/w1'),"
+        "  (5, 3, 1, 1, '{\"delta\":5,\"stop_loss\":100}', 'failed', 3, 'timed out', NULL);"
+        "INSERT INTO results(id, task_id, test_id, config_hash, pl, cagr, mar, trades_count, metrics) VALUES"
+        "  (1, 1, 1, 'h1', 13376, 0.142, 1.78, 480, '{\"pl\":13376}'),"
+        "  (2, 2, 1, 'h2', -155.5, 0.156, 1.73, 470, '{\"pl\":-155.5}'),"
+        "  (3, 3, 1, 'h1', 13376, 0.142, 1.78, 480, '{\"pl\":13376}');"
+        "UPDATE results SET cached_from = 1 WHERE id = 3;"
+        "INSERT INTO trades(result_id, trade_data) VALUES (1, '{\"P/L\":\"10\"}'), (1, '{\"P/L\":\"-3\"}'),"
+        "  (3, '{\"P/L\":\"10\"}');"
+        "INSERT INTO failures(task_id, attempt_number, failure_type, error_message) VALUES"
+        "  (5, 1, 'timing', 'timed out'), (5, 2, 'timing', 'timed out'), (2, 1, 'site_error', 'oops');"
+        "INSERT INTO events(run_id, kind, payload) VALUES (1, 'run_created', '{}'), (2, 'task_started', '{}');"
+        "INSERT INTO settings(key, value) VALUES ('browsers', '3');";
+    char *msg = NULL;
+    CHECK_MSG(sqlite3_exec(db, fill, NULL, NULL, &msg) == SQLITE_OK, "%s", msg ? msg : "");
+    sqlite3_free(msg);
+    char before[4096];
+    q_text(db, "SELECT group_concat(id || '|' || test_id || '|' || COALESCE(name, '-') || '|' || mode || '|' || config"
+               " || '|' || status || '|' || browsers || '|' || COALESCE(error, '-') || '|' || COALESCE(started_at, '-')"
+               " || '|' || COALESCE(completed_at, '-') || '|' || created_at, ';') FROM (SELECT * FROM runs ORDER BY id)",
+           before, sizeof before);
+    sqlite3_close(db);
+
+    oo_err err = {0};
+    oo_store *s = store_open(path, &err);
+    CHECK_MSG(s != NULL, "%s", err.msg);
+    if (s) CHECK_INT(store_schema_version(s), STORE_SCHEMA_VERSION);
+    store_close(s);
+
+    REQUIRE(sqlite3_open(path, &db) == SQLITE_OK);
+    char after[4096];
+    q_text(db, "SELECT group_concat(id || '|' || test_id || '|' || COALESCE(name, '-') || '|' || mode || '|' || config"
+               " || '|' || status || '|' || browsers || '|' || COALESCE(error, '-') || '|' || COALESCE(started_at, '-')"
+               " || '|' || COALESCE(completed_at, '-') || '|' || created_at, ';') FROM (SELECT * FROM runs ORDER BY id)",
+           after, sizeof after);
+    CHECK_STR(after, before);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM tests"), 2);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM tasks"), 5);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM tasks t JOIN runs r ON r.id = t.run_id"), 5);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM results r JOIN tasks t ON t.id = r.task_id"), 3);
+    CHECK_INT(q_int(db, "SELECT cached_from FROM results WHERE id = 3"), 1);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM trades"), 3);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM failures"), 3);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM events"), 2);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM settings"), 1);
+    char buf[256];
+    CHECK_STR(q_text(db, "SELECT lease_owner FROM tasks WHERE id = 4", buf, sizeof buf), "host:42/w1");
+    /* the new columns are there and empty; the new status is allowed, a bogus one is not */
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM runs WHERE script IS NULL AND engine IS NULL AND engine_seen_at IS NULL"), 3);
+    CHECK(sqlite3_exec(db, "UPDATE runs SET status = 'queued' WHERE id = 3", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "UPDATE runs SET status = 'sleeping' WHERE id = 3", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('idx_runs_status', 'idx_runs_test')"), 2);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'runs_v2'"), 0);
+    /* migration 2's table is there, and its foreign keys, like the tasks', point at the rebuilt
+     * runs: enforced, and they cascade */
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('step_timings', 'idx_step_timings_step')"), 2);
+    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    CHECK(sqlite3_exec(db, "INSERT INTO step_timings(run_id, task_id, recording, step, step_type, ms)"
+                           " VALUES (3, 5, 'open_test.json', 0, 'navigate', 120)", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "INSERT INTO step_timings(run_id, recording, step, step_type, ms)"
+                           " VALUES (99, 'open_test.json', 0, 'navigate', 120)", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(db, "INSERT INTO tasks(run_id, seq, parameter_values) VALUES (99, 1, '{}')", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM runs WHERE id = 3", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM tasks WHERE run_id = 3"), 0);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM failures WHERE task_id = 5"), 0);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM step_timings"), 0);
+    sqlite3_close(db);
+
+    /* and the store reads the migrated runs as before */
+    s = store_open(path, &err);
+    REQUIRE(s != NULL);
+    cJSON *run = store_run_get(s, 2, &err);
+    CHECK_STR(run ? str(run, "status") : NULL, "paused");
+    CHECK_INT(run ? num(cJSON_GetObjectItem(run, "counts"), "running") : -1, 1);
+    cJSON_Delete(run);
+    store_close(s);
+    free(path);
+}
+
 static void test_tests_table(oo_store *s)
 {
     oo_err err = {0};
@@ -187,6 +318,10 @@ static void test_runs_and_tasks(oo_store *s)
     int64_t rid = store_task_complete(s, id1, res, trades, &err);
     CHECK_MSG(rid > 0, "%s", err.msg);
     CHECK_INT(store_task_complete(s, id1, res, trades, &err), rid);
+    /* done at the first try: one attempt (the idempotent second completion adds none) */
+    cJSON *done_tasks = store_run_tasks(s, run, &err);
+    CHECK_INT(num(cJSON_GetArrayItem(done_tasks, 0), "attempts"), 1);
+    cJSON_Delete(done_tasks);
     cJSON *tr = store_result_trades(s, rid, &err);
     CHECK_INT(cJSON_GetArraySize(tr), 2);
     cJSON_Delete(tr);
@@ -420,30 +555,54 @@ static void test_settings(oo_store *s)
     CHECK(store_setting_set(s, "oo_password", "hunter2", &err) != 0);
 }
 
-/* A database at schema 1 (before the timing baselines) is migrated to 2 and keeps its runs. */
-static void test_migrate_from_v1(void)
+/* A database at schema 2 (the timing baselines) holding step timings is migrated to the
+ * latest: the rebuild of runs (migration 3) keeps every step timing, still joined to its run
+ * and task, and their foreign keys hold and cascade from the rebuilt table. */
+static void test_migrate_from_v2(void)
 {
-    char *path = db_path("store-migrate-v1");
+    char *path = db_path("store-migrate-v2");
     char *dir = oo_strdup(path);
     *strrchr(dir, '/') = '\0';
     oo_mkdir_p(dir, NULL);
     free(dir);
     sqlite3 *db;
-    sqlite3_open(path, &db);
+    REQUIRE(sqlite3_open(path, &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db, store_schema_migration(1), NULL, NULL, NULL) == SQLITE_OK);
-    sqlite3_exec(db, "INSERT INTO runs(mode, config) VALUES ('sweep', '{}'); PRAGMA user_version = 1;", NULL, NULL, NULL);
+    CHECK(sqlite3_exec(db, store_schema_migration(2), NULL, NULL, NULL) == SQLITE_OK);
+    static const char fill[] =
+        "PRAGMA user_version = 2;"
+        "INSERT INTO tests(id, url) VALUES (1, 'https://optionomega.com/test/a');"
+        "INSERT INTO runs(id, test_id, mode, config, status) VALUES (1, 1, 'sweep', '{}', 'completed'),"
+        "  (2, 1, 'grid', '{}', 'running');"
+        "INSERT INTO tasks(id, run_id, seq, parameter_values, status) VALUES (1, 1, 1, '{}', 'completed'),"
+        "  (2, 2, 1, '{}', 'running');"
+        "INSERT INTO step_timings(run_id, task_id, recording, step, step_type, ms) VALUES"
+        "  (1, 1, 'open_test.json', 0, 'navigate', 310), (1, 1, 'open_test.json', 1, 'click', 42.5),"
+        "  (2, 2, 'open_test.json', 0, 'navigate', 290);";
+    char *msg = NULL;
+    CHECK_MSG(sqlite3_exec(db, fill, NULL, NULL, &msg) == SQLITE_OK, "%s", msg ? msg : "");
+    sqlite3_free(msg);
     sqlite3_close(db);
+
     oo_err err = {0};
     oo_store *s = store_open(path, &err);
     CHECK_MSG(s != NULL, "%s", err.msg);
-    CHECK_INT(store_schema_version(s), 2);
-    cJSON *r = store_run_get(s, 1, &err);
-    CHECK(r && !strcmp(str(r, "mode"), "sweep"));
-    cJSON_Delete(r);
-    cJSON *t = cJSON_Parse("[{\"step\": 0, \"type\": \"click\", \"ms\": 5}]");
-    CHECK(store_step_times_add(s, 1, 0, "a.json", t, &err) == 0);
-    cJSON_Delete(t);
+    if (s) CHECK_INT(store_schema_version(s), STORE_SCHEMA_VERSION);
+    cJSON *b = s ? store_step_baselines(s, "open_test.json", 0, 0, &err) : NULL;
+    CHECK_MSG(b && cJSON_GetArraySize(b) == 2, "%s", err.msg);   /* steps 0 and 1, as before */
+    cJSON_Delete(b);
     store_close(s);
+
+    REQUIRE(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM step_timings"), 3);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM step_timings st JOIN runs r ON r.id = st.run_id"), 3);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    CHECK(sqlite3_exec(db, "INSERT INTO step_timings(run_id, recording, step, step_type, ms) VALUES (99, 'a.json', 0, 'click', 1)",
+                       NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DELETE FROM runs WHERE id = 2", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_INT(q_int(db, "SELECT COUNT(*) FROM step_timings"), 2);
+    sqlite3_close(db);
     free(path);
 }
 
@@ -514,6 +673,7 @@ int main(void)
     test_open_and_version();
     test_migrate_from_v0();
     test_migrate_from_v1();
+    test_migrate_from_v2();
     char *path = db_path("store-crud");
     oo_err err = {0};
     oo_store *s = store_open(path, &err);

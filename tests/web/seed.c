@@ -78,9 +78,11 @@ static cJSON *values1(const char *k, double v)
     return t;
 }
 
+/* A run stored as the engine stores one: its config is {spec, count}. */
 static int64_t make_run(oo_store *s, int64_t test, const char *name, const char *mode, const char *config, oo_err *err)
 {
-    cJSON *cfg = cJSON_Parse(config);
+    cJSON *cfg = cJSON_CreateObject();
+    cJSON_AddItemToObject(cfg, "spec", cJSON_Parse(config));
     int64_t id = store_run_create(s, test, name, mode, cfg, 2, err);
     cJSON_Delete(cfg);
     return id;

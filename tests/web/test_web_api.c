@@ -8,6 +8,8 @@
 #include "client.h"
 #include "seed.h"
 #include "web/web.h"
+#include "run/run.h"
+#include "script/script.h"
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/log.h"
@@ -59,34 +61,47 @@ static cJSON *call(int port, const char *method, const char *path, const char *b
 
 /* ---- the stand-in run engine ---------------------------------------------------------------- */
 
-typedef struct { int calls; char last_mode[32]; oo_store *store; } engine;
+typedef struct { int calls; char last_mode[32]; oo_store *store; oo_script *sc; } engine;
+
+/* The stand-in checks a spec with the real check (lua/oo/cli.lua's prepare, with the real
+ * parameter scripts, in a Lua state of its own bound to the store, as `serve` does); only what
+ * passes counts as a call, and is stored without an engine to execute it. */
+static cJSON *cli_call(engine *e, const char *fn, const cJSON *spec, oo_err *err)
+{
+    if (!e->store && !(e->store = store_open(g_db, err))) return NULL;
+    if (!e->sc) {
+        script_opts so = {0};
+        if (!(e->sc = script_new(&so, err))) return NULL;
+        run_bind(e->sc, e->store, &(run_opts){0});
+    }
+    cJSON *args = cJSON_CreateObject();
+    cJSON_AddItemToObject(args, "spec", cJSON_Duplicate(spec, 1));
+    cJSON_AddStringToObject(args, "where", "the run spec");
+    cJSON *out = script_call(e->sc, "oo.cli", fn, args, err);
+    cJSON_Delete(args);
+    return out;
+}
+
+static cJSON *check(engine *e, const cJSON *spec, oo_err *err) { return cli_call(e, "prepare", spec, err); }
 
 static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
 {
     engine *e = ud;
+    cJSON *plan = check(e, spec, err);
+    if (!plan) return -1;
+    cJSON_Delete(plan);
     e->calls++;
     snprintf(e->last_mode, sizeof e->last_mode, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(spec, "mode")));
     if (cJSON_GetObjectItem(spec, "name") && !strcmp(str(spec, "name"), "refuse me")) {
         oo_err_set(err, OO_E_INPUT, "staged: the run engine says no");
         return -1;
     }
-    if (!e->store && !(e->store = store_open(g_db, err))) return -1;
     return store_run_create(e->store, (int64_t)num(spec, "test_id"), str(spec, "name"), str(spec, "mode"), spec, 2, err);
 }
 
-/* The stand-in estimate: echoes the spec's mode; a spec named "refuse me" is an input error. */
-static cJSON *estimate(void *ud, const cJSON *spec, oo_err *err)
-{
-    (void)ud;
-    if (cJSON_GetObjectItem(spec, "name") && !strcmp(str(spec, "name"), "refuse me")) {
-        oo_err_set(err, OO_E_INPUT, "optimize.max_backtests: missing");
-        return NULL;
-    }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "backtests", 7);
-    cJSON_AddStringToObject(o, "mode", str(spec, "mode") ? str(spec, "mode") : "");
-    return o;
-}
+/* The estimate: the real one (lua/oo/cli.lua's estimate_spec in the stand-in's state, as serve
+ * does). */
+static cJSON *estimate(void *ud, const cJSON *spec, oo_err *err) { return cli_call(ud, "estimate_spec", spec, err); }
 
 static const char *params_json =
     "{\"parameters\":[{\"name\":\"delta\",\"display_name\":\"Delta\",\"fields\":["
@@ -97,12 +112,29 @@ static const char *params_json =
     "{\"name\":\"profit_target\",\"display_name\":\"Profit Target\",\"fields\":[{\"name\":\"start\",\"type\":\"number\",\"min\":0}]}],"
     "\"errors\":[]}";
 
+/* The one list of metrics, from lua/oo/metrics.lua as serve gives it to the server. */
+static char *g_metrics;
+static const char *metrics_json(void)
+{
+    if (g_metrics) return g_metrics;
+    oo_err err = {0};
+    script_opts so = {0};
+    oo_script *sc = script_new(&so, &err);
+    cJSON *list = sc ? script_call(sc, "oo.metrics", "public", NULL, &err) : NULL;
+    if (!list) fprintf(stderr, "metrics: %s\n", err.msg);
+    g_metrics = list ? cJSON_PrintUnformatted(list) : NULL;
+    cJSON_Delete(list);
+    script_free(sc);
+    return g_metrics;
+}
+
 static web_server *start(const char *token, web_start_run_fn fn, void *ud)
 {
     char *vendor = oo_asprintf("%s/vendor/node_modules", getenv("OO_SOURCE_DIR") ? getenv("OO_SOURCE_DIR") : ".");
     cJSON *defaults = cJSON_Parse("{\"browsers\":2,\"headless\":true,\"rate_limit\":10}");
     web_opts o = {.port = 0, .token = token, .db_path = g_db, .data_dir = g_data, .web_dir = g_webdir,
-                  .vendor_dir = vendor, .parameters_json = params_json, .settings_defaults = defaults,
+                  .vendor_dir = vendor, .parameters_json = params_json, .metrics_json = metrics_json(),
+                  .settings_defaults = defaults,
                   .start_run = fn, .start_run_ud = ud, .estimate = fn ? estimate : NULL, .poll_ms = 50};
     oo_err err = {0};
     web_server *w = web_start(&o, &err);
@@ -304,6 +336,28 @@ static void test_export(int port)
     CHECK(r.body && strstr(r.body, ",failed,11,"));
     http_free(&r);
     CHECK_ERROR(port, "GET", "/api/runs/424242/export.csv", NULL, 404, "no run");
+
+    /* the one list of metrics: what the dashboard formats with and the export's columns */
+    int st;
+    cJSON *m = call(port, "GET", "/api/metrics", NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK(cJSON_IsArray(m) && cJSON_GetArraySize(m) >= 17);
+    const cJSON *first = cJSON_GetArrayItem(m, 0), *cagr = cJSON_GetArrayItem(m, 1);
+    CHECK_STR(str(first, "key"), "pl");
+    CHECK_STR(str(first, "format"), "money");
+    CHECK_STR(str(cagr, "key"), "cagr");
+    CHECK_STR(str(cagr, "format"), "pct");
+    CHECK_STR(str(cagr, "sense"), "max");
+    cJSON_Delete(m);
+    /* a run's own events, by kind */
+    snprintf(path, sizeof path, "/api/runs/%lld/events?kind=run_created", (long long)g_ids.sweep_run);
+    cJSON *ev = call(port, "GET", path, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_INT(cJSON_GetArraySize(ev), 1);
+    CHECK_STR(str(cJSON_GetArrayItem(ev, 0), "kind"), "run_created");
+    cJSON_Delete(ev);
+    snprintf(path, sizeof path, "/api/runs/%lld/events?kind=a;b", (long long)g_ids.sweep_run);
+    CHECK_ERROR(port, "GET", path, NULL, 400, "kind");
 }
 
 static void test_artifacts(int port)
@@ -337,7 +391,7 @@ static void test_artifacts(int port)
 static void test_start_run(int port_engine, int port_none, engine *eng)
 {
     int st;
-    char body[512];
+    char body[1024];
     /* validation comes first, the same with or without an engine */
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\": \"sweep\",", 400, "malformed JSON");
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\": \"sweep\"} trailing", 400, "malformed JSON");
@@ -348,16 +402,16 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_url\":\"ftp://x\",\"parameter\":\"delta\"}", 400, "test_url");
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_id\":99999,\"parameter\":\"delta\"}", 400, "no test 99999");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"vega\"}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "unknown parameter \"vega\" (known: delta, entry_time, profit_target)");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "unknown parameter \"vega\" (known: dates, delta, entry_sl_ratio, ");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"start\":0}}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "sweep.config.start: 0 is below the minimum 1");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "delta.start: 0 is below the minimum 1");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"start\":2.5}}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "whole number");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"apply_to\":\"neither\"}}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "expected one of \"both\", \"put\", \"call\"");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "delta.apply_to: \"neither\" is not one of both, put, call");
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"config\":{\"vega\":1}}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "unknown field \"vega\"");
-    snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"entry_time\",\"config\":{\"start\":\"9:32\"}}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "delta.vega: unknown field");
+    snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"entry_time\",\"config\":{\"start\":\"9:99\"}}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "HH:MM");
     snprintf(body, sizeof body, "{\"mode\":\"grid\",\"test_id\":%lld,\"parameters\":{}}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "at least one parameter");
@@ -369,6 +423,26 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"browsers\":9}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "browsers");
     CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\"}", 400, "test");
+    /* ids are whole ids, never a cast of an out-of-range number (issue 12.6) */
+    CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_id\":1e20,\"parameter\":\"delta\"}", 400, "test_id");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_id\":-3,\"parameter\":\"delta\"}", 400, "test_id");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", "{\"mode\":\"sweep\",\"test_id\":1.5,\"parameter\":\"delta\"}", 400, "test_id");
+    /* over 1,000 backtests need "yes"; over 100,000 are refused outright */
+    snprintf(body, sizeof body, "{\"mode\":\"grid\",\"test_id\":%lld,\"parameters\":{\"delta\":{\"start\":1,\"stop\":100},"
+             "\"profit_target\":{\"start\":0,\"stop\":100,\"step\":1}}}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "10100 backtests");
+    snprintf(body, sizeof body, "{\"mode\":\"grid\",\"test_id\":%lld,\"yes\":true,\"parameters\":{\"delta\":{\"start\":1,\"stop\":100},"
+             "\"stop_loss\":{\"start\":0,\"stop\":2000,\"step\":0.5}}}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "over the 100000");
+    /* names: at most 200 characters, no control characters (issues 12.9, 12.13) */
+    snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"name\":\"a\\u001b[2Jb\"}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "control character");
+    char longname[260];
+    memset(longname, 'n', 201);
+    longname[201] = '\0';
+    snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\",\"name\":\"%s\"}",
+             (long long)g_ids.test1, longname);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "201 characters");
     CHECK_INT(eng->calls, 0);
 
     /* wrong content type, oversized bodies */
@@ -420,14 +494,14 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     snprintf(body, sizeof body, "{\"mode\":\"staged\",\"test_id\":%lld,\"name\":\"refuse me\",\"stages\":[{\"parameter\":\"delta\"}]}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "the run engine says no");
 
-    /* the searches: a grid's (or a sweep's) parameters, checked like a grid's */
+    /* the searches: a grid's (or a sweep's) parameters, checked by the modes themselves */
     snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"max_backtests\":9,\"parameters\":[{\"name\":\"delta\","
              "\"config\":{\"start\":0}}]}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "optimize.parameters[1].config.start: 0 is below the minimum 1");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "the run spec: delta.start: 0 is below the minimum 1");
     snprintf(body, sizeof body, "{\"mode\":\"refine\",\"test_id\":%lld,\"parameter\":\"vega\"}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "refine: unknown parameter \"vega\"");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "refine.vega: unknown parameter \"vega\"");
     snprintf(body, sizeof body, "{\"mode\":\"halving\",\"test_id\":%lld,\"parameters\":{}}", (long long)g_ids.test1);
-    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "halving.parameters: expected");
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "halving: at least one parameter is needed");
     snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"max_backtests\":9,\"seed\":4,"
              "\"parameters\":{\"delta\":{\"start\":5},\"profit_target\":{\"start\":10}}}", (long long)g_ids.test1);
     ok = call(port_engine, "POST", "/api/runs", body, &st);
@@ -435,13 +509,31 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     CHECK_STR(eng->last_mode, "optimize");
     cJSON_Delete(ok);
 
-    /* the estimate New Run shows: the engine's answer as it is, its input errors as 400 */
-    cJSON *e = call(port_engine, "POST", "/api/estimate", "{\"mode\":\"refine\"}", &st);
+    /* the estimate New Run shows: the same Lua check as POST /api/runs, then the backtests */
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"max_backtests\":9,\"seed\":4,\"browsers\":3,"
+             "\"parameters\":{\"delta\":{\"start\":5,\"stop\":14,\"step\":1},\"profit_target\":{\"start\":10,\"stop\":14,\"step\":1}}}",
+             (long long)g_ids.test1);
+    cJSON *e = call(port_engine, "POST", "/api/estimate", body, &st);
     CHECK_INT(st, 200);
-    CHECK_STR(e ? str(e, "mode") : NULL, "refine");
-    CHECK(e && num(e, "backtests") == 7);
+    CHECK(e && num(e, "backtests") == 9 && num(e, "browsers") == 3);
+    CHECK_MSG(e && str(e, "summary") && strstr(str(e, "summary"), "up to 9 backtests of a 50-point grid (seed 4)"),
+              "summary %s", e ? str(e, "summary") : "(none)");
+    CHECK_MSG(e && str(e, "text") && strstr(str(e, "text"), ": 9 backtests, "), "text %s", e ? str(e, "text") : "(none)");
     cJSON_Delete(e);
-    CHECK_ERROR(port_engine, "POST", "/api/estimate", "{\"mode\":\"optimize\",\"name\":\"refuse me\"}", 400, "optimize.max_backtests");
+    /* a wrong spec: the very message POST /api/runs answers (and `run` prints) */
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"parameters\":{\"delta\":{\"start\":5}}}",
+             (long long)g_ids.test1);
+    int st_run = 0;
+    cJSON *er = call(port_engine, "POST", "/api/runs", body, &st_run);
+    e = call(port_engine, "POST", "/api/estimate", body, &st);
+    CHECK_INT(st_run, 400);
+    CHECK_INT(st, 400);
+    CHECK_MSG(er && e && str(er, "error") && str(e, "error") && !strcmp(str(er, "error"), str(e, "error")) &&
+              strstr(str(e, "error"), "the run spec: optimize.max_backtests: missing"),
+              "runs: %s, estimate: %s", er ? str(er, "error") : "(none)", e ? str(e, "error") : "(none)");
+    cJSON_Delete(er);
+    cJSON_Delete(e);
+    CHECK_ERROR(port_engine, "POST", "/api/estimate", "{\"mode\":\"sweep\",\"parameter\":\"vega\"}", 400, "unknown parameter \"vega\"");
     CHECK_ERROR(port_engine, "POST", "/api/estimate", "[1]", 400, "object");
     CHECK_ERROR(port_engine, "POST", "/api/estimate", "{\"mode\":", 400, "malformed JSON");
     CHECK_ERROR(port_engine, "GET", "/api/estimate", NULL, 405, "not allowed");
@@ -932,11 +1024,13 @@ int main(void)
     web_stop(none);
     CHECK_MSG(now_ms() - t0 < 3000, "stopping took %lld ms", (long long)(now_ms() - t0));
     close(keep);
+    script_free(eng.sc);
     store_close(eng.store);
     /* the password never reached the database */
     char *wal = oo_asprintf("%s-wal", g_db);
     CHECK(!file_contains(g_db, "pa55-W0rd-never-sent") && !file_contains(wal, "pa55-W0rd-never-sent"));
     free(wal);
+    free(g_metrics);
     free(g_db);
     free(g_data);
     free(g_webdir);

@@ -14,6 +14,7 @@
 #include "seed.h"
 #include "web/web.h"
 #include "script/script.h"
+#include "run/run.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include <lauxlib.h>
@@ -28,6 +29,18 @@ static int fail(const char *what, const oo_err *err)
 {
     fprintf(stderr, "web_fixture: %s: %s\n", what, err ? err->msg : "");
     return 1;
+}
+
+/* require(module)[fn]() as JSON text, through the engine's own Lua. */
+static char *lua_json(const char *module, const char *fn, oo_err *err)
+{
+    script_opts opts = {0};
+    oo_script *s = script_new(&opts, err);
+    cJSON *v = s ? script_call(s, module, fn, NULL, err) : NULL;
+    char *out = v ? cJSON_PrintUnformatted(v) : NULL;
+    cJSON_Delete(v);
+    script_free(s);
+    return out;
 }
 
 static char *parameters_json(oo_err *err)
@@ -113,34 +126,22 @@ static int64_t fake_start_run(void *ud, const cJSON *spec, oo_err *err)
     return id;
 }
 
-/* The estimate New Run shows, as `oo-automator serve` makes it: the store's recent backtest
- * times and Lua's oo.cli.estimate_spec. */
+/* The estimate New Run shows, as `oo-automator serve` makes it: Lua's oo.cli.estimate_spec with
+ * the run engine's `runs` module bound to the store (the recent backtest times). */
 static cJSON *real_estimate(void *ud, const cJSON *spec, oo_err *err)
 {
     fixture *f = ud;
     if (!f->store && !(f->store = store_open(f->db, err))) return NULL;
-    cJSON *history = store_backtest_seconds(f->store, 0, err);
-    if (!history) return NULL;
     script_opts so = {0};
     oo_script *sc = script_new(&so, err);
-    cJSON *out = NULL;
-    if (sc) {
-        lua_State *L = script_state(sc);
-        lua_getglobal(L, "require");
-        lua_pushstring(L, "oo.cli");
-        if (script_pcall(sc, 1, 1, err) == 0) {
-            lua_getfield(L, -1, "estimate_spec");
-            cJSON *arg = cJSON_CreateObject();
-            cJSON_AddItemToObject(arg, "spec", cJSON_Duplicate(spec, 1));
-            cJSON_AddItemToObject(arg, "history", history);
-            history = NULL;
-            script_push_json(L, arg);
-            cJSON_Delete(arg);
-            if (script_pcall(sc, 1, 1, err) == 0) out = script_to_json(L, -1, err);
-        }
-        script_free(sc);
-    }
-    cJSON_Delete(history);
+    if (!sc) return NULL;
+    run_bind(sc, f->store, &(run_opts){0});
+    cJSON *arg = cJSON_CreateObject();
+    cJSON_AddItemToObject(arg, "spec", cJSON_Duplicate(spec, 1));
+    cJSON_AddStringToObject(arg, "where", "the run spec");
+    cJSON *out = script_call(sc, "oo.cli", "estimate_spec", arg, err);
+    cJSON_Delete(arg);
+    script_free(sc);
     return out;
 }
 
@@ -150,9 +151,11 @@ static int serve(int argc, char **argv)
     oo_err err = {0};
     char *params = parameters_json(&err);
     if (!params) return fail("parameters", &err);
+    char *metrics = lua_json("oo.metrics", "public", &err);
+    if (!metrics) { free(params); return fail("metrics", &err); }
     fixture f = {.db = argv[2]};
     web_opts o = {.port = 0, .db_path = argv[2], .data_dir = argv[3], .web_dir = argv[4], .vendor_dir = argv[5],
-                  .parameters_json = params, .start_run = fake_start_run, .start_run_ud = &f,
+                  .parameters_json = params, .metrics_json = metrics, .start_run = fake_start_run, .start_run_ud = &f,
                   .estimate = real_estimate};
     sigset_t sigs;
     sigemptyset(&sigs);
@@ -161,6 +164,7 @@ static int serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     web_server *w = web_start(&o, &err);
     free(params);
+    free(metrics);
     if (!w) return fail("web_start", &err);
     printf("%s\n", web_url(w));
     fflush(stdout);

@@ -1,12 +1,12 @@
 // analysis: what the dashboard shows of the analysis (GET /api/runs/N/analysis, GET
 // /api/results/N/analysis): the Recommendation panel of Run Detail, the scatter of CAGR against
-// max drawdown with its Pareto front, a chart helper, and the formatting of the answer's own
-// metric lists (each answer says the label and format of every metric it holds). Every string
-// from the server is shown as text (Vue's interpolation), never as HTML.
+// max drawdown with its Pareto front and a chart helper. Values are formatted by format.js's
+// formatValue (the one formatting, as the command line's), by the format each answer gives for
+// every metric it holds. Every string from the server is shown as text (Vue's interpolation),
+// never as HTML.
 import { ref, computed, watch, onMounted, onBeforeUnmount, markRaw } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { onLive } from './api.js';
-
-export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+import { formatValue as fmt, fmtMetric } from './format.js';
 
 async function getJson(path) {
   const res = await fetch(path, { credentials: 'same-origin' });
@@ -26,20 +26,6 @@ export const analysisApi = {
   result: (id) => getJson(`/api/results/${id}/analysis`),
   trades: (id) => getJson(`/api/results/${id}/trades`),
 };
-
-// A value by its format: money, pct (a fraction), ratio, int, days, minutes, month ({year, month, pl}).
-export function fmt(format, v) {
-  if (format === 'month') return v && typeof v === 'object' ? `${MONTHS[v.month - 1]} ${v.year} (${fmt('money', v.pl)})` : '—';
-  if (v === null || v === undefined || typeof v !== 'number' || !isFinite(v)) return '—';
-  switch (format) {
-    case 'money': return (v < 0 ? '-$' : '$') + Math.abs(v).toLocaleString('en-US', { maximumFractionDigits: 0 });
-    case 'pct': return (100 * v).toFixed(1) + '%';
-    case 'int': return Math.round(v).toLocaleString('en-US');
-    case 'days': return `${Math.round(v)} days`;
-    case 'minutes': return `${Math.round(v)} min`;
-    default: return v.toFixed(2);
-  }
-}
 
 export function valuesText(values) {
   return Object.keys(values || {}).sort().map((k) => `${k}=${values[k]}`).join(', ');
@@ -169,7 +155,7 @@ export const RecommendationPanel = {
     const sig = computed(() => (analysis.value && analysis.value.significance) || null);
     // the goals, as the analysis defines them (lua/oo/analysis/goals.lua)
     const goals = computed(() => (analysis.value && analysis.value.goals) || []);
-    return { goal, analysis, error, loading, goals, settings, sig, valuesText, fmt };
+    return { goal, analysis, error, loading, goals, settings, sig, valuesText, fmtMetric };
   },
   template: `
     <div class="card recommendation" :data-goal="analysis ? analysis.goal : ''" :data-loading="loading ? 'yes' : 'no'">
@@ -190,7 +176,7 @@ export const RecommendationPanel = {
               <a :href="'#/results/' + r.result_id" class="pick-values">{{ valuesText(r.values) }}</a>
               <span class="score" :title="'score ' + r.score + ' of 100'"><span class="score-bar" :style="{ width: r.score + '%' }"></span>
                 <span class="score-text">{{ r.score.toFixed(1) }}</span></span>
-              <span class="muted">CAGR {{ fmt('pct', r.metrics.cagr) }} · max DD {{ fmt('pct', r.metrics.max_drawdown) }} · MAR {{ fmt('ratio', r.metrics.mar) }}</span>
+              <span class="muted">CAGR {{ fmtMetric('cagr', r.metrics.cagr) }} · max DD {{ fmtMetric('max_drawdown', r.metrics.max_drawdown) }} · MAR {{ fmtMetric('mar', r.metrics.mar) }}</span>
             </div>
             <ul class="reasons"><li v-for="(why, i) in r.reasons" :key="i">{{ why }}</li></ul>
           </li>

@@ -2,7 +2,7 @@
 // text interpolation (escaped); nothing uses v-html.
 import { ref, computed, watch, onMounted, onBeforeUnmount, markRaw } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api } from './api.js';
-import { METRICS, num, when, duration, progress, valuesText, cmp, metricLabel } from './format.js';
+import { when, duration, progress, valuesText, cmp, metricLabel, metricValue, fmtMetric, tableMetrics } from './format.js';
 
 export const StatusBadge = {
   props: { status: String },
@@ -48,7 +48,8 @@ export const Workers = {
 };
 
 // A metric against a parameter: Chart.js lines over the completed tasks, one line per series
-// (a grid's other parameter), the best point marked.
+// (a grid's other parameter), the best point marked. Straight segments join the measured
+// points: a smoothed curve would show values that were never measured.
 const PALETTE = ['#2f6fde', '#d9480f', '#2b8a3e', '#9c36b5', '#e67700', '#0b7285', '#c2255c', '#5c940d'];
 // shade (optional): result id -> {score, fragile} from the analysis; fragile points are red.
 export const MetricChart = {
@@ -73,7 +74,7 @@ export const MetricChart = {
           pointRadius: s.points.map((p) => (isBest(p) ? 8 : fragile(p) ? 6 : 3)),
           pointBackgroundColor: s.points.map((p) => (isBest(p) ? '#f2b705' : fragile(p) ? '#e03131' : base)),
           pointBorderColor: s.points.map((p) => (isBest(p) ? '#8a6500' : fragile(p) ? '#a51111' : base)),
-          tension: 0.2,
+          tension: 0,
         };
       });
       const config = {
@@ -112,11 +113,12 @@ export const Heatmap = {
       const done = (props.tasks || []).filter((t) => t.values && t.values[props.xKey] !== undefined && t.values[props.yKey] !== undefined);
       const xs = [...new Set(done.map((t) => t.values[props.xKey]))].sort(cmp);
       const ys = [...new Set(done.map((t) => t.values[props.yKey]))].sort(cmp);
-      const vals = done.map((t) => t[props.metric]).filter((v) => typeof v === 'number');
+      const val = (t) => metricValue(t, props.metric);
+      const vals = done.map(val).filter((v) => typeof v === 'number');
       const lo = Math.min(...vals), hi = Math.max(...vals);
       const cell = (x, y) => {
         const matches = done.filter((t) => t.values[props.xKey] === x && t.values[props.yKey] === y);
-        const v = matches.map((t) => t[props.metric]).find((m) => typeof m === 'number');
+        const v = matches.map(val).find((m) => typeof m === 'number');
         const st = matches.length ? matches[0].status : 'none';
         const rob = props.shade && matches.length ? props.shade.get(matches[0].result_id) : null;
         let bg = '#eee';
@@ -128,7 +130,8 @@ export const Heatmap = {
       };
       return { xs, ys, cell };
     });
-    return { grid, num, metricLabel };
+    const fmt = (v) => fmtMetric(props.metric, v);
+    return { grid, fmt, metricLabel };
   },
   template: `
     <div class="heatmap-wrap">
@@ -138,16 +141,17 @@ export const Heatmap = {
           <tr v-for="y in grid.ys" :key="'y' + y">
             <th>{{ y }}</th>
             <td v-for="x in grid.xs" :key="x + '/' + y" :style="{ background: grid.cell(x, y).bg }"
-                :title="xKey + '=' + x + ', ' + yKey + '=' + y + ': ' + metricLabel(metric) + ' ' + num(grid.cell(x, y).v) +
+                :title="xKey + '=' + x + ', ' + yKey + '=' + y + ': ' + metricLabel(metric) + ' ' + fmt(grid.cell(x, y).v) +
                         (grid.cell(x, y).robust === null ? '' : ' · robustness ' + Math.round(grid.cell(x, y).robust) + (grid.cell(x, y).fragile ? ' (fragile)' : ''))"
-                :class="['cell-' + grid.cell(x, y).st, { fragile: grid.cell(x, y).fragile }]">{{ num(grid.cell(x, y).v) }}</td>
+                :class="['cell-' + grid.cell(x, y).st, { fragile: grid.cell(x, y).fragile }]">{{ fmt(grid.cell(x, y).v) }}</td>
           </tr>
         </tbody>
       </table>
     </div>`,
 };
 
-// The results table: one row per task, sortable by any column, the best row marked.
+// The results table: one row per task, sortable by any column, the best row marked; the
+// metrics are the one list's table columns, formatted as the command line formats them.
 export const ResultsTable = {
   props: { tasks: Array, params: Array, best: Object, name: String },
   emits: ['trades'],
@@ -157,7 +161,7 @@ export const ResultsTable = {
       if (sortKey.value === k) sortDir.value = -sortDir.value;
       else { sortKey.value = k; sortDir.value = 1; }
     };
-    const value = (t, k) => (props.params.includes(k) ? (t.values || {})[k] : t[k]);
+    const value = (t, k) => (props.params.includes(k) ? (t.values || {})[k] : metricValue(t, k) ?? t[k]);
     const rows = computed(() => {
       const r = [...(props.tasks || [])];
       if (sortKey.value) r.sort((a, b) => sortDir.value * cmp(value(a, sortKey.value), value(b, sortKey.value)));
@@ -170,7 +174,8 @@ export const ResultsTable = {
       picked.value = picked.value.includes(id) ? picked.value.filter((x) => x !== id) : [...picked.value, id].slice(-4);
     };
     const compareHref = computed(() => '#/compare?ids=' + picked.value.join(','));
-    return { rows, sort, arrow, num, METRICS, sortKey, sortDir, picked, toggle, compareHref };
+    const columns = computed(() => tableMetrics());
+    return { rows, sort, arrow, fmtMetric, metricValue, columns, sortKey, sortDir, picked, toggle, compareHref };
   },
   template: `
     <div class="compare-bar" v-if="picked.length" :data-picked="picked.length">{{ picked.length }} picked (two to four)
@@ -180,14 +185,14 @@ export const ResultsTable = {
       <table class="results" :data-name="name" :data-rows="rows.length" :data-completed="rows.filter(r => r.status === 'completed').length">
         <thead><tr>
           <th v-for="p in params" :key="p" @click="sort(p)" class="sortable" :data-key="p">{{ p }} {{ arrow(p) }}</th>
-          <th v-for="m in METRICS" :key="m.key" @click="sort(m.key)" class="sortable num" :data-key="m.key">{{ m.label }} {{ arrow(m.key) }}</th>
+          <th v-for="m in columns" :key="m.key" @click="sort(m.key)" class="sortable num" :data-key="m.key">{{ m.label }} {{ arrow(m.key) }}</th>
           <th @click="sort('status')" class="sortable" data-key="status">Status {{ arrow('status') }}</th>
           <th></th>
         </tr></thead>
         <tbody>
           <tr v-for="t in rows" :key="t.id" :data-task-id="t.id" :data-status="t.status" :class="{ best: best && best.id === t.id }">
             <td v-for="p in params" :key="p">{{ (t.values || {})[p] }}</td>
-            <td v-for="m in METRICS" :key="m.key" class="num">{{ num(t[m.key]) }}</td>
+            <td v-for="m in columns" :key="m.key" class="num" :data-key="m.key">{{ fmtMetric(m.key, metricValue(t, m.key)) }}</td>
             <td><span class="badge" :class="'st-' + t.status">{{ t.status }}</span><span v-if="best && best.id === t.id" class="best-mark" title="best">★ best</span></td>
             <td class="row-links"><template v-if="t.result_id">
               <input type="checkbox" class="pick-result" :data-result-id="t.result_id" :checked="picked.includes(t.result_id)"
@@ -195,7 +200,7 @@ export const ResultsTable = {
               <a :href="'#/results/' + t.result_id" class="result-link">analysis</a>
               <button class="link" @click="$emit('trades', t)">trades</button></template></td>
           </tr>
-          <tr v-if="!rows.length"><td :colspan="params.length + METRICS.length + 2" class="muted">no tasks yet</td></tr>
+          <tr v-if="!rows.length"><td :colspan="params.length + columns.length + 2" class="muted">no tasks yet</td></tr>
         </tbody>
       </table>
     </div>`,

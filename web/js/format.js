@@ -1,14 +1,64 @@
-// format: numbers, times, durations, parameter values; the metrics the dashboard knows.
-export const METRICS = [
-  { key: 'cagr', label: 'CAGR' },
-  { key: 'max_drawdown', label: 'Max DD' },
-  { key: 'win_percentage', label: 'Win %' },
-  { key: 'capture_rate', label: 'Capture' },
-  { key: 'mar', label: 'MAR' },
-  { key: 'pl', label: 'P/L' },
-];
-export const METRIC_KEYS = METRICS.map((m) => m.key);
-export const metricLabel = (k) => (METRICS.find((m) => m.key === k) || { label: k }).label;
+// format: numbers, times, durations, parameter values; the metrics, from the one list the
+// server serves (GET /api/metrics: lua/oo/metrics.lua's key, label, column, format, sense),
+// formatted as the command line formats them (lua/oo/metrics.lua's format_value).
+import { reactive } from '/vendor/vue/dist/vue.esm-browser.prod.js';
+
+export const METRICS = reactive([]);
+
+// Loads the list once, before the app mounts (an empty list when the server has none).
+export async function loadMetrics(api) {
+  try {
+    const list = await api.metrics();
+    METRICS.splice(0, METRICS.length, ...(Array.isArray(list) ? list : []));
+  } catch (e) {
+    console.error('the list of metrics did not load:', e.message);
+  }
+}
+
+export const metricOf = (k) => METRICS.find((m) => m.key === k);
+export const metricLabel = (k) => (metricOf(k) || { label: k }).label;
+// The default results table's metrics, in the list's order.
+export const tableMetrics = () => METRICS.filter((m) => m.table);
+// The metrics a run can be optimized by (they have a sense).
+export const optimizable = () => METRICS.filter((m) => m.sense);
+// A metric's value in a task or result row (the store's column).
+export function metricValue(row, k) {
+  const m = metricOf(k);
+  if (!row) return undefined;
+  return row[m ? m.column : k];
+}
+
+const thousands = (v) => Math.round(Math.abs(v)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+// One formatting of a value by its metric's format: money $13,376, pct 12.0% (stored as a
+// fraction), ratio 5.88, minutes 42 min, int 505; the analysis' own days (412 days) and month
+// ({year, month, pl}: Mar 2021 ($4,210)), as lua/oo/analysis/result.lua's format(); missing "-".
+export function formatValue(format, v) {
+  if (format === 'month') {
+    return v && typeof v === 'object' && MONTHS[v.month - 1] ? `${MONTHS[v.month - 1]} ${v.year} (${formatValue('money', v.pl)})` : '-';
+  }
+  if (typeof v !== 'number' || !isFinite(v)) return '-';
+  switch (format) {
+    case 'days': return `${Math.trunc(v)} days`;
+    case 'money': return (v < 0 ? '-$' : '$') + thousands(v);
+    case 'pct': return (v * 100).toFixed(1) + '%';
+    case 'ratio': return v.toFixed(2);
+    case 'minutes': return v.toFixed(0) + ' min';
+    default: return String(Math.floor(v + 0.5));
+  }
+}
+
+export const fmtMetric = (k, v) => formatValue((metricOf(k) || {}).format || 'ratio', v);
+
+// A metric's score, higher is better (drawdowns: closest to zero), as lua/oo/metrics.lua's
+// score(); null when the value is missing or the metric has no sense.
+export function score(k, v) {
+  const m = metricOf(k);
+  if (!m || !m.sense || typeof v !== 'number' || isNaN(v)) return null;
+  return m.sense === 'min_abs' ? -Math.abs(v) : v;
+}
 
 export function num(v) {
   if (v === null || v === undefined || v === '') return '—';
@@ -62,16 +112,12 @@ export function progress(run, now = Date.now()) {
            okPct: share((c.completed || 0) + (c.skipped || 0)), failedPct: share(c.failed) };
 }
 
-// The best task of a list by a metric (higher is better; drawdowns: closest to zero).
+// The best task of a list by a metric, as lua/oo/objective.lua picks it: the highest score, ties
+// to the earlier task; tasks without a score never win.
 export function bestBy(tasks, metric) {
-  const score = (t) => {
-    const v = t[metric];
-    if (typeof v !== 'number') return null;
-    return metric === 'max_drawdown' ? -Math.abs(v) : v;
-  };
   let best = null, bestScore = null;
   for (const t of tasks) {
-    const s = score(t);
+    const s = score(metric, metricValue(t, metric));
     if (s === null) continue;
     if (best === null || s > bestScore) { best = t; bestScore = s; }
   }

@@ -1,7 +1,8 @@
 // The dashboard: a Vue app with hash routes (#/, #/runs/N, #/new, #/history, #/tests,
 // #/settings, #/results/N, #/compare?ids=A,B) and one live connection to the server's event stream.
 import { createApp, ref, computed, onMounted } from '/vendor/vue/dist/vue.esm-browser.prod.js';
-import { live, startLive } from './api.js';
+import { api, live, startLive } from './api.js';
+import { loadMetrics } from './format.js';
 import Home from './pages/home.js';
 import Run from './pages/run.js';
 import NewRun from './pages/newrun.js';
@@ -57,4 +58,5 @@ const App = {
     </main>`,
 };
 
-createApp(App).mount('#app');
+// the one list of metrics first: every table, chart and star formats and ranks by it
+loadMetrics(api).then(() => createApp(App).mount('#app'));

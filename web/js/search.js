@@ -4,7 +4,7 @@
 // /api/estimate), which counts the backtests and measures the account's pace as `run` does.
 import { ref, watch, onBeforeUnmount } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api } from './api.js';
-import { METRICS } from './format.js';
+import { optimizable, metricOf, bestBy } from './format.js';
 
 export const SEARCH_MODES = [
   { value: 'refine', label: 'Refine: a coarse grid, then finer steps around the best (deterministic)' },
@@ -30,12 +30,12 @@ export function searchSpec(mode, o) {
 
 export const SearchOptions = {
   props: { mode: String, options: Object },
-  setup() { return { METRICS }; },
+  setup() { return { optimizable }; },
   template: `
     <div class="fields search-options">
       <label class="field"><span class="field-label">Best by</span>
         <select name="optimize_by" v-model="options.optimize_by">
-          <option v-for="m in METRICS" :key="m.key" :value="m.key">{{ m.label }}</option></select></label>
+          <option v-for="m in optimizable()" :key="m.key" :value="m.key">{{ m.label }}</option></select></label>
       <template v-if="mode === 'optimize'">
         <label class="field"><span class="field-label">Budget (backtests)</span>
           <input name="max_backtests" type="number" min="2" step="1" v-model.number="options.max_backtests" required></label>
@@ -59,6 +59,26 @@ export function judgedTasks(mode, tasks) {
   if (mode !== 'halving') return tasks;
   const last = Math.max(0, ...tasks.map((t) => t.stage || 1));
   return tasks.filter((t) => (t.stage || 1) === last);
+}
+
+// Run Detail: a search's answer. The engine reports each stage's best (stage_best events, each
+// scored by the run's objective, custom functions included): halving's answer is its last
+// rung's best (the full period, never a shorter window); refine's and optimize's stages are
+// batches, and the answer is the best of them all (the highest score, ties to the earlier
+// stage). Without the events (a stage still running): the run's metric over the judged tasks.
+export function searchBest(mode, tasks, bests, by) {
+  let ev = null;
+  if (mode === 'halving') {
+    ev = bests[Math.max(0, ...tasks.map((t) => t.stage || 1))] || null;
+  } else {
+    for (const n of Object.keys(bests).map(Number).sort((a, b) => a - b)) {
+      const e = bests[n];
+      if (e && typeof e.score === 'number' && (!ev || e.score > ev.score)) ev = e;
+    }
+  }
+  const t = ev ? tasks.find((x) => x.id === ev.task_id) : null;
+  if (t) return t;
+  return metricOf(by) ? bestBy(judgedTasks(mode, tasks).filter((x) => x.status === 'completed'), by) : null;
 }
 
 export function searchCost(run, tasks) {

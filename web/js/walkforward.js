@@ -3,12 +3,14 @@
 // per window, the chosen values per window, the stitched out-of-sample equity beside the
 // full-period best's over the same span, and the verdict. Draws only what the report holds:
 // no figure is computed here.
+// Metrics are formatted by format.js (the one list's formats, as the command line's); a
+// walk-forward efficiency or a share of a range is a percentage of the same format.
 import { ref, computed, watch, onMounted, onBeforeUnmount, markRaw } from '/vendor/vue/dist/vue.esm-browser.prod.js';
+import { formatValue, fmtMetric } from './format.js';
 
 const IS_COLOUR = '#2f6fde', OOS_COLOUR = '#d9480f', FULL_COLOUR = '#868e96';
 const day = (s) => Date.parse(s + 'T00:00:00Z');
-const pct = (v) => (typeof v === 'number' && isFinite(v) ? (v * 100).toFixed(1) + '%' : 'n/a');
-const money = (v) => (typeof v === 'number' ? (v < 0 ? '-$' : '$') + Math.round(Math.abs(v)).toLocaleString('en-US') : '-');
+const pct = (v) => formatValue('pct', v);
 const values = (v) => Object.keys(v || {}).sort().map((k) => `${k}=${v[k]}`).join(' ');
 
 // The windows as bars on a date axis: one row per window, its in-sample then out-of-sample.
@@ -106,7 +108,7 @@ export const WalkForward = {
   components: { Timeline, ReportChart },
   setup(props) {
     const params = computed(() => (props.report.stability || []).map((p) => p.name));
-    return { params, pct, money, values, barsConfig, equityConfig };
+    return { params, pct, fmtMetric, values, barsConfig, equityConfig };
   },
   template: `
     <div class="card walkforward" :data-grade="report.verdict && report.verdict.grade">
@@ -128,12 +130,12 @@ export const WalkForward = {
         <tbody><tr v-for="w in report.windows" :key="w.index" :data-window="w.index">
           <td>{{ w.index }}</td><td>{{ w.is_from }} – {{ w.is_to }}</td><td>{{ w.oos_from }} – {{ w.oos_to }}</td>
           <td v-for="p in params" :key="p" class="wf-value">{{ w.best_values ? w.best_values[p] : '-' }}</td>
-          <td>{{ pct(w.is_metrics && w.is_metrics.cagr) }}</td><td>{{ money(w.oos_metrics && w.oos_metrics.pl) }}</td>
-          <td>{{ pct(w.oos_metrics && w.oos_metrics.cagr) }}</td><td class="wf-wfe">{{ pct(w.wfe) }}</td><td>{{ w.status }}</td>
+          <td>{{ fmtMetric('cagr', w.is_metrics && w.is_metrics.cagr) }}</td><td>{{ fmtMetric('pl', w.oos_metrics && w.oos_metrics.pl) }}</td>
+          <td>{{ fmtMetric('cagr', w.oos_metrics && w.oos_metrics.cagr) }}</td><td class="wf-wfe">{{ pct(w.wfe) }}</td><td>{{ w.status }}</td>
         </tr></tbody>
       </table></div>
       <p>Overall walk-forward efficiency <strong class="wf-overall">{{ pct(report.efficiency && report.efficiency.overall) }}</strong>
-        (mean out-of-sample CAGR {{ pct(report.efficiency.mean_oos_cagr) }} / mean in-sample CAGR {{ pct(report.efficiency.mean_is_cagr) }})</p>
+        (mean out-of-sample CAGR {{ fmtMetric('cagr', report.efficiency.mean_oos_cagr) }} / mean in-sample CAGR {{ fmtMetric('cagr', report.efficiency.mean_is_cagr) }})</p>
       <p v-for="p in report.stability" :key="p.name" class="small">{{ p.name }}: {{ p.values.join(' → ') }}
         ({{ p.changes }} changes<span v-if="p.mean_move_of_range !== undefined">; moves on average {{ pct(p.mean_move_of_range) }} of the searched range</span>)</p>
       <h4>Stitched out-of-sample equity</h4>
@@ -141,14 +143,14 @@ export const WalkForward = {
       <table class="wf-compare" v-if="report.stitched">
         <thead><tr><th></th><th>trades</th><th>P/L</th><th>CAGR</th><th>max drawdown</th><th>MAR</th></tr></thead>
         <tbody>
-          <tr class="wf-stitched"><th>stitched out-of-sample</th><td>{{ report.stitched.trades }}</td><td>{{ money(report.stitched.pl) }}</td>
-            <td>{{ pct(report.stitched.cagr) }}</td><td>{{ pct(report.stitched.max_drawdown) }}</td>
-            <td>{{ report.stitched.mar !== undefined ? report.stitched.mar.toFixed(2) : 'n/a' }}</td></tr>
+          <tr class="wf-stitched"><th>stitched out-of-sample</th><td>{{ report.stitched.trades }}</td><td>{{ fmtMetric('pl', report.stitched.pl) }}</td>
+            <td>{{ fmtMetric('cagr', report.stitched.cagr) }}</td><td>{{ fmtMetric('max_drawdown', report.stitched.max_drawdown) }}</td>
+            <td>{{ fmtMetric('mar', report.stitched.mar) }}</td></tr>
           <tr v-if="report.full_period && report.full_period.oos_record" class="wf-full">
             <th>full-period best ({{ values(report.full_period.best_values) }})</th>
-            <td>{{ report.full_period.oos_record.trades }}</td><td>{{ money(report.full_period.oos_record.pl) }}</td>
-            <td>{{ pct(report.full_period.oos_record.cagr) }}</td><td>{{ pct(report.full_period.oos_record.max_drawdown) }}</td>
-            <td>{{ report.full_period.oos_record.mar !== undefined ? report.full_period.oos_record.mar.toFixed(2) : 'n/a' }}</td></tr>
+            <td>{{ report.full_period.oos_record.trades }}</td><td>{{ fmtMetric('pl', report.full_period.oos_record.pl) }}</td>
+            <td>{{ fmtMetric('cagr', report.full_period.oos_record.cagr) }}</td><td>{{ fmtMetric('max_drawdown', report.full_period.oos_record.max_drawdown) }}</td>
+            <td>{{ fmtMetric('mar', report.full_period.oos_record.mar) }}</td></tr>
         </tbody>
       </table>
     </div>`,

@@ -36,14 +36,14 @@ end
 
 -- The analysis as a table ready for JSON: kind "run" or "result".
 function M.answer(kind, id, args)
-  local store = require("store")
+  local runs = require("runs")
   args = args or {}
   if args.goal ~= nil and not goals.goals[args.goal] then
     errors.raise("usage", "unknown goal %q (goals: %s)", tostring(args.goal), table.concat(goals.names, ", "))
   end
   local a
-  if kind == "run" then a = analysis.run(store, id, options(args))
-  elseif kind == "result" then a = analysis.result(store, id, options(args))
+  if kind == "run" then a = analysis.run(runs, id, options(args))
+  elseif kind == "result" then a = analysis.result(runs, id, options(args))
   else errors.raise("usage", "analysis: kind must be run or result, found %s", tostring(kind)) end
   return shape(a, 0)
 end
@@ -69,6 +69,12 @@ function M.json(args)
   return protect(function() return { text = json.encode(M.answer(args.kind, args.id, args)) } end)
 end
 
+-- Lets go of the trades the run analysis remembers (the dashboard's state lives on: after a
+-- failure, it starts afresh).
+function M.forget()
+  analysis.memo, analysis.memo_count = {}, 0
+end
+
 -- A folder name for a result's values: "delta=15_profit_target=50" (safe characters only).
 function M.folder_name(vals, result_id)
   local name = values.text(vals, "_"):gsub("[^%w%.%-_=]", "-")
@@ -77,10 +83,11 @@ function M.folder_name(vals, result_id)
 end
 
 -- export --format tradeblocks: one folder per result named by its values, each with
--- tradelog.csv in OptionOmega's trade-log format.
-local function tradeblocks(store, run_id, dir)
+-- tradelog.csv in OptionOmega's trade-log format: its columns in OptionOmega's order
+-- (oo.tradelog.header, site knowledge), written by the engine's one CSV writer.
+local function tradeblocks(runs, run_id, dir)
   local fs = require("fs")
-  local _, rows = analysis.load_run(store, run_id)
+  local _, rows = analysis.load_run(runs, run_id)
   if #rows == 0 then errors.raise("input", "run %d has no completed results to export", run_id) end
   local ok, msg = fs.mkdir(dir)
   if not ok then errors.raise("io", "%s", msg) end
@@ -89,30 +96,29 @@ local function tradeblocks(store, run_id, dir)
     local name = M.folder_name(r.values, r.result_id)
     if used[name] then name = name .. "_result-" .. r.result_id end
     used[name] = true
-    local trades = store.trades(analysis.trade_source(store, r.result_id, r.cached_from))
-    if trades == nil then errors.raise("db", "cannot read the trades of result %d", r.result_id) end
+    local csv = runs.trades_csv(analysis.trade_source(runs, r.result_id, r.cached_from), tradelog.header)
     local path = dir .. "/" .. name
     ok, msg = fs.mkdir(path)
     if not ok then errors.raise("io", "%s", msg) end
-    ok, msg = fs.write(path .. "/tradelog.csv", tradelog.to_csv(trades))
+    ok, msg = fs.write(path .. "/tradelog.csv", csv)
     if not ok then errors.raise("io", "%s", msg) end
     n = n + 1
   end
   return string.format("exported %d trade logs of run %d to %s (one folder per result, each with tradelog.csv)\n", n, run_id, dir)
 end
 
-local function markdown(store, run_id, args)
-  local runinfo, rows = analysis.load_run(store, run_id)
-  return report.markdown(runinfo, rows, analysis.run_goals(store, run_id, options(args), goals.names), goals.names)
+local function markdown(runs, run_id, args)
+  local runinfo, rows = analysis.load_run(runs, run_id)
+  return report.markdown(runinfo, rows, analysis.run_goals(runs, run_id, options(args), goals.names), goals.names)
 end
 
 -- {text} for `export --format tradeblocks|markdown`: what to print (tradeblocks) or the report
 -- (markdown, which the C side writes to --output).
 function M.export(args)
   return protect(function()
-    local store = require("store")
-    if args.format == "tradeblocks" then return { text = tradeblocks(store, args.run_id, args.output), written = true } end
-    if args.format == "markdown" then return { text = markdown(store, args.run_id, args) } end
+    local runs = require("runs")
+    if args.format == "tradeblocks" then return { text = tradeblocks(runs, args.run_id, args.output), written = true } end
+    if args.format == "markdown" then return { text = markdown(runs, args.run_id, args) } end
     errors.raise("usage", "export: unknown format %s", tostring(args.format))
   end)
 end

@@ -1,7 +1,9 @@
 -- oo.analysis: the analysis of stored results, for the CLI (`oo-automator analyze`, `export`)
 -- and the dashboard (GET /api/runs/{id}/analysis, GET /api/results/{id}/analysis), which ask
--- for the same answers through these functions. The store is the read-only `store` module the
--- engine binds (script/lua_store.c); everything after reading is pure Lua in this folder:
+-- for the same answers through these functions. They read stored results through `runs`, the
+-- module bound into the command's Lua state (engine/run/runs.c: runs.get, runs.results,
+-- runs.result, runs.trades; each raises a typed error, input when the thing does not exist);
+-- everything after reading is pure Lua in this folder:
 --   result.lua        one result: metrics, reconciliation, breakdowns, curves, Monte Carlo
 --   run.lua           a run: recommendations per goal, Pareto front, avoid list, robustness,
 --                     significance, and a mode's own section (lua/oo/analysis/<mode>.lua)
@@ -9,7 +11,6 @@
 --   report.lua        the answers as text (CLI) and as a markdown report
 local metrics = require("oo.metrics")
 local tradelog = require("oo.tradelog")
-local errors = require("oo.errors")
 local result = require("oo.analysis.result")
 local run = require("oo.analysis.run")
 local M = {}
@@ -20,11 +21,6 @@ M.fields = {}
 for _, name in pairs(tradelog.columns) do M.fields[#M.fields + 1] = name end
 table.sort(M.fields)
 M.run_fields = { tradelog.columns.date_opened, tradelog.columns.date_closed, tradelog.columns.pl }
-
-local function check(v, msg, code)
-  if v == nil then errors.raise(code == "input" and "input" or "db", "%s", msg or "not found") end
-  return v
-end
 
 local function is_table(v) return type(v) == "table" end
 
@@ -41,12 +37,12 @@ function M.metrics_of(row)
 end
 
 -- The result whose trades a result has: itself, or the one it was reused from (the cache).
-function M.trade_source(store, id, cached_from)
+function M.trade_source(runs, id, cached_from)
   local seen = 0
   while type(cached_from) == "number" and seen < 8 do
     id = cached_from
-    local r = store.result(id)
-    cached_from = r and r.cached_from
+    local r = runs.result(id)
+    cached_from = r.cached_from
     seen = seen + 1
   end
   return id
@@ -57,28 +53,28 @@ end
 M.memo, M.memo_count, M.memo_max = {}, 0, 2000
 
 -- Trades of a result as oo.tradelog.read rows (only the fields the analysis reads, or `fields`).
-function M.trades(store, id, cached_from, fields)
-  local rows = check(store.trades(M.trade_source(store, id, cached_from), fields or M.fields))
+function M.trades(runs, id, cached_from, fields)
+  local rows = runs.trades(M.trade_source(runs, id, cached_from), fields or M.fields)
   local out = {}
   for i, r in ipairs(rows) do out[i] = tradelog.read(r) end
   return out, rows
 end
 
 -- A result's trades with the run analysis' fields, remembered.
-function M.run_trades(store, row)
+function M.run_trades(runs, row)
   local t = M.memo[row.result_id]
   if t then return t end
-  t = M.trades(store, row.result_id, row.cached_from, M.run_fields)
+  t = M.trades(runs, row.result_id, row.cached_from, M.run_fields)
   if M.memo_count >= M.memo_max then M.memo, M.memo_count = {}, 0 end
   M.memo[row.result_id], M.memo_count = t, M.memo_count + 1
   return t
 end
 
 -- The analysis of one result. opts: {mc_paths, seed, risk_free}.
-function M.result(store, id, opts)
-  local r = check(store.result(id))
-  local source = M.trade_source(store, r.id, r.cached_from)
-  local rows = check(store.trades(source, M.fields))
+function M.result(runs, id, opts)
+  local r = runs.result(id)
+  local source = M.trade_source(runs, r.id, r.cached_from)
+  local rows = runs.trades(source, M.fields)
   local a = result.analyze({ id = r.id, run_id = r.run_id, values = is_table(r.values) and r.values or {},
                              metrics = M.metrics_of(r), raw_data = is_table(r.raw_data) and r.raw_data or nil },
     rows, opts)
@@ -87,9 +83,9 @@ function M.result(store, id, opts)
 end
 
 -- The run and its completed results as the run analysis reads them.
-function M.load_run(store, id)
-  local r = check(store.run(id))
-  local stored = check(store.results(id))
+function M.load_run(runs, id)
+  local r = runs.get(id)
+  local stored = runs.results(id)
   local rows = {}
   for _, s in ipairs(stored) do
     rows[#rows + 1] = { result_id = s.result_id, task_id = s.task_id, values = is_table(s.values) and s.values or {},
@@ -100,17 +96,17 @@ function M.load_run(store, id)
 end
 
 -- The analysis of one run. opts: {goal, seed, drawdown_limit, top, ...} (oo.analysis.run).
-function M.run(store, id, opts)
-  local r, rows = M.load_run(store, id)
-  return run.analyze({ run = r, rows = rows, trades = function(row) return M.run_trades(store, row) end,
-                       full_trades = function(row) return (M.trades(store, row.result_id, row.cached_from)) end }, opts)
+function M.run(runs, id, opts)
+  local r, rows = M.load_run(runs, id)
+  return run.analyze({ run = r, rows = rows, trades = function(row) return M.run_trades(runs, row) end,
+                       full_trades = function(row) return (M.trades(runs, row.result_id, row.cached_from)) end }, opts)
 end
 
 -- The analysis of one run for several goals (each trade log read once): goal -> analysis.
-function M.run_goals(store, id, opts, names)
-  local r, rows = M.load_run(store, id)
-  local function trades(row) return M.run_trades(store, row) end
-  local function full(row) return (M.trades(store, row.result_id, row.cached_from)) end
+function M.run_goals(runs, id, opts, names)
+  local r, rows = M.load_run(runs, id)
+  local function trades(row) return M.run_trades(runs, row) end
+  local function full(row) return (M.trades(runs, row.result_id, row.cached_from)) end
   local out = {}
   for _, g in ipairs(names) do
     local o = {}

@@ -44,10 +44,10 @@ function M.run(pls, start, years, own_drawdown, opts)
   local threshold = opts.threshold
   if threshold == nil and own_drawdown and own_drawdown < 0 then threshold = own_drawdown * M.defaults.threshold_factor end
   local out = { paths = paths, seed = seed, trades = n, start = start, years = years,
-                max_drawdown = summary(r.max_drawdown), final_pl = summary(r.final), cagr = summary(cagr) }
+                max_drawdown = summary(r.drawdown), final_pl = summary(r.final), cagr = summary(cagr) }
   if threshold then
     local beyond = 0
-    for _, d in ipairs(r.max_drawdown) do if d < threshold then beyond = beyond + 1 end end
+    for _, d in ipairs(r.drawdown) do if d < threshold then beyond = beyond + 1 end end
     out.prob_drawdown_beyond = { threshold = threshold, p = beyond / paths,
       basis = opts.threshold and "as asked" or string.format("%.1f times its own", M.defaults.threshold_factor) }
   end

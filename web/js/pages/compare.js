@@ -1,7 +1,8 @@
 // Compare (#/compare?ids=1,2,3): two to four results side by side: every metric in a table
 // (the best of each row marked where the metric has a sense), and the equity curves overlaid.
 import { ref, computed, onMounted, watch } from '/vendor/vue/dist/vue.esm-browser.prod.js';
-import { analysisApi, fmt, valuesText, Chart } from '../analysis.js';
+import { analysisApi, valuesText, Chart } from '../analysis.js';
+import { formatValue as fmt } from '../format.js';
 
 const COLORS = ['#2f6fde', '#d9480f', '#2b8a3e', '#9c36b5'];
 

@@ -3,7 +3,7 @@
 // the run engine, and the page of the new run opens.
 import { ref, reactive, computed, onMounted } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api } from '../api.js';
-import { METRICS } from '../format.js';
+import { optimizable } from '../format.js';
 import { SEARCH_MODES, isSearch, searchDefaults, searchSpec, SearchOptions, RunEstimate } from '../search.js';
 
 function defaults(schema) {
@@ -144,7 +144,7 @@ export default {
     const addGrid = () => form.grid.push(entry(schemas.value[0].name));
     const addStage = () => form.stages.push({ ...entry(schemas.value[0].name), use_best_from: form.stages.length ? form.stages[form.stages.length - 1].parameter : '' });
     const estimateSpec = computed(() => (loaded.value && schemas.value.length ? spec() : null));
-    return { schemas, discoveryErrors, tests, error, busy, loaded, form, total, submit, addGrid, addStage, METRICS,
+    return { schemas, discoveryErrors, tests, error, busy, loaded, form, total, submit, addGrid, addStage, optimizable,
              SEARCH_MODES, isSearch, estimateSpec };
   },
   template: `
@@ -187,7 +187,7 @@ export default {
             <h4>Stage {{ i + 1 }}</h4>
             <param-block :schemas="schemas" :entry="e" :prefix="'stage' + i"></param-block>
             <label class="field"><span class="field-label">Best by</span>
-              <select v-model="e.optimize_by"><option v-for="m in METRICS" :key="m.key" :value="m.key">{{ m.label }}</option></select></label>
+              <select v-model="e.optimize_by"><option v-for="m in optimizable()" :key="m.key" :value="m.key">{{ m.label }}</option></select></label>
             <label class="field" v-if="i > 0"><span class="field-label">Use the best of</span>
               <select v-model="e.use_best_from"><option value="">(none)</option>
                 <option v-for="p in form.stages.slice(0, i)" :key="p.parameter" :value="p.parameter">{{ p.parameter }}</option></select></label>

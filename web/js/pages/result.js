@@ -3,7 +3,8 @@
 // P/L histogram, P/L by weekday of entry and by reason for close, the Monte Carlo bands, and
 // the trade table with filters.
 import { ref, computed, onMounted, watch } from '/vendor/vue/dist/vue.esm-browser.prod.js';
-import { analysisApi, fmt, valuesText, MONTHS, Chart } from '../analysis.js';
+import { analysisApi, valuesText, Chart } from '../analysis.js';
+import { formatValue as fmt, MONTHS } from '../format.js';
 
 function lineConfig(labels, datasets, yTitle, extra) {
   return {

@@ -2,13 +2,21 @@
 // filling in live), a chart of any metric against a swept parameter, a heatmap for grids, one
 // panel per stage for staged runs with the chosen best marked, a walk-forward's report (from the
 // run analysis), and the failure log.
+// One notion of best per run: the engine's (its stage_best events: the objective each stage was
+// judged by and the value it carried forward); for a run without them, the run's optimize_by
+// by the one list's sense, as lua/oo/objective.lua ranks. The chart's metric never moves the star.
+// A search (refine, optimize, halving: search.js) stars its answer: the best of all its batches,
+// or halving's last rung's best.
 import { ref, computed, watch, onMounted, onBeforeUnmount } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api, onLive, debounce } from '../api.js';
 import { StatusBadge, ProgressBar, Workers, RunControls, MetricChart, Heatmap, ResultsTable, FailureLog } from '../components.js';
 import { WalkForward } from '../walkforward.js';
-import { METRICS, METRIC_KEYS, metricLabel, when, bestBy, cmp } from '../format.js';
+import { METRICS, metricOf, metricLabel, metricValue, fmtMetric, when, bestBy, cmp } from '../format.js';
 import { RecommendationPanel } from '../analysis.js';
-import { judgedTasks, searchCost } from '../search.js';
+import { isSearch, searchBest, searchCost } from '../search.js';
+
+// The run's spec: the engine stores {spec, count, ...}; a run stored otherwise holds the spec.
+const specOf = (config) => (config && config.spec && typeof config.spec === 'object' ? config.spec : config) || {};
 
 // Which metric judges a stage, as lua/modes/staged.lua decides: its own optimize_by, else that
 // of the stage that uses its best, else the run's, else mar.
@@ -33,12 +41,12 @@ function swept(tasks, params) {
 }
 
 function series(tasks, x, metric, by) {
-  const done = tasks.filter((t) => t.status === 'completed' && typeof t[metric] === 'number' && (t.values || {})[x] !== undefined);
+  const done = tasks.filter((t) => t.status === 'completed' && typeof metricValue(t, metric) === 'number' && (t.values || {})[x] !== undefined);
   const groups = new Map();
   for (const t of done) {
     const key = by ? `${by}=${t.values[by]}` : '';
     if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push({ x: t.values[x], y: t[metric], task: t });
+    groups.get(key).push({ x: t.values[x], y: metricValue(t, metric), task: t });
   }
   return [...groups.entries()].sort((a, b) => cmp(a[0], b[0]))
     .map(([label, points]) => ({ label, points: points.sort((a, b) => cmp(a.x, b.x)) }));
@@ -50,7 +58,8 @@ export default {
                 RecommendationPanel },
   setup(props) {
     const run = ref(null), tasks = ref([]), failures = ref([]), error = ref(''), notFound = ref(false);
-    const metric = ref('cagr'), xKey = ref(null), yKey = ref(null);
+    const bests = ref({});   // stage -> the engine's stage_best event payload
+    const metric = ref(null), xKey = ref(null), yKey = ref(null);   // the chart's metric: the run's optimize_by at first
     const trades = ref(null);
     const wf = ref(null), wfNote = ref('');
     // the analysis (Recommendation panel): each configuration's robustness shades the charts
@@ -76,10 +85,18 @@ export default {
     };
     const load = async () => {
       try {
-        const [r, t, f] = await Promise.all([api.run(props.id), api.tasks(props.id), api.failures(props.id)]);
+        const [r, t, f, ev] = await Promise.all([api.run(props.id), api.tasks(props.id), api.failures(props.id),
+          api.runEvents(props.id, 'stage_best').catch(() => [])]);
         run.value = r;
         tasks.value = t;
         failures.value = f;
+        const b = {};
+        for (const e of ev || []) if (e.payload && e.payload.stage) b[e.payload.stage] = e.payload;
+        bests.value = b;
+        if (!metric.value) {     // the chart shows first what the run is judged by
+          const by = specOf(r.config).optimize_by;
+          metric.value = typeof by === 'string' && metricOf(by) ? by : 'mar';
+        }
         error.value = '';
         if (r && r.mode === 'walkforward') await loadWalkForward(r);
       } catch (e) {
@@ -105,17 +122,28 @@ export default {
         yKey.value = sp.find((p) => p !== xKey.value) || null;
     }, { immediate: true });
 
+    const spec = computed(() => specOf(run.value && run.value.config));
+    // A stage's best: the engine's, else by the metric that judges it; with what it shows.
+    const judged = (ts, n, by, p) => {
+      const ev = bests.value[n];
+      const done = ts.filter((t) => t.status === 'completed');
+      const best = ev ? (ts.find((t) => t.id === ev.task_id) || null) : (metricOf(by) ? bestBy(done, by) : null);
+      const measure = metricOf(by) ? `${metricLabel(by)} ${fmtMetric(by, metricValue(best, by))}`
+        : (ev && typeof ev.score === 'number' ? `score ${Number(ev.score.toPrecision(6))}` : by);
+      return { best, by, byLabel: metricOf(by) ? metricLabel(by) : by, carried: best ? (best.values || {})[p] : undefined, measure };
+    };
     const stages = computed(() => {
       if (mode.value !== 'staged') return [];
-      const cfg = (run.value && run.value.config) || {};
+      const cfg = spec.value;
       const nums = [...new Set(tasks.value.map((t) => t.stage || 1))].sort((a, b) => a - b);
       return nums.map((n) => {
         const ts = tasks.value.filter((t) => (t.stage || 1) === n);
         const st = ((cfg.stages || [])[n - 1]) || {};
         const p = st.parameter || swept(ts, paramsOf(ts))[0] || paramsOf(ts)[0];
-        const by = stageMetric(cfg, n - 1);
-        const best = bestBy(ts.filter((t) => t.status === 'completed'), by);
-        return { n, tasks: ts, parameter: p, by, best, params: paramsOf(ts), series: series(ts, p, by, null) };
+        const ev = bests.value[n];
+        const j = judged(ts, n, (ev && ev.optimize_by) || stageMetric(cfg, n - 1), p);
+        const chartBy = metricOf(j.by) ? j.by : 'mar';
+        return { n, tasks: ts, parameter: p, ...j, chartBy, params: paramsOf(ts), series: series(ts, p, chartBy, null) };
       });
     });
     const best = computed(() => {
@@ -123,7 +151,10 @@ export default {
         const last = stages.value[stages.value.length - 1];
         return last ? last.best : null;
       }
-      return bestBy(judgedTasks(mode.value, tasks.value).filter((t) => t.status === 'completed'), metric.value);
+      const ev = bests.value[1];
+      const by = (ev && ev.optimize_by) || (typeof spec.value.optimize_by === 'string' && spec.value.optimize_by) || 'mar';
+      if (isSearch(mode.value)) return searchBest(mode.value, tasks.value, bests.value, by);
+      return judged(tasks.value, 1, by, xKey.value).best;
     });
     const cost = computed(() => searchCost(run.value, tasks.value));
     const chartSeries = computed(() => (xKey.value ? series(tasks.value, xKey.value, metric.value, mode.value === 'grid' ? yKey.value : null) : []));
@@ -136,16 +167,17 @@ export default {
         error.value = e.message;
       }
     };
+    // the trade log's columns in the CSV's order (the engine stores each row in that order)
     const tradeKeys = computed(() => {
       const rows = (trades.value && trades.value.rows) || [];
       const keys = [];
       for (const r of rows.slice(0, 50)) for (const k of Object.keys(r || {})) if (!keys.includes(k)) keys.push(k);
-      return keys.slice(0, 12);
+      return keys;
     });
     const changed = (r) => { run.value = r; };
     const configText = computed(() => (run.value ? JSON.stringify(run.value.config, null, 2) : ''));
     return { run, tasks, failures, error, notFound, metric, xKey, yKey, params, sweptParams, mode, stages, best,
-             chartSeries, showHeatmap, METRICS, METRIC_KEYS, metricLabel, when, trades, showTrades, tradeKeys, changed,
+             chartSeries, showHeatmap, METRICS, metricLabel, when, trades, showTrades, tradeKeys, changed,
              configText, cost, wf, wfNote, analysis, shade };
   },
   template: `
@@ -196,12 +228,12 @@ export default {
 
         <div class="card stage" v-for="st in stages" :key="st.n" :data-stage="st.n">
           <div class="card-head">
-            <h3>Stage {{ st.n }}: {{ st.parameter }} <span class="muted">(best by {{ metricLabel(st.by) }})</span></h3>
-            <span v-if="st.best" class="best-summary">★ best: {{ st.parameter }} = {{ (st.best.values || {})[st.parameter] }}
-              ({{ metricLabel(st.by) }} {{ st.best[st.by] }})</span>
+            <h3>Stage {{ st.n }}: {{ st.parameter }} <span class="muted stage-by" :data-by="st.by">(best by {{ st.byLabel }})</span></h3>
+            <span v-if="st.best" class="best-summary">★ {{ st.n < stages.length ? 'carried forward' : 'best' }}: {{ st.parameter }} = {{ st.carried }}
+              ({{ st.measure }})</span>
           </div>
           <metric-chart :name="'stage' + st.n" :series="st.series" :x-label="st.parameter"
-                        :y-label="metricLabel(st.by)" :best="st.best" :shade="shade"></metric-chart>
+                        :y-label="metricLabel(st.chartBy)" :best="st.best" :shade="shade"></metric-chart>
           <results-table :name="'stage' + st.n" :tasks="st.tasks" :params="st.params" :best="st.best" @trades="showTrades"></results-table>
         </div>
 

@@ -1,0 +1,59 @@
+-- Failure classes come from error codes, never from the words of a message. Each failure the
+-- runner meets is made here the way the engine makes it (task.lua's constructors for what
+-- OptionOmega answers, typed errors for what C raises: tests/lua/test_browser.lua checks that a
+-- real Chromium's timeouts, dead browsers and throwing pages arrive with those codes), then
+-- classified; then its message is reworded and it is classified again: same class. A plain
+-- string holding the old words is not recognised at all.
+local check = require("check")
+local errors = require("oo.errors")
+local recovery = require("oo.recovery")
+local task = require("oo.task")
+
+local cases = {
+  { "rate limit", task.answer_error("Too many requests"), "rate_limited", free = true },
+  { "dropped connection", task.answer_error("Network error: Failed to fetch"), "site_error", free = true },
+  { "the backtest refused", task.answer_error("Backtest failed: data unavailable for the selected dates"), "site_error",
+    free = false },
+  { "signed out", task.signed_out(), "session", free = true },
+  { "Chromium died", errors.new("browser", "the browser is gone"), "browser", free = true },
+  { "unknown parameter", errors.new("input", 'unknown parameter "deltaa" (not in parameters/)'), "permanent",
+    free = false, permanent = true },
+  { "a value out of range", errors.new("input", "delta.start: 0 is below the minimum 1"), "permanent", free = false,
+    permanent = true },
+  { "a wait ran out", errors.new("timeout", "open_test.json: step 2 (waitForElement) failed: waiting for visible timed out"),
+    "timing", free = false },
+  { "the page threw", errors.new("page", "the page threw: TypeError"), "timing", free = false },
+  { "a dialog", errors.new("modal", "the dialog would not close"), "modal", free = false },
+  { "a script bug", "task.lua:12: attempt to index a nil value", "timing", free = false },
+}
+
+for _, c in ipairs(cases) do
+  local name, err, class = c[1], c[2], c[3]
+  local f = recovery.classify(err, nil, nil)
+  check.eq(f.type, class, name)
+  check.eq(recovery.not_the_tasks(f) and true or false, c.free, name .. ": costs no attempt")
+  check.eq(f.permanent and true or false, c.permanent or false, name .. ": permanent")
+  check.eq(f.message, errors.message(err), name .. ": the message is kept for the failure log")
+  -- reworded: the class stays
+  local reworded = errors.new(errors.code(err), "zz qq xx (reworded)")
+  check.eq(recovery.classify(reworded, nil, nil).type, class, name .. " reworded")
+end
+
+-- the words alone decide nothing: yesterday's messages as plain strings are script errors
+for _, words in ipairs({ "OptionOmega answered: Too many requests", task.SIGNED_OUT, "the browser is gone",
+                         'unknown parameter "deltaa"', "below the minimum", "no leg" }) do
+  check.eq(recovery.classify(words, nil, nil).type, "timing", words)
+end
+
+-- a dead browser is "browser" whatever the error said
+local keeper = { b = { alive = function() return false end } }
+check.eq(recovery.classify(errors.new("timeout", "anything"), nil, keeper).type, "browser")
+
+-- after a site error or a rate limit the session is kept; signed out, a fresh context logs in
+check.ok(recovery.keeps_session.site_error and recovery.keeps_session.rate_limited)
+check.ok(not recovery.keeps_session.session)
+
+-- the task's stop is a typed error of its own, recognised by identity
+check.eq(errors.code(task.STOPPED), "cancelled")
+
+check.done()
