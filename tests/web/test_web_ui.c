@@ -315,6 +315,18 @@ int main(void)
           !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(scfg, "optimize_by")) ?: "", "mar"));
     cJSON_Delete(sr);
 
+    /* a search's answer on Run Detail: the best of all of an optimize run's batches (not its
+     * first batch's), the best of a halving run's last rung (not of its short window) */
+    int64_t opt_run = 0, halving_run = 0;
+    s = store_open(g_db, &err);
+    CHECK_MSG(s && seed_searches(s, ids.test1, &opt_run, &halving_run, &err) == 0, "%s", err.msg);
+    store_close(s);
+    snprintf(e[8], sizeof e[8], "OPTIMIZE=%lld", (long long)opt_run);
+    snprintf(e[9], sizeof e[9], "HALVING=%lld", (long long)halving_run);
+    const char *senv[] = {e[0], e[8], e[9], NULL};
+    c = replay("search_best", senv);
+    CHECK_INT(wait_child(&c, 120000), 0);
+
     kill(server.pid, SIGTERM);
     CHECK_INT(wait_child(&server, 15000), 0);
     free(url);
