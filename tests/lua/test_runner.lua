@@ -49,6 +49,8 @@ check.eq(s.mode, "sweep")
 check.eq(s.config.stop, 10)
 local stored = spec.storable({ mode = "staged", stages = { { parameter = "delta", optimize_by = function() return 1 end } } })
 check.eq(stored.stages[1].optimize_by, "custom")
+-- a spec that says no mode and has nothing to infer one from: every mode is named, searches too
+check.err(function() spec.prepare({ test = "x" }, "my.json") end, "my.json: mode missing", "grid, staged, refine, optimize, halving")
 check.err(function() spec.test_url("https://example.com/strategies", "--url") end, "not an OptionOmega test URL")
 check.eq(spec.test_url("https://optionomega.com/test/abc", "x"), "https://optionomega.com/test/abc")
 
