@@ -21,7 +21,7 @@ const cli_opt cli_status_opts[] = {
 const cli_opt cli_list_opts[] = {
     {"limit", 0, "N", "at most N runs (default 50)"},
     {"status", 0, "STATUS", "pending, queued, running, interrupted, paused, completed, failed or cancelled"},
-    {"mode", 0, "MODE", "sweep, grid or staged"},
+    {"mode", 0, "MODE", "runs of one mode (sweep, grid, staged, refine, optimize, halving, walkforward)"},
     {"test", 0, "TEST", "runs of one test (number, URL, id or name)"},
     {"search", 0, "TEXT", "runs whose name or test matches TEXT"},
     {0},

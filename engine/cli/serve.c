@@ -2,8 +2,9 @@
  * hands them, the store and the resource folders to web/, prints the URL as the first line of
  * stdout, and serves until SIGINT or SIGTERM. The web server runs in its own thread; this one
  * waits for the signal. POST /api/runs starts an engine process for the run (start_run), and
- * POST /api/runs/{id}/resume one for a stored run (resume_run); the analysis endpoints are
- * answered by the Lua analysis (cli/analyze.c, on the web thread). */
+ * POST /api/runs/{id}/resume one for a stored run (resume_run); POST /api/estimate says what a
+ * spec would run and how long it would take (estimate_run); the analysis endpoints are answered
+ * by the Lua analysis (cli/analyze.c, on the web thread). */
 #include "cli/commands.h"
 #include "cli/analyze.h"
 #include "base/alive.h"
@@ -142,6 +143,20 @@ static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
     return run_id;
 }
 
+/* POST /api/estimate (on the web thread): the spec's backtests, summary and estimate, checked
+ * by the same Lua as POST /api/runs and `run` (lua/oo/cli.lua, in this command's state; the
+ * account's recent backtest times come from the store through the `runs` module). */
+static cJSON *estimate_run(void *ud, const cJSON *spec, oo_err *err)
+{
+    starter *s = ud;
+    cJSON *args = cJSON_CreateObject();
+    cJSON_AddItemToObject(args, "spec", cJSON_Duplicate(spec, 1));
+    cJSON_AddStringToObject(args, "where", "the run spec");
+    cJSON *out = call(s, "estimate_spec", args, err);
+    cJSON_Delete(args);
+    return out;
+}
+
 /* POST /api/runs/{id}/resume (on the web thread): an engine process for the stored run, exactly
  * as for a new one. */
 static int resume_run(void *ud, int64_t run_id, oo_err *err)
@@ -257,6 +272,7 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
                   .data_dir = st.data_dir, .web_dir = web_dir, .vendor_dir = vendor_dir, .parameters_json = params,
                   .metrics_json = metrics, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL,
                   .resume_run = st.st ? resume_run : NULL, .start_run_ud = &st,
+                  .estimate = st.st && st.sc ? estimate_run : NULL,
                   .analysis = analysis ? cli_analysis_serve : NULL, .analysis_ud = analysis,
                   .engine_silence_ms = oo_config_int(cfg, OO_CFG_LEASE_MS)};
     int rc = serve_until_signal(&o);

@@ -243,6 +243,16 @@ static int q_results(lua_State *L)
     return push_json_owned(L, r);
 }
 
+/* q:tasks(): every task of the run in order, failed ones too (store_run_tasks) */
+static int q_tasks(lua_State *L)
+{
+    run_ctx *c = checkq(L);
+    oo_err e = {0};
+    cJSON *r = store_run_tasks(c->st, c->run_id, &e);
+    if (!r) return fail_store(L, &e);
+    return push_json_owned(L, r);
+}
+
 static int q_add_tasks(lua_State *L)
 {
     run_ctx *c = checkq(L);
@@ -419,10 +429,10 @@ static void queue_metatable(lua_State *L)
     if (!luaL_newmetatable(L, MT_QUEUE)) return;
     static const luaL_Reg m[] = {{"lease", q_lease}, {"complete", q_complete}, {"fail", q_fail},
         {"release", q_release}, {"counts", q_counts}, {"open_tasks", q_open_tasks}, {"results", q_results},
-        {"add_tasks", q_add_tasks}, {"max_stage", q_max_stage}, {"cached", q_cached}, {"set_hash", q_set_hash},
-        {"step_times", q_step_times}, {"step_baselines", q_step_baselines}, {"stopping", q_stopping},
-        {"event", q_event}, {"worker_state", q_worker_state}, {"failed_tasks", q_failed_tasks}, {"retry", q_retry},
-        {NULL, NULL}};
+        {"tasks", q_tasks}, {"add_tasks", q_add_tasks}, {"max_stage", q_max_stage}, {"cached", q_cached},
+        {"set_hash", q_set_hash}, {"step_times", q_step_times}, {"step_baselines", q_step_baselines},
+        {"stopping", q_stopping}, {"event", q_event}, {"worker_state", q_worker_state},
+        {"failed_tasks", q_failed_tasks}, {"retry", q_retry}, {NULL, NULL}};
     luaL_newlib(L, m);
     lua_setfield(L, -2, "methods");
     lua_pushcfunction(L, q_index);

@@ -22,7 +22,8 @@
  *       them (kept in memory; another engine on the same run may have moved some since)
  *   q:open_tasks() -> the tasks still to do (pending or running, whoever holds them), from
  *       the store: what decides that a stage is over
- *   q:results() -> completed results [{task_id, stage, values, metrics...}]
+ *   q:results() -> completed results [{task_id, stage, values, metrics..., cached_from}]
+ *   q:tasks() -> every task in order [{id, stage, seq, values, status, ...}] (failed ones too)
  *   q:add_tasks(stage, {{values = {...}}, ...}) -> n
  *   q:max_stage() -> the highest stage that has tasks (0 = none yet)
  *   q:cached(config_hash) -> a stored result of the same test and configuration | nil
@@ -37,7 +38,9 @@
  * runs.execute(id [, {browsers, no_cache}]) -> outcome, message, runs.get(id), runs.results(id),
  * runs.result(result_id), runs.script(id), runs.trades(result_id [, {field, ...}]),
  * runs.trades_csv(result_id, {column, ...}) -> a result's trades as CSV text under those columns
- * (run_export_rows), runs.test(id), runs.find_tests(key); each raises a typed error (input: no such run, result or test). That is
+ * (run_export_rows), runs.test(id), runs.find_tests(key), runs.backtest_seconds() -> the recent
+ * backtests' times [{run_id, seconds}] (store_backtest_seconds: what a run's estimate is made
+ * of); each raises a typed error (input: no such run, result or test). That is
  * how `oo-automator run`, the dashboard's New Run and require("oo").run create and execute runs,
  * in-process, and how the analysis (lua/oo/analysis/) reads stored results.
  *

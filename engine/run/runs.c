@@ -236,6 +236,14 @@ static int l_trades_csv(lua_State *L)
     return 1;
 }
 
+/* runs.backtest_seconds() -> [{run_id, seconds}]: the backtests actually run (not served by the
+ * cache) in the recent runs, what oo.estimate measures the account's pace by. */
+static int l_backtest_seconds(lua_State *L)
+{
+    oo_err e = {0};
+    return push_or_raise(L, store_backtest_seconds(bound(L)->st, 0, &e), &e);
+}
+
 static int l_find_tests(lua_State *L)
 {
     oo_err e = {0};
@@ -246,7 +254,7 @@ static int open_runs(lua_State *L)
 {
     static const luaL_Reg fns[] = {{"create", l_create}, {"execute", l_execute}, {"get", l_get},
         {"results", l_results}, {"result", l_result}, {"script", l_script}, {"trades", l_trades}, {"trades_csv", l_trades_csv}, {"test", l_test},
-        {"find_tests", l_find_tests}, {NULL, NULL}};
+        {"find_tests", l_find_tests}, {"backtest_seconds", l_backtest_seconds}, {NULL, NULL}};
     lua_newtable(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     luaL_setfuncs(L, fns, 1);

@@ -1319,7 +1319,7 @@ cJSON *store_run_tasks(oo_store *s, int64_t run_id, oo_err *err)
 {
     static const char sql[] =
         "SELECT t.id, t.stage, t.seq, t.parameter_values, t.status, t.attempts, t.retries, t.error, "
-        "t.lease_owner, t.config_hash, r.id AS result_id, " RESULT_METRIC_COLS " "
+        "t.lease_owner, t.config_hash, r.id AS result_id, r.cached_from, " RESULT_METRIC_COLS " "
         "FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = ? ORDER BY t.stage, t.seq";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st) return NULL;
@@ -1337,6 +1337,21 @@ cJSON *store_run_results(oo_store *s, int64_t run_id, oo_err *err)
     if (!st) return NULL;
     sqlite3_bind_int64(st, 1, run_id);
     return rows_json(s, st, err, "cannot list the run's results");
+}
+
+cJSON *store_backtest_seconds(oo_store *s, int runs, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT t.run_id, (julianday(t.completed_at) - julianday(t.started_at)) * 86400.0 AS seconds "
+        "FROM tasks t JOIN results r ON r.task_id = t.id "
+        "WHERE r.cached_from IS NULL AND t.started_at IS NOT NULL AND t.completed_at IS NOT NULL "
+        "  AND t.run_id IN (SELECT t2.run_id FROM tasks t2 JOIN results r2 ON r2.task_id = t2.id "
+        "                   WHERE r2.cached_from IS NULL GROUP BY t2.run_id ORDER BY t2.run_id DESC LIMIT ?) "
+        "ORDER BY t.run_id DESC, t.id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int(st, 1, runs > 0 ? runs : 10);
+    return rows_json(s, st, err, "cannot read the recent backtests' times");
 }
 
 cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash, oo_err *err)

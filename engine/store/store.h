@@ -181,7 +181,8 @@ cJSON *store_run_failed_tasks(oo_store *s, int64_t run_id, oo_err *err);
 int store_tasks_retry(oo_store *s, int64_t run_id, const cJSON *ids, const char *by, oo_err *err);
 /* Puts every running task of the run back to pending (Ctrl-C, resume after a kill). */
 int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err);
-/* Tasks of a run in order, each with its result's metrics when completed. */
+/* Tasks of a run in order, each with its result's metrics when completed (and cached_from: the
+ * result it reused from the cache, or null). */
 cJSON *store_run_tasks(oo_store *s, int64_t run_id, oo_err *err);
 /* Completed results of a run: [{task_id, stage, values, metrics..., config_hash}]. */
 cJSON *store_run_results(oo_store *s, int64_t run_id, oo_err *err);
@@ -190,6 +191,10 @@ cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash
 /* A result's trade log, oldest first; for a result served from the cache (cached_from), the log
  * of the result it reuses: the trades are stored once. */
 cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err);
+/* What run estimates are made of: the time of each backtest actually run (not served by the
+ * cache) in the last `runs` runs that ran any (0 = 10): [{run_id, seconds}], newest run first.
+ * seconds: from the task's (last) lease to its result. */
+cJSON *store_backtest_seconds(oo_store *s, int runs, oo_err *err);
 /* One result: {id, task_id, run_id, stage, seq, values, test_id, the metric columns, metrics,
  * config, raw_data, config_hash, cached_from, created_at} or NULL (err says "no result N"). */
 cJSON *store_result_get(oo_store *s, int64_t result_id, oo_err *err);

@@ -73,6 +73,30 @@ static int post_run(web_server *w, h2o_req_t *req)
     return rc;
 }
 
+/* POST /api/estimate: what a spec would run and how long it would take, before it starts. The
+ * spec is checked by the caller's estimate exactly as POST /api/runs checks it (in Lua): a wrong
+ * spec is the same 400 with the same message. */
+static int post_estimate(web_server *w, h2o_req_t *req)
+{
+    if (!web_method_is(req, "POST")) return web_send_405(req, "POST");
+    cJSON *spec = web_body_json(req);
+    if (!spec) return 0;
+    oo_err err = {0};
+    int rc;
+    if (!cJSON_IsObject(spec)) {
+        rc = web_send_error(req, 400, "the run spec must be a JSON object");
+    } else if (!w->estimate) {
+        rc = web_send_error(req, 503, "this server has no run engine to estimate runs with");
+    } else {
+        cJSON *e = w->estimate(w->start_run_ud, spec, &err);
+        int input = err.code == OO_E_INPUT || err.code == OO_E_USAGE;
+        if (e) rc = web_send_json(req, 200, e);
+        else rc = web_send_error(req, input ? 400 : 500, "%s", err.msg[0] ? err.msg : "the run could not be estimated");
+    }
+    cJSON_Delete(spec);
+    return rc;
+}
+
 /* ---- runs ---------------------------------------------------------------------------------- */
 
 static int list_runs(web_server *w, h2o_req_t *req)
@@ -327,6 +351,7 @@ int web_api(web_server *w, h2o_req_t *req, const char *path)
     if (!strcmp(seg[0], "runs")) return run_routes(w, req, seg, nseg);
     if (!strcmp(seg[0], "tests")) return test_routes(w, req, seg, nseg);
     if (!strcmp(seg[0], "settings") && nseg == 1) return web_settings(w, req);
+    if (!strcmp(seg[0], "estimate") && nseg == 1) return post_estimate(w, req);
     if (!strcmp(seg[0], "failures") && nseg == 3) {
         int64_t id = web_parse_id(seg[1]);
         if (!id) return web_send_error(req, 404, "no failure \"%.40s\"", seg[1]);

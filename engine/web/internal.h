@@ -47,6 +47,7 @@ struct web_server {
     web_start_run_fn start_run;
     web_resume_run_fn resume_run;
     void *start_run_ud;
+    web_estimate_fn estimate;
     web_analysis_fn analysis;
     void *analysis_ud;
     int poll_ms;

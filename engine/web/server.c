@@ -461,6 +461,7 @@ web_server *web_start(const web_opts *o, oo_err *err)
     w->start_run = o->start_run;
     w->resume_run = o->resume_run;
     w->start_run_ud = o->start_run_ud;
+    w->estimate = o->estimate;
     w->analysis = o->analysis;
     w->analysis_ud = o->analysis_ud;
     w->poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;

@@ -35,6 +35,11 @@ typedef int64_t (*web_start_run_fn)(void *ud, const cJSON *spec, oo_err *err);
 /* Resumes a stored run that no engine works (paused, interrupted, failed with work left): has an
  * engine execute it (it takes its turn on the account like any run). 0, or -1 with err (500). */
 typedef int (*web_resume_run_fn)(void *ud, int64_t run_id, oo_err *err);
+/* Estimates a run spec before it starts (POST /api/estimate): checks it as start_run does (the
+ * same check, the same messages) and returns a new JSON object the server sends and frees
+ * ({backtests, summary, minutes, text, ...}), or NULL with err filled (OO_E_INPUT/OO_E_USAGE:
+ * answered 400 with err's message; anything else 500). */
+typedef cJSON *(*web_estimate_fn)(void *ud, const cJSON *spec, oo_err *err);
 
 /* The analysis of a run (kind "run", goal may be NULL) or of a result (kind "result") as JSON
  * text (malloc'd, the server frees it), or NULL with err filled (OO_E_USAGE/OO_E_INPUT: the
@@ -55,7 +60,8 @@ typedef struct web_opts {
     const cJSON *settings_defaults; /* what GET /api/settings shows for unset keys; may be NULL */
     web_start_run_fn start_run;  /* NULL: POST /api/runs answers 503 */
     web_resume_run_fn resume_run;/* NULL: POST /api/runs/{id}/resume answers 503 */
-    void *start_run_ud;          /* for both */
+    void *start_run_ud;          /* for start_run, resume_run and estimate */
+    web_estimate_fn estimate;    /* NULL: POST /api/estimate answers 503; called with start_run_ud */
     web_analysis_fn analysis;    /* NULL: the analysis endpoints answer 503 */
     void *analysis_ud;
     int poll_ms;                 /* how often the events table is tailed; 0 = 100 */

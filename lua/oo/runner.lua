@@ -18,17 +18,23 @@ local recovery = require("oo.recovery")
 
 local M = {}
 
--- Completed results grouped by stage, as a mode's plan() wants them: done[i] = {index = i,
--- results = {{values, metrics, task_id}, ...}}, for the stages 1..upto.
+-- The stages done, as a mode's plan() wants them: done[i] = {index = i, results = {{task_id,
+-- values, metrics, cached}, ...}, tasks = {{task_id, values, status}, ...}} for the stages
+-- 1..upto, each in stored order. `cached`: the result came from the cache (no backtest run);
+-- `tasks` holds every task, those that failed for good too (the searches count them).
 function M.stages_done(q, upto)
   local done = {}
-  for i = 1, upto do done[i] = { index = i, results = {} } end
+  for i = 1, upto do done[i] = { index = i, results = {}, tasks = {} } end
   for _, r in ipairs(q:results()) do
     local d = done[r.stage]
     if d then
       d.results[#d.results + 1] = { task_id = r.task_id, values = r.values or r.parameter_values,
-                                    metrics = r.metrics }
+                                    metrics = r.metrics, cached = type(r.cached_from) == "number" }
     end
+  end
+  for _, t in ipairs(q.tasks and q:tasks() or {}) do
+    local d = done[t.stage]
+    if d then d.tasks[#d.tasks + 1] = { task_id = t.id, values = t.values, status = t.status } end
   end
   return done
 end

@@ -99,12 +99,39 @@ expect 1 "script step the wrong way" -- "$BIN" --db "$bdb" run "$root/neg.lua"
 printf '{"test": "%s", "mode": "grid", "parameters": {"delta": {"start": 1, "end": 100, "step": 1}, "profit_target": {"start": 0, "end": 1000, "step": 10}}}' "$T" > "$root/huge.json"
 expect 1 "grid over 1,000 without --yes" -- "$BIN" --db "$bdb" run --config "$root/huge.json"
 contains "$err" "10100 backtests" "grid size named"; contains "$err" "--yes" "grid size: how to fix"
+# the searches' flags and specs
+printf '{"test": "%s", "parameters": {"delta": {"start": 5, "end": 30, "step": 1}, "profit_target": {"start": 10, "end": 100, "step": 10}}}' "$T" > "$root/space.json"
+expect 1 "optimize without a budget" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode optimize
+contains "$err" "optimize.max_backtests: missing" "optimize budget named"; contains "$err" "260 points" "optimize: the grid's size"
+expect 2 "budget below 2" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode optimize --max-backtests 1
+contains "$err" "--max-backtests" "budget flag named"
+expect 2 "seed not a number" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode optimize --max-backtests 9 --seed x
+expect 2 "--mode without a spec" -- "$BIN" --db "$bdb" run --mode refine
+contains "$err" "--mode" "mode without spec"
+expect 1 "unknown mode by flag" -- "$BIN" --db "$bdb" run --url $T --param delta --mode spiral
+contains "$err" "refine, optimize" "the modes are listed"
+expect 1 "refine with a budget" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode refine --max-backtests 20
+contains "$err" "refine.max_backtests" "refine has no budget"
 expect 1 "no credentials" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end 10 --step 5
 contains "$err" "OO_EMAIL" "credentials: how to fix"
 # a YAML config (issue 13.9): the JSON's schema; a malformed one names the file, line and column
 printf 'test: %s\nmode: grid\nparameters:\n  delta: {start: 10, end: 20, step: 5}\n  profit_target: {start: 25, end: 50, step: 25}\n' "$T" > "$root/grid.yaml"
 expect 1 "a YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/grid.yaml"
 contains "$err" "grid of delta (3) x profit_target (2): 6 combinations" "the YAML's spec is planned like the JSON's"
+# the searches in YAML: the same spec as in JSON, planned with their own summary and estimate
+printf 'test: %s\nmode: optimize\nmax_backtests: 12\nseed: 5\noptimize_by: cagr\nparameters:\n  delta: {start: 5, end: 30, step: 1}\n  profit_target: {start: 10, end: 100, step: 10}\n' "$T" > "$root/optimize.yaml"
+expect 1 "an optimize YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/optimize.yaml"
+contains "$err" "optimize delta (26) x profit_target (10): up to 12 backtests of a 260-point grid (seed 5)" "optimize in YAML"
+contains "$err" "12 backtests, 45 s each (no history yet: assumed)" "optimize in YAML: the estimate"
+printf 'test: %s\nmode: refine\ncoarse: 3\nparameters:\n  - {name: delta, config: {start: 5, end: 30, step: 1}}\n' "$T" > "$root/refine.yaml"
+expect 1 "a refine YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/refine.yaml"
+contains "$err" "refine delta (26): about" "refine in YAML"; contains "$err" "(coarse 3 per parameter, keep 3)" "refine in YAML: its options"
+printf 'test: %s\nmode: halving\nperiod: "2020-01-02..2024-12-31"\nparameter: delta\nconfig: {start: 5, end: 9, step: 1}\n' "$T" > "$root/halving.yaml"
+expect 1 "a halving YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/halving.yaml"
+contains "$err" "halving delta (5): 5 on 2024-06-12..2024-12-31, 2 on 2023-05-03..2024-12-31, 1 on 2020-01-02..2024-12-31: 8 backtests" "halving in YAML"
+printf 'test: %s\nmode: optimize\nparameters:\n  delta: {start: 5, end: 30, step: 1}\n' "$T" > "$root/nobudget.yaml"
+expect 1 "an optimize YAML config without a budget" -- "$BIN" --db "$bdb" run --config "$root/nobudget.yaml"
+contains "$err" "nobudget.yaml: optimize.max_backtests: missing" "YAML: the search's own check, naming the file"
 printf 'test: %s\nmode: sweep\n  parameter: delta\n' "$T" > "$root/bad.yml"
 expect 1 "a malformed YAML config" -- "$BIN" --db "$bdb" run --config "$root/bad.yml"
 one_line "$err" "malformed YAML"; contains "$err" "bad.yml: yaml: line 3, column 12" "YAML error: file, line and column"
@@ -157,6 +184,20 @@ contains "$out" "Mode" "wizard asks the mode"; contains "$out" "Start [5]" "wiza
 contains "$out" "at least 1" "wizard refuses an out-of-bounds answer and asks again"
 contains "$out" "Ready to run 2 tests. Continue?" "wizard counts the tests"
 contains "$out" "nothing was started" "wizard cancelled"
+# the wizard's optimize: parameters, what best means, budget and seed, then the estimate
+answers='https://optionomega.com/test/wiz123\n\noptimize\ndelta\n5\n30\n1\nboth\nshort\n0\ny\nprofit_target\n10\n100\n10\nn\nmar\n40\n3\n2\nn\n'
+out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
+[ "$rc" = 0 ] && ok || bad "wizard optimize cancelled: exit $rc: $out"
+contains "$out" "Budget of backtests (the full grid has 260)" "wizard asks the budget"
+contains "$out" "optimize delta (26) x profit_target (10): up to 40 backtests of a 260-point grid (seed 3) on 2 browsers" "wizard: the search"
+contains "$out" "estimate: about 15 min: 40 backtests, 45 s each (no history yet: assumed), 2 browsers, at most 10 a minute" "wizard: the estimate (40 x 45 s / 2 browsers)"
+contains "$out" "Ready to run 40 tests" "wizard counts the budget"
+# the wizard's halving: the full period (1826 days: windows of round(1826/9) = 203 and
+# round(1826/3) = 609 days back from 2024-12-31), 5 configurations, then 2, then 1
+answers='https://optionomega.com/test/wiz123\n\nhalving\ndelta\n5\n9\n1\nboth\nshort\n0\nn\nmar\n2020-01-02..2024-12-31\n2\nn\n'
+out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
+[ "$rc" = 0 ] && ok || bad "wizard halving cancelled: exit $rc: $out"
+contains "$out" "halving delta (5): 5 on 2024-06-12..2024-12-31, 2 on 2023-05-03..2024-12-31, 1 on 2020-01-02..2024-12-31: 8 backtests" "wizard: halving"
 sqlite3 "$root/wizard.db" "INSERT INTO tests(url) VALUES ('https://optionomega.com/test/noname')"
 out=$(printf 'https://example.com/x\n' | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 1 ] && ok || bad "wizard with a bad URL: exit $rc"

@@ -49,9 +49,29 @@ check.eq(s.mode, "sweep")
 check.eq(s.config.stop, 10)
 local stored = spec.storable({ mode = "staged", stages = { { parameter = "delta", optimize_by = function() return 1 end } } })
 check.eq(stored.stages[1].optimize_by, "custom")
+-- a spec that says no mode and has nothing to infer one from: every mode is named, searches too
+check.err(function() spec.prepare({ test = "x" }, "my.json") end, "my.json: mode missing", "grid, staged, refine, optimize, halving")
 check.err(function() spec.test_url("https://example.com/strategies", "--url") end, "not an OptionOmega test URL")
 check.eq(spec.test_url("https://optionomega.com/test/abc", "x"), "https://optionomega.com/test/abc")
 
+-- a stored run's spec is what was stored (with --mode, --max-backtests, a search's batch); the
+-- stored script's text is executed only for the functions the store could not hold
+local text = 'return { mode = "grid", parameters = { delta = { start = 5, stop = 9 } },\n' ..
+             '  optimize_by = function(m) return m.cagr end }\n'
+local function stored_as_run()   -- as `run --mode optimize --max-backtests 12` on 3 browsers stored it
+  local saved, functions = spec.storable(spec.run_text(text, "search_spec.lua"))
+  saved.mode, saved.max_backtests, saved.batch = "optimize", 12, 3
+  return { spec = saved, functions = functions, script = "search_spec.lua" }
+end
+local again = spec.from_stored(stored_as_run(), text, 1)
+check.eq(again.mode, "optimize", "the stored mode, not the script's")
+check.eq(again.max_backtests, 12); check.eq(again.batch, 3)
+check.eq(type(again.optimize_by), "function", "the script's function back in its place")
+check.eq(again.optimize_by({ cagr = 0.25 }), 0.25)
+-- no script text: the function cannot come back, and the run is not run with a name in its place
+local no_text = stored_as_run()
+no_text.script = nil
+check.err(function() spec.from_stored(no_text, nil, 2) end, "optimize_by was a Lua function", "gives none now")
 
 -- the gate: one backtest at a time per browser. A second tab waits and gets its turn at the
 -- release; a tab still waiting when the run stops gives up (its task goes back untouched).

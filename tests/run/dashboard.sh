@@ -14,6 +14,16 @@ cleanup() { for p in $WPID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/nu
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; for f in "$T"/data/runs/*/engine.log; do [ -f "$f" ] && { echo "== $f"; tail -15 "$f"; }; done; exit 1; }
 C() { curl -s --noproxy '*' --max-time 20 "$@"; }
+until_completed() { # until_completed RUN_ID: until the run is completed (a deadline of 240 s)
+    end=$(( $(date +%s) + 240 ))
+    while :; do
+        st=$(C "$W/api/runs/$1" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' | head -1)
+        [ "$st" = completed ] && return 0
+        [ "$st" = failed ] && fail "run $1 failed"
+        [ "$(date +%s)" -ge "$end" ] && fail "run $1 still [$st] after 240 s"
+        sleep 0.5
+    done
+}
 mkfifo "$T/sim" "$T/web"
 "$SIM" --port 0 --latency-ms 1000 --print-tests >"$T/sim" 2>"$T/sim.err" &
 SPID=$!
@@ -88,6 +98,24 @@ wait_run "$id" "not completed after Resume" '[ "$(field "$T/run.json" status)" =
 n=$(C "$W/api/runs/$id/results" | grep -o '"task_id"' | wc -l)
 [ "$n" = 4 ] || fail "run $id: $n results through the API, expected 4"
 compare "$id" "paused and resumed"
+# the estimate New Run shows: the spec's backtests and the time they take, measured on the runs
+# above; then that optimize run, started over the API, spends its budget and completes
+osp=$(printf '"mode":"optimize","test_url":"%s","parameters":{"delta":{"start":8,"end":16,"step":4},"profit_target":{"start":25,"end":75,"step":50}},"browsers":2' "${tline%%	*}")
+code=$(C -o "$T/est.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "{$osp}" "$W/api/estimate")
+[ "$code" = 400 ] && grep -q 'optimize.max_backtests: missing' "$T/est.json" || fail "estimate without a budget: $code $(cat "$T/est.json")"
+code=$(C -o "$T/est.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "{$osp,\"max_backtests\":3,\"seed\":2}" "$W/api/estimate")
+[ "$code" = 200 ] || fail "POST /api/estimate: $code $(cat "$T/est.json")"
+grep -q '"backtests":3,' "$T/est.json" && grep -q 'median of 2 recent runs' "$T/est.json" \
+    && grep -q '"summary":"optimize delta (3) x profit_target (2): up to 3 backtests of a 6-point grid (seed 2)"' "$T/est.json" \
+    || fail "estimate: $(cat "$T/est.json")"
+code=$(C -o "$T/post2.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "{$osp,\"max_backtests\":3,\"seed\":2}" "$W/api/runs")
+[ "$code" = 201 ] || fail "POST /api/runs optimize: $code $(cat "$T/post2.json")"
+id2=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' "$T/post2.json" | head -1)
+until_completed "$id2"
+n=$(C "$W/api/runs/$id2/results" | grep -o '"task_id"' | wc -l)
+[ "$n" = 3 ] || fail "optimize run $id2: $n results, expected its budget of 3"
+C "$W/api/runs/$id2" | grep -q '"grid":6' || fail "optimize run $id2: the stored config does not name its grid of 6"
+[ "$(C "$W/api/runs/$id2/tasks" | grep -o '"cached_from":null' | wc -l)" = 3 ] || fail "optimize run $id2: tasks without cached_from"
 
 # --- an engine killed mid-run: interrupted, and Resume completes it ---------------------------
 C -X POST "$OO_BASE_URL/__sim/reset" >/dev/null
@@ -149,4 +177,4 @@ grep -q "^dashboard:" "$T/term2.err" && fail "a run named a dead dashboard: $(gr
 # --json: the run and its results on stdout instead of the table
 [ "$(jq -r '"\(.run.status) \(.results | length) \(.results[0].values.delta)"' "$T/term2.out")" = "completed 1 30" ] \
     || fail "run --json: $(cat "$T/term2.out")"
-echo "dashboard: a run paused at $done_at_pause/4 and resumed, and a run whose engine was killed, both completed from the API with oo-sim's results; a run with the Settings page's login in the server's data dir equals the terminal's"
+echo "dashboard: a run paused at $done_at_pause/4 and resumed, and a run whose engine was killed, both completed from the API with oo-sim's results; a run with the Settings page's login in the server's data dir equals the terminal's; an optimize run spent its budget of 3 after its estimate"

@@ -9,6 +9,7 @@
 #include "base/alive.h"
 #include <sqlite3.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -497,6 +498,75 @@ static void test_expired_lease_is_stolen(oo_store *s)
     cJSON_Delete(u);
 }
 
+/* Adds a run with one task per duration, each leased and completed; then sets each task's
+ * lease-to-result time (seconds) in the file the way a run of that pace would have left it.
+ * cached[i]: task i's result came from the cache. Returns the run's id. */
+static int64_t timed_run(oo_store *s, const char *path, const int *seconds, const int *cached, int n)
+{
+    oo_err err = {0};
+    int64_t run = store_run_create(s, 0, NULL, "sweep", NULL, 1, &err);
+    for (int i = 0; i < n; i++) {
+        cJSON *tasks = cJSON_Parse("[{\"values\":{\"a\":1}}]");
+        store_tasks_add(s, run, tasks, &err);
+        cJSON_Delete(tasks);
+        cJSON *t = NULL;
+        REQUIRE(store_task_lease(s, run, "w", 60000, &t, &err) == 1);
+        int64_t id = (int64_t)num(t, "id");
+        cJSON_Delete(t);
+        char res[128];
+        snprintf(res, sizeof res, "{\"metrics\":{\"mar\":1}%s}", cached[i] ? ",\"cached_from\":null" : "");
+        cJSON *r = cJSON_Parse(res);
+        REQUIRE(store_task_complete(s, id, r, NULL, &err) > 0);
+        cJSON_Delete(r);
+        if (cached[i]) {   /* a result served by the cache points at the one it reuses */
+            sqlite3 *db;
+            sqlite3_open(path, &db);
+            char sql[160];
+            snprintf(sql, sizeof sql, "UPDATE results SET cached_from = (SELECT MIN(id) FROM results) WHERE task_id = %lld",
+                     (long long)id);
+            sqlite3_exec(db, sql, NULL, NULL, NULL);
+            sqlite3_close(db);
+        }
+        sqlite3 *db;
+        sqlite3_open(path, &db);
+        char sql[200];
+        snprintf(sql, sizeof sql, "UPDATE tasks SET started_at = '2025-03-01 10:00:00', "
+                                  "completed_at = datetime('2025-03-01 10:00:00', '+%d seconds') WHERE id = %lld",
+                 seconds[i], (long long)id);
+        sqlite3_exec(db, sql, NULL, NULL, NULL);
+        sqlite3_close(db);
+    }
+    return run;
+}
+
+/* The estimate's measure: backtests actually run, of the last runs that ran any. */
+static void test_backtest_seconds(oo_store *s, const char *path)
+{
+    oo_err err = {0};
+    const int a_s[] = {10, 30, 20, 99}, a_c[] = {0, 0, 0, 1};   /* the cached one is left out */
+    const int b_s[] = {40, 60}, b_c[] = {0, 0};
+    const int c_s[] = {5}, c_c[] = {1};                         /* a run served only by the cache */
+    int64_t a = timed_run(s, path, a_s, a_c, 4), b = timed_run(s, path, b_s, b_c, 2);
+    timed_run(s, path, c_s, c_c, 1);
+    cJSON *rows = store_backtest_seconds(s, 10, &err);
+    REQUIRE(rows != NULL);
+    int na = 0, nb = 0;
+    double sum_a = 0, sum_b = 0;
+    cJSON *r;
+    cJSON_ArrayForEach(r, rows) {
+        if ((int64_t)num(r, "run_id") == a) { na++; sum_a += num(r, "seconds"); }
+        else if ((int64_t)num(r, "run_id") == b) { nb++; sum_b += num(r, "seconds"); }
+    }
+    CHECK_INT(na, 3);
+    CHECK_INT(nb, 2);
+    CHECK(fabs(sum_a - 60) < 0.01 && fabs(sum_b - 100) < 0.01);
+    CHECK_INT((int64_t)num(cJSON_GetArrayItem(rows, 0), "run_id"), b);   /* newest run first */
+    cJSON_Delete(rows);
+    rows = store_backtest_seconds(s, 1, &err);   /* the last run that ran a backtest: b */
+    CHECK_INT(cJSON_GetArraySize(rows), 2);
+    cJSON_Delete(rows);
+}
+
 /* A result read back whole, and its trades with only some fields (what the analysis reads). */
 static void test_result_reads(oo_store *s)
 {
@@ -852,6 +922,7 @@ int main(void)
     test_step_timings(s);
     test_account_queue(s, path);
     test_dashboards(s);
+    test_backtest_seconds(s, path);
     store_close(s);
     free(path);
     return tl_finish();

@@ -30,6 +30,11 @@ int seed_claim(oo_store *s, int64_t run, oo_err *err);
 /* Leases the next pending task of run and completes it with the metrics of its values (the
  * events task_started and task_completed are appended). 1 done, 0 none left, -1 error. */
 int seed_complete_next(oo_store *s, int64_t run_id, oo_err *err);
+/* Two completed searches of test, each in two stages with the engine's stage_best events
+ * (judged by MAR): an optimize run whose best is in its second batch (delta 7; its first
+ * batch's is delta 3), and a halving run whose rungs both find delta 7 (the answer: the full
+ * period's, dates 2020-01-02..2024-12-31). 0, or -1 with err. */
+int seed_searches(oo_store *s, int64_t test, int64_t *optimize, int64_t *halving, oo_err *err);
 /* Metrics for a value (deterministic, a hill with a top near delta 9). */
 cJSON *seed_metrics(double x, double y);
 #endif

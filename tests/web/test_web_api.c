@@ -78,7 +78,7 @@ typedef struct { int calls, resumed; int64_t last_resumed; char last_mode[32]; o
 /* The stand-in checks a spec with the real check (lua/oo/cli.lua's prepare, with the real
  * parameter scripts, in a Lua state of its own bound to the store, as `serve` does); only what
  * passes counts as a call, and is stored without an engine to execute it. */
-static cJSON *check(engine *e, const cJSON *spec, oo_err *err)
+static cJSON *cli_call(engine *e, const char *fn, const cJSON *spec, oo_err *err)
 {
     if (!e->store && !(e->store = store_open(g_db, err))) return NULL;
     if (!e->sc) {
@@ -89,10 +89,12 @@ static cJSON *check(engine *e, const cJSON *spec, oo_err *err)
     cJSON *args = cJSON_CreateObject();
     cJSON_AddItemToObject(args, "spec", cJSON_Duplicate(spec, 1));
     cJSON_AddStringToObject(args, "where", "the run spec");
-    cJSON *plan = script_call(e->sc, "oo.cli", "prepare", args, err);
+    cJSON *out = script_call(e->sc, "oo.cli", fn, args, err);
     cJSON_Delete(args);
-    return plan;
+    return out;
 }
+
+static cJSON *check(engine *e, const cJSON *spec, oo_err *err) { return cli_call(e, "prepare", spec, err); }
 
 static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
 {
@@ -119,6 +121,10 @@ static int resume_run(void *ud, int64_t id, oo_err *err)
     e->last_resumed = id;
     return seed_claim(e->store, id, err);
 }
+
+/* The estimate: the real one (lua/oo/cli.lua's estimate_spec in the stand-in's state, as serve
+ * does). */
+static cJSON *estimate(void *ud, const cJSON *spec, oo_err *err) { return cli_call(ud, "estimate_spec", spec, err); }
 
 static const char *params_json =
     "{\"parameters\":[{\"name\":\"delta\",\"display_name\":\"Delta\",\"fields\":["
@@ -152,7 +158,8 @@ static web_server *start(const char *token, web_start_run_fn fn, void *ud)
     web_opts o = {.port = 0, .token = token, .db_path = g_db, .data_dir = g_data, .web_dir = g_webdir,
                   .vendor_dir = vendor, .parameters_json = params_json, .metrics_json = metrics_json(),
                   .settings_defaults = defaults,
-                  .start_run = fn, .resume_run = fn ? resume_run : NULL, .start_run_ud = ud, .poll_ms = 50};
+                  .start_run = fn, .resume_run = fn ? resume_run : NULL, .start_run_ud = ud, .estimate = fn ? estimate : NULL,
+                  .poll_ms = 50};
     oo_err err = {0};
     web_server *w = web_start(&o, &err);
     free(vendor);
@@ -569,6 +576,51 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     cJSON_Delete(ok);
     snprintf(body, sizeof body, "{\"mode\":\"staged\",\"test_id\":%lld,\"name\":\"refuse me\",\"stages\":[{\"parameter\":\"delta\"}]}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "the run engine says no");
+
+    /* the searches: a grid's (or a sweep's) parameters, checked by the modes themselves */
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"max_backtests\":9,\"parameters\":[{\"name\":\"delta\","
+             "\"config\":{\"start\":0}}]}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "the run spec: delta.start: 0 is below the minimum 1");
+    snprintf(body, sizeof body, "{\"mode\":\"refine\",\"test_id\":%lld,\"parameter\":\"vega\"}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "refine.vega: unknown parameter \"vega\"");
+    snprintf(body, sizeof body, "{\"mode\":\"halving\",\"test_id\":%lld,\"parameters\":{}}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "halving: at least one parameter is needed");
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"max_backtests\":9,\"seed\":4,"
+             "\"parameters\":{\"delta\":{\"start\":5},\"profit_target\":{\"start\":10}}}", (long long)g_ids.test1);
+    ok = call(port_engine, "POST", "/api/runs", body, &st);
+    CHECK_INT(st, 201);
+    CHECK_STR(eng->last_mode, "optimize");
+    cJSON_Delete(ok);
+
+    /* the estimate New Run shows: the same Lua check as POST /api/runs, then the backtests */
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"max_backtests\":9,\"seed\":4,\"browsers\":3,"
+             "\"parameters\":{\"delta\":{\"start\":5,\"stop\":14,\"step\":1},\"profit_target\":{\"start\":10,\"stop\":14,\"step\":1}}}",
+             (long long)g_ids.test1);
+    cJSON *e = call(port_engine, "POST", "/api/estimate", body, &st);
+    CHECK_INT(st, 200);
+    CHECK(e && num(e, "backtests") == 9 && num(e, "browsers") == 3);
+    CHECK_MSG(e && str(e, "summary") && strstr(str(e, "summary"), "up to 9 backtests of a 50-point grid (seed 4)"),
+              "summary %s", e ? str(e, "summary") : "(none)");
+    CHECK_MSG(e && str(e, "text") && strstr(str(e, "text"), ": 9 backtests, "), "text %s", e ? str(e, "text") : "(none)");
+    cJSON_Delete(e);
+    /* a wrong spec: the very message POST /api/runs answers (and `run` prints) */
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"parameters\":{\"delta\":{\"start\":5}}}",
+             (long long)g_ids.test1);
+    int st_run = 0;
+    cJSON *er = call(port_engine, "POST", "/api/runs", body, &st_run);
+    e = call(port_engine, "POST", "/api/estimate", body, &st);
+    CHECK_INT(st_run, 400);
+    CHECK_INT(st, 400);
+    CHECK_MSG(er && e && str(er, "error") && str(e, "error") && !strcmp(str(er, "error"), str(e, "error")) &&
+              strstr(str(e, "error"), "the run spec: optimize.max_backtests: missing"),
+              "runs: %s, estimate: %s", er ? str(er, "error") : "(none)", e ? str(e, "error") : "(none)");
+    cJSON_Delete(er);
+    cJSON_Delete(e);
+    CHECK_ERROR(port_engine, "POST", "/api/estimate", "{\"mode\":\"sweep\",\"parameter\":\"vega\"}", 400, "unknown parameter \"vega\"");
+    CHECK_ERROR(port_engine, "POST", "/api/estimate", "[1]", 400, "object");
+    CHECK_ERROR(port_engine, "POST", "/api/estimate", "{\"mode\":", 400, "malformed JSON");
+    CHECK_ERROR(port_engine, "GET", "/api/estimate", NULL, 405, "not allowed");
+    CHECK_ERROR(port_none, "POST", "/api/estimate", "{\"mode\":\"sweep\"}", 503, "no run engine");
 
     /* without a run engine: 503 with a JSON error */
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\"}", (long long)g_ids.test1);

@@ -342,6 +342,33 @@ int main(void)
     CHECK_MSG(wait_status_event(port, failed, "running", &after_failed, 60000) == 0, "Retry never gave run %lld an engine", (long long)failed);
     CHECK_INT(wait_child(&c, 120000), 0);
 
+    /* a search from New Run: the mode's options, the estimate from the server (the real Lua),
+     * and the spec as the page posts it */
+    c = replay("search", env);
+    CHECK_INT(wait_child(&c, 120000), 0);
+    int64_t srun = wait_run_named(port, "Optimize from New Run", 60000);
+    char spath[64];
+    snprintf(spath, sizeof spath, "/api/runs/%lld", (long long)srun);
+    cJSON *sr = srun > 0 ? get_json(port, spath) : NULL;
+    const cJSON *scfg = cJSON_GetObjectItem(sr, "config");
+    CHECK_STR(sr ? cJSON_GetStringValue(cJSON_GetObjectItem(sr, "mode")) : NULL, "optimize");
+    CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(scfg, "max_backtests")) == 6 &&
+          cJSON_GetNumberValue(cJSON_GetObjectItem(scfg, "seed")) == 3 &&
+          !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(scfg, "optimize_by")) ?: "", "mar"));
+    cJSON_Delete(sr);
+
+    /* a search's answer on Run Detail: the best of all of an optimize run's batches (not its
+     * first batch's), the best of a halving run's last rung (not of its short window) */
+    int64_t opt_run = 0, halving_run = 0;
+    s = store_open(g_db, &err);
+    CHECK_MSG(s && seed_searches(s, ids.test1, &opt_run, &halving_run, &err) == 0, "%s", err.msg);
+    store_close(s);
+    snprintf(e[8], sizeof e[8], "OPTIMIZE=%lld", (long long)opt_run);
+    snprintf(e[9], sizeof e[9], "HALVING=%lld", (long long)halving_run);
+    const char *senv[] = {e[0], e[8], e[9], NULL};
+    c = replay("search_best", senv);
+    CHECK_INT(wait_child(&c, 120000), 0);
+
     kill(server.pid, SIGTERM);
     CHECK_INT(wait_child(&server, 15000), 0);
     free(url);

@@ -2,8 +2,10 @@
  *   web_fixture seed DB DATADIR                 fill a store (prints the ids as JSON)
  *   web_fixture serve DB DATADIR WEBDIR VENDOR  the dashboard with a stand-in run engine: a
  *                                               started run is written with its tasks, as the
- *                                               run engine writes it first, and a resumed one
- *                                               taken by a live engine; prints the URL
+ *                                               run engine writes it first (a search: its
+ *                                               grid), and a resumed one taken by a live
+ *                                               engine; the estimate is the real one (Lua,
+ *                                               oo.cli.estimate_spec); prints the URL
  *   web_fixture complete DB RUN [N]             complete the next N pending tasks of a run
  *   web_fixture event DB RUN KIND               append one event
  *   web_fixture status DB RUN STATUS            set a run's status
@@ -18,6 +20,7 @@
 #include "seed.h"
 #include "web/web.h"
 #include "script/script.h"
+#include "run/run.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include <lauxlib.h>
@@ -99,7 +102,7 @@ static int64_t fake_start_run(void *ud, const cJSON *spec, oo_err *err)
     cJSON *tasks = cJSON_CreateArray();
     if (!strcmp(mode, "sweep")) {
         range(tasks, NULL, cJSON_GetStringValue(cJSON_GetObjectItem(spec, "parameter")), cJSON_GetObjectItem(spec, "config"), 1);
-    } else if (!strcmp(mode, "grid")) {
+    } else if (!strcmp(mode, "grid") || cJSON_GetObjectItem(spec, "parameters")) {
         const cJSON *ps = cJSON_GetObjectItem(spec, "parameters"), *p;
         cJSON *acc = cJSON_CreateArray();
         cJSON *seed = cJSON_CreateObject();
@@ -120,7 +123,11 @@ static int64_t fake_start_run(void *ud, const cJSON *spec, oo_err *err)
         range(tasks, NULL, cJSON_GetStringValue(cJSON_GetObjectItem(st, "parameter")), cJSON_GetObjectItem(st, "config"), 1);
     }
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(spec, "name"));
-    int64_t id = store_run_create(f->store, test, name, mode, spec, (int)num_or(spec, "browsers", 2), err);
+    cJSON *cfg = cJSON_Duplicate(spec, 1);
+    if (strcmp(mode, "grid") && cJSON_GetObjectItem(spec, "parameters"))   /* a search, as `run` stores it */
+        cJSON_AddNumberToObject(cfg, "grid", cJSON_GetArraySize(tasks));
+    int64_t id = store_run_create(f->store, test, name, mode, cfg, (int)num_or(spec, "browsers", 2), err);
+    cJSON_Delete(cfg);
     if (id > 0 && (store_tasks_add(f->store, id, tasks, err) < 0 || seed_claim(f->store, id, err) != 0))
         id = -1;
     cJSON_Delete(tasks);
@@ -136,6 +143,25 @@ static int fake_resume_run(void *ud, int64_t id, oo_err *err)
     return seed_claim(f->store, id, err);
 }
 
+/* The estimate New Run shows, as `oo-automator serve` makes it: Lua's oo.cli.estimate_spec with
+ * the run engine's `runs` module bound to the store (the recent backtest times). */
+static cJSON *real_estimate(void *ud, const cJSON *spec, oo_err *err)
+{
+    fixture *f = ud;
+    if (!f->store && !(f->store = store_open(f->db, err))) return NULL;
+    script_opts so = {0};
+    oo_script *sc = script_new(&so, err);
+    if (!sc) return NULL;
+    run_bind(sc, f->store, &(run_opts){0});
+    cJSON *arg = cJSON_CreateObject();
+    cJSON_AddItemToObject(arg, "spec", cJSON_Duplicate(spec, 1));
+    cJSON_AddStringToObject(arg, "where", "the run spec");
+    cJSON *out = script_call(sc, "oo.cli", "estimate_spec", arg, err);
+    cJSON_Delete(arg);
+    script_free(sc);
+    return out;
+}
+
 static int serve(int argc, char **argv)
 {
     if (argc < 6) return fail("usage", NULL);
@@ -147,7 +173,7 @@ static int serve(int argc, char **argv)
     fixture f = {.db = argv[2]};
     web_opts o = {.port = 0, .db_path = argv[2], .data_dir = argv[3], .web_dir = argv[4], .vendor_dir = argv[5],
                   .parameters_json = params, .metrics_json = metrics, .start_run = fake_start_run, .resume_run = fake_resume_run,
-                  .start_run_ud = &f};
+                  .start_run_ud = &f, .estimate = real_estimate};
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
