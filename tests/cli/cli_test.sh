@@ -63,6 +63,7 @@ expect 1 "analyze no such run" -- "$BIN" analyze --run-id 999
 contains "$err" "999" "analyze no such run"
 expect 1 "analyze no such result" -- "$BIN" analyze --result-id 999 --json
 contains "$err" "no result 999" "analyze no such result"
+[ -e "$HOME/.local/share/oo-automator/oo_automator.db" ] && bad "analyze without a database created one" || ok
 expect 2 "run step 0" -- "$BIN" run --url https://optionomega.com/test/a --param delta --start 5 --end 10 --step 0
 contains "$err" "--step must not be 0" "step 0"
 expect 2 "run start past end" -- "$BIN" run --url https://optionomega.com/test/a --param delta --start 50 --end 10 --step 1
@@ -397,7 +398,8 @@ sqlite3 "$db" "UPDATE tests SET name = 'Put Credit Spread METF' WHERE id = 1; UP
 
 # read commands read: the same bytes after them, however often they run
 before=$(sha256sum <"$db")
-for args in "list" "status" "status --run-id 1" "tests" "--json tests" "export --run-id 1 --format csv --output -"; do
+for args in "list" "status" "status --run-id 1" "tests" "--json tests" "export --run-id 1 --format csv --output -" \
+    "analyze --run-id 1" "analyze --result-id 1" "export --run-id 1 --format markdown --output -"; do
   # shellcheck disable=SC2086
   expect 0 "read-only $args" -- "$BIN" --db "$db" $args
 done
@@ -408,7 +410,7 @@ ro=$(mktemp -d "${TMPDIR:-/tmp}/oo-cli-ro.XXXXXX"); chmod 0755 "$ro"   # a folde
 sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 cp "$db" "$ro/ro.db"; chmod 0444 "$ro/ro.db"
 as_reader() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
-for args in "list" "status --run-id 1" "tests" "export --run-id 1 --format csv --output -"; do
+for args in "list" "status --run-id 1" "tests" "export --run-id 1 --format csv --output -" "analyze --run-id 1"; do
   # shellcheck disable=SC2086
   expect 0 "read-only file: $args" -- as_reader "$BIN" --db "$ro/ro.db" $args
 done
