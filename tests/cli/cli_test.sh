@@ -305,6 +305,8 @@ contains "$out" '"baseline_p95":	120' "status --json slow_steps"
 expect 0 "status without -v" -- "$BIN" --db "$db" status --run-id 2
 lacks "$out" "baseline" "plain status shows no baselines"
 expect 0 "status -v, nothing slow" -- "$BIN" --db "$db" -v status --run-id 1
+expect 0 "--verbose counts as -v" -- "$BIN" --db "$db" --verbose status --run-id 1
+contains "$err" "configuration:" "--verbose says more"
 contains "$out" "none far slower than their baseline" "status -v with nothing slow"
 expect 0 "status live runs" -- "$BIN" --db "$db" status
 # run 1 says running, but no engine works it: it reads interrupted (its engine is gone)
