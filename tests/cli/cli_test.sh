@@ -312,22 +312,22 @@ expect 0 "status live runs" -- "$BIN" --db "$db" status
 # run 1 says running, but no engine works it: it reads interrupted (its engine is gone)
 contains "$out" "1  interrupted" "status without id shows the interrupted run"
 # a run an engine works (this shell: alive, and it said so just now) reads running
-sqlite3 "$db" "INSERT INTO runs(test_id, name, mode, config, status, engine, engine_seen_at) \
-    VALUES (1, 'Worked', 'sweep', '{}', 'running', '$(hostname):$$', $(date +%s%3N))"
+worked=$(sqlite3 "$db" "INSERT INTO runs(test_id, name, mode, config, status, engine, engine_seen_at) \
+    VALUES (1, 'Worked', 'sweep', '{}', 'running', '$(hostname):$$', $(date +%s%3N)); SELECT last_insert_rowid()")
 expect 0 "status live runs" -- "$BIN" --db "$db" status
-contains "$out" "2  running" "status without id shows the running run"
+contains "$out" "$worked  running" "status without id shows the running run"
 contains "$out" "1  interrupted" "status without id still shows the interrupted run"
 # each with its progress line: how far, what it needs (the interrupted one: resume)
 contains "$out" "66% · its engine is gone: \`oo-automator resume --run-id 1\` continues it" "status: the interrupted run's progress line"
 # --json: the same runs, each with its progress as data
 expect 0 "status --json" -- "$BIN" --db "$db" --json status
 [ "$(printf '%s' "$out" | jq -c '[.[] | {id, status, p: .progress.percent, d: .progress.done, t: .progress.total}]')" = \
-  '[{"id":2,"status":"running","p":0,"d":0,"t":0},{"id":1,"status":"interrupted","p":66,"d":2,"t":3}]' ] && ok \
+  "[{\"id\":$worked,\"status\":\"running\",\"p\":0,\"d\":0,\"t\":0},{\"id\":1,\"status\":\"interrupted\",\"p\":66,\"d\":2,\"t\":3}]" ] && ok \
   || bad "status --json: $(printf '%s' "$out" | jq -c '[.[] | {id, status, progress}]')"
 expect 0 "status --run-id --json" -- "$BIN" --db "$db" --json status --run-id 1
 [ "$(printf '%s' "$out" | jq -r '"\(.status) \(.stored_status) \(.counts.completed) \(.progress.percent)"')" = "interrupted running 2 66" ] \
   && ok || bad "status --run-id 1 --json: $out"
-sqlite3 "$db" "DELETE FROM runs WHERE id = 2"
+sqlite3 "$db" "DELETE FROM runs WHERE id = $worked"
 expect 1 "status unknown run" -- "$BIN" --db "$db" status --run-id 42
 one_line "$err" "unknown run"; contains "$err" "no run 42" "unknown run"
 expect 0 "list" -- "$BIN" --db "$db" list --search metf

@@ -105,7 +105,7 @@ code=$(C -o "$T/est.json" -w '%{http_code}' -H 'Content-Type: application/json' 
 [ "$code" = 400 ] && grep -q 'optimize.max_backtests: missing' "$T/est.json" || fail "estimate without a budget: $code $(cat "$T/est.json")"
 code=$(C -o "$T/est.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "{$osp,\"max_backtests\":3,\"seed\":2}" "$W/api/estimate")
 [ "$code" = 200 ] || fail "POST /api/estimate: $code $(cat "$T/est.json")"
-grep -q '"backtests":3,' "$T/est.json" && grep -q 'median of 2 recent runs' "$T/est.json" \
+grep -q '"backtests":3[,}]' "$T/est.json" && grep -q 'median of 2 recent runs' "$T/est.json" \
     && grep -q '"summary":"optimize delta (3) x profit_target (2): up to 3 backtests of a 6-point grid (seed 2)"' "$T/est.json" \
     || fail "estimate: $(cat "$T/est.json")"
 code=$(C -o "$T/post2.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "{$osp,\"max_backtests\":3,\"seed\":2}" "$W/api/runs")
