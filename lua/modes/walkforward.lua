@@ -146,7 +146,7 @@ M.form = { order = 70,
     { key = "windows.anchored", type = "bool", label = "Anchored (every in-sample starts at From)", default = false,
       check = function(spec) window_check("anchored")(spec); M.windows(spec.windows) end },
     { key = "search", type = "search", label = "Search on each in-sample window", exclude = { "walkforward" },
-      omit = { "optimize_by" }, without = { "dates" } },
+      omit = { "optimize_by", "period" }, without = { "dates" } },
     { key = "optimize_by", type = "objective", label = "Best by", help = "a metric or a goal of the analysis" },
     { key = "full_period", type = "bool", label = "Also search the whole period, to compare with", default = true },
   } }

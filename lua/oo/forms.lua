@@ -18,7 +18,8 @@
 --                          exclude = {mode names it may not be}, omit = {keys of the inner
 --                          form left out, e.g. optimize_by when the outer mode sets it},
 --                          without = {parameters it may not search, e.g. dates}
---   default   a value, or a function returning one (evaluated when the form is described)
+--   default   a value, or a function(spec so far) returning one (the dashboard's: called with nil)
+--   label_for optional function(spec so far) -> the wizard's question (label: the dashboard's)
 --   optional  true: an empty answer leaves the key out of the spec
 --   check     function(spec): raises a typed error (oo.errors) when the spec so far is wrong,
 --             with the message the mode's own check gives; the wizard shows it and asks again.
@@ -51,10 +52,17 @@ function M.set(t, key, v)
   t[parts[#parts]] = v
 end
 
--- A field's default (a function is called).
-function M.default(f)
-  if type(f.default) == "function" then return f.default() end
+-- A field's default (a function is called with the spec so far, nil for the dashboard).
+function M.default(f, spec)
+  if type(f.default) == "function" then return f.default(spec) end
   return f.default
+end
+
+-- A field's question: label_for(spec so far) when the field has one (e.g. a budget's question
+-- that says the grid's size), else its label.
+function M.label(f, spec)
+  if type(f.label_for) == "function" and spec ~= nil then return f.label_for(spec) end
+  return f.label
 end
 
 -- The objectives a field of type "objective" offers: {value, label}, metrics then goals.

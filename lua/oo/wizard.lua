@@ -78,18 +78,19 @@ local ask_fields
 local function yes(answer) return tostring(answer):lower():sub(1, 1) == "y" end
 
 -- A value field (date, span, number, objective, ...); current: the answer given before, if any.
-local function ask_value(f, current)
+local function ask_value(f, current, spec)
   local default = current
-  if default == nil then default = forms.default(f) end
+  if default == nil then default = forms.default(f, spec) end
+  local label = forms.label(f, spec)
   if f.type == "objective" then
     local options = forms.objectives()
     local pick = 1
     default = default or require("oo.metrics").default_optimize_by
     for i, o in ipairs(options) do if o.value == default then pick = i end end
-    return choose("  " .. f.label, options, pick)
+    return choose("  " .. label, options, pick)
   end
   if f.type == "bool" and default ~= nil then default = default and "y" or "n" end
-  local question = "  " .. f.label .. (f.choices and (" (" .. table.concat(f.choices, "/") .. ")") or "")
+  local question = "  " .. label .. (f.choices and (" (" .. table.concat(f.choices, "/") .. ")") or "")
   if f.type == "bool" then question = question .. " (y/n)" end
   if f.help then question = question .. " - " .. f.help end
   return ask_until(question, default, function(a)
@@ -158,7 +159,7 @@ local function ask_field(f, spec, registry, without)
   elseif f.type == "search" then
     forms.set(spec, f.key, ask_search(f, registry))
   else
-    local v = ask_value(f, forms.get(spec, f.key))
+    local v = ask_value(f, forms.get(spec, f.key), spec)
     forms.set(spec, f.key, v ~= NONE and v or nil)
   end
 end
@@ -204,7 +205,10 @@ end
 local function ask_mode(mod, spec, registry)
   local fields = ask_fields(mod, spec, registry)
   for _ = 1, 5 do
-    local ok, e = pcall(spec_mod.check, spec, registry, "wizard")
+    -- a copy: the spec itself is checked once more when it is complete (browsers, batch)
+    local copy = {}
+    for k, v in pairs(spec) do copy[k] = v end
+    local ok, e = pcall(spec_mod.check, copy, registry, "wizard")
     if ok then return end
     local msg = errors_mod.message(e)
     say("  ", msg, "\n")
@@ -306,8 +310,11 @@ function M.run(arg)
     return b
   end)
   spec.browsers = browsers
+  local cli = require("oo.cli")
+  cli.browsers(spec, browsers, "wizard")
   local _, norm, count = spec_mod.check(spec, registry, "wizard")
-  say("\n", require("oo.cli").summary(norm, count), " on ", tostring(browsers), " browser", browsers == 1 and "" or "s", "\n")
+  say("\n", cli.summary(norm, count), " on ", tostring(browsers), " browser", browsers == 1 and "" or "s", "\n")
+  say("estimate: ", cli.estimate(count, browsers), "\n")
   offer_script(spec)
   local go = ask(string.format("Ready to run %d tests. Continue? (y/n)", count), "y")
   if tostring(go):lower():sub(1, 1) ~= "y" then return { cancelled = true } end

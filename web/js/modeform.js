@@ -37,7 +37,10 @@ export function initModel(ctx, mode, without) {
   const first = allowed(ctx, without)[0], second = allowed(ctx, without)[1] || first;
   for (const f of mode.fields) {
     if (f.type === 'parameter') m[f.key] = entry(ctx, first ? first.name : '');
-    else if (f.type === 'parameters') m[f.key] = [entry(ctx, first ? first.name : '')];
+    else if (f.type === 'parameters') {   // two to start with, as a grid mostly has
+      m[f.key] = [entry(ctx, first ? first.name : '')];
+      if ((f.max || 2) >= 2 && second && second !== first) m[f.key].push(entry(ctx, second.name));
+    }
     else if (f.type === 'stages') m[f.key] = [entry(ctx, first ? first.name : ''), { ...entry(ctx, second ? second.name : ''), use_best_from: first ? first.name : '' }];
     else if (f.type === 'search') {
       const inner = innerModes(ctx, f);

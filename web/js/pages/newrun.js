@@ -1,14 +1,16 @@
 // New Run: the form is drawn from the modes' own descriptions (GET /api/modes, the ones the CLI
 // wizard asks from) and the parameter scripts' field schemas (GET /api/parameters). Submitting
 // posts the run spec; the server checks it as `oo-automator run` does and hands it to the run
-// engine, and the page of the new run opens. A spec the server refuses (400) has its message
+// engine, and the page of the new run opens. Every spec shows its estimate before it starts
+// (POST /api/estimate: the backtests, the account's pace). A spec the server refuses (400) has its message
 // shown next to the field it names.
 import { ref, reactive, computed, onMounted } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api } from '../api.js';
 import { ModeForm, initModel, buildSpec, taskCount, fieldFor } from '../modeform.js';
+import { RunEstimate } from '../search.js';
 
 export default {
-  components: { ModeForm },
+  components: { ModeForm, RunEstimate },
   setup() {
     const schemas = ref([]), modes = ref([]), discoveryErrors = ref([]), tests = ref([]), error = ref(''), busy = ref(false), loaded = ref(false);
     const form = reactive({ testChoice: '', testUrl: '', name: '', browsers: 2, mode: '', models: {} });
@@ -54,7 +56,8 @@ export default {
         busy.value = false;
       }
     };
-    return { schemas, modes, discoveryErrors, tests, error, fieldErrors, busy, loaded, form, ctx, mode, total, submit, clearErrors };
+    const estimateSpec = computed(() => (loaded.value && mode.value && schemas.value.length ? spec() : null));
+    return { estimateSpec, schemas, modes, discoveryErrors, tests, error, fieldErrors, busy, loaded, form, ctx, mode, total, submit, clearErrors };
   },
   template: `
     <section class="page newrun">
@@ -79,6 +82,7 @@ export default {
         </fieldset>
         <mode-form v-if="mode" :key="mode.name" :ctx="ctx" :mode="mode" :model="form.models[mode.name]" :errors="fieldErrors"></mode-form>
         <p v-if="total !== null" class="total">Ready to run <strong class="task-total">{{ total }}</strong> backtest{{ total === 1 ? '' : 's' }}.</p>
+        <run-estimate v-if="estimateSpec" :spec="estimateSpec"></run-estimate>
         <p v-if="error" class="error" role="alert">{{ error }}</p>
         <button type="submit" class="primary" :disabled="busy || !schemas.length || !mode" name="start">Start the run</button>
       </form>
