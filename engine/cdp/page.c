@@ -710,7 +710,7 @@ static void on_attached(void *ud, cJSON *result, const oo_err *err)
 {
     cdp_page *p = ud;
     oo_err gone = {0};
-    if (!err && (p->ctx->b->gone || p->ctx->b->closing || !p->ctx->b->ws)) {
+    if (!err && (p->ctx->b->gone || p->ctx->b->closing || p->ctx->b->to_fd < 0)) {
         oo_err_set(&gone, OO_E_BROWSER, "the browser is gone");
         err = &gone;
     }
