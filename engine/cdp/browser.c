@@ -562,6 +562,9 @@ void cdp_browser_close(cdp_browser *b)
     /* watched fds belong to the loop (it closes them); others are ours */
     if (b->pid_watch) cdp_unwatch(b->pid_watch); else if (b->pidfd >= 0) close(b->pidfd);
     if (b->err_watch) cdp_unwatch(b->err_watch); else if (b->errfd >= 0) close(b->errfd);
+    /* one turn of the loop without waiting: the watches close, and what the failures above
+     * scheduled (a waiting script's resumption) runs now, before its owner may be torn down */
+    lws_service(loop->ctx, -1);
     if (b->profile) oo_rm_rf(b->profile);
     while (b->subs) { cdp_sub *s = b->subs; b->subs = s->next; free(s->session); free(s->method); free(s); }
     oo_buf_free(&b->errline);
