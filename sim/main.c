@@ -38,6 +38,7 @@ static void help(void)
          "  --latency-ms N           server time added to every backtest (default 0)\n"
          "  --faults KIND=RATE,...   slow, overlay, stuck-modal, session, error, ratelimit, drop, all\n"
          "  --seed N                 seed of the fault decisions (default 1)\n"
+         "  --fault-limit N          at most N faults fire in all (then none): trouble that passes\n"
          "  --ui-variant 1|2         2 = a changed UI (renamed buttons and labels, moved fields)\n"
          "  --session-max-backtests N  sessions expire after N backtests\n"
          "  --session-ttl-s T        sessions expire after T seconds\n"
@@ -160,7 +161,7 @@ int main(int argc, char **argv)
         char name[64];
         snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
         static const char *const with_value[] = {"--port", "--host", "--password", "--latency-ms", "--faults", "--seed",
-                                                 "--ui-variant", "--session-max-backtests", "--session-ttl-s", NULL};
+                                                 "--fault-limit", "--ui-variant", "--session-max-backtests", "--session-ttl-s", NULL};
         int known = 0;
         for (int k = 0; with_value[k]; k++) known |= !strcmp(name, with_value[k]);
         if (!known) return usage("unknown option \"%s\"", a);
@@ -172,6 +173,7 @@ int main(int argc, char **argv)
         else if (!strcmp(name, "--latency-ms")) { if (parse_int(v, 0, 600000, &s.opt.latency_ms)) return usage("--latency-ms: expected 0 to 600000, found \"%s\"", v); }
         else if (!strcmp(name, "--faults")) { if (parse_faults(&s.opt, v)) return 2; }
         else if (!strcmp(name, "--seed")) { char *end; s.opt.seed = strtoull(v, &end, 10); if (*end || end == v) return usage("--seed: expected a number, found \"%s\"", v); }
+        else if (!strcmp(name, "--fault-limit")) { if (parse_int(v, 0, 100000000, &s.opt.fault_limit)) return usage("--fault-limit: expected a number, found \"%s\"", v); }
         else if (!strcmp(name, "--ui-variant")) { if (parse_int(v, 1, 2, &s.opt.ui_variant)) return usage("--ui-variant: expected 1 or 2, found \"%s\"", v); }
         else if (!strcmp(name, "--session-max-backtests")) { if (parse_int(v, 0, 1000000, &s.opt.session_max_backtests)) return usage("--session-max-backtests: expected a number, found \"%s\"", v); }
         else if (!strcmp(name, "--session-ttl-s")) { if (parse_int(v, 0, 100000000, &s.opt.session_ttl_s)) return usage("--session-ttl-s: expected a number, found \"%s\"", v); }

@@ -85,7 +85,42 @@ local function ask_parameter(registry, question, exclude)
   return name, cfg
 end
 
--- arg: {tests = recent tests [{id, url, name}], browsers = default}
+local function whole(lo, hi)
+  return function(a)
+    local n = math.tointeger(tonumber(a))
+    if not n or n < lo or n > hi then return nil, string.format("a whole number from %d to %d", lo, hi) end
+    return n
+  end
+end
+
+-- A search's own questions: what "best" means, and for optimize its budget and seed.
+function M.ask_search(spec, registry)
+  local options = {}
+  for _, key in ipairs(require("oo.objective").names()) do
+    local m = require("oo.metrics").by_key[key]
+    options[#options + 1] = { value = key, label = m and m.label or key }
+  end
+  spec.optimize_by = choose("Best by", options, require("oo.metrics").default_optimize_by)
+  if spec.mode == "halving" then
+    local _, last = require("oo.site").data_range()
+    local dates = registry.dates
+    spec.period = ask_until("Full period (YYYY-MM-DD..YYYY-MM-DD)", tostring(tonumber(last:sub(1, 4)) - 3) .. "-01-02.." .. last,
+      function(a)
+        local ok, why = dates.check_value(a)
+        if not ok then return nil, why end
+        return a
+      end)
+    return
+  end
+  if spec.mode ~= "optimize" then return end
+  local size = require("modes.grid").count({ axes = require("modes.grid").axes(spec, registry, "wizard") })
+  spec.max_backtests = ask_until(string.format("Budget of backtests (the full grid has %d)", size),
+    math.max(2, math.min(size, math.ceil(size / 5))), whole(2, 100000))
+  spec.seed = ask_until("Seed (the same seed, the same search)", 1, whole(-1000000000, 1000000000))
+end
+
+-- arg: {tests = recent tests [{id, url, name}], browsers = default}. The estimate it shows reads
+-- the store's recent backtest times through the `runs` module (oo.cli.estimate).
 -- Returns {spec = ..., test = key, test_name = name for a new URL (or nil), browsers = n}.
 function M.run(arg)
   local registry, errors = parameters.discover()
@@ -120,11 +155,14 @@ function M.run(arg)
     { value = "sweep", label = "sweep - one parameter across a range" },
     { value = "grid", label = "grid - every combination of several parameters" },
     { value = "staged", label = "staged - optimise parameters one after another" },
+    { value = "refine", label = "refine - a coarse grid, then finer steps around the best (a fraction of a grid)" },
+    { value = "optimize", label = "optimize - a model picks each next backtest, within a budget" },
+    { value = "halving", label = "halving - every configuration on a short recent window, the best on longer ones" },
   }, 1)
   local spec = { test = test, mode = mode }
   if mode == "sweep" then
     spec.parameter, spec.config = ask_parameter(registry, "Parameter")
-  elseif mode == "grid" then
+  elseif mode == "grid" or mode == "refine" or mode == "optimize" or mode == "halving" then
     spec.parameters = {}
     local used = {}
     repeat
@@ -133,6 +171,7 @@ function M.run(arg)
       spec.parameters[#spec.parameters + 1] = { name = name, config = cfg }
       local more = #spec.parameters < 4 and ask("Another parameter? (y/n)", "n") or "n"
     until tostring(more):lower():sub(1, 1) ~= "y"
+    if mode ~= "grid" then M.ask_search(spec, registry) end
   else
     spec.stages = {}
     local used = {}
@@ -160,8 +199,11 @@ function M.run(arg)
     return b
   end)
   spec.browsers = browsers
+  local cli = require("oo.cli")
+  cli.browsers(spec, browsers, "wizard")
   local _, norm, count = spec_mod.check(spec, registry, "wizard")
-  say("\n", require("oo.cli").summary(norm, count), " on ", tostring(browsers), " browser", browsers == 1 and "" or "s", "\n")
+  say("\n", cli.summary(norm, count), " on ", tostring(browsers), " browser", browsers == 1 and "" or "s", "\n")
+  say("estimate: ", cli.estimate(count, browsers), "\n")
   local go = ask(string.format("Ready to run %d tests. Continue? (y/n)", count), "y")
   if tostring(go):lower():sub(1, 1) ~= "y" then return { cancelled = true } end
   return { spec = spec, test = test, test_name = test_name, browsers = browsers }
