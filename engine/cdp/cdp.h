@@ -1,7 +1,7 @@
 /* cdp: Chromium over the Chrome DevTools Protocol.
  *
- * One cdp_loop per engine thread: it owns the libwebsockets context, timers and watched fds,
- * and runs every callback. Nothing here blocks: every operation takes a deadline and a
+ * One cdp_loop per engine thread: it owns the libwebsockets context (the event loop), timers
+ * and watched fds, and runs every callback. Nothing here blocks: every operation takes a deadline and a
  * callback, and every callback is called exactly once — with a result, or with an error
  * (timeout, browser gone, cancelled). A caller that goes away first cancels what it started.
  *
@@ -65,17 +65,18 @@ typedef struct cdp_launch_opts {
 } cdp_launch_opts;
 
 /* Why a browser stopped being usable. */
-typedef enum { CDP_GONE_NONE = 0, CDP_GONE_EXITED, CDP_GONE_SOCKET, CDP_GONE_CLOSED } cdp_gone_reason;
+typedef enum { CDP_GONE_NONE = 0, CDP_GONE_EXITED, CDP_GONE_PIPE, CDP_GONE_CLOSED } cdp_gone_reason;
 
 /* The executable cdp_browser_launch would start for `given` (see executable above): a path
  * the caller frees, or NULL and err saying how to install or point at one. */
 char *cdp_chromium_find(const char *given, oo_err *err);
 
 typedef void (*cdp_browser_cb)(void *ud, cdp_browser *browser, const oo_err *err);
-/* Finds and launches Chromium (temporary profile, --remote-debugging-port=0, the flags a
- * locked-down machine needs) and connects. cb gets the browser or an error. */
+/* Finds and launches Chromium (temporary profile, the flags a locked-down machine needs) with
+ * CDP on a pipe (--remote-debugging-pipe: no TCP port another local user could reach), and
+ * waits for its first answer. cb gets the browser or an error. */
 int cdp_browser_launch(cdp_loop *loop, const cdp_launch_opts *opts, cdp_browser_cb cb, void *ud);
-/* Called once when the browser dies (process exit, socket closed). All pending requests on it
+/* Called once when the browser dies (process exit, DevTools pipe closed). All pending requests on it
  * fail with OO_E_BROWSER before this runs. The browser object stays valid until freed. */
 typedef void (*cdp_gone_cb)(void *ud, cdp_browser *browser, cdp_gone_reason why, const char *detail);
 void cdp_browser_on_gone(cdp_browser *b, cdp_gone_cb cb, void *ud);

@@ -1,8 +1,10 @@
 /* loop: the engine thread's event loop — the libwebsockets context, its timers (lws_sul),
- * fds watched through lws raw-file adoption, and a thread-safe wake-up. */
+ * fds watched through lws raw-file adoption (for readability, or once for writability), and a
+ * thread-safe wake-up. */
 #include "cdp/internal.h"
 #include "base/buf.h"
 #include "base/util.h"
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,8 @@ struct cdp_watch {
     cdp_fd_cb cb;
     void *ud;
     int closing;
+    int in_cb;          /* its callback is running: a cdp_unwatch then closes it on return */
+    int once_writable;  /* cdp_watch_writable: cb once, when the fd can take more bytes */
 };
 
 static void timer_fire(lws_sorted_usec_list_t *sul)
@@ -59,30 +63,43 @@ void cdp_timer_cancel(cdp_timer *t)
     free(t);
 }
 
-/* One protocol serves the CDP websockets (cdp/browser.c) and every adopted raw fd. */
+/* Runs a watch's callback. An unwatch from inside it is done by lws once the callback
+ * returns (-1 asks lws to close the wsi): closing a wsi inside its own callback is not safe. */
+static int watch_call(cdp_watch *w)
+{
+    if (w->in_cb) return 0;      /* a service nested in its callback: the outer call decides */
+    if (w->closing) return -1;
+    w->in_cb = 1;
+    w->cb(w->ud, w->fd);
+    w->in_cb = 0;
+    return w->closing ? -1 : 0;
+}
+
+/* The one protocol: every adopted raw fd. */
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
     (void)user;
+    (void)in;
+    (void)len;
+    cdp_watch *w = lws_get_opaque_user_data(wsi);
     switch (reason) {
-    case LWS_CALLBACK_RAW_RX_FILE: {
-        cdp_watch *w = lws_get_opaque_user_data(wsi);
-        if (w && !w->closing) w->cb(w->ud, w->fd);
-        return 0;
-    }
-    case LWS_CALLBACK_RAW_CLOSE_FILE: {
+    case LWS_CALLBACK_RAW_RX_FILE:
+        return w && !w->once_writable ? watch_call(w) : 0;
+    case LWS_CALLBACK_RAW_WRITEABLE_FILE:
+        if (!w || !w->once_writable || w->in_cb) return 0;
+        watch_call(w);
+        w->closing = 1;          /* once: its owner forgets it as the callback runs */
+        return -1;
+    case LWS_CALLBACK_RAW_CLOSE_FILE:
         /* closed by lws (a hang-up) or by cdp_unwatch: the owner hears fd -1 unless it asked */
-        cdp_watch *w = lws_get_opaque_user_data(wsi);
         if (w) {
             lws_set_opaque_user_data(wsi, NULL);
             if (!w->closing) w->cb(w->ud, -1);
             free(w);
         }
         return 0;
-    }
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        return 0;
     default:
-        return cdp_browser_ws_callback(wsi, reason, in, len);
+        return 0;
     }
 }
 
@@ -111,6 +128,9 @@ cdp_loop *cdp_loop_new(oo_err *err)
         return NULL;
     }
     loop->vh = lws_get_vhost_by_name(loop->ctx, "default");
+    /* a write to the DevTools pipe of a Chromium that died fails with EPIPE instead of killing
+     * the engine (libwebsockets does the same at context creation, unless built not to) */
+    signal(SIGPIPE, SIG_IGN);
     return loop;
 }
 
@@ -152,18 +172,31 @@ int cdp_loop_run_until(cdp_loop *loop, const int *done, int64_t deadline_ms)
 
 void cdp_loop_wake(cdp_loop *loop) { lws_cancel_service(loop->ctx); }
 
-cdp_watch *cdp_watch_fd(cdp_loop *loop, int fd, cdp_fd_cb cb, void *ud)
+static cdp_watch *watch_new(cdp_loop *loop, int fd, cdp_fd_cb cb, void *ud, int once_writable)
 {
     cdp_watch *w = oo_calloc(1, sizeof *w);
     w->loop = loop;
     w->fd = fd;
     w->cb = cb;
     w->ud = ud;
+    w->once_writable = once_writable;
     lws_sock_file_fd_type u;
     u.filefd = fd;
     w->wsi = lws_adopt_descriptor_vhost(loop->vh, LWS_ADOPT_RAW_FILE_DESC, u, "oo-cdp", NULL);
     if (!w->wsi) { free(w); return NULL; }
     lws_set_opaque_user_data(w->wsi, w);
+    return w;
+}
+
+cdp_watch *cdp_watch_fd(cdp_loop *loop, int fd, cdp_fd_cb cb, void *ud)
+{
+    return watch_new(loop, fd, cb, ud, 0);
+}
+
+cdp_watch *cdp_watch_writable(cdp_loop *loop, int fd, cdp_fd_cb cb, void *ud)
+{
+    cdp_watch *w = watch_new(loop, fd, cb, ud, 1);
+    if (w) lws_callback_on_writable(w->wsi);
     return w;
 }
 
@@ -174,9 +207,9 @@ void cdp_watch_pause(cdp_watch *w)
 
 void cdp_unwatch(cdp_watch *w)
 {
-    if (!w) return;
+    if (!w || w->closing) return;
     /* lws closes the wsi and, with it, the fd (the loop owns it, cdp.h); w is freed in
      * RAW_CLOSE_FILE. The caller must not close the fd itself. */
     w->closing = 1;
-    lws_set_timeout(w->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
+    if (!w->in_cb) lws_set_timeout(w->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
 }

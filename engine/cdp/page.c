@@ -108,10 +108,23 @@ void cdp_context_block_urls(cdp_context *ctx, const char *const *patterns, int n
 enum { OP_EVAL, OP_HELPER, OP_CLICK, OP_HOVER, OP_FILL, OP_NAVIGATE, OP_KEY, OP_RAW, OP_WAIT_NAV, OP_RESPONSE, OP_DOWNLOAD,
        OP_PAGE, OP_CLOSE };
 
+/* Where an operation of several requests or events is: what its next answer or event means. */
+typedef enum {
+    ST_START = 0,          /* the first request is out (a helper call, Page.navigate), or nothing yet */
+    ST_HELPER_INSTALLING,  /* the helper was missing from the document: its install is out */
+    ST_INPUT_SENT,         /* click, hover: the gesture's mouse events are out; the last answer ends it */
+    ST_TEXT_INSERTED,      /* fill: Input.insertText is out */
+    ST_CHANGE_FIRED,       /* fill: the change event (afterFill) is out; its answer ends it */
+    ST_LOADING,            /* navigate: the loader is known; wait_navigation: committed. Lifecycle
+                              events decide */
+    ST_BODY_ASKED          /* wait_response: the response finished, Network.getResponseBody is out */
+} op_state;
+
 struct op {
     cdp_page *p;
     op *next;
-    int kind, step, retried, navigations;
+    int kind, retried, navigations;
+    op_state state;
     cdp_done_cb done;
     void *ud;
     int timeout_ms;
@@ -311,113 +324,144 @@ static int navigated_away(const oo_err *err)
                                          strstr(err->msg, "Cannot find context with specified id"));
 }
 
+/* The document went away under the helper's wait (a navigation, a popup leaving about:blank):
+ * the wait goes on in the new one, until the deadline. 0 when this is not that. */
+static int helper_follows_navigation(op *o, const oo_err *err)
+{
+    if (!err || !navigated_away(err) || o->navigations >= 20) return 0;
+    o->navigations++;
+    o->retried = 0;
+    o->state = ST_START;
+    send_eval(o, o->expr);
+    return 1;
+}
+
+/* The element is ready at the helper's (x, y): a fill types into it (or is done already: a
+ * select), a checkbox to fill and a click get the mouse gesture, a hover the move. */
+static void act_on_element(op *o, cJSON *v)
+{
+    o->x = cJSON_GetNumberValue(cJSON_GetObjectItem(v, "x"));
+    o->y = cJSON_GetNumberValue(cJSON_GetObjectItem(v, "y"));
+    if (o->kind == OP_FILL) {
+        const char *mode = cJSON_GetStringValue(cJSON_GetObjectItem(v, "mode"));
+        if (mode && !strcmp(mode, "done")) { op_finish(o, v, NULL); return; }
+        if (mode && !strcmp(mode, "insertText")) {
+            o->state = ST_TEXT_INSERTED;
+            cJSON *p = cJSON_CreateObject();
+            cJSON_AddStringToObject(p, "text", o->text ? o->text : "");
+            send_op(o, "Input.insertText", p);
+            return;
+        }
+        o->kind = OP_CLICK;   /* a checkbox: click it */
+        o->click.click_count = 1;
+    }
+    o->state = ST_INPUT_SENT;
+    if (o->kind == OP_HOVER) { mouse(o, "mouseMoved", 0, 1); return; }
+    /* move, then press and release per click (a double click sends both pairs) */
+    int count = o->click.click_count > 0 ? o->click.click_count : 1;
+    mouse(o, "mouseMoved", 0, 0);
+    for (int k = 0; k < 2 * count; k++)
+        mouse(o, (k % 2) == 0 ? "mousePressed" : "mouseReleased", k / 2 + 1, k == 2 * count - 1);
+}
+
+/* The helper call's answer (ST_START), or the install's (ST_HELPER_INSTALLING). */
+static void helper_answered(op *o, cJSON *result, const oo_err *err)
+{
+    if (helper_follows_navigation(o, err)) return;
+    if (o->state == ST_HELPER_INSTALLING) {   /* the helper was just installed: call again */
+        o->state = ST_START;
+        send_eval(o, o->expr);
+        return;
+    }
+    int again;
+    cJSON *v = helper_value(o, result, err, &again);
+    if (again) { o->state = ST_HELPER_INSTALLING; return; }
+    if (!v) return;
+    if (!cJSON_IsTrue(cJSON_GetObjectItem(v, "ok"))) { helper_error(o, v); return; }
+    if (o->kind == OP_HELPER) { op_finish(o, v, NULL); return; }
+    act_on_element(o, v);
+}
+
+/* The input's answer: after Input.insertText, change fires as leaving the field would; after
+ * that, or after the gesture's last mouse event, the operation is done. */
+static void input_answered(op *o, const oo_err *err)
+{
+    if (err) { op_finish(o, NULL, err); return; }
+    if (o->state == ST_TEXT_INSERTED) {
+        o->state = ST_CHANGE_FIRED;
+        send_eval(o, "globalThis.__oo && globalThis.__oo.afterFill()");
+        return;
+    }
+    op_finish(o, NULL, NULL);
+}
+
+/* Page.navigate's answer: a failure, a same-document navigation (done), or the loader whose
+ * lifecycle events decide from now on (on_page_event). */
+static void navigate_answered(op *o, cJSON *result, const oo_err *err)
+{
+    if (err) { op_finish(o, NULL, err); return; }
+    if (o->state != ST_START) return;
+    const char *et = cJSON_GetStringValue(cJSON_GetObjectItem(result, "errorText"));
+    if (et && *et) { op_fail(o, OO_E_PAGE, "navigation failed: %s", et); return; }
+    const char *loader = cJSON_GetStringValue(cJSON_GetObjectItem(result, "loaderId"));
+    if (!loader) { op_finish(o, NULL, NULL); return; }   /* same-document navigation */
+    o->loader = oo_strdup(loader);
+    o->state = ST_LOADING;
+}
+
+/* Network.getResponseBody's answer: the response's value, body included. */
+static void body_answered(op *o, cJSON *result, const oo_err *err)
+{
+    if (err) { op_finish(o, NULL, err); return; }
+    cJSON *body = cJSON_GetObjectItem(result, "body");
+    int b64 = cJSON_IsTrue(cJSON_GetObjectItem(result, "base64Encoded"));
+    cJSON_AddStringToObject(o->info, "body", b64 ? "" : (cJSON_GetStringValue(body) ?: ""));
+    cJSON_AddBoolToObject(o->info, "binary", b64);
+    cJSON *v = o->info;
+    o->info = NULL;
+    op_finish(o, v, NULL);
+    cJSON_Delete(v);
+}
+
+static void eval_answered(op *o, cJSON *result, const oo_err *err)
+{
+    if (err) { op_finish(o, NULL, err); return; }
+    oo_err e = {0};
+    cJSON *v = eval_value(result, &e);
+    if (e.code) op_finish(o, NULL, &e); else op_finish(o, v, NULL);
+}
+
+/* An answer to the operation's request: what it means depends on the kind and state. */
 static void op_step(op *o, cJSON *result, const oo_err *err)
 {
-    int again;
-    cJSON *v;
     switch (o->kind) {
     case OP_RAW:
         if (err) op_finish(o, NULL, err); else op_finish(o, result, NULL);
         return;
-    case OP_EVAL: {
-        if (err) { op_finish(o, NULL, err); return; }
-        oo_err e = {0};
-        v = eval_value(result, &e);
-        if (e.code) op_finish(o, NULL, &e); else op_finish(o, v, NULL);
+    case OP_KEY:
+        op_finish(o, NULL, err);
         return;
-    }
+    case OP_EVAL:
+        eval_answered(o, result, err);
+        return;
     case OP_HELPER:
     case OP_CLICK:
     case OP_HOVER:
     case OP_FILL:
-        if ((o->step == 0 || o->step == 100) && err && navigated_away(err) && o->navigations < 20) {
-            /* the document went away under the helper's wait (a navigation, a popup leaving
-             * about:blank): the wait goes on in the new one, until the deadline */
-            o->navigations++;
-            o->retried = 0;
-            o->step = 0;
-            send_eval(o, o->expr);
-            return;
-        }
-        if (o->step == 100) {            /* the helper was just installed: call again */
-            o->step = 0;
-            send_eval(o, o->expr);
-            return;
-        }
-        if (o->step == 0) {
-            v = helper_value(o, result, err, &again);
-            if (again) { o->step = 100; return; }
-            if (!v) return;
-            if (!cJSON_IsTrue(cJSON_GetObjectItem(v, "ok"))) { helper_error(o, v); return; }
-            if (o->kind == OP_HELPER) { op_finish(o, v, NULL); return; }
-            o->x = cJSON_GetNumberValue(cJSON_GetObjectItem(v, "x"));
-            o->y = cJSON_GetNumberValue(cJSON_GetObjectItem(v, "y"));
-            if (o->kind == OP_FILL) {
-                const char *mode = cJSON_GetStringValue(cJSON_GetObjectItem(v, "mode"));
-                if (mode && !strcmp(mode, "done")) { op_finish(o, v, NULL); return; }
-                if (mode && !strcmp(mode, "insertText")) {
-                    o->step = 10;
-                    cJSON *p = cJSON_CreateObject();
-                    cJSON_AddStringToObject(p, "text", o->text ? o->text : "");
-                    send_op(o, "Input.insertText", p);
-                    return;
-                }
-                o->kind = OP_CLICK;   /* a checkbox: click it */
-                o->click.click_count = 1;
-            }
-            o->step = 1;
-            if (o->kind == OP_HOVER) { mouse(o, "mouseMoved", 0, 1); return; }
-            /* move, then press and release per click (a double click sends both pairs) */
-            int count = o->click.click_count > 0 ? o->click.click_count : 1;
-            mouse(o, "mouseMoved", 0, 0);
-            for (int k = 0; k < 2 * count; k++)
-                mouse(o, (k % 2) == 0 ? "mousePressed" : "mouseReleased", k / 2 + 1, k == 2 * count - 1);
-            return;
-        }
-        if (err) { op_finish(o, NULL, err); return; }
-        if (o->kind == OP_FILL && o->step == 10) {   /* after Input.insertText: change, as leaving the field */
-            o->step = 11;
-            send_eval(o, "globalThis.__oo && globalThis.__oo.afterFill()");
-            return;
-        }
-        /* the fill's change was fired, or the last mouse event was handled */
-        op_finish(o, NULL, NULL);
-        return;
-    case OP_KEY:
-        if (err) op_finish(o, NULL, err); else op_finish(o, NULL, NULL);
+        if (o->state == ST_START || o->state == ST_HELPER_INSTALLING) helper_answered(o, result, err);
+        else input_answered(o, err);
         return;
     case OP_NAVIGATE:
-        if (err) { op_finish(o, NULL, err); return; }
-        if (o->step == 0) {
-            const char *et = cJSON_GetStringValue(cJSON_GetObjectItem(result, "errorText"));
-            if (et && *et) { op_fail(o, OO_E_PAGE, "navigation failed: %s", et); return; }
-            const char *loader = cJSON_GetStringValue(cJSON_GetObjectItem(result, "loaderId"));
-            if (!loader) { op_finish(o, NULL, NULL); return; }   /* same-document navigation */
-            o->loader = oo_strdup(loader);
-            o->step = 1;                  /* now the lifecycle events decide */
-        }
-        return;
-    case OP_WAIT_NAV:
+        navigate_answered(o, result, err);
         return;
     case OP_RESPONSE:
-        if (err) { op_finish(o, NULL, err); return; }
-        {
-            cJSON *body = cJSON_GetObjectItem(result, "body");
-            int b64 = cJSON_IsTrue(cJSON_GetObjectItem(result, "base64Encoded"));
-            cJSON_AddStringToObject(o->info, "body", b64 ? "" : (cJSON_GetStringValue(body) ?: ""));
-            cJSON_AddBoolToObject(o->info, "binary", b64);
-            cJSON *v = o->info;
-            o->info = NULL;
-            op_finish(o, v, NULL);
-            cJSON_Delete(v);
-        }
-        return;
-    case OP_DOWNLOAD:
-    case OP_PAGE:
+        body_answered(o, result, err);
         return;
     case OP_CLOSE:                       /* Target.closeTarget answered: the detach finishes it */
         if (err) op_finish(o, NULL, err);
         else if (o->p->closed) op_finish(o, NULL, NULL);
+        return;
+    default:                             /* OP_WAIT_NAV, OP_DOWNLOAD, OP_PAGE: events decide */
         return;
     }
 }
@@ -540,132 +584,186 @@ static void page_gone(cdp_page *p)
     }
 }
 
+/* A navigation operation hears a lifecycle event (name) of a loader: Page.navigate waits for its
+ * own loader; wait_navigation takes the first loader that commits, then waits on that one. */
+static void lifecycle_to_ops(cdp_page *p, const char *name, const char *loader)
+{
+    for (op *o = p->ops, *next; o; o = next) {
+        next = o->next;
+        int nav = o->kind == OP_NAVIGATE && o->state == ST_LOADING && loader && o->loader && !strcmp(loader, o->loader);
+        int wait = o->kind == OP_WAIT_NAV && (o->state == ST_LOADING || (name && !strcmp(name, "commit")));
+        if (!nav && !wait) continue;
+        if (o->kind == OP_WAIT_NAV && o->state == ST_START) {
+            o->state = ST_LOADING;
+            free(o->loader);
+            o->loader = loader ? oo_strdup(loader) : NULL;
+        }
+        if (o->kind == OP_WAIT_NAV && o->loader && loader && strcmp(o->loader, loader)) continue;
+        if (name && !strcmp(name, lifecycle_name(o->until))) {
+            cJSON *v = cJSON_CreateObject();
+            cJSON_AddStringToObject(v, "url", p->url ? p->url : "");
+            op_finish(o, v, NULL);
+            cJSON_Delete(v);
+        }
+    }
+}
+
+/* Page.lifecycleEvent, or Page.frameNavigated (the main frame's commit: its id and URL). */
+static void on_lifecycle(cdp_page *p, const char *session, cJSON *params)
+{
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(params, "name"));
+    const char *loader = cJSON_GetStringValue(cJSON_GetObjectItem(params, "loaderId"));
+    cJSON *frame = cJSON_GetObjectItem(params, "frame");
+    if (frame && !cJSON_GetObjectItem(frame, "parentId")) {
+        cdp_browser *b = p->ctx->b;
+        free(p->main_frame);
+        p->main_frame = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(frame, "id")) ?: "");
+        loader = cJSON_GetStringValue(cJSON_GetObjectItem(frame, "loaderId"));
+        name = "commit";
+        set_url(p, cJSON_GetStringValue(cJSON_GetObjectItem(frame, "url")));
+        if (!(p = page_by_session(b, session))) return;   /* a waiter closed it */
+    }
+    lifecycle_to_ops(p, name, loader);
+}
+
+/* history.pushState and #fragments: single-page apps change their URL this way. */
+static void on_same_document(cdp_page *p, cJSON *params)
+{
+    const char *frame = cJSON_GetStringValue(cJSON_GetObjectItem(params, "frameId"));
+    const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(params, "url"));
+    if (url && frame && (!p->main_frame || !strcmp(frame, p->main_frame))) set_url(p, url);
+}
+
+/* A console call's level and text: its arguments, joined by spaces. */
+static const char *console_api_text(cJSON *params, oo_buf *text)
+{
+    cJSON *a;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItem(params, "args")) {
+        cJSON *val = cJSON_GetObjectItem(a, "value");
+        const char *d = cJSON_GetStringValue(cJSON_GetObjectItem(a, "description"));
+        if (text->len) oo_buf_putc(text, ' ');
+        if (cJSON_IsString(val)) oo_buf_puts(text, val->valuestring);
+        else if (val) { char *t = cJSON_PrintUnformatted(val); oo_buf_puts(text, t); free(t); }
+        else oo_buf_puts(text, d ? d : "");
+    }
+    return cJSON_GetStringValue(cJSON_GetObjectItem(params, "type")) ?: "log";
+}
+
+/* A console message, an uncaught exception or a log entry, into the page's bounded ring. */
+static void on_console(cdp_page *p, const char *method, cJSON *params)
+{
+    oo_buf text;
+    oo_buf_init(&text);
+    const char *level;
+    if (!strcmp(method, "Runtime.consoleAPICalled")) {
+        level = console_api_text(params, &text);
+    } else if (!strcmp(method, "Runtime.exceptionThrown")) {
+        level = "exception";
+        cJSON *ex = cJSON_GetObjectItem(params, "exceptionDetails");
+        const char *d = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ex, "exception"), "description"));
+        oo_buf_puts(&text, d ? d : cJSON_GetStringValue(cJSON_GetObjectItem(ex, "text")) ?: "exception");
+    } else {
+        cJSON *entry = cJSON_GetObjectItem(params, "entry");
+        level = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "level")) ?: "info";
+        oo_buf_puts(&text, cJSON_GetStringValue(cJSON_GetObjectItem(entry, "text")) ?: "");
+    }
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "time", (double)oo_wall_ms());
+    cJSON_AddStringToObject(e, "level", level);
+    cJSON_AddStringToObject(e, "text", text.data ? text.data : "");
+    oo_buf_free(&text);
+    cJSON_AddItemToArray(p->console, e);
+    if (cJSON_GetArraySize(p->console) > CONSOLE_MAX) cJSON_DeleteItemFromArray(p->console, 0);
+}
+
+/* A response finished or failed: the log says so; a wait for it asks for its body, or fails. */
+static void on_loading_done(cdp_page *p, const char *method, cJSON *params)
+{
+    const char *rid = cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId"));
+    const char *error = cJSON_GetStringValue(cJSON_GetObjectItem(params, "errorText"));
+    int failed = !strcmp(method, "Network.loadingFailed");
+    cJSON *logged = netlog_find(p, rid);
+    if (logged) {
+        cJSON_ReplaceItemInObject(logged, "state", cJSON_CreateString(failed ? "failed" : "finished"));
+        if (failed) cJSON_AddStringToObject(logged, "error", error ?: "");
+    }
+    for (op *o = p->ops, *next; o; o = next) {
+        next = o->next;
+        if (o->kind != OP_RESPONSE || !o->request_id || !rid || strcmp(o->request_id, rid) || o->state != ST_START)
+            continue;
+        if (failed) {
+            op_fail(o, OO_E_PAGE, "the response failed to load: %s", error);
+            continue;
+        }
+        o->state = ST_BODY_ASKED;
+        cJSON *gp = cJSON_CreateObject();
+        cJSON_AddStringToObject(gp, "requestId", rid);
+        send_op(o, "Network.getResponseBody", gp);
+    }
+}
+
+/* The log of recent responses: what page:network() shows, and what a wait for a response
+ * "since" a moment looks at first. */
+static void netlog_add(cdp_page *p, cJSON *params)
+{
+    cJSON *r = cJSON_GetObjectItem(params, "response");
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "time", (double)oo_wall_ms());
+    cJSON_AddNumberToObject(e, "mono_ms", (double)oo_now_ms());
+    cJSON_AddStringToObject(e, "url", cJSON_GetStringValue(cJSON_GetObjectItem(r, "url")) ?: "");
+    cJSON_AddNumberToObject(e, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status")));
+    cJSON_AddStringToObject(e, "type", cJSON_GetStringValue(cJSON_GetObjectItem(params, "type")) ?: "");
+    cJSON_AddStringToObject(e, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(r, "mimeType")) ?: "");
+    cJSON_AddStringToObject(e, "requestId", cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId")) ?: "");
+    cJSON_AddStringToObject(e, "state", "loading");
+    cJSON_AddItemToArray(p->netlog, e);
+    if (++p->netlog_n > NETLOG_MAX) { cJSON_DeleteItemFromArray(p->netlog, 0); p->netlog_n--; }
+}
+
+/* A response arrived: waits for a matching URL take it (its body comes when it finished). */
+static void on_response(cdp_page *p, cJSON *params)
+{
+    cJSON *r = cJSON_GetObjectItem(params, "response");
+    const char *rurl = cJSON_GetStringValue(cJSON_GetObjectItem(r, "url"));
+    for (op *o = p->ops; o; o = o->next) {
+        if (o->kind != OP_RESPONSE || o->request_id || !rurl || !url_match(o->text, rurl)) continue;
+        o->request_id = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId")) ?: "");
+        o->info = cJSON_CreateObject();
+        cJSON_AddStringToObject(o->info, "url", rurl);
+        cJSON_AddNumberToObject(o->info, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status")));
+        cJSON_AddStringToObject(o->info, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(r, "mimeType")) ?: "");
+    }
+    netlog_add(p, params);
+}
+
+static void on_crashed(cdp_page *p)
+{
+    p->crashed = 1;
+    for (op *o = p->ops, *next; o; o = next) {
+        next = o->next;
+        op_fail(o, OO_E_BROWSER, "the page crashed%s", "");
+    }
+}
+
 /* Page-level events: lifecycle (for navigations), console, network log, crashes, URL. */
 static void on_page_event(void *ud, const char *session, const char *method, cJSON *params)
 {
     cdp_page *p = ud;
-    cdp_browser *b = p->ctx->b;
-    if (!strcmp(method, "Page.lifecycleEvent") || !strcmp(method, "Page.frameNavigated")) {
-        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(params, "name"));
-        const char *loader = cJSON_GetStringValue(cJSON_GetObjectItem(params, "loaderId"));
-        cJSON *frame = cJSON_GetObjectItem(params, "frame");
-        if (frame && !cJSON_GetObjectItem(frame, "parentId")) {
-            free(p->main_frame);
-            p->main_frame = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(frame, "id")) ?: "");
-            loader = cJSON_GetStringValue(cJSON_GetObjectItem(frame, "loaderId"));
-            name = "commit";
-            set_url(p, cJSON_GetStringValue(cJSON_GetObjectItem(frame, "url")));
-            if (!(p = page_by_session(b, session))) return;   /* a waiter closed it */
-        }
-        for (op *o = p->ops, *next; o; o = next) {
-            next = o->next;
-            if ((o->kind == OP_NAVIGATE && o->step == 1 && loader && o->loader && !strcmp(loader, o->loader)) ||
-                (o->kind == OP_WAIT_NAV && (o->step == 1 || (name && !strcmp(name, "commit"))))) {
-                if (o->kind == OP_WAIT_NAV && o->step == 0) {
-                    o->step = 1;
-                    free(o->loader);
-                    o->loader = loader ? oo_strdup(loader) : NULL;
-                }
-                if (o->kind == OP_WAIT_NAV && o->loader && loader && strcmp(o->loader, loader)) continue;
-                if (name && !strcmp(name, lifecycle_name(o->until))) {
-                    cJSON *v = cJSON_CreateObject();
-                    cJSON_AddStringToObject(v, "url", p->url ? p->url : "");
-                    op_finish(o, v, NULL);
-                    cJSON_Delete(v);
-                }
-            }
-        }
-    } else if (!strcmp(method, "Page.navigatedWithinDocument")) {
-        /* history.pushState and #fragments: single-page apps change their URL this way */
-        const char *frame = cJSON_GetStringValue(cJSON_GetObjectItem(params, "frameId"));
-        const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(params, "url"));
-        if (url && frame && (!p->main_frame || !strcmp(frame, p->main_frame))) set_url(p, url);
-    } else if (!strcmp(method, "Runtime.consoleAPICalled") || !strcmp(method, "Runtime.exceptionThrown") ||
-               !strcmp(method, "Log.entryAdded")) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddNumberToObject(e, "time", (double)oo_wall_ms());
-        oo_buf text;
-        oo_buf_init(&text);
-        if (!strcmp(method, "Runtime.consoleAPICalled")) {
-            cJSON_AddStringToObject(e, "level", cJSON_GetStringValue(cJSON_GetObjectItem(params, "type")) ?: "log");
-            cJSON *a;
-            cJSON_ArrayForEach(a, cJSON_GetObjectItem(params, "args")) {
-                cJSON *val = cJSON_GetObjectItem(a, "value");
-                const char *d = cJSON_GetStringValue(cJSON_GetObjectItem(a, "description"));
-                if (text.len) oo_buf_putc(&text, ' ');
-                if (cJSON_IsString(val)) oo_buf_puts(&text, val->valuestring);
-                else if (val) { char *t = cJSON_PrintUnformatted(val); oo_buf_puts(&text, t); free(t); }
-                else oo_buf_puts(&text, d ? d : "");
-            }
-        } else if (!strcmp(method, "Runtime.exceptionThrown")) {
-            cJSON_AddStringToObject(e, "level", "exception");
-            cJSON *ex = cJSON_GetObjectItem(params, "exceptionDetails");
-            const char *d = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ex, "exception"), "description"));
-            oo_buf_puts(&text, d ? d : cJSON_GetStringValue(cJSON_GetObjectItem(ex, "text")) ?: "exception");
-        } else {
-            cJSON *entry = cJSON_GetObjectItem(params, "entry");
-            cJSON_AddStringToObject(e, "level", cJSON_GetStringValue(cJSON_GetObjectItem(entry, "level")) ?: "info");
-            oo_buf_puts(&text, cJSON_GetStringValue(cJSON_GetObjectItem(entry, "text")) ?: "");
-        }
-        cJSON_AddStringToObject(e, "text", text.data ? text.data : "");
-        oo_buf_free(&text);
-        cJSON_AddItemToArray(p->console, e);
-        if (cJSON_GetArraySize(p->console) > CONSOLE_MAX) cJSON_DeleteItemFromArray(p->console, 0);
-    } else if (!strcmp(method, "Network.loadingFinished") || !strcmp(method, "Network.loadingFailed")) {
-        const char *rid = cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId"));
-        cJSON *logged = netlog_find(p, rid);
-        if (logged) {
-            int failed = !strcmp(method, "Network.loadingFailed");
-            cJSON_ReplaceItemInObject(logged, "state", cJSON_CreateString(failed ? "failed" : "finished"));
-            if (failed)
-                cJSON_AddStringToObject(logged, "error", cJSON_GetStringValue(cJSON_GetObjectItem(params, "errorText")) ?: "");
-        }
-        for (op *o = p->ops, *next; o; o = next) {
-            next = o->next;
-            if (o->kind != OP_RESPONSE || !o->request_id || !rid || strcmp(o->request_id, rid) || o->step) continue;
-            if (!strcmp(method, "Network.loadingFailed")) {
-                op_fail(o, OO_E_PAGE, "the response failed to load: %s",
-                        cJSON_GetStringValue(cJSON_GetObjectItem(params, "errorText")));
-                continue;
-            }
-            o->step = 1;
-            cJSON *gp = cJSON_CreateObject();
-            cJSON_AddStringToObject(gp, "requestId", rid);
-            send_op(o, "Network.getResponseBody", gp);
-        }
-    } else if (!strcmp(method, "Network.responseReceived")) {
-        cJSON *r = cJSON_GetObjectItem(params, "response");
-        const char *rurl = cJSON_GetStringValue(cJSON_GetObjectItem(r, "url"));
-        for (op *o = p->ops; o; o = o->next) {
-            if (o->kind != OP_RESPONSE || o->request_id || !rurl || !url_match(o->text, rurl)) continue;
-            o->request_id = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId")) ?: "");
-            o->info = cJSON_CreateObject();
-            cJSON_AddStringToObject(o->info, "url", rurl);
-            cJSON_AddNumberToObject(o->info, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status")));
-            cJSON_AddStringToObject(o->info, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(r, "mimeType")) ?: "");
-        }
-        /* the log of recent responses: what page:network() shows, and what a wait for a response
-         * "since" a moment looks at first */
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddNumberToObject(e, "time", (double)oo_wall_ms());
-        cJSON_AddNumberToObject(e, "mono_ms", (double)oo_now_ms());
-        cJSON_AddStringToObject(e, "url", cJSON_GetStringValue(cJSON_GetObjectItem(r, "url")) ?: "");
-        cJSON_AddNumberToObject(e, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(r, "status")));
-        cJSON_AddStringToObject(e, "type", cJSON_GetStringValue(cJSON_GetObjectItem(params, "type")) ?: "");
-        cJSON_AddStringToObject(e, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(r, "mimeType")) ?: "");
-        cJSON_AddStringToObject(e, "requestId", cJSON_GetStringValue(cJSON_GetObjectItem(params, "requestId")) ?: "");
-        cJSON_AddStringToObject(e, "state", "loading");
-        cJSON_AddItemToArray(p->netlog, e);
-        if (++p->netlog_n > NETLOG_MAX) { cJSON_DeleteItemFromArray(p->netlog, 0); p->netlog_n--; }
-    } else if (!strcmp(method, "Inspector.detached")) {
+    if (!strcmp(method, "Page.lifecycleEvent") || !strcmp(method, "Page.frameNavigated"))
+        on_lifecycle(p, session, params);
+    else if (!strcmp(method, "Page.navigatedWithinDocument"))
+        on_same_document(p, params);
+    else if (!strcmp(method, "Runtime.consoleAPICalled") || !strcmp(method, "Runtime.exceptionThrown") ||
+             !strcmp(method, "Log.entryAdded"))
+        on_console(p, method, params);
+    else if (!strcmp(method, "Network.loadingFinished") || !strcmp(method, "Network.loadingFailed"))
+        on_loading_done(p, method, params);
+    else if (!strcmp(method, "Network.responseReceived"))
+        on_response(p, params);
+    else if (!strcmp(method, "Inspector.detached"))
         page_gone(p);
-    } else if (!strcmp(method, "Inspector.targetCrashed")) {
-        p->crashed = 1;
-        for (op *o = p->ops, *next; o; o = next) {
-            next = o->next;
-            op_fail(o, OO_E_BROWSER, "the page crashed%s", "");
-        }
-    }
+    else if (!strcmp(method, "Inspector.targetCrashed"))
+        on_crashed(p);
 }
 
 /* ---- opening a page ----------------------------------------------------------------------- */
@@ -710,7 +808,7 @@ static void on_attached(void *ud, cJSON *result, const oo_err *err)
 {
     cdp_page *p = ud;
     oo_err gone = {0};
-    if (!err && (p->ctx->b->gone || p->ctx->b->closing || !p->ctx->b->ws)) {
+    if (!err && (p->ctx->b->gone || p->ctx->b->closing || p->ctx->b->to_fd < 0)) {
         oo_err_set(&gone, OO_E_BROWSER, "the browser is gone");
         err = &gone;
     }
@@ -1214,7 +1312,7 @@ int cdp_page_wait_response(cdp_page *p, const char *url_pattern, int64_t since_m
         cJSON_AddNumberToObject(o->info, "status", cJSON_GetNumberValue(cJSON_GetObjectItem(e, "status")));
         cJSON_AddStringToObject(o->info, "mimeType", cJSON_GetStringValue(cJSON_GetObjectItem(e, "mimeType")) ?: "");
         if (state && !strcmp(state, "finished")) {     /* its body is there already */
-            o->step = 1;
+            o->state = ST_BODY_ASKED;
             cJSON *gp = cJSON_CreateObject();
             cJSON_AddStringToObject(gp, "requestId", o->request_id);
             send_op(o, "Network.getResponseBody", gp);

@@ -12,22 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static cdp_loop *L;
-typedef struct { int done; cJSON *value; oo_err err; void *obj; } waiter;
-
-static void on_done(void *ud, cJSON *value, const oo_err *err)
-{
-    waiter *w = ud;
-    w->done = 1;
-    w->value = value ? cJSON_Duplicate(value, 1) : NULL;
-    if (err) w->err = *err;
-}
-static void on_browser(void *ud, cdp_browser *b, const oo_err *err) { waiter *w = ud; w->done = 1; w->obj = b; if (err) w->err = *err; }
-static void on_ctx(void *ud, cdp_context *c, const oo_err *err) { waiter *w = ud; w->done = 1; w->obj = c; if (err) w->err = *err; }
-static void on_page(void *ud, cdp_page *p, const oo_err *err) { waiter *w = ud; w->done = 1; w->obj = p; if (err) w->err = *err; }
-
-static int wait_for(waiter *w, int ms) { return cdp_loop_run_until(L, &w->done, oo_now_ms() + ms); }
-static void reset(waiter *w) { cJSON_Delete(w->value); memset(w, 0, sizeof *w); }
+#include "cdp_waiter.h"
 
 static cJSON *eval(cdp_page *p, const char *js)
 {
@@ -54,13 +39,8 @@ static void on_gone(void *ud, cdp_browser *b, cdp_gone_reason why, const char *d
 
 int main(void)
 {
-    oo_err err = {0};
-    if (getenv("OO_TEST_VERBOSE")) oo_log_set_level(OO_LOG_TRACE);
-    L = cdp_loop_new(&err);
-    REQUIRE(L != NULL);
-    tl_httpd *srv = tl_httpd_start(getenv("OO_CDP_PAGES") ? getenv("OO_CDP_PAGES") : "pages");
     char url[256];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/basic.html", tl_httpd_port(srv));
+    tl_httpd *srv = cdp_test_start(url, sizeof url);
 
     waiter w = {0};
     cdp_launch_opts opts = {.headless = 1, .timeout_ms = 30000};
