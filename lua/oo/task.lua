@@ -316,6 +316,20 @@ function M.open_dialog(page, env, session, step, learn, phase)
   return { test_url = env.vars.OO_TEST_URL, saved = ui.dialog_state(page) }
 end
 
+-- The page's style sheet of what the flow only downloads (site.unpainted_css), added once per
+-- page load before the Trade Log tab opens: its rows are built but not laid out or painted.
+function M.unpaint_js()
+  return [[
+((css) => {
+  if (document.getElementById('oo-automator-unpainted')) return true;
+  const s = document.createElement('style');
+  s.id = 'oo-automator-unpainted';
+  s.textContent = css;
+  document.head.appendChild(s);
+  return true;
+})(]] .. json.encode(site.unpainted_css) .. ")"
+end
+
 -- Runs one task on a logged-in page. Returns result {metrics, config, raw_data}, trades.
 function M.execute(page, t, ctx)
   local env = ctx.env
@@ -377,6 +391,7 @@ function M.execute(page, t, ctx)
   end
   -- the trade log, downloaded as OptionOmega's CSV
   phase("results")
+  page:eval(M.unpaint_js())
   local dl = page:expect_download({ timeout = M.timeouts.download })
   replay(page, env, "trade_log.json", step, learn)
   local file = dl:wait()
