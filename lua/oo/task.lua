@@ -230,7 +230,9 @@ end
 -- snapshot taken the first time the dialog opened after the load (the test's own saved
 -- configuration), and each that differs is set back (M.restore_dialog) before the task's values
 -- are set. A dialog that cannot be brought back, or any failure on the reused page, loads the
--- test afresh: a reuse is only ever a shorter way to the same dialog.
+-- test afresh: a reuse is only ever a shorter way to the same dialog. (Fields hidden under a
+-- switch that is off are not shown, so not compared: like the result cache, which keys on the
+-- same snapshot, the engine holds that they do not change the backtest.)
 
 -- On the test's page (test_url, or one of its results) with no dialog open: marks the results on
 -- show as old (window.__ooStale: M.outcome_js and oo.results skip them, so the next results read
