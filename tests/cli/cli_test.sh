@@ -412,12 +412,20 @@ ro=$(mktemp -d "${TMPDIR:-/tmp}/oo-cli-ro.XXXXXX"); chmod 0755 "$ro"   # a folde
 sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 cp "$db" "$ro/ro.db"; chmod 0444 "$ro/ro.db"
 as_reader() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
+# the reader needs the installation's Lua too: a checkout in a private folder (mktemp -d) is out
+# of its reach, so it gets a readable copy (OO_HOME)
+src=$(cd "$(dirname "$0")/../.." && pwd)
+if ! as_reader test -r "$src/lua/oo/metrics.lua"; then
+  mkdir "$ro/home" && cp -r "$src/lua" "$src/parameters" "$src/recordings" "$ro/home/" && chmod -R a+rX "$ro/home"
+  export OO_HOME="$ro/home"
+fi
 for args in "list" "status --run-id 1" "tests" "export --run-id 1 --format csv --output -" "analyze --run-id 1"; do
   # shellcheck disable=SC2086
   expect 0 "read-only file: $args" -- as_reader "$BIN" --db "$ro/ro.db" $args
 done
 expect 0 "read-only file: list" -- as_reader "$BIN" --db "$ro/ro.db" list --search metf
 contains "$out" "Delta sweep" "read-only file listed"
+unset OO_HOME
 rm -rf "$ro"
 
 # a database path that is no regular file (a FIFO would hang the first read): refused at once
