@@ -35,8 +35,9 @@ const cli_opt cli_replay_opts[] = {
 static const cli_cmd commands[] = {
     {"run", "Run a sweep, grid or staged optimization of an OptionOmega test",
      "run [SCRIPT.lua] [OPTIONS]",
-     "With no arguments: the interactive wizard (test by number, URL, id or name; mode;\n"
-     "parameter; its fields; browsers; a last confirmation). With SCRIPT.lua: the run spec the\n"
+     "With no arguments: the interactive wizard (test by number, URL, id or name; any mode and\n"
+     "what its form asks, e.g. a walk-forward's windows, inner search and objective; browsers;\n"
+     "it can save the answers as a run script; a last confirmation). With SCRIPT.lua: the run spec the\n"
      "script returns, or the runs it drives through require(\"oo\"). With --url and --param:\n"
      "a sweep from the flags. With --config FILE: a run spec in JSON or Lua.\n"
      "Bad input (a step of 0, start past end, out-of-bounds values, unknown parameters or\n"

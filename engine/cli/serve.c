@@ -182,6 +182,18 @@ static char *forms_parameters(oo_script *sc)
     return params;
 }
 
+/* module.fn() of the command's state as JSON text (a list), or NULL after a warning: the
+ * dashboard still serves, with an empty list. */
+static char *lua_list(oo_script *sc, const char *module, const char *fn, const char *what)
+{
+    oo_err err = {0};
+    cJSON *list = sc ? script_call(sc, module, fn, NULL, &err) : NULL;
+    char *out = list ? cJSON_PrintUnformatted(list) : NULL;
+    if (!list) fprintf(stderr, "oo-automator: warning: %s could not be read: %s\n", what, err.msg);
+    cJSON_Delete(list);
+    return out;
+}
+
 /* What GET /api/settings shows for the keys the Settings page never saved. */
 static cJSON *settings_defaults(const oo_config *cfg)
 {
@@ -253,11 +265,9 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
                   .sc = script_new(&so, &err)};
     free(exe_dir);
     if (st.st && st.sc) run_bind(st.sc, st.st, &(run_opts){.data_dir = st.data_dir});
-    char *params = forms_parameters(st.sc), *metrics = NULL;
-    cJSON *list = st.sc ? script_call(st.sc, "oo.metrics", "public", NULL, &err) : NULL;
-    if (list) metrics = cJSON_PrintUnformatted(list);
-    else fprintf(stderr, "oo-automator: warning: the list of metrics could not be read: %s\n", err.msg);
-    cJSON_Delete(list);
+    char *params = forms_parameters(st.sc);
+    char *metrics = lua_list(st.sc, "oo.metrics", "public", "the list of metrics");
+    char *modes = lua_list(st.sc, "oo.forms", "for_forms", "the modes' forms");
     cJSON *defaults = settings_defaults(cfg);
     char *web_dir = oo_resource_path("web"), *vendor_dir = oo_resource_path("vendor/node_modules");
     char *vue = oo_path_join(vendor_dir, "vue/dist");
@@ -270,7 +280,7 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     cli_analysis_server *analysis = st.st && st.sc ? cli_analysis_server_new(st.st, st.sc) : NULL;
     web_opts o = {.host = host, .port = oo_config_int(cfg, OO_CFG_PORT), .token = token, .db_path = st.db_path,
                   .data_dir = st.data_dir, .web_dir = web_dir, .vendor_dir = vendor_dir, .parameters_json = params,
-                  .metrics_json = metrics, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL,
+                  .metrics_json = metrics, .modes_json = modes, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL,
                   .resume_run = st.st ? resume_run : NULL, .start_run_ud = &st,
                   .estimate = st.st && st.sc ? estimate_run : NULL,
                   .analysis = analysis ? cli_analysis_serve : NULL, .analysis_ud = analysis,
@@ -279,6 +289,7 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     cli_analysis_server_free(analysis);
     free(params);
     free(metrics);
+    free(modes);
     free(web_dir);
     free(vendor_dir);
     cJSON_Delete(defaults);

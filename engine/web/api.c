@@ -213,6 +213,13 @@ static cJSON *metrics(web_server *w)
     return list ? list : cJSON_CreateArray();
 }
 
+/* The modes' forms the server was given (an empty list when none): what New Run draws. */
+static cJSON *modes(web_server *w)
+{
+    cJSON *list = w->modes_json ? cJSON_Parse(w->modes_json) : NULL;
+    return list ? list : cJSON_CreateArray();
+}
+
 /* CSV, as `oo-automator export` writes it (the same writer: run_export_csv). */
 static int export_csv(web_server *w, h2o_req_t *req, int64_t id)
 {
@@ -359,13 +366,14 @@ int web_api(web_server *w, h2o_req_t *req, const char *path)
     }
     if (!web_method_is(req, "GET")) {
         int known = nseg <= 3 && (!strcmp(seg[0], "health") || !strcmp(seg[0], "parameters") ||
-                                  !strcmp(seg[0], "metrics") || !strcmp(seg[0], "events") ||
+                                  !strcmp(seg[0], "metrics") || !strcmp(seg[0], "modes") || !strcmp(seg[0], "events") ||
                                   !strcmp(seg[0], "results"));
         return known ? web_send_405(req, "GET") : web_send_error(req, 404, "no such API: see README.md, REST API");
     }
     if (!strcmp(seg[0], "health") && nseg == 1) return health(w, req);
     if (!strcmp(seg[0], "parameters") && nseg == 1) return web_send_json(req, 200, parameters(w));
     if (!strcmp(seg[0], "metrics") && nseg == 1) return web_send_json(req, 200, metrics(w));
+    if (!strcmp(seg[0], "modes") && nseg == 1) return web_send_json(req, 200, modes(w));
     if (!strcmp(seg[0], "events") && nseg == 1) return events(w, req);
     if (!strcmp(seg[0], "results") && nseg == 3 && !strcmp(seg[2], "trades")) {
         int64_t id = web_parse_id(seg[1]);

@@ -42,7 +42,7 @@ typedef struct web_ws {            /* a WebSocket client of the events stream */
 
 struct web_server {
     /* options, copied */
-    char *host, *token, *db_path, *data_dir, *web_dir, *vendor_dir, *parameters_json, *metrics_json;
+    char *host, *token, *db_path, *data_dir, *web_dir, *vendor_dir, *parameters_json, *metrics_json, *modes_json;
     cJSON *settings_defaults;
     web_start_run_fn start_run;
     web_resume_run_fn resume_run;

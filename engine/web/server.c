@@ -443,6 +443,7 @@ static void free_server(web_server *w)
     free(w->vendor_dir);
     free(w->parameters_json);
     free(w->metrics_json);
+    free(w->modes_json);
     cJSON_Delete(w->settings_defaults);
     if (w->sync_init) {
         pthread_cond_destroy(&w->done_cv);
@@ -468,6 +469,7 @@ web_server *web_start(const web_opts *o, oo_err *err)
     w->ws_ping_ms = o->ws_ping_ms > 0 ? o->ws_ping_ms : WEB_WS_PING_MS;
     w->parameters_json = dup_or_null(o->parameters_json);
     w->metrics_json = dup_or_null(o->metrics_json);
+    w->modes_json = dup_or_null(o->modes_json);
     w->settings_defaults = o->settings_defaults ? cJSON_Duplicate(o->settings_defaults, 1) : cJSON_CreateObject();
     if (!w->loopback && !w->token) {
         oo_err_set(err, OO_E_USAGE, "listening on %s exposes the dashboard: give a token too (--token TOKEN)", w->host);

@@ -55,6 +55,8 @@ typedef struct web_opts {
     const char *web_dir;         /* the front end (web/) */
     const char *vendor_dir;      /* vendor/node_modules; may be NULL */
     const char *parameters_json; /* {"parameters": [...schemas], "errors": [...]}; may be NULL */
+    const char *modes_json;      /* the modes' forms (lua/oo/forms.lua's for_forms()): GET /api/modes;
+                                  * may be NULL (an empty list) */
     const char *metrics_json;    /* the one list of metrics (lua/oo/metrics.lua's public()): GET
                                     /api/metrics, the CSV export's columns; may be NULL */
     const cJSON *settings_defaults; /* what GET /api/settings shows for unset keys; may be NULL */

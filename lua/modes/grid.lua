@@ -7,6 +7,10 @@ local errors = require("oo.errors")
 local modes = require("oo.modes")
 local M = { name = "grid", description = "Grid search: every combination of several parameters" }
 
+-- What the wizard and New Run ask (oo.forms).
+M.form = { order = 20, label = "grid - every combination of several parameters",
+  fields = { { key = "parameters", type = "parameters", label = "Parameter", min = 1, max = 4, at = "grid" } } }
+
 -- The spec's parameters as a list {name, config} in loop order. `mode` names the mode in
 -- messages (the searches read a grid's spec too).
 function M.entries(spec, mode)

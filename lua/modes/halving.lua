@@ -18,6 +18,24 @@ local M = { name = "halving", per_stage = true,
 
 M.min_days = 28   -- the shortest window a rung may have
 
+-- What the wizard and New Run ask (oo.forms): the grid, what best means, the full period (by
+-- default the last three calendar years and this one up to yesterday), eta.
+M.form = { order = 60, label = "halving - every configuration on a short recent window, the best on longer ones",
+  fields = {
+    { key = "parameters", type = "parameters", label = "Parameter", min = 1, max = 4, at = "halving" },
+    { key = "optimize_by", type = "objective", label = "Best by" },
+    { key = "period", type = "period", label = "Full period (YYYY-MM-DD..YYYY-MM-DD)",
+      default = function()
+        local _, last = require("oo.site").data_range()
+        return tostring(tonumber(last:sub(1, 4)) - 3) .. "-01-02.." .. last
+      end,
+      check = function(spec)
+        local ok, why = require("oo.parameters").registry().dates.check_value(spec.period)
+        if not ok then errors.raise("input", "halving.period: %s: %s", tostring(spec.period), why or "not a period") end
+      end },
+    { key = "eta", type = "int", label = "Keep 1 in (eta)", default = 3, min = 2, max = 10 },
+  } }
+
 function M.check(spec, registry)
   if spec.fixed and spec.fixed.dates ~= nil then
     -- a walk-forward hands its inner search the window's range as fixed dates: that is the period

@@ -23,6 +23,30 @@ local rng = require("oo.search.rng")
 local M = { name = "optimize", batched = true,
             description = "Model-based search: a Gaussian process picks the next backtests, within a budget" }
 
+-- What the wizard and New Run ask (oo.forms); the budget's question says the grid's size.
+local function grid_size(spec)
+  if type(spec) ~= "table" or spec.parameters == nil then return nil end
+  local grid = require("modes.grid")
+  local ok, axes = pcall(grid.axes, spec, require("oo.parameters").registry(), "optimize")
+  return ok and grid.count({ axes = axes }) or nil
+end
+M.form = { order = 50, label = "optimize - a model picks each next backtest, within a budget",
+  fields = {
+    { key = "parameters", type = "parameters", label = "Parameter", min = 1, max = 4, at = "optimize" },
+    { key = "optimize_by", type = "objective", label = "Best by" },
+    { key = "max_backtests", type = "int", label = "Budget of backtests", min = 2, max = 100000,
+      label_for = function(spec)
+        local n = grid_size(spec)
+        return n and string.format("Budget of backtests (the full grid has %d)", n) or "Budget of backtests"
+      end,
+      default = function(spec)
+        local n = grid_size(spec)
+        return n and math.max(2, math.min(n, math.ceil(n / 5))) or 40
+      end },
+    { key = "seed", type = "int", label = "Seed (the same seed, the same search)", default = 1,
+      min = -1000000000, max = 1000000000 },
+  } }
+
 M.max_candidates = 3000   -- points scored per stage when the space is larger (sampled + local)
 
 function M.check(spec, registry)

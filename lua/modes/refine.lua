@@ -13,6 +13,15 @@ local history = require("oo.search.history")
 local space = require("oo.search.space")
 local M = { name = "refine", description = "Coarse to fine: a coarse grid, then finer steps around the best" }
 
+-- What the wizard and New Run ask (oo.forms).
+M.form = { order = 40, label = "refine - a coarse grid, then finer steps around the best (a fraction of a grid)",
+  fields = {
+    { key = "parameters", type = "parameters", label = "Parameter", min = 1, max = 4, at = "refine" },
+    { key = "optimize_by", type = "objective", label = "Best by" },
+    { key = "coarse", type = "int", label = "Values per parameter in the coarse pass", default = 5, min = 2, max = 1000 },
+    { key = "keep", type = "int", label = "Best configurations refined around", default = 3, min = 1, max = 100 },
+  } }
+
 function M.check(spec, registry)
   local norm = common.check(spec, registry, "refine")
   norm.mode = "refine"

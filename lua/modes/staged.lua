@@ -15,6 +15,11 @@ local modes = require("oo.modes")
 local objective = require("oo.objective")
 local M = { name = "staged", description = "Staged optimization: each stage keeps the best of the ones before" }
 
+-- What the wizard and New Run ask (oo.forms): each stage a parameter, from the second on the
+-- best of the stage before by an objective.
+M.form = { order = 30, label = "staged - optimise parameters one after another",
+  fields = { { key = "stages", type = "stages", label = "Stage", min = 1, max = 5, at = "staged.stages" } } }
+
 function M.check(spec, registry)
   if type(spec.stages) ~= "table" or #spec.stages == 0 then
     errors.raise("input", "staged: stages missing (a list of {parameter=..., config=...})")

@@ -3,6 +3,10 @@
 local modes = require("oo.modes")
 local M = { name = "sweep", description = "Single parameter sweep: one parameter across a range" }
 
+-- What the wizard and New Run ask (oo.forms).
+M.form = { order = 10, label = "sweep - one parameter across a range",
+  fields = { { key = "parameter", type = "parameter", config = "config", label = "Parameter", at = "sweep" } } }
+
 function M.check(spec, registry)
   local _, cfg, vals = modes.resolve_parameter(registry, spec.parameter, spec.config, "sweep")
   return { mode = "sweep", parameter = spec.parameter, config = cfg, values = vals,

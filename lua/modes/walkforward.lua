@@ -44,29 +44,62 @@ local function span_field(w, k, default)
   return s
 end
 
+-- Each field of a windows definition checked on its own (what the wizard asks one by one);
+-- M.windows runs them all in this order, so both say the same.
+local field_checks = {
+  { "from", function(w)
+      local from = date_field(w, "from")
+      local lo = site.data_range()
+      if from < lo then bad("windows.from: %s is before OptionOmega's data begins (%s)", from, lo) end
+    end },
+  { "to", function(w)
+      local to = date_field(w, "to")
+      local _, hi = site.data_range()
+      if to > hi then bad("windows.to: %s is after OptionOmega's last day of data (%s, yesterday)", to, hi) end
+      if type(w.from) == "string" and dates.parse(w.from) and w.from >= to then bad("windows: from %s is not before to %s", w.from, to) end
+    end },
+  { "in_sample", function(w) span_field(w, "in_sample") end },
+  { "out_of_sample", function(w)
+      local oos = span_field(w, "out_of_sample")
+      if not dates.at_least_a_month(oos) then
+        bad("windows.out_of_sample: %s is shorter than a month: give 1m or more (30d and more), or the out-of-sample results are noise", oos.text)
+      end
+    end },
+  { "step", function(w) span_field(w, "step", w.out_of_sample) end },
+  { "anchored", function(w)
+      if w.anchored ~= nil and type(w.anchored) ~= "boolean" then bad("windows.anchored: expected true or false") end
+    end },
+}
+
+local function windows_table(w)
+  if type(w) ~= "table" then bad("windows: missing (a table {from, to, in_sample, out_of_sample, step, anchored})") end
+  return w
+end
+
+-- Checks one field of spec.windows (the wizard asks them one by one).
+function M.check_window_field(spec, name)
+  local w = windows_table(type(spec) == "table" and spec.windows)
+  for _, c in ipairs(field_checks) do
+    if c[1] == name then return c[2](w) end
+  end
+end
+
 -- The windows of a definition {from, to, in_sample, out_of_sample, step, anchored}: a list of
 -- {index, is_from, is_to, oos_from, oos_to} ("YYYY-MM-DD"), and what is left uncovered at the
 -- end ("YYYY-MM-DD" or nil). Window k (from 0) of a rolling walk-forward starts k steps after
 -- `from`; an anchored one always starts at `from`. Each in-sample ends the day before its
 -- out-of-sample starts; the last window ends on or before `to`. Errors are typed "input".
 function M.windows(w)
-  if type(w) ~= "table" then bad("windows: missing (a table {from, to, in_sample, out_of_sample, step, anchored})") end
+  windows_table(w)
   for k in pairs(w) do
     if not ({ from = 1, to = 1, in_sample = 1, out_of_sample = 1, step = 1, anchored = 1 })[k] then
       bad("windows.%s: unknown field (known: from, to, in_sample, out_of_sample, step, anchored)", tostring(k))
     end
   end
-  local from, to = date_field(w, "from"), date_field(w, "to")
-  local lo, hi = site.data_range()
-  if from < lo then bad("windows.from: %s is before OptionOmega's data begins (%s)", from, lo) end
-  if to > hi then bad("windows.to: %s is after OptionOmega's last day of data (%s, yesterday)", to, hi) end
-  if from >= to then bad("windows: from %s is not before to %s", from, to) end
+  for _, c in ipairs(field_checks) do c[2](w) end
+  local from, to = w.from, w.to
   local is, oos = span_field(w, "in_sample"), span_field(w, "out_of_sample")
   local step = span_field(w, "step", w.out_of_sample)
-  if not dates.at_least_a_month(oos) then
-    bad("windows.out_of_sample: %s is shorter than a month: give 1m or more (30d and more), or the out-of-sample results are noise", oos.text)
-  end
-  if w.anchored ~= nil and type(w.anchored) ~= "boolean" then bad("windows.anchored: expected true or false") end
   local a, b = dates.parse(from), dates.parse(to)
   local list = {}
   for k = 0, M.max_windows do
@@ -89,6 +122,34 @@ function M.windows(w)
   local covered = list[#list].oos_to
   return list, covered < to and dates.format(dates.parse(covered) + 1) or nil
 end
+
+-- What the wizard and New Run ask (oo.forms): the windows field by field (each answer checked
+-- as M.windows checks it), the inner search (any mode but this one; it is judged by the
+-- walk-forward's optimize_by), what "best" means.
+local function window_check(name) return function(spec) M.check_window_field(spec, name) end end
+local function last_day() local _, hi = site.data_range(); return hi end
+M.form = { order = 70,
+  label = "walkforward - optimize on each in-sample window, trade its best on the next out-of-sample window",
+  fields = {
+    { key = "windows.from", type = "date", label = "From (the first in-sample day)",
+      default = function() return string.format("%d-01-01", tonumber(last_day():sub(1, 4)) - 5) end,
+      check = window_check("from") },
+    { key = "windows.to", type = "date", label = "To (the last out-of-sample day)", default = last_day,
+      check = window_check("to") },
+    { key = "windows.in_sample", type = "span", label = "In-sample window", default = "24m",
+      help = "a span: 6m, 2y, 12w, 90d", check = window_check("in_sample") },
+    { key = "windows.out_of_sample", type = "span", label = "Out-of-sample window", default = "6m",
+      help = "a month or more", check = window_check("out_of_sample") },
+    { key = "windows.step", type = "span", label = "Step", optional = true,
+      help = "how far each window moves; empty: the out-of-sample length (windows back to back)",
+      check = window_check("step") },
+    { key = "windows.anchored", type = "bool", label = "Anchored (every in-sample starts at From)", default = false,
+      check = function(spec) window_check("anchored")(spec); M.windows(spec.windows) end },
+    { key = "search", type = "search", label = "Search on each in-sample window", exclude = { "walkforward" },
+      omit = { "optimize_by", "period" }, without = { "dates" } },
+    { key = "optimize_by", type = "objective", label = "Best by", help = "a metric or a goal of the analysis" },
+    { key = "full_period", type = "bool", label = "Also search the whole period, to compare with", default = true },
+  } }
 
 -- Does a spec table name a parameter "dates" anywhere (sweep parameter, grid axes, stages, ...)?
 local function searches_dates(t, seen)

@@ -1,8 +1,7 @@
 -- oo.completion: the values shell completion offers that only Lua knows, as lists of
 -- {value, description}: the parameters (parameters/ and OO_PARAMETERS_PATH, as oo.parameters
--- finds them; scripts that fail to load are left out) and the test modes (the built-in ones
--- and every lua/modes/*.lua).
-local fs = require("fs")
+-- finds them; scripts that fail to load are left out) and the test modes (oo.modes.list: every
+-- modes/*.lua of lua/ and OO_LUA_PATH).
 local M = {}
 
 function M.parameters()
@@ -16,21 +15,9 @@ function M.parameters()
 end
 
 function M.modes()
-  local modes = require("oo.modes")
-  local seen, names = {}, {}
-  local function add(name)
-    if not seen[name] then seen[name] = true; names[#names + 1] = name end
-  end
-  for _, name in ipairs(modes.builtin) do add(name) end
-  for _, file in ipairs(fs.list(fs.resource("lua/modes")) or {}) do
-    local name = file:match("^([%w_]+)%.lua$")
-    if name then add(name) end
-  end
-  table.sort(names)
   local out = {}
-  for _, name in ipairs(names) do
-    local ok, mod = pcall(modes.get, name)
-    out[#out + 1] = { value = name, description = ok and type(mod) == "table" and mod.description or nil }
+  for _, mod in ipairs(require("oo.modes").list()) do
+    out[#out + 1] = { value = mod.name, description = mod.description }
   end
   return out
 end

@@ -28,21 +28,75 @@
 -- summary(spec, done_stages) -> {best, spent, ...} (a search: the CLI then prints one table and
 -- the search's cost); cost(spec, results, counts) -> that line; per_stage (a search whose
 -- stages are judged apart, e.g. halving's rungs: a table per stage, the last stage's best).
+-- Optional: form, what the wizard (oo.wizard) and the dashboard's New Run ask for this mode,
+-- one description for both front ends (oo.forms says what a field is):
+--   form = { order = 30, label = "staged - one line for a menu", fields = { field, ... } }
+-- A mode without a form is run from scripts, configs and the API only.
 -- `registry` maps parameter names to parameter modules (parameters/*.lua). The engine checks
 -- count() against its limits (over 1,000 needs --yes, over 100,000 is refused) before plan()
 -- builds any task. "Best" is oo.objective's, never a mode's own.
 local errors = require("oo.errors")
+local fs = require("fs")
 local values = require("oo.values")
 local M = {}
 
-M.builtin = { "sweep", "grid", "staged", "refine", "optimize", "halving", "walkforward" }
+-- The folders a mode is found in: modes/ beside every folder of package.path (lua/ of the
+-- installation, the folders of OO_LUA_PATH), the order require searches them.
+local function mode_dirs()
+  local dirs, seen = {}, {}
+  for pattern in package.path:gmatch("[^;]+") do
+    local dir = pattern:match("^(.*)/%?%.lua$")
+    if dir and not seen[dir] then
+      seen[dir] = true
+      dirs[#dirs + 1] = dir .. "/modes"
+    end
+  end
+  return dirs
+end
+
+-- Every mode there is, derived from the modes themselves: each modes/<name>.lua that loads
+-- as a mode (check, count and plan), in the order of its form (then by name). Computed once
+-- per Lua state. Returns the list of modules; a file that fails to load is left out here
+-- (M.get(name) says why).
+local listed
+function M.list()
+  if listed then return listed end
+  local out, seen = {}, {}
+  for _, dir in ipairs(mode_dirs()) do
+    for _, file in ipairs(fs.list(dir) or {}) do
+      local name = file:match("^([%w_]+)%.lua$")
+      if name and not seen[name] then
+        seen[name] = true
+        local ok, mod = pcall(require, "modes." .. name)
+        if ok and type(mod) == "table" and type(mod.check) == "function" and type(mod.count) == "function"
+            and type(mod.plan) == "function" then
+          out[#out + 1] = mod
+        end
+      end
+    end
+  end
+  local function order(m) return type(m.form) == "table" and tonumber(m.form.order) or math.huge end
+  table.sort(out, function(a, b)
+    if order(a) ~= order(b) then return order(a) < order(b) end
+    return tostring(a.name) < tostring(b.name)
+  end)
+  listed = out
+  return out
+end
+
+-- The modes' names, in the order of M.list().
+function M.names()
+  local out = {}
+  for _, m in ipairs(M.list()) do out[#out + 1] = m.name end
+  return out
+end
 
 function M.get(name)
   if type(name) ~= "string" then errors.raise("input", "mode: expected a name such as \"sweep\"") end
   local ok, mod = pcall(require, "modes." .. name)
   if not ok then
     if tostring(mod):find("module 'modes." .. name .. "' not found", 1, true) then
-      errors.raise("input", "unknown mode %q (known: %s)", name, table.concat(M.builtin, ", "))
+      errors.raise("input", "unknown mode %q (known: %s)", name, table.concat(M.names(), ", "))
     end
     error(mod, 0)
   end

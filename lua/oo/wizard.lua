@@ -1,13 +1,26 @@
--- oo.wizard: `oo-automator run` with no arguments. Asks, in the terminal, what the design's
--- wizard asks: the test (a recent one by number, a URL, an id or part of its name; a new URL
--- may be named), the mode, the parameter(s) and their fields with defaults, the browsers;
--- shows how many backtests that makes and asks to continue. Reads answers line by line from
--- stdin (so it can be scripted), writes questions to stderr.
-local metrics = require("oo.metrics")
+-- oo.wizard: `oo-automator run` with no arguments. Asks, in the terminal: the test (a recent
+-- one by number, a URL, an id or part of its name; a new URL may be named), the mode (every mode
+-- with a form, oo.forms.modes: the list comes from the modes themselves), then what that mode's
+-- form describes (oo.forms: values, parameters and their fields with defaults, stages, an inner
+-- search and its own form), the browsers. Each answer is read by its type and checked by the
+-- field's check, then the whole spec by the mode's own check (the message `run` and POST
+-- /api/runs give); a wrong answer is said and asked again. Shows how many backtests that
+-- makes, offers to save the answers as a run script, and asks to continue. Reads answers line
+-- by line from stdin (so it can be scripted), writes questions to stderr.
+local errors_mod = require("oo.errors")
+local forms = require("oo.forms")
+local fs = require("fs")
+local modes = require("oo.modes")
 local parameters = require("oo.parameters")
 local spec_mod = require("oo.spec")
-local values = require("oo.values")
 local M = {}
+
+local NONE = {}        -- an optional field left empty
+local lua_literal
+local LUA_WORDS = {}
+for w in ("and break do else elseif end false for function goto if in local nil not or repeat return then true until while"):gmatch("%a+") do
+  LUA_WORDS[w] = true
+end
 
 local function say(...) io.stderr:write(...) end
 
@@ -42,33 +55,6 @@ local function choose(question, options, default)
   end)
 end
 
-local function field_value(f, answer)
-  if f.type == "int" or f.type == "number" then
-    local n = tonumber(answer)
-    if not n then return nil, f.label .. ": a number please" end
-    if f.type == "int" and n % 1 ~= 0 then return nil, f.label .. ": a whole number please" end
-    if f.type == "int" then n = math.tointeger(n) end
-    if f.min and n < f.min then return nil, string.format("%s: at least %s", f.label, tostring(f.min)) end
-    if f.max and n > f.max then return nil, string.format("%s: at most %s", f.label, tostring(f.max)) end
-    return n
-  elseif f.type == "choice" then
-    for _, c in ipairs(f.choices or {}) do if c == answer then return c end end
-    return nil, string.format("%s: one of %s", f.label, table.concat(f.choices or {}, ", "))
-  elseif f.type == "time" then
-    if not values.parse_time(answer) then return nil, f.label .. ": a time HH:MM please" end
-    return answer
-  elseif f.type == "date" then
-    if not require("oo.dates").parse(answer) then return nil, f.label .. ": a date YYYY-MM-DD please" end
-    return answer
-  elseif f.type == "bool" then
-    local a = tostring(answer):lower()
-    if a == "y" or a == "yes" or a == "true" then return true end
-    if a == "n" or a == "no" or a == "false" then return false end
-    return nil, f.label .. ": yes or no"
-  end
-  return answer
-end
-
 local function ask_parameter(registry, question, exclude)
   local options = {}
   for _, name in ipairs(parameters.names(registry)) do
@@ -80,47 +66,209 @@ local function ask_parameter(registry, question, exclude)
   local cfg = {}
   for _, f in ipairs(registry[name].fields) do
     local label = f.label .. (f.choices and (" (" .. table.concat(f.choices, "/") .. ")") or "")
-    cfg[f.name] = ask_until("  " .. label, f.default, function(a) return field_value(f, a) end)
+    cfg[f.name] = ask_until("  " .. label, f.default, function(a) return forms.parse(f, a) end)
   end
   return name, cfg
 end
 
-local function whole(lo, hi)
-  return function(a)
-    local n = math.tointeger(tonumber(a))
-    if not n or n < lo or n > hi then return nil, string.format("a whole number from %d to %d", lo, hi) end
-    return n
+-- ---- a mode's form (oo.forms): the same description New Run is drawn from ------------------
+
+local ask_fields
+
+local function yes(answer) return tostring(answer):lower():sub(1, 1) == "y" end
+
+-- A value field (date, span, number, objective, ...); current: the answer given before, if any.
+local function ask_value(f, current, spec)
+  local default = current
+  if default == nil then default = forms.default(f, spec) end
+  local label = forms.label(f, spec)
+  if f.type == "objective" then
+    local options = forms.objectives()
+    local pick = 1
+    default = default or require("oo.metrics").default_optimize_by
+    for i, o in ipairs(options) do if o.value == default then pick = i end end
+    return choose("  " .. label, options, pick)
   end
+  if f.type == "bool" and default ~= nil then default = default and "y" or "n" end
+  local question = "  " .. label .. (f.choices and (" (" .. table.concat(f.choices, "/") .. ")") or "")
+  if f.type == "bool" then question = question .. " (y/n)" end
+  if f.help then question = question .. " - " .. f.help end
+  return ask_until(question, default, function(a)
+    if a == nil then
+      if f.optional then return NONE end
+      return nil, f.label .. ": an answer please"
+    end
+    return forms.parse(f, a)
+  end)
 end
 
--- A search's own questions: what "best" means, and for optimize its budget and seed.
-function M.ask_search(spec, registry)
+-- The parameters a part may not search: those already used, and the form's `without`.
+local function excluded(without)
+  local t = {}
+  for _, n in ipairs(without or {}) do t[n] = true end
+  return t
+end
+
+local function ask_parameters(f, registry, without)
+  local list, used = {}, excluded(without)
+  repeat
+    local name, cfg = ask_parameter(registry, string.format("%s %d", f.label, #list + 1), used)
+    used[name] = true
+    list[#list + 1] = { name = name, config = cfg }
+    local more = #list < (f.max or 4) and ask("Another parameter? (y/n)", #list < (f.min or 1) and "y" or "n") or "n"
+  until not yes(more) and #list >= (f.min or 1)
+  return list
+end
+
+local function ask_stages(f, registry, without)
+  local stages, used = {}, excluded(without)
+  repeat
+    local name, cfg = ask_parameter(registry, string.format("%s %d parameter", f.label, #stages + 1), used)
+    local st = { parameter = name, config = cfg }
+    if #stages > 0 then
+      st.use_best_from = stages[#stages].parameter
+      st.optimize_by = ask_value({ key = "optimize_by", type = "objective", label = "Best of the previous stage by" })
+    end
+    used[name] = true
+    stages[#stages + 1] = st
+    local more = #stages < (f.max or 5) and ask("Another stage? (y/n)", #stages < 2 and "y" or "n") or "n"
+  until not yes(more)
+  return stages
+end
+
+-- An inner search: its mode (any with a form, less f.exclude), then that mode's fields.
+local function ask_search(f, registry)
   local options = {}
-  for _, key in ipairs(require("oo.objective").names()) do
-    local m = require("oo.metrics").by_key[key]
-    options[#options + 1] = { value = key, label = m and m.label or key }
-  end
-  spec.optimize_by = choose("Best by", options, require("oo.metrics").default_optimize_by)
-  if spec.mode == "halving" then
-    local _, last = require("oo.site").data_range()
-    local dates = registry.dates
-    spec.period = ask_until("Full period (YYYY-MM-DD..YYYY-MM-DD)", tostring(tonumber(last:sub(1, 4)) - 3) .. "-01-02.." .. last,
-      function(a)
-        local ok, why = dates.check_value(a)
-        if not ok then return nil, why end
-        return a
-      end)
-    return
-  end
-  if spec.mode ~= "optimize" then return end
-  local size = require("modes.grid").count({ axes = require("modes.grid").axes(spec, registry, "wizard") })
-  spec.max_backtests = ask_until(string.format("Budget of backtests (the full grid has %d)", size),
-    math.max(2, math.min(size, math.ceil(size / 5))), whole(2, 100000))
-  spec.seed = ask_until("Seed (the same seed, the same search)", 1, whole(-1000000000, 1000000000))
+  for _, m in ipairs(forms.modes(f.exclude)) do options[#options + 1] = { value = m.name, label = m.form.label } end
+  local name = choose(f.label .. ": mode", options, 1)
+  local inner = { mode = name }
+  local omit = {}
+  for _, k in ipairs(f.omit or {}) do omit[k] = true end
+  ask_fields(modes.get(name), inner, registry, omit, f.without)
+  return inner
 end
 
--- arg: {tests = recent tests [{id, url, name}], browsers = default}. The estimate it shows reads
--- the store's recent backtest times through the `runs` module (oo.cli.estimate).
+-- Asks one field and puts its answer in spec.
+local function ask_field(f, spec, registry, without)
+  if f.type == "parameter" then
+    spec[f.key], spec[f.config or "config"] = ask_parameter(registry, f.label, excluded(without))
+  elseif f.type == "parameters" then
+    forms.set(spec, f.key, ask_parameters(f, registry, without))
+  elseif f.type == "stages" then
+    forms.set(spec, f.key, ask_stages(f, registry, without))
+  elseif f.type == "search" then
+    forms.set(spec, f.key, ask_search(f, registry))
+  else
+    local v = ask_value(f, forms.get(spec, f.key), spec)
+    forms.set(spec, f.key, v ~= NONE and v or nil)
+  end
+end
+
+-- The index of the field of fields an error message names (oo.forms.field_for), or nil.
+local function named(mod, fields, msg)
+  local f = forms.field_for(mod, fields, msg)
+  if not f then return nil end
+  for i, x in ipairs(fields) do if x == f then return i end end
+end
+
+-- Asks a mode's fields in order into spec (less the keys in omit; without: parameters its parts
+-- may not search). After each answer the field's check runs on the spec so far; on an error
+-- the wizard says it and asks again the field it names (else the same one).
+function ask_fields(mod, spec, registry, omit, without)
+  local fields = {}
+  for _, f in ipairs(mod.form.fields) do
+    if not (omit and omit[f.key]) then fields[#fields + 1] = f end
+  end
+  local i, tries = 1, 0
+  while i <= #fields do
+    local f = fields[i]
+    ask_field(f, spec, registry, without)
+    local why = forms.check(f, spec)
+    if why then
+      tries = tries + 1
+      if tries > 5 * #fields then error("wizard: no valid answers after " .. tries .. " tries", 0) end
+      say("  ", why, "\n")
+      local j = named(mod, fields, why) or i
+      -- asked again with its default, not the answer just refused (another field named keeps
+      -- its answer as the default)
+      if j == i and not forms.composite[f.type] then forms.set(spec, f.key, nil) end
+      i = j
+    else
+      i = i + 1
+    end
+  end
+  return fields
+end
+
+-- Asks the mode's fields until the whole spec passes the mode's own check (the same check and
+-- message as `run` and POST /api/runs): a field the message names is asked again.
+local function ask_mode(mod, spec, registry)
+  local fields = ask_fields(mod, spec, registry)
+  for _ = 1, 5 do
+    -- a copy: the spec itself is checked once more when it is complete (browsers, batch)
+    local copy = {}
+    for k, v in pairs(spec) do copy[k] = v end
+    local ok, e = pcall(spec_mod.check, copy, registry, "wizard")
+    if ok then return end
+    local msg = errors_mod.message(e)
+    say("  ", msg, "\n")
+    local i = named(mod, fields, msg)
+    if not i then error(e, 0) end
+    ask_field(fields[i], spec, registry)
+  end
+  error("wizard: no valid answers after 5 tries", 0)
+end
+
+-- ---- a run script from the answers ---------------------------------------------------------
+
+local function lua_key(k)
+  if type(k) == "string" and k:match("^[%a_][%w_]*$") and not LUA_WORDS[k] then return k end
+  return "[" .. lua_literal(k) .. "]"
+end
+
+function lua_literal(v, indent)
+  indent = indent or ""
+  local t = type(v)
+  if t == "string" then return string.format("%q", v) end
+  if math.type(v) == "integer" then return tostring(v) end
+  if t == "number" then return string.format("%.17g", v) end
+  if t == "boolean" then return tostring(v) end
+  if t ~= "table" then error("wizard: cannot write a " .. t .. " into a script", 0) end
+  local inner, parts = indent .. "  ", {}
+  if #v > 0 then
+    for _, x in ipairs(v) do parts[#parts + 1] = inner .. lua_literal(x, inner) end
+  else
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+    for _, k in ipairs(keys) do parts[#parts + 1] = inner .. lua_key(k) .. " = " .. lua_literal(v[k], inner) end
+  end
+  if #parts == 0 then return "{}" end
+  return "{\n" .. table.concat(parts, ",\n") .. ",\n" .. indent .. "}"
+end
+
+-- The run script of a spec: `oo-automator run FILE` runs it.
+function M.script_text(spec)
+  return "-- written by the oo-automator wizard; run it with `oo-automator run " .. "<this file>`\n"
+    .. "return " .. lua_literal(spec) .. "\n"
+end
+
+-- Offers to save the spec as a run script; returns the path written, or nil.
+local function offer_script(spec)
+  local path = ask_until("Save as a run script? (a file name ending in .lua; empty: no)", nil, function(a)
+    if a == nil then return NONE end
+    if not a:match("%.lua$") then return nil, "a file name ending in .lua please" end
+    if fs.exists(a) then return nil, a .. " exists already: another name please" end
+    return a
+  end)
+  if path == NONE then return nil end
+  local ok, err = fs.write(path, M.script_text(spec))
+  if not ok then error("wizard: cannot write " .. path .. ": " .. tostring(err), 0) end
+  say("wrote ", path, " (run it again with `oo-automator run ", path, "`)\n")
+  return path
+end
+
+-- arg: {tests = recent tests [{id, url, name}], browsers = default}
 -- Returns {spec = ..., test = key, test_name = name for a new URL (or nil), browsers = n}.
 function M.run(arg)
   local registry, errors = parameters.discover()
@@ -151,48 +299,11 @@ function M.run(arg)
     test = tostring(answer)     -- an id or a name: the engine looks it up among saved tests
   end
 
-  local mode = choose("Mode", {
-    { value = "sweep", label = "sweep - one parameter across a range" },
-    { value = "grid", label = "grid - every combination of several parameters" },
-    { value = "staged", label = "staged - optimise parameters one after another" },
-    { value = "refine", label = "refine - a coarse grid, then finer steps around the best (a fraction of a grid)" },
-    { value = "optimize", label = "optimize - a model picks each next backtest, within a budget" },
-    { value = "halving", label = "halving - every configuration on a short recent window, the best on longer ones" },
-  }, 1)
+  local options = {}
+  for _, m in ipairs(forms.modes()) do options[#options + 1] = { value = m.name, label = m.form.label } end
+  local mode = choose("Mode", options, 1)
   local spec = { test = test, mode = mode }
-  if mode == "sweep" then
-    spec.parameter, spec.config = ask_parameter(registry, "Parameter")
-  elseif mode == "grid" or mode == "refine" or mode == "optimize" or mode == "halving" then
-    spec.parameters = {}
-    local used = {}
-    repeat
-      local name, cfg = ask_parameter(registry, "Parameter " .. (#spec.parameters + 1), used)
-      used[name] = true
-      spec.parameters[#spec.parameters + 1] = { name = name, config = cfg }
-      local more = #spec.parameters < 4 and ask("Another parameter? (y/n)", "n") or "n"
-    until tostring(more):lower():sub(1, 1) ~= "y"
-    if mode ~= "grid" then M.ask_search(spec, registry) end
-  else
-    spec.stages = {}
-    local used = {}
-    repeat
-      local name, cfg = ask_parameter(registry, "Stage " .. (#spec.stages + 1) .. " parameter", used)
-      local st = { parameter = name, config = cfg }
-      if #spec.stages > 0 then
-        st.use_best_from = spec.stages[#spec.stages].parameter
-        local options = {}
-        for _, m in ipairs(metrics.list) do
-          if m.sense then options[#options + 1] = { value = m.key, label = m.label } end
-        end
-        local default = 1
-        for i, o in ipairs(options) do if o.value == metrics.default_optimize_by then default = i end end
-        st.optimize_by = choose("  Best of the previous stage by", options, default)
-      end
-      used[name] = true
-      spec.stages[#spec.stages + 1] = st
-      local more = #spec.stages < 5 and ask("Another stage? (y/n)", #spec.stages < 2 and "y" or "n") or "n"
-    until tostring(more):lower():sub(1, 1) ~= "y"
-  end
+  ask_mode(modes.get(mode), spec, registry)
   local browsers = ask_until("Browsers", arg.browsers or 2, function(a)
     local b = math.tointeger(tonumber(a))
     if not b or b < 1 or b > 8 then return nil, "1 to 8" end
@@ -204,6 +315,7 @@ function M.run(arg)
   local _, norm, count = spec_mod.check(spec, registry, "wizard")
   say("\n", cli.summary(norm, count), " on ", tostring(browsers), " browser", browsers == 1 and "" or "s", "\n")
   say("estimate: ", cli.estimate(count, browsers), "\n")
+  offer_script(spec)
   local go = ask(string.format("Ready to run %d tests. Continue? (y/n)", count), "y")
   if tostring(go):lower():sub(1, 1) ~= "y" then return { cancelled = true } end
   return { spec = spec, test = test, test_name = test_name, browsers = browsers }

@@ -178,15 +178,38 @@ contains "$(cat "$root/busy.err")" "interrupted" "busy script: says it was inter
 [ "$(sqlite3 "$root/busy.db" 'SELECT COUNT(*) FROM runs' 2>/dev/null || echo 0)" = 0 ] && ok || bad "an interrupted script created a run"
 
 # --- run with no arguments: the wizard (answers on stdin; a wrong answer is asked again) ------
-answers='https://optionomega.com/test/wiz123\nWizard test\n1\ndelta\n0\n5\n10\n5\nboth\nshort\n0\n2\nn\n'
+answers='https://optionomega.com/test/wiz123\nWizard test\n1\ndelta\n0\n5\n10\n5\nboth\nshort\n0\n2\n\nn\n'
 out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 0 ] && ok || bad "wizard cancelled: exit $rc: $out"
 contains "$out" "Mode" "wizard asks the mode"; contains "$out" "Start [5]" "wizard shows a field's default"
 contains "$out" "at least 1" "wizard refuses an out-of-bounds answer and asks again"
 contains "$out" "Ready to run 2 tests. Continue?" "wizard counts the tests"
 contains "$out" "nothing was started" "wizard cancelled"
+# every mode the engine has, from the modes themselves; a walk-forward asked field by field,
+# each wrong answer refused with the mode's own message and asked again; the run script written
+for m in sweep grid staged refine optimize halving walkforward; do contains "$out" ") $m - " "wizard offers $m"; done
+# answers: test, its name, the mode (by name), from (before the data: refused), from, to, in-sample,
+# out-of-sample 2w (refused), 2m, step 1m (the windows would overlap: refused after anchored),
+# anchored, step again 2m, anchored again (Enter keeps the answer given), the search: sweep of delta 10..20 step 10 (5 fields), best by MAR,
+# full period, browsers, the script's file (no .lua: refused), continue: no
+wf='https://optionomega.com/test/wiz123\n\nwalkforward\n2013-01-01\n2021-01-01\n2021-12-31\n6m\n2w\n2m\n1m\nn\n2m\n\n1\ndelta\n10\n20\n10\n\n\n\nMAR\n\n2\nwf\nwf.lua\nn\n'
+out=$(printf "$wf" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
+[ "$rc" = 0 ] && ok || bad "walk-forward wizard: exit $rc: $out"
+contains "$out" "walkforward.windows.from: 2013-01-01 is before OptionOmega's data begins (2013-01-02)" "wizard: from before the data"
+contains "$out" "walkforward.windows.out_of_sample: 2w is shorter than a month" "wizard: out-of-sample under a month"
+contains "$out" "walkforward.windows.step: 1m is shorter than out_of_sample 2m" "wizard: overlapping windows"
+contains "$out" "a file name ending in .lua please" "wizard: the script's name"
+contains "$out" "walk-forward: 3 windows (6m in-sample, 2m out-of-sample, rolling by 2m), sweep search of 2 backtests each" "wizard: the walk-forward's summary"
+contains "$out" "Ready to run 12 tests" "wizard: the walk-forward's count"
+[ -f wf.lua ] && ok || bad "the wizard wrote no wf.lua"
+contains "$(cat wf.lua 2>/dev/null)" 'in_sample = "6m"' "wf.lua holds the windows"
+contains "$(cat wf.lua 2>/dev/null)" 'step = "2m"' "wf.lua holds the step"
+# the script is a run script: the same spec, checked by `run` (no credentials here: it stops there)
+expect 1 "run wf.lua" -- "$BIN" --db "$root/wizard.db" run wf.lua
+contains "$err" "OptionOmega credentials missing" "wf.lua passes the spec check"
+rm -f wf.lua
 # the wizard's optimize: parameters, what best means, budget and seed, then the estimate
-answers='https://optionomega.com/test/wiz123\n\noptimize\ndelta\n5\n30\n1\nboth\nshort\n0\ny\nprofit_target\n10\n100\n10\nn\nmar\n40\n3\n2\nn\n'
+answers='https://optionomega.com/test/wiz123\n\noptimize\ndelta\n5\n30\n1\nboth\nshort\n0\ny\nprofit_target\n10\n100\n10\nn\nmar\n40\n3\n2\n\nn\n'
 out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 0 ] && ok || bad "wizard optimize cancelled: exit $rc: $out"
 contains "$out" "Budget of backtests (the full grid has 260)" "wizard asks the budget"
@@ -195,7 +218,7 @@ contains "$out" "estimate: about 15 min: 40 backtests, 45 s each (no history yet
 contains "$out" "Ready to run 40 tests" "wizard counts the budget"
 # the wizard's halving: the full period (1826 days: windows of round(1826/9) = 203 and
 # round(1826/3) = 609 days back from 2024-12-31), 5 configurations, then 2, then 1
-answers='https://optionomega.com/test/wiz123\n\nhalving\ndelta\n5\n9\n1\nboth\nshort\n0\nn\nmar\n2020-01-02..2024-12-31\n2\nn\n'
+answers='https://optionomega.com/test/wiz123\n\nhalving\ndelta\n5\n9\n1\nboth\nshort\n0\nn\nmar\n2020-01-02..2024-12-31\n\n2\n\nn\n'
 out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 0 ] && ok || bad "wizard halving cancelled: exit $rc: $out"
 contains "$out" "halving delta (5): 5 on 2024-06-12..2024-12-31, 2 on 2023-05-03..2024-12-31, 1 on 2020-01-02..2024-12-31: 8 backtests" "wizard: halving"

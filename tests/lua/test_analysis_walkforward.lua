@@ -134,6 +134,11 @@ check.eq(mid.windows[2].best_values.delta, 20)
 check.eq(partial.verdict.grade, "incomplete")
 check.ok(wfa.render(partial):find("INCOMPLETE", 1, true))
 
+-- as JSON (the dashboard's analysis, the CLI's --json), an unfinished run's lists stay lists:
+-- no window has chosen values yet, so stability is empty, and the dashboard maps over it
+local text = require("json").encode(require("oo.analysis.cli").shape({ walkforward = partial }))
+check.ok(text:find('"stability":%s*%[%]'), "an empty stability is [] in JSON: " .. text:sub(1, 200))
+
 -- not a walk-forward: nothing to say
 check.eq(wfa.analyze({ run = { config = { spec = { mode = "sweep", parameter = "delta" } } }, results = {} }), nil)
 

@@ -38,13 +38,7 @@ return { test = "$TEST_URL", name = "walk-forward e2e", mode = "walkforward",
   optimize_by = "mar" }
 LUA
 report() { sed -n '/^Walk-forward /,/^(thresholds/p' "$1"; }
-dump() { # dump DB: every task with its result and the P/L of its trades (a cached result's at its origin)
-    sqlite3 -json "$1" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
-        r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = COALESCE(r.cached_from, r.id)) AS trades, \
-        (SELECT COALESCE(SUM(CAST(json_extract(x.trade_data, '\$.\"P/L\"') AS REAL)), 0) FROM trades x \
-         WHERE x.result_id = COALESCE(r.cached_from, r.id)) AS trades_pl \
-        FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = 1 ORDER BY t.seq"
-}
+dump() { sqlite3 -json "$1" <"$HERE/wf_dump.sql"; }   # dump DB: run 1's tasks, results, trades' P/L
 
 # --- bad input is refused before any browser starts -----------------------------------------
 export OO_DB_PATH="$T/bad.db"

@@ -135,21 +135,26 @@ static const char *params_json =
     "{\"name\":\"profit_target\",\"display_name\":\"Profit Target\",\"fields\":[{\"name\":\"start\",\"type\":\"number\",\"min\":0}]}],"
     "\"errors\":[]}";
 
-/* The one list of metrics, from lua/oo/metrics.lua as serve gives it to the server. */
-static char *g_metrics;
-static const char *metrics_json(void)
+/* module.fn() of a fresh Lua state as JSON text, as serve gives it to the server (kept in
+ * *cache, freed at the end). */
+static const char *lua_list_json(const char *module, const char *fn, char **cache)
 {
-    if (g_metrics) return g_metrics;
+    if (*cache) return *cache;
     oo_err err = {0};
     script_opts so = {0};
     oo_script *sc = script_new(&so, &err);
-    cJSON *list = sc ? script_call(sc, "oo.metrics", "public", NULL, &err) : NULL;
-    if (!list) fprintf(stderr, "metrics: %s\n", err.msg);
-    g_metrics = list ? cJSON_PrintUnformatted(list) : NULL;
+    cJSON *list = sc ? script_call(sc, module, fn, NULL, &err) : NULL;
+    if (!list) fprintf(stderr, "%s.%s: %s\n", module, fn, err.msg);
+    *cache = list ? cJSON_PrintUnformatted(list) : NULL;
     cJSON_Delete(list);
     script_free(sc);
-    return g_metrics;
+    return *cache;
 }
+
+/* The one list of metrics (lua/oo/metrics.lua) and the modes' forms (lua/oo/forms.lua). */
+static char *g_metrics, *g_modes;
+static const char *metrics_json(void) { return lua_list_json("oo.metrics", "public", &g_metrics); }
+static const char *modes_json(void) { return lua_list_json("oo.forms", "for_forms", &g_modes); }
 
 static web_server *start(const char *token, web_start_run_fn fn, void *ud)
 {
@@ -157,6 +162,7 @@ static web_server *start(const char *token, web_start_run_fn fn, void *ud)
     cJSON *defaults = cJSON_Parse("{\"browsers\":2,\"headless\":true,\"rate_limit\":10}");
     web_opts o = {.port = 0, .token = token, .db_path = g_db, .data_dir = g_data, .web_dir = g_webdir,
                   .vendor_dir = vendor, .parameters_json = params_json, .metrics_json = metrics_json(),
+                  .modes_json = modes_json(),
                   .settings_defaults = defaults,
                   .start_run = fn, .resume_run = fn ? resume_run : NULL, .start_run_ud = ud, .estimate = fn ? estimate : NULL,
                   .poll_ms = 50};
@@ -373,6 +379,18 @@ static void test_export(int port)
     CHECK_STR(str(cagr, "format"), "pct");
     CHECK_STR(str(cagr, "sense"), "max");
     cJSON_Delete(m);
+    /* the modes' forms New Run is drawn from: every mode, a walk-forward's windows among them */
+    cJSON *modes = call(port, "GET", "/api/modes", NULL, &st), *md, *wf = NULL;
+    CHECK_INT(st, 200);
+    CHECK(cJSON_IsArray(modes) && cJSON_GetArraySize(modes) >= 4);
+    CHECK_STR(str(cJSON_GetArrayItem(modes, 0), "name"), "sweep");
+    cJSON_ArrayForEach(md, modes) if (str(md, "name") && !strcmp(str(md, "name"), "walkforward")) wf = md;
+    const cJSON *wff = wf ? cJSON_GetArrayItem(cJSON_GetObjectItem(wf, "fields"), 0) : NULL;
+    CHECK_STR(str(wff, "key"), "windows.from");
+    CHECK_STR(str(wff, "type"), "date");
+    CHECK_STR(str(wff, "at"), "walkforward.windows.from");
+    cJSON_Delete(modes);
+    CHECK_ERROR(port, "POST", "/api/modes", "{}", 405, "");
     /* a run's own events, by kind */
     snprintf(path, sizeof path, "/api/runs/%lld/events?kind=run_created", (long long)g_ids.sweep_run);
     cJSON *ev = call(port, "GET", path, NULL, &st);
@@ -1322,6 +1340,7 @@ int main(void)
     CHECK(!file_contains(g_db, "pa55-W0rd-never-sent") && !file_contains(wal, "pa55-W0rd-never-sent"));
     free(wal);
     free(g_metrics);
+    free(g_modes);
     free(g_db);
     free(g_data);
     free(g_webdir);

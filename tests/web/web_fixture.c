@@ -170,9 +170,11 @@ static int serve(int argc, char **argv)
     if (!params) return fail("parameters", &err);
     char *metrics = lua_json("oo.metrics", "public", &err);
     if (!metrics) { free(params); return fail("metrics", &err); }
+    char *modes = lua_json("oo.forms", "for_forms", &err);
+    if (!modes) { free(params); free(metrics); return fail("modes", &err); }
     fixture f = {.db = argv[2]};
     web_opts o = {.port = 0, .db_path = argv[2], .data_dir = argv[3], .web_dir = argv[4], .vendor_dir = argv[5],
-                  .parameters_json = params, .metrics_json = metrics, .start_run = fake_start_run, .resume_run = fake_resume_run,
+                  .parameters_json = params, .metrics_json = metrics, .modes_json = modes, .start_run = fake_start_run, .resume_run = fake_resume_run,
                   .start_run_ud = &f, .estimate = real_estimate};
     sigset_t sigs;
     sigemptyset(&sigs);
@@ -182,6 +184,7 @@ static int serve(int argc, char **argv)
     web_server *w = web_start(&o, &err);
     free(params);
     free(metrics);
+    free(modes);
     if (!w) return fail("web_start", &err);
     printf("%s\n", web_url(w));
     fflush(stdout);

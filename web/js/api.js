@@ -48,6 +48,7 @@ export const api = {
   startRun: (spec) => request('POST', '/api/runs', spec),
   estimate: (spec) => request('POST', '/api/estimate', spec),
   parameters: () => request('GET', '/api/parameters'),
+  modes: () => request('GET', '/api/modes'),
   metrics: () => request('GET', '/api/metrics'),
   runEvents: (id, kind) => request('GET', `/api/runs/${id}/events` + query({ kind })),
   settings: () => request('GET', '/api/settings'),

@@ -1,10 +1,10 @@
-// search: the New Run page's pieces for the searches that spend fewer backtests (refine,
-// optimize, halving: lua/modes/) and the estimate every run shows before it starts. The modes
-// check their own options when the run is made; the estimate comes from the server (POST
-// /api/estimate), which counts the backtests and measures the account's pace as `run` does.
+// search: Run Detail's pieces for the searches that spend fewer backtests (refine, optimize,
+// halving: lua/modes/; their New Run fields are their forms, web/js/modeform.js) and the
+// estimate every run shows before it starts on New Run. The estimate comes from the server
+// (POST /api/estimate), which counts the backtests and measures the account's pace as `run` does.
 import { ref, watch, onBeforeUnmount } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api } from './api.js';
-import { optimizable, metricOf, bestBy } from './format.js';
+import { metricOf, bestBy } from './format.js';
 
 export const SEARCH_MODES = [
   { value: 'refine', label: 'Refine: a coarse grid, then finer steps around the best (deterministic)' },
@@ -12,46 +12,6 @@ export const SEARCH_MODES = [
   { value: 'halving', label: 'Halving: every configuration on a short recent window, the best on longer ones' },
 ];
 export const isSearch = (mode) => SEARCH_MODES.some((m) => m.value === mode);
-
-// Halving's period defaults to the last three calendar years and this year up to yesterday.
-export function searchDefaults(today = new Date()) {
-  const yesterday = new Date(today.getTime() - 86400000).toISOString().slice(0, 10);
-  return { optimize_by: 'mar', max_backtests: 40, seed: 1, period_from: `${today.getUTCFullYear() - 3}-01-02`,
-           period_to: yesterday, eta: 3 };
-}
-
-// The spec's keys a search mode adds to a grid's parameters.
-export function searchSpec(mode, o) {
-  const s = { optimize_by: o.optimize_by };
-  if (mode === 'optimize') Object.assign(s, { max_backtests: Number(o.max_backtests), seed: Number(o.seed) });
-  if (mode === 'halving') Object.assign(s, { period: `${o.period_from}..${o.period_to}`, eta: Number(o.eta) });
-  return s;
-}
-
-export const SearchOptions = {
-  props: { mode: String, options: Object },
-  setup() { return { optimizable }; },
-  template: `
-    <div class="fields search-options">
-      <label class="field"><span class="field-label">Best by</span>
-        <select name="optimize_by" v-model="options.optimize_by">
-          <option v-for="m in optimizable()" :key="m.key" :value="m.key">{{ m.label }}</option></select></label>
-      <template v-if="mode === 'optimize'">
-        <label class="field"><span class="field-label">Budget (backtests)</span>
-          <input name="max_backtests" type="number" min="2" step="1" v-model.number="options.max_backtests" required></label>
-        <label class="field"><span class="field-label">Seed (the same seed, the same search)</span>
-          <input name="seed" type="number" step="1" v-model.number="options.seed" required></label>
-      </template>
-      <template v-if="mode === 'halving'">
-        <label class="field"><span class="field-label">Full period from</span>
-          <input name="period_from" type="date" v-model="options.period_from" required></label>
-        <label class="field"><span class="field-label">to</span>
-          <input name="period_to" type="date" v-model="options.period_to" required></label>
-        <label class="field"><span class="field-label">Keep 1 in (eta)</span>
-          <input name="eta" type="number" min="2" max="10" step="1" v-model.number="options.eta" required></label>
-      </template>
-    </div>`,
-};
 
 // Run Detail: the tasks a search is judged on (halving: its last rung, the full period, never a
 // shorter window) and what it spent against the full grid (results from the cache are free).

@@ -14,9 +14,11 @@ local M = {}
 -- Lists that must stay lists in JSON when they are empty.
 local LISTS = { recommendations = true, pareto = true, avoid = true, robustness = true, points = true, notes = true,
                 reasons = true, warnings = true, monthly = true, yearly = true, weekday = true, histogram = true,
-                equity = true, drawdown = true, bands = true, metric_list = true, goals = true }
+                equity = true, drawdown = true, bands = true, metric_list = true, goals = true,
+                windows = true, stability = true }
 
 local function shape(t, depth)
+  depth = depth or 0
   if depth > 8 then return t end
   for k, v in pairs(t) do
     if type(v) == "table" then
@@ -25,6 +27,8 @@ local function shape(t, depth)
   end
   return t
 end
+
+M.shape = shape
 
 -- The CLI's flags (percentages) as the analysis' options (fractions).
 local function options(args)
