@@ -257,7 +257,7 @@ local function mend(page, d)
     page:click(t)
     page:wait_for(t, { state = "attached", attributes = { ["aria-checked"] = d.want } })
   elseif d.kind == "choice" then
-    ui.choose_in(page, t, d.want)
+    ui.choose_in(page, t, d.option)
   else
     page:click(t)
   end

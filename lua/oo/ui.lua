@@ -191,9 +191,10 @@ end
 -- How the open dialog differs from `want` (a snapshot), the first difference in document order
 -- that one action mends:
 --   {what = "same"}                      the dialog holds exactly `want`
---   {what = "value", kind, label, have, want, nth}   an input to fill, a switch or a leg button
---                                        to click, a listbox to choose in; nth: its index among
---                                        the dialog's elements of its kind (M.kind_selectors)
+--   {what = "value", kind, label, have, want, option, nth}   an input to fill, a switch or a
+--                                        leg button to click, a listbox to choose `option` in;
+--                                        nth: its index among the dialog's elements of its kind
+--                                        (M.kind_selectors)
 --   {what = "structure", at}             the fields themselves differ there (a switch's fields
 --                                        still appearing or going, other legs)
 --   {what = "stuck", kind, label}        only differences no single action mends (a leg button
@@ -219,7 +220,15 @@ function M.dialog_difference_js(want)
       (kind === 'leg' && w[2] === 'on');
     if (!mendable) { stuck = stuck || { what: 'stuck', kind, label: w[1] }; continue; }
     const nth = [...d.querySelectorAll(sels[kind])].indexOf(a.el);
-    return { what: 'value', kind, label: w[1], have: a.item[2], want: w[2], nth };
+    let option = w[2];
+    if (kind === 'choice') {
+      // the button shows the choice in its span.truncate, then maybe an arrow: the option's
+      // text is the wanted one without what the button adds
+      const shown = (a.el.querySelector('span.truncate') || a.el).textContent.trim();
+      const extra = a.item[2].startsWith(shown) ? a.item[2].slice(shown.length) : '';
+      if (extra && option.endsWith(extra)) option = option.slice(0, -extra.length).trim();
+    }
+    return { what: 'value', kind, label: w[1], have: a.item[2], want: w[2], option, nth };
   }
   return stuck || { what: 'same' };
 })(]] .. require("json").encode(want) .. [[)

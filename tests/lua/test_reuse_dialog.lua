@@ -1,6 +1,7 @@
 -- The pieces of a reused test page (issue 18), on small pages in real Chromium:
 --  * oo.task.restore_dialog sets a reopened dialog back to a snapshot: an input, a switch whose
---    field appears and goes late (after the page's own delay), and refuses (an error, so the
+--    field appears and goes late (after the page's own delay), a listbox whose button shows an
+--    arrow after its choice, and refuses (an error, so the
 --    caller loads afresh) a dialog whose fields differ in a way no single action mends;
 --  * oo.task.reuse_check_js accepts only the test's own page with no dialog open, and marks the
 --    results on show as stale: oo.results and the outcome skip them;
@@ -23,8 +24,21 @@ local dialog = [[
   <div><label class="label">Profit Target</label><div><input class="input" value="50"></div></div>
   <div><button role="switch" aria-checked="false" id="sw" onclick="flip()"></button><span>Use Early Exit</span></div>
   <div id="rev"></div>
+  <div><label class="label">Frequency</label><div><button class="selectInput" id="freq" onclick="openList()"><span class="truncate">Daily</span><span>v</span></button></div></div>
 </div>
 <script>
+function openList() {
+  const ul = document.createElement('ul');
+  ul.setAttribute('role', 'listbox');
+  for (const o of ['Daily', 'Weekly']) {
+    const li = document.createElement('li');
+    li.setAttribute('role', 'option');
+    li.textContent = o;
+    li.onclick = () => { freq.querySelector('.truncate').textContent = o; ul.remove(); };
+    ul.appendChild(li);
+  }
+  document.body.appendChild(ul);
+}
 function flip() {
   const on = sw.getAttribute('aria-checked') !== 'true';
   sw.setAttribute('aria-checked', String(on));
@@ -33,7 +47,8 @@ function flip() {
 </script>]]
 page:navigate("data:text/html," .. dialog)
 local saved = ui.dialog_state(page)
-check.eq(#saved, 2, "the snapshot holds the input and the switch")
+check.eq(#saved, 3, "the snapshot holds the input, the switch and the listbox")
+check.eq(saved[3][3], "Dailyv", "a listbox's item is all its button shows")
 
 -- nothing differs: nothing to do
 check.eq(task.restore_dialog(page, saved, 5000), 0, "an unchanged dialog needs no field set back")
@@ -43,8 +58,9 @@ page:fill(ui.input_target("Profit Target"), "70")
 ui.set_toggle(page, "Use Early Exit", true)
 page:wait_for(ui.input_target("Early Exit Time"), { state = "visible", timeout = 5000 })
 page:fill(ui.input_target("Early Exit Time"), "15:00")
-check.eq(#ui.dialog_state(page), 3, "the switch revealed its field")
-check.eq(task.restore_dialog(page, saved, 5000), 2, "two fields set back: the input and the switch")
+ui.choose(page, "Frequency", "Weekly")
+check.eq(#ui.dialog_state(page), 4, "the switch revealed its field")
+check.eq(task.restore_dialog(page, saved, 5000), 3, "three fields set back: the input, the switch and the listbox")
 check.eq(require("json").encode(ui.dialog_state(page)), require("json").encode(saved), "the dialog is the saved one again")
 
 -- back on, then restored while its field has not appeared yet: the late field is waited for
