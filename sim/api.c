@@ -133,6 +133,9 @@ static int on_page(h2o_handler_t *self, h2o_req_t *req)
         buf->size += n;
     }
     fclose(f);
+    pthread_mutex_lock(&s->lock);
+    s->page_loads++;
+    pthread_mutex_unlock(&s->lock);
     send_text(req, 200, "OK", "text/html; charset=utf-8", buf->bytes, buf->size);
     h2o_buffer_dispose(&buf);
     return 0;
@@ -256,6 +259,11 @@ static int on_api(h2o_handler_t *self, h2o_req_t *req)
             cJSON_AddNumberToObject(o, "revealDelayMs", slow ? 900 : 0);
             cJSON_AddNumberToObject(o, "overlayMs", sim_fault(s, F_OVERLAY, "dialog") ? 1500 : 0);
             cJSON_AddBoolToObject(o, "cancelIgnored", sim_fault(s, F_STUCK, "dialog"));
+            /* drift: a dialog reopened on a loaded page (the page says reopen=1) comes back with
+             * fields changed; drawn only when its rate is set */
+            const char *re = query_param(req, "reopen");
+            int drift = re && !strcmp(re, "1") && s->opt.fault_rate[F_DRIFT] > 0 && sim_fault(s, F_DRIFT, "dialog");
+            cJSON_AddBoolToObject(o, "drift", drift);
         }
         rc = send_json(req, 200, "OK", o);
     } else if (!strcmp(path, "/login")) {
@@ -354,10 +362,15 @@ static int on_sim(h2o_handler_t *self, h2o_req_t *req)
             s->log_start = s->nbt;  /* backtests keep their ids and finish; the log starts afresh */
             cJSON_Delete(s->fault_log);
             s->fault_log = cJSON_CreateArray();
+            s->page_loads = 0;
             rc = send_json(req, 200, "OK", cJSON_CreateObject());
         }
     } else if (!strcmp(path, "/__sim/faults")) {
         rc = send_json(req, 200, "OK", cJSON_Duplicate(s->fault_log, 1));
+    } else if (!strcmp(path, "/__sim/loads")) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "pages", s->page_loads);
+        rc = send_json(req, 200, "OK", o);
     } else {
         rc = send_error(req, 404, "Not Found", "no such test endpoint");
     }

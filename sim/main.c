@@ -36,7 +36,7 @@ static void help(void)
          "  --host ADDR              address (default 127.0.0.1)\n"
          "  --password PW            the password any email logs in with (default demo)\n"
          "  --latency-ms N           server time added to every backtest (default 0)\n"
-         "  --faults KIND=RATE,...   slow, overlay, stuck-modal, session, error, ratelimit, drop, all\n"
+         "  --faults KIND=RATE,...   slow, overlay, stuck-modal, session, error, ratelimit, drop, drift, all\n"
          "  --seed N                 seed of the fault decisions (default 1)\n"
          "  --fault-limit N          at most N faults fire in all (then none): trouble that passes\n"
          "  --ui-variant 1|2         2 = a changed UI (renamed buttons and labels, moved fields)\n"
@@ -70,8 +70,8 @@ static int parse_faults(sim_opts *o, const char *spec)
         *eq = '\0';
         int found = 0;
         for (int k = 0; k < F_COUNT; k++)
-            if (!strcmp(item, sim_fault_names[k]) || !strcmp(item, "all")) { o->fault_rate[k] = rate; found = 1; }
-        if (!found) rc = usage("--faults: unknown kind \"%s\" (slow, overlay, stuck-modal, session, error, ratelimit, drop, all)", item);
+            if (!strcmp(item, sim_fault_names[k]) || (!strcmp(item, "all") && k != F_DRIFT)) { o->fault_rate[k] = rate; found = 1; }
+        if (!found) rc = usage("--faults: unknown kind \"%s\" (slow, overlay, stuck-modal, session, error, ratelimit, drop, drift, all)", item);
     }
     free(copy);
     return rc;

@@ -12,7 +12,8 @@
 #include <h2o.h>
 #include "bt/bt.h"
 
-enum { F_SLOW, F_OVERLAY, F_STUCK, F_SESSION, F_ERROR, F_RATELIMIT, F_DROP, F_COUNT };
+/* F_DRIFT is not part of `all`, and drawn only when its rate is set: existing seeds keep their faults */
+enum { F_SLOW, F_OVERLAY, F_STUCK, F_SESSION, F_ERROR, F_RATELIMIT, F_DROP, F_DRIFT, F_COUNT };
 extern const char *const sim_fault_names[F_COUNT];
 
 typedef struct sim_opts {
@@ -75,6 +76,7 @@ typedef struct sim_state {
     char base_url[80];          /* http://HOST:PORT (set by main once bound) */
     uint64_t rng;
     cJSON *fault_log;           /* every fault that fired, in order */
+    int page_loads;             /* pages served whole (the app's shell): full loads since the last reset */
 } sim_state;
 
 int64_t sim_now_ms(void);

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-const char *const sim_fault_names[F_COUNT] = {"slow", "overlay", "stuck-modal", "session", "error", "ratelimit", "drop"};
+const char *const sim_fault_names[F_COUNT] = {"slow", "overlay", "stuck-modal", "session", "error", "ratelimit", "drop", "drift"};
 
 int64_t sim_now_ms(void)
 {

@@ -51,8 +51,9 @@ end
 -- The JS that collects every dt/dd pair of the results page (innermost dl of the metrics).
 M.collect_js = [[
 (() => {
-  const out = [];
+  const out = [], stale = window.__ooStale;   // results shown before Run (oo.task's reuse)
   for (const dt of document.querySelectorAll('dl dt')) {
+    if (stale && stale.has(dt)) continue;
     let dd = dt.nextElementSibling;
     while (dd && dd.tagName !== 'DD') dd = dd.nextElementSibling;
     if (!dd) continue;

@@ -242,7 +242,7 @@ local function run_task(r, w, t)
     -- a retry waits longer at every step (counted within the task's current round)
     local tries = (t.attempts or 0) - (t.retries or 0) * q.options.max_attempts
     local result, trades = task.execute(w.session.page, t, { env = r.env, registry = r.registry,
-      configs = r.pconfigs, q = q, pace = r.pace, gate = w.gate, slow = r.throttle.slow * (1 + math.max(0, tries)) })
+      configs = r.pconfigs, q = q, session = w.session, pace = r.pace, gate = w.gate, slow = r.throttle.slow * (1 + math.max(0, tries)) })
     q:complete(t.id, result, trades)
   end)
   if ok then r.throttle.record(true) end

@@ -200,7 +200,8 @@ end
 -- requests"). A string: "results" or "error:<text>".
 M.outcome_js = [[
 (() => {
-  if ([...document.querySelectorAll('dl dt')].some(d => d.textContent.trim() === 'P/L')) return 'results';
+  const stale = window.__ooStale;   // the results shown before Run, on a reused page (M.reuse_check_js)
+  if ([...document.querySelectorAll('dl dt')].some(d => d.textContent.trim() === 'P/L' && !(stale && stale.has(d)))) return 'results';
   const alerts = [...document.querySelectorAll("[role='alert'], .toast")].map(a => a.textContent.trim()).filter(Boolean);
   if (!location.pathname.includes('/test/') && /\b(Sign in|Log in)\b/.test(document.body ? document.body.innerText : '')) return 'signed-out';
   if (alerts.length && !document.querySelector("[role='dialog']")) return 'error:' + alerts.join('; ');
@@ -221,6 +222,116 @@ function M.run_backtest(page, env, learn)
   play(page, "run_backtest.json", { vars = env.vars, timeout = M.timeouts.backtest, from = n - 1 }, learn)
 end
 
+-- ---- the loaded test page, reused -------------------------------------------------------------
+-- A task opens the test's page afresh (a whole single-page-app load) unless its session's page
+-- is still on that test, left there by a task that went through: then New Backtest is pressed on
+-- it again. What the reopened dialog holds is not taken on trust (oo-sim reopens it with the last
+-- run's values; what OptionOmega's does is not recorded): every field is compared with the
+-- snapshot taken the first time the dialog opened after the load (the test's own saved
+-- configuration), and each that differs is set back (M.restore_dialog) before the task's values
+-- are set. A dialog that cannot be brought back, or any failure on the reused page, loads the
+-- test afresh: a reuse is only ever a shorter way to the same dialog. (Fields hidden under a
+-- switch that is off are not shown, so not compared: like the result cache, which keys on the
+-- same snapshot, the engine holds that they do not change the backtest.)
+
+-- On the test's page (test_url, or one of its results) with no dialog open: marks the results on
+-- show as old (window.__ooStale: M.outcome_js and oo.results skip them, so the next results read
+-- are the next backtest's) and answers true; anywhere else false.
+function M.reuse_check_js(test_url)
+  return [[
+((want) => {
+  const base = want.replace(/\/+$/, '');
+  if (location.href !== want && location.href !== base && !location.href.startsWith(base + '/')) return false;
+  if (document.querySelector("[role='dialog']")) return false;
+  window.__ooStale = new WeakSet(document.querySelectorAll('dl dt'));
+  return true;
+})(]] .. json.encode(test_url) .. ")"
+end
+
+-- One action that mends difference d (ui.dialog_difference_js) in the open dialog.
+local function mend(page, d)
+  local t = ui.nth_target(d.kind, d.nth)
+  if d.kind == "input" then
+    page:fill(t, d.want)
+  elseif d.kind == "switch" then
+    page:click(t)
+    page:wait_for(t, { state = "attached", attributes = { ["aria-checked"] = d.want } })
+  elseif d.kind == "choice" then
+    ui.choose_in(page, t, d.option)
+  else
+    page:click(t)
+  end
+end
+
+-- Brings the open dialog back to `saved` (a ui.dialog_state snapshot) field by field, and
+-- returns how many fields it set back; raises when the dialog will not come back to it. After a
+-- field is set back, fields that appear or go (a switch's, after the page's animation) are waited
+-- for, up to `timeout` ms.
+function M.restore_dialog(page, saved, timeout)
+  local js = ui.dialog_difference_js(saved)
+  local settled = "(() => { const d = " .. js .. "; return d.what !== 'structure'; })()"
+  local mended, just_mended = 0, false
+  for _ = 1, #saved + 10 do
+    local d = page:eval(js)
+    if d.what == "same" then return mended end
+    if d.what == "structure" and just_mended then
+      page:wait_for_expression(settled, { timeout = timeout })
+      just_mended = false
+    elseif d.what == "value" then
+      mend(page, d)
+      mended, just_mended = mended + 1, true
+    else
+      errors.raise("page", "the reopened dialog cannot be set back to the test's configuration: %s",
+        d.what == "stuck" and string.format("%s %q differs", d.kind, d.label) or "its fields differ")
+    end
+  end
+  errors.raise("page", "the reopened dialog did not come back to the test's configuration")
+end
+
+-- New Backtest pressed again on the loaded page, and its dialog set back to the saved one.
+function M.reopen_dialog(page, env, app, step, learn, phase)
+  if page:eval(M.reuse_check_js(app.test_url)) ~= true then
+    errors.raise("page", "the page left the test %s", app.test_url)
+  end
+  replay(page, env, "new_backtest.json", step, learn)
+  phase("new_backtest")
+  local n = M.restore_dialog(page, app.saved, step)
+  phase("restore")
+  return n
+end
+
+-- The New Backtest dialog open on the test, holding the test's saved configuration: on the
+-- session's loaded page when it can be reused, else on a fresh load. Returns what the session
+-- keeps for the next task once this one went through ({test_url, saved}).
+function M.open_dialog(page, env, session, step, learn, phase)
+  local app = session and session.app
+  if session then session.app = nil end   -- kept again only when this task goes through
+  if app and app.test_url == env.vars.OO_TEST_URL then
+    local ok, err = pcall(M.reopen_dialog, page, env, app, step, learn, phase)
+    if ok then return app end
+    require("log").info("the loaded test page could not be reused (" .. errors.message(err) .. "): loading it afresh")
+  end
+  M.replay_signed_in(page, env, "open_test.json", step, learn)
+  phase("open_test")
+  replay(page, env, "new_backtest.json", step, learn)
+  phase("new_backtest")
+  return { test_url = env.vars.OO_TEST_URL, saved = ui.dialog_state(page) }
+end
+
+-- The page's style sheet of what the flow only downloads (site.unpainted_css), added once per
+-- page load before the Trade Log tab opens: its rows are built but not laid out or painted.
+function M.unpaint_js()
+  return [[
+((css) => {
+  if (document.getElementById('oo-automator-unpainted')) return true;
+  const s = document.createElement('style');
+  s.id = 'oo-automator-unpainted';
+  s.textContent = css;
+  document.head.appendChild(s);
+  return true;
+})(]] .. json.encode(site.unpainted_css) .. ")"
+end
+
 -- Runs one task on a logged-in page. Returns result {metrics, config, raw_data}, trades.
 function M.execute(page, t, ctx)
   local env = ctx.env
@@ -235,10 +346,7 @@ function M.execute(page, t, ctx)
   local step = M.timeouts.step * (ctx.slow or 1)
   -- timing baselines: each step's learned timeout, its duration stored
   local learn = { bl = baseline.for_queue(ctx.q), task_id = t.id, slow = ctx.slow }
-  M.replay_signed_in(page, env, "open_test.json", step, learn)
-  phase("open_test")
-  replay(page, env, "new_backtest.json", step, learn)
-  phase("new_backtest")
+  local app = M.open_dialog(page, env, ctx.session, step, learn, phase)
   M.apply(page, t.values, ctx.registry, ctx.configs)
   phase("parameters")
   -- the whole dialog as the engine sees it before Run: the same test and the same dialog run
@@ -285,6 +393,7 @@ function M.execute(page, t, ctx)
   end
   -- the trade log, downloaded as OptionOmega's CSV
   phase("results")
+  page:eval(M.unpaint_js())
   local dl = page:expect_download({ timeout = M.timeouts.download })
   replay(page, env, "trade_log.json", step, learn)
   local file = dl:wait()
@@ -297,6 +406,7 @@ function M.execute(page, t, ctx)
   if metrics.trades and metrics.trades ~= #rows then
     errors.raise("site", "the trade log has %d trades but the results say %d", #rows, metrics.trades)
   end
+  if ctx.session then ctx.session.app = app end   -- the next task may start from this page
   return { metrics = metrics, config = { values = t.values, dialog = dialog }, raw_data = raw, extra = extra,
            mismatch = mismatch, config_hash = config_hash }, rows
 end

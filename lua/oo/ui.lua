@@ -140,10 +140,11 @@ end
 -- Everything the New Backtest dialog holds, in document order: every input's value, every
 -- switch's state, every listbox's choice, and which of the leg rows' buttons are active. Two
 -- dialogs with the same snapshot run the same backtest (the result cache keys on it).
-M.dialog_state_js = [[
-(() => {
-  const d = document.querySelector("[role='dialog']");
-  if (!d) return null;
+-- dialog_items_js is a JS function (dialog element) -> [{item: [kind, label, value], el}], the
+-- one reading both the snapshot and the difference finder below use.
+M.leg_buttons = M.leg_row_selector .. " button"
+M.dialog_items_js = [[
+(d) => {
   const out = [];
   const labelOf = el => {
     for (let box = el.parentElement; box && box !== d; box = box.parentElement) {
@@ -152,29 +153,91 @@ M.dialog_state_js = [[
     }
     return '';
   };
-  const legButtons = ]] .. string.format("%q", M.leg_row_selector .. " button") .. [[;
+  const legButtons = ]] .. string.format("%q", M.leg_buttons) .. [[;
   const sel = "input, select, textarea, button[role='switch'], button.selectInput, " + legButtons;
   for (const el of d.querySelectorAll(sel)) {
+    let item;
     if (el.matches("button[role='switch']")) {
       const span = el.nextElementSibling;
-      out.push(['switch', span ? span.textContent.trim() : '', el.getAttribute('aria-checked')]);
+      item = ['switch', span ? span.textContent.trim() : '', el.getAttribute('aria-checked')];
     } else if (el.matches('button.selectInput')) {
-      out.push(['choice', labelOf(el), el.textContent.trim()]);
+      item = ['choice', labelOf(el), el.textContent.trim()];
     } else if (el.tagName === 'BUTTON') {
-      out.push(['leg', el.textContent.trim(), /bg-oo(Red|Green)/.test(el.className) ? 'on' : 'off']);
+      item = ['leg', el.textContent.trim(), /bg-oo(Red|Green)/.test(el.className) ? 'on' : 'off'];
     } else if (el.type === 'checkbox' || el.type === 'radio') {
-      out.push([el.type, labelOf(el), el.checked ? 'on' : 'off']);
+      item = [el.type, labelOf(el), el.checked ? 'on' : 'off'];
     } else {
-      out.push(['input', labelOf(el), el.value]);
+      item = ['input', labelOf(el), el.value];
     }
+    out.push({ item, el });
   }
   return out;
+}
+]]
+
+M.dialog_state_js = [[
+(() => {
+  const d = document.querySelector("[role='dialog']");
+  if (!d) return null;
+  return (]] .. M.dialog_items_js .. [[)(d).map(x => x.item);
 })()
 ]]
 
 -- The dialog's snapshot (see dialog_state_js), or nil when no dialog is open.
 function M.dialog_state(page)
   return page:eval(M.dialog_state_js)
+end
+
+-- How the open dialog differs from `want` (a snapshot), the first difference in document order
+-- that one action mends:
+--   {what = "same"}                      the dialog holds exactly `want`
+--   {what = "value", kind, label, have, want, option, nth}   an input to fill, a switch or a
+--                                        leg button to click, a listbox to choose `option` in;
+--                                        nth: its index among the dialog's elements of its kind
+--                                        (M.kind_selectors)
+--   {what = "structure", at}             the fields themselves differ there (a switch's fields
+--                                        still appearing or going, other legs)
+--   {what = "stuck", kind, label}        only differences no single action mends (a leg button
+--                                        to switch off: its partner's click does that; a select)
+-- `want`'s kinds and labels are compared first, then values; a leg button that should be off is
+-- passed over (clicking its partner turns it off).
+M.kind_selectors = { input = "input", switch = "button[role='switch']", choice = "button.selectInput",
+                     leg = M.leg_buttons }
+function M.dialog_difference_js(want)
+  return [[
+((want) => {
+  const d = document.querySelector("[role='dialog']");
+  if (!d) return { what: 'structure', at: 0 };
+  const live = (]] .. M.dialog_items_js .. [[)(d);
+  const sels = ]] .. require("json").encode(M.kind_selectors) .. [[;
+  let stuck = null;
+  for (let i = 0; i < Math.max(live.length, want.length); i++) {
+    const a = live[i], w = want[i];
+    if (!a || !w || a.item[0] !== w[0] || a.item[1] !== w[1]) return { what: 'structure', at: i };
+    if (a.item[2] === w[2]) continue;
+    const kind = w[0];
+    const mendable = (kind === 'input' && a.el.tagName === 'INPUT') || kind === 'switch' || kind === 'choice' ||
+      (kind === 'leg' && w[2] === 'on');
+    if (!mendable) { stuck = stuck || { what: 'stuck', kind, label: w[1] }; continue; }
+    const nth = [...d.querySelectorAll(sels[kind])].indexOf(a.el);
+    let option = w[2];
+    if (kind === 'choice') {
+      // the button shows the choice in its span.truncate, then maybe an arrow: the option's
+      // text is the wanted one without what the button adds
+      const shown = (a.el.querySelector('span.truncate') || a.el).textContent.trim();
+      const extra = a.item[2].startsWith(shown) ? a.item[2].slice(shown.length) : '';
+      if (extra && option.endsWith(extra)) option = option.slice(0, -extra.length).trim();
+    }
+    return { what: 'value', kind, label: w[1], have: a.item[2], want: w[2], option, nth };
+  }
+  return stuck || { what: 'same' };
+})(]] .. require("json").encode(want) .. [[)
+]]
+end
+
+-- The dialog's element of kind `kind` ("input", "switch", "choice", "leg") at index nth.
+function M.nth_target(kind, nth)
+  return M.target({ M.dialog .. " >> " .. M.kind_selectors[kind] .. " >> nth=" .. nth })
 end
 
 return M

@@ -287,18 +287,21 @@ const OoDates = {
 }
 
 const BacktestDialog = {
-  props: ['open', 'initial'],
+  props: ['open', 'initial', 'reopen'],
   emits: ['close', 'run'],
   components: { Dialog, DialogPanel, DialogTitle, OoItem, OoLegs, OoDates },
   setup(props, { emit }) {
     const cfg = reactive(JSON.parse(JSON.stringify(props.initial)))
     const extra = reactive({})
-    const faults = reactive({ renderDelayMs: 0, revealDelayMs: 0, overlayMs: 0, cancelIgnored: false })
+    const faults = reactive({ renderDelayMs: 0, revealDelayMs: 0, overlayMs: 0, cancelIgnored: false, drift: false })
     const ready = ref(false), overlay = ref(false), cancels = ref(0)
     const secs = computed(() => sections(store.variant))
     let timers = []
     onMounted(async () => {
-      try { Object.assign(faults, await api('GET', '/api/app-config?context=dialog')) } catch (e) { /* defaults */ }
+      try { Object.assign(faults, await api('GET', '/api/app-config?context=dialog' + (props.reopen ? '&reopen=1' : ''))) } catch (e) { /* defaults */ }
+      // the drift fault: the reopened dialog holds other values than the last run's (a stop
+      // loss 25 higher, commissions switched over), as if changed behind the user's back
+      if (faults.drift) { cfg.pl.stopLoss = (Number(cfg.pl.stopLoss) || 0) + 25; cfg.misc.useCommissions = !cfg.misc.useCommissions }
       if (faults.overlayMs > 0) { overlay.value = true; timers.push(setTimeout(() => { overlay.value = false }, faults.overlayMs)) }
       if (faults.renderDelayMs > 0) timers.push(setTimeout(() => { ready.value = true }, faults.renderDelayMs))
       else ready.value = true
@@ -513,7 +516,10 @@ const TestPage = {
     }
     onMounted(load)
     watch(testId, load)
+    // the dialog reopens with the last run's values (what OptionOmega's does is not recorded: the
+    // engine checks every field of a reopened dialog either way)
     const initial = computed(() => last.value || (test.value && test.value.config))
+    const reopen = computed(() => !!last.value)
     const run = async cfg => {
       dialog.value = false
       last.value = cfg
@@ -528,7 +534,7 @@ const TestPage = {
         }
       } catch (e) { if (e.message !== 'Too many requests') toast(e.message) } finally { store.running = null }
     }
-    return { test, dialog, initial, run, btId, testId, W }
+    return { test, dialog, initial, reopen, run, btId, testId, W }
   },
   template: `
   <div class="container" v-if="test">
@@ -542,7 +548,7 @@ const TestPage = {
     <div :class="W.newBtnWrap"><button type="button" :class="W.signInClass" @click="dialog = true">{{ W.newBacktest }}</button></div>
     <Results v-if="btId" :testId="testId" :btId="btId" :key="btId"/>
     <div v-else class="card mt-4"><p class="muted">Run a backtest to see its results.</p></div>
-    <BacktestDialog v-if="dialog" :open="dialog" :initial="initial" @close="dialog = false" @run="run"/>
+    <BacktestDialog v-if="dialog" :open="dialog" :initial="initial" :reopen="reopen" @close="dialog = false" @run="run"/>
   </div>`,
 }
 
