@@ -59,6 +59,15 @@ check "bad flag: one line on stderr" 1 "$(wc -l <"$T/e")"
 grep -q -- '--help' "$T/e" && ok || bad "bad flag message has a usage hint: $(cat "$T/e")"
 "$SIM" --faults nope=0.5 >/dev/null 2>&1; check "unknown fault kind" 2 $?
 "$SIM" --faults slow=2 >/dev/null 2>&1; check "fault rate above 1" 2 $?
+"$SIM" --port=70000 >/dev/null 2>"$T/e"; check "port out of range" 2 $?
+grep -q 'expected 0 to 65535, found "70000"' "$T/e" && ok || bad "port message: $(cat "$T/e")"
+"$SIM" --seed >/dev/null 2>"$T/e"; check "flag without its value" 2 $?
+grep -q -- '--seed needs a value' "$T/e" && ok || bad "missing value message: $(cat "$T/e")"
+"$SIM" --ui-variant 3 >/dev/null 2>&1; check "ui variant 3" 2 $?
+"$SIM" --host example.org --port 0 >/dev/null 2>"$T/e"; check "host not an IPv4 address" 2 $?
+grep -q '"example.org" is not an IPv4 address' "$T/e" && ok || bad "host message: $(cat "$T/e")"
+"$SIM" --help >"$T/o" 2>&1; check "--help exit status" 0 $?
+grep -q '^usage: oo-sim' "$T/o" && ok || bad "--help prints the usage: $(head -2 "$T/o")"
 
 # ---- pages, login, sessions ---------------------------------------------------------------
 start
