@@ -85,37 +85,75 @@ local function ask_parameter(registry, question, exclude)
   return name, cfg
 end
 
--- arg: {tests = recent tests [{id, url, name}], browsers = default}
--- Returns {spec = ..., test = key, test_name = name for a new URL (or nil), browsers = n}.
-function M.run(arg)
-  local registry, errors = parameters.discover()
-  for _, e in ipairs(errors) do say("warning: parameter script left out: ", e, "\n") end
+-- The test: one of the recent tests by number, an OptionOmega test URL (with a name for a new
+-- one), or an id or part of a name the engine looks up. Returns test, test_name (or nil).
+local function ask_test(tests)
   say("New run\n\nRecent tests:\n")
-  local tests = arg.tests or {}
   if #tests == 0 then say("  (none yet)\n") end
   for i, t in ipairs(tests) do
     -- a test without a name comes from the store as JSON null (json.null), not nil
     local name = type(t.name) == "string" and t.name ~= "" and t.name or "(unnamed)"
     say(string.format("  %d) %s  %s\n", i, name, tostring(t.url)))
   end
-  local test, test_name
   local answer = ask("Test: a number above, an OptionOmega test URL, an id or part of a name", #tests > 0 and 1 or nil)
   if answer == nil then error("run: no test given", 0) end
   local n = tonumber(answer)
-  if n and tests[n] then
-    test = tests[n].url
-  elseif tostring(answer):match("^%a[%w+.-]*://") then
-    spec_mod.test_url(answer, "test")
-    test = answer
-    local known = false
-    for _, t in ipairs(tests) do if t.url == answer then known = true end end
-    if not known then
-      test_name = ask("A name for this test (empty: none)", nil)
-    end
-  else
-    test = tostring(answer)     -- an id or a name: the engine looks it up among saved tests
+  if n and tests[n] then return tests[n].url, nil end
+  if not tostring(answer):match("^%a[%w+.-]*://") then
+    return tostring(answer), nil     -- an id or a name: the engine looks it up among saved tests
   end
+  spec_mod.test_url(answer, "test")
+  for _, t in ipairs(tests) do if t.url == answer then return answer, nil end end
+  return answer, ask("A name for this test (empty: none)", nil)
+end
 
+-- A grid's parameters, one to four, each at most once.
+local function ask_grid(registry)
+  local parameters, used = {}, {}
+  repeat
+    local name, cfg = ask_parameter(registry, "Parameter " .. (#parameters + 1), used)
+    used[name] = true
+    parameters[#parameters + 1] = { name = name, config = cfg }
+    local more = #parameters < 4 and ask("Another parameter? (y/n)", "n") or "n"
+  until tostring(more):lower():sub(1, 1) ~= "y"
+  return parameters
+end
+
+-- How a stage picks the best of the one before: a metric with a sense (metrics.lua).
+local function ask_optimize_by()
+  local options = {}
+  for _, m in ipairs(metrics.list) do
+    if m.sense then options[#options + 1] = { value = m.key, label = m.label } end
+  end
+  local default = 1
+  for i, o in ipairs(options) do if o.value == metrics.default_optimize_by then default = i end end
+  return choose("  Best of the previous stage by", options, default)
+end
+
+-- A staged run's stages, one to five, each on a parameter of its own, each after the first
+-- using the best of the stage before.
+local function ask_stages(registry)
+  local stages, used = {}, {}
+  repeat
+    local name, cfg = ask_parameter(registry, "Stage " .. (#stages + 1) .. " parameter", used)
+    local st = { parameter = name, config = cfg }
+    if #stages > 0 then
+      st.use_best_from = stages[#stages].parameter
+      st.optimize_by = ask_optimize_by()
+    end
+    used[name] = true
+    stages[#stages + 1] = st
+    local more = #stages < 5 and ask("Another stage? (y/n)", #stages < 2 and "y" or "n") or "n"
+  until tostring(more):lower():sub(1, 1) ~= "y"
+  return stages
+end
+
+-- arg: {tests = recent tests [{id, url, name}], browsers = default}
+-- Returns {spec = ..., test = key, test_name = name for a new URL (or nil), browsers = n}.
+function M.run(arg)
+  local registry, errors = parameters.discover()
+  for _, e in ipairs(errors) do say("warning: parameter script left out: ", e, "\n") end
+  local test, test_name = ask_test(arg.tests or {})
   local mode = choose("Mode", {
     { value = "sweep", label = "sweep - one parameter across a range" },
     { value = "grid", label = "grid - every combination of several parameters" },
@@ -125,34 +163,9 @@ function M.run(arg)
   if mode == "sweep" then
     spec.parameter, spec.config = ask_parameter(registry, "Parameter")
   elseif mode == "grid" then
-    spec.parameters = {}
-    local used = {}
-    repeat
-      local name, cfg = ask_parameter(registry, "Parameter " .. (#spec.parameters + 1), used)
-      used[name] = true
-      spec.parameters[#spec.parameters + 1] = { name = name, config = cfg }
-      local more = #spec.parameters < 4 and ask("Another parameter? (y/n)", "n") or "n"
-    until tostring(more):lower():sub(1, 1) ~= "y"
+    spec.parameters = ask_grid(registry)
   else
-    spec.stages = {}
-    local used = {}
-    repeat
-      local name, cfg = ask_parameter(registry, "Stage " .. (#spec.stages + 1) .. " parameter", used)
-      local st = { parameter = name, config = cfg }
-      if #spec.stages > 0 then
-        st.use_best_from = spec.stages[#spec.stages].parameter
-        local options = {}
-        for _, m in ipairs(metrics.list) do
-          if m.sense then options[#options + 1] = { value = m.key, label = m.label } end
-        end
-        local default = 1
-        for i, o in ipairs(options) do if o.value == metrics.default_optimize_by then default = i end end
-        st.optimize_by = choose("  Best of the previous stage by", options, default)
-      end
-      used[name] = true
-      spec.stages[#spec.stages + 1] = st
-      local more = #spec.stages < 5 and ask("Another stage? (y/n)", #spec.stages < 2 and "y" or "n") or "n"
-    until tostring(more):lower():sub(1, 1) ~= "y"
+    spec.stages = ask_stages(registry)
   end
   local browsers = ask_until("Browsers", arg.browsers or 2, function(a)
     local b = math.tointeger(tonumber(a))
