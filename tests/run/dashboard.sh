@@ -4,27 +4,18 @@
 # results come back through the API. usage: dashboard.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/dashboard.XXXXXX")
-SPID= WPID=
-cleanup() { for p in $WPID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "dashboard.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
+tmpdir dashboard
 fail() { echo "FAIL: $*"; [ -f "$T/data/runs/1/engine.log" ] && tail -20 "$T/data/runs/1/engine.log"; exit 1; }
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
-mkfifo "$T/sim" "$T/web"
-"$SIM" --port 0 --print-tests >"$T/sim" 2>"$T/sim.err" &
-SPID=$!
-exec 3<"$T/sim"
-IFS= read -r line <&3
+start_sim --print-tests
 IFS= read -r tline <&3
-export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0
+export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0
 export OO_DATA_DIR="$T/data" OO_DB_PATH="$T/oo.db" HOME="$T"
 cd "$T" || exit 1
-"$BIN" serve --port 0 >"$T/web" 2>"$T/web.err" &
-WPID=$!
-exec 4<"$T/web"
-IFS= read -r W <&4
-W=${W%/}
+start_listening web 4 "$BIN" serve --port 0
+W=$U
 case "$W" in http://127.0.0.1:*) ;; *) fail "serve printed [$W]" ;; esac
 body=$(printf '{"mode":"sweep","test_url":"%s","parameter":"delta","config":{"start":10,"end":12,"step":2},"browsers":2,"name":"from the dashboard"}' "${tline%%	*}")
 code=$(C -o "$T/post.json" -w '%{http_code}' -H 'Content-Type: application/json' -X POST --data "$body" "$W/api/runs")
