@@ -38,6 +38,7 @@ static void help(void)
          "  --latency-ms N           server time added to every backtest (default 0)\n"
          "  --faults KIND=RATE,...   slow, overlay, stuck-modal, session, error, ratelimit, drop, all\n"
          "  --seed N                 seed of the fault decisions (default 1)\n"
+         "  --fault-limit N          at most N faults fire in all (then none): trouble that passes\n"
          "  --ui-variant 1|2         2 = a changed UI (renamed buttons and labels, moved fields)\n"
          "  --session-max-backtests N  sessions expire after N backtests\n"
          "  --session-ttl-s T        sessions expire after T seconds\n"
@@ -153,6 +154,7 @@ static int set_option(sim_opts *o, const char *name, const char *v)
     else if (!strcmp(name, "--latency-ms")) { if (parse_int(v, 0, 600000, &o->latency_ms)) return usage("--latency-ms: expected 0 to 600000, found \"%s\"", v); }
     else if (!strcmp(name, "--faults")) { if (parse_faults(o, v)) return 2; }
     else if (!strcmp(name, "--seed")) { char *end; o->seed = strtoull(v, &end, 10); if (*end || end == v) return usage("--seed: expected a number, found \"%s\"", v); }
+    else if (!strcmp(name, "--fault-limit")) { if (parse_int(v, 0, 100000000, &o->fault_limit)) return usage("--fault-limit: expected a number, found \"%s\"", v); }
     else if (!strcmp(name, "--ui-variant")) { if (parse_int(v, 1, 2, &o->ui_variant)) return usage("--ui-variant: expected 1 or 2, found \"%s\"", v); }
     else if (!strcmp(name, "--session-max-backtests")) { if (parse_int(v, 0, 1000000, &o->session_max_backtests)) return usage("--session-max-backtests: expected a number, found \"%s\"", v); }
     else if (!strcmp(name, "--session-ttl-s")) { if (parse_int(v, 0, 100000000, &o->session_ttl_s)) return usage("--session-ttl-s: expected a number, found \"%s\"", v); }
@@ -163,7 +165,7 @@ static int set_option(sim_opts *o, const char *name, const char *v)
 static int parse_args(sim_opts *o, int argc, char **argv)
 {
     static const char *const with_value[] = {"--port", "--host", "--password", "--latency-ms", "--faults", "--seed",
-                                             "--ui-variant", "--session-max-backtests", "--session-ttl-s", NULL};
+                                             "--fault-limit", "--ui-variant", "--session-max-backtests", "--session-ttl-s", NULL};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { help(); return 0; }

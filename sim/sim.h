@@ -21,6 +21,7 @@ typedef struct sim_opts {
     int print_tests;            /* after the URL line, one line per saved test: URL TAB name */
     const char *password;
     double fault_rate[F_COUNT];
+    int fault_limit;            /* > 0: at most that many faults fire in all, then none */
     uint64_t seed;
     char *ui_dir, *vendor_dir, *strategies_dir;
 } sim_opts;
@@ -31,6 +32,11 @@ typedef struct sim_test {
     char updated_at[32];        /* ISO 8601, from the file's "updatedAt" or its mtime */
     cJSON *config;
 } sim_test;
+
+/* What a backtest whose settings open no trade at all ends with (status error), every time:
+ * OptionOmega's answer to a configuration that cannot trade (dates without a trading day, entry
+ * conditions never met). */
+#define SIM_NO_TRADES "No trades were found for these settings. Check your entry conditions and dates."
 
 typedef struct sim_backtest {
     int n;                      /* bt_<n> */
@@ -43,6 +49,7 @@ typedef struct sim_backtest {
     const char *fault;          /* the fault that fired, or NULL */
     char *result_json, *trades_json, *csv;
     int computed, polled_after_done;
+    int ntrades;                /* trades the computed backtest opened: none is an error */
     int latency_over;           /* the --latency-ms timer fired (or there is no latency) */
     h2o_timeout_entry_t latency_entry;
 } sim_backtest;

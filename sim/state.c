@@ -32,6 +32,7 @@ int sim_fault(sim_state *s, int kind, const char *context)
 {
     double r = sim_rand(s);  /* drawn whatever the rate, so one kind's rate never shifts another's */
     if (s->opt.fault_rate[kind] <= 0 || r >= s->opt.fault_rate[kind]) return 0;
+    if (s->opt.fault_limit > 0 && cJSON_GetArraySize(s->fault_log) >= s->opt.fault_limit) return 0;
     cJSON *e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "kind", sim_fault_names[kind]);
     cJSON_AddStringToObject(e, "context", context ? context : "");
@@ -234,7 +235,7 @@ const sim_test *sim_test_find(const sim_state *s, const char *id)
     return NULL;
 }
 
-typedef struct job { sim_state *s; sim_backtest *b; bt_config *cfg; char *res, *trades, *csv; struct job *next; } job;
+typedef struct job { sim_state *s; sim_backtest *b; bt_config *cfg; char *res, *trades, *csv; int ntrades; struct job *next; } job;
 
 static void *worker(void *arg)
 {
@@ -243,6 +244,7 @@ static void *worker(void *arg)
     j->res = bt_result_json(r);
     j->trades = bt_result_trades_json(r);
     j->csv = bt_result_tradelog_csv(r);
+    j->ntrades = bt_result_trade_count(r);
     bt_result_free(r);
     bt_config_free(j->cfg);
     j->cfg = NULL;
@@ -269,6 +271,7 @@ void sim_backtests_collect(sim_state *s)
         j->b->result_json = j->res;
         j->b->trades_json = j->trades;
         j->b->csv = j->csv;
+        j->b->ntrades = j->ntrades;
         j->b->computed = 1;
         sim_backtest_settle(j->b);
         free(j);
@@ -292,6 +295,10 @@ void sim_backtest_settle(sim_backtest *b)
         b->error = strdup("Backtest failed: data unavailable for the selected dates");
     } else if (b->fault && !strcmp(b->fault, "drop")) {
         b->status = strdup("lost");
+    } else if (b->ntrades == 0) {
+        /* the configuration itself: the same answer every time it is run */
+        b->status = strdup("error");
+        b->error = strdup(SIM_NO_TRADES);
     } else {
         b->status = strdup("done");
     }

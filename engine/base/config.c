@@ -38,6 +38,7 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_HOME] = {"OO_HOME", "home"},
     [OO_CFG_SIM] = {"OO_SIM", "sim"},
     [OO_CFG_BLOCK_REQUESTS] = {"OO_BLOCK_REQUESTS", "block_requests"},
+    [OO_CFG_RETRY_COOLDOWN] = {"OO_RETRY_COOLDOWN", "retry_cooldown"},
     [OO_CFG_TOKEN] = {"OO_TOKEN", "token"},
 };
 
@@ -46,6 +47,13 @@ static int secret_key(int k) { return k == OO_CFG_PASSWORD || k == OO_CFG_TOKEN;
 /* The keys the dashboard's Settings page edits (the settings table's names are the keys'). */
 static const oo_cfg_key settings_keys[] = {OO_CFG_EMAIL, OO_CFG_BROWSERS, OO_CFG_HEADLESS, OO_CFG_RATE_LIMIT,
                                            OO_CFG_BACKTEST_TIMEOUT};
+
+/* The fixed defaults (the data dir's depends on HOME, the database's on the data dir). */
+static const struct { oo_cfg_key key; const char *value; } defaults[] = {
+    {OO_CFG_BROWSERS, "2"}, {OO_CFG_HEADLESS, "1"}, {OO_CFG_PORT, "8000"}, {OO_CFG_RATE_LIMIT, "10"},
+    {OO_CFG_PIPELINE, "auto"}, {OO_CFG_BACKTEST_TIMEOUT, "300"}, {OO_CFG_BLOCK_REQUESTS, "1"},
+    {OO_CFG_RETRY_COOLDOWN, "60"},
+};
 
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
 const char *oo_config_key_name(oo_cfg_key k) { return keys[k].name; }
@@ -113,6 +121,10 @@ static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
     case OO_CFG_LEASE_MS:
         if (parse_int(v, 1000, 86400000, &n) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: the lease must be milliseconds from 1000 to 86400000, found \"%s\"", where, v);
+        break;
+    case OO_CFG_RETRY_COOLDOWN:
+        if (parse_int(v, 0, 3600, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: the retry cool-down must be seconds from 0 to 3600, found \"%s\"", where, v);
         break;
     case OO_CFG_LUA_MEMORY_MB:
         if (parse_int(v, 16, 65536, &n) != 0)
@@ -295,13 +307,8 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
     if (!home || !*home) home = "/tmp";
     if (!cwd) cwd = ".";
 
-    put(c, OO_CFG_BROWSERS, "2", OO_SRC_DEFAULT, NULL);
-    put(c, OO_CFG_HEADLESS, "1", OO_SRC_DEFAULT, NULL);
-    put(c, OO_CFG_PORT, "8000", OO_SRC_DEFAULT, NULL);
-    put(c, OO_CFG_RATE_LIMIT, "10", OO_SRC_DEFAULT, NULL);
-    put(c, OO_CFG_PIPELINE, "auto", OO_SRC_DEFAULT, NULL);
-    put(c, OO_CFG_BACKTEST_TIMEOUT, "300", OO_SRC_DEFAULT, NULL);
-    put(c, OO_CFG_BLOCK_REQUESTS, "1", OO_SRC_DEFAULT, NULL);
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+        put(c, defaults[i].key, defaults[i].value, OO_SRC_DEFAULT, NULL);
     const char *xdg = getenv("XDG_DATA_HOME");
     char *data = (xdg && *xdg) ? oo_asprintf("%s/oo-automator", xdg)
                                : oo_asprintf("%s/.local/share/oo-automator", home);
@@ -346,6 +353,24 @@ int oo_config_set_setting(oo_config *c, const char *name, const char *value, oo_
         return set_checked(c, k, value, OO_SRC_SETTINGS, "the dashboard's settings", err) == 0 ? 1 : -1;
     }
     return 0;
+}
+
+void oo_config_forget_settings(oo_config *c)
+{
+    for (size_t i = 0; i < sizeof settings_keys / sizeof settings_keys[0]; i++) {
+        oo_cfg_key k = settings_keys[i];
+        if (c->source[k] != OO_SRC_SETTINGS) continue;
+        const char *d = NULL;
+        for (size_t j = 0; j < sizeof defaults / sizeof defaults[0]; j++)
+            if (defaults[j].key == k) d = defaults[j].value;
+        put(c, k, d, OO_SRC_DEFAULT, NULL);
+    }
+    /* the password file's: read again on demand (the page may have changed or cleared it) */
+    if (c->source[OO_CFG_PASSWORD] == OO_SRC_FILE && c->where[OO_CFG_PASSWORD] && c->value[OO_CFG_DATA_DIR]) {
+        char *path = oo_path_join(c->value[OO_CFG_DATA_DIR], OO_PASSWORD_FILE);
+        if (!strcmp(path, c->where[OO_CFG_PASSWORD])) put(c, OO_CFG_PASSWORD, NULL, OO_SRC_DEFAULT, NULL);
+        free(path);
+    }
 }
 
 const char *oo_config_search_path(void) { return getenv("PATH"); }

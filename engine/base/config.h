@@ -15,7 +15,7 @@ typedef enum { OO_CFG_EMAIL, OO_CFG_PASSWORD, OO_CFG_BASE_URL, OO_CFG_BROWSERS, 
                OO_CFG_DB_PATH, OO_CFG_DATA_DIR, OO_CFG_PORT, OO_CFG_CHROMIUM, OO_CFG_RECORDINGS,
                OO_CFG_PARAMETERS_PATH, OO_CFG_LUA_PATH, OO_CFG_RATE_LIMIT, OO_CFG_PIPELINE,
                OO_CFG_BACKTEST_TIMEOUT, OO_CFG_LEASE_MS, OO_CFG_LUA_MEMORY_MB, OO_CFG_HOME, OO_CFG_SIM,
-               OO_CFG_BLOCK_REQUESTS, OO_CFG_TOKEN, OO_CFG_COUNT } oo_cfg_key;
+               OO_CFG_BLOCK_REQUESTS, OO_CFG_RETRY_COOLDOWN, OO_CFG_TOKEN, OO_CFG_COUNT } oo_cfg_key;
 
 /* The password set in the dashboard lives in <data dir>/OO_PASSWORD_FILE (mode 0600), never in
  * the database; it is the password's last layer, under the files, the environment and flags. */
@@ -44,6 +44,10 @@ int oo_config_set_flag(oo_config *c, oo_cfg_key key, const char *value, const ch
  * environment variable or flag set the key. 1 applied, 0 not (a higher layer holds it, or
  * the page does not edit that key), -1 with err when the value is bad. */
 int oo_config_set_setting(oo_config *c, const char *name, const char *value, oo_err *err);
+/* Forgets what the Settings page (and the password file it writes) gave, so that they are read
+ * again: a long-lived process (the dashboard) calls this, then applies the saved settings anew,
+ * before it starts a run with them. */
+void oo_config_forget_settings(oo_config *c);
 const char *oo_config_get(const oo_config *c, oo_cfg_key key);
 int oo_config_int(const oo_config *c, oo_cfg_key key);
 /* The environment variable of a key ("OO_PORT") and its lower-case name ("port"). */

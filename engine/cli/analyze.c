@@ -108,7 +108,13 @@ int cli_cmd_analyze(const cli_cmd *cmd, cli_args *a)
     }
     if (goal) cJSON_AddStringToObject(args, "goal", goal);
     if (oo_cfg()->json) cJSON_AddTrueToObject(args, "json");
-    oo_store *st = cli_open_store();
+    /* analyze only reads: the database is opened read-only. Without one yet, an empty store in
+     * memory answers as the file would (no run N; a goal's name still checked), and nothing is
+     * created on disk. */
+    int missing;
+    oo_store *st = cli_open_store_readonly(&missing);
+    oo_err oerr = {0};
+    if (!st && missing && !(st = store_open(":memory:", &oerr))) fprintf(stderr, "oo-automator: %s\n", oerr.msg);
     if (!st) { cJSON_Delete(args); return 1; }
     oo_err err = {0};
     char *text = call_once(st, "analyze", args, &err);
@@ -124,7 +130,10 @@ int cli_cmd_analyze(const cli_cmd *cmd, cli_args *a)
 
 int cli_analysis_export(long run_id, const char *format, const char *output)
 {
-    oo_store *st = cli_open_store();
+    int missing;    /* export only reads, whatever the format: the database is opened read-only */
+    oo_store *st = cli_open_store_readonly(&missing);
+    if (!st && missing)
+        return cli_fail("no run %ld: there is no database yet (%s)", run_id, oo_config_get(oo_cfg(), OO_CFG_DB_PATH));
     if (!st) return 1;
     cJSON *args = cJSON_CreateObject();
     cJSON_AddNumberToObject(args, "run_id", (double)run_id);

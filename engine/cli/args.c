@@ -14,7 +14,7 @@ const cli_opt cli_global_opts[] = {
     {"db", 0, "PATH", "the SQLite database (default: <data dir>/oo_automator.db; env OO_DB_PATH)"},
     {"data-dir", 0, "DIR", "where results, artifacts and the database live (env OO_DATA_DIR)"},
     {"verbose", 'v', NULL, "say more (repeat for more still)"},
-    {"json", 0, NULL, "machine-readable output for read commands"},
+    {"json", 0, NULL, "JSON on stdout instead of text, for every command that prints data"},
     {"help", 'h', NULL, "this help"},
     {0},
 };

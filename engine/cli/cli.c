@@ -41,18 +41,28 @@ static const cli_cmd commands[] = {
      "a sweep from the flags. With --config FILE: a run spec in JSON or Lua.\n"
      "Bad input (a step of 0, start past end, out-of-bounds values, unknown parameters or\n"
      "modes, failing scripts, grids over 1,000 tasks without --yes) is refused before any\n"
-     "browser starts. Every task is written to the database first, then N browsers work.",
+     "browser starts. Every task is written to the database first, then N browsers work.\n"
+     "One run works an account (OO_EMAIL) at a time: while another one does, the run waits\n"
+     "its turn (status queued) and says so; --no-wait refuses instead (exit 75).",
      cli_run_opts, 0, 1, cli_cmd_run},
     {"resume", "Continue a paused or interrupted run", "resume --run-id N [OPTIONS]",
      "Tasks that were mid-backtest when the run stopped (Ctrl-C, a crash, kill -9) run again;\n"
-     "completed tasks are never run twice.",
+     "completed tasks are never run twice. Like run, it waits while another run works the\n"
+     "account (--no-wait: exit 75); a run another engine works already is left to it (exit 1).",
      cli_resume_opts, 0, 0, cli_cmd_resume},
+    {"retry", "Give a run's failed tasks one more round", "retry --run-id N [OPTIONS]",
+     "Every failed task of the run goes back to the queue (its attempts keep counting; a\n"
+     "skipped task, which the site refused, stays skipped) and the run continues here, as\n"
+     "resume does. A run that meets only passing trouble gets such a round by itself, once\n"
+     "its queue drains (after OO_RETRY_COOLDOWN seconds); this is the same by hand.",
+     cli_retry_opts, 0, 0, cli_cmd_retry},
     {"pause", "Pause a run (from any terminal)", "pause --run-id N",
      "The engine working on the run finishes the backtests in flight and stops taking tasks;\n"
      "`oo-automator resume --run-id N` continues it.",
      cli_pause_opts, 0, 0, cli_cmd_pause},
     {"status", "Show a run's progress", "status [--run-id N]",
-     "Without --run-id: the runs in progress (or the latest run).",
+     "Without --run-id: every run that is running, queued or interrupted (its engine is gone:\n"
+     "resume continues it), each with its progress line; when there is none, the latest run.",
      cli_status_opts, 0, 0, cli_cmd_status},
     {"list", "List past runs", "list [OPTIONS]", "Newest first; filter by test, status, mode or name.",
      cli_list_opts, 0, 0, cli_cmd_list},
@@ -156,96 +166,114 @@ static void print_main_help(void)
            "  --db PATH          the SQLite database (env OO_DB_PATH)\n"
            "  --data-dir DIR     results, artifacts and the database (env OO_DATA_DIR)\n"
            "  -v, --verbose      say more (repeat for more)\n"
-           "  --json             machine-readable output for read commands\n"
+           "  --json             JSON on stdout instead of text, for every command that prints data\n"
            "  --version          print the version (and the libraries', Chromium's)\n\n%s\n",
            cli_config_help);
 }
 
-int oo_cli_main(int argc, char **argv)
+/* "--name=value" or "--name" split: key gets the name, the value (or NULL) is returned. */
+static const char *split_flag(const char *name, char *key, size_t n)
 {
-    oo_err err = {0};
+    const char *eq = strchr(name, '=');
+    snprintf(key, n, "%.*s", eq ? (int)(eq - name) : (int)strlen(name), name);
+    return eq ? eq + 1 : NULL;
+}
+
+static int global_takes_value(const char *key) { return !strcmp(key, "db") || !strcmp(key, "data-dir"); }
+
+/* The global options before the command, checked (not applied: the configuration is loaded
+ * after). *cmd_at gets the command's index. -1 to go on; else the exit status (--help,
+ * --version, usage errors). */
+static int scan_globals(int argc, char **argv, int *cmd_at)
+{
     oo_config *cfg = oo_cfg();
-    int rc;
-    /* Everything this program creates (the data dir, the database with its WAL and SHM, logs,
-     * screenshots, page snapshots, downloads, exports) is private to the user whatever the
-     * shell's umask: folders 0700, files 0600. Chromium inherits it for its downloads. */
-    umask(077);
-    /* global options before the command */
     int i = 1;
     for (; i < argc; i++) {
         const char *s = argv[i];
         if (s[0] != '-' || !strcmp(s, "-")) break;
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) { print_main_help(); return 0; }
         if (!strcmp(s, "--version")) return cli_print_version();
-        const char *name = s[1] == '-' ? s + 2 : NULL;
-        if (!strcmp(s, "-v") || !strcmp(s, "-vv") || !strcmp(s, "-vvv")) {
-            cfg->verbose += (int)strlen(s) - 1;
-            continue;
-        }
-        if (!name) return cli_usage_error(NULL, "unknown option %s", s);
-        const char *eq = strchr(name, '=');
+        if (!strcmp(s, "-v") || !strcmp(s, "-vv") || !strcmp(s, "-vvv")) { cfg->verbose += (int)strlen(s) - 1; continue; }
+        if (s[1] != '-') return cli_usage_error(NULL, "unknown option %s", s);
         char key[64];
-        snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - name) : (int)strlen(name), name);
-        int takes = !strcmp(key, "db") || !strcmp(key, "data-dir");
-        const char *value = eq ? eq + 1 : NULL;
-        if (takes && !value) {
-            if (i + 1 >= argc) return cli_usage_error(NULL, "--%s needs a value", key);
-            value = argv[++i];
-        }
-        if (!takes && strcmp(key, "verbose") && strcmp(key, "json"))
-            return cli_usage_error(NULL, "unknown option --%s", key);
-        /* applied after the config is loaded, below */
-        (void)value;
+        const char *value = split_flag(s + 2, key, sizeof key);
+        if (!strcmp(key, "verbose")) { cfg->verbose++; continue; }
+        if (global_takes_value(key) && !value && i + 1 >= argc) return cli_usage_error(NULL, "--%s needs a value", key);
+        if (global_takes_value(key) && !value) i++;
+        else if (!global_takes_value(key) && strcmp(key, "json")) return cli_usage_error(NULL, "unknown option --%s", key);
     }
-    if (i >= argc) {
-        print_main_help();
-        return 2;
-    }
-    /* load the layers under the flags, then re-apply the global flags on top */
+    if (i >= argc) { print_main_help(); return 2; }
+    *cmd_at = i;
+    return -1;
+}
+
+/* The configuration's layers loaded, then the global flags before argv[cmd_at] applied on top;
+ * 0, or 2 after the error. */
+static int load_config(char **argv, int cmd_at)
+{
+    oo_config *cfg = oo_cfg();
+    oo_err err = {0};
     int verbose = cfg->verbose;
     if (oo_config_load(cfg, NULL, NULL, &err) != 0) {
         fprintf(stderr, "oo-automator: %s\n", err.msg);
         return 2;
     }
     cfg->verbose = verbose;
-    for (int j = 1; j < i; j++) {
+    for (int j = 1; j < cmd_at; j++) {
         const char *s = argv[j];
         if (s[0] != '-' || s[1] != '-') continue;
-        const char *name = s + 2, *eq = strchr(name, '=');
         char key[64];
-        snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - name) : (int)strlen(name), name);
-        const char *value = eq ? eq + 1 : NULL;
-        if ((!strcmp(key, "db") || !strcmp(key, "data-dir")) && !value) value = argv[++j];
-        if (!strcmp(key, "verbose")) continue;  /* counted above */
+        const char *value = split_flag(s + 2, key, sizeof key);
+        if (global_takes_value(key) && !value) value = argv[++j];
+        if (!strcmp(key, "verbose")) continue;  /* counted by scan_globals */
         if (cli_global_option(key, value) < 0) return 2;
     }
+    return 0;
+}
 
-    const char *name = argv[i];
-    const cli_cmd *cmd = NULL;
-    for (const cli_cmd *c = commands; c->name; c++)
-        if (!strcmp(c->name, name)) cmd = c;
-    if (!cmd) return cli_usage_error(NULL, "unknown command \"%s\"", name);
+static void set_log_level(int verbose)
+{
+    oo_log_set_level(verbose >= 3 ? OO_LOG_TRACE : verbose == 2 ? OO_LOG_DEBUG : verbose ? OO_LOG_INFO : OO_LOG_WARN);
+}
 
-    if (!strcmp(cmd->name, "replay")) {
-        for (int j = i + 1; j < argc; j++)
+/* The command argv[0] (its options after it) run; its exit status. */
+static int run_command(const cli_cmd *cmd, int argc, char **argv)
+{
+    oo_config *cfg = oo_cfg();
+    if (!strcmp(cmd->name, "replay")) {   /* replay reads its own options: a FILE among them */
+        for (int j = 1; j < argc; j++)
             if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) { cli_print_help(cmd); return 0; }
-        oo_log_set_level(cfg->verbose >= 3 ? OO_LOG_TRACE : cfg->verbose == 2 ? OO_LOG_DEBUG : cfg->verbose ? OO_LOG_INFO : OO_LOG_WARN);
-        return cli_cmd_replay(argc - i, argv + i);
+        set_log_level(cfg->verbose);
+        return cli_cmd_replay(argc, argv);
     }
-
     cli_args a;
-    rc = cli_parse(cmd, argc - i, argv + i, &a, !strcmp(cmd->name, "lua"));
+    int rc = cli_parse(cmd, argc, argv, &a, !strcmp(cmd->name, "lua"));
     if (rc) return rc;
     if (a.help) { cli_print_help(cmd); return 0; }
-    oo_log_set_level(cfg->verbose >= 3 ? OO_LOG_TRACE : cfg->verbose == 2 ? OO_LOG_DEBUG
-                     : cfg->verbose == 1 ? OO_LOG_INFO : OO_LOG_WARN);
+    set_log_level(cfg->verbose);
     if (cfg->verbose) {
         char *d = oo_config_describe(cfg);
         OO_INFO("config", "configuration:\n%s", d);
         free(d);
     }
-    rc = cmd->fn(cmd, &a);
-    oo_config_free(cfg);
+    return cmd->fn(cmd, &a);
+}
+
+int oo_cli_main(int argc, char **argv)
+{
+    /* Everything this program creates (the data dir, the database with its WAL and SHM, logs,
+     * screenshots, page snapshots, downloads, exports) is private to the user whatever the
+     * shell's umask: folders 0700, files 0600. Chromium inherits it for its downloads. */
+    umask(077);
+    int cmd_at = 0, rc = scan_globals(argc, argv, &cmd_at);
+    if (rc >= 0) return rc;
+    if (load_config(argv, cmd_at) != 0) return 2;
+    const cli_cmd *cmd = NULL;
+    for (const cli_cmd *c = commands; c->name; c++)
+        if (!strcmp(c->name, argv[cmd_at])) cmd = c;
+    rc = cmd ? run_command(cmd, argc - cmd_at, argv + cmd_at)
+             : cli_usage_error(NULL, "unknown command \"%s\"", argv[cmd_at]);
+    oo_config_free(oo_cfg());
     oo_log_clear_secrets();
     return rc;
 }
@@ -286,6 +314,7 @@ struct oo_store *cli_open_store(void)
         fprintf(stderr, "oo-automator: %s\n", err.msg);
         return NULL;
     }
+    store_set_engine_silence(s, oo_config_int(oo_cfg(), OO_CFG_LEASE_MS));
     cli_apply_settings(s);
     return s;
 }

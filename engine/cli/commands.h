@@ -38,7 +38,9 @@ typedef struct cli_session {
     run_opts ro;
     cli_progress progress;
 } cli_session;
-int cli_session_open(cli_session *s, int browsers, int headless, int no_cache);
+/* The exit status of a run refused with --no-wait because another engine works the account. */
+#define CLI_EXIT_BUSY 75
+int cli_session_open(cli_session *s, int browsers, int headless, int no_cache, int no_wait);
 void cli_session_close(cli_session *s);
 /* require("oo.cli")[fn](arg) in the session's state. */
 cJSON *cli_session_call(cli_session *s, const char *fn, const cJSON *arg, oo_err *err);
@@ -54,6 +56,7 @@ int cli_plan_and_run(cli_session *s, const cJSON *args, int interactive, long lo
 
 int cli_cmd_run(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_resume(const cli_cmd *cmd, cli_args *a);
+int cli_cmd_retry(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_pause(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_status(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_list(const cli_cmd *cmd, cli_args *a);
@@ -74,7 +77,7 @@ const cli_cmd *cli_commands(void);
 /* What --help says about the program as a whole, and about its configuration. */
 extern const char cli_about[], cli_config_help[];
 
-extern const cli_opt cli_run_opts[], cli_resume_opts[], cli_pause_opts[], cli_status_opts[],
+extern const cli_opt cli_run_opts[], cli_resume_opts[], cli_retry_opts[], cli_pause_opts[], cli_status_opts[],
     cli_list_opts[], cli_export_opts[], cli_serve_opts[], cli_tests_opts[],
     cli_record_check_opts[], cli_demo_opts[], cli_replay_opts[], cli_doctor_opts[], cli_analyze_opts[];
 #endif

@@ -1,5 +1,5 @@
-/* pause and resume: work from any terminal, through the store (the engine running the run
- * watches its status). */
+/* pause, resume and retry: work from any terminal, through the store (the engine running the
+ * run watches its status). */
 #include "cli/commands.h"
 #include "base/config.h"
 #include "store/store.h"
@@ -15,6 +15,16 @@ const cli_opt cli_resume_opts[] = {
     {"browsers", 0, "N", "browsers to use (default: the run's, or OO_BROWSERS)"},
     {"headed", 0, NULL, "show the browser windows"},
     {"no-cache", 0, NULL, "run every backtest even when the same configuration was computed before"},
+    {"no-wait", 0, NULL, "when another run works the same account, refuse (exit 75) instead of waiting"},
+    {0},
+};
+
+const cli_opt cli_retry_opts[] = {
+    {"run-id", 0, "N", "the run whose failed tasks get one more round (required)"},
+    {"browsers", 0, "N", "browsers to use (default: the run's, or OO_BROWSERS)"},
+    {"headed", 0, NULL, "show the browser windows"},
+    {"no-cache", 0, NULL, "run every backtest even when the same configuration was computed before"},
+    {"no-wait", 0, NULL, "when another run works the same account, refuse (exit 75) instead of waiting"},
     {0},
 };
 
@@ -40,15 +50,37 @@ int cli_cmd_pause(const cli_cmd *cmd, cli_args *a)
     if (!run) rc = cli_fail("%s", err.msg);
     else {
         const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
-        if (!strcmp(st, "paused")) printf("run %ld is already paused\n", id);
-        else if (strcmp(st, "running") && strcmp(st, "pending"))
-            rc = cli_fail("run %ld is %s: only a pending or running run can be paused", id, st);
+        if (!strcmp(st, "paused")) { if (!oo_cfg()->json) printf("run %ld is already paused\n", id); }
+        else if (strcmp(st, "running") && strcmp(st, "pending") && strcmp(st, "queued") && strcmp(st, "interrupted"))
+            rc = cli_fail("run %ld is %s: only a pending, queued, running or interrupted run can be paused", id, st);
         else if (store_run_set_status(s, id, "paused", NULL, &err) != 0) rc = cli_fail("%s", err.msg);
-        else printf("run %ld paused: backtests in flight finish, no new ones start; "
-                    "`oo-automator resume --run-id %ld` continues it\n", id, id);
+        else if (!oo_cfg()->json) printf("run %ld paused: backtests in flight finish, no new ones start; "
+                                         "`oo-automator resume --run-id %ld` continues it\n", id, id);
         cJSON_Delete(run);
+        if (rc == 0 && oo_cfg()->json) cli_print_json(store_run_get(s, id, &err));
     }
     store_close(s);
+    return rc;
+}
+
+int cli_cmd_retry(const cli_cmd *cmd, cli_args *a)
+{
+    (void)cmd;
+    long id = run_id_of(a), browsers = 0;
+    if (id < 0) return 2;
+    if (cli_get_int(a, "browsers", 1, 8, &browsers) < 0) return 2;
+    cli_session s;
+    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"), cli_has(a, "no-wait"));
+    if (rc != 0) return rc;
+    oo_err err = {0};
+    int n = run_retry_failed(s.st, id, &err);
+    if (n < 0) rc = cli_fail("%s", err.msg);
+    else if (n == 0) fprintf(stderr, "run %ld has no failed task: nothing to retry\n", id);
+    else {
+        fprintf(stderr, "run %ld: %d failed task%s back in the queue for one more round\n", id, n, n == 1 ? "" : "s");
+        rc = cli_session_execute(&s, id);
+    }
+    cli_session_close(&s);
     return rc;
 }
 
@@ -59,7 +91,7 @@ int cli_cmd_resume(const cli_cmd *cmd, cli_args *a)
     if (id < 0) return 2;
     if (cli_get_int(a, "browsers", 1, 8, &browsers) < 0) return 2;
     cli_session s;
-    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"));
+    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"), cli_has(a, "no-wait"));
     if (rc != 0) return rc;
     oo_err err = {0};
     cJSON *run = store_run_get(s.st, id, &err);

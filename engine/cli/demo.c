@@ -154,7 +154,7 @@ static int run_example(cli_session *s, const char *file)
 static int run_examples(int headless)
 {
     cli_session s;
-    int rc = cli_session_open(&s, 2, headless, 0);
+    int rc = cli_session_open(&s, 2, headless, 0, 0);
     if (rc == 0) rc = run_example(&s, "examples/delta_sweep.lua");
     if (rc == 0) rc = run_example(&s, "examples/staged_delta_profit_target.lua");
     cli_session_close(&s);

@@ -114,6 +114,8 @@ static const struct { const char *env, *what; } setting_help[] = {
                 "../share/oo-automator beside the program, so an unpacked or relocated installation works "
                 "from any prefix)."},
     {"OO_SIM", "The oo-sim executable `demo` starts (default: oo-sim beside oo-automator)."},
+    {"OO_RETRY_COOLDOWN", "Seconds to wait, once the queue drains, before the tasks that failed only for passing "
+                          "trouble get their one more round, 0 to 3600 (default 60)."},
     {"OO_TOKEN", "The dashboard's token (serve): every request must carry it; required when --host is not a "
                  "loopback address. Set here, in ./.env or the config file, it stays out of the process list, "
                  "where any user of the machine reads a --token. Masked in every log."},
@@ -148,6 +150,8 @@ static const char rest[] =
     ".TP\n\\fB0\\fR\nDone (for \\fBdoctor\\fR: every check passed).\n"
     ".TP\n\\fB1\\fR\nSomething failed; the message says what, where and how to fix it.\n"
     ".TP\n\\fB2\\fR\nA bad flag, argument, file or setting.\n"
+    ".TP\n\\fB75\\fR\n\\fBrun \\-\\-no\\-wait\\fR or \\fBresume \\-\\-no\\-wait\\fR: another run works the same account; nothing "
+    "was started.\n"
     ".TP\n\\fB130\\fR\nInterrupted (Ctrl\\-C): running tasks went back to the queue; \\fBresume\\fR continues.\n"
     ".SH EXAMPLES\n"
     ".nf\n"

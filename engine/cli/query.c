@@ -1,5 +1,6 @@
 /* status, list, export: read commands over the store, opened for reading only (nothing is
- * created, migrated or written). --json prints the store's JSON. */
+ * created, migrated or written). --json prints the store's JSON (status adds each run's
+ * progress: done, total, percent, ETA, what each browser is on, what a queued run waits for). */
 #include "cli/commands.h"
 #include "cli/analyze.h"
 #include "base/buf.h"
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const cli_opt cli_status_opts[] = {
     {"run-id", 0, "N", "the run (default: the runs in progress, else the latest)"},
@@ -18,8 +20,8 @@ const cli_opt cli_status_opts[] = {
 };
 const cli_opt cli_list_opts[] = {
     {"limit", 0, "N", "at most N runs (default 50)"},
-    {"status", 0, "STATUS", "pending, running, paused, completed, failed or cancelled"},
-    {"mode", 0, "MODE", "sweep, grid or staged"},
+    {"status", 0, "STATUS", "pending, queued, running, interrupted, paused, completed, failed or cancelled"},
+    {"mode", 0, "MODE", "runs of one mode (sweep, grid, staged, refine, optimize, halving, walkforward)"},
     {"test", 0, "TEST", "runs of one test (number, URL, id or name)"},
     {"search", 0, "TEXT", "runs whose name or test matches TEXT"},
     {0},
@@ -52,9 +54,123 @@ static void print_run_line(const cJSON *r)
     const cJSON *c = cJSON_GetObjectItem(r, "counts");
     const char *name = str(r, "name");
     const char *test = *str(r, "test_name") ? str(r, "test_name") : str(r, "test_url");
-    printf("%5.0f  %-9s %-8s %4.0f/%-4.0f done  %3.0f failed  %s%s%s\n", num(r, "id"), str(r, "status"),
-           str(r, "mode"), num(c, "completed"), num(c, "total"), num(c, "failed"),
+    printf("%5.0f  %-11s %-8s %4.0f/%-4.0f done  %3.0f failed  %3.0f skipped  %s%s%s\n", num(r, "id"), str(r, "status"),
+           str(r, "mode"), num(c, "completed") + num(c, "failed") + num(c, "skipped"), num(c, "total"), num(c, "failed"),
+           num(c, "skipped"),
            *name ? name : "(unnamed)", *test ? "  · " : "", test);
+}
+
+/* Seconds since a store timestamp ("YYYY-MM-DD HH:MM:SS", UTC); -1 when there is none. */
+static int64_t seconds_since(const char *stamp)
+{
+    struct tm tm = {0};
+    if (!stamp || !*stamp || !strptime(stamp, "%Y-%m-%d %H:%M:%S", &tm)) return -1;
+    return (int64_t)time(NULL) - (int64_t)timegm(&tm);
+}
+
+/* What each browser of the run is on: [{worker, values}] from its running tasks. */
+static cJSON *workers_of(oo_store *s, int64_t id)
+{
+    oo_err err = {0};
+    cJSON *tasks = store_run_tasks(s, id, &err), *t, *out = cJSON_CreateArray();
+    cJSON_ArrayForEach(t, tasks) {
+        if (strcmp(str(t, "status"), "running")) continue;
+        const char *owner = str(t, "lease_owner"), *slash = strrchr(owner, '/');
+        oo_buf b;
+        oo_buf_init(&b);
+        const cJSON *v;
+        cJSON_ArrayForEach(v, cJSON_GetObjectItem(t, "values")) {
+            char *txt = cJSON_IsString(v) ? oo_strdup(v->valuestring) : cJSON_PrintUnformatted(v);
+            oo_buf_printf(&b, "%s%s=%s", b.len ? " " : "", v->string, txt);
+            free(txt);
+        }
+        cJSON *w = cJSON_CreateObject();
+        cJSON_AddStringToObject(w, "worker", slash ? slash + 1 : owner);
+        cJSON_AddStringToObject(w, "values", b.data ? b.data : "");
+        oo_buf_free(&b);
+        cJSON_AddItemToArray(out, w);
+    }
+    cJSON_Delete(tasks);
+    return out;
+}
+
+/* A run's progress line as data, added to the run: {done, total, percent, eta_s (running),
+ * workers, waiting_for (queued: the run in the way)}. */
+static void add_progress(oo_store *s, cJSON *run)
+{
+    const cJSON *c = cJSON_GetObjectItem(run, "counts");
+    double total = num(c, "total"), done = num(c, "completed") + num(c, "failed") + num(c, "skipped");
+    cJSON *p = cJSON_AddObjectToObject(run, "progress");
+    cJSON_AddNumberToObject(p, "done", done);
+    cJSON_AddNumberToObject(p, "total", total);
+    cJSON_AddNumberToObject(p, "percent", total > 0 ? (double)(int)(100.0 * done / total) : 0);
+    const char *status = str(run, "status");
+    int64_t elapsed = seconds_since(str(run, "started_at"));
+    if (!strcmp(status, "running") && done > 0 && done < total && elapsed > 0)
+        cJSON_AddNumberToObject(p, "eta_s", (double)(int64_t)((double)elapsed / done * (total - done)));
+    cJSON_AddItemToObject(p, "workers", workers_of(s, (int64_t)num(run, "id")));
+    if (!strcmp(status, "queued")) {
+        oo_err err = {0};
+        cJSON *in_way = store_account_holder(s, str(run, "account"), &err);
+        if (in_way && num(in_way, "id") != num(run, "id")) cJSON_AddNumberToObject(p, "waiting_for", num(in_way, "id"));
+        cJSON_Delete(in_way);
+    }
+}
+
+/* The progress line under a run's line: how far, when done, what each browser is on, or what
+ * it waits for. */
+static void print_progress(const cJSON *run)
+{
+    const cJSON *p = cJSON_GetObjectItem(run, "progress"), *w;
+    const char *status = str(run, "status");
+    printf("       %.0f%%", num(p, "percent"));
+    if (cJSON_GetObjectItem(p, "eta_s")) {
+        int64_t eta = (int64_t)num(p, "eta_s");
+        printf(", ETA %lldm%02llds", (long long)(eta / 60), (long long)(eta % 60));
+    }
+    cJSON_ArrayForEach(w, cJSON_GetObjectItem(p, "workers")) printf(" · %s %s", str(w, "worker"), str(w, "values"));
+    if (!strcmp(status, "queued") && cJSON_GetObjectItem(p, "waiting_for"))
+        printf(" · waiting for run %.0f (the account's)", num(p, "waiting_for"));
+    if (!strcmp(status, "interrupted"))
+        printf(" · its engine is gone: `oo-automator resume --run-id %.0f` continues it", num(run, "id"));
+    printf("\n");
+}
+
+/* status without --run-id: every run that is running, queued or interrupted, else the latest. */
+static cJSON *runs_in_progress(oo_store *s, oo_err *err)
+{
+    cJSON *out = cJSON_CreateArray();
+    static const char *const live[] = {"running", "queued", "interrupted"};
+    for (int i = 0; i < 3; i++) {
+        store_run_filter f = {.status = live[i]};
+        cJSON *rs = store_runs_list(s, &f, err), *r;
+        if (!rs) { cJSON_Delete(out); return NULL; }
+        while ((r = cJSON_DetachItemFromArray(rs, 0))) {
+            add_progress(s, r);
+            cJSON_AddItemToArray(out, r);
+        }
+        cJSON_Delete(rs);
+    }
+    if (cJSON_GetArraySize(out) > 0) return out;
+    store_run_filter f = {.limit = 1};
+    cJSON_Delete(out);
+    return store_runs_list(s, &f, err);
+}
+
+static void print_run(const cJSON *out)
+{
+    const cJSON *c = cJSON_GetObjectItem(out, "counts");
+    printf("run %.0f: %s (%s)\n", num(out, "id"), *str(out, "name") ? str(out, "name") : "(unnamed)", str(out, "mode"));
+    printf("  test:      %s %s\n", str(out, "test_name"), str(out, "test_url"));
+    printf("  status:    %s\n", str(out, "status"));
+    double total = num(c, "total"), done = num(c, "completed");
+    printf("  progress:  %.0f/%.0f completed (%.0f%%), %.0f failed, %.0f skipped, %.0f running, %.0f pending\n", done,
+           total, total > 0 ? 100.0 * done / total : 0, num(c, "failed"), num(c, "skipped"), num(c, "running"),
+           num(c, "pending"));
+    if (*str(out, "started_at")) printf("  started:   %s\n", str(out, "started_at"));
+    if (*str(out, "completed_at")) printf("  finished:  %s\n", str(out, "completed_at"));
+    if (*str(out, "engine") && cJSON_IsTrue(cJSON_GetObjectItem(out, "engine_alive"))) printf("  engine:    %s\n", str(out, "engine"));
+    if (*str(out, "error")) printf("  error:     %s\n", str(out, "error"));
 }
 
 /* status -v: the steps of the run far slower than their baseline (an early sign that the
@@ -85,31 +201,16 @@ int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
     if (!s && missing) return cli_fail("no run %ld: there is no database yet (%s)", run_id, oo_config_get(oo_cfg(), OO_CFG_DB_PATH));
     if (!s) return 1;
     oo_err err = {0};
-    cJSON *out;
+    cJSON *out = run_id ? store_run_get(s, run_id, &err) : runs_in_progress(s, &err);
     cJSON *slow = NULL;
-    if (run_id) {
-        out = store_run_get(s, run_id, &err);
-        if (!out) { store_close(s); return cli_fail("%s", err.msg); }
+    if (out && run_id) {
+        add_progress(s, out);
         if (oo_cfg()->verbose && !(slow = store_run_slow_steps(s, run_id, 3, &err))) {
             store_close(s);
             cJSON_Delete(out);
             return cli_fail("%s", err.msg);
         }
         if (slow && oo_cfg()->json) { cJSON_AddItemToObject(out, "slow_steps", slow); slow = NULL; }
-    } else {
-        out = cJSON_CreateArray();
-        static const char *const live[] = {"running", "paused", "pending"};
-        for (int i = 0; i < 3; i++) {
-            store_run_filter f = {.status = live[i]};
-            cJSON *rs = store_runs_list(s, &f, &err), *r;
-            while (rs && (r = cJSON_DetachItemFromArray(rs, 0))) cJSON_AddItemToArray(out, r);
-            cJSON_Delete(rs);
-        }
-        if (cJSON_GetArraySize(out) == 0) {
-            store_run_filter f = {.limit = 1};
-            cJSON_Delete(out);
-            out = store_runs_list(s, &f, &err);
-        }
     }
     store_close(s);
     if (!out) return cli_fail("%s", err.msg);
@@ -119,18 +220,14 @@ int cli_cmd_status(const cli_cmd *cmd, cli_args *a)
         printf("no runs yet: start one with `oo-automator run`\n");
     } else if (cJSON_IsArray(out)) {
         const cJSON *r;
-        cJSON_ArrayForEach(r, out) print_run_line(r);
+        cJSON_ArrayForEach(r, out) {
+            print_run_line(r);
+            if (cJSON_GetObjectItem(r, "progress")) print_progress(r);
+        }
     } else {
-        const cJSON *c = cJSON_GetObjectItem(out, "counts");
-        printf("run %.0f: %s (%s)\n", num(out, "id"), *str(out, "name") ? str(out, "name") : "(unnamed)", str(out, "mode"));
-        printf("  test:      %s %s\n", str(out, "test_name"), str(out, "test_url"));
-        printf("  status:    %s\n", str(out, "status"));
-        double total = num(c, "total"), done = num(c, "completed");
-        printf("  progress:  %.0f/%.0f completed (%.0f%%), %.0f failed, %.0f running, %.0f pending\n", done, total,
-               total > 0 ? 100.0 * done / total : 0, num(c, "failed"), num(c, "running"), num(c, "pending"));
-        if (*str(out, "started_at")) printf("  started:   %s\n", str(out, "started_at"));
-        if (*str(out, "completed_at")) printf("  finished:  %s\n", str(out, "completed_at"));
-        if (*str(out, "error")) printf("  error:     %s\n", str(out, "error"));
+        print_run(out);
+        const char *st = str(out, "status");
+        if (!strcmp(st, "running") || !strcmp(st, "queued") || !strcmp(st, "interrupted")) print_progress(out);
         if (slow) print_slow_steps(slow);
     }
     cJSON_Delete(slow);
@@ -144,11 +241,13 @@ int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
     long limit = 50;
     if (cli_get_int(a, "limit", 1, 100000, &limit) < 0) return 2;
     const char *status = cli_get(a, "status"), *mode = cli_get(a, "mode");
-    static const char *const statuses[] = {"pending", "running", "paused", "completed", "failed", "cancelled", NULL};
+    static const char *const statuses[] = {"pending", "queued", "running", "interrupted", "paused", "completed", "failed",
+                                           "cancelled", NULL};
     if (status) {
         int ok = 0;
         for (int i = 0; statuses[i]; i++) ok |= !strcmp(status, statuses[i]);
-        if (!ok) return cli_usage_error("list", "--status must be pending, running, paused, completed, failed or cancelled, found \"%s\"", status);
+        if (!ok) return cli_usage_error("list", "--status must be pending, queued, running, interrupted, paused, completed, "
+                                        "failed or cancelled, found \"%s\"", status);
     }
     int missing;
     oo_store *s = cli_open_store_readonly(&missing);
@@ -233,7 +332,8 @@ int cli_cmd_export(const cli_cmd *cmd, cli_args *a)
     int rc = 0;
     if (!strcmp(output, "-")) fwrite(b.data, 1, b.len, stdout);
     else if (oo_write_file(output, b.data, b.len, &err) != 0) rc = cli_fail("%s", err.msg);
-    else if (!oo_cfg()->json) fprintf(stderr, "exported run %ld to %s\n", run_id, output);
+    else if (oo_cfg()->json) printf("{\"run_id\": %ld, \"format\": \"%s\", \"bytes\": %zu}\n", run_id, format, b.len);
+    else fprintf(stderr, "exported run %ld to %s\n", run_id, output);
     oo_buf_free(&b);
     return rc;
 }

@@ -121,6 +121,7 @@ static int run_check(cli_args *a, const char *file)
     push_arg(argv, &argc, "timeout", timeout_s);
     push_arg(argv, &argc, "headless", cli_has(a, "headed") ? "0" : oo_config_int(c, OO_CFG_HEADLESS) ? "1" : "0");
     push_arg(argv, &argc, "downloads", downloads);
+    push_arg(argv, &argc, "json", oo_cfg()->json ? "1" : NULL);
     push_arg(argv, &argc, "recordings", oo_config_get(c, OO_CFG_RECORDINGS));
     /* the recordings' {{placeholders}} from the configuration (flags, environment, files) */
     push_arg(argv, &argc, "OO_EMAIL", oo_config_get(c, OO_CFG_EMAIL));

@@ -21,10 +21,14 @@ const cli_opt cli_run_opts[] = {
     {"step", 0, "S", "step between values (a decimal number; minutes for times: 15 or 0:15)"},
     {"browsers", 0, "N", "browsers working at once (default 2; env OO_BROWSERS)"},
     {"config", 0, "FILE", "a run spec in JSON, YAML (.yaml/.yml) or Lua"},
+    {"mode", 0, "MODE", "sweep, grid, staged, refine, optimize or halving (overrides the spec's; see the README's Modes)"},
+    {"max-backtests", 0, "N", "optimize: the budget of backtests"},
+    {"seed", 0, "N", "optimize: the seed of the search (the same seed, the same search)"},
     {"name", 0, "NAME", "a name for the run (at most 200 characters)"},
     {"yes", 'y', NULL, "do not ask (also allows runs of over 1,000 backtests)"},
     {"no-cache", 0, NULL, "run every backtest even when the same configuration was computed before"},
     {"headed", 0, NULL, "show the browser windows"},
+    {"no-wait", 0, NULL, "when another run works the same account, refuse (exit 75) instead of waiting"},
     {0},
 };
 
@@ -100,13 +104,15 @@ static int ask_yes(const char *question)
     return line[0] == '\n' || line[0] == 'y' || line[0] == 'Y';
 }
 
-/* The plan's summary: what will run, on how many browsers. */
+/* The plan's summary: what will run, on how many browsers, and how long it should take. */
 static void summary(const cJSON *plan)
 {
     const cJSON *b = cJSON_GetObjectItem(plan, "browsers");
     long browsers = cJSON_IsNumber(b) ? (long)b->valuedouble : oo_config_int(oo_cfg(), OO_CFG_BROWSERS);
     const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "summary"));
-    fprintf(stderr, "%s on %ld browser%s\n", text ? text : "run", browsers, browsers == 1 ? "" : "s");
+    const char *estimate = cJSON_GetStringValue(cJSON_GetObjectItem(plan, "estimate"));
+    fprintf(stderr, "%s on %ld browser%s\nestimate: %s\n", text ? text : "run", browsers, browsers == 1 ? "" : "s",
+            estimate ? estimate : "-");
 }
 
 /* In a terminal, the question whether to go on: 1 go, 0 declined. */
@@ -120,10 +126,29 @@ static int confirm(const cJSON *plan, int interactive)
     return 0;
 }
 
+/* With --no-wait, a run is not even created while another engine works the account: 0 and
+ * the exit status printed, or -1 to go on. */
+static int account_busy(cli_session *s)
+{
+    if (!s->ro.no_wait) return -1;
+    oo_err err = {0};
+    cJSON *in_way = store_account_holder(s->st, s->ro.account, &err);
+    if (!in_way) return err.code ? cli_fail("%s", err.msg) : -1;
+    const char *engine = cJSON_GetStringValue(cJSON_GetObjectItem(in_way, "engine"));
+    cli_fail("the account %s is busy with run %.0f (%s, engine %s): nothing was started (without --no-wait the run "
+             "waits for its turn)", s->ro.account && *s->ro.account ? s->ro.account : "(no login)",
+             cJSON_GetNumberValue(cJSON_GetObjectItem(in_way, "id")),
+             cJSON_GetStringValue(cJSON_GetObjectItem(in_way, "status")), engine ? engine : "?");
+    cJSON_Delete(in_way);
+    return CLI_EXIT_BUSY;
+}
+
 /* Creates the planned run and executes it. */
 static int create_and_execute(cli_session *s, const cJSON *plan, long long *run_id_out)
 {
     oo_err err = {0};
+    int busy = account_busy(s);
+    if (busy >= 0) return busy;
     cJSON *key = cJSON_CreateNumber(cJSON_GetNumberValue(cJSON_GetObjectItem(plan, "key")));
     cJSON *id = cli_session_call(s, "create", key, &err);
     cJSON_Delete(key);
@@ -185,6 +210,24 @@ static int check_flags(cli_args *a, const char *script, const char *config)
         return cli_usage_error("run", "--param needs --url (the test to run it on)");
     if (!script && !config && !cli_has(a, "param") && cli_has(a, "url"))
         return cli_usage_error("run", "--url needs --param NAME (or run without arguments for the wizard)");
+    if (!script && !config && !cli_has(a, "param") &&
+        (cli_has(a, "mode") || cli_has(a, "max-backtests") || cli_has(a, "seed")))
+        return cli_usage_error("run", "--mode, --max-backtests and --seed apply to a spec: give SCRIPT.lua, --config "
+                                      "or --url with --param");
+    return 0;
+}
+
+/* --mode, --max-backtests and --seed into args (the spec's own are overridden by oo.cli);
+ * 0, or -1 after the usage error. */
+static int search_flags(cli_args *a, cJSON *args)
+{
+    long budget = 0, seed = 0;
+    int hb = cli_get_int(a, "max-backtests", 2, 100000, &budget);
+    int hs = cli_get_int(a, "seed", -1000000000L, 1000000000L, &seed);
+    if (hb < 0 || hs < 0) return -1;
+    if (cli_get(a, "mode")) cJSON_AddStringToObject(args, "mode", cli_get(a, "mode"));
+    if (hb) cJSON_AddNumberToObject(args, "max_backtests", (double)budget);
+    if (hs) cJSON_AddNumberToObject(args, "seed", (double)seed);
     return 0;
 }
 
@@ -192,7 +235,7 @@ static int check_flags(cli_args *a, const char *script, const char *config)
 static cJSON *run_args(cli_args *a, const char *script, const char *config, long browsers)
 {
     cJSON *args = cJSON_CreateObject();
-    if (range_flags(a, args) != 0) { cJSON_Delete(args); return NULL; }
+    if (range_flags(a, args) != 0 || search_flags(a, args) != 0) { cJSON_Delete(args); return NULL; }
     if (script) cJSON_AddStringToObject(args, "script", script);
     if (config) cJSON_AddStringToObject(args, "config", config);
     if (cli_get(a, "url")) cJSON_AddStringToObject(args, "url", cli_get(a, "url"));
@@ -215,7 +258,7 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     cJSON *args = NULL;
     if ((script || config || cli_has(a, "param")) && !(args = run_args(a, script, config, browsers))) return 2;
     cli_session s;
-    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"));
+    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"), cli_has(a, "no-wait"));
     if (rc == 0) rc = args ? cli_plan_and_run(&s, args, !cli_has(a, "yes"), NULL) : wizard(&s, browsers);
     cli_session_close(&s);
     cJSON_Delete(args);

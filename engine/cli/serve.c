@@ -1,10 +1,13 @@
 /* serve: the dashboard. Computes the parameter schemas once (Lua discovery through script/),
  * hands them, the store and the resource folders to web/, prints the URL as the first line of
  * stdout, and serves until SIGINT or SIGTERM. The web server runs in its own thread; this one
- * waits for the signal. POST /api/runs starts an engine process for the run (start_run); the
- * analysis endpoints are answered by the Lua analysis (cli/analyze.c, on the web thread). */
+ * waits for the signal. POST /api/runs starts an engine process for the run (start_run), and
+ * POST /api/runs/{id}/resume one for a stored run (resume_run); POST /api/estimate says what a
+ * spec would run and how long it would take (estimate_run); the analysis endpoints are answered
+ * by the Lua analysis (cli/analyze.c, on the web thread). */
 #include "cli/commands.h"
 #include "cli/analyze.h"
+#include "base/alive.h"
 #include "base/config.h"
 #include "base/buf.h"
 #include "base/util.h"
@@ -48,6 +51,21 @@ static char *parameters_json(oo_script *sc, oo_err *err)
  * terminal. The store and the Lua state are the web thread's from web_start to web_stop. */
 typedef struct starter { char *exe, *db_path, *data_dir; oo_store *st; oo_script *sc; } starter;
 
+/* The run joins its account's queue now, for the engine just started: runs started one after
+ * the other start in that order, whichever engine process is quicker to claim its own. */
+static int queue_for(const starter *s, int64_t run_id, pid_t pid)
+{
+    char self[96], engine[128];
+    oo_engine_self(self, sizeof self);
+    char *colon = strrchr(self, ':');
+    if (colon) *colon = '\0';
+    snprintf(engine, sizeof engine, "%s:%ld", self, (long)pid);
+    oo_err e = {0};
+    if (store_run_enqueue(s->st, run_id, oo_config_get(oo_cfg(), OO_CFG_EMAIL), engine, &e) < 0)
+        fprintf(stderr, "oo-automator: warning: run %lld: %s\n", (long long)run_id, e.msg);
+    return 0;
+}
+
 static int spawn_engine(const starter *s, int64_t run_id, oo_err *err)
 {
     char rel[64];
@@ -58,7 +76,10 @@ static int spawn_engine(const starter *s, int64_t run_id, oo_err *err)
     oo_mkdir_p(dir, &e2);
     char idtxt[32];
     snprintf(idtxt, sizeof idtxt, "%lld", (long long)run_id);
-    char *argv[] = {s->exe, "--db", s->db_path, "resume", "--run-id", idtxt, NULL};
+    /* the same database and data dir as this server's (flags, environment or files): the
+     * engine finds the password file, the settings and writes its artifacts where the
+     * dashboard serves them */
+    char *argv[] = {s->exe, "--db", s->db_path, "--data-dir", s->data_dir, "resume", "--run-id", idtxt, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -80,7 +101,7 @@ static int spawn_engine(const starter *s, int64_t run_id, oo_err *err)
     posix_spawnattr_destroy(&at);
     free(dir);
     free(log);
-    if (rc == 0) return 0;
+    if (rc == 0) return queue_for(s, run_id, pid);
     return oo_err_set(err, OO_E_IO, "run %lld was stored but its engine could not start: %s (`oo-automator resume "
                       "--run-id %lld` runs it)", (long long)run_id, strerror(rc), (long long)run_id);
 }
@@ -91,9 +112,18 @@ static cJSON *call(starter *s, const char *fn, const cJSON *arg, oo_err *err)
     return script_call(s->sc, "oo.cli", fn, arg, err);
 }
 
+/* The Settings page may have changed since the last run: its layer is read again, so that a
+ * run started here sees what a terminal would. */
+static void settings_now(starter *s)
+{
+    oo_config_forget_settings(oo_cfg());
+    cli_apply_settings(s->st);
+}
+
 static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
 {
     starter *s = ud;
+    settings_now(s);
     cJSON *args = cJSON_CreateObject();
     cJSON_AddItemToObject(args, "spec", cJSON_Duplicate(spec, 1));
     cJSON_AddStringToObject(args, "where", "the run spec");
@@ -111,6 +141,28 @@ static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
     cJSON_Delete(plan);
     cJSON_Delete(args);
     return run_id;
+}
+
+/* POST /api/estimate (on the web thread): the spec's backtests, summary and estimate, checked
+ * by the same Lua as POST /api/runs and `run` (lua/oo/cli.lua, in this command's state; the
+ * account's recent backtest times come from the store through the `runs` module). */
+static cJSON *estimate_run(void *ud, const cJSON *spec, oo_err *err)
+{
+    starter *s = ud;
+    cJSON *args = cJSON_CreateObject();
+    cJSON_AddItemToObject(args, "spec", cJSON_Duplicate(spec, 1));
+    cJSON_AddStringToObject(args, "where", "the run spec");
+    cJSON *out = call(s, "estimate_spec", args, err);
+    cJSON_Delete(args);
+    return out;
+}
+
+/* POST /api/runs/{id}/resume (on the web thread): an engine process for the stored run, exactly
+ * as for a new one. */
+static int resume_run(void *ud, int64_t run_id, oo_err *err)
+{
+    settings_now(ud);
+    return spawn_engine(ud, run_id, err);
 }
 
 /* The parameter schemas for New Run; when the scripts cannot be read, the dashboard still
@@ -159,7 +211,8 @@ static int serve_until_signal(const web_opts *o)
         pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
         return err.code == OO_E_USAGE ? cli_usage_error("serve", "%s", err.msg) : cli_fail("%s", err.msg);
     }
-    printf("%s\n", web_url(w));
+    if (oo_cfg()->json) printf("{\"url\": \"%s\", \"database\": \"%s\"}\n", web_url(w), o->db_path);
+    else printf("%s\n", web_url(w));
     fflush(stdout);
     fprintf(stderr, "oo-automator: the dashboard is at %s%s (database %s); Ctrl-C stops it\n", web_url(w),
             o->token ? "?token=..." : "", o->db_path);
@@ -218,7 +271,10 @@ int cli_cmd_serve(const cli_cmd *cmd, cli_args *a)
     web_opts o = {.host = host, .port = oo_config_int(cfg, OO_CFG_PORT), .token = token, .db_path = st.db_path,
                   .data_dir = st.data_dir, .web_dir = web_dir, .vendor_dir = vendor_dir, .parameters_json = params,
                   .metrics_json = metrics, .settings_defaults = defaults, .start_run = st.st && st.sc ? start_run : NULL,
-                  .start_run_ud = &st, .analysis = analysis ? cli_analysis_serve : NULL, .analysis_ud = analysis};
+                  .resume_run = st.st ? resume_run : NULL, .start_run_ud = &st,
+                  .estimate = st.st && st.sc ? estimate_run : NULL,
+                  .analysis = analysis ? cli_analysis_serve : NULL, .analysis_ud = analysis,
+                  .engine_silence_ms = oo_config_int(cfg, OO_CFG_LEASE_MS)};
     int rc = serve_until_signal(&o);
     cli_analysis_server_free(analysis);
     free(params);

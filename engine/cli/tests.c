@@ -88,9 +88,11 @@ int cli_cmd_tests(const cli_cmd *cmd, cli_args *a)
         if (!id) rc = 1;
         else if (!strcmp(sub, "rename")) {
             if (store_test_rename(s, id, a->pos[2], &err) != 0) rc = cli_fail("%s", err.msg);
+            else if (oo_cfg()->json) cli_print_json(store_test_get(s, id, &err));
             else printf("test %lld is now \"%s\"\n", id, a->pos[2]);   /* checked above: plain text */
         } else {
             if (store_test_delete(s, id, &err) != 0) rc = cli_fail("%s", err.msg);
+            else if (oo_cfg()->json) printf("{\"id\": %lld, \"deleted\": true}\n", id);
             else printf("test %lld removed from the history (its runs and results are kept)\n", id);
         }
     }

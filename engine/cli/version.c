@@ -53,6 +53,33 @@ static void h2o_version(char *out, size_t n)
     h2o_config_dispose(&conf);
 }
 
+/* --json: the same facts as one object. */
+static int print_version_json(const char *lws, const char *h2o, int lua)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "version", oo_version());
+    char luav[32];
+    snprintf(luav, sizeof luav, "%d.%d%s%s", lua / 100, lua % 100, lua == LUA_VERSION_NUM ? "." : "",
+             lua == LUA_VERSION_NUM ? LUA_VERSION_RELEASE : "");
+    cJSON_AddStringToObject(o, "lua", luav);
+    cJSON_AddStringToObject(o, "sqlite", sqlite3_libversion());
+    cJSON_AddStringToObject(o, "cjson", cJSON_Version());
+    cJSON_AddStringToObject(o, "libwebsockets", lws);
+    cJSON_AddStringToObject(o, "h2o", h2o);
+    oo_err err = {0};
+    char *path = cdp_chromium_find(oo_config_get(oo_cfg(), OO_CFG_CHROMIUM), &err);
+    const char *const argv[] = {path, "--version", NULL};
+    char *line = path ? oo_proc_first_line(argv, 10000, &err) : NULL;
+    cJSON *c = cJSON_AddObjectToObject(o, "chromium");
+    if (path) cJSON_AddStringToObject(c, "path", path);
+    if (line) cJSON_AddStringToObject(c, "version", line);
+    else cJSON_AddStringToObject(c, "error", err.msg);
+    free(line);
+    free(path);
+    cli_print_json(o);
+    return 0;
+}
+
 int cli_print_version(void)
 {
     oo_err err = {0};
@@ -62,14 +89,15 @@ int cli_print_version(void)
     snprintf(lws, sizeof lws, "%s", lws_get_library_version());
     lws[strcspn(lws, "- ")] = '\0';  /* "4.1.6-" and "4.3.2-v4.3.2": the release */
     int lua = (int)lua_version(NULL);
+    char h2o[64];
+    h2o_version(h2o, sizeof h2o);
+    if (cfg->json) return print_version_json(lws, h2o, lua);
     printf("oo-automator %s\n", oo_version());
     printf("  %-14s %d.%d%s%s\n", "Lua", lua / 100, lua % 100,
            lua == LUA_VERSION_NUM ? "." : "", lua == LUA_VERSION_NUM ? LUA_VERSION_RELEASE : "");
     printf("  %-14s %s\n", "SQLite", sqlite3_libversion());
     printf("  %-14s %s\n", "cJSON", cJSON_Version());
     printf("  %-14s %s\n", "libwebsockets", lws);
-    char h2o[64];
-    h2o_version(h2o, sizeof h2o);
     printf("  %-14s %s\n", "h2o", h2o);
     fflush(stdout);
     print_chromium();

@@ -60,6 +60,7 @@ void run_report(run_ctx *c, int final)
         .completed = c->counts.completed, .failed = c->counts.failed, .skipped = c->counts.skipped,
         .done_before = c->done_before, .elapsed_ms = oo_now_ms() - c->started_ms,
         .nworkers = c->nworkers, .workers = c->workers, .final = final,
+        .waiting_for = c->waiting_for, .waiting_engine = c->waiting_engine,
     };
     c->o.on_progress(c->o.progress_ud, &p);
 }

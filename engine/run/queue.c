@@ -44,6 +44,7 @@ static void held_add(run_ctx *c, const cJSON *task, const char *owner)
     run_held *h = &c->held[c->nheld++];
     h->task_id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(task, "id"));
     h->attempts = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(task, "attempts"));
+    h->retries = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(task, "retries"));
     snprintf(h->owner, sizeof h->owner, "%s", owner);
 }
 
@@ -141,15 +142,21 @@ static int q_complete(lua_State *L)
     return 1;
 }
 
+/* What becomes of a task after a failed attempt. */
+typedef enum { FAIL_RETRY, FAIL_FINAL, FAIL_SKIP, FAIL_UNCOUNTED } fail_next;
+
 /* Records the failure (and its evidence) and moves the task on, in one transaction. */
-static int record_failure(run_ctx *c, const store_failure *f, int uncounted, int final, const char *owner, oo_err *e)
+static int record_failure(run_ctx *c, const store_failure *f, fail_next next, const char *owner, oo_err *e)
 {
     int rc = store_begin(c->st, e);
     if (rc == 0 && store_failure_add(c->st, f, e) < 0) rc = -1;
     /* uncounted: not the task's fault (the session expired, Chromium died, a rate limit): the
-     * failure is recorded, the task goes back to the queue without using up an attempt */
-    if (rc == 0 && uncounted && store_task_release(c->st, f->task_id, owner, e) != 0) rc = -1;
-    if (rc == 0 && !uncounted && store_task_fail(c->st, f->task_id, f->message, final, e) != 0) rc = -1;
+     * failure is recorded, the task goes back to the queue without using up an attempt; skip:
+     * the site refuses the configuration itself, the task is skipped for good */
+    if (rc == 0 && next == FAIL_UNCOUNTED && store_task_release(c->st, f->task_id, owner, e) != 0) rc = -1;
+    if (rc == 0 && next == FAIL_SKIP && store_task_skip(c->st, f->task_id, f->message, e) != 0) rc = -1;
+    if (rc == 0 && (next == FAIL_RETRY || next == FAIL_FINAL) &&
+        store_task_fail(c->st, f->task_id, f->message, next == FAIL_FINAL, e) != 0) rc = -1;
     if (rc == 0) return store_commit(c->st, e);
     store_rollback(c->st);
     return -1;
@@ -162,7 +169,8 @@ static int q_fail(lua_State *L)
     luaL_checktype(L, 3, LUA_TTABLE);
     char msg[4096], type[32], shot[1024], html[1024], net[1024];
     const char *m = opt_str(L, 3, "message", msg, sizeof msg), *t = opt_str(L, 3, "type", type, sizeof type);
-    int permanent = opt_bool(L, 3, "permanent");
+    int skip = opt_bool(L, 3, "skip");
+    int permanent = opt_bool(L, 3, "permanent") || skip;
     int uncounted = opt_bool(L, 3, "uncounted") && !permanent;
     oo_err e = {0};
     cJSON *console = NULL;
@@ -171,15 +179,17 @@ static int q_fail(lua_State *L)
     lua_pop(L, 1);
     run_held *h = held_find(c, id);
     int attempt = (h ? h->attempts : 0) + 1;
-    int final = !uncounted && (permanent || attempt >= c->o.max_attempts);
+    /* each round (the first, then each retry) has max_attempts; the attempts keep counting */
+    int final = !uncounted && (permanent || attempt >= c->o.max_attempts * (1 + (h ? h->retries : 0)));
     store_failure f = {.task_id = id, .attempt = attempt, .type = t ? t : "timing", .message = m ? m : "failed",
                        .screenshot_path = opt_str(L, 3, "screenshot", shot, sizeof shot),
                        .html_path = opt_str(L, 3, "html", html, sizeof html),
                        .network_log_path = opt_str(L, 3, "network_log", net, sizeof net), .console_log = console};
-    int rc = record_failure(c, &f, uncounted, final, h ? h->owner : "", &e);
+    int rc = record_failure(c, &f, uncounted ? FAIL_UNCOUNTED : skip ? FAIL_SKIP : final ? FAIL_FINAL : FAIL_RETRY,
+                            h ? h->owner : "", &e);
     cJSON_Delete(console);
     if (rc != 0) return fail_store(L, &e);
-    if (h) run_counts_move(c, "running", final ? "failed" : "pending", 1);
+    if (h) run_counts_move(c, "running", skip ? "skipped" : final ? "failed" : "pending", 1);
     held_drop(c, id);
     run_report(c, 0);
     lua_pushboolean(L, final);
@@ -229,6 +239,16 @@ static int q_results(lua_State *L)
     run_ctx *c = checkq(L);
     oo_err e = {0};
     cJSON *r = store_run_results(c->st, c->run_id, &e);
+    if (!r) return fail_store(L, &e);
+    return push_json_owned(L, r);
+}
+
+/* q:tasks(): every task of the run in order, failed ones too (store_run_tasks) */
+static int q_tasks(lua_State *L)
+{
+    run_ctx *c = checkq(L);
+    oo_err e = {0};
+    cJSON *r = store_run_tasks(c->st, c->run_id, &e);
     if (!r) return fail_store(L, &e);
     return push_json_owned(L, r);
 }
@@ -288,6 +308,35 @@ static int q_set_hash(lua_State *L)
     if (store_task_set_hash(c->st, (int64_t)luaL_checkinteger(L, 2), luaL_checkstring(L, 3), &e) != 0)
         return fail_store(L, &e);
     return 0;
+}
+
+static int q_failed_tasks(lua_State *L)
+{
+    run_ctx *c = checkq(L);
+    oo_err e = {0};
+    cJSON *r = store_run_failed_tasks(c->st, c->run_id, &e);
+    if (!r) return fail_store(L, &e);
+    return push_json_owned(L, r);
+}
+
+static int q_retry(lua_State *L)
+{
+    run_ctx *c = checkq(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    oo_err e = {0};
+    cJSON *ids = script_to_json(L, 2, &e);
+    if (!ids) return script_error(L, OO_E_SCRIPT, "q:retry: %s", e.msg);
+    if (cJSON_IsObject(ids) && !ids->child) {   /* {} is an empty list here */
+        cJSON_Delete(ids);
+        ids = cJSON_CreateArray();
+    }
+    int n = store_tasks_retry(c->st, c->run_id, ids, "automatic", &e);
+    cJSON_Delete(ids);
+    if (n < 0) return fail_store(L, &e);
+    run_counts_move(c, "failed", "pending", n);
+    run_report(c, 0);
+    lua_pushinteger(L, n);
+    return 1;
 }
 
 /* q:step_times(task_id | nil, recording, {{step, type, ms}, ...}): timing baselines */
@@ -380,8 +429,10 @@ static void queue_metatable(lua_State *L)
     if (!luaL_newmetatable(L, MT_QUEUE)) return;
     static const luaL_Reg m[] = {{"lease", q_lease}, {"complete", q_complete}, {"fail", q_fail},
         {"release", q_release}, {"counts", q_counts}, {"open_tasks", q_open_tasks}, {"results", q_results},
-        {"add_tasks", q_add_tasks}, {"max_stage", q_max_stage}, {"cached", q_cached}, {"set_hash", q_set_hash},
-        {"step_times", q_step_times}, {"step_baselines", q_step_baselines}, {"stopping", q_stopping}, {"event", q_event}, {"worker_state", q_worker_state}, {NULL, NULL}};
+        {"tasks", q_tasks}, {"add_tasks", q_add_tasks}, {"max_stage", q_max_stage}, {"cached", q_cached},
+        {"set_hash", q_set_hash}, {"step_times", q_step_times}, {"step_baselines", q_step_baselines},
+        {"stopping", q_stopping}, {"event", q_event}, {"worker_state", q_worker_state},
+        {"failed_tasks", q_failed_tasks}, {"retry", q_retry}, {NULL, NULL}};
     luaL_newlib(L, m);
     lua_setfield(L, -2, "methods");
     lua_pushcfunction(L, q_index);

@@ -3,6 +3,7 @@
  * decide the outcome. Meanwhile a tick renews this engine's leases and reads the run's status
  * (a pause or a cancel written by another process); a signal stops the run from the loop. */
 #include "run/internal.h"
+#include "base/alive.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "cdp/cdp.h"
@@ -44,6 +45,7 @@ static void on_tick(void *ud)
     run_ctx *c = ud;
     c->tick = NULL;
     renew_leases(c);
+    run_account_heartbeat(c);
     read_status(c);
     run_report(c, 0);
     int64_t every = c->o.lease_ms / 3 < 1000 ? c->o.lease_ms / 3 : 1000;
@@ -69,18 +71,12 @@ static void reclaim_dead_leases(run_ctx *c)
 {
     oo_err e = {0};
     cJSON *owners = store_run_lease_owners(c->st, c->run_id, &e);
-    char host[64] = "host";
-    gethostname(host, sizeof host - 1);
-    size_t hl = strlen(host);
     const cJSON *o;
     cJSON_ArrayForEach(o, owners) {
         const char *owner = cJSON_GetStringValue(o);
-        if (!owner || strncmp(owner, host, hl) != 0 || owner[hl] != ':') continue;
-        long pid = strtol(owner + hl + 1, NULL, 10);
-        if (pid <= 0 || pid == (long)getpid()) continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        if (!owner || oo_engine_process_alive(owner)) continue;
         int n = store_run_release_owner(c->st, c->run_id, owner, &e);
-        if (n > 0) OO_INFO("run", "%d task(s) of %s: its engine (pid %ld) is gone; back in the queue", n, owner, pid);
+        if (n > 0) OO_INFO("run", "%d task(s) of %s: its engine is gone; back in the queue", n, owner);
     }
     cJSON_Delete(owners);
 }
@@ -95,7 +91,8 @@ static int set_status(run_ctx *c, const char *status, const char *msg)
     return 0;
 }
 
-static int ctx_init(run_ctx *c, const cJSON *run, const run_opts *o, oo_err *err)
+/* The options, with their defaults, and this engine's name. */
+static void ctx_options(run_ctx *c, const cJSON *run, const run_opts *o)
 {
     c->test_id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(run, "test_id"));
     c->o = *o;
@@ -104,9 +101,12 @@ static int ctx_init(run_ctx *c, const cJSON *run, const run_opts *o, oo_err *err
     if (c->o.browsers <= 0) c->o.browsers = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(run, "browsers"));
     if (c->o.browsers <= 0) c->o.browsers = 2;
     if (!c->o.data_dir) c->o.data_dir = ".";
-    char host[64] = "host";
-    gethostname(host, sizeof host - 1);
-    snprintf(c->owner_base, sizeof c->owner_base, "%s:%ld", host, (long)getpid());
+    oo_engine_self(c->owner_base, sizeof c->owner_base);
+}
+
+/* The run is this engine's now (run_wait_turn): its artifacts folder, its counts. */
+static int ctx_init(run_ctx *c, const cJSON *run, oo_err *err)
+{
     char rel[64];
     snprintf(rel, sizeof rel, "runs/%lld", (long long)c->run_id);
     c->artifacts_dir = oo_path_join(c->o.data_dir, rel);
@@ -114,8 +114,6 @@ static int ctx_init(run_ctx *c, const cJSON *run, const run_opts *o, oo_err *err
     const cJSON *planned = cJSON_GetObjectItem(cJSON_GetObjectItem(run, "config"), "count");
     if (cJSON_IsNumber(planned) && planned->valuedouble > 0 && planned->valuedouble < 1e9) c->planned = (int)planned->valuedouble;
     c->started_ms = oo_now_ms();
-    if (set_status(c, "running", NULL) != 0)
-        return oo_err_set(err, OO_E_DB, "cannot mark run %lld running", (long long)c->run_id);
     reclaim_dead_leases(c);
     if (run_counts_load(c) != 0) return oo_err_set(err, OO_E_DB, "cannot count the tasks of run %lld", (long long)c->run_id);
     c->done_before = c->counts.completed + c->counts.failed;
@@ -171,6 +169,10 @@ static int finished_outcome(run_ctx *c, oo_err *err)
 
 static int outcome_of(run_ctx *c, int rc, oo_err *err)
 {
+    if (c->lost) {                 /* another engine works the run now: its status is that one's */
+        if (!err->code) oo_err_set(err, OO_E_INPUT, "run %lld: another engine took it over", (long long)c->run_id);
+        return RUN_ELSEWHERE;
+    }
     int interrupted = rc == 1 || (c->stop_reason && !strcmp(c->stop_reason, "interrupted")) ||
                       (rc < 0 && err->code == OO_E_CANCELLED);
     if (interrupted) {
@@ -191,15 +193,17 @@ int run_execute(oo_store *st, oo_script *sc, int64_t run_id, const run_opts *o, 
     cJSON *run = store_run_get(st, run_id, err);
     if (!run) return -1;
     const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
-    if (status && !strcmp(status, "completed")) {
+    if (status && (!strcmp(status, "completed") || !strcmp(status, "cancelled"))) {
         cJSON_Delete(run);
-        return RUN_DONE;
+        return !strcmp(status, "completed") ? RUN_DONE : RUN_CANCELLED;
     }
     oo_err e = {0};
     char *script = store_run_script(st, run_id, &e);
     run_ctx c = {.st = st, .sc = sc, .run_id = run_id};
+    ctx_options(&c, run, o);
     int signals_mine = script_signals_on(sc, err);
-    int rc = signals_mine < 0 ? -1 : ctx_init(&c, run, o, err);
+    int rc = signals_mine < 0 ? -1 : run_wait_turn(&c, err);
+    if (rc == 0) rc = ctx_init(&c, run, err);
     if (rc == 0) {
         run_report(&c, 0);
         rc = call_runner(&c, run, script, err);

@@ -65,6 +65,32 @@ int64_t run_create(oo_store *st, const cJSON *plan, int default_browsers, oo_err
     return -1;
 }
 
+/* ---- run_retry_failed -------------------------------------------------------------------------- */
+
+int run_retry_failed(oo_store *st, int64_t run_id, oo_err *err)
+{
+    cJSON *run = store_run_get(st, run_id, err);
+    if (!run) return -1;
+    const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
+    const char *engine = cJSON_GetStringValue(cJSON_GetObjectItem(run, "engine"));
+    int rc = -1;
+    if (!strcmp(status, "running") || !strcmp(status, "queued"))
+        oo_err_set(err, OO_E_INPUT, "run %lld is %s (engine %s): retry its failed tasks when it has ended, or pause it "
+                   "first", (long long)run_id, status, engine ? engine : "?");
+    else if (!strcmp(status, "cancelled"))
+        oo_err_set(err, OO_E_INPUT, "run %lld was cancelled: nothing to retry", (long long)run_id);
+    else if (store_begin(st, err) == 0) {
+        rc = store_tasks_retry(st, run_id, NULL, "hand", err);
+        if (rc > 0 && (!strcmp(status, "completed") || !strcmp(status, "failed")) &&
+            store_run_set_status(st, run_id, "paused", NULL, err) != 0)
+            rc = -1;
+        if (rc >= 0 && store_commit(st, err) != 0) rc = -1;
+        else if (rc < 0) store_rollback(st);
+    }
+    cJSON_Delete(run);
+    return rc;
+}
+
 /* ---- the `runs` module ----------------------------------------------------------------------- */
 
 typedef struct binding { oo_store *st; oo_script *sc; run_opts defaults; } binding;
@@ -107,6 +133,8 @@ static const char *outcome_name(int outcome)
     case RUN_PAUSED: return "paused";
     case RUN_CANCELLED: return "cancelled";
     case RUN_INTERRUPTED: return "interrupted";
+    case RUN_BUSY: return "busy";
+    case RUN_ELSEWHERE: return "elsewhere";
     default: return "failed";
     }
 }
@@ -208,6 +236,14 @@ static int l_trades_csv(lua_State *L)
     return 1;
 }
 
+/* runs.backtest_seconds() -> [{run_id, seconds}]: the backtests actually run (not served by the
+ * cache) in the recent runs, what oo.estimate measures the account's pace by. */
+static int l_backtest_seconds(lua_State *L)
+{
+    oo_err e = {0};
+    return push_or_raise(L, store_backtest_seconds(bound(L)->st, 0, &e), &e);
+}
+
 static int l_find_tests(lua_State *L)
 {
     oo_err e = {0};
@@ -218,7 +254,7 @@ static int open_runs(lua_State *L)
 {
     static const luaL_Reg fns[] = {{"create", l_create}, {"execute", l_execute}, {"get", l_get},
         {"results", l_results}, {"result", l_result}, {"script", l_script}, {"trades", l_trades}, {"trades_csv", l_trades_csv}, {"test", l_test},
-        {"find_tests", l_find_tests}, {NULL, NULL}};
+        {"find_tests", l_find_tests}, {"backtest_seconds", l_backtest_seconds}, {NULL, NULL}};
     lua_newtable(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     luaL_setfuncs(L, fns, 1);

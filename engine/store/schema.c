@@ -139,6 +139,23 @@ static const char *const migrations[] = {
     "ALTER TABLE runs_v2 RENAME TO runs;"
     "CREATE INDEX idx_runs_status ON runs(status);"
     "CREATE INDEX idx_runs_test ON runs(test_id);",
+
+    /* 4: one engine per account. A run remembers the account (the OptionOmega login) its engine
+     * works with, and since when it waits in the account's queue (queued_at, ms since the
+     * epoch: runs start in that order); a task, how many extra rounds it was given after
+     * failing (retries: the automatic round after transient trouble, `retry` by hand); the
+     * dashboards serving this database (url, engine = host:pid, seen_at: when it last said
+     * so), so that `run` can say where to watch. */
+    "ALTER TABLE runs ADD COLUMN account TEXT;"
+    "ALTER TABLE runs ADD COLUMN queued_at INTEGER;"
+    "CREATE INDEX idx_runs_account ON runs(account, status);"
+    "ALTER TABLE tasks ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE dashboards ("
+    "  id INTEGER PRIMARY KEY,"
+    "  url TEXT NOT NULL,"
+    "  engine TEXT NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  seen_at INTEGER NOT NULL);",
 };
 
 int store_schema_count(void) { return (int)(sizeof migrations / sizeof migrations[0]); }

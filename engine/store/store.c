@@ -1,5 +1,6 @@
 #include "store/store.h"
 #include "store/schema.h"
+#include "base/alive.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include "base/text.h"
@@ -18,6 +19,7 @@ struct oo_store {
     char *path;
     int tx_depth;
     int tx_failed;
+    int64_t engine_silence;        /* ms an engine may stay silent before it counts as gone */
     int readonly;                  /* store_open_readonly: nothing may be written */
     struct { const char *sql; sqlite3_stmt *st; } cache[STMT_CACHE];
     int ncache;
@@ -343,6 +345,7 @@ static oo_store *open_handle(const char *path, const char *uri, int flags, oo_er
     }
     oo_store *s = oo_calloc(1, sizeof *s);
     s->path = oo_strdup(path);
+    s->engine_silence = 60000;
     if (sqlite3_open_v2(uri ? uri : path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         oo_err_set(err, OO_E_DB, "cannot open database %s: %s: check --db or OO_DB_PATH", path,
                    s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -688,7 +691,8 @@ fail:
 
 #define RUN_SELECT \
     "SELECT r.id, r.test_id, t.url AS test_url, t.name AS test_name, r.name, r.mode, r.config, " \
-    "r.status, r.browsers, r.error, r.started_at, r.completed_at, r.created_at, " \
+    "r.status, r.browsers, r.error, r.started_at, r.completed_at, r.created_at, r.engine, r.engine_seen_at, " \
+    "r.account, r.queued_at, " \
     "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id) AS total, " \
     "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id AND status = 'pending') AS pending, " \
     "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id AND status = 'running') AS running, " \
@@ -697,9 +701,12 @@ fail:
     "(SELECT COUNT(*) FROM tasks WHERE run_id = r.id AND status = 'skipped') AS skipped " \
     "FROM runs r LEFT JOIN tests t ON t.id = r.test_id "
 
-/* Moves the count columns of a run row into a "counts" object. */
-static void run_counts(cJSON *run)
+static void run_liveness(oo_store *s, cJSON *run, int64_t now);
+
+/* Moves the count columns of a run row into a "counts" object; says whether its engine lives. */
+static void run_counts(oo_store *s, cJSON *run)
 {
+    run_liveness(s, run, oo_wall_ms());
     static const char *const keys[] = {"total", "pending", "running", "completed", "failed", "skipped", NULL};
     cJSON *c = cJSON_CreateObject();
     for (int i = 0; keys[i]; i++) {
@@ -721,14 +728,15 @@ cJSON *store_run_get(oo_store *s, int64_t id, oo_err *err)
         if (!err->code) oo_err_set(err, OO_E_INPUT, "no run %lld: see `oo-automator list`", (long long)id);
         return NULL;
     }
-    run_counts(o);
+    run_counts(s, o);
     return o;
 }
 
 cJSON *store_runs_list(oo_store *s, const store_run_filter *f, oo_err *err)
 {
     static const char sql[] = RUN_SELECT
-        "WHERE (?1 IS NULL OR r.test_id = ?1) AND (?2 IS NULL OR r.status = ?2) "
+        "WHERE (?1 IS NULL OR r.test_id = ?1) "
+        "AND (?2 IS NULL OR r.status = ?2 OR (?2 = 'interrupted' AND r.status IN ('running', 'queued'))) "
         "AND (?3 IS NULL OR r.mode = ?3) "
         "AND (?4 IS NULL OR instr(lower(COALESCE(r.name,'') || ' ' || COALESCE(t.name,'') || ' ' || COALESCE(t.url,'')), lower(?4)) > 0) "
         "ORDER BY r.id DESC LIMIT ?5 OFFSET ?6";
@@ -743,8 +751,14 @@ cJSON *store_runs_list(oo_store *s, const store_run_filter *f, oo_err *err)
     sqlite3_bind_int(st, 5, f->limit > 0 ? f->limit : 100);
     sqlite3_bind_int(st, 6, f->offset > 0 ? f->offset : 0);
     cJSON *arr = rows_json(s, st, err, "cannot list runs");
-    cJSON *r;
-    cJSON_ArrayForEach(r, arr) run_counts(r);
+    cJSON *r = arr ? arr->child : NULL;
+    while (r) {       /* running and queued as they really are: a run whose engine is gone is not */
+        cJSON *next = r->next;
+        run_counts(s, r);
+        const char *now = cJSON_GetStringValue(cJSON_GetObjectItem(r, "status"));
+        if (f->status && now && strcmp(f->status, now)) cJSON_Delete(cJSON_DetachItemViaPointer(arr, r));
+        r = next;
+    }
     return arr;
 }
 
@@ -958,7 +972,7 @@ fail:
     return -1;
 }
 
-#define TASK_COLS "id, run_id, stage, seq, parameter_values, config_hash, status, attempts, " \
+#define TASK_COLS "id, run_id, stage, seq, parameter_values, config_hash, status, attempts, retries, " \
                   "error, lease_owner, lease_expires_at, started_at, completed_at"
 
 int store_task_lease(oo_store *s, int64_t run_id, const char *owner, int64_t lease_ms,
@@ -1185,19 +1199,21 @@ fail:
     return -1;
 }
 
-int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int final, oo_err *err)
+/* A failed attempt counts; the task becomes `status` (pending: another attempt; failed or
+ * skipped: for good), with its event. */
+static int task_attempt_failed(oo_store *s, int64_t task_id, const char *error_msg, const char *status, oo_err *err)
 {
     static const char sql[] =
         "UPDATE tasks SET attempts = attempts + 1, error = ?2, lease_owner = NULL, "
-        "lease_expires_at = NULL, status = CASE WHEN ?3 THEN 'failed' ELSE 'pending' END, "
-        "completed_at = CASE WHEN ?3 THEN CURRENT_TIMESTAMP ELSE NULL END "
+        "lease_expires_at = NULL, status = ?3, "
+        "completed_at = CASE WHEN ?3 <> 'pending' THEN CURRENT_TIMESTAMP ELSE NULL END "
         "WHERE id = ?1 AND status <> 'completed' RETURNING run_id, attempts";
     if (store_begin(s, err) != 0) return -1;
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st) goto fail;
     sqlite3_bind_int64(st, 1, task_id);
     bind_text(st, 2, error_msg);
-    sqlite3_bind_int(st, 3, final ? 1 : 0);
+    bind_text(st, 3, status);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         if (rc == SQLITE_DONE) oo_err_set(err, OO_E_INPUT, "no unfinished task %lld", (long long)task_id);
@@ -1211,15 +1227,76 @@ int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int fin
     cJSON *p = cJSON_CreateObject();
     cJSON_AddNumberToObject(p, "task_id", (double)task_id);
     cJSON_AddNumberToObject(p, "attempts", attempts);
-    cJSON_AddBoolToObject(p, "final", final != 0);
+    cJSON_AddBoolToObject(p, "final", strcmp(status, "pending") != 0);
     if (error_msg) cJSON_AddStringToObject(p, "error", error_msg);
-    int64_t ev = store_event_append(s, run_id, "task_failed", p, err);
+    int64_t ev = store_event_append(s, run_id, !strcmp(status, "skipped") ? "task_skipped" : "task_failed", p, err);
     cJSON_Delete(p);
     if (ev < 0) goto fail;
     return store_commit(s, err);
 fail:
     store_rollback(s);
     return -1;
+}
+
+int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int final, oo_err *err)
+{
+    return task_attempt_failed(s, task_id, error_msg, final ? "failed" : "pending", err);
+}
+
+int store_task_skip(oo_store *s, int64_t task_id, const char *error_msg, oo_err *err)
+{
+    return task_attempt_failed(s, task_id, error_msg, "skipped", err);
+}
+
+cJSON *store_run_failed_tasks(oo_store *s, int64_t run_id, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT t.id, t.stage, t.seq, t.attempts, t.retries, "
+        "(SELECT group_concat(DISTINCT f.failure_type) FROM failures f WHERE f.task_id = t.id) AS types "
+        "FROM tasks t WHERE t.run_id = ? AND t.status = 'failed' ORDER BY t.stage, t.seq";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, run_id);
+    return rows_json(s, st, err, "cannot list the run's failed tasks");
+}
+
+/* One failed task (or all, id 0) of the run back to pending for another round; the count. */
+static int retry_one(oo_store *s, int64_t run_id, int64_t id, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE tasks SET status = 'pending', retries = retries + 1, error = NULL, completed_at = NULL, "
+        "lease_owner = NULL, lease_expires_at = NULL WHERE run_id = ?1 AND status = 'failed' AND (?2 = 0 OR id = ?2)";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_int64(st, 2, id);
+    if (exec_step(s, st, err, "cannot put the task back in the queue") != 0) return -1;
+    return sqlite3_changes(s->db);
+}
+
+int store_tasks_retry(oo_store *s, int64_t run_id, const cJSON *ids, const char *by, oo_err *err)
+{
+    if (store_begin(s, err) != 0) return -1;
+    int n = 0, rc = 0;
+    const cJSON *id;
+    if (!ids) rc = n = retry_one(s, run_id, 0, err);
+    cJSON_ArrayForEach(id, ids) {
+        if (!cJSON_IsNumber(id) || (rc = retry_one(s, run_id, (int64_t)id->valuedouble, err)) < 0) break;
+        n += rc;
+    }
+    if (rc < 0 || (ids && !cJSON_IsArray(ids))) {
+        if (rc >= 0) oo_err_set(err, OO_E_INPUT, "tasks to retry: expected an array of ids");
+        store_rollback(s);
+        return -1;
+    }
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "run_id", (double)run_id);
+    cJSON_AddNumberToObject(p, "tasks", n);
+    cJSON_AddStringToObject(p, "by", by ? by : "hand");
+    int64_t ev = n > 0 ? store_event_append(s, run_id, "tasks_retried", p, err) : 0;
+    cJSON_Delete(p);
+    if (ev < 0) { store_rollback(s); return -1; }
+    return store_commit(s, err) == 0 ? n : -1;
 }
 
 int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err)
@@ -1241,8 +1318,8 @@ int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err)
 cJSON *store_run_tasks(oo_store *s, int64_t run_id, oo_err *err)
 {
     static const char sql[] =
-        "SELECT t.id, t.stage, t.seq, t.parameter_values, t.status, t.attempts, t.error, "
-        "t.lease_owner, t.config_hash, r.id AS result_id, " RESULT_METRIC_COLS " "
+        "SELECT t.id, t.stage, t.seq, t.parameter_values, t.status, t.attempts, t.retries, t.error, "
+        "t.lease_owner, t.config_hash, r.id AS result_id, r.cached_from, " RESULT_METRIC_COLS " "
         "FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = ? ORDER BY t.stage, t.seq";
     sqlite3_stmt *st = prep(s, sql, err);
     if (!st) return NULL;
@@ -1260,6 +1337,21 @@ cJSON *store_run_results(oo_store *s, int64_t run_id, oo_err *err)
     if (!st) return NULL;
     sqlite3_bind_int64(st, 1, run_id);
     return rows_json(s, st, err, "cannot list the run's results");
+}
+
+cJSON *store_backtest_seconds(oo_store *s, int runs, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT t.run_id, (julianday(t.completed_at) - julianday(t.started_at)) * 86400.0 AS seconds "
+        "FROM tasks t JOIN results r ON r.task_id = t.id "
+        "WHERE r.cached_from IS NULL AND t.started_at IS NOT NULL AND t.completed_at IS NOT NULL "
+        "  AND t.run_id IN (SELECT t2.run_id FROM tasks t2 JOIN results r2 ON r2.task_id = t2.id "
+        "                   WHERE r2.cached_from IS NULL GROUP BY t2.run_id ORDER BY t2.run_id DESC LIMIT ?) "
+        "ORDER BY t.run_id DESC, t.id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    sqlite3_bind_int(st, 1, runs > 0 ? runs : 10);
+    return rows_json(s, st, err, "cannot read the recent backtests' times");
 }
 
 cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash, oo_err *err)
@@ -1587,4 +1679,267 @@ cJSON *store_run_slow_steps(oo_store *s, int64_t run_id, double factor, oo_err *
     for (int i = 0; i < n; i++) cJSON_AddItemToArray(flagged, items[i]);
     free(items);
     return flagged;
+}
+
+/* ---- engines and the account queue ------------------------------------------------------------ */
+
+void store_set_engine_silence(oo_store *s, int64_t ms)
+{
+    if (ms > 0) s->engine_silence = ms;
+}
+
+static int64_t int_field(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static int row_alive(oo_store *s, const cJSON *row, int64_t now)
+{
+    return oo_engine_alive(cJSON_GetStringValue(cJSON_GetObjectItem(row, "engine")), int_field(row, "engine_seen_at"),
+                           now, s->engine_silence);
+}
+
+/* A running or queued run whose engine is gone reads "interrupted"; engine_alive says it. */
+static void run_liveness(oo_store *s, cJSON *run, int64_t now)
+{
+    const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(run, "status"));
+    int alive = row_alive(s, run, now);
+    cJSON_AddBoolToObject(run, "engine_alive", alive);
+    if (!status || (strcmp(status, "running") && strcmp(status, "queued")) || alive) return;
+    cJSON_AddStringToObject(run, "stored_status", status);
+    cJSON_ReplaceItemInObject(run, "status", cJSON_CreateString("interrupted"));
+}
+
+#define HOLDER_COLS "id, name, status, engine, engine_seen_at, account, queued_at"
+
+/* The first live run of the account that is in the way of run_id (placed at my_place in the
+ * queue): one that a live engine works, else one that waits from an earlier place. NULL and
+ * err empty when none. */
+static cJSON *account_ahead(oo_store *s, const char *account, int64_t run_id, int64_t my_place, int64_t now,
+                            oo_err *err)
+{
+    static const char sql[] =
+        "SELECT " HOLDER_COLS " FROM runs WHERE COALESCE(account, '') = ?1 AND id <> ?2 "
+        "AND status IN ('running', 'queued') ORDER BY status = 'queued', queued_at, id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    bind_text(st, 1, account);
+    sqlite3_bind_int64(st, 2, run_id);
+    cJSON *rows = rows_json(s, st, err, "cannot read the account's runs");
+    cJSON *found = NULL, *r;
+    cJSON_ArrayForEach(r, rows) {
+        if (!row_alive(s, r, now)) continue;
+        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(r, "status"));
+        int64_t place = int_field(r, "queued_at");
+        int64_t id = int_field(r, "id");
+        if (!strcmp(status, "running") || place < my_place || (place == my_place && id < run_id)) {
+            found = cJSON_DetachItemViaPointer(rows, r);
+            break;
+        }
+    }
+    cJSON_Delete(rows);
+    return found;
+}
+
+/* A run_status event that also names the run in the way, when there is one. */
+static int status_event(oo_store *s, int64_t run_id, const char *status, const cJSON *ahead, oo_err *err)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "run_id", (double)run_id);
+    cJSON_AddStringToObject(p, "status", status);
+    if (ahead) cJSON_AddNumberToObject(p, "ahead", (double)int_field(ahead, "id"));
+    int64_t id = store_event_append(s, run_id, "run_status", p, err);
+    cJSON_Delete(p);
+    return id < 0 ? -1 : 0;
+}
+
+/* Marks the run as the engine's: running now, or waiting in the queue (place: queued_at). */
+static int claim_write(oo_store *s, int64_t run_id, const char *account, const char *engine, int64_t now,
+                       int64_t place, oo_err *err)
+{
+    static const char take[] =
+        "UPDATE runs SET status = 'running', engine = ?2, engine_seen_at = ?3, account = ?4, queued_at = NULL, "
+        "error = NULL, completed_at = NULL, started_at = COALESCE(started_at, CURRENT_TIMESTAMP) WHERE id = ?1";
+    static const char queue[] =
+        "UPDATE runs SET status = 'queued', engine = ?2, engine_seen_at = ?3, account = ?4, queued_at = ?5, "
+        "error = NULL, completed_at = NULL WHERE id = ?1";
+    sqlite3_stmt *st = prep(s, place ? queue : take, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, run_id);
+    bind_text(st, 2, engine);
+    sqlite3_bind_int64(st, 3, now);
+    bind_text(st, 4, account);
+    if (place) sqlite3_bind_int64(st, 5, place);
+    return exec_step(s, st, err, "cannot claim the run");
+}
+
+int store_run_claim(oo_store *s, int64_t run_id, const char *account, const char *engine, int flags,
+                    cJSON **ahead, oo_err *err)
+{
+    int wait = (flags & STORE_CLAIM_F_WAIT) != 0;
+    static const char me_q[] = "SELECT " HOLDER_COLS " FROM runs WHERE id = ?";
+    if (ahead) *ahead = NULL;
+    if (!account) account = "";
+    if (!engine || !*engine) return oo_err_set(err, OO_E_INPUT, "a claim needs an engine");
+    if (store_begin(s, err) != 0) return -1;
+    int64_t now = oo_wall_ms();
+    sqlite3_stmt *st = prep(s, me_q, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, run_id);
+    int found, rc = STORE_CLAIM_RUN;
+    cJSON *me = one_json(s, st, err, "cannot read the run", &found), *in_way = NULL;
+    if (!found) {
+        if (!err->code) oo_err_set(err, OO_E_INPUT, "no run %lld: see `oo-automator list`", (long long)run_id);
+        goto fail;
+    }
+    const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(me, "status"));
+    const char *holder = cJSON_GetStringValue(cJSON_GetObjectItem(me, "engine"));
+    int held = !strcmp(status, "running") || !strcmp(status, "queued");
+    if ((flags & STORE_CLAIM_F_AGAIN) && (strcmp(status, "queued") || !holder || strcmp(holder, engine))) {
+        rc = STORE_CLAIM_GONE;
+    } else if (held && holder && strcmp(holder, engine) && row_alive(s, me, now)) {
+        rc = STORE_CLAIM_ELSEWHERE;
+        in_way = me;
+        me = NULL;
+    } else {
+        int queued = !strcmp(status, "queued") && int_field(me, "queued_at") > 0;
+        int64_t place = queued ? int_field(me, "queued_at") : now;
+        in_way = account_ahead(s, account, run_id, place, now, err);
+        if (err->code) { cJSON_Delete(me); goto fail; }
+        if (in_way) rc = STORE_CLAIM_WAIT;
+        /* an event when the status or the engine changes: the dashboard hears of both */
+        int changed = strcmp(status, in_way ? "queued" : "running") || !holder || strcmp(holder, engine);
+        if ((!in_way || wait) && (claim_write(s, run_id, account, engine, now, in_way ? place : 0, err) != 0 ||
+            (changed && status_event(s, run_id, in_way ? "queued" : "running", in_way, err) != 0))) {
+            cJSON_Delete(me);
+            cJSON_Delete(in_way);
+            goto fail;
+        }
+    }
+    cJSON_Delete(me);
+    if (store_commit(s, err) != 0) { cJSON_Delete(in_way); return -1; }
+    if (ahead) *ahead = in_way;
+    else cJSON_Delete(in_way);
+    return rc;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+int store_run_heartbeat(oo_store *s, int64_t run_id, const char *engine, oo_err *err)
+{
+    static const char sql[] = "UPDATE runs SET engine_seen_at = ? WHERE id = ? AND engine = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, oo_wall_ms());
+    sqlite3_bind_int64(st, 2, run_id);
+    bind_text(st, 3, engine);
+    if (exec_step(s, st, err, "cannot renew the engine's hold on the run") != 0) return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return oo_err_set(err, OO_E_INPUT, "run %lld is no longer worked by %s: another engine took it over",
+                          (long long)run_id, engine);
+    return 0;
+}
+
+int store_run_enqueue(oo_store *s, int64_t run_id, const char *account, const char *engine, oo_err *err)
+{
+    static const char sql[] =
+        "UPDATE runs SET status = 'queued', engine = ?2, engine_seen_at = ?3, queued_at = ?3, account = ?4, "
+        "error = NULL, completed_at = NULL WHERE id = ?1 AND COALESCE(engine, '') <> ?2 "
+        "AND status NOT IN ('completed', 'cancelled')";
+    if (store_begin(s, err) != 0) return -1;
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, run_id);
+    bind_text(st, 2, engine);
+    sqlite3_bind_int64(st, 3, oo_wall_ms());
+    bind_text(st, 4, account ? account : "");
+    if (exec_step(s, st, err, "cannot queue the run") != 0) goto fail;
+    int queued = sqlite3_changes(s->db) > 0;
+    if (queued && status_event(s, run_id, "queued", NULL, err) != 0) goto fail;
+    if (store_commit(s, err) != 0) return -1;
+    return queued;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+cJSON *store_account_holder(oo_store *s, const char *account, oo_err *err)
+{
+    static const char sql[] =
+        "SELECT " HOLDER_COLS " FROM runs WHERE COALESCE(account, '') = ? AND status IN ('running', 'queued') "
+        "ORDER BY status = 'queued', queued_at, id";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    bind_text(st, 1, account ? account : "");
+    cJSON *rows = rows_json(s, st, err, "cannot read the account's runs");
+    cJSON *found = NULL, *r;
+    int64_t now = oo_wall_ms();
+    cJSON_ArrayForEach(r, rows)
+        if (row_alive(s, r, now)) { found = cJSON_DetachItemViaPointer(rows, r); break; }
+    cJSON_Delete(rows);
+    return found;
+}
+
+/* ---- dashboards ------------------------------------------------------------------------------- */
+
+int64_t store_dashboard_add(oo_store *s, const char *url, const char *engine, oo_err *err)
+{
+    static const char all[] = "SELECT id, engine, seen_at AS engine_seen_at FROM dashboards";
+    static const char del[] = "DELETE FROM dashboards WHERE id = ?";
+    static const char ins[] = "INSERT INTO dashboards(url, engine, started_at, seen_at) VALUES (?1, ?2, ?3, ?3)";
+    if (store_begin(s, err) != 0) return -1;
+    int64_t now = oo_wall_ms(), id = -1;
+    sqlite3_stmt *st = prep(s, all, err);
+    cJSON *rows = st ? rows_json(s, st, err, "cannot read the dashboards") : NULL, *r;
+    if (!rows) goto done;
+    cJSON_ArrayForEach(r, rows) {      /* the dead ones go */
+        if (row_alive(s, r, now) && strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "engine")), engine)) continue;
+        if (!(st = prep(s, del, err))) goto done;
+        sqlite3_bind_int64(st, 1, int_field(r, "id"));
+        if (exec_step(s, st, err, "cannot forget a dashboard") != 0) goto done;
+    }
+    if (!(st = prep(s, ins, err))) goto done;
+    bind_text(st, 1, url);
+    bind_text(st, 2, engine);
+    sqlite3_bind_int64(st, 3, now);
+    if (exec_step(s, st, err, "cannot record the dashboard") == 0) id = sqlite3_last_insert_rowid(s->db);
+done:
+    cJSON_Delete(rows);
+    if (id < 0) { store_rollback(s); return -1; }
+    return store_commit(s, err) == 0 ? id : -1;
+}
+
+int store_dashboard_seen(oo_store *s, int64_t id, oo_err *err)
+{
+    static const char sql[] = "UPDATE dashboards SET seen_at = ? WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, oo_wall_ms());
+    sqlite3_bind_int64(st, 2, id);
+    return exec_step(s, st, err, "cannot renew the dashboard's record");
+}
+
+int store_dashboard_remove(oo_store *s, int64_t id, oo_err *err)
+{
+    static const char sql[] = "DELETE FROM dashboards WHERE id = ?";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, id);
+    return exec_step(s, st, err, "cannot remove the dashboard's record");
+}
+
+char *store_dashboard_url(oo_store *s, oo_err *err)
+{
+    static const char sql[] = "SELECT url, engine, seen_at AS engine_seen_at FROM dashboards ORDER BY id DESC";
+    sqlite3_stmt *st = prep(s, sql, err);
+    if (!st) return NULL;
+    cJSON *rows = rows_json(s, st, err, "cannot read the dashboards"), *r;
+    char *url = NULL;
+    int64_t now = oo_wall_ms();
+    cJSON_ArrayForEach(r, rows)
+        if (row_alive(s, r, now)) { url = oo_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(r, "url"))); break; }
+    cJSON_Delete(rows);
+    return url;
 }

@@ -17,7 +17,7 @@
 
 typedef struct oo_store oo_store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* Opens (creating parent folders and the schema, migrating an older schema forward). A file
  * written by a newer oo-automator, or another program's SQLite file, is refused before
@@ -58,12 +58,14 @@ int store_test_delete(oo_store *s, int64_t id, oo_err *err);
 int64_t store_run_create(oo_store *s, int64_t test_id, const char *name, const char *mode,
                          const cJSON *config, int browsers, oo_err *err);
 /* {id, test_id, test_url, test_name, name, mode, config, status, browsers, started_at,
- *  completed_at, created_at, error, counts: {total, pending, running, completed, failed,
- *  skipped}} or NULL. */
+ *  completed_at, created_at, error, engine, engine_seen_at, engine_alive, account, queued_at,
+ *  counts: {total, pending, running, completed, failed, skipped}} or NULL. status is
+ *  "interrupted" for a running or queued run whose engine is gone (stored_status: the table's;
+ *  see engines below). */
 cJSON *store_run_get(oo_store *s, int64_t id, oo_err *err);
 typedef struct store_run_filter {
     int64_t test_id;       /* 0 = any */
-    const char *status;    /* NULL = any */
+    const char *status;    /* NULL = any; "interrupted" as store_run_get reads it */
     const char *mode;      /* NULL = any */
     const char *search;    /* substring of the run's or the test's name, NULL = any */
     int limit, offset;     /* limit 0 = 100 */
@@ -93,13 +95,62 @@ cJSON *store_run_lease_owners(oo_store *s, int64_t run_id, oo_err *err);
 /* Every running task of the run that owner holds goes back to pending; the number given back. */
 int store_run_release_owner(oo_store *s, int64_t run_id, const char *owner, oo_err *err);
 
+/* ---- engines: one engine per account --------------------------------------------------------
+ * An engine (a process executing a run, named "host:pid") holds a run while it works it or
+ * waits for its turn: runs.engine names it, runs.engine_seen_at says when it last renewed that
+ * (store_run_heartbeat). It counts as gone when it was silent for longer than the store's
+ * engine silence, or at once when its process is gone from this machine (base/alive.h). A
+ * running or queued run whose engine is gone reads as status "interrupted" (stored_status
+ * keeps what the table says): resumable, and in nobody's way. An account (the OptionOmega
+ * login) is worked by one live engine at a time; the others wait in its queue, in the order
+ * they joined it (queued_at). */
+/* How long an engine may stay silent before it counts as gone; default 60000 ms. */
+void store_set_engine_silence(oo_store *s, int64_t ms);
+typedef enum { STORE_CLAIM_WAIT = 0, STORE_CLAIM_RUN = 1, STORE_CLAIM_ELSEWHERE = 2, STORE_CLAIM_GONE = 3 }
+    store_claim_result;
+enum { STORE_CLAIM_F_WAIT = 1,    /* join the queue when something is ahead */
+       STORE_CLAIM_F_AGAIN = 2 }; /* a later call of the same wait: only while the run is still queued for
+                                     this engine (a pause or a cancel meanwhile ends the wait) */
+/* Engine `engine` asks to work run_id for `account` (NULL counts as ""), in one transaction:
+ *   STORE_CLAIM_RUN: nothing of the account is ahead: the run is its (status running);
+ *   STORE_CLAIM_WAIT: a live engine works another run of the account, or waits for it from an
+ *     earlier place in the queue: the run waits (status queued, its place kept between calls,
+ *     the engine's hold renewed) with STORE_CLAIM_F_WAIT; without it nothing changes;
+ *   STORE_CLAIM_ELSEWHERE: another live engine works or waits for this very run;
+ *   STORE_CLAIM_GONE: (F_AGAIN) the run is no longer queued for this engine: nothing changes.
+ * *ahead (may be NULL) gets the run in the way, {id, name, status, engine, account}, to free.
+ * -1 with err ("no run N"). */
+int store_run_claim(oo_store *s, int64_t run_id, const char *account, const char *engine, int flags,
+                    cJSON **ahead, oo_err *err);
+/* The engine renews its hold on the run: 0, or -1 with err when the run is no longer its
+ * (another engine took it over after it fell silent). */
+int store_run_heartbeat(oo_store *s, int64_t run_id, const char *engine, oo_err *err);
+/* Puts a run in the account's queue for an engine process just started for it (the
+ * dashboard's): status queued, engine, queued_at now; unless that engine claimed it already
+ * (or the run is completed or cancelled). 1 queued, 0 left as it was. */
+int store_run_enqueue(oo_store *s, int64_t run_id, const char *account, const char *engine, oo_err *err);
+/* The run in the way of a new run of the account ({id, name, status, engine, account}): the
+ * one a live engine works, else the first one waiting with a live engine; NULL (err empty)
+ * when none. */
+cJSON *store_account_holder(oo_store *s, const char *account, oo_err *err);
+
+/* ---- dashboards serving this database -------------------------------------------------------- */
+/* A dashboard says it serves (url, engine "host:pid"): a new row, its id. Renewed with
+ * store_dashboard_seen, removed when it stops; one that fell silent counts as gone. */
+int64_t store_dashboard_add(oo_store *s, const char *url, const char *engine, oo_err *err);
+int store_dashboard_seen(oo_store *s, int64_t id, oo_err *err);
+int store_dashboard_remove(oo_store *s, int64_t id, oo_err *err);
+/* The URL of the newest live dashboard (to free), or NULL (err empty when none). */
+char *store_dashboard_url(oo_store *s, oo_err *err);
+
 /* ---- tasks: the durable queue -------------------------------------------------------------- */
 /* Adds tasks in one transaction: an array of {values: {...}, stage?: N, config_hash?: ""}.
  * Returns the number added. */
 int store_tasks_add(oo_store *s, int64_t run_id, const cJSON *tasks, oo_err *err);
 /* Leases the next pending task of the run (or one whose lease expired) for `owner` until
  * now + lease_ms. Returns 1 with *task_out = {id, run_id, stage, seq, values, attempts,
- * config_hash}, 0 when none is available, -1 on error. Two callers never get the same task. */
+ * retries, config_hash}, 0 when none is available, -1 on error. Two callers never get the
+ * same task. */
 int store_task_lease(oo_store *s, int64_t run_id, const char *owner, int64_t lease_ms,
                      cJSON **task_out, oo_err *err);
 /* Extends a lease; 0 ok, -1 when the task is no longer leased by owner. */
@@ -118,9 +169,20 @@ int64_t store_task_complete(oo_store *s, int64_t task_id, const cJSON *result,
 /* Records a failed attempt (attempts + 1). final: the task is failed for good; otherwise
  * it goes back to pending for a retry. Appends a task_failed event. */
 int store_task_fail(oo_store *s, int64_t task_id, const char *error_msg, int final, oo_err *err);
+/* The site refuses the task's configuration itself (it says so every time): the attempt counts,
+ * the task is skipped for good. Appends a task_skipped event. */
+int store_task_skip(oo_store *s, int64_t task_id, const char *error_msg, oo_err *err);
+/* The run's failed tasks, in order: [{id, stage, seq, attempts, retries, types}], types being
+ * the failure types of every attempt that was recorded (distinct, comma-separated). */
+cJSON *store_run_failed_tasks(oo_store *s, int64_t run_id, oo_err *err);
+/* One more round for failed tasks of the run: each goes back to pending with retries + 1 (its
+ * attempts keep counting). ids: an array of task ids, or NULL for every failed task. by: who
+ * asked ("automatic", "hand"), in the tasks_retried event. Returns how many went back. */
+int store_tasks_retry(oo_store *s, int64_t run_id, const cJSON *ids, const char *by, oo_err *err);
 /* Puts every running task of the run back to pending (Ctrl-C, resume after a kill). */
 int store_run_reset_running(oo_store *s, int64_t run_id, oo_err *err);
-/* Tasks of a run in order, each with its result's metrics when completed. */
+/* Tasks of a run in order, each with its result's metrics when completed (and cached_from: the
+ * result it reused from the cache, or null). */
 cJSON *store_run_tasks(oo_store *s, int64_t run_id, oo_err *err);
 /* Completed results of a run: [{task_id, stage, values, metrics..., config_hash}]. */
 cJSON *store_run_results(oo_store *s, int64_t run_id, oo_err *err);
@@ -129,6 +191,10 @@ cJSON *store_result_cached(oo_store *s, int64_t test_id, const char *config_hash
 /* A result's trade log, oldest first; for a result served from the cache (cached_from), the log
  * of the result it reuses: the trades are stored once. */
 cJSON *store_result_trades(oo_store *s, int64_t result_id, oo_err *err);
+/* What run estimates are made of: the time of each backtest actually run (not served by the
+ * cache) in the last `runs` runs that ran any (0 = 10): [{run_id, seconds}], newest run first.
+ * seconds: from the task's (last) lease to its result. */
+cJSON *store_backtest_seconds(oo_store *s, int runs, oo_err *err);
 /* One result: {id, task_id, run_id, stage, seq, values, test_id, the metric columns, metrics,
  * config, raw_data, config_hash, cached_from, created_at} or NULL (err says "no result N"). */
 cJSON *store_result_get(oo_store *s, int64_t result_id, oo_err *err);

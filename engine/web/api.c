@@ -1,6 +1,7 @@
 /* api: the REST API under /api/ (documented in README.md). Reads go to the store; a new run
  * goes to the run engine's start_run seam, which checks it (the one check of a run spec, in
- * Lua); pause, resume and cancel write the run's status through the store. Every answer is JSON (but the CSV export and the
+ * Lua); resume goes to its resume_run seam (an engine for the run); pause and cancel write the
+ * run's status through the store. Every answer is JSON (but the CSV export and the
  * artifacts); every error is {"error": "..."} with a 4xx or 5xx status. */
 #include "web/internal.h"
 #include "base/buf.h"
@@ -72,11 +73,36 @@ static int post_run(web_server *w, h2o_req_t *req)
     return rc;
 }
 
+/* POST /api/estimate: what a spec would run and how long it would take, before it starts. The
+ * spec is checked by the caller's estimate exactly as POST /api/runs checks it (in Lua): a wrong
+ * spec is the same 400 with the same message. */
+static int post_estimate(web_server *w, h2o_req_t *req)
+{
+    if (!web_method_is(req, "POST")) return web_send_405(req, "POST");
+    cJSON *spec = web_body_json(req);
+    if (!spec) return 0;
+    oo_err err = {0};
+    int rc;
+    if (!cJSON_IsObject(spec)) {
+        rc = web_send_error(req, 400, "the run spec must be a JSON object");
+    } else if (!w->estimate) {
+        rc = web_send_error(req, 503, "this server has no run engine to estimate runs with");
+    } else {
+        cJSON *e = w->estimate(w->start_run_ud, spec, &err);
+        int input = err.code == OO_E_INPUT || err.code == OO_E_USAGE;
+        if (e) rc = web_send_json(req, 200, e);
+        else rc = web_send_error(req, input ? 400 : 500, "%s", err.msg[0] ? err.msg : "the run could not be estimated");
+    }
+    cJSON_Delete(spec);
+    return rc;
+}
+
 /* ---- runs ---------------------------------------------------------------------------------- */
 
 static int list_runs(web_server *w, h2o_req_t *req)
 {
-    static const char *const statuses[] = {"pending", "running", "paused", "completed", "failed", "cancelled", NULL};
+    static const char *const statuses[] = {"pending", "queued", "running", "interrupted", "paused", "completed", "failed",
+                                           "cancelled", NULL};
     store_run_filter f = {0};
     const char *v;
     if ((v = web_query(req, "test_id")) && *v && !(f.test_id = web_parse_id(v)))
@@ -84,7 +110,8 @@ static int list_runs(web_server *w, h2o_req_t *req)
     if ((v = web_query(req, "status")) && *v) {
         int ok = 0;
         for (int i = 0; statuses[i]; i++) ok |= !strcmp(v, statuses[i]);
-        if (!ok) return web_send_error(req, 400, "status: expected pending, running, paused, completed, failed or cancelled");
+        if (!ok) return web_send_error(req, 400, "status: expected pending, queued, running, interrupted, paused, completed, "
+                                                 "failed or cancelled");
         f.status = v;
     }
     if ((v = web_query(req, "mode")) && *v) {
@@ -109,6 +136,46 @@ static int list_runs(web_server *w, h2o_req_t *req)
     return send_or_error(req, store_runs_list(w->store, &f, &err), &err);
 }
 
+/* POST /api/runs/{id}/resume: a run no engine works (paused, interrupted, failed with work left)
+ * gets an engine (the resume_run seam), which takes its turn on the account: the answer is the
+ * run, queued or running. A run a live engine works or waits for is left to it. */
+static int resume(web_server *w, h2o_req_t *req, int64_t id)
+{
+    oo_err err = {0};
+    cJSON *run = store_run_get(w->store, id, &err);
+    if (!run) return store_error(req, &err);
+    char st[32];
+    snprintf(st, sizeof st, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")) ? cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")) : "");
+    if (!strcmp(st, "running") || !strcmp(st, "queued")) return web_send_json(req, 200, run);
+    cJSON_Delete(run);
+    if (strcmp(st, "paused") && strcmp(st, "interrupted") && strcmp(st, "failed"))
+        return web_send_error(req, 409, "run %lld is %s: only a paused, interrupted or failed run can be resumed", (long long)id, st);
+    if (!w->resume_run)
+        return web_send_error(req, 503, "this server has no run engine: `oo-automator resume --run-id %lld` in a terminal "
+                                        "resumes it", (long long)id);
+    if (w->resume_run(w->start_run_ud, id, &err) != 0) return web_send_error(req, 500, "%s", err.msg);
+    return send_or_error(req, store_run_get(w->store, id, &err), &err);
+}
+
+/* POST /api/runs/{id}/retry: the run's failed tasks get one more round (run_retry_failed) and
+ * an engine (the resume_run seam) works them. 409 when none failed or a live engine works the
+ * run. */
+static int retry(web_server *w, h2o_req_t *req, int64_t id)
+{
+    oo_err err = {0};
+    cJSON *run = store_run_get(w->store, id, &err);
+    if (!run) return store_error(req, &err);
+    cJSON_Delete(run);
+    if (!w->resume_run)
+        return web_send_error(req, 503, "this server has no run engine: `oo-automator retry --run-id %lld` in a terminal "
+                                        "retries them", (long long)id);
+    int n = run_retry_failed(w->store, id, &err);
+    if (n < 0) return web_send_error(req, err.code == OO_E_INPUT ? 409 : 500, "%s", err.msg);
+    if (n == 0) return web_send_error(req, 409, "run %lld has no failed task: nothing to retry", (long long)id);
+    if (w->resume_run(w->start_run_ud, id, &err) != 0) return web_send_error(req, 500, "%s", err.msg);
+    return send_or_error(req, store_run_get(w->store, id, &err), &err);
+}
+
 static int run_control(web_server *w, h2o_req_t *req, int64_t id, const char *action)
 {
     if (!web_method_is(req, "POST")) return web_send_405(req, "POST");
@@ -121,19 +188,17 @@ static int run_control(web_server *w, h2o_req_t *req, int64_t id, const char *ac
     int already = 0;
     if (!strcmp(action, "pause")) {
         to = "paused";
-        from_ok = "a pending or running run can be paused";
+        from_ok = "a pending, queued, running or interrupted run can be paused";
         already = !strcmp(st, "paused");
-        if (!already && strcmp(st, "pending") && strcmp(st, "running")) to = NULL;
-    } else if (!strcmp(action, "resume")) {
-        to = "running";
-        from_ok = "a paused run can be resumed";
-        already = !strcmp(st, "running");
-        if (!already && strcmp(st, "paused")) to = NULL;
+        if (!already && strcmp(st, "pending") && strcmp(st, "queued") && strcmp(st, "running") && strcmp(st, "interrupted"))
+            to = NULL;
     } else {
         to = "cancelled";
-        from_ok = "a pending, running or paused run can be cancelled";
+        from_ok = "a pending, queued, running, interrupted or paused run can be cancelled";
         already = !strcmp(st, "cancelled");
-        if (!already && strcmp(st, "pending") && strcmp(st, "running") && strcmp(st, "paused")) to = NULL;
+        if (!already && strcmp(st, "pending") && strcmp(st, "queued") && strcmp(st, "running") && strcmp(st, "paused") &&
+            strcmp(st, "interrupted"))
+            to = NULL;
     }
     cJSON_Delete(run);
     if (!to) return web_send_error(req, 409, "run %lld is %s: only %s", (long long)id, st, from_ok);
@@ -187,7 +252,11 @@ static int run_routes(web_server *w, h2o_req_t *req, char **seg, int nseg)
     }
     int64_t id = web_parse_id(seg[1]);
     if (!id) return web_send_error(req, 404, "no run \"%.40s\": runs are numbered", seg[1]);
-    if (nseg == 3 && (!strcmp(seg[2], "pause") || !strcmp(seg[2], "resume") || !strcmp(seg[2], "cancel")))
+    if (nseg == 3 && !strcmp(seg[2], "resume"))
+        return web_method_is(req, "POST") ? resume(w, req, id) : web_send_405(req, "POST");
+    if (nseg == 3 && !strcmp(seg[2], "retry"))
+        return web_method_is(req, "POST") ? retry(w, req, id) : web_send_405(req, "POST");
+    if (nseg == 3 && (!strcmp(seg[2], "pause") || !strcmp(seg[2], "cancel")))
         return run_control(w, req, id, seg[2]);
     if (nseg > 3) return web_send_error(req, 404, "no such API: see README.md, REST API");
     if (!web_method_is(req, "GET")) return web_send_405(req, "GET");
@@ -282,6 +351,7 @@ int web_api(web_server *w, h2o_req_t *req, const char *path)
     if (!strcmp(seg[0], "runs")) return run_routes(w, req, seg, nseg);
     if (!strcmp(seg[0], "tests")) return test_routes(w, req, seg, nseg);
     if (!strcmp(seg[0], "settings") && nseg == 1) return web_settings(w, req);
+    if (!strcmp(seg[0], "estimate") && nseg == 1) return post_estimate(w, req);
     if (!strcmp(seg[0], "failures") && nseg == 3) {
         int64_t id = web_parse_id(seg[1]);
         if (!id) return web_send_error(req, 404, "no failure \"%.40s\"", seg[1]);

@@ -45,7 +45,9 @@ struct web_server {
     char *host, *token, *db_path, *data_dir, *web_dir, *vendor_dir, *parameters_json, *metrics_json;
     cJSON *settings_defaults;
     web_start_run_fn start_run;
+    web_resume_run_fn resume_run;
     void *start_run_ud;
+    web_estimate_fn estimate;
     web_analysis_fn analysis;
     void *analysis_ud;
     int poll_ms;
@@ -75,6 +77,8 @@ struct web_server {
     h2o_timeout_t tail_timeout;
     h2o_timeout_entry_t tail_entry;
     int64_t last_event_id;         /* the events table's tail, as far as broadcast */
+    int64_t record_id;             /* this dashboard's row in the store's dashboards */
+    int64_t record_seen_ms;        /* when it was last renewed (every 5 s, from the tail) */
 };
 
 typedef struct web_handler {

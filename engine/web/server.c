@@ -4,6 +4,7 @@
  * is disposed (h2o 2.2.5 asserts when connections outlive it). Every request first passes the
  * access check (token, Host, Origin), then goes to the API, the WebSocket or the files. */
 #include "web/internal.h"
+#include "base/alive.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -145,6 +146,18 @@ static int check_access(web_server *w, h2o_req_t *req, int *set_cookie)
     return 0;
 }
 
+/* /runs/N, the design's address of a run (what `run` prints): the dashboard's page of it. */
+static int run_page(h2o_req_t *req, const char *id)
+{
+    int64_t n = web_parse_id(id);
+    if (!n || !web_method_is(req, "GET")) return web_send_error(req, 404, "no run \"%.40s\": runs are numbered", id);
+    char loc[64];
+    snprintf(loc, sizeof loc, "/#/runs/%lld", (long long)n);
+    web_add_header(req, "location", loc);
+    web_send(req, 302, "text/plain; charset=utf-8", loc, strlen(loc));
+    return 0;
+}
+
 static int on_request(h2o_handler_t *self, h2o_req_t *req)
 {
     web_server *w = ((web_handler *)self)->w;
@@ -163,6 +176,7 @@ static int on_request(h2o_handler_t *self, h2o_req_t *req)
         return web_send_error(req, 413, "the body is %zu bytes; the limit is %d", req->entity.len, WEB_MAX_BODY);
     if (!strcmp(path, "/api") || !strncmp(path, "/api/", 5)) return web_api(w, req, path);
     if (!strcmp(path, "/ws")) return web_ws_accept(w, req);
+    if (!strncmp(path, "/runs/", 6)) return run_page(req, path + 6);
     return web_static(w, req, path);
 }
 
@@ -338,6 +352,8 @@ static void *thread_main(void *arg)
     w->wake_sock = NULL;
     w->wake_pipe[0] = -1;
     web_ws_stop(w);
+    oo_err rerr = {0};
+    if (store_dashboard_remove(w->store, w->record_id, &rerr) != 0) OO_WARN("web", "%s", rerr.msg);
     /* every other connection: shut the socket down; h2o sees the end and closes it */
     for (web_conn *c = w->conns; c; c = c->next) shutdown(h2o_socket_get_fd(c->sock), SHUT_RDWR);
     int64_t deadline = oo_now_ms() + 3000;
@@ -442,7 +458,9 @@ static void copy_opts(web_server *w, const web_opts *o)
     w->token = dup_or_null(o->token);
     w->loopback = is_loopback(w->host);
     w->start_run = o->start_run;
+    w->resume_run = o->resume_run;
     w->start_run_ud = o->start_run_ud;
+    w->estimate = o->estimate;
     w->analysis = o->analysis;
     w->analysis_ud = o->analysis_ud;
     w->poll_ms = o->poll_ms > 0 ? o->poll_ms : 100;
@@ -480,13 +498,19 @@ static int check_opts(web_server *w, const web_opts *o, oo_err *err)
     return 0;
 }
 
-/* The store, the listening socket and the wake pipe. 0, or -1 with err set. */
-static int open_resources(web_server *w, int port, oo_err *err)
+/* The store, the listening socket, the dashboard's record in the store (`run` finds this
+ * dashboard by the database it serves) and the wake pipe. 0, or -1 with err set. */
+static int open_resources(web_server *w, const web_opts *o, oo_err *err)
 {
     if (!(w->store = store_open(w->db_path, err))) return -1;
+    store_set_engine_silence(w->store, o->engine_silence_ms);
     w->last_event_id = store_events_last_id(w->store, err);
     if (w->last_event_id < 0) return -1;
-    if (bind_socket(w, port, err) != 0) return -1;
+    if (bind_socket(w, o->port, err) != 0) return -1;
+    char self[96];
+    oo_engine_self(self, sizeof self);
+    if ((w->record_id = store_dashboard_add(w->store, w->url, self, err)) < 0) return -1;
+    w->record_seen_ms = oo_now_ms();
     if (pipe2(w->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         oo_err_set(err, OO_E_IO, "web: cannot create a pipe: %s", strerror(errno));
         return -1;
@@ -527,7 +551,7 @@ web_server *web_start(const web_opts *o, oo_err *err)
     web_server *w = oo_calloc(1, sizeof *w);
     w->listen_fd = w->wake_pipe[0] = w->wake_pipe[1] = -1;
     copy_opts(w, o);
-    if (check_opts(w, o, err) != 0 || open_resources(w, o->port, err) != 0 || start_thread(w, err) != 0) {
+    if (check_opts(w, o, err) != 0 || open_resources(w, o, err) != 0 || start_thread(w, err) != 0) {
         free_server(w);
         return NULL;
     }

@@ -12,6 +12,7 @@
  * and freed when its connection closes. */
 #include "web/internal.h"
 #include "base/buf.h"
+#include "base/util.h"
 #include "base/log.h"
 #include "base/util.h"
 #include <stdlib.h>
@@ -190,6 +191,16 @@ static void broadcast(web_server *w)
     }
 }
 
+/* This dashboard still serves: its record in the store says so every 5 s. */
+static void renew_record(web_server *w)
+{
+    int64_t now = oo_now_ms();
+    if (now - w->record_seen_ms < 5000) return;
+    w->record_seen_ms = now;
+    oo_err err = {0};
+    if (store_dashboard_seen(w->store, w->record_id, &err) != 0) OO_WARN("web", "%s", err.msg);
+}
+
 /* Pings every client silent for ws_ping_ms; closes those still silent as long after the ping
  * (a dead peer, a suspended laptop, a socket held open and never read). */
 static void keepalive(web_server *w)
@@ -214,6 +225,7 @@ static void keepalive(web_server *w)
 static void on_tail(h2o_timeout_entry_t *entry)
 {
     web_server *w = H2O_STRUCT_FROM_MEMBER(web_server, tail_entry, entry);
+    renew_record(w);
     if (w->nclients > 0) {
         broadcast(w);
         keepalive(w);

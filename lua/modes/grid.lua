@@ -7,31 +7,40 @@ local errors = require("oo.errors")
 local modes = require("oo.modes")
 local M = { name = "grid", description = "Grid search: every combination of several parameters" }
 
-local function entries(spec)
+-- The spec's parameters as a list {name, config} in loop order. `mode` names the mode in
+-- messages (the searches read a grid's spec too).
+function M.entries(spec, mode)
+  mode = mode or "grid"
   local list = {}
-  if type(spec.parameters) ~= "table" then errors.raise("input", "%s", "grid: parameters missing (a table of name = config)") end
+  if type(spec.parameters) ~= "table" then errors.raise("input", "%s: parameters missing (a table of name = config)", mode) end
   if #spec.parameters > 0 then
     for i, e in ipairs(spec.parameters) do
-      if type(e) ~= "table" then errors.raise("input", "grid: parameters[%d]: expected {name=..., config=...}", i) end
+      if type(e) ~= "table" then errors.raise("input", "%s: parameters[%d]: expected {name=..., config=...}", mode, i) end
       list[#list + 1] = { name = e.name or e.parameter, config = e.config or {} }
     end
   else
     for name, cfg in pairs(spec.parameters) do list[#list + 1] = { name = name, config = cfg } end
     table.sort(list, function(a, b) return a.name < b.name end)
   end
-  if #list < 1 then errors.raise("input", "%s", "grid: at least one parameter is needed") end
+  if #list < 1 then errors.raise("input", "%s: at least one parameter is needed", mode) end
   return list
 end
 
-function M.check(spec, registry)
+-- The checked axes {name, config, values} of a grid's spec, in loop order.
+function M.axes(spec, registry, mode)
+  mode = mode or "grid"
   local axes, seen = {}, {}
-  for _, e in ipairs(entries(spec)) do
-    if seen[e.name] then errors.raise("input", "grid: parameter %q given twice", tostring(e.name)) end
+  for _, e in ipairs(M.entries(spec, mode)) do
+    if seen[e.name] then errors.raise("input", "%s: parameter %q given twice", mode, tostring(e.name)) end
     seen[e.name] = true
-    local _, cfg, vals = modes.resolve_parameter(registry, e.name, e.config, "grid." .. tostring(e.name))
+    local _, cfg, vals = modes.resolve_parameter(registry, e.name, e.config, mode .. "." .. tostring(e.name))
     axes[#axes + 1] = { name = e.name, config = cfg, values = vals }
   end
-  return { mode = "grid", axes = axes, fixed = modes.check_fixed(registry, spec.fixed, "grid") }
+  return axes
+end
+
+function M.check(spec, registry)
+  return { mode = "grid", axes = M.axes(spec, registry), fixed = modes.check_fixed(registry, spec.fixed, "grid") }
 end
 
 -- The number of combinations, without building them; in floating point, so that a grid past

@@ -5,11 +5,13 @@
 -- finished run's results table and best configuration.
 --
 -- The command's C side calls, in its one Lua state:
---   prepare(args)  -> plan {key, spec, test, name, mode, count, browsers, summary} (or
---                     {imperative = true} when the script drove its runs through require("oo"))
+--   prepare(args)  -> plan {key, spec, test, name, mode, count, browsers, summary, estimate}
+--                     (or {imperative = true} when the script drove its runs through
+--                     require("oo"))
 --   ready()        -> credentials and recordings are there (or a typed error)
 --   create(key)    -> the new run's id (through the engine's `runs` module)
 --   report(run_id) -> the results table's text
+--   estimate_spec(arg) -> what a spec would run and how long it would take (POST /api/estimate)
 -- Every error is typed (lua/oo/errors.lua): "input" for what the user gave, "usage" for a flag.
 local errors = require("oo.errors")
 local json = require("json")
@@ -55,7 +57,7 @@ local function spec_from(args)
     return load_config(args.config), args.config
   end
   if args.param then
-    local spec = { mode = "sweep", parameter = args.param, config = {} }
+    local spec = { mode = args.mode or "sweep", parameter = args.param, config = {} }
     for _, k in ipairs({ "start", "stop", "step" }) do
       if args[k] ~= nil then spec.config[k] = args[k] end
     end
@@ -112,24 +114,71 @@ local function check_browsers(b, where)
   return b and math.tointeger(b)
 end
 
+-- The browsers when neither the command line nor the spec says: OO_BROWSERS, else 2.
+function M.default_browsers()
+  local b = math.tointeger(tonumber(require("config").get("browsers") or ""))
+  if b and b >= 1 and b <= 8 then return b end
+  return 2
+end
+
+-- The run's browsers: the command line's (flag), the spec's, else the default; checked. A search
+-- that proposes one candidate per browser (mode.batched) fixes that number in the spec it
+-- stores (spec.batch), so that a resume on other browsers plans the same search.
+function M.browsers(spec, flag, where)
+  local browsers = check_browsers(flag, "--browsers") or check_browsers(spec.browsers, where) or M.default_browsers()
+  local okm, m = pcall(require("oo.modes").get, spec.mode)
+  if okm and m.batched and spec.batch == nil then spec.batch = browsers end
+  return browsers
+end
+
+-- --mode, --max-backtests and --seed over the spec's own (the command line wins).
+function M.apply_flags(spec, args)
+  if type(spec) ~= "table" then return end
+  if args.mode then spec.mode = args.mode end
+  if args.max_backtests then spec.max_backtests = math.tointeger(args.max_backtests) or args.max_backtests end
+  if args.seed then spec.seed = math.tointeger(args.seed) or args.seed end
+end
+
+-- The account's recent backtest times (store_backtest_seconds through the `runs` module), or
+-- none where no store is bound (the estimate then says it assumed a default).
+local function history()
+  local ok, runs = pcall(require, "runs")
+  if not ok then return {} end
+  return runs.backtest_seconds()
+end
+
+-- The estimate ({minutes, seconds, runs, ..., text = "about 38 min: ..."}) of count backtests
+-- on browsers, from the store's recent backtest times (or `rows`) and the rate limit.
+function M.estimate_of(count, browsers, rows)
+  local estimate = require("oo.estimate")
+  local rate = tonumber(require("config").get("rate_limit") or "10") or 10
+  local e = estimate.compute { backtests = count, browsers = browsers, rate_limit = rate, history = rows or history() }
+  e.text = estimate.text(e)
+  return e
+end
+
+function M.estimate(count, browsers, rows) return M.estimate_of(count, browsers, rows).text end
+
 -- args: {script | config | param (+ start, stop, step) | spec, url, name, browsers, yes, where}.
 -- Checks everything a run needs that does not take a browser; returns the plan.
 function M.prepare(args)
   local spec, where, text, path = spec_from(args)
   if spec == nil and args.script then return { imperative = true } end   -- it ran its runs itself
+  M.apply_flags(spec, args)
   spec = spec_mod.prepare(spec, where)
   if args.name ~= nil then spec.name = spec_mod.check_name(args.name, "--name", "usage") end
   spec_mod.check_name(spec.name, where)
   local test = resolve_test(spec, args, where)
+  local browsers = M.browsers(spec, args.browsers, where)
   local mode, norm, count = spec_mod.check(spec, parameters.registry(), where)
   spec_mod.check_count(count, args.yes or spec.yes == true, where, args.yes_how)
-  local browsers = check_browsers(args.browsers, "--browsers") or check_browsers(spec.browsers, where)
   spec.test, spec.test_id, spec.test_url, spec.yes = test.url or test.key, nil, nil, nil
   prepared[#prepared + 1] = { spec = spec, mode = mode, norm = norm, count = count, text = text, path = path,
                               test = test, browsers = browsers }
   return {
     key = #prepared, spec = spec_mod.storable(spec), script = path, test = test.url or test.key, test_id = test.id,
     name = spec.name, mode = norm.mode, count = count, browsers = browsers, summary = M.summary(norm, count),
+    estimate = M.estimate(count, browsers),
   }
 end
 
@@ -153,8 +202,11 @@ function M.create(key, browsers)
   local stored, functions = spec_mod.storable(p.spec)
   local id = require("runs").create({
     test_id = p.test.id, test_url = p.test.url, test_name = p.test_name, name = p.spec.name, mode = p.norm.mode,
-    config = { spec = stored, count = p.count, functions = #functions > 0 and functions or nil }, script_path = p.path,
-    script = p.text, browsers = browsers or p.browsers,
+    config = { spec = stored, count = p.count, functions = #functions > 0 and functions or nil,
+               grid = p.norm.grid_size },   -- grid: a search's full grid, what it saves backtests against
+    script_path = p.path,
+    -- the spec's or the flag's, else the setting (OO_BROWSERS, the Settings page), as `run` prints it
+    script = p.text, browsers = browsers or p.browsers or math.tointeger(tonumber(require("config").get("browsers"))),
   })
   spec_mod.remember(id, { spec = p.spec, mode = p.mode, norm = p.norm, count = p.count })
   return id
@@ -182,7 +234,24 @@ function M.summary(norm, count)
     for _, s in ipairs(norm.stages) do parts[#parts + 1] = string.format("%s (%d)", s.parameter, #s.values) end
     return string.format("staged optimization %s: %d backtests", table.concat(parts, " -> "), count)
   end
+  local okm, mode = pcall(require("oo.modes").get, norm.mode)
+  if okm and mode.describe then return mode.describe(norm, count) end
   return string.format("%s: %.0f backtests", norm.mode, count)
+end
+
+-- The dashboard's estimate of a spec (POST /api/estimate): {backtests, summary, minutes,
+-- seconds, runs, browsers, rate_limit, per_minute, limited_by, text}. arg: {spec, where}. The
+-- spec is checked as POST /api/runs checks it (the same typed input errors, the same words);
+-- the spec given is left as it was.
+function M.estimate_spec(arg)
+  local where = arg.where or "the run spec"
+  if type(arg.spec) ~= "table" then errors.raise("input", "%s: expected a JSON object", where) end
+  local spec = spec_mod.prepare(json.decode(json.encode(arg.spec)), where)
+  local browsers = M.browsers(spec, nil, where)
+  local _, norm, count = spec_mod.check(spec, parameters.registry(), where)
+  local e = M.estimate_of(count, browsers)
+  e.summary = M.summary(norm, count)
+  return e
 end
 
 -- ---- the results table ----------------------------------------------------------------------
@@ -203,12 +272,14 @@ local function stage_objective(norm, spec, s)
   return objective.get(by, "optimize_by"), type(by) == "function" and "custom" or by
 end
 
-local function rows_by_stage(results)
+-- The results grouped by stage; one_table: all in one (a search's stages are its batches).
+local function rows_by_stage(results, one_table)
   local by_stage, names_seen, names, stages = {}, {}, {}, {}
   for _, r in ipairs(results) do
     local values = r.values or r.parameter_values or {}
-    if not by_stage[r.stage] then by_stage[r.stage] = {}; stages[#stages + 1] = r.stage end
-    table.insert(by_stage[r.stage], { values = values, metrics = r.metrics or {}, task_id = r.task_id })
+    local stage = one_table and 1 or r.stage
+    if not by_stage[stage] then by_stage[stage] = {}; stages[#stages + 1] = stage end
+    table.insert(by_stage[stage], { values = values, metrics = r.metrics or {}, task_id = r.task_id })
     for k in pairs(values) do if not names_seen[k] then names_seen[k] = true; names[#names + 1] = k end end
   end
   table.sort(names)
@@ -259,12 +330,15 @@ function M.headline(m, by)
   return table.concat(parts, ", ")
 end
 
--- run: the store's run; results: its results rows; live: the run's {spec, norm} (its live spec
--- when it was created or executed in this state). Returns a table per stage, the best of each
--- marked with '*', and the best configuration.
+-- run: the store's run; results: its results rows; live: the run's {spec, mode, norm} (its live
+-- spec when it was created or executed in this state). Returns a table per stage, the best of
+-- each marked with '*', and the best configuration. A search (a mode with summary) shows its
+-- batches as one table, unless its stages are judged apart (per_stage: halving's rungs, the
+-- last one's best is the answer), and what it spent against a full grid.
 function M.report(run, results, live)
-  local norm, spec = live and live.norm, live and live.spec
-  local by_stage, names, stages = rows_by_stage(results)
+  local norm, spec, mode = live and live.norm, live and live.spec, live and live.mode
+  local search = type(mode) == "table" and mode.summary ~= nil
+  local by_stage, names, stages = rows_by_stage(results, search and not mode.per_stage)
   local out = {}
   local best_overall, best_label
   for _, s in ipairs(stages) do
@@ -287,6 +361,7 @@ function M.report(run, results, live)
     out[#out + 1] = string.format("Best configuration (by %s): %s  (%s)", tostring(best_label),
       table.concat(parts, ", "), M.headline(best_overall.metrics, best_label))
   end
+  if search then out[#out + 1] = (mode.cost or require("oo.search.common").cost)(norm, results, run.counts) end
   return table.concat(out, "\n") .. "\n"
 end
 

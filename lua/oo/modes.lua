@@ -4,15 +4,30 @@
 -- A mode module returns a table:
 --   name, description
 --   check(spec, registry)      -> normalised spec, or a typed error (oo.errors, code "input":
---                                 "what is wrong, where")
+--                                 "what is wrong, where"). spec is the user's spec as prepared
+--                                 (oo.spec.prepare); the normalised spec may hold closures: it is
+--                                 never stored (the prepared spec is).
 --   count(spec)                -> number of tasks the run will have (known up front, without
---                                 building them: a float when it is too large for an integer)
+--                                 building them: a float when it is too large for an integer;
+--                                 a search's budget, or its expected count)
 --   plan(spec, done_stages)    -> the next stage {index, label, parameter, tasks = {{values=..}}}
 --                                 or nil when the run is complete. done_stages is the list of
---                                 finished stages, each with its results ({values, metrics,
---                                 task_id}); a mode may set done[i].best (the result it kept) and
+--                                 finished stages (oo.runner.stages_done), each with its results
+--                                 ({task_id, values, metrics, cached}: cached = served by the
+--                                 result cache, no backtest run) and its tasks ({task_id, values,
+--                                 status}: failed ones too), in stored order. plan must be a pure
+--                                 function of the spec and done_stages (a seed in the spec, no
+--                                 clock, no state kept between calls): resume depends on it.
+--                                 A mode may set done[i].best (the result it kept) and
 --                                 done[i].best_score, which the runner reports (a "stage_best"
 --                                 event the dashboard shows).
+-- The runner plans the next stage when the last one has drained, so every browser is free then:
+-- a search that proposes one candidate per browser (batched = true) gets the run's browsers as
+-- spec.batch, written into the stored spec when the run is made (oo.cli.browsers).
+-- Optional: batched; describe(spec, count) -> the one-line summary before a run;
+-- summary(spec, done_stages) -> {best, spent, ...} (a search: the CLI then prints one table and
+-- the search's cost); cost(spec, results, counts) -> that line; per_stage (a search whose
+-- stages are judged apart, e.g. halving's rungs: a table per stage, the last stage's best).
 -- `registry` maps parameter names to parameter modules (parameters/*.lua). The engine checks
 -- count() against its limits (over 1,000 needs --yes, over 100,000 is refused) before plan()
 -- builds any task. "Best" is oo.objective's, never a mode's own.
@@ -20,7 +35,7 @@ local errors = require("oo.errors")
 local values = require("oo.values")
 local M = {}
 
-M.builtin = { "sweep", "grid", "staged", "walkforward" }
+M.builtin = { "sweep", "grid", "staged", "refine", "optimize", "halving", "walkforward" }
 
 function M.get(name)
   if type(name) ~= "string" then errors.raise("input", "mode: expected a name such as \"sweep\"") end

@@ -157,6 +157,7 @@ local function step_checker(page, rec, opts, out, sum)
       note, slow = M.slow_note(opts.baselines, i, s.type, clock.now_ms() - c.t0)
       if slow then sum.slow = sum.slow + 1 end
     end
+    sum.results[#sum.results + 1] = { step = i, type = s.type, result = text .. note }
     out(string.format("%3d  %-18s %s%s", i, s.type, text, note))
   end
   function c.step_timeout(s)
@@ -229,6 +230,7 @@ end
 function M.check_steps(page, file, rec, opts, out)
   local steps = rec:steps()
   local sum = { steps = #steps, checked = 0, ok = 0, broken = 0, failed = 0, broken_steps = {}, stopped = nil, slow = 0 }
+  sum.results = {}
   local c = step_checker(page, rec, opts, out, sum)
   local clock = require("time")
   local i = 0
@@ -327,6 +329,7 @@ function M.check(opts, out)
     local sum = M.check_steps(page, opts.file, rec, opts, out)
     out(M.summary(sum))
     status = (sum.broken > 0 or sum.failed > 0) and 1 or 0
+    opts.summary = sum
   end)
   b:close()
   if not ok then
@@ -351,7 +354,17 @@ function M.main(args)
     elseif k and k:match("^OO_") then opts.vars[k] = v
     elseif k then opts[k] = v ~= "" and v or nil end
   end
-  return M.check(opts, print)
+  if opts.json ~= "1" then return M.check(opts, print) end
+  -- --json: the same report as one object: the lines (setup, notes, summary), each step's
+  -- result and the counts
+  local lines = {}
+  local status = M.check(opts, function(l) lines[#lines + 1] = l end)
+  local sum = opts.summary or {}
+  local json = require("json")
+  print(json.encode({ file = opts.file, status = status, lines = json.array(lines),
+    steps = json.array(sum.results or {}), summary = { steps = sum.steps, checked = sum.checked, ok = sum.ok,
+    broken = sum.broken, failed = sum.failed, slow = sum.slow, stopped_before = sum.stopped } }))
+  return status
 end
 
 local first = ...

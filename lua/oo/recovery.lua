@@ -10,7 +10,8 @@
 --   site_error    OptionOmega answered with an error               -> retry, then skip
 --   rate_limited  "Too many requests" / HTTP 429                   -> back off, retry
 --   permanent     the task itself is wrong (a value out of range)  -> fail it at once
---   config_rejected  OptionOmega refuses this configuration        -> fail it at once
+--   config_rejected  OptionOmega refuses this configuration        -> skip it at once (its evidence
+--                    (it says so every time: no trades for these settings)   kept, the run goes on)
 local errors = require("oo.errors")
 local sched = require("sched")
 local M = {}
@@ -24,6 +25,9 @@ M.classes = {
 }
 -- Codes that are the task's own fault every time (retrying changes nothing) ...
 M.permanent = { input = true, usage = true, config_rejected = true }
+-- ... of which the site's own verdict on a configuration: the task is skipped, not failed (the
+-- design's "OptionOmega error -> screenshot, skip the test, continue")
+M.skips = { config_rejected = true }
 -- ... and those that are nobody's (a dropped connection): retried without using up an attempt.
 M.transient = { network = true }
 
@@ -50,20 +54,38 @@ end
 M.carry_on = { session = true, browser = true, rate_limited = true }
 function M.not_the_tasks(failure) return M.carry_on[failure.type] or failure.transient == true end
 
+-- The classes of passing trouble: the site, the timing, a modal, a dropped connection, a lost
+-- session or browser, a rate limit. A task that failed for these alone may well pass later: once
+-- the queue drains it gets one more round (M.passing, lua/oo/runner.lua). A permanent failure or
+-- a refused configuration never does.
+M.passing_types = { site_error = true, timing = true, modal = true, session = true, browser = true,
+                    rate_limited = true }
+
+-- Whether every failure type of a task (comma-separated, as q:failed_tasks() gives them) was
+-- passing trouble; a task without a recorded failure is not judged passing.
+function M.passing(types)
+  local n = 0
+  for ty in tostring(types or ""):gmatch("[^,]+") do
+    if not M.passing_types[ty] then return false end
+    n = n + 1
+  end
+  return n > 0
+end
+
 -- Failures after which the browser context is as good as before: OptionOmega answered with an
 -- error, or asked us to slow down, and the page shows just that. The next attempt opens the
 -- test afresh anyway; logging in again would only cost time.
 M.keeps_session = { site_error = true, rate_limited = true }
 
 -- A failed attempt's class, from its error's code alone (the words of a message never change
--- it): {message, code, type, permanent, transient}. A dead browser (keeper) is "browser"
+-- it): {message, code, type, permanent, transient, skip}. A dead browser (keeper) is "browser"
 -- whatever the error; a wait that ran out asks the page what it shows.
 function M.classify(err, page, keeper)
   local code = errors.code(err)
   if keeper and keeper.b and not keeper.b:alive() then code = "browser" end
   if code == "timeout" or code == "page" then code = page_code(page) or code end
   return { message = errors.message(err), code = code, type = M.classes[code] or "timing",
-           permanent = M.permanent[code] or nil, transient = M.transient[code] or nil }
+           permanent = M.permanent[code] or nil, transient = M.transient[code] or nil, skip = M.skips[code] or nil }
 end
 
 -- Keeps what the page shows (replay/evidence.h, the same routine as a failed replay's):

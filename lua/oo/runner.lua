@@ -18,17 +18,23 @@ local recovery = require("oo.recovery")
 
 local M = {}
 
--- Completed results grouped by stage, as a mode's plan() wants them: done[i] = {index = i,
--- results = {{values, metrics, task_id}, ...}}, for the stages 1..upto.
+-- The stages done, as a mode's plan() wants them: done[i] = {index = i, results = {{task_id,
+-- values, metrics, cached}, ...}, tasks = {{task_id, values, status}, ...}} for the stages
+-- 1..upto, each in stored order. `cached`: the result came from the cache (no backtest run);
+-- `tasks` holds every task, those that failed for good too (the searches count them).
 function M.stages_done(q, upto)
   local done = {}
-  for i = 1, upto do done[i] = { index = i, results = {} } end
+  for i = 1, upto do done[i] = { index = i, results = {}, tasks = {} } end
   for _, r in ipairs(q:results()) do
     local d = done[r.stage]
     if d then
       d.results[#d.results + 1] = { task_id = r.task_id, values = r.values or r.parameter_values,
-                                    metrics = r.metrics }
+                                    metrics = r.metrics, cached = type(r.cached_from) == "number" }
     end
+  end
+  for _, t in ipairs(q.tasks and q:tasks() or {}) do
+    local d = done[t.stage]
+    if d then d.tasks[#d.tasks + 1] = { task_id = t.id, values = t.values, status = t.status } end
   end
   return done
 end
@@ -210,8 +216,12 @@ local function on_failure(r, w, t, err)
     failure.uncounted = r.free_retries[t.id] <= 5
   end
   local final, attempt = q:fail(t.id, failure)
-  log.warn(string.format("%s: task %d (%s) attempt %d failed (%s): %s%s", w.name, t.id, describe(t.values), attempt,
-    failure.type, failure.message, final and "; giving up on it" or ""))
+  if failure.skip then
+    log.warn(string.format("%s: task %d (%s) skipped: %s", w.name, t.id, describe(t.values), failure.message))
+  else
+    log.warn(string.format("%s: task %d (%s) attempt %d failed (%s): %s%s", w.name, t.id, describe(t.values), attempt,
+      failure.type, failure.message, final and "; giving up on it" or ""))
+  end
   -- the next task starts from a fresh logged-in context, unless the site only answered with an
   -- error (the page and the session are fine)
   if not recovery.keeps_session[failure.type] then close_session(w) end
@@ -229,8 +239,10 @@ local function run_task(r, w, t)
       q:worker_state(w.name, "logging in", describe(t.values))
       w.session = task.open_session(r.keeper.get(), r.env, w.name)
     end
+    -- a retry waits longer at every step (counted within the task's current round)
+    local tries = (t.attempts or 0) - (t.retries or 0) * q.options.max_attempts
     local result, trades = task.execute(w.session.page, t, { env = r.env, registry = r.registry,
-      configs = r.pconfigs, q = q, pace = r.pace, gate = w.gate, slow = r.throttle.slow * (1 + (t.attempts or 0)) })
+      configs = r.pconfigs, q = q, pace = r.pace, gate = w.gate, slow = r.throttle.slow * (1 + math.max(0, tries)) })
     q:complete(t.id, result, trades)
   end)
   if ok then r.throttle.record(true) end
@@ -288,12 +300,37 @@ local function plan_next(r)
   return true
 end
 
--- Stage after stage until the run is complete or stops; then every worker is waited for.
+-- The queue drained: the failed tasks whose every failure was passing trouble (a site error, a
+-- timeout, a modal, a dropped connection: recovery.passing) get one more round, once each,
+-- after a cool-down (OO_RETRY_COOLDOWN s) that lets the trouble pass. True when a round began
+-- (or the run stopped during the cool-down).
+function M.retry_round(q, cooldown_s)
+  local ids = {}
+  for _, t in ipairs(q:failed_tasks()) do
+    if (t.retries or 0) == 0 and recovery.passing(t.types) then ids[#ids + 1] = t.id end
+  end
+  if #ids == 0 then return false end
+  log.warn(string.format("%d task%s failed only for passing trouble: one more round in %d s", #ids,
+    #ids == 1 and "" or "s", cooldown_s))
+  q:event("retry_round", { tasks = ids, cooldown_s = cooldown_s })
+  local time = require("time")
+  local deadline = time.now_ms() + cooldown_s * 1000
+  while not q:stopping() and time.now_ms() < deadline do
+    sched.delay(math.min(1000, deadline - time.now_ms()))   -- the cool-down itself, not a settle wait
+  end
+  if not q:stopping() then q:retry(ids) end
+  return true
+end
+
+-- Stage after stage until the run is complete or stops; then every worker is waited for. Each
+-- stage's failed tasks get their round (M.retry_round) before the next stage is planned.
 local function coordinate(r)
   local q = r.q
+  local cooldown = tonumber(require("config").get("retry_cooldown") or "") or 60
   local ok, err = pcall(function()
     while not q:stopping() do
       if q:open_tasks() > 0 then r.changed:wait(2000)
+      elseif M.retry_round(q, cooldown) then r.work:notify()
       elseif not plan_next(r) then break end
     end
   end)

@@ -47,7 +47,7 @@ function M.prepare(spec, where)
     elseif spec.parameter then spec.mode = "sweep" end
   end
   if type(spec.mode) ~= "string" then
-    errors.raise("input", "%s: mode missing (sweep, grid or staged)", where)
+    errors.raise("input", "%s: mode missing (one of %s)", where, table.concat(modes.builtin, ", "))
   end
   return spec
 end

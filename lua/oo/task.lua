@@ -102,14 +102,22 @@ end
 M.SIGNED_OUT = "OptionOmega signed us out: the page shows its sign-in"
 function M.signed_out() return errors.new("session", M.SIGNED_OUT) end
 
+-- What OptionOmega says when the configuration itself cannot run: it says so every time (a
+-- backtest that opens no trade at all), so trying again changes nothing.
+M.rejections = { "no trades" }
+
 -- What OptionOmega answered instead of results, as a typed error: it asks us to slow down
 -- (rate_limited), its request got no answer (network: the connection's fault, not the
--- backtest's), or it refused the backtest (site).
+-- backtest's), it refuses this configuration (config_rejected: the task is skipped), or it
+-- failed the backtest (site: transient, retried).
 function M.answer_error(text)
   local lower = tostring(text):lower()
   local code = "site"
   if lower:find("too many requests", 1, true) or lower:find("429", 1, true) then code = "rate_limited"
   elseif lower:find("network error", 1, true) or lower:find("failed to fetch", 1, true) then code = "network" end
+  for _, words in ipairs(M.rejections) do
+    if code == "site" and lower:find(words, 1, true) then code = "config_rejected" end
+  end
   return errors.new(code, "OptionOmega answered: " .. tostring(text))
 end
 

@@ -85,6 +85,40 @@ local function ask_parameter(registry, question, exclude)
   return name, cfg
 end
 
+local function whole(lo, hi)
+  return function(a)
+    local n = math.tointeger(tonumber(a))
+    if not n or n < lo or n > hi then return nil, string.format("a whole number from %d to %d", lo, hi) end
+    return n
+  end
+end
+
+-- A search's own questions: what "best" means, and for optimize its budget and seed.
+function M.ask_search(spec, registry)
+  local options = {}
+  for _, key in ipairs(require("oo.objective").names()) do
+    local m = require("oo.metrics").by_key[key]
+    options[#options + 1] = { value = key, label = m and m.label or key }
+  end
+  spec.optimize_by = choose("Best by", options, require("oo.metrics").default_optimize_by)
+  if spec.mode == "halving" then
+    local _, last = require("oo.site").data_range()
+    local dates = registry.dates
+    spec.period = ask_until("Full period (YYYY-MM-DD..YYYY-MM-DD)", tostring(tonumber(last:sub(1, 4)) - 3) .. "-01-02.." .. last,
+      function(a)
+        local ok, why = dates.check_value(a)
+        if not ok then return nil, why end
+        return a
+      end)
+    return
+  end
+  if spec.mode ~= "optimize" then return end
+  local size = require("modes.grid").count({ axes = require("modes.grid").axes(spec, registry, "wizard") })
+  spec.max_backtests = ask_until(string.format("Budget of backtests (the full grid has %d)", size),
+    math.max(2, math.min(size, math.ceil(size / 5))), whole(2, 100000))
+  spec.seed = ask_until("Seed (the same seed, the same search)", 1, whole(-1000000000, 1000000000))
+end
+
 -- The test: one of the recent tests by number, an OptionOmega test URL (with a name for a new
 -- one), or an id or part of a name the engine looks up. Returns test, test_name (or nil).
 local function ask_test(tests)
@@ -107,7 +141,7 @@ local function ask_test(tests)
   return answer, ask("A name for this test (empty: none)", nil)
 end
 
--- A grid's parameters, one to four, each at most once.
+-- The parameters of a grid (or of a search over one), one to four, each at most once.
 local function ask_grid(registry)
   local parameters, used = {}, {}
   repeat
@@ -148,33 +182,48 @@ local function ask_stages(registry)
   return stages
 end
 
--- arg: {tests = recent tests [{id, url, name}], browsers = default}
+-- The mode and what it asks: a parameter, a grid's parameters (a search's own questions too),
+-- or the stages.
+local function ask_mode(spec, registry)
+  local mode = choose("Mode", {
+    { value = "sweep", label = "sweep - one parameter across a range" },
+    { value = "grid", label = "grid - every combination of several parameters" },
+    { value = "staged", label = "staged - optimise parameters one after another" },
+    { value = "refine", label = "refine - a coarse grid, then finer steps around the best (a fraction of a grid)" },
+    { value = "optimize", label = "optimize - a model picks each next backtest, within a budget" },
+    { value = "halving", label = "halving - every configuration on a short recent window, the best on longer ones" },
+  }, 1)
+  spec.mode = mode
+  if mode == "sweep" then
+    spec.parameter, spec.config = ask_parameter(registry, "Parameter")
+  elseif mode == "grid" or mode == "refine" or mode == "optimize" or mode == "halving" then
+    spec.parameters = ask_grid(registry)
+    if mode ~= "grid" then M.ask_search(spec, registry) end
+  else
+    spec.stages = ask_stages(registry)
+  end
+end
+
+-- arg: {tests = recent tests [{id, url, name}], browsers = default}. The estimate it shows reads
+-- the store's recent backtest times through the `runs` module (oo.cli.estimate).
 -- Returns {spec = ..., test = key, test_name = name for a new URL (or nil), browsers = n}.
 function M.run(arg)
   local registry, errors = parameters.discover()
   for _, e in ipairs(errors) do say("warning: parameter script left out: ", e, "\n") end
   local test, test_name = ask_test(arg.tests or {})
-  local mode = choose("Mode", {
-    { value = "sweep", label = "sweep - one parameter across a range" },
-    { value = "grid", label = "grid - every combination of several parameters" },
-    { value = "staged", label = "staged - optimise parameters one after another" },
-  }, 1)
-  local spec = { test = test, mode = mode }
-  if mode == "sweep" then
-    spec.parameter, spec.config = ask_parameter(registry, "Parameter")
-  elseif mode == "grid" then
-    spec.parameters = ask_grid(registry)
-  else
-    spec.stages = ask_stages(registry)
-  end
+  local spec = { test = test }
+  ask_mode(spec, registry)
   local browsers = ask_until("Browsers", arg.browsers or 2, function(a)
     local b = math.tointeger(tonumber(a))
     if not b or b < 1 or b > 8 then return nil, "1 to 8" end
     return b
   end)
   spec.browsers = browsers
+  local cli = require("oo.cli")
+  cli.browsers(spec, browsers, "wizard")
   local _, norm, count = spec_mod.check(spec, registry, "wizard")
-  say("\n", require("oo.cli").summary(norm, count), " on ", tostring(browsers), " browser", browsers == 1 and "" or "s", "\n")
+  say("\n", cli.summary(norm, count), " on ", tostring(browsers), " browser", browsers == 1 and "" or "s", "\n")
+  say("estimate: ", cli.estimate(count, browsers), "\n")
   local go = ask(string.format("Ready to run %d tests. Continue? (y/n)", count), "y")
   if tostring(go):lower():sub(1, 1) ~= "y" then return { cancelled = true } end
   return { spec = spec, test = test, test_name = test_name, browsers = browsers }

@@ -63,6 +63,7 @@ expect 1 "analyze no such run" -- "$BIN" analyze --run-id 999
 contains "$err" "999" "analyze no such run"
 expect 1 "analyze no such result" -- "$BIN" analyze --result-id 999 --json
 contains "$err" "no result 999" "analyze no such result"
+[ -e "$HOME/.local/share/oo-automator/oo_automator.db" ] && bad "analyze without a database created one" || ok
 expect 2 "run step 0" -- "$BIN" run --url https://optionomega.com/test/a --param delta --start 5 --end 10 --step 0
 contains "$err" "--step must not be 0" "step 0"
 expect 2 "run start past end" -- "$BIN" run --url https://optionomega.com/test/a --param delta --start 50 --end 10 --step 1
@@ -99,12 +100,39 @@ expect 1 "script step the wrong way" -- "$BIN" --db "$bdb" run "$root/neg.lua"
 printf '{"test": "%s", "mode": "grid", "parameters": {"delta": {"start": 1, "end": 100, "step": 1}, "profit_target": {"start": 0, "end": 1000, "step": 10}}}' "$T" > "$root/huge.json"
 expect 1 "grid over 1,000 without --yes" -- "$BIN" --db "$bdb" run --config "$root/huge.json"
 contains "$err" "10100 backtests" "grid size named"; contains "$err" "--yes" "grid size: how to fix"
+# the searches' flags and specs
+printf '{"test": "%s", "parameters": {"delta": {"start": 5, "end": 30, "step": 1}, "profit_target": {"start": 10, "end": 100, "step": 10}}}' "$T" > "$root/space.json"
+expect 1 "optimize without a budget" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode optimize
+contains "$err" "optimize.max_backtests: missing" "optimize budget named"; contains "$err" "260 points" "optimize: the grid's size"
+expect 2 "budget below 2" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode optimize --max-backtests 1
+contains "$err" "--max-backtests" "budget flag named"
+expect 2 "seed not a number" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode optimize --max-backtests 9 --seed x
+expect 2 "--mode without a spec" -- "$BIN" --db "$bdb" run --mode refine
+contains "$err" "--mode" "mode without spec"
+expect 1 "unknown mode by flag" -- "$BIN" --db "$bdb" run --url $T --param delta --mode spiral
+contains "$err" "refine, optimize" "the modes are listed"
+expect 1 "refine with a budget" -- "$BIN" --db "$bdb" run --config "$root/space.json" --mode refine --max-backtests 20
+contains "$err" "refine.max_backtests" "refine has no budget"
 expect 1 "no credentials" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --url $T --param delta --start 5 --end 10 --step 5
 contains "$err" "OO_EMAIL" "credentials: how to fix"
 # a YAML config (issue 13.9): the JSON's schema; a malformed one names the file, line and column
 printf 'test: %s\nmode: grid\nparameters:\n  delta: {start: 10, end: 20, step: 5}\n  profit_target: {start: 25, end: 50, step: 25}\n' "$T" > "$root/grid.yaml"
 expect 1 "a YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/grid.yaml"
 contains "$err" "grid of delta (3) x profit_target (2): 6 combinations" "the YAML's spec is planned like the JSON's"
+# the searches in YAML: the same spec as in JSON, planned with their own summary and estimate
+printf 'test: %s\nmode: optimize\nmax_backtests: 12\nseed: 5\noptimize_by: cagr\nparameters:\n  delta: {start: 5, end: 30, step: 1}\n  profit_target: {start: 10, end: 100, step: 10}\n' "$T" > "$root/optimize.yaml"
+expect 1 "an optimize YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/optimize.yaml"
+contains "$err" "optimize delta (26) x profit_target (10): up to 12 backtests of a 260-point grid (seed 5)" "optimize in YAML"
+contains "$err" "12 backtests, 45 s each (no history yet: assumed)" "optimize in YAML: the estimate"
+printf 'test: %s\nmode: refine\ncoarse: 3\nparameters:\n  - {name: delta, config: {start: 5, end: 30, step: 1}}\n' "$T" > "$root/refine.yaml"
+expect 1 "a refine YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/refine.yaml"
+contains "$err" "refine delta (26): about" "refine in YAML"; contains "$err" "(coarse 3 per parameter, keep 3)" "refine in YAML: its options"
+printf 'test: %s\nmode: halving\nperiod: "2020-01-02..2024-12-31"\nparameter: delta\nconfig: {start: 5, end: 9, step: 1}\n' "$T" > "$root/halving.yaml"
+expect 1 "a halving YAML config (then no credentials)" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$bdb" run --config "$root/halving.yaml"
+contains "$err" "halving delta (5): 5 on 2024-06-12..2024-12-31, 2 on 2023-05-03..2024-12-31, 1 on 2020-01-02..2024-12-31: 8 backtests" "halving in YAML"
+printf 'test: %s\nmode: optimize\nparameters:\n  delta: {start: 5, end: 30, step: 1}\n' "$T" > "$root/nobudget.yaml"
+expect 1 "an optimize YAML config without a budget" -- "$BIN" --db "$bdb" run --config "$root/nobudget.yaml"
+contains "$err" "nobudget.yaml: optimize.max_backtests: missing" "YAML: the search's own check, naming the file"
 printf 'test: %s\nmode: sweep\n  parameter: delta\n' "$T" > "$root/bad.yml"
 expect 1 "a malformed YAML config" -- "$BIN" --db "$bdb" run --config "$root/bad.yml"
 one_line "$err" "malformed YAML"; contains "$err" "bad.yml: yaml: line 3, column 12" "YAML error: file, line and column"
@@ -157,6 +185,20 @@ contains "$out" "Mode" "wizard asks the mode"; contains "$out" "Start [5]" "wiza
 contains "$out" "at least 1" "wizard refuses an out-of-bounds answer and asks again"
 contains "$out" "Ready to run 2 tests. Continue?" "wizard counts the tests"
 contains "$out" "nothing was started" "wizard cancelled"
+# the wizard's optimize: parameters, what best means, budget and seed, then the estimate
+answers='https://optionomega.com/test/wiz123\n\noptimize\ndelta\n5\n30\n1\nboth\nshort\n0\ny\nprofit_target\n10\n100\n10\nn\nmar\n40\n3\n2\nn\n'
+out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
+[ "$rc" = 0 ] && ok || bad "wizard optimize cancelled: exit $rc: $out"
+contains "$out" "Budget of backtests (the full grid has 260)" "wizard asks the budget"
+contains "$out" "optimize delta (26) x profit_target (10): up to 40 backtests of a 260-point grid (seed 3) on 2 browsers" "wizard: the search"
+contains "$out" "estimate: about 15 min: 40 backtests, 45 s each (no history yet: assumed), 2 browsers, at most 10 a minute" "wizard: the estimate (40 x 45 s / 2 browsers)"
+contains "$out" "Ready to run 40 tests" "wizard counts the budget"
+# the wizard's halving: the full period (1826 days: windows of round(1826/9) = 203 and
+# round(1826/3) = 609 days back from 2024-12-31), 5 configurations, then 2, then 1
+answers='https://optionomega.com/test/wiz123\n\nhalving\ndelta\n5\n9\n1\nboth\nshort\n0\nn\nmar\n2020-01-02..2024-12-31\n2\nn\n'
+out=$(printf "$answers" | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
+[ "$rc" = 0 ] && ok || bad "wizard halving cancelled: exit $rc: $out"
+contains "$out" "halving delta (5): 5 on 2024-06-12..2024-12-31, 2 on 2023-05-03..2024-12-31, 1 on 2020-01-02..2024-12-31: 8 backtests" "wizard: halving"
 sqlite3 "$root/wizard.db" "INSERT INTO tests(url) VALUES ('https://optionomega.com/test/noname')"
 out=$(printf 'https://example.com/x\n' | "$BIN" --db "$root/wizard.db" run 2>&1); rc=$?
 [ "$rc" = 1 ] && ok || bad "wizard with a bad URL: exit $rc"
@@ -263,9 +305,29 @@ contains "$out" '"baseline_p95":	120' "status --json slow_steps"
 expect 0 "status without -v" -- "$BIN" --db "$db" status --run-id 2
 lacks "$out" "baseline" "plain status shows no baselines"
 expect 0 "status -v, nothing slow" -- "$BIN" --db "$db" -v status --run-id 1
+expect 0 "--verbose counts as -v" -- "$BIN" --db "$db" --verbose status --run-id 1
+contains "$err" "configuration:" "--verbose says more"
 contains "$out" "none far slower than their baseline" "status -v with nothing slow"
 expect 0 "status live runs" -- "$BIN" --db "$db" status
-contains "$out" "running" "status without id shows the running run"
+# run 1 says running, but no engine works it: it reads interrupted (its engine is gone)
+contains "$out" "1  interrupted" "status without id shows the interrupted run"
+# a run an engine works (this shell: alive, and it said so just now) reads running
+worked=$(sqlite3 "$db" "INSERT INTO runs(test_id, name, mode, config, status, engine, engine_seen_at) \
+    VALUES (1, 'Worked', 'sweep', '{}', 'running', '$(hostname):$$', $(date +%s%3N)); SELECT last_insert_rowid()")
+expect 0 "status live runs" -- "$BIN" --db "$db" status
+contains "$out" "$worked  running" "status without id shows the running run"
+contains "$out" "1  interrupted" "status without id still shows the interrupted run"
+# each with its progress line: how far, what it needs (the interrupted one: resume)
+contains "$out" "66% · its engine is gone: \`oo-automator resume --run-id 1\` continues it" "status: the interrupted run's progress line"
+# --json: the same runs, each with its progress as data
+expect 0 "status --json" -- "$BIN" --db "$db" --json status
+[ "$(printf '%s' "$out" | jq -c '[.[] | {id, status, p: .progress.percent, d: .progress.done, t: .progress.total}]')" = \
+  "[{\"id\":$worked,\"status\":\"running\",\"p\":0,\"d\":0,\"t\":0},{\"id\":1,\"status\":\"interrupted\",\"p\":66,\"d\":2,\"t\":3}]" ] && ok \
+  || bad "status --json: $(printf '%s' "$out" | jq -c '[.[] | {id, status, progress}]')"
+expect 0 "status --run-id --json" -- "$BIN" --db "$db" --json status --run-id 1
+[ "$(printf '%s' "$out" | jq -r '"\(.status) \(.stored_status) \(.counts.completed) \(.progress.percent)"')" = "interrupted running 2 66" ] \
+  && ok || bad "status --run-id 1 --json: $out"
+sqlite3 "$db" "DELETE FROM runs WHERE id = $worked"
 expect 1 "status unknown run" -- "$BIN" --db "$db" status --run-id 42
 one_line "$err" "unknown run"; contains "$err" "no run 42" "unknown run"
 expect 0 "list" -- "$BIN" --db "$db" list --search metf
@@ -278,10 +340,17 @@ head=$(head -1 "$root/r.csv")
 contains "$head" "task_id,stage,status,delta,pl,cagr,max_drawdown,mar" "csv header"
 contains "$(sed -n 2p "$root/r.csv")" "1,1,completed,5,13376,0.142,-0.08,1.78" "csv row"
 contains "$(sed -n 4p "$root/r.csv")" "3,1,pending,7,,," "csv pending row"
+expect 0 "export --json" -- "$BIN" --db "$db" --json export --run-id 1 --format csv --output "$root/r2.csv"
+[ "$(printf '%s' "$out" | jq -r '"\(.run_id) \(.format) \(.bytes > 0)"')" = "1 csv true" ] && ok || bad "export --json: $out"
+expect 0 "version --json" -- "$BIN" --json version
+[ "$(printf '%s' "$out" | jq -r '(.version | length > 0) and (.sqlite | length > 0) and (.lua | startswith("5.4")) and (.chromium | type == "object")')" = true ] \
+  && ok || bad "version --json: $out"
 expect 0 "export json" -- "$BIN" --db "$db" export --run-id 1 --format json --output -
 contains "$out" '"mode":	"sweep"' "json export"
 expect 1 "export to an unwritable path" -- "$BIN" --db "$db" export --run-id 1 --format csv --output /proc/nope/r.csv
 one_line "$err" "unwritable export"
+expect 0 "tests rename --json" -- "$BIN" --db "$db" --json tests rename def456 "IC SPY 30 DTE"
+[ "$(printf '%s' "$out" | jq -r .name)" = "IC SPY 30 DTE" ] && ok || bad "tests rename --json: $out"
 # a name is one line of plain text: terminal controls refused (exit 2), 200 characters not bytes
 for name in $'\e]0;owned\a' $'bell\a' $'cr\rover' $'two\nlines' $'csi \u009b31m' $'rlo \u202etxt'; do
   expect 2 "tests rename to a control character" -- "$BIN" --db "$db" tests rename def456 "$name"
@@ -299,6 +368,9 @@ one_line "$err" "unknown test"
 expect 0 "tests delete" -- "$BIN" --db "$db" tests delete 2
 expect 0 "tests after delete" -- "$BIN" --db "$db" tests
 lacks "$out" "IC SPY 45 DTE" "deleted test hidden"
+expect 0 "pause --json" -- "$BIN" --db "$db" --json pause --run-id 1
+[ "$(printf '%s' "$out" | jq -r '"\(.id) \(.status)"')" = "1 paused" ] && ok || bad "pause --json: $out"
+sqlite3 "$db" "UPDATE runs SET status = 'running' WHERE id = 1"
 expect 0 "pause" -- "$BIN" --db "$db" pause --run-id 1
 contains "$("$BIN" --db "$db" status --run-id 1)" "status:    paused" "paused in the store"
 expect 1 "pause a paused run is fine, a completed one is not" -- "$BIN" --db "$db" pause --run-id 9
@@ -328,7 +400,8 @@ sqlite3 "$db" "UPDATE tests SET name = 'Put Credit Spread METF' WHERE id = 1; UP
 
 # read commands read: the same bytes after them, however often they run
 before=$(sha256sum <"$db")
-for args in "list" "status" "status --run-id 1" "tests" "--json tests" "export --run-id 1 --format csv --output -"; do
+for args in "list" "status" "status --run-id 1" "tests" "--json tests" "export --run-id 1 --format csv --output -" \
+    "analyze --run-id 1" "analyze --result-id 1" "export --run-id 1 --format markdown --output -"; do
   # shellcheck disable=SC2086
   expect 0 "read-only $args" -- "$BIN" --db "$db" $args
 done
@@ -339,12 +412,20 @@ ro=$(mktemp -d "${TMPDIR:-/tmp}/oo-cli-ro.XXXXXX"); chmod 0755 "$ro"   # a folde
 sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 cp "$db" "$ro/ro.db"; chmod 0444 "$ro/ro.db"
 as_reader() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
-for args in "list" "status --run-id 1" "tests" "export --run-id 1 --format csv --output -"; do
+# the reader needs the installation's Lua too: a checkout in a private folder (mktemp -d) is out
+# of its reach, so it gets a readable copy (OO_HOME)
+src=$(cd "$(dirname "$0")/../.." && pwd)
+if ! as_reader test -r "$src/lua/oo/metrics.lua"; then
+  mkdir "$ro/home" && cp -r "$src/lua" "$src/parameters" "$src/recordings" "$ro/home/" && chmod -R a+rX "$ro/home"
+  export OO_HOME="$ro/home"
+fi
+for args in "list" "status --run-id 1" "tests" "export --run-id 1 --format csv --output -" "analyze --run-id 1"; do
   # shellcheck disable=SC2086
   expect 0 "read-only file: $args" -- as_reader "$BIN" --db "$ro/ro.db" $args
 done
 expect 0 "read-only file: list" -- as_reader "$BIN" --db "$ro/ro.db" list --search metf
 contains "$out" "Delta sweep" "read-only file listed"
+unset OO_HOME
 rm -rf "$ro"
 
 # a database path that is no regular file (a FIFO would hang the first read): refused at once

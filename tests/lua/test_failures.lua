@@ -12,8 +12,11 @@ local task = require("oo.task")
 local cases = {
   { "rate limit", task.answer_error("Too many requests"), "rate_limited", free = true },
   { "dropped connection", task.answer_error("Network error: Failed to fetch"), "site_error", free = true },
-  { "the backtest refused", task.answer_error("Backtest failed: data unavailable for the selected dates"), "site_error",
+  { "the backtest failed", task.answer_error("Backtest failed: data unavailable for the selected dates"), "site_error",
     free = false },
+  -- oo-sim's words for a configuration without a trade (sim/sim.h, SIM_NO_TRADES): skipped at once
+  { "the configuration refused", task.answer_error("No trades were found for these settings. Check your entry conditions and dates."),
+    "config_rejected", free = false, permanent = true, skip = true },
   { "signed out", task.signed_out(), "session", free = true },
   { "Chromium died", errors.new("browser", "the browser is gone"), "browser", free = true },
   { "unknown parameter", errors.new("input", 'unknown parameter "deltaa" (not in parameters/)'), "permanent",
@@ -33,6 +36,7 @@ for _, c in ipairs(cases) do
   check.eq(f.type, class, name)
   check.eq(recovery.not_the_tasks(f) and true or false, c.free, name .. ": costs no attempt")
   check.eq(f.permanent and true or false, c.permanent or false, name .. ": permanent")
+  check.eq(f.skip and true or false, c.skip or false, name .. ": skipped")
   check.eq(f.message, errors.message(err), name .. ": the message is kept for the failure log")
   -- reworded: the class stays
   local reworded = errors.new(errors.code(err), "zz qq xx (reworded)")
@@ -44,6 +48,15 @@ for _, words in ipairs({ "OptionOmega answered: Too many requests", task.SIGNED_
                          'unknown parameter "deltaa"', "below the minimum", "no leg" }) do
   check.eq(recovery.classify(words, nil, nil).type, "timing", words)
 end
+
+-- passing trouble (a task that failed only for it gets one more round): by the failure types
+-- recorded for its attempts, comma-separated as the store gives them
+check.eq(recovery.passing("site_error"), true)
+check.eq(recovery.passing("site_error,timing,modal,browser,session,rate_limited"), true)
+check.eq(recovery.passing("timing,permanent"), false, "a permanent failure among them")
+check.eq(recovery.passing("config_rejected"), false, "the site refuses the configuration")
+check.eq(recovery.passing(""), false, "no failure recorded")
+check.eq(recovery.passing(nil), false)
 
 -- a dead browser is "browser" whatever the error said
 local keeper = { b = { alive = function() return false end } }

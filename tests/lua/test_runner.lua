@@ -49,9 +49,29 @@ check.eq(s.mode, "sweep")
 check.eq(s.config.stop, 10)
 local stored = spec.storable({ mode = "staged", stages = { { parameter = "delta", optimize_by = function() return 1 end } } })
 check.eq(stored.stages[1].optimize_by, "custom")
+-- a spec that says no mode and has nothing to infer one from: every mode is named, searches too
+check.err(function() spec.prepare({ test = "x" }, "my.json") end, "my.json: mode missing", "grid, staged, refine, optimize, halving")
 check.err(function() spec.test_url("https://example.com/strategies", "--url") end, "not an OptionOmega test URL")
 check.eq(spec.test_url("https://optionomega.com/test/abc", "x"), "https://optionomega.com/test/abc")
 
+-- a stored run's spec is what was stored (with --mode, --max-backtests, a search's batch); the
+-- stored script's text is executed only for the functions the store could not hold
+local text = 'return { mode = "grid", parameters = { delta = { start = 5, stop = 9 } },\n' ..
+             '  optimize_by = function(m) return m.cagr end }\n'
+local function stored_as_run()   -- as `run --mode optimize --max-backtests 12` on 3 browsers stored it
+  local saved, functions = spec.storable(spec.run_text(text, "search_spec.lua"))
+  saved.mode, saved.max_backtests, saved.batch = "optimize", 12, 3
+  return { spec = saved, functions = functions, script = "search_spec.lua" }
+end
+local again = spec.from_stored(stored_as_run(), text, 1)
+check.eq(again.mode, "optimize", "the stored mode, not the script's")
+check.eq(again.max_backtests, 12); check.eq(again.batch, 3)
+check.eq(type(again.optimize_by), "function", "the script's function back in its place")
+check.eq(again.optimize_by({ cagr = 0.25 }), 0.25)
+-- no script text: the function cannot come back, and the run is not run with a name in its place
+local no_text = stored_as_run()
+no_text.script = nil
+check.err(function() spec.from_stored(no_text, nil, 2) end, "optimize_by was a Lua function", "gives none now")
 
 -- the gate: one backtest at a time per browser. A second tab waits and gets its turn at the
 -- release; a tab still waiting when the run stops gives up (its task goes back untouched).
@@ -91,6 +111,35 @@ else
   check.eq(runner.lanes(2), tonumber(v))
 end
 check.ok(config.cpus() >= 1)
+
+-- one more round after the queue drains: only failed tasks whose every failure was passing
+-- trouble, and only once each (retries 0); a stop during the cool-down leaves them failed
+local retried, ev = nil, {}
+local fq = {
+  failed_tasks = function() return {
+    { id = 1, retries = 0, types = "site_error,timing" },          -- passing trouble: retried
+    { id = 2, retries = 0, types = "site_error,permanent" },       -- a permanent failure: not
+    { id = 3, retries = 1, types = "modal" },                      -- had its round already: not
+    { id = 4, retries = 0, types = "config_rejected" },            -- the site refuses it: not
+    { id = 5, retries = 0, types = "browser,session,rate_limited" },
+    { id = 6, retries = 0, types = nil },                          -- no failure recorded: not
+  } end,
+  retry = function(_, ids) retried = ids; return #ids end,
+  stopping = function() return stop end,
+  event = function(_, kind, p) ev[#ev + 1] = { kind, p } end,
+}
+stop = nil
+check.eq(runner.retry_round(fq, 0), true, "a round began")
+check.eq(table.concat(retried, ","), "1,5")
+check.eq(ev[#ev][1], "retry_round")
+check.eq(ev[#ev][2].cooldown_s, 0)
+retried = nil
+stop = "paused"
+check.eq(runner.retry_round(fq, 30), true, "a stop during the cool-down")
+check.eq(retried, nil, "nothing was retried: the tasks stay failed for the next execution")
+stop = nil
+fq.failed_tasks = function() return { { id = 2, retries = 0, types = "permanent" } } end
+check.eq(runner.retry_round(fq, 0), false, "nothing to retry: the run goes on")
 
 -- failure classes: tests/lua/test_failures.lua
 

@@ -52,7 +52,7 @@ expect_bash() { # LINE EXPECTED (sorted, space-separated)
   [ "$got" = "$2" ] && ok || bad "bash completion of '$1': got '$got', expected '$2'"
 }
 expect_bash "oo-automator ru" "run"
-expect_bash "oo-automator re" "record-check replay resume"
+expect_bash "oo-automator re" "record-check replay resume retry"
 expect_bash "oo-automator " "$("$BIN" --help | awk '/^commands:/ {on=1; next} /^$/ {on=0} on {print $1}' | sort | tr '\n' ' ' | sed 's/ $//')"
 expect_bash "oo-automator completion " "bash fish zsh"
 expect_bash "oo-automator export --f" "--format"

@@ -75,6 +75,9 @@ flow1)
     # the login recording alone, as a user replays it
     "$BIN" replay "$REC/login.json" --artifacts "$T/art" >"$T/replay.out" 2>&1
     check "oo-automator replay recordings/login.json" 0 $?
+    "$BIN" replay "$REC/login.json" --json --artifacts "$T/art" >"$T/replay.json" 2>&1
+    check "replay --json: exit status" 0 $?
+    check "replay --json" "true $(jq ".steps | length" "$REC/login.json")" "$(jq -r '"\(.ok) \(.steps)"' "$T/replay.json")"
     stop
 
     # ---- variant 1 with the dialog's faults: its content late, an overlay over it -----------
@@ -111,6 +114,11 @@ check1)
     start
     RES=$(results_url)
     check "login.json on variant 1" 0 "$(RC login "$REC/login.json")"
+    # --json: the same report as one object, a result per step
+    "$BIN" --json record-check "$REC/login.json" >"$T/login.json.out" 2>&1
+    check "record-check --json: exit status" 0 $?
+    check "record-check --json" "0 $(jq ".steps | length" "$REC/login.json") 0" \
+        "$(jq -r '"\(.status) \(.steps | length) \(.summary.broken)"' "$T/login.json.out")"
     has "login.json: a line per step" "$T/login.out" '  7  waitForElement     OK(5) table tbody tr td a'
     has "login.json: summary" "$T/login.out" "summary: 8 of 8 steps checked; 17 selectors OK, 0 BROKEN"
     # timing baselines from the runs in the database reach record-check: open_test.json's step 0

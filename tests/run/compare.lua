@@ -1,4 +1,7 @@
 -- compare.lua SIM_JSON DB_JSON NAME: every task of a run against the backtests oo-sim received.
+-- A completed task matches a finished backtest with exactly its values and its metrics; a
+-- skipped task matches exactly one backtest oo-sim refused for its configuration (an error
+-- without a fault: it says so every time, so it was tried once).
 -- The parameter -> oo-sim configuration mapping below is the test's knowledge of oo-sim's
 -- canonical config (sim/CONFIG.md), independent of the engine's own parameter scripts.
 local json = require("json")
@@ -52,15 +55,18 @@ local function key_of(values)
   return table.concat(parts, ",")
 end
 
-local done, used = 0, {}
+local done, refused, used = 0, 0, {}
+local function is_refusal(b) return b.status == "error" and not b.fault end
 for _, b in ipairs(sim) do
   if b.status == "done" then done = done + 1
+  elseif is_refusal(b) then refused = refused + 1
   elseif not (allow_reruns and b.fault) then bad("oo-sim backtest %s ended %s", tostring(b.id), tostring(b.status)) end
 end
--- the first backtest not yet matched whose configuration holds exactly the task's values
-local function find(values)
+-- the first backtest not yet matched (finished, or refused: want) whose configuration holds
+-- exactly the task's values
+local function find(values, want)
   for i, b in ipairs(sim) do
-    if not used[i] and b.status == "done" then
+    if not used[i] and (b.status == "done" and want == "done" or want == "refused" and is_refusal(b)) then
       local all = true
       for p, v in pairs(values) do
         if not read[p] then bad("no reader for parameter %s", p); return nil end
@@ -72,14 +78,21 @@ local function find(values)
 end
 
 if #rows == 0 then bad("the run has no tasks") end
-if done ~= #rows and not (allow_reruns and done > #rows) then bad("%d tasks but oo-sim ran %d backtests", #rows, done) end
+local nskipped = 0
+for _, r in ipairs(rows) do if r.status == "skipped" then nskipped = nskipped + 1 end end
+local ncompleted = #rows - nskipped
+if done ~= ncompleted and not (allow_reruns and done > ncompleted) then bad("%d tasks completed but oo-sim ran %d backtests", ncompleted, done) end
+if refused ~= nskipped then bad("%d tasks skipped but oo-sim refused %d backtests", nskipped, refused) end
 local checked = 0
 for _, r in ipairs(rows) do
   local values = json.decode(r.task_values)
   local k = key_of(values)
-  if r.status ~= "completed" then bad("task %d (%s) is %s", r.task_id, k, r.status) end
-  local b = find(values)
-  if not b then
+  if r.status ~= "completed" and r.status ~= "skipped" then bad("task %d (%s) is %s", r.task_id, k, r.status) end
+  local b = find(values, r.status == "skipped" and "refused" or "done")
+  if b and r.status == "skipped" then
+    if r.metrics ~= nil and r.metrics ~= json.null then bad("skipped task %d (%s) has a result", r.task_id, k) end
+    checked = checked + 1
+  elseif not b then
     bad("task %d: oo-sim received no configuration with exactly %s", r.task_id, k)
   else
     local stored = json.decode(r.metrics or "{}")

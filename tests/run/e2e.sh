@@ -4,8 +4,9 @@
 # exactly the task's parameter values; the stored metrics equal oo-sim's (bit for bit: they
 # come from the page's API answer, checked against what the page shows); every result has its
 # trade log. usage: e2e.sh OO_AUTOMATOR OO_SIM
-# PART: modes (sweep, cache, grid, staged, an imperative script) or durability (Ctrl-C, pause,
-# SIGKILL, resume); both when not given. usage: e2e.sh OO_AUTOMATOR OO_SIM [PART]
+# PART: modes (sweep, cache, grid, staged, an imperative script), durability (Ctrl-C, pause,
+# SIGKILL, resume) or search (refine, optimize, an optimize killed and resumed); all when not
+# given. usage: e2e.sh OO_AUTOMATOR OO_SIM [PART]
 BIN=$1
 SIM=$2
 PART=${3:-all}
@@ -24,6 +25,16 @@ export OO_RATE_LIMIT=0 OO_DATA_DIR="$T/data" OO_DB_PATH="$T/oo.db" HOME="$T"
 export OO_PIPELINE=2
 cd "$T" || exit 1
 
+wait_for() { # wait_for WHAT DEADLINE_S SQL EXPECTED_MIN: until the SQL's number reaches it
+    what=$1; end=$(( $(date +%s) + $2 )); sql=$3; want=$4
+    while :; do
+        n=$(sqlite3 "$OO_DB_PATH" "$sql" 2>/dev/null || echo 0)
+        [ "${n:-0}" -ge "$want" ] && return 0
+        [ "$(date +%s)" -ge "$end" ] && { bad "$what: still $n after $2 s (wanted $want)"; return 1; }
+        sleep 0.2
+    done
+}
+
 run_one() { # run_one NAME ARGS... : runs (in a database of its own), then checks against oo-sim
     name=$1; shift
     export OO_DB_PATH="$T/$name.db"
@@ -40,7 +51,7 @@ run_one() { # run_one NAME ARGS... : runs (in a database of its own), then check
     grep -q "Best configuration" "$T/$name.out" || bad "$name: no results table / best configuration printed"
 }
 
-if [ "$PART" != durability ]; then
+if [ "$PART" = all ] || [ "$PART" = modes ]; then
 run_one sweep --url "$TEST_URL" --param delta --start 10 --end 14 --step 2
 # the same sweep again (same database): every result comes from the cache, oo-sim runs nothing
 export OO_DB_PATH="$T/sweep.db"
@@ -77,6 +88,24 @@ $counts
 EOF
 [ "$ntasks" = 3 ] && [ "$total" -gt 0 ] && [ "$total" = "$inside" ] \
     || bad "dates: $inside of $total trades of $ntasks backtests lie within their dates (3 backtests expected)"
+# a configuration OptionOmega refuses every time (a weekend: no trade at all): it is tried once,
+# kept with its screenshot and skipped; the run goes on and completes; the summary counts it
+cat >"$T/skipped.json" <<JSON
+{"test": "$TEST_URL", "name": "a weekend among weekdays", "mode": "sweep", "parameter": "dates",
+ "config": {"from": "2020-01-04", "to": "2020-01-09", "length": "2d"}}
+JSON
+run_one skipped --config "$T/skipped.json"
+q() { sqlite3 "$T/skipped.db" "$1"; }
+[ "$(q "SELECT group_concat(status, ',') FROM (SELECT status FROM tasks ORDER BY seq)")" = "skipped,completed,completed" ] \
+    || bad "skipped: tasks are $(q "SELECT group_concat(status, ',') FROM (SELECT status FROM tasks ORDER BY seq)")"
+[ "$(q "SELECT COUNT(*) || ' ' || MIN(failure_type) || ' ' || MIN(attempt_number) FROM failures")" = "1 config_rejected 1" ] \
+    || bad "skipped: failures recorded: $(q "SELECT COUNT(*), group_concat(failure_type) FROM failures")"
+shot=$(q "SELECT screenshot_path FROM failures")
+[ -n "$shot" ] && [ -s "$shot" ] || bad "skipped: no screenshot of the refusal [$shot]"
+grep -q "run 1 completed: 2 completed, 0 failed, 1 skipped, 0 to do" "$T/skipped.out" || bad "skipped: the summary does not count it: $(tail -1 "$T/skipped.out")"
+grep -q "No trades were found" "$T/skipped.err" || bad "skipped: the engine's log does not say what OptionOmega answered"
+[ "$(q "SELECT COUNT(*) FROM events WHERE kind = 'task_skipped'")" = 1 ] || bad "skipped: no task_skipped event"
+"$BIN" --db "$T/skipped.db" status --run-id 1 | grep -q "0 failed, 1 skipped" || bad "skipped: status does not count it"
 cat >"$T/staged.lua" <<LUA
 return {
   test = "$TEST_URL", name = "staged e2e", mode = "staged",
@@ -110,18 +139,9 @@ grep -q "^imperative	1	2	2	1	true" "$T/custom.out" || bad "imperative script: $(
 
 fi
 
-if [ "$PART" != modes ]; then
+if [ "$PART" = all ] || [ "$PART" = durability ]; then
 # --- Ctrl-C, pause from another terminal, resume ----------------------------------------------
 export OO_DB_PATH="$T/interrupted.db"
-wait_for() { # wait_for WHAT DEADLINE_S SQL EXPECTED_MIN: until the SQL's number reaches it
-    what=$1; end=$(( $(date +%s) + $2 )); sql=$3; want=$4
-    while :; do
-        n=$(sqlite3 "$OO_DB_PATH" "$sql" 2>/dev/null || echo 0)
-        [ "${n:-0}" -ge "$want" ] && return 0
-        [ "$(date +%s)" -ge "$end" ] && { bad "$what: still $n after $2 s (wanted $want)"; return 1; }
-        sleep 0.2
-    done
-}
 C -X POST "$U/__sim/reset" >/dev/null
 "$BIN" run --url "$TEST_URL" --param stop_loss --start 100 --end 400 --step 25 --browsers 2 --yes \
     >"$T/int.out" 2>"$T/int.err" &
@@ -166,6 +186,66 @@ fi
 compare_sim interrupted "LEFT JOIN" "WHERE t.run_id = $id" allow-reruns \
     || bad "interrupted run: results do not match oo-sim"
 
+fi
+
+if [ "$PART" = all ] || [ "$PART" = search ]; then
+# --- the searches: each through the browser; every backtest oo-sim received is a task the mode
+# planned (compare.lua), and they spend less than the grid's 21
+cat >"$T/space.json" <<JSON
+{"test": "$TEST_URL", "name": "search e2e",
+ "parameters": [{"name": "delta", "config": {"start": 8, "end": 20, "step": 2}},
+                {"name": "profit_target", "config": {"start": 25, "end": 75, "step": 25}}]}
+JSON
+spent() { sed -n 's/^Search: \([0-9]*\) backtests* spent.*a full grid is \([0-9]*\).*/\1 \2/p' "$T/$1.out"; }
+run_one refine --config "$T/space.json" --mode refine
+set -- $(spent refine)
+[ -n "${1:-}" ] && [ "$1" -lt 21 ] && [ "$2" = 21 ] || bad "refine: spent [$*] of a 21-point grid: $(tail -3 "$T/refine.out")"
+# again in the same database: the estimate is measured on the first run; the cache serves every
+# result, so oo-sim runs nothing and the search spends nothing
+C -X POST "$U/__sim/reset" >/dev/null
+"$BIN" run --config "$T/space.json" --mode refine --browsers 2 --yes >"$T/refine2.out" 2>"$T/refine2.err" || bad "refine again failed"
+grep -q "^estimate: .*(median of 1 recent run)" "$T/refine2.err" || bad "refine again: the estimate is not measured: $(grep estimate "$T/refine2.err")"
+grep -q "^Search: 0 backtests spent, [0-9]* more from the cache" "$T/refine2.out" || bad "refine again: $(grep Search "$T/refine2.out")"
+[ "$(C "$U/__sim/backtests")" = "[]" ] || bad "refine again: oo-sim ran backtests"
+run_one optimize --config "$T/space.json" --mode optimize --max-backtests 7 --seed 5
+set -- $(spent optimize)
+[ "${1:-}" = 7 ] && [ "$2" = 21 ] || bad "optimize: spent [$*], expected its budget of 7 of 21"
+# halving: every configuration on the last ~3 months, the best third on ~8, the best on the
+# whole period (730 days: windows of round(730/9) = 81 and round(730/3) = 243 days ending
+# 2025-12-31, i.e. from 2025-10-12 and 2025-05-03); each task carries its rung's window
+cat >"$T/halving.json" <<JSON
+{"test": "$TEST_URL", "name": "halving e2e", "mode": "halving", "period": "2024-01-02..2025-12-31",
+ "parameters": [{"name": "delta", "config": {"start": 8, "end": 20, "step": 4}},
+                {"name": "profit_target", "config": {"start": 25, "end": 75, "step": 50}}]}
+JSON
+run_one halving --config "$T/halving.json"
+[ "$(sqlite3 "$T/halving.db" "SELECT group_concat(n || 'x' || w, ' ') FROM (SELECT stage, COUNT(*) AS n, \
+      MIN(json_extract(parameter_values, '\$.dates')) AS w, COUNT(DISTINCT json_extract(parameter_values, '\$.dates')) AS k \
+      FROM tasks GROUP BY stage HAVING k = 1 ORDER BY stage)")" = \
+  "8x2025-10-12..2025-12-31 3x2025-05-03..2025-12-31 1x2024-01-02..2025-12-31" ] \
+    || bad "halving: rungs $(sqlite3 "$T/halving.db" "SELECT stage, COUNT(*), group_concat(DISTINCT json_extract(parameter_values, '\$.dates')) FROM tasks GROUP BY stage")"
+grep -q "^Search: 8 on 2025-10-12..2025-12-31, 3 on 2025-05-03..2025-12-31, 1 on 2024-01-02..2025-12-31" "$T/halving.out" \
+    || bad "halving: $(grep '^Search' "$T/halving.out")"
+# the same search killed (SIGKILL) mid-run and resumed: the same tasks in the same stages, the
+# same answer (oo-sim's backtests are deterministic; the plan is a function of the stored results)
+export OO_DB_PATH="$T/killed.db"
+C -X POST "$U/__sim/reset" >/dev/null
+"$BIN" run --config "$T/space.json" --mode optimize --max-backtests 7 --seed 5 --browsers 2 --yes \
+    >"$T/killed.out" 2>"$T/killed.err" &
+RPID=$!
+wait_for "optimize before the kill: 4 results" 180 "SELECT COUNT(*) FROM tasks WHERE status = 'completed'" 4
+kill -KILL $RPID
+wait $RPID 2>/dev/null
+[ "$(sqlite3 "$OO_DB_PATH" "SELECT status FROM runs WHERE id = 1")" != completed ] || bad "optimize: the kill came too late to test a resume"
+"$BIN" resume --run-id 1 --browsers 1 >"$T/resumed.out" 2>"$T/resumed.err" || { bad "optimize: resume after SIGKILL failed"; cat "$T/resumed.err"; }
+plan() { sqlite3 "$1" "SELECT stage, json_extract(parameter_values, '\$.delta'), json_extract(parameter_values, '\$.profit_target') \
+                       FROM tasks WHERE run_id = (SELECT MAX(id) FROM runs) ORDER BY seq"; }
+[ "$(plan "$T/killed.db")" = "$(plan "$T/optimize.db")" ] \
+    || bad "optimize: the resumed search planned other tasks: $(plan "$T/killed.db" | tr '\n' ' ') vs $(plan "$T/optimize.db" | tr '\n' ' ')"
+[ "$(grep '^Best configuration' "$T/resumed.out")" = "$(grep '^Best configuration' "$T/optimize.out")" ] && [ -n "$(grep '^Best' "$T/optimize.out")" ] \
+    || bad "optimize: another answer after the resume: $(grep '^Best' "$T/resumed.out") vs $(grep '^Best' "$T/optimize.out")"
+compare_sim killed "LEFT JOIN" "WHERE t.run_id = 1" allow-reruns \
+    || bad "killed optimize: results do not match oo-sim"
 fi
 
 passed "run_e2e ($PART)"

@@ -125,6 +125,19 @@ check "same config, same metrics" "$(jq -cS .metrics "$T/results")" "$(
     B2=$(C -b "$T/cookies" --data-binary @"$T/config" "$U/api/tests/$ID/backtests" | jq -r .id)
     wait_done "$B2" >/dev/null; C -b "$T/cookies" "$U/api/backtests/$B2/results" | jq -cS .metrics)"
 
+# ---- a configuration that cannot trade: refused, every time -----------------------------------
+# a weekend (2020-01-04 and 05): no trading day, no trade; OptionOmega's answer is an error, the
+# same for every run of that configuration, and never a fault (/__sim/backtests has none)
+jq -c '.startDate = "2020-01-04" | .endDate = "2020-01-05"' "$T/config" >"$T/weekend"
+for i in 1 2; do
+    B=$(C -b "$T/cookies" --data-binary @"$T/weekend" "$U/api/tests/$ID/backtests" | jq -r .id)
+    check "a weekend: refused ($i)" error "$(wait_done "$B")"
+    check "a weekend: what it says ($i)" "No trades were found for these settings. Check your entry conditions and dates." \
+        "$(C -b "$T/cookies" "$U/api/backtests/$B" | jq -r .error)"
+    check "a weekend: no results ($i)" 409 "$(code -b "$T/cookies" "$U/api/backtests/$B/results")"
+    check "a weekend: no fault ($i)" null "$(C "$U/__sim/backtests" | jq -r --arg b "$B" '.[] | select(.id == $b) | .fault')"
+done
+
 # ---- bad input ----------------------------------------------------------------------------
 C -b "$T/cookies" -o "$T/b" -w '%{http_code}' -d '{"ticker":5}' "$U/api/tests/$ID/backtests" >"$T/code"
 check "bad config status" 400 "$(cat "$T/code")"
@@ -197,6 +210,20 @@ done
 between "error=0.5 over 20" 4 16 "$nerr"
 check "errors logged" "$nerr" "$(C "$U/__sim/backtests" | jq '[.[] | select(.fault == "error" and .status == "error")] | length')"
 stop
+
+# trouble that passes: every backtest would fail, but at most 2 faults fire, then none; a reset
+# of the logs counts afresh
+start --faults error=1 --fault-limit 2
+login >/dev/null
+seq=""
+for i in 1 2 3 4; do
+    [ $i = 4 ] && C -X POST "$U/__sim/reset" >/dev/null
+    b=$(C -b "$T/cookies" --data-binary @"$T/config" "$U/api/tests/$ID/backtests" | jq -r .id)
+    seq="$seq$(wait_done "$b") "
+done
+check "--fault-limit 2" "error error done error " "$seq"
+stop
+"$SIM" --fault-limit x >/dev/null 2>&1; check "--fault-limit not a number" 2 $?
 
 start --faults drop=0.5 --seed 5
 login >/dev/null

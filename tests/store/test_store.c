@@ -1,12 +1,18 @@
 /* The store on real SQLite files: schema, migrations, CRUD of every table, leases, the
- * idempotent completion, events, settings. */
+ * idempotent completion, events, settings, one engine per account (claims, the queue's order,
+ * stale and dead holders, "interrupted"), the dashboards' records. */
 #include "testlib.h"
 #include "store/store.h"
 #include "store/schema.h"
 #include "base/util.h"
 #include "base/buf.h"
+#include "base/alive.h"
 #include <sqlite3.h>
+#include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static char *db_path(const char *name)
 {
@@ -492,6 +498,75 @@ static void test_expired_lease_is_stolen(oo_store *s)
     cJSON_Delete(u);
 }
 
+/* Adds a run with one task per duration, each leased and completed; then sets each task's
+ * lease-to-result time (seconds) in the file the way a run of that pace would have left it.
+ * cached[i]: task i's result came from the cache. Returns the run's id. */
+static int64_t timed_run(oo_store *s, const char *path, const int *seconds, const int *cached, int n)
+{
+    oo_err err = {0};
+    int64_t run = store_run_create(s, 0, NULL, "sweep", NULL, 1, &err);
+    for (int i = 0; i < n; i++) {
+        cJSON *tasks = cJSON_Parse("[{\"values\":{\"a\":1}}]");
+        store_tasks_add(s, run, tasks, &err);
+        cJSON_Delete(tasks);
+        cJSON *t = NULL;
+        REQUIRE(store_task_lease(s, run, "w", 60000, &t, &err) == 1);
+        int64_t id = (int64_t)num(t, "id");
+        cJSON_Delete(t);
+        char res[128];
+        snprintf(res, sizeof res, "{\"metrics\":{\"mar\":1}%s}", cached[i] ? ",\"cached_from\":null" : "");
+        cJSON *r = cJSON_Parse(res);
+        REQUIRE(store_task_complete(s, id, r, NULL, &err) > 0);
+        cJSON_Delete(r);
+        if (cached[i]) {   /* a result served by the cache points at the one it reuses */
+            sqlite3 *db;
+            sqlite3_open(path, &db);
+            char sql[160];
+            snprintf(sql, sizeof sql, "UPDATE results SET cached_from = (SELECT MIN(id) FROM results) WHERE task_id = %lld",
+                     (long long)id);
+            sqlite3_exec(db, sql, NULL, NULL, NULL);
+            sqlite3_close(db);
+        }
+        sqlite3 *db;
+        sqlite3_open(path, &db);
+        char sql[200];
+        snprintf(sql, sizeof sql, "UPDATE tasks SET started_at = '2025-03-01 10:00:00', "
+                                  "completed_at = datetime('2025-03-01 10:00:00', '+%d seconds') WHERE id = %lld",
+                 seconds[i], (long long)id);
+        sqlite3_exec(db, sql, NULL, NULL, NULL);
+        sqlite3_close(db);
+    }
+    return run;
+}
+
+/* The estimate's measure: backtests actually run, of the last runs that ran any. */
+static void test_backtest_seconds(oo_store *s, const char *path)
+{
+    oo_err err = {0};
+    const int a_s[] = {10, 30, 20, 99}, a_c[] = {0, 0, 0, 1};   /* the cached one is left out */
+    const int b_s[] = {40, 60}, b_c[] = {0, 0};
+    const int c_s[] = {5}, c_c[] = {1};                         /* a run served only by the cache */
+    int64_t a = timed_run(s, path, a_s, a_c, 4), b = timed_run(s, path, b_s, b_c, 2);
+    timed_run(s, path, c_s, c_c, 1);
+    cJSON *rows = store_backtest_seconds(s, 10, &err);
+    REQUIRE(rows != NULL);
+    int na = 0, nb = 0;
+    double sum_a = 0, sum_b = 0;
+    cJSON *r;
+    cJSON_ArrayForEach(r, rows) {
+        if ((int64_t)num(r, "run_id") == a) { na++; sum_a += num(r, "seconds"); }
+        else if ((int64_t)num(r, "run_id") == b) { nb++; sum_b += num(r, "seconds"); }
+    }
+    CHECK_INT(na, 3);
+    CHECK_INT(nb, 2);
+    CHECK(fabs(sum_a - 60) < 0.01 && fabs(sum_b - 100) < 0.01);
+    CHECK_INT((int64_t)num(cJSON_GetArrayItem(rows, 0), "run_id"), b);   /* newest run first */
+    cJSON_Delete(rows);
+    rows = store_backtest_seconds(s, 1, &err);   /* the last run that ran a backtest: b */
+    CHECK_INT(cJSON_GetArraySize(rows), 2);
+    cJSON_Delete(rows);
+}
+
 /* A result read back whole, and its trades with only some fields (what the analysis reads). */
 static void test_result_reads(oo_store *s)
 {
@@ -668,6 +743,166 @@ static void test_step_timings(oo_store *s)
     cJSON_Delete(b);
 }
 
+/* ---- one engine per account ------------------------------------------------------------------- */
+
+static int64_t new_run(oo_store *s, const char *name)
+{
+    oo_err err = {0};
+    int64_t test_id = store_test_upsert(s, "https://optionomega.com/test/acct", NULL, &err);
+    return store_run_create(s, test_id, name, "sweep", NULL, 1, &err);
+}
+
+/* "host:pid" of a process of this machine: this one, its parent (alive), one that exited. */
+static void engine_name(char *buf, size_t n, long pid)
+{
+    char self[96];
+    oo_engine_self(self, sizeof self);
+    *strrchr(self, ':') = '\0';
+    snprintf(buf, n, "%s:%ld", self, pid);
+}
+
+static long dead_pid(void)
+{
+    pid_t p = fork();
+    if (p == 0) _exit(0);
+    waitpid(p, NULL, 0);
+    return (long)p;
+}
+
+static const char *status_of(oo_store *s, int64_t run)
+{
+    static char buf[32];
+    oo_err err = {0};
+    cJSON *r = store_run_get(s, run, &err);
+    snprintf(buf, sizeof buf, "%s", r ? str(r, "status") : "?");
+    cJSON_Delete(r);
+    return buf;
+}
+
+static void age_engine(const char *path, int64_t run, int64_t ms)
+{
+    sqlite3 *db = NULL;
+    sqlite3_open(path, &db);
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE runs SET engine_seen_at = engine_seen_at - %lld WHERE id = %lld", (long long)ms, (long long)run);
+    sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+}
+
+static void test_account_queue(oo_store *s, const char *path)
+{
+    oo_err err = {0};
+    char me[128], parent[128], dead[128];
+    engine_name(me, sizeof me, (long)getpid());
+    engine_name(parent, sizeof parent, (long)getppid());
+    engine_name(dead, sizeof dead, dead_pid());
+    int64_t r1 = new_run(s, "first"), r2 = new_run(s, "second"), r3 = new_run(s, "other account");
+    cJSON *ahead = NULL;
+    /* the parent works r1 for a@x; r2 of the same account waits behind it, r3 of b@x does not */
+    CHECK_INT(store_run_claim(s, r1, "a@x", parent, STORE_CLAIM_F_WAIT, NULL, &err), STORE_CLAIM_RUN);
+    CHECK_STR(status_of(s, r1), "running");
+    CHECK_INT(store_run_claim(s, r2, "a@x", me, 0, &ahead, &err), STORE_CLAIM_WAIT);
+    CHECK_STR(status_of(s, r2), "pending");                  /* without F_WAIT nothing changes */
+    CHECK_INT(num(ahead, "id"), r1);
+    cJSON_Delete(ahead);
+    CHECK_INT(store_run_claim(s, r2, "a@x", me, STORE_CLAIM_F_WAIT, &ahead, &err), STORE_CLAIM_WAIT);
+    CHECK_STR(status_of(s, r2), "queued");
+    CHECK_STR(ahead ? str(ahead, "engine") : NULL, parent);
+    cJSON_Delete(ahead);
+    CHECK_INT(store_run_claim(s, r3, "b@x", me, STORE_CLAIM_F_WAIT, NULL, &err), STORE_CLAIM_RUN);
+    /* r1 is worked by a live engine: nobody else takes it */
+    CHECK_INT(store_run_claim(s, r1, "a@x", me, STORE_CLAIM_F_WAIT, &ahead, &err), STORE_CLAIM_ELSEWHERE);
+    CHECK_STR(ahead ? str(ahead, "engine") : NULL, parent);
+    cJSON_Delete(ahead);
+    cJSON *holder = store_account_holder(s, "a@x", &err);
+    CHECK_INT(holder ? num(holder, "id") : 0, r1);
+    cJSON_Delete(holder);
+    /* the queue's order: r4 joins after r2; when r1 ends, r4 still waits for r2, which runs */
+    int64_t r4 = new_run(s, "fourth");
+    CHECK_INT(store_run_claim(s, r4, "a@x", parent, STORE_CLAIM_F_WAIT, NULL, &err), STORE_CLAIM_WAIT);
+    CHECK_INT(store_run_set_status(s, r1, "completed", NULL, &err), 0);
+    CHECK_INT(store_run_claim(s, r4, "a@x", parent, STORE_CLAIM_F_WAIT | STORE_CLAIM_F_AGAIN, &ahead, &err), STORE_CLAIM_WAIT);
+    CHECK_INT(ahead ? num(ahead, "id") : 0, r2);
+    cJSON_Delete(ahead);
+    CHECK_INT(store_run_claim(s, r2, "a@x", me, STORE_CLAIM_F_WAIT | STORE_CLAIM_F_AGAIN, NULL, &err), STORE_CLAIM_RUN);
+    CHECK_INT(store_run_heartbeat(s, r2, me, &err), 0);
+    CHECK(store_run_heartbeat(s, r2, parent, &err) < 0 && strstr(err.msg, "no longer worked"));
+    oo_err_clear(&err);
+    /* a pause while waiting ends the wait */
+    CHECK_INT(store_run_set_status(s, r4, "paused", NULL, &err), 0);
+    CHECK_INT(store_run_claim(s, r4, "a@x", parent, STORE_CLAIM_F_WAIT | STORE_CLAIM_F_AGAIN, NULL, &err), STORE_CLAIM_GONE);
+    CHECK_STR(status_of(s, r4), "paused");
+    /* a dead holder (its process gone from this machine) is in nobody's way and reads interrupted */
+    CHECK_INT(store_run_set_status(s, r2, "completed", NULL, &err), 0);
+    int64_t r5 = new_run(s, "killed"), r6 = new_run(s, "after the killed one");
+    CHECK_INT(store_run_claim(s, r5, "a@x", dead, STORE_CLAIM_F_WAIT, NULL, &err), STORE_CLAIM_RUN);
+    cJSON *r = store_run_get(s, r5, &err);
+    CHECK_STR(r ? str(r, "status") : NULL, "interrupted");
+    CHECK_STR(r ? str(r, "stored_status") : NULL, "running");
+    CHECK(r && cJSON_IsFalse(cJSON_GetObjectItem(r, "engine_alive")));
+    cJSON_Delete(r);
+    CHECK_INT(store_run_claim(s, r6, "a@x", me, STORE_CLAIM_F_WAIT, NULL, &err), STORE_CLAIM_RUN);
+    /* another machine's engine is judged by its silence alone */
+    CHECK_INT(store_run_set_status(s, r6, "completed", NULL, &err), 0);
+    int64_t r7 = new_run(s, "elsewhere"), r8 = new_run(s, "after the silent one");
+    CHECK_INT(store_run_claim(s, r7, "a@x", "another-machine:1", STORE_CLAIM_F_WAIT, NULL, &err), STORE_CLAIM_RUN);
+    CHECK_INT(store_run_claim(s, r8, "a@x", me, STORE_CLAIM_F_WAIT, NULL, &err), STORE_CLAIM_WAIT);
+    CHECK_STR(status_of(s, r7), "running");
+    age_engine(path, r7, 61000);                         /* silent for longer than the default 60 s */
+    CHECK_STR(status_of(s, r7), "interrupted");
+    CHECK_INT(store_run_claim(s, r8, "a@x", me, STORE_CLAIM_F_WAIT | STORE_CLAIM_F_AGAIN, NULL, &err), STORE_CLAIM_RUN);
+    store_set_engine_silence(s, 120000);
+    CHECK_STR(status_of(s, r7), "running");
+    store_set_engine_silence(s, 60000);
+    /* the list filters by the status as read */
+    store_run_filter f = {.status = "interrupted"};
+    cJSON *list = store_runs_list(s, &f, &err), *e;
+    int has5 = 0, has7 = 0, has9 = 0;
+    cJSON_ArrayForEach(e, list) {
+        has5 |= num(e, "id") == r5;
+        has7 |= num(e, "id") == r7;
+        has9 |= num(e, "id") == r3;     /* worked by this process: alive */
+        CHECK_STR(str(e, "status"), "interrupted");
+    }
+    CHECK(has5 && has7 && !has9);
+    cJSON_Delete(list);
+    /* a run queued for an engine just started (the dashboard's) keeps its place; the engine's
+     * own claim later finds it its own */
+    CHECK_INT(store_run_set_status(s, r8, "completed", NULL, &err), 0);
+    int64_t r9 = new_run(s, "from the dashboard");
+    CHECK_INT(store_run_enqueue(s, r9, "a@x", me, &err), 1);
+    CHECK_STR(status_of(s, r9), "queued");
+    CHECK_INT(store_run_enqueue(s, r9, "a@x", me, &err), 0);
+    CHECK_INT(store_run_claim(s, r9, "a@x", me, STORE_CLAIM_F_WAIT, NULL, &err), STORE_CLAIM_RUN);
+    CHECK_INT(store_run_enqueue(s, r9, "a@x", me, &err), 0);     /* claimed already: left alone */
+    CHECK_STR(status_of(s, r9), "running");
+    /* each status change is an event the dashboard hears of */
+    cJSON *evs = store_run_events(s, r9, "run_status", &err);
+    CHECK_INT(cJSON_GetArraySize(evs), 2);
+    cJSON_Delete(evs);
+}
+
+static void test_dashboards(oo_store *s)
+{
+    oo_err err = {0};
+    char me[128], dead[128];
+    engine_name(me, sizeof me, (long)getpid());
+    engine_name(dead, sizeof dead, dead_pid());
+    char *url = store_dashboard_url(s, &err);
+    CHECK(url == NULL && !err.code);
+    int64_t a = store_dashboard_add(s, "http://127.0.0.1:8001/", me, &err);
+    CHECK(a > 0);
+    CHECK(store_dashboard_add(s, "http://127.0.0.1:8002/", dead, &err) > 0);
+    url = store_dashboard_url(s, &err);                    /* the newest live one */
+    CHECK_STR(url, "http://127.0.0.1:8001/");
+    free(url);
+    CHECK_INT(store_dashboard_seen(s, a, &err), 0);
+    CHECK_INT(store_dashboard_remove(s, a, &err), 0);
+    url = store_dashboard_url(s, &err);
+    CHECK(url == NULL);
+    free(url);
+}
+
 int main(void)
 {
     test_open_and_version();
@@ -685,6 +920,9 @@ int main(void)
     test_result_reads(s);
     test_settings(s);
     test_step_timings(s);
+    test_account_queue(s, path);
+    test_dashboards(s);
+    test_backtest_seconds(s, path);
     store_close(s);
     free(path);
     return tl_finish();

@@ -1,10 +1,12 @@
 #include "seed.h"
+#include "base/alive.h"
 #include "base/buf.h"
 #include "base/util.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* a 1x1 PNG */
 const unsigned char seed_png[] = {
@@ -181,8 +183,103 @@ int seed_fill(oo_store *s, const char *data_dir, seed_ids *ids, oo_err *err)
     for (int d = 20; d <= 29; d++) cJSON_AddItemToArray(tasks, values1("delta", d));
     rc = store_tasks_add(s, ids->live_run, tasks, err);
     cJSON_Delete(tasks);
-    if (rc < 0 || store_run_set_status(s, ids->live_run, "running", NULL, err) != 0) return -1;
+    if (rc < 0 || seed_claim(s, ids->live_run, err) != 0) return -1;
     for (int i = 0; i < 3; i++)
         if (complete_one(s, ids->live_run, "browser-1", 0, NULL, err) != 1) return -1;
+    return 0;
+}
+
+void seed_engine(char *buf, size_t n)
+{
+    char self[96];
+    oo_engine_self(self, sizeof self);
+    char *colon = strrchr(self, ':');
+    if (colon) *colon = '\0';
+    snprintf(buf, n, "%s:%ld", self, (long)getppid());
+}
+
+int seed_claim(oo_store *s, int64_t run, oo_err *err)
+{
+    char engine[128], account[64];
+    seed_engine(engine, sizeof engine);
+    snprintf(account, sizeof account, "seed-%lld@example.com", (long long)run);   /* one account each: none waits */
+    return store_run_claim(s, run, account, engine, STORE_CLAIM_F_WAIT, NULL, err) == STORE_CLAIM_RUN ? 0 : -1;
+}
+
+/* One stage of a search: its tasks added, leased and completed with the seed's metrics, then the
+ * engine's stage_best event for it, as lua/oo/runner.lua reports a stage judged by
+ * optimize_by = "mar": the completed task with the highest MAR (ties: the earlier), its score
+ * the MAR itself (metrics.lua's sense "max"). dates: every task's dates value, or NULL. */
+static int search_stage(oo_store *s, int64_t run, int stage, const double *deltas, int n, const char *dates, oo_err *err)
+{
+    cJSON *tasks = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        cJSON *t = values1("delta", deltas[i]);
+        if (dates) cJSON_AddStringToObject(cJSON_GetObjectItem(t, "values"), "dates", dates);
+        cJSON_AddNumberToObject(t, "stage", stage);
+        cJSON_AddItemToArray(tasks, t);
+    }
+    int rc = store_tasks_add(s, run, tasks, err);
+    cJSON_Delete(tasks);
+    if (rc < 0) return -1;
+    while ((rc = complete_one(s, run, "browser-1", 0, NULL, err)) == 1) {}
+    cJSON *all = rc < 0 ? NULL : store_run_tasks(s, run, err);
+    if (!all) return -1;
+    const cJSON *t, *best = NULL;
+    double best_mar = 0;
+    cJSON_ArrayForEach(t, all) {
+        const cJSON *m = cJSON_GetObjectItem(t, "mar");
+        if (cJSON_GetNumberValue(cJSON_GetObjectItem(t, "stage")) != stage || !cJSON_IsNumber(m)) continue;
+        if (!best || m->valuedouble > best_mar) { best = t; best_mar = m->valuedouble; }
+    }
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "stage", stage);
+    if (best) {
+        cJSON_AddItemToObject(p, "values", cJSON_Duplicate(cJSON_GetObjectItem(best, "values"), 1));
+        cJSON_AddNumberToObject(p, "task_id", cJSON_GetNumberValue(cJSON_GetObjectItem(best, "id")));
+        cJSON_AddNumberToObject(p, "score", best_mar);
+    }
+    cJSON_AddStringToObject(p, "optimize_by", "mar");
+    int64_t ev = best ? store_event_append(s, run, "stage_best", p, err) : -1;
+    cJSON_Delete(p);
+    cJSON_Delete(all);
+    return ev > 0 ? 0 : -1;
+}
+
+/* A completed search run as `run` stores one: config {spec, count, grid}. */
+static int64_t search_run(oo_store *s, int64_t test, const char *name, const char *mode, const char *spec, int count,
+                          int grid, oo_err *err)
+{
+    cJSON *cfg = cJSON_CreateObject();
+    cJSON_AddItemToObject(cfg, "spec", cJSON_Parse(spec));
+    cJSON_AddNumberToObject(cfg, "count", count);
+    cJSON_AddNumberToObject(cfg, "grid", grid);
+    int64_t id = store_run_create(s, test, name, mode, cfg, 2, err);
+    cJSON_Delete(cfg);
+    if (id > 0 && store_run_set_status(s, id, "running", NULL, err) != 0) return -1;
+    return id;
+}
+
+int seed_searches(oo_store *s, int64_t test, int64_t *optimize, int64_t *halving, oo_err *err)
+{
+    /* optimize: its design finds delta 3 (MAR 2.065 > 2.043 at 11); its second batch finds 7 */
+    static const double design[] = {3, 11}, batch[] = {6, 7};
+    *optimize = search_run(s, test, "Optimize in two batches", "optimize",
+                           "{\"mode\":\"optimize\",\"optimize_by\":\"mar\",\"max_backtests\":4,\"seed\":1,\"batch\":2,"
+                           "\"parameters\":{\"delta\":{\"start\":3,\"stop\":13,\"step\":1}}}", 4, 11, err);
+    if (*optimize < 0 || search_stage(s, *optimize, 1, design, 2, NULL, err) != 0 ||
+        search_stage(s, *optimize, 2, batch, 2, NULL, err) != 0 ||
+        store_run_set_status(s, *optimize, "completed", NULL, err) != 0)
+        return -1;
+    /* halving: delta 5, 7, 9 on the short window, 5 and 7 on the full period; 7 wins both rungs,
+     * and the answer is the full period's delta 7, not the short window's */
+    static const double rung1[] = {5, 7, 9}, rung2[] = {5, 7};
+    *halving = search_run(s, test, "Halving in two rungs", "halving",
+                          "{\"mode\":\"halving\",\"optimize_by\":\"mar\",\"period\":\"2020-01-02..2024-12-31\",\"rungs\":2,"
+                          "\"parameter\":\"delta\",\"config\":{\"start\":5,\"stop\":9,\"step\":2}}", 5, 3, err);
+    if (*halving < 0 || search_stage(s, *halving, 1, rung1, 3, "2023-05-03..2024-12-31", err) != 0 ||
+        search_stage(s, *halving, 2, rung2, 2, "2020-01-02..2024-12-31", err) != 0 ||
+        store_run_set_status(s, *halving, "completed", NULL, err) != 0)
+        return -1;
     return 0;
 }

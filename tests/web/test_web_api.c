@@ -16,6 +16,7 @@
 #include "base/util.h"
 #include <errno.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,14 +60,25 @@ static cJSON *call(int port, const char *method, const char *path, const char *b
     CHECK_MSG(m_ && strstr(m_, has), "%s %s: error %s lacks \"%s\"", method, path, m_ ? m_ : "(none)", has); \
     cJSON_Delete(e_); } while (0)
 
+/* Makes a run's engine silent for longer than the store allows (another machine's engine that
+ * stopped saying it works), as the table would be an hour later. */
+static void age_engine(const char *db_path, int64_t run)
+{
+    sqlite3 *db = NULL;
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE runs SET engine_seen_at = engine_seen_at - 3600000 WHERE id = %lld", (long long)run);
+    CHECK(sqlite3_open(db_path, &db) == SQLITE_OK && sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
 /* ---- the stand-in run engine ---------------------------------------------------------------- */
 
-typedef struct { int calls; char last_mode[32]; oo_store *store; oo_script *sc; } engine;
+typedef struct { int calls, resumed; int64_t last_resumed; char last_mode[32]; oo_store *store; oo_script *sc; } engine;
 
 /* The stand-in checks a spec with the real check (lua/oo/cli.lua's prepare, with the real
  * parameter scripts, in a Lua state of its own bound to the store, as `serve` does); only what
  * passes counts as a call, and is stored without an engine to execute it. */
-static cJSON *check(engine *e, const cJSON *spec, oo_err *err)
+static cJSON *cli_call(engine *e, const char *fn, const cJSON *spec, oo_err *err)
 {
     if (!e->store && !(e->store = store_open(g_db, err))) return NULL;
     if (!e->sc) {
@@ -77,10 +89,12 @@ static cJSON *check(engine *e, const cJSON *spec, oo_err *err)
     cJSON *args = cJSON_CreateObject();
     cJSON_AddItemToObject(args, "spec", cJSON_Duplicate(spec, 1));
     cJSON_AddStringToObject(args, "where", "the run spec");
-    cJSON *plan = script_call(e->sc, "oo.cli", "prepare", args, err);
+    cJSON *out = script_call(e->sc, "oo.cli", fn, args, err);
     cJSON_Delete(args);
-    return plan;
+    return out;
 }
+
+static cJSON *check(engine *e, const cJSON *spec, oo_err *err) { return cli_call(e, "prepare", spec, err); }
 
 static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
 {
@@ -96,6 +110,21 @@ static int64_t start_run(void *ud, const cJSON *spec, oo_err *err)
     }
     return store_run_create(e->store, (int64_t)num(spec, "test_id"), str(spec, "name"), str(spec, "mode"), spec, 2, err);
 }
+
+/* The stand-in's resume: the run is counted and taken by a live engine (the driver), as the
+ * engine process serve starts would take it. */
+static int resume_run(void *ud, int64_t id, oo_err *err)
+{
+    engine *e = ud;
+    if (!e->store && !(e->store = store_open(g_db, err))) return -1;
+    e->resumed++;
+    e->last_resumed = id;
+    return seed_claim(e->store, id, err);
+}
+
+/* The estimate: the real one (lua/oo/cli.lua's estimate_spec in the stand-in's state, as serve
+ * does). */
+static cJSON *estimate(void *ud, const cJSON *spec, oo_err *err) { return cli_call(ud, "estimate_spec", spec, err); }
 
 static const char *params_json =
     "{\"parameters\":[{\"name\":\"delta\",\"display_name\":\"Delta\",\"fields\":["
@@ -129,7 +158,8 @@ static web_server *start(const char *token, web_start_run_fn fn, void *ud)
     web_opts o = {.port = 0, .token = token, .db_path = g_db, .data_dir = g_data, .web_dir = g_webdir,
                   .vendor_dir = vendor, .parameters_json = params_json, .metrics_json = metrics_json(),
                   .settings_defaults = defaults,
-                  .start_run = fn, .start_run_ud = ud, .poll_ms = 50};
+                  .start_run = fn, .resume_run = fn ? resume_run : NULL, .start_run_ud = ud, .estimate = fn ? estimate : NULL,
+                  .poll_ms = 50};
     oo_err err = {0};
     web_server *w = web_start(&o, &err);
     free(vendor);
@@ -547,12 +577,146 @@ static void test_start_run(int port_engine, int port_none, engine *eng)
     snprintf(body, sizeof body, "{\"mode\":\"staged\",\"test_id\":%lld,\"name\":\"refuse me\",\"stages\":[{\"parameter\":\"delta\"}]}", (long long)g_ids.test1);
     CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "the run engine says no");
 
+    /* the searches: a grid's (or a sweep's) parameters, checked by the modes themselves */
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"max_backtests\":9,\"parameters\":[{\"name\":\"delta\","
+             "\"config\":{\"start\":0}}]}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "the run spec: delta.start: 0 is below the minimum 1");
+    snprintf(body, sizeof body, "{\"mode\":\"refine\",\"test_id\":%lld,\"parameter\":\"vega\"}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "refine.vega: unknown parameter \"vega\"");
+    snprintf(body, sizeof body, "{\"mode\":\"halving\",\"test_id\":%lld,\"parameters\":{}}", (long long)g_ids.test1);
+    CHECK_ERROR(port_engine, "POST", "/api/runs", body, 400, "halving: at least one parameter is needed");
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"max_backtests\":9,\"seed\":4,"
+             "\"parameters\":{\"delta\":{\"start\":5},\"profit_target\":{\"start\":10}}}", (long long)g_ids.test1);
+    ok = call(port_engine, "POST", "/api/runs", body, &st);
+    CHECK_INT(st, 201);
+    CHECK_STR(eng->last_mode, "optimize");
+    cJSON_Delete(ok);
+
+    /* the estimate New Run shows: the same Lua check as POST /api/runs, then the backtests */
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"max_backtests\":9,\"seed\":4,\"browsers\":3,"
+             "\"parameters\":{\"delta\":{\"start\":5,\"stop\":14,\"step\":1},\"profit_target\":{\"start\":10,\"stop\":14,\"step\":1}}}",
+             (long long)g_ids.test1);
+    cJSON *e = call(port_engine, "POST", "/api/estimate", body, &st);
+    CHECK_INT(st, 200);
+    CHECK(e && num(e, "backtests") == 9 && num(e, "browsers") == 3);
+    CHECK_MSG(e && str(e, "summary") && strstr(str(e, "summary"), "up to 9 backtests of a 50-point grid (seed 4)"),
+              "summary %s", e ? str(e, "summary") : "(none)");
+    CHECK_MSG(e && str(e, "text") && strstr(str(e, "text"), ": 9 backtests, "), "text %s", e ? str(e, "text") : "(none)");
+    cJSON_Delete(e);
+    /* a wrong spec: the very message POST /api/runs answers (and `run` prints) */
+    snprintf(body, sizeof body, "{\"mode\":\"optimize\",\"test_id\":%lld,\"parameters\":{\"delta\":{\"start\":5}}}",
+             (long long)g_ids.test1);
+    int st_run = 0;
+    cJSON *er = call(port_engine, "POST", "/api/runs", body, &st_run);
+    e = call(port_engine, "POST", "/api/estimate", body, &st);
+    CHECK_INT(st_run, 400);
+    CHECK_INT(st, 400);
+    CHECK_MSG(er && e && str(er, "error") && str(e, "error") && !strcmp(str(er, "error"), str(e, "error")) &&
+              strstr(str(e, "error"), "the run spec: optimize.max_backtests: missing"),
+              "runs: %s, estimate: %s", er ? str(er, "error") : "(none)", e ? str(e, "error") : "(none)");
+    cJSON_Delete(er);
+    cJSON_Delete(e);
+    CHECK_ERROR(port_engine, "POST", "/api/estimate", "{\"mode\":\"sweep\",\"parameter\":\"vega\"}", 400, "unknown parameter \"vega\"");
+    CHECK_ERROR(port_engine, "POST", "/api/estimate", "[1]", 400, "object");
+    CHECK_ERROR(port_engine, "POST", "/api/estimate", "{\"mode\":", 400, "malformed JSON");
+    CHECK_ERROR(port_engine, "GET", "/api/estimate", NULL, 405, "not allowed");
+    CHECK_ERROR(port_none, "POST", "/api/estimate", "{\"mode\":\"sweep\"}", 503, "no run engine");
+
     /* without a run engine: 503 with a JSON error */
     snprintf(body, sizeof body, "{\"mode\":\"sweep\",\"test_id\":%lld,\"parameter\":\"delta\"}", (long long)g_ids.test1);
     CHECK_ERROR(port_none, "POST", "/api/runs", body, 503, "no run engine");
     cJSON *h = call(port_none, "GET", "/api/health", NULL, &st);
     CHECK(h && cJSON_IsFalse(cJSON_GetObjectItem(h, "run_engine")));
     cJSON_Delete(h);
+}
+
+/* Resume gives a run no engine works an engine (the resume_run seam); a run a live engine works
+ * is left alone; a finished run cannot be resumed; without an engine in the process, 503. */
+static void test_resume(int port, int port_none, engine *eng)
+{
+    char path[128];
+    int st;
+    oo_err err = {0};
+    oo_store *s = store_open(g_db, &err);
+    REQUIRE(s);
+    snprintf(path, sizeof path, "/api/runs/%lld/resume", (long long)g_ids.live_run);
+    cJSON *v = call(port, "POST", path, NULL, &st);           /* worked by a live engine: as it is */
+    CHECK_INT(st, 200);
+    CHECK_STR(v ? str(v, "status") : NULL, "running");
+    CHECK_INT(eng->resumed, 0);
+    cJSON_Delete(v);
+    /* a run whose engine is gone reads interrupted, and Resume gives it an engine */
+    int64_t run = store_run_create(s, g_ids.test2, "Killed mid-run", "sweep", NULL, 1, &err);
+    char dead[128];
+    snprintf(dead, sizeof dead, "no-such-host-%d:1", (int)getpid());
+    CHECK_INT(store_run_claim(s, run, "killed@example.com", dead, STORE_CLAIM_F_WAIT, NULL, &err), STORE_CLAIM_RUN);
+    age_engine(g_db, run);
+    snprintf(path, sizeof path, "/api/runs/%lld", (long long)run);
+    v = call(port, "GET", path, NULL, &st);
+    CHECK_STR(v ? str(v, "status") : NULL, "interrupted");
+    cJSON_Delete(v);
+    v = call(port, "GET", "/api/runs?status=interrupted", NULL, &st);
+    CHECK(v && cJSON_GetArraySize(v) == 1 && num(cJSON_GetArrayItem(v, 0), "id") == run);
+    cJSON_Delete(v);
+    snprintf(path, sizeof path, "/api/runs/%lld/resume", (long long)run);
+    CHECK_ERROR(port_none, "POST", path, NULL, 503, "oo-automator resume --run-id");
+    v = call(port, "POST", path, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_INT(eng->resumed, 1);
+    CHECK_INT(eng->last_resumed, run);
+    CHECK_STR(v ? str(v, "status") : NULL, "running");
+    cJSON_Delete(v);
+    /* paused: resumed the same way */
+    CHECK_INT(store_run_set_status(s, run, "paused", NULL, &err), 0);
+    v = call(port, "POST", path, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_INT(eng->resumed, 2);
+    cJSON_Delete(v);
+    CHECK_ERROR(port, "GET", path, NULL, 405, "not allowed");
+    snprintf(path, sizeof path, "/api/runs/%lld/resume", (long long)g_ids.sweep_run);
+    CHECK_ERROR(port, "POST", path, NULL, 409, "only a paused, interrupted or failed run can be resumed");
+    CHECK_INT(eng->resumed, 2);
+    CHECK_INT(store_run_set_status(s, run, "completed", NULL, &err), 0);
+    store_close(s);
+}
+
+/* Retry: a finished run's failed tasks go back to the queue and an engine works them. */
+static void test_retry(int port, int port_none, engine *eng)
+{
+    oo_err err = {0};
+    oo_store *s = store_open(g_db, &err);
+    REQUIRE(s);
+    int64_t run = store_run_create(s, g_ids.test2, "Passing trouble", "sweep", NULL, 1, &err);
+    cJSON *tasks = cJSON_Parse("[{\"values\":{\"delta\":5}},{\"values\":{\"delta\":6}}]"), *t = NULL;
+    CHECK_INT(store_tasks_add(s, run, tasks, &err), 2);
+    cJSON_Delete(tasks);
+    CHECK_INT(store_task_lease(s, run, "w1", 60000, &t, &err), 1);
+    int64_t tid = (int64_t)num(t, "id");
+    cJSON_Delete(t);
+    CHECK_INT(store_task_fail(s, tid, "Backtest failed", 1, &err), 0);
+    CHECK_INT(store_run_set_status(s, run, "failed", "every task failed", &err), 0);
+    char path[128];
+    int st;
+    snprintf(path, sizeof path, "/api/runs/%lld/retry", (long long)run);
+    CHECK_ERROR(port_none, "POST", path, NULL, 503, "oo-automator retry --run-id");
+    CHECK_ERROR(port, "GET", path, NULL, 405, "not allowed");
+    int before = eng->resumed;
+    cJSON *v = call(port, "POST", path, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(v ? str(v, "status") : NULL, "running");
+    CHECK_INT(v ? num(cJSON_GetObjectItem(v, "counts"), "failed") : -1, 0);
+    CHECK_INT(v ? num(cJSON_GetObjectItem(v, "counts"), "pending") : -1, 2);
+    CHECK_INT(eng->resumed, before + 1);
+    CHECK_INT(eng->last_resumed, run);
+    cJSON_Delete(v);
+    cJSON *ts = store_run_tasks(s, run, &err);
+    CHECK(ts && num(cJSON_GetArrayItem(ts, 0), "retries") == 1 && num(cJSON_GetArrayItem(ts, 0), "attempts") == 1);
+    cJSON_Delete(ts);
+    CHECK_ERROR(port, "POST", path, NULL, 409, "retry its failed tasks when it has ended");   /* an engine works it */
+    CHECK_INT(store_run_set_status(s, run, "paused", NULL, &err), 0);
+    CHECK_ERROR(port, "POST", path, NULL, 409, "no failed task");
+    CHECK_INT(eng->resumed, before + 1);
+    store_close(s);
 }
 
 static void test_control(int port)
@@ -575,14 +739,14 @@ static void test_control(int port)
     CHECK_STR(run ? str(run, "status") : NULL, "paused");
     cJSON_Delete(run);
     snprintf(path, sizeof path, "/api/runs/%lld/resume", (long long)g_ids.live_run);
-    v = call(port, "POST", path, NULL, &st);
+    v = call(port, "POST", path, NULL, &st);              /* paused: it gets an engine again */
     CHECK_INT(st, 200);
     CHECK_STR(v ? str(v, "status") : NULL, "running");
     cJSON_Delete(v);
     snprintf(path, sizeof path, "/api/runs/%lld/resume", (long long)g_ids.sweep_run);
     CHECK_ERROR(port, "POST", path, NULL, 409, "is completed");
     snprintf(path, sizeof path, "/api/runs/%lld/cancel", (long long)g_ids.sweep_run);
-    CHECK_ERROR(port, "POST", path, NULL, 409, "only a pending, running or paused run");
+    CHECK_ERROR(port, "POST", path, NULL, 409, "only a pending, queued, running, interrupted or paused run");
     CHECK_ERROR(port, "POST", "/api/runs/888888/pause", NULL, 404, "no run");
     /* events were appended for the status changes */
     cJSON *evs = store_events_after(s, 0, 1000, &err), *e;
@@ -1132,6 +1296,8 @@ int main(void)
     test_analysis(web_port(none));
     test_artifacts(port);
     test_start_run(port, web_port(none), &eng);
+    test_resume(port, web_port(none), &eng);
+    test_retry(port, web_port(none), &eng);
     test_control(port);
     test_strict_bodies(port);
     test_settings(port);

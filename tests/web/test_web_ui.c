@@ -104,6 +104,17 @@ static int fixture(const char *a, const char *b, const char *c, const char *d, c
     return ch.pid > 0 ? wait_child(&ch, 20000) : -1;
 }
 
+/* web_fixture CMD DB A B C whose output is a run id. */
+static int fixture_id(const char *cmd, const char *a, const char *b, const char *c, int64_t *id)
+{
+    char *argv[] = {(char *)g_fixture, (char *)cmd, g_db, (char *)a, (char *)b, (char *)c, NULL};
+    child ch = spawn(argv, NULL, 1);
+    char *line = ch.pid > 0 ? first_line(&ch, 20000) : NULL;
+    *id = line ? atoll(line) : 0;
+    free(line);
+    return ch.pid > 0 ? wait_child(&ch, 20000) : -1;
+}
+
 static int port_of(const char *url)
 {
     const char *p = strrchr(url, ':');
@@ -298,6 +309,64 @@ int main(void)
     char t2[32];
     snprintf(t2, sizeof t2, "%lld", (long long)ids.test2);
     CHECK_INT(fixture("newrun", g_db, t2, "From the CLI", "4"), 0);
+    CHECK_INT(wait_child(&c, 120000), 0);
+
+    /* the lifecycle: a run waiting for its account shows on Home; a run whose engine was killed
+     * reads interrupted, and its Resume button gives it an engine (the stand-in's: it runs) */
+    int64_t killed = 0, queued = 0;
+    CHECK_INT(fixture_id("newrun", t2, "Killed mid-run", "3", &killed), 0);
+    CHECK_INT(fixture_id("newrun", t2, "Waiting its turn", "2", &queued), 0);
+    char kid[32], qid[32];   /* the one queued run: Home lists it */
+    snprintf(kid, sizeof kid, "%lld", (long long)killed);
+    snprintf(qid, sizeof qid, "%lld", (long long)queued);
+    int64_t failed = 0;
+    CHECK_INT(fixture_id("newrun", t2, "Failed for passing trouble", "2", &failed), 0);
+    char fid[32];
+    snprintf(fid, sizeof fid, "%lld", (long long)failed);
+    CHECK_INT(fixture("fail", g_db, fid, NULL, NULL), 0);
+    CHECK_INT(fixture("status", g_db, fid, "failed", NULL), 0);
+    snprintf(e[9], sizeof e[9], "FAILED=%lld", (long long)failed);
+    CHECK_INT(fixture("skip", g_db, kid, NULL, NULL), 0);
+    CHECK_INT(fixture("interrupt", g_db, kid, NULL, NULL), 0);
+    char lid[32];
+    snprintf(lid, sizeof lid, "%lld", (long long)ids.live_run);
+    CHECK_INT(fixture("queue", g_db, qid, lid, NULL), 0);
+    snprintf(e[8], sizeof e[8], "INTERRUPTED=%lld", (long long)killed);
+    const char *lenv[] = {e[0], e[8], e[9], NULL};
+    h = get_json(port, "/api/health");
+    after = h ? (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(h, "last_event_id")) : 0;
+    cJSON_Delete(h);
+    c = replay("lifecycle", lenv);
+    int64_t after_failed = after;
+    CHECK_MSG(wait_status_event(port, killed, "running", &after, 60000) == 0, "Resume never gave run %lld an engine", (long long)killed);
+    CHECK_MSG(wait_status_event(port, failed, "running", &after_failed, 60000) == 0, "Retry never gave run %lld an engine", (long long)failed);
+    CHECK_INT(wait_child(&c, 120000), 0);
+
+    /* a search from New Run: the mode's options, the estimate from the server (the real Lua),
+     * and the spec as the page posts it */
+    c = replay("search", env);
+    CHECK_INT(wait_child(&c, 120000), 0);
+    int64_t srun = wait_run_named(port, "Optimize from New Run", 60000);
+    char spath[64];
+    snprintf(spath, sizeof spath, "/api/runs/%lld", (long long)srun);
+    cJSON *sr = srun > 0 ? get_json(port, spath) : NULL;
+    const cJSON *scfg = cJSON_GetObjectItem(sr, "config");
+    CHECK_STR(sr ? cJSON_GetStringValue(cJSON_GetObjectItem(sr, "mode")) : NULL, "optimize");
+    CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(scfg, "max_backtests")) == 6 &&
+          cJSON_GetNumberValue(cJSON_GetObjectItem(scfg, "seed")) == 3 &&
+          !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(scfg, "optimize_by")) ?: "", "mar"));
+    cJSON_Delete(sr);
+
+    /* a search's answer on Run Detail: the best of all of an optimize run's batches (not its
+     * first batch's), the best of a halving run's last rung (not of its short window) */
+    int64_t opt_run = 0, halving_run = 0;
+    s = store_open(g_db, &err);
+    CHECK_MSG(s && seed_searches(s, ids.test1, &opt_run, &halving_run, &err) == 0, "%s", err.msg);
+    store_close(s);
+    snprintf(e[8], sizeof e[8], "OPTIMIZE=%lld", (long long)opt_run);
+    snprintf(e[9], sizeof e[9], "HALVING=%lld", (long long)halving_run);
+    const char *senv[] = {e[0], e[8], e[9], NULL};
+    c = replay("search_best", senv);
     CHECK_INT(wait_child(&c, 120000), 0);
 
     kill(server.pid, SIGTERM);

@@ -46,6 +46,7 @@ export const api = {
   trades: (resultId) => request('GET', `/api/results/${resultId}/trades`),
   control: (id, action) => request('POST', `/api/runs/${id}/${action}`),
   startRun: (spec) => request('POST', '/api/runs', spec),
+  estimate: (spec) => request('POST', '/api/estimate', spec),
   parameters: () => request('GET', '/api/parameters'),
   metrics: () => request('GET', '/api/metrics'),
   runEvents: (id, kind) => request('GET', `/api/runs/${id}/events` + query({ kind })),

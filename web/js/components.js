@@ -29,6 +29,7 @@ export const ProgressBar = {
         <span class="count">{{ p.done }}/{{ p.total }} ({{ p.pct }}%)</span>
         <span v-if="p.eta !== null" class="eta">ETA {{ duration(p.eta) }}</span>
         <span v-if="p.failed" class="warn">{{ p.failed }} failed</span>
+        <span v-if="p.skipped" class="skipped-count" title="OptionOmega refused these configurations (e.g. no trades): skipped, with a screenshot in the failure log">{{ p.skipped }} skipped</span>
       </div>
     </div>`,
 };
@@ -38,11 +39,13 @@ export const Workers = {
   props: { tasks: Array, status: String },
   setup(props) {
     const running = computed(() => (props.tasks || []).filter((t) => t.status === 'running'));
-    return { running, valuesText };
+    const idle = { paused: 'paused: no browser is working', queued: 'queued: it starts when the run ahead of it on the account ends',
+                   interrupted: 'interrupted: its engine is gone (killed or crashed); Resume continues it' };
+    return { running, valuesText, idle };
   },
   template: `
     <div class="workers">
-      <span v-if="!running.length" class="muted">{{ status === 'paused' ? 'paused: no browser is working' : 'no browser is working right now' }}</span>
+      <span v-if="!running.length" class="muted">{{ idle[status] || 'no browser is working right now' }}</span>
       <span v-for="t in running" :key="t.id" class="worker"><span class="dot on"></span>{{ t.lease_owner || 'browser' }} · {{ valuesText(t.values) }}</span>
     </div>`,
 };
@@ -254,9 +257,11 @@ export const RunControls = {
   },
   template: `
     <div class="controls">
-      <button v-if="run.status === 'running' || run.status === 'pending'" :disabled="busy" @click="act('pause')" data-action="pause">Pause</button>
-      <button v-if="run.status === 'paused'" :disabled="busy" @click="act('resume')" data-action="resume">Resume</button>
-      <template v-if="['pending', 'running', 'paused'].includes(run.status)">
+      <button v-if="['running', 'pending', 'queued'].includes(run.status)" :disabled="busy" @click="act('pause')" data-action="pause">Pause</button>
+      <button v-if="['paused', 'interrupted'].includes(run.status)" :disabled="busy" @click="act('resume')" data-action="resume">Resume</button>
+      <button v-if="run.counts && run.counts.failed && !['running', 'queued', 'cancelled'].includes(run.status)" :disabled="busy"
+              @click="act('retry')" data-action="retry" title="one more round for the failed tasks">Retry failed ({{ run.counts.failed }})</button>
+      <template v-if="['pending', 'queued', 'running', 'paused', 'interrupted'].includes(run.status)">
         <button v-if="!confirming" :disabled="busy" class="danger" @click="confirming = true" data-action="cancel">Cancel</button>
         <span v-else class="confirm">Cancel the run? Backtests in flight finish; no new ones start.
           <button class="danger" @click="act('cancel')" data-action="confirm-cancel">Cancel the run</button>

@@ -108,7 +108,7 @@ export function progress(run, now = Date.now()) {
     eta = ((now - started.getTime()) / done) * (total - done);
   }
   const share = (n) => (total ? (100 * (n || 0)) / total : 0);
-  return { total, done, pct, eta, failed: c.failed || 0, running: c.running || 0,
+  return { total, done, pct, eta, failed: c.failed || 0, skipped: c.skipped || 0, running: c.running || 0,
            okPct: share((c.completed || 0) + (c.skipped || 0)), failedPct: share(c.failed) };
 }
 

@@ -1,5 +1,6 @@
-// Home: the run in progress (progress, ETA, the browsers and their values, failures) and the
-// recent runs grouped by test. Refreshes on every event.
+// Home: the run in progress (progress, ETA, the browsers and their values, failures), the runs
+// waiting for the account in the order they start (one engine per account), and the recent runs
+// grouped by test. Refreshes on every event.
 import { ref, computed, onMounted, onBeforeUnmount } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api, onLive, debounce } from '../api.js';
 import { StatusBadge, ProgressBar, Workers, RunControls } from '../components.js';
@@ -10,12 +11,15 @@ export default {
   setup() {
     const runs = ref([]), tasks = ref([]), error = ref(''), loaded = ref(false);
     const current = computed(() => {
-      for (const st of ['running', 'paused', 'pending']) {
+      for (const st of ['running', 'interrupted', 'paused', 'pending']) {
         const r = runs.value.find((x) => x.status === st);
         if (r) return r;
       }
       return null;
     });
+    // the account's queue: the order its runs start in (the store's queued_at)
+    const queued = computed(() => runs.value.filter((r) => r.status === 'queued')
+      .sort((a, b) => (a.queued_at || 0) - (b.queued_at || 0) || a.id - b.id));
     const groups = computed(() => {
       const by = new Map();
       for (const r of runs.value) {
@@ -44,7 +48,7 @@ export default {
       const i = runs.value.findIndex((r) => r.id === run.id);
       if (i >= 0) runs.value[i] = run;
     };
-    return { runs, tasks, current, groups, error, loaded, when, progress, changed };
+    return { runs, tasks, current, queued, groups, error, loaded, when, progress, changed };
   },
   template: `
     <section class="page home">
@@ -57,12 +61,27 @@ export default {
         </div>
         <progress-bar :run="current"></progress-bar>
         <workers :tasks="tasks" :status="current.status"></workers>
-        <p class="failcount" :class="{ warn: current.counts.failed }">Failures: {{ current.counts.failed }}</p>
+        <p class="failcount" :class="{ warn: current.counts.failed }">Failures: {{ current.counts.failed }}<span
+          v-if="current.counts.skipped" class="muted"> · skipped: {{ current.counts.skipped }}</span></p>
         <run-controls :run="current" @changed="changed" @error="e => error = e"></run-controls>
       </div>
       <div class="card" v-else-if="loaded">
         <h2>No run in progress</h2>
         <p class="muted">Start one from <a href="#/new">New Run</a>, or with <code>oo-automator run</code> in a terminal: it shows up here live.</p>
+      </div>
+
+      <div class="card queue" v-if="queued.length">
+        <h2>Waiting for the account ({{ queued.length }})</h2>
+        <p class="muted small">One run works an OptionOmega account at a time; these start in this order when it ends.</p>
+        <ol class="run-list">
+          <li v-for="r in queued" :key="r.id" :data-run-id="r.id" class="queued-run">
+            <a :href="'#/runs/' + r.id">{{ r.name || ('run ' + r.id) }}</a>
+            <span class="muted">{{ r.mode }}</span>
+            <status-badge :status="r.status"></status-badge>
+            <span class="muted small">{{ progress(r).total }} tasks · {{ when(r.created_at) }}</span>
+            <run-controls :run="r" @changed="changed" @error="e => error = e"></run-controls>
+          </li>
+        </ol>
       </div>
 
       <h2>Recent runs</h2>

@@ -4,6 +4,7 @@
 import { ref, reactive, computed, onMounted } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api } from '../api.js';
 import { optimizable } from '../format.js';
+import { SEARCH_MODES, isSearch, searchDefaults, searchSpec, SearchOptions, RunEstimate } from '../search.js';
 
 function defaults(schema) {
   const cfg = {};
@@ -80,11 +81,11 @@ const ParamBlock = {
 };
 
 export default {
-  components: { ParamBlock },
+  components: { ParamBlock, SearchOptions, RunEstimate },
   setup() {
     const schemas = ref([]), discoveryErrors = ref([]), tests = ref([]), error = ref(''), busy = ref(false), loaded = ref(false);
     const form = reactive({ testChoice: '', testUrl: '', name: '', browsers: 2, mode: 'sweep',
-                            sweep: { parameter: '', config: {} }, grid: [], stages: [] });
+                            sweep: { parameter: '', config: {} }, grid: [], stages: [], search: searchDefaults() });
     const entry = (name) => ({ parameter: name, config: defaults(schemas.value.find((s) => s.name === name)), optimize_by: 'mar', use_best_from: '' });
     onMounted(async () => {
       try {
@@ -107,6 +108,7 @@ export default {
     const total = computed(() => {
       const c = (e) => count(schemas.value.find((s) => s.name === e.parameter), e.config);
       if (form.mode === 'sweep') return c(form.sweep);
+      if (isSearch(form.mode)) return null;   /* the estimate says */
       if (form.mode === 'grid') return form.grid.reduce((n, e) => (n === null || c(e) === null ? null : n * c(e)), 1);
       return form.stages.reduce((n, e) => (n === null || c(e) === null ? null : n + c(e)), 0);
     });
@@ -116,7 +118,10 @@ export default {
       else s.test_id = Number(form.testChoice);
       if (form.name.trim()) s.name = form.name.trim();
       if (form.mode === 'sweep') { s.parameter = form.sweep.parameter; s.config = { ...form.sweep.config }; }
-      else if (form.mode === 'grid') s.parameters = form.grid.map((e) => ({ name: e.parameter, config: { ...e.config } }));
+      else if (form.mode === 'grid' || isSearch(form.mode)) {
+        s.parameters = form.grid.map((e) => ({ name: e.parameter, config: { ...e.config } }));
+        if (isSearch(form.mode)) Object.assign(s, searchSpec(form.mode, form.search));
+      }
       else s.stages = form.stages.map((e, i) => {
         const st = { parameter: e.parameter, config: { ...e.config }, optimize_by: e.optimize_by };
         if (i > 0 && e.use_best_from) st.use_best_from = e.use_best_from;
@@ -138,7 +143,9 @@ export default {
     };
     const addGrid = () => form.grid.push(entry(schemas.value[0].name));
     const addStage = () => form.stages.push({ ...entry(schemas.value[0].name), use_best_from: form.stages.length ? form.stages[form.stages.length - 1].parameter : '' });
-    return { schemas, discoveryErrors, tests, error, busy, loaded, form, total, submit, addGrid, addStage, optimizable };
+    const estimateSpec = computed(() => (loaded.value && schemas.value.length ? spec() : null));
+    return { schemas, discoveryErrors, tests, error, busy, loaded, form, total, submit, addGrid, addStage, optimizable,
+             SEARCH_MODES, isSearch, estimateSpec };
   },
   template: `
     <section class="page newrun">
@@ -162,16 +169,18 @@ export default {
           <label class="radio"><input type="radio" v-model="form.mode" value="sweep" name="mode"> Sweep: one parameter over a range</label>
           <label class="radio"><input type="radio" v-model="form.mode" value="grid" name="mode"> Grid: every combination of several</label>
           <label class="radio"><input type="radio" v-model="form.mode" value="staged" name="mode"> Staged: one after another, keeping each stage's best</label>
+          <label class="radio" v-for="m in SEARCH_MODES" :key="m.value"><input type="radio" v-model="form.mode" :value="m.value" name="mode"> {{ m.label }}</label>
         </fieldset>
         <fieldset v-if="form.mode === 'sweep'"><legend>Parameter</legend>
           <param-block :schemas="schemas" :entry="form.sweep" prefix="sweep"></param-block>
         </fieldset>
-        <fieldset v-if="form.mode === 'grid'"><legend>Parameters</legend>
+        <fieldset v-if="form.mode === 'grid' || isSearch(form.mode)"><legend>Parameters</legend>
           <div v-for="(e, i) in form.grid" :key="i" class="sub">
             <param-block :schemas="schemas" :entry="e" :prefix="'grid' + i"></param-block>
             <button type="button" class="link" v-if="form.grid.length > 1" @click="form.grid.splice(i, 1)">remove</button>
           </div>
           <button type="button" @click="addGrid">Add a parameter</button>
+          <search-options v-if="isSearch(form.mode)" :mode="form.mode" :options="form.search"></search-options>
         </fieldset>
         <fieldset v-if="form.mode === 'staged'"><legend>Stages</legend>
           <div v-for="(e, i) in form.stages" :key="i" class="sub">
@@ -187,6 +196,7 @@ export default {
           <button type="button" @click="addStage">Add a stage</button>
         </fieldset>
         <p v-if="total !== null" class="total">Ready to run <strong class="task-total">{{ total }}</strong> backtest{{ total === 1 ? '' : 's' }}.</p>
+        <run-estimate v-if="estimateSpec" :spec="estimateSpec"></run-estimate>
         <p v-if="error" class="error" role="alert">{{ error }}</p>
         <button type="submit" class="primary" :disabled="busy || !schemas.length" name="start">Start the run</button>
       </form>

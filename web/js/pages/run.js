@@ -5,12 +5,15 @@
 // One notion of best per run: the engine's (its stage_best events: the objective each stage was
 // judged by and the value it carried forward); for a run without them, the run's optimize_by
 // by the one list's sense, as lua/oo/objective.lua ranks. The chart's metric never moves the star.
+// A search (refine, optimize, halving: search.js) stars its answer: the best of all its batches,
+// or halving's last rung's best.
 import { ref, computed, watch, onMounted, onBeforeUnmount } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api, onLive, debounce } from '../api.js';
 import { StatusBadge, ProgressBar, Workers, RunControls, MetricChart, Heatmap, ResultsTable, FailureLog } from '../components.js';
 import { WalkForward } from '../walkforward.js';
 import { METRICS, metricOf, metricLabel, metricValue, fmtMetric, when, bestBy, cmp } from '../format.js';
 import { RecommendationPanel } from '../analysis.js';
+import { isSearch, searchBest, searchCost } from '../search.js';
 
 // The run's spec: the engine stores {spec, count, ...}; a run stored otherwise holds the spec.
 const specOf = (config) => (config && config.spec && typeof config.spec === 'object' ? config.spec : config) || {};
@@ -150,8 +153,10 @@ export default {
       }
       const ev = bests.value[1];
       const by = (ev && ev.optimize_by) || (typeof spec.value.optimize_by === 'string' && spec.value.optimize_by) || 'mar';
+      if (isSearch(mode.value)) return searchBest(mode.value, tasks.value, bests.value, by);
       return judged(tasks.value, 1, by, xKey.value).best;
     });
+    const cost = computed(() => searchCost(run.value, tasks.value));
     const chartSeries = computed(() => (xKey.value ? series(tasks.value, xKey.value, metric.value, mode.value === 'grid' ? yKey.value : null) : []));
     const showHeatmap = computed(() => mode.value === 'grid' && xKey.value && yKey.value);
 
@@ -173,7 +178,7 @@ export default {
     const configText = computed(() => (run.value ? JSON.stringify(run.value.config, null, 2) : ''));
     return { run, tasks, failures, error, notFound, metric, xKey, yKey, params, sweptParams, mode, stages, best,
              chartSeries, showHeatmap, METRICS, metricLabel, when, trades, showTrades, tradeKeys, changed,
-             configText, wf, wfNote, analysis, shade };
+             configText, cost, wf, wfNote, analysis, shade };
   },
   template: `
     <section class="page run">
@@ -192,7 +197,7 @@ export default {
           </div>
           <p v-if="run.error" class="error">{{ run.error }}</p>
           <progress-bar :run="run"></progress-bar>
-          <workers v-if="['running', 'paused', 'pending'].includes(run.status)" :tasks="tasks" :status="run.status"></workers>
+          <workers v-if="['running', 'paused', 'pending', 'queued', 'interrupted'].includes(run.status)" :tasks="tasks" :status="run.status"></workers>
           <run-controls :run="run" @changed="changed" @error="e => error = e"></run-controls>
         </div>
 
@@ -213,6 +218,7 @@ export default {
                 <option v-for="p in params.filter(p => p !== xKey)" :key="p" :value="p">{{ p }}</option></select></label>
             </div>
           </div>
+          <p v-if="cost" class="search-cost small" :data-spent="cost.spent" :data-grid="cost.grid">Search: {{ cost.text }}</p>
           <metric-chart name="main" :series="chartSeries" :x-label="xKey" :y-label="metricLabel(metric)" :best="best" :shade="shade"></metric-chart>
           <template v-if="showHeatmap">
             <h3>Heatmap: {{ metricLabel(metric) }} over {{ xKey }} × {{ yKey }}</h3>
