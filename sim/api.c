@@ -241,86 +241,108 @@ static int api_start(sim_state *s, h2o_req_t *req, struct sim_session *ses, cons
     return send_json(req, 202, "Accepted", backtest_status(b));
 }
 
+/* GET /api/app-config: the UI variant; for the dialog, the faults that shape its rendering. */
+static int api_app_config(sim_state *s, h2o_req_t *req)
+{
+    if (!method_is(req, "GET")) return send_error(req, 405, "Method Not Allowed", "use GET");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "variant", s->opt.ui_variant);
+    const char *ctx = query_param(req, "context");
+    if (ctx && !strcmp(ctx, "dialog")) {
+        int slow = sim_fault(s, F_SLOW, "dialog");
+        cJSON_AddNumberToObject(o, "renderDelayMs", slow ? 1200 + (int)(800 * sim_rand(s)) : 0);
+        cJSON_AddNumberToObject(o, "revealDelayMs", slow ? 900 : 0);
+        cJSON_AddNumberToObject(o, "overlayMs", sim_fault(s, F_OVERLAY, "dialog") ? 1500 : 0);
+        cJSON_AddBoolToObject(o, "cancelIgnored", sim_fault(s, F_STUCK, "dialog"));
+        /* drift: a dialog reopened on a loaded page (the page says reopen=1) comes back with
+         * fields changed; drawn only when its rate is set */
+        const char *re = query_param(req, "reopen");
+        int drift = re && !strcmp(re, "1") && s->opt.fault_rate[F_DRIFT] > 0 && sim_fault(s, F_DRIFT, "dialog");
+        cJSON_AddBoolToObject(o, "drift", drift);
+    }
+    return send_json(req, 200, "OK", o);
+}
+
+/* POST /api/login {email, password}: any email with the password; sets the session cookie. */
+static int api_login(sim_state *s, h2o_req_t *req)
+{
+    int rc;
+    cJSON *b = body_json(req);
+    const char *email = cJSON_GetStringValue(cJSON_GetObjectItem(b, "email"));
+    const char *pw = cJSON_GetStringValue(cJSON_GetObjectItem(b, "password"));
+    if (!method_is(req, "POST")) rc = send_error(req, 405, "Method Not Allowed", "use POST");
+    else if (!email || !*email || !pw || strcmp(pw, s->opt.password))
+        rc = send_error(req, 401, "Unauthorized", "Invalid email or password");
+    else {
+        const char *tok = sim_session_new(s, email);
+        char cookie[128];
+        snprintf(cookie, sizeof cookie, "oo_session=%s; HttpOnly; Path=/; SameSite=Lax", tok);
+        h2o_iovec_t cv = h2o_strdup(&req->pool, cookie, strlen(cookie));
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_SET_COOKIE, NULL, cv.base, cv.len);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "email", email);
+        rc = send_json(req, 200, "OK", o);
+    }
+    cJSON_Delete(b);
+    return rc;
+}
+
+/* /api/tests/{id}[/backtests]: a saved test with its configuration; POST starts a backtest. */
+static int api_test(sim_state *s, h2o_req_t *req, struct sim_session *ses, const char *rest)
+{
+    char id[32] = "", tail[32] = "";
+    sscanf(rest, "%31[^/]%31s", id, tail);
+    const sim_test *t = sim_test_find(s, id);
+    if (!t) return send_error(req, 404, "Not Found", "no such test");
+    if (!tail[0] && !method_is(req, "GET")) return send_error(req, 405, "Method Not Allowed", "use GET");
+    if (!tail[0]) {
+        cJSON *o = test_summary(t, "");
+        cJSON_AddItemToObject(o, "config", cJSON_Duplicate(t->config, 1));
+        return send_json(req, 200, "OK", o);
+    }
+    if (!strcmp(tail, "/backtests"))
+        return method_is(req, "POST") ? api_start(s, req, ses, t) : send_error(req, 405, "Method Not Allowed", "use POST");
+    return send_error(req, 404, "Not Found", "not found");
+}
+
+/* The API behind a session: logout, me, tests, backtests. A doomed session (expired by the
+ * fault plan or --session-max-backtests) still polls its backtests, and nothing else. */
+static int api_signed_in(sim_state *s, h2o_req_t *req, const char *path)
+{
+    struct sim_session *ses = session_of(s, req);
+    if (ses && ses->doomed && strncmp(path, "/backtests/", 11)) { ses->valid = 0; ses = NULL; }
+    if (!ses) return send_error(req, 401, "Unauthorized", "Unauthenticated");
+    if (!strcmp(path, "/logout") && !method_is(req, "POST")) return send_error(req, 405, "Method Not Allowed", "use POST");
+    if ((!strcmp(path, "/me") || !strcmp(path, "/tests")) && !method_is(req, "GET"))
+        return send_error(req, 405, "Method Not Allowed", "use GET");
+    if (!strcmp(path, "/logout")) {
+        ses->valid = 0;
+        return send_json(req, 200, "OK", cJSON_CreateObject());
+    }
+    if (!strcmp(path, "/me")) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "email", ses->email);
+        return send_json(req, 200, "OK", o);
+    }
+    if (!strcmp(path, "/tests")) {
+        cJSON *arr = cJSON_CreateArray();
+        for (int i = 0; i < s->ntests; i++) cJSON_AddItemToArray(arr, test_summary(&s->tests[i], ""));
+        return send_json(req, 200, "OK", arr);
+    }
+    if (!strncmp(path, "/tests/", 7)) return api_test(s, req, ses, path + 7);
+    if (!strncmp(path, "/backtests/", 11)) return api_backtests(s, req, path + 11);
+    return send_error(req, 404, "Not Found", "no such API");
+}
+
 static int on_api(h2o_handler_t *self, h2o_req_t *req)
 {
     sim_state *s = ((handler *)self)->s;
     char *path = path_of(req) + 4;   /* after "/api" */
     int rc;
     pthread_mutex_lock(&s->lock);
-    if (!strcmp(path, "/app-config") && !method_is(req, "GET")) {
-        rc = send_error(req, 405, "Method Not Allowed", "use GET");
-    } else if (!strcmp(path, "/app-config")) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "variant", s->opt.ui_variant);
-        const char *ctx = query_param(req, "context");
-        if (ctx && !strcmp(ctx, "dialog")) {
-            int slow = sim_fault(s, F_SLOW, "dialog");
-            cJSON_AddNumberToObject(o, "renderDelayMs", slow ? 1200 + (int)(800 * sim_rand(s)) : 0);
-            cJSON_AddNumberToObject(o, "revealDelayMs", slow ? 900 : 0);
-            cJSON_AddNumberToObject(o, "overlayMs", sim_fault(s, F_OVERLAY, "dialog") ? 1500 : 0);
-            cJSON_AddBoolToObject(o, "cancelIgnored", sim_fault(s, F_STUCK, "dialog"));
-            /* drift: a dialog reopened on a loaded page (the page says reopen=1) comes back with
-             * fields changed; drawn only when its rate is set */
-            const char *re = query_param(req, "reopen");
-            int drift = re && !strcmp(re, "1") && s->opt.fault_rate[F_DRIFT] > 0 && sim_fault(s, F_DRIFT, "dialog");
-            cJSON_AddBoolToObject(o, "drift", drift);
-        }
-        rc = send_json(req, 200, "OK", o);
-    } else if (!strcmp(path, "/login")) {
-        cJSON *b = body_json(req);
-        const char *email = cJSON_GetStringValue(cJSON_GetObjectItem(b, "email"));
-        const char *pw = cJSON_GetStringValue(cJSON_GetObjectItem(b, "password"));
-        if (!method_is(req, "POST")) rc = send_error(req, 405, "Method Not Allowed", "use POST");
-        else if (!email || !*email || !pw || strcmp(pw, s->opt.password))
-            rc = send_error(req, 401, "Unauthorized", "Invalid email or password");
-        else {
-            const char *tok = sim_session_new(s, email);
-            char cookie[128];
-            snprintf(cookie, sizeof cookie, "oo_session=%s; HttpOnly; Path=/; SameSite=Lax", tok);
-            h2o_iovec_t cv = h2o_strdup(&req->pool, cookie, strlen(cookie));
-            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_SET_COOKIE, NULL, cv.base, cv.len);
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "email", email);
-            rc = send_json(req, 200, "OK", o);
-        }
-        cJSON_Delete(b);
-    } else {
-        struct sim_session *ses = session_of(s, req);
-        if (ses && ses->doomed && strncmp(path, "/backtests/", 11)) { ses->valid = 0; ses = NULL; }
-        if (!ses) rc = send_error(req, 401, "Unauthorized", "Unauthenticated");
-        else if (!strcmp(path, "/logout") && !method_is(req, "POST")) rc = send_error(req, 405, "Method Not Allowed", "use POST");
-        else if ((!strcmp(path, "/me") || !strcmp(path, "/tests")) && !method_is(req, "GET"))
-            rc = send_error(req, 405, "Method Not Allowed", "use GET");
-        else if (!strcmp(path, "/logout")) {
-            ses->valid = 0;
-            rc = send_json(req, 200, "OK", cJSON_CreateObject());
-        } else if (!strcmp(path, "/me")) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "email", ses->email);
-            rc = send_json(req, 200, "OK", o);
-        } else if (!strcmp(path, "/tests")) {
-            cJSON *arr = cJSON_CreateArray();
-            for (int i = 0; i < s->ntests; i++) cJSON_AddItemToArray(arr, test_summary(&s->tests[i], ""));
-            rc = send_json(req, 200, "OK", arr);
-        } else if (!strncmp(path, "/tests/", 7)) {
-            char id[32] = "", tail[32] = "";
-            sscanf(path + 7, "%31[^/]%31s", id, tail);
-            const sim_test *t = sim_test_find(s, id);
-            if (!t) rc = send_error(req, 404, "Not Found", "no such test");
-            else if (!tail[0] && !method_is(req, "GET")) rc = send_error(req, 405, "Method Not Allowed", "use GET");
-            else if (!tail[0]) {
-                cJSON *o = test_summary(t, "");
-                cJSON_AddItemToObject(o, "config", cJSON_Duplicate(t->config, 1));
-                rc = send_json(req, 200, "OK", o);
-            } else if (!strcmp(tail, "/backtests")) {
-                rc = method_is(req, "POST") ? api_start(s, req, ses, t) : send_error(req, 405, "Method Not Allowed", "use POST");
-            } else rc = send_error(req, 404, "Not Found", "not found");
-        } else if (!strncmp(path, "/backtests/", 11)) {
-            rc = api_backtests(s, req, path + 11);
-        } else {
-            rc = send_error(req, 404, "Not Found", "no such API");
-        }
-    }
+    if (!strcmp(path, "/app-config")) rc = api_app_config(s, req);
+    else if (!strcmp(path, "/login")) rc = api_login(s, req);
+    else rc = api_signed_in(s, req, path);
     pthread_mutex_unlock(&s->lock);
     return rc;
 }

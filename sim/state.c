@@ -54,71 +54,97 @@ static void make_id(const char *name, char out[16])
 
 static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static int load_tests(sim_state *s, char *err, size_t errlen)
+/* The .json files of a folder, sorted, at most max (names malloc'd). -1 when it cannot be read. */
+static int json_files(const char *dir, char **names, int max)
 {
-    DIR *d = opendir(s->opt.strategies_dir);
-    if (!d) {  /* no folder: no saved tests (main warns) */
-        s->tests = calloc(1, sizeof *s->tests);
-        snprintf(err, errlen, "no saved tests: cannot read %s", s->opt.strategies_dir);
-        return 0;
-    }
-    char *names[64];
+    DIR *d = opendir(dir);
+    if (!d) return -1;
     int n = 0;
     struct dirent *e;
-    while ((e = readdir(d)) && n < 64) {
+    while ((e = readdir(d)) && n < max) {
         size_t l = strlen(e->d_name);
         if (l > 5 && !strcmp(e->d_name + l - 5, ".json")) names[n++] = strdup(e->d_name);
     }
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, cmp_names);
+    return n;
+}
+
+/* A whole file as a string, or NULL; the caller frees it. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long sz = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)sz + 1);
+    size_t len = fread(buf, 1, (size_t)sz, f);
+    buf[len] = 0;
+    fclose(f);
+    return buf;
+}
+
+/* t->updated_at: the file's "updatedAt", else its modification time. */
+static void set_updated_at(sim_test *t, const cJSON *j, const char *path)
+{
+    const char *upd = cJSON_GetStringValue(cJSON_GetObjectItem(j, "updatedAt"));
+    struct stat st;
+    if (upd) snprintf(t->updated_at, sizeof t->updated_at, "%s", upd);
+    else if (stat(path, &st) == 0) {
+        struct tm tm;
+        gmtime_r(&st.st_mtime, &tm);
+        strftime(t->updated_at, sizeof t->updated_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+}
+
+/* One saved test, {name, config[, updatedAt]}, appended to s->tests with its configuration made
+ * canonical. -1 with err naming the file when it is not one. */
+static int load_test(sim_state *s, const char *file, char *err, size_t errlen)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", s->opt.strategies_dir, file);
+    char *buf = slurp(path);
+    cJSON *j = buf ? cJSON_Parse(buf) : NULL;
+    free(buf);
+    cJSON *cfg = cJSON_GetObjectItem(j, "config");
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(j, "name"));
+    char cerr[256] = "";
+    char *txt = cfg ? cJSON_PrintUnformatted(cfg) : NULL;
+    bt_config *parsed = txt ? bt_config_parse(txt, cerr, sizeof cerr) : NULL;
+    free(txt);
+    int rc = 0;
+    if (!name || !parsed) {
+        snprintf(err, errlen, "%s: not a saved test (%s)", path, cerr[0] ? cerr : "needs name and config");
+        rc = -1;
+    } else {
+        sim_test *t = &s->tests[s->ntests++];
+        make_id(file, t->id);
+        t->name = strdup(name);
+        set_updated_at(t, j, path);
+        char *canon = bt_config_json(parsed);
+        t->config = cJSON_Parse(canon);
+        free(canon);
+    }
+    bt_config_free(parsed);
+    cJSON_Delete(j);
+    return rc;
+}
+
+static int load_tests(sim_state *s, char *err, size_t errlen)
+{
+    char *names[64];
+    int n = json_files(s->opt.strategies_dir, names, 64);
+    if (n < 0) {  /* no folder: no saved tests (main warns) */
+        s->tests = calloc(1, sizeof *s->tests);
+        snprintf(err, errlen, "no saved tests: cannot read %s", s->opt.strategies_dir);
+        return 0;
+    }
     s->tests = calloc((size_t)n + 1, sizeof *s->tests);
     int rc = 0;
     for (int i = 0; i < n; i++) {
-        char path[2048];
-        snprintf(path, sizeof path, "%s/%s", s->opt.strategies_dir, names[i]);
-        FILE *f = fopen(path, "rb");
-        char *buf = NULL;
-        size_t len = 0;
-        if (f) {
-            fseek(f, 0, SEEK_END);
-            long sz = ftell(f);
-            fseek(f, 0, SEEK_SET);
-            buf = malloc((size_t)sz + 1);
-            len = fread(buf, 1, (size_t)sz, f);
-            buf[len] = 0;
-            fclose(f);
-        }
-        cJSON *j = buf ? cJSON_Parse(buf) : NULL;
-        free(buf);
-        cJSON *cfg = cJSON_GetObjectItem(j, "config");
-        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(j, "name"));
-        char cerr[256] = "";
-        char *txt = cfg ? cJSON_PrintUnformatted(cfg) : NULL;
-        bt_config *parsed = txt ? bt_config_parse(txt, cerr, sizeof cerr) : NULL;
-        free(txt);
-        if (!name || !parsed) {
-            snprintf(err, errlen, "%s: not a saved test (%s)", path, cerr[0] ? cerr : "needs name and config");
-            rc = -1;
-        } else {
-            sim_test *t = &s->tests[s->ntests++];
-            make_id(names[i], t->id);
-            t->name = strdup(name);
-            const char *upd = cJSON_GetStringValue(cJSON_GetObjectItem(j, "updatedAt"));
-            struct stat st;
-            if (upd) snprintf(t->updated_at, sizeof t->updated_at, "%s", upd);
-            else if (stat(path, &st) == 0) {
-                struct tm tm;
-                gmtime_r(&st.st_mtime, &tm);
-                strftime(t->updated_at, sizeof t->updated_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-            }
-            char *canon = bt_config_json(parsed);
-            t->config = cJSON_Parse(canon);
-            free(canon);
-        }
-        bt_config_free(parsed);
-        cJSON_Delete(j);
+        if (!rc) rc = load_test(s, names[i], err, errlen);
         free(names[i]);
-        if (rc) { for (int k = i + 1; k < n; k++) free(names[k]); break; }
     }
     return rc;
 }

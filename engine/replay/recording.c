@@ -121,6 +121,145 @@ static const struct { const char *name; rec_type type; } types[] = {
     {"emulateNetworkConditions", REC_EMULATE_NETWORK}, {"customStep", REC_CUSTOM},
 };
 
+/* The step's "type", looked up in types[]; 0 (and the error named) when missing or unknown. */
+static int step_type(ctx *c, const cJSON *o, const char *path, rec_step *s)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "type");
+    char tp[80];
+    snprintf(tp, sizeof tp, "%s.type", path);
+    if (!cJSON_IsString(t)) { bad(c, tp, "a step type such as \"click\"", t); return 0; }
+    int found = 0;
+    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++)
+        if (!strcmp(types[k].name, t->valuestring)) { s->type = types[k].type; s->type_name = types[k].name; found = 1; }
+    if (!found)
+        bad(c, tp, "one of setViewport, navigate, click, doubleClick, hover, change, keyDown, keyUp, scroll, "
+                   "waitForElement, waitForExpression, close, emulateNetworkConditions, customStep", t);
+    return found;
+}
+
+/* "frame": an array of frame indices >= 0, kept as given. */
+static void step_frame(ctx *c, const cJSON *o, const char *path, rec_step *s)
+{
+    const cJSON *frame = cJSON_GetObjectItemCaseSensitive(o, "frame");
+    if (!frame) return;
+    char fp[80];
+    snprintf(fp, sizeof fp, "%s.frame", path);
+    if (!cJSON_IsArray(frame)) { bad(c, fp, "an array of frame indices", frame); return; }
+    const cJSON *f;
+    cJSON_ArrayForEach(f, frame) if (!cJSON_IsNumber(f) || f->valuedouble < 0) { bad(c, fp, "frame indices >= 0", f); break; }
+    if (!c->failed) s->frame = cJSON_Duplicate(frame, 1);
+}
+
+/* "assertedEvents": only navigation events, each with an optional url and title (the last wins). */
+static void step_asserted_events(ctx *c, const cJSON *o, const char *path, rec_step *s)
+{
+    const cJSON *asserted = cJSON_GetObjectItemCaseSensitive(o, "assertedEvents");
+    if (!asserted) return;
+    char ap[80];
+    snprintf(ap, sizeof ap, "%s.assertedEvents", path);
+    if (!cJSON_IsArray(asserted)) bad(c, ap, "an array of events", asserted);
+    const cJSON *e;
+    int k = 0;
+    cJSON_ArrayForEach(e, asserted) {
+        char ep[100];
+        snprintf(ep, sizeof ep, "%s[%d]", ap, k++);
+        const char *et = cJSON_GetStringValue(cJSON_GetObjectItem(e, "type"));
+        if (!et || strcmp(et, "navigation")) { bad(c, ep, "{\"type\": \"navigation\", ...}", e); break; }
+        s->asserts_navigation = 1;
+        free(s->assert_url);
+        free(s->assert_title);
+        s->assert_url = str(c, e, "url", ep, 0);
+        s->assert_title = str(c, e, "title", ep, 0);
+    }
+}
+
+static void parse_viewport(ctx *c, const cJSON *o, const char *path, rec_step *s)
+{
+    s->width = viewport_side(c, o, "width", path);
+    s->height = viewport_side(c, o, "height", path);
+    s->scale = num(c, o, "deviceScaleFactor", path, 0, 1);
+    s->is_mobile = boolean(c, o, "isMobile", path, 0);
+}
+
+/* click, doubleClick, hover: selectors, an optional offset (both or neither) and button. */
+static void parse_pointer(ctx *c, const cJSON *o, const char *path, rec_step *s)
+{
+    s->selectors = selectors(c, o, path, 1);
+    if (cJSON_GetObjectItem(o, "offsetX") || cJSON_GetObjectItem(o, "offsetY")) {
+        s->has_offset = 1;
+        s->offset_x = num(c, o, "offsetX", path, 1, 0);
+        s->offset_y = num(c, o, "offsetY", path, 1, 0);
+    }
+    s->button = str(c, o, "button", path, 0);
+    if (s->button && strcmp(s->button, "primary") && strcmp(s->button, "auxiliary") && strcmp(s->button, "secondary") &&
+        strcmp(s->button, "back") && strcmp(s->button, "forward"))
+        bad(c, path, "button primary, auxiliary, secondary, back or forward", cJSON_GetObjectItem(o, "button"));
+}
+
+/* An optional object member (attributes, properties) of a waitForElement, copied. */
+static cJSON *object_member(ctx *c, const cJSON *o, const char *k, const char *path)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, k);
+    if (!v) return NULL;
+    char xp[80];
+    snprintf(xp, sizeof xp, "%s.%s", path, k);
+    if (!cJSON_IsObject(v)) { bad(c, xp, "an object", v); return NULL; }
+    return cJSON_Duplicate(v, 1);
+}
+
+static void parse_wait_element(ctx *c, const cJSON *o, const char *path, rec_step *s)
+{
+    s->selectors = selectors(c, o, path, 1);
+    if (cJSON_GetObjectItem(o, "count")) s->count = (int)num(c, o, "count", path, 1, 1);
+    s->op = str(c, o, "operator", path, 0);
+    if (s->op && strcmp(s->op, ">=") && strcmp(s->op, "==") && strcmp(s->op, "<="))
+        bad(c, path, "operator \">=\", \"==\" or \"<=\"", cJSON_GetObjectItem(o, "operator"));
+    if (cJSON_GetObjectItem(o, "visible")) s->visible = boolean(c, o, "visible", path, 1);
+    s->attributes = object_member(c, o, "attributes", path);
+    s->properties = object_member(c, o, "properties", path);
+}
+
+static void parse_network(ctx *c, const cJSON *o, const char *path, rec_step *s)
+{
+    s->offline = boolean(c, o, "offline", path, 0);
+    s->latency = num(c, o, "latency", path, 0, 0);
+    s->download = num(c, o, "download", path, 0, -1);
+    s->upload = num(c, o, "upload", path, 0, -1);
+}
+
+/* The members that belong to the step's type. */
+static void parse_type_fields(ctx *c, const cJSON *o, const char *path, rec_step *s)
+{
+    switch (s->type) {
+    case REC_SET_VIEWPORT: parse_viewport(c, o, path, s); break;
+    case REC_NAVIGATE: s->url = str(c, o, "url", path, 1); break;
+    case REC_CLICK:
+    case REC_DOUBLE_CLICK:
+    case REC_HOVER: parse_pointer(c, o, path, s); break;
+    case REC_CHANGE:
+        s->selectors = selectors(c, o, path, 1);
+        s->value = str(c, o, "value", path, 1);
+        break;
+    case REC_KEY_DOWN:
+    case REC_KEY_UP: s->key = str(c, o, "key", path, 1); break;
+    case REC_SCROLL:
+        s->selectors = selectors(c, o, path, 0);
+        s->x = num(c, o, "x", path, 0, 0);
+        s->y = num(c, o, "y", path, 0, 0);
+        break;
+    case REC_WAIT_ELEMENT: parse_wait_element(c, o, path, s); break;
+    case REC_WAIT_EXPRESSION: s->expression = str(c, o, "expression", path, 1); break;
+    case REC_EMULATE_NETWORK: parse_network(c, o, path, s); break;
+    case REC_CUSTOM: {
+        s->name = str(c, o, "name", path, 1);
+        const cJSON *p = cJSON_GetObjectItem(o, "parameters");
+        if (p) s->parameters = cJSON_Duplicate(p, 1);
+        break;
+    }
+    case REC_CLOSE: break;
+    }
+}
+
 static void parse_step(ctx *c, const cJSON *o, int i, rec_step *s)
 {
     char path[64];
@@ -129,120 +268,13 @@ static void parse_step(ctx *c, const cJSON *o, int i, rec_step *s)
     s->count = -1;
     s->visible = -1;
     if (!cJSON_IsObject(o)) { bad(c, path, "an object", o); return; }
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "type");
-    char tp[80];
-    snprintf(tp, sizeof tp, "%s.type", path);
-    if (!cJSON_IsString(t)) { bad(c, tp, "a step type such as \"click\"", t); return; }
-    int found = 0;
-    for (size_t k = 0; k < sizeof types / sizeof types[0]; k++)
-        if (!strcmp(types[k].name, t->valuestring)) { s->type = types[k].type; s->type_name = types[k].name; found = 1; }
-    if (!found) {
-        bad(c, tp, "one of setViewport, navigate, click, doubleClick, hover, change, keyDown, keyUp, scroll, "
-                   "waitForElement, waitForExpression, close, emulateNetworkConditions, customStep", t);
-        return;
-    }
+    if (!step_type(c, o, path, s)) return;
     s->target = str(c, o, "target", path, 0);
     s->timeout = (int)num(c, o, "timeout", path, 0, 0);
     if (s->timeout < 0) { bad(c, path, "a timeout >= 0", cJSON_GetObjectItem(o, "timeout")); return; }
-    const cJSON *frame = cJSON_GetObjectItemCaseSensitive(o, "frame");
-    if (frame) {
-        char fp[80];
-        snprintf(fp, sizeof fp, "%s.frame", path);
-        if (!cJSON_IsArray(frame)) bad(c, fp, "an array of frame indices", frame);
-        else {
-            const cJSON *f;
-            cJSON_ArrayForEach(f, frame) if (!cJSON_IsNumber(f) || f->valuedouble < 0) { bad(c, fp, "frame indices >= 0", f); break; }
-            if (!c->failed) s->frame = cJSON_Duplicate(frame, 1);
-        }
-    }
-    const cJSON *asserted = cJSON_GetObjectItemCaseSensitive(o, "assertedEvents");
-    if (asserted) {
-        char ap[80];
-        snprintf(ap, sizeof ap, "%s.assertedEvents", path);
-        if (!cJSON_IsArray(asserted)) bad(c, ap, "an array of events", asserted);
-        const cJSON *e;
-        int k = 0;
-        cJSON_ArrayForEach(e, asserted) {
-            char ep[100];
-            snprintf(ep, sizeof ep, "%s[%d]", ap, k++);
-            const char *et = cJSON_GetStringValue(cJSON_GetObjectItem(e, "type"));
-            if (!et || strcmp(et, "navigation")) { bad(c, ep, "{\"type\": \"navigation\", ...}", e); break; }
-            s->asserts_navigation = 1;
-            free(s->assert_url);
-            free(s->assert_title);
-            s->assert_url = str(c, e, "url", ep, 0);
-            s->assert_title = str(c, e, "title", ep, 0);
-        }
-    }
-    switch (s->type) {
-    case REC_SET_VIEWPORT:
-        s->width = viewport_side(c, o, "width", path);
-        s->height = viewport_side(c, o, "height", path);
-        s->scale = num(c, o, "deviceScaleFactor", path, 0, 1);
-        s->is_mobile = boolean(c, o, "isMobile", path, 0);
-        break;
-    case REC_NAVIGATE:
-        s->url = str(c, o, "url", path, 1);
-        break;
-    case REC_CLICK:
-    case REC_DOUBLE_CLICK:
-    case REC_HOVER:
-        s->selectors = selectors(c, o, path, 1);
-        if (cJSON_GetObjectItem(o, "offsetX") || cJSON_GetObjectItem(o, "offsetY")) {
-            s->has_offset = 1;
-            s->offset_x = num(c, o, "offsetX", path, 1, 0);
-            s->offset_y = num(c, o, "offsetY", path, 1, 0);
-        }
-        s->button = str(c, o, "button", path, 0);
-        if (s->button && strcmp(s->button, "primary") && strcmp(s->button, "auxiliary") && strcmp(s->button, "secondary") &&
-            strcmp(s->button, "back") && strcmp(s->button, "forward"))
-            bad(c, path, "button primary, auxiliary, secondary, back or forward", cJSON_GetObjectItem(o, "button"));
-        break;
-    case REC_CHANGE:
-        s->selectors = selectors(c, o, path, 1);
-        s->value = str(c, o, "value", path, 1);
-        break;
-    case REC_KEY_DOWN:
-    case REC_KEY_UP:
-        s->key = str(c, o, "key", path, 1);
-        break;
-    case REC_SCROLL:
-        s->selectors = selectors(c, o, path, 0);
-        s->x = num(c, o, "x", path, 0, 0);
-        s->y = num(c, o, "y", path, 0, 0);
-        break;
-    case REC_WAIT_ELEMENT: {
-        s->selectors = selectors(c, o, path, 1);
-        const cJSON *cnt = cJSON_GetObjectItem(o, "count");
-        if (cnt) s->count = (int)num(c, o, "count", path, 1, 1);
-        s->op = str(c, o, "operator", path, 0);
-        if (s->op && strcmp(s->op, ">=") && strcmp(s->op, "==") && strcmp(s->op, "<="))
-            bad(c, path, "operator \">=\", \"==\" or \"<=\"", cJSON_GetObjectItem(o, "operator"));
-        if (cJSON_GetObjectItem(o, "visible")) s->visible = boolean(c, o, "visible", path, 1);
-        const cJSON *a = cJSON_GetObjectItem(o, "attributes"), *p = cJSON_GetObjectItem(o, "properties");
-        char xp[80];
-        if (a) { snprintf(xp, sizeof xp, "%s.attributes", path); if (!cJSON_IsObject(a)) bad(c, xp, "an object", a); else s->attributes = cJSON_Duplicate(a, 1); }
-        if (p) { snprintf(xp, sizeof xp, "%s.properties", path); if (!cJSON_IsObject(p)) bad(c, xp, "an object", p); else s->properties = cJSON_Duplicate(p, 1); }
-        break;
-    }
-    case REC_WAIT_EXPRESSION:
-        s->expression = str(c, o, "expression", path, 1);
-        break;
-    case REC_EMULATE_NETWORK:
-        s->offline = boolean(c, o, "offline", path, 0);
-        s->latency = num(c, o, "latency", path, 0, 0);
-        s->download = num(c, o, "download", path, 0, -1);
-        s->upload = num(c, o, "upload", path, 0, -1);
-        break;
-    case REC_CUSTOM: {
-        s->name = str(c, o, "name", path, 1);
-        const cJSON *p = cJSON_GetObjectItem(o, "parameters");
-        if (p) s->parameters = cJSON_Duplicate(p, 1);
-        break;
-    }
-    case REC_CLOSE:
-        break;
-    }
+    step_frame(c, o, path, s);
+    step_asserted_events(c, o, path, s);
+    parse_type_fields(c, o, path, s);
 }
 
 static void step_free(rec_step *s)

@@ -120,6 +120,55 @@ static int add_ordered(lua_State *L, int idx, cJSON *obj, int depth, oo_buf *pat
     return rc;
 }
 
+/* The table at idx as a JSON array of its n elements; path grows by "[i]" for each. */
+static cJSON *array_to_json(lua_State *L, int idx, lua_Integer n, int depth, oo_buf *path, oo_err *err)
+{
+    size_t mark = path->len;
+    cJSON *arr = cJSON_CreateArray();
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, idx, i);
+        oo_buf_printf(path, "[%lld]", (long long)i);
+        cJSON *e = to_json(L, -1, depth + 1, path, err);
+        lua_pop(L, 1);
+        path->len = mark;
+        path->data[mark] = '\0';
+        if (!e) { cJSON_Delete(arr); return NULL; }
+        cJSON_AddItemToArray(arr, e);
+    }
+    return arr;
+}
+
+/* The table at idx as a JSON object: its ordered keys first (add_ordered), then the others;
+ * a key that is neither a string nor a number is an error naming the path. */
+static cJSON *object_to_json(lua_State *L, int idx, int depth, oo_buf *path, oo_err *err)
+{
+    size_t mark = path->len;
+    cJSON *obj = cJSON_CreateObject();
+    if (add_ordered(L, idx, obj, depth, path, err) != 0) { cJSON_Delete(obj); return NULL; }
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING && lua_type(L, -2) != LUA_TNUMBER) {
+            const char *kt = luaL_typename(L, -2);
+            lua_pop(L, 2);
+            cJSON_Delete(obj);
+            oo_err_set(err, OO_E_SCRIPT, "json.encode: %s: a table key of type %s cannot be JSON",
+                       path->len ? path->data : "value", kt);
+            return NULL;
+        }
+        lua_pushvalue(L, -2);
+        const char *key = lua_tostring(L, -1);  /* a copy: tostring on the original would confuse lua_next */
+        if (cJSON_GetObjectItemCaseSensitive(obj, key)) { lua_pop(L, 2); continue; }   /* ordered, done */
+        oo_buf_printf(path, ".%s", key);
+        cJSON *e = to_json(L, -2, depth + 1, path, err);
+        if (e) cJSON_AddItemToObject(obj, key, e);
+        lua_pop(L, 2);
+        path->len = mark;
+        path->data[mark] = '\0';
+        if (!e) { lua_pop(L, 1); cJSON_Delete(obj); return NULL; }
+    }
+    return obj;
+}
+
 static cJSON *to_json(lua_State *L, int idx, int depth, oo_buf *path, oo_err *err)
 {
     idx = lua_absindex(L, idx);
@@ -145,45 +194,8 @@ static cJSON *to_json(lua_State *L, int idx, int depth, oo_buf *path, oo_err *er
     case LUA_TTABLE: {
         luaL_checkstack(L, 6, "JSON too deep");
         lua_Integer n;
-        size_t mark = path->len;
-        if (is_array(L, idx, &n)) {
-            cJSON *arr = cJSON_CreateArray();
-            for (lua_Integer i = 1; i <= n; i++) {
-                lua_rawgeti(L, idx, i);
-                oo_buf_printf(path, "[%lld]", (long long)i);
-                cJSON *e = to_json(L, -1, depth + 1, path, err);
-                lua_pop(L, 1);
-                path->len = mark;
-                path->data[mark] = '\0';
-                if (!e) { cJSON_Delete(arr); return NULL; }
-                cJSON_AddItemToArray(arr, e);
-            }
-            return arr;
-        }
-        cJSON *obj = cJSON_CreateObject();
-        if (add_ordered(L, idx, obj, depth, path, err) != 0) { cJSON_Delete(obj); return NULL; }
-        lua_pushnil(L);
-        while (lua_next(L, idx)) {
-            if (lua_type(L, -2) != LUA_TSTRING && lua_type(L, -2) != LUA_TNUMBER) {
-                const char *kt = luaL_typename(L, -2);
-                lua_pop(L, 2);
-                cJSON_Delete(obj);
-                oo_err_set(err, OO_E_SCRIPT, "json.encode: %s: a table key of type %s cannot be JSON",
-                           path->len ? path->data : "value", kt);
-                return NULL;
-            }
-            lua_pushvalue(L, -2);
-            const char *key = lua_tostring(L, -1);  /* a copy: tostring on the original would confuse lua_next */
-            if (cJSON_GetObjectItemCaseSensitive(obj, key)) { lua_pop(L, 2); continue; }   /* ordered, done */
-            oo_buf_printf(path, ".%s", key);
-            cJSON *e = to_json(L, -2, depth + 1, path, err);
-            if (e) cJSON_AddItemToObject(obj, key, e);
-            lua_pop(L, 2);
-            path->len = mark;
-            path->data[mark] = '\0';
-            if (!e) { lua_pop(L, 1); cJSON_Delete(obj); return NULL; }
-        }
-        return obj;
+        if (is_array(L, idx, &n)) return array_to_json(L, idx, n, depth, path, err);
+        return object_to_json(L, idx, depth, path, err);
     }
     default:
         break;

@@ -38,36 +38,56 @@ static cJSON *parameters(web_server *w)
     return all;
 }
 
+/* A run spec from the body: a JSON object, else NULL once the answer is sent (400, or the
+ * body's own error). The caller deletes it. */
+static cJSON *spec_body(h2o_req_t *req)
+{
+    cJSON *spec = web_body_json(req);
+    if (spec && !cJSON_IsObject(spec)) {
+        web_send_error(req, 400, "the run spec must be a JSON object");
+        cJSON_Delete(spec);
+        return NULL;
+    }
+    return spec;
+}
+
+/* The run engine's error: 400 for an input error (the message the command line prints), else 500. */
+static int send_engine_error(h2o_req_t *req, const oo_err *err, const char *fallback)
+{
+    int input = err->code == OO_E_INPUT || err->code == OO_E_USAGE;
+    return web_send_error(req, input ? 400 : 500, "%s", err->msg[0] ? err->msg : fallback);
+}
+
+/* 201 with the run just started (its id at least) and its address. */
+static int send_started(web_server *w, h2o_req_t *req, int64_t id)
+{
+    oo_err err = {0};
+    char loc[64];
+    snprintf(loc, sizeof loc, "/api/runs/%lld", (long long)id);
+    web_add_header(req, "location", loc);
+    cJSON *run = store_run_get(w->store, id, &err);
+    if (!run) {
+        run = cJSON_CreateObject();
+        cJSON_AddNumberToObject(run, "id", (double)id);
+    }
+    return web_send_json(req, 201, run);
+}
+
 /* POST /api/runs: the spec goes to the run engine's start_run, which checks it exactly as
  * `oo-automator run` does (one check, in Lua) and answers an input error with the same message
  * the command line prints: 400 here. */
 static int post_run(web_server *w, h2o_req_t *req)
 {
-    cJSON *spec = web_body_json(req);
+    cJSON *spec = spec_body(req);
     if (!spec) return 0;
     oo_err err = {0};
     int rc;
-    if (!cJSON_IsObject(spec)) {
-        rc = web_send_error(req, 400, "the run spec must be a JSON object");
-    } else if (!w->start_run) {
+    if (!w->start_run) {
         rc = web_send_error(req, 503, "this server has no run engine: start runs with `oo-automator run`, "
                                       "or serve the dashboard from the process that runs them");
     } else {
         int64_t id = w->start_run(w->start_run_ud, spec, &err);
-        if (id <= 0) {
-            int input = err.code == OO_E_INPUT || err.code == OO_E_USAGE;
-            rc = web_send_error(req, input ? 400 : 500, "%s", err.msg[0] ? err.msg : "the run could not be started");
-        } else {
-            char loc[64];
-            snprintf(loc, sizeof loc, "/api/runs/%lld", (long long)id);
-            web_add_header(req, "location", loc);
-            cJSON *run = store_run_get(w->store, id, &err);
-            if (!run) {
-                run = cJSON_CreateObject();
-                cJSON_AddNumberToObject(run, "id", (double)id);
-            }
-            rc = web_send_json(req, 201, run);
-        }
+        rc = id <= 0 ? send_engine_error(req, &err, "the run could not be started") : send_started(w, req, id);
     }
     cJSON_Delete(spec);
     return rc;
@@ -79,19 +99,15 @@ static int post_run(web_server *w, h2o_req_t *req)
 static int post_estimate(web_server *w, h2o_req_t *req)
 {
     if (!web_method_is(req, "POST")) return web_send_405(req, "POST");
-    cJSON *spec = web_body_json(req);
+    cJSON *spec = spec_body(req);
     if (!spec) return 0;
     oo_err err = {0};
     int rc;
-    if (!cJSON_IsObject(spec)) {
-        rc = web_send_error(req, 400, "the run spec must be a JSON object");
-    } else if (!w->estimate) {
+    if (!w->estimate) {
         rc = web_send_error(req, 503, "this server has no run engine to estimate runs with");
     } else {
         cJSON *e = w->estimate(w->start_run_ud, spec, &err);
-        int input = err.code == OO_E_INPUT || err.code == OO_E_USAGE;
-        if (e) rc = web_send_json(req, 200, e);
-        else rc = web_send_error(req, input ? 400 : 500, "%s", err.msg[0] ? err.msg : "the run could not be estimated");
+        rc = e ? web_send_json(req, 200, e) : send_engine_error(req, &err, "the run could not be estimated");
     }
     cJSON_Delete(spec);
     return rc;

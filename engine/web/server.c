@@ -452,10 +452,9 @@ static void free_server(web_server *w)
     free(w);
 }
 
-web_server *web_start(const web_opts *o, oo_err *err)
+/* The options the server keeps, copied (the caller's web_opts may go away). */
+static void copy_opts(web_server *w, const web_opts *o)
 {
-    web_server *w = oo_calloc(1, sizeof *w);
-    w->listen_fd = w->wake_pipe[0] = w->wake_pipe[1] = -1;
     w->host = oo_strdup(o->host && *o->host ? o->host : "127.0.0.1");
     w->token = dup_or_null(o->token);
     w->loopback = is_loopback(w->host);
@@ -471,41 +470,59 @@ web_server *web_start(const web_opts *o, oo_err *err)
     w->metrics_json = dup_or_null(o->metrics_json);
     w->modes_json = dup_or_null(o->modes_json);
     w->settings_defaults = o->settings_defaults ? cJSON_Duplicate(o->settings_defaults, 1) : cJSON_CreateObject();
+}
+
+/* The usage rules (a token off loopback, a port, a database) and the folders, made real
+ * paths (the data folder created). 0, or -1 with err set. */
+static int check_opts(web_server *w, const web_opts *o, oo_err *err)
+{
     if (!w->loopback && !w->token) {
         oo_err_set(err, OO_E_USAGE, "listening on %s exposes the dashboard: give a token too (--token TOKEN)", w->host);
-        goto fail;
+        return -1;
     }
     if (o->port < 0 || o->port > 65535) {
         oo_err_set(err, OO_E_USAGE, "web: port %d is not 0 to 65535", o->port);
-        goto fail;
+        return -1;
     }
     if (!o->db_path || !*o->db_path) {
         oo_err_set(err, OO_E_USAGE, "web: no database path");
-        goto fail;
+        return -1;
     }
     w->db_path = oo_strdup(o->db_path);
     if (!o->web_dir || !(w->web_dir = real_dir(o->web_dir, "dashboard (web/)", err))) {
         if (!o->web_dir) oo_err_set(err, OO_E_USAGE, "web: no dashboard folder (web/)");
-        goto fail;
+        return -1;
     }
     if (o->vendor_dir && oo_dir_exists(o->vendor_dir)) w->vendor_dir = real_dir(o->vendor_dir, "vendor", err);
     if (o->data_dir && *o->data_dir) {
-        if (oo_mkdir_p(o->data_dir, err) != 0 || !(w->data_dir = real_dir(o->data_dir, "data", err))) goto fail;
+        if (oo_mkdir_p(o->data_dir, err) != 0 || !(w->data_dir = real_dir(o->data_dir, "data", err))) return -1;
     }
-    if (!(w->store = store_open(w->db_path, err))) goto fail;
+    return 0;
+}
+
+/* The store, the listening socket, the dashboard's record in the store (`run` finds this
+ * dashboard by the database it serves) and the wake pipe. 0, or -1 with err set. */
+static int open_resources(web_server *w, const web_opts *o, oo_err *err)
+{
+    if (!(w->store = store_open(w->db_path, err))) return -1;
     store_set_engine_silence(w->store, o->engine_silence_ms);
     w->last_event_id = store_events_last_id(w->store, err);
-    if (w->last_event_id < 0) goto fail;
-    if (bind_socket(w, o->port, err) != 0) goto fail;
-    char self[96];          /* `run` finds this dashboard by the database it serves */
+    if (w->last_event_id < 0) return -1;
+    if (bind_socket(w, o->port, err) != 0) return -1;
+    char self[96];
     oo_engine_self(self, sizeof self);
-    if ((w->record_id = store_dashboard_add(w->store, w->url, self, err)) < 0) goto fail;
+    if ((w->record_id = store_dashboard_add(w->store, w->url, self, err)) < 0) return -1;
     w->record_seen_ms = oo_now_ms();
     if (pipe2(w->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         oo_err_set(err, OO_E_IO, "web: cannot create a pipe: %s", strerror(errno));
-        goto fail;
+        return -1;
     }
+    return 0;
+}
 
+/* h2o's configuration and the server thread. 0, or -1 with err set. */
+static int start_thread(web_server *w, oo_err *err)
+{
     h2o_config_init(&w->conf);
     /* h2o reads a whole body before the handler sees it: never more than WEB_MAX_BODY (256
      * connections of 16 MB each would have been 4 GB); past it h2o answers 413 itself, made
@@ -525,13 +542,22 @@ web_server *web_start(const web_opts *o, oo_err *err)
     pthread_attr_destroy(&attr);
     if (!started) {
         oo_err_set(err, OO_E_GENERIC, "web: cannot start the server thread");
-        goto fail;
+        return -1;
     }
     w->thread_started = 1;
+    return 0;
+}
+
+web_server *web_start(const web_opts *o, oo_err *err)
+{
+    web_server *w = oo_calloc(1, sizeof *w);
+    w->listen_fd = w->wake_pipe[0] = w->wake_pipe[1] = -1;
+    copy_opts(w, o);
+    if (check_opts(w, o, err) != 0 || open_resources(w, o, err) != 0 || start_thread(w, err) != 0) {
+        free_server(w);
+        return NULL;
+    }
     return w;
-fail:
-    free_server(w);
-    return NULL;
 }
 
 int web_port(const web_server *w) { return w->port; }

@@ -145,97 +145,162 @@ function M.slow_note(baselines, i, type, ms)
   return string.format("  (%.0f ms; baseline %.0f ms)", ms, b.p95), false
 end
 
-function M.check_steps(page, file, rec, opts, out)
-  local steps = rec:steps()
-  local sum = { steps = #steps, checked = 0, ok = 0, broken = 0, failed = 0, broken_steps = {}, stopped = nil, slow = 0 }
-  sum.results = {}
+-- What check_steps shares between its steps: the page, the summary, the step's start time, and
+-- line(), step_timeout(), perform().
+local function step_checker(page, rec, opts, out, sum)
   local clock = require("time")
-  local t0
-  local function line(i, s, text)
+  local c = { page = page, sum = sum, t0 = nil }
+  function c.line(i, s, text)
     local note = ""
-    if t0 and not text:find("FAILED", 1, true) and not text:find("stopped:", 1, true) then
+    if c.t0 and not text:find("FAILED", 1, true) and not text:find("stopped:", 1, true) then
       local slow
-      note, slow = M.slow_note(opts.baselines, i, s.type, clock.now_ms() - t0)
+      note, slow = M.slow_note(opts.baselines, i, s.type, clock.now_ms() - c.t0)
       if slow then sum.slow = sum.slow + 1 end
     end
     sum.results[#sum.results + 1] = { step = i, type = s.type, result = text .. note }
     out(string.format("%3d  %-18s %s%s", i, s.type, text, note))
   end
-  local function step_timeout(s)
+  function c.step_timeout(s)
     local t = s.timeout or rec.timeout or 5000
     if opts.timeout and opts.timeout > 0 and t > opts.timeout then t = opts.timeout end
     return t
   end
-  local function perform(i)
+  function c.perform(i)
     return pcall(page.replay, page, rec, { from = i, to = i + 1, vars = opts.vars, max_timeout = opts.timeout })
   end
+  return c
+end
+
+-- A failed step: counted and printed. Returns true (the check stops).
+local function step_failed(c, i, s, text)
+  c.sum.failed = c.sum.failed + 1
+  c.line(i, s, text)
+  return true
+end
+
+-- Waits for the step's element to be visible; a waitForElement is itself the wait, so it is
+-- performed. Returns performed, its error (or nil), found.
+local function reach(c, i, s)
+  if s.type == "waitForElement" then
+    local ok, e = c.perform(i)
+    return true, (not ok) and reason(e) or nil, ok
+  end
+  local target = { selectors = s.selectors, frame = s.frame }
+  local ok = pcall(c.page.wait_for, c.page, target, { state = "visible", timeout = c.step_timeout(s) })
+  return false, nil, ok
+end
+
+-- A step with selectors: reach it, probe every alternative, then perform it (unless it would
+-- run a backtest). Returns true when the check stops here.
+local function check_selector_step(c, i, s)
+  local performed, perr, found = reach(c, i, s)
+  local res, qerr, broken, text = probe(c.page, s)
+  if not res then return step_failed(c, i, s, "FAILED(" .. qerr .. ")") end
+  local sum = c.sum
+  sum.broken = sum.broken + broken
+  sum.ok = sum.ok + (#res - broken)
+  if broken > 0 then sum.broken_steps[#sum.broken_steps + 1] = i end
+  if M.runs_backtest(s, text) then
+    c.line(i, s, render(res) .. "  -- stopped: this click would run a backtest (not performed)")
+    sum.stopped = i
+    return true
+  end
+  if not found then
+    return step_failed(c, i, s, render(res) .. "  -- FAILED(" .. (perr or ("no alternative showed an element within " .. c.step_timeout(s) .. " ms")) .. ")")
+  end
+  if not performed then
+    local ok, e = c.perform(i)
+    perr = (not ok) and reason(e) or nil
+  end
+  if perr then return step_failed(c, i, s, render(res) .. "  -- FAILED(" .. perr .. ")") end
+  c.line(i, s, render(res))
+  return false
+end
+
+-- A step without selectors to probe (navigate, keys, an expected absence...): performed.
+local function check_plain_step(c, i, s)
+  local ok, e = c.perform(i)
+  local what = s.type == "navigate" and ("done (" .. c.page:url() .. ")")
+    or expects_absence(s) and "OK(0) absent, as the step expects" or "done"
+  if not ok then return step_failed(c, i, s, "FAILED(" .. reason(e) .. ")") end
+  c.line(i, s, what)
+  return false
+end
+
+function M.check_steps(page, file, rec, opts, out)
+  local steps = rec:steps()
+  local sum = { steps = #steps, checked = 0, ok = 0, broken = 0, failed = 0, broken_steps = {}, stopped = nil, slow = 0 }
+  sum.results = {}
+  local c = step_checker(page, rec, opts, out, sum)
+  local clock = require("time")
   local i = 0
   while i < #steps do
     local s = steps[i + 1]
-    t0 = clock.now_ms()
+    c.t0 = clock.now_ms()
     sum.checked = sum.checked + 1
-    local stop = false
-    if s.selectors and not expects_absence(s) then
-      local target = { selectors = s.selectors, frame = s.frame }
-      local performed, perr = false, nil
-      local found = true
-      if s.type == "waitForElement" then
-        -- the wait is the step: do it, then count
-        local ok, e = perform(i)
-        performed, perr, found = true, (not ok) and reason(e) or nil, ok
-      else
-        local ok = pcall(page.wait_for, page, target, { state = "visible", timeout = step_timeout(s) })
-        found = ok
-      end
-      local res, qerr, broken, text = probe(page, s)
-      if not res then
-        sum.failed = sum.failed + 1
-        line(i, s, "FAILED(" .. qerr .. ")")
-        stop = true
-      else
-        sum.broken = sum.broken + broken
-        sum.ok = sum.ok + (#res - broken)
-        if broken > 0 then sum.broken_steps[#sum.broken_steps + 1] = i end
-        if M.runs_backtest(s, text) then
-          line(i, s, render(res) .. "  -- stopped: this click would run a backtest (not performed)")
-          sum.stopped = i
-          stop = true
-        elseif not found then
-          sum.failed = sum.failed + 1
-          line(i, s, render(res) .. "  -- FAILED(" .. (perr or ("no alternative showed an element within " .. step_timeout(s) .. " ms")) .. ")")
-          stop = true
-        else
-          if not performed then
-            local ok, e = perform(i)
-            perr = (not ok) and reason(e) or nil
-          end
-          if perr then
-            sum.failed = sum.failed + 1
-            line(i, s, render(res) .. "  -- FAILED(" .. perr .. ")")
-            stop = true
-          else
-            line(i, s, render(res))
-          end
-        end
-      end
-    else
-      local ok, e = perform(i)
-      local what = s.type == "navigate" and ("done (" .. page:url() .. ")")
-        or expects_absence(s) and "OK(0) absent, as the step expects" or "done"
-      if ok then
-        line(i, s, what)
-      else
-        sum.failed = sum.failed + 1
-        line(i, s, "FAILED(" .. reason(e) .. ")")
-        stop = true
-      end
-    end
+    local stop
+    if s.selectors and not expects_absence(s) then stop = check_selector_step(c, i, s)
+    else stop = check_plain_step(c, i, s) end
     i = i + 1
     if stop then break end
   end
-  t0 = nil
-  for j = i, #steps - 1 do line(j, steps[j + 1], sum.stopped and "not checked (it comes after the backtest)" or "not reached") end
+  c.t0 = nil
+  for j = i, #steps - 1 do c.line(j, steps[j + 1], sum.stopped and "not checked (it comes after the backtest)" or "not reached") end
   return sum
+end
+
+-- The login recording: --login, else login.json next to FILE, in OO_RECORDINGS, in recordings/.
+local function find_login(opts)
+  if opts.login then return opts.login end
+  local fs = require("fs")
+  for _, d in ipairs { dirname(opts.file), opts.recordings, fs.resource("recordings") } do
+    if d and d ~= "" and exists(d .. "/" .. M.login_file) then return d .. "/" .. M.login_file end
+  end
+  return nil
+end
+
+-- Brings the page to where recording `name` starts: logged in, on --url, after the recordings
+-- that come before it. A failed setup is said, and the check goes on from wherever it is.
+local function set_up(page, name, login, opts, out)
+  local vars = opts.vars
+  local function setup(what, fn)
+    local okc, e = pcall(fn)
+    if okc then out("setup: " .. what)
+    else out("setup: FAILED " .. what .. ": " .. reason(e) .. " (the steps below start from wherever the browser is)") end
+    return okc
+  end
+  if name ~= M.login_file and login then
+    if vars.OO_EMAIL and vars.OO_EMAIL ~= "" then
+      setup("logged in with " .. login, function() page:replay(login, { vars = vars, max_timeout = opts.timeout }) end)
+    else
+      out("setup: not logging in (OO_EMAIL is not set)")
+    end
+  end
+  if opts.url and opts.url ~= "" then
+    setup("opened " .. opts.url, function() page:navigate(opts.url, { timeout = 30000 }) end)
+  elseif M.starts_on[name] then
+    out("note: " .. name .. " starts on " .. M.starts_on[name])
+  end
+  for _, before in ipairs(M.before[name] or {}) do
+    local f = dirname(login or opts.file) .. "/" .. before
+    if exists(f) then
+      setup("replayed " .. f, function() page:replay(f, { vars = vars, max_timeout = opts.timeout }) end)
+    end
+  end
+end
+
+-- The summary line of check_steps' counts (record-check prints it last).
+function M.summary(sum)
+  local msg = string.format("summary: %d of %d steps checked; %d selectors OK, %d BROKEN", sum.checked, sum.steps, sum.ok, sum.broken)
+  if #sum.broken_steps > 0 then
+    local idx = {}
+    for _, n in ipairs(sum.broken_steps) do idx[#idx + 1] = tostring(n) end
+    msg = msg .. " (step" .. (#idx > 1 and "s " or " ") .. table.concat(idx, ", ") .. ")"
+  end
+  if sum.failed > 0 then msg = msg .. "; a step FAILED" end
+  if sum.slow > 0 then msg = msg .. string.format("; %d step%s SLOW against the baseline of earlier runs (the site may have changed)", sum.slow, sum.slow > 1 and "s" or "") end
+  if sum.stopped then msg = msg .. string.format("; stopped before step %d, which would run a backtest", sum.stopped) end
+  return msg
 end
 
 -- opts: file, url, login (a recording), timeout (ms, caps every wait), headless, downloads
@@ -243,7 +308,6 @@ end
 -- ({OO_EMAIL, OO_PASSWORD, OO_BASE_URL}); out(line) prints. Returns the exit status.
 function M.check(opts, out)
   out = out or print
-  local fs = require("fs")
   -- parsed once, by the engine's Recorder parser (its errors name the JSON path), then replayed
   -- step by step from that one object
   local okr, rec = pcall(require("browser").recording, opts.file)
@@ -254,57 +318,16 @@ function M.check(opts, out)
   opts.vars = vars
   local name = basename(opts.file)
   out(string.format("record-check %s: %d steps%s", opts.file, #rec, rec.title ~= "" and (" (\"" .. rec.title .. "\")") or ""))
-
-  -- the login recording: --login, else login.json next to FILE, in OO_RECORDINGS, in recordings/
-  local login = opts.login
-  if not login then
-    for _, d in ipairs { dirname(opts.file), opts.recordings, fs.resource("recordings") } do
-      if d and d ~= "" and exists(d .. "/" .. M.login_file) then login = d .. "/" .. M.login_file; break end
-    end
-  end
-
-  local browser = require("browser")
-  local b = browser.launch { headless = opts.headless ~= false }
+  local login = find_login(opts)
+  local b = require("browser").launch { headless = opts.headless ~= false }
   local status = 0
   local ok, err = pcall(function()
     local ctx = b:new_context()
     if opts.downloads then ctx:set_download_dir(opts.downloads) end
     local page = ctx:new_page()
-    local function setup(what, fn)
-      local okc, e = pcall(fn)
-      if okc then out("setup: " .. what)
-      else out("setup: FAILED " .. what .. ": " .. reason(e) .. " (the steps below start from wherever the browser is)") end
-      return okc
-    end
-    if name ~= M.login_file and login then
-      if vars.OO_EMAIL and vars.OO_EMAIL ~= "" then
-        setup("logged in with " .. login, function() page:replay(login, { vars = vars, max_timeout = opts.timeout }) end)
-      else
-        out("setup: not logging in (OO_EMAIL is not set)")
-      end
-    end
-    if opts.url and opts.url ~= "" then
-      setup("opened " .. opts.url, function() page:navigate(opts.url, { timeout = 30000 }) end)
-    elseif M.starts_on[name] then
-      out("note: " .. name .. " starts on " .. M.starts_on[name])
-    end
-    for _, before in ipairs(M.before[name] or {}) do
-      local f = dirname(login or opts.file) .. "/" .. before
-      if exists(f) then
-        setup("replayed " .. f, function() page:replay(f, { vars = vars, max_timeout = opts.timeout }) end)
-      end
-    end
+    set_up(page, name, login, opts, out)
     local sum = M.check_steps(page, opts.file, rec, opts, out)
-    local msg = string.format("summary: %d of %d steps checked; %d selectors OK, %d BROKEN", sum.checked, sum.steps, sum.ok, sum.broken)
-    if #sum.broken_steps > 0 then
-      local idx = {}
-      for _, n in ipairs(sum.broken_steps) do idx[#idx + 1] = tostring(n) end
-      msg = msg .. " (step" .. (#idx > 1 and "s " or " ") .. table.concat(idx, ", ") .. ")"
-    end
-    if sum.failed > 0 then msg = msg .. "; a step FAILED" end
-    if sum.slow > 0 then msg = msg .. string.format("; %d step%s SLOW against the baseline of earlier runs (the site may have changed)", sum.slow, sum.slow > 1 and "s" or "") end
-    if sum.stopped then msg = msg .. string.format("; stopped before step %d, which would run a backtest", sum.stopped) end
-    out(msg)
+    out(M.summary(sum))
     status = (sum.broken > 0 or sum.failed > 0) and 1 or 0
     opts.summary = sum
   end)

@@ -332,39 +332,43 @@ function M.unpaint_js()
 })(]] .. json.encode(site.unpainted_css) .. ")"
 end
 
--- Runs one task on a logged-in page. Returns result {metrics, config, raw_data}, trades.
-function M.execute(page, t, ctx)
-  local env = ctx.env
-  local clock, t0 = require("time"), nil
-  t0 = clock.now_ms()
-  local function phase(name)
+-- A debug line per phase of a task, with the milliseconds since the previous one.
+local function phase_clock(task_id)
+  local clock = require("time")
+  local t0 = clock.now_ms()
+  return function(name)
     local now = clock.now_ms()
-    require("log").debug(string.format("task %d: %s %d ms", t.id, name, now - t0))
+    require("log").debug(string.format("task %d: %s %d ms", task_id, name, now - t0))
     t0 = now
   end
-  -- a retry, or a throttled run, waits longer at every step
-  local step = M.timeouts.step * (ctx.slow or 1)
-  -- timing baselines: each step's learned timeout, its duration stored
-  local learn = { bl = baseline.for_queue(ctx.q), task_id = t.id, slow = ctx.slow }
+end
+
+-- Test page (or the loaded one, reused), New Backtest, every parameter set: the dialog as the
+-- engine sees it before Run, its hash (the same test and the same dialog run the same,
+-- deterministic, backtest), and what the session keeps of the page for the next task.
+local function prepare(page, t, ctx, step, learn, phase)
+  local env = ctx.env
   local app = M.open_dialog(page, env, ctx.session, step, learn, phase)
   M.apply(page, t.values, ctx.registry, ctx.configs)
   phase("parameters")
-  -- the whole dialog as the engine sees it before Run: the same test and the same dialog run
-  -- the same (deterministic) backtest, so a stored result is reused
   local dialog = ui.dialog_state(page)
-  local config_hash = hash.hex(env.vars.OO_TEST_URL .. "\n" .. json.encode(dialog))
-  local q = ctx.q
-  if q then
-    q:set_hash(t.id, config_hash)
-    local cached = q:cached(config_hash)
-    if cached then
-      return { metrics = cached.metrics, config = { values = t.values, dialog = dialog }, raw_data = cached.raw_data,
-               config_hash = config_hash, cached_from = cached.id }, nil
-    end
-  end
-  -- One backtest at a time per browser: a pipelined worker has prepared this task in one tab
-  -- while the other tab's backtest ran, and presses Run the moment that one is over (the gate).
-  -- Everything before is preparation; everything after (results, trade log) overlaps the next.
+  return dialog, hash.hex(env.vars.OO_TEST_URL .. "\n" .. json.encode(dialog)), app
+end
+
+-- A stored result of the same dialog, reused as this task's; nil when there is none.
+local function cached_result(q, t, dialog, config_hash)
+  if not q then return nil end
+  q:set_hash(t.id, config_hash)
+  local cached = q:cached(config_hash)
+  if not cached then return nil end
+  return { metrics = cached.metrics, config = { values = t.values, dialog = dialog }, raw_data = cached.raw_data,
+           config_hash = config_hash, cached_from = cached.id }
+end
+
+-- Presses Run and waits for the results. One backtest at a time per browser: a pipelined worker
+-- has prepared this task in one tab while the other tab's backtest ran, and presses Run the
+-- moment that one is over (the gate). Returns the awaited API answer with the results.
+local function press_run(page, ctx, learn, phase)
   local gate = ctx.gate
   if gate and not gate.acquire() then error(M.STOPPED, 0) end
   phase("gate")
@@ -373,11 +377,16 @@ function M.execute(page, t, ctx)
     if ctx.pace then ctx.pace() end
     -- the page's own API answer with the results, when the site shows it on the network
     answer = page:expect_response("*/results", { timeout = M.timeouts.backtest })
-    M.run_backtest(page, env, learn)
+    M.run_backtest(page, ctx.env, learn)
   end)
   if gate then gate.release() end
   if not okr then error(errr, 0) end
-  phase("run_backtest")
+  return answer
+end
+
+-- The metrics on screen, merged with the API's answer when it came (a disagreement is logged
+-- and returned). Returns metrics, extra, raw API data (or nil), mismatch.
+local function read_results(page, answer, task_id)
   local shown, extra = results.read(page)
   local raw
   local okw, resp = pcall(answer.wait, answer)
@@ -386,26 +395,45 @@ function M.execute(page, t, ctx)
     if okj and type(decoded) == "table" then raw = decoded end
   end
   local metrics, mismatch = results.merge(shown, raw and results.from_api(raw.metrics))
-  if mismatch then
-    for k, m in pairs(mismatch) do
-      require("log").warn(string.format("task %d: %s shows %s but the API answered %s", t.id, k, tostring(m.shown), tostring(m.api)))
-    end
+  for k, m in pairs(mismatch or {}) do
+    require("log").warn(string.format("task %d: %s shows %s but the API answered %s", task_id, k, tostring(m.shown), tostring(m.api)))
   end
-  -- the trade log, downloaded as OptionOmega's CSV
-  phase("results")
+  return metrics, extra, raw, mismatch
+end
+
+-- The trade log, downloaded as OptionOmega's CSV: its rows, as many as the results say.
+local function download_trades(page, env, step, learn, metrics)
   page:eval(M.unpaint_js())
   local dl = page:expect_download({ timeout = M.timeouts.download })
   replay(page, env, "trade_log.json", step, learn)
   local file = dl:wait()
   local text = fs.read(file.path)
   os.remove(file.path)
-  local trades = tradelog.parse(text)
-  phase("trade_log")
   local rows = {}
-  for i, tr in ipairs(trades) do rows[i] = tr.row end
+  for i, tr in ipairs(tradelog.parse(text)) do rows[i] = tr.row end
   if metrics.trades and metrics.trades ~= #rows then
     errors.raise("site", "the trade log has %d trades but the results say %d", #rows, metrics.trades)
   end
+  return rows
+end
+
+-- Runs one task on a logged-in page. Returns result {metrics, config, raw_data}, trades.
+function M.execute(page, t, ctx)
+  local phase = phase_clock(t.id)
+  -- a retry, or a throttled run, waits longer at every step
+  local step = M.timeouts.step * (ctx.slow or 1)
+  -- timing baselines: each step's learned timeout, its duration stored
+  local learn = { bl = baseline.for_queue(ctx.q), task_id = t.id, slow = ctx.slow }
+  local dialog, config_hash, app = prepare(page, t, ctx, step, learn, phase)
+  local cached = cached_result(ctx.q, t, dialog, config_hash)
+  if cached then return cached, nil end
+  -- everything before Run is preparation; everything after (results, trade log) overlaps the next
+  local answer = press_run(page, ctx, learn, phase)
+  phase("run_backtest")
+  local metrics, extra, raw, mismatch = read_results(page, answer, t.id)
+  phase("results")
+  local rows = download_trades(page, ctx.env, step, learn, metrics)
+  phase("trade_log")
   if ctx.session then ctx.session.app = app end   -- the next task may start from this page
   return { metrics = metrics, config = { values = t.values, dialog = dialog }, raw_data = raw, extra = extra,
            mismatch = mismatch, config_hash = config_hash }, rows

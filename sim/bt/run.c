@@ -249,17 +249,11 @@ static double margin_per_set(const position *p, double S)
     return fmax(-worst * 100, p->premium < 0 ? -p->premium * 100 : 50.0);
 }
 
-static int try_open(const sim *s, position *p, int day, int bar, double funds, double used, double gap, double move)
+/* The position's legs at (day, bar): strikes, expiries and entry prices. 0 when a leg's expiry
+ * is not in the data (or not exactly its DTE with useExactDte). */
+static int open_legs(const sim *s, position *p, int day, int bar, double S, double vix)
 {
     const bt_config *c = s->c;
-    double S = price_at(s, day, bar), vix = vix_at(s, day, bar);
-    memset(p, 0, sizeof *p);
-    p->entry_day = day;
-    p->entry_bar = bar;
-    p->S0 = S;
-    p->vix0 = vix;
-    p->gap = gap;
-    p->move = move;
     p->nlegs = c->nlegs;
     for (int i = 0; i < c->nlegs; i++) {
         const bt_leg *g = &c->legs[i];
@@ -280,7 +274,13 @@ static int try_open(const sim *s, position *p, int day, int bar, double funds, d
         p->premium += (l->sell ? l->entry_px : -l->entry_px) * l->qty;
         if (i == 0 || e < p->first_expiry) p->first_expiry = e;
     }
-    if (fabs(p->premium) < 0.01) return 0;
+    return 1;
+}
+
+/* The entry filters on the opened legs: the short/long ratio and the premium bands. */
+static int entry_allowed(const sim *s, position *p, int day, int bar)
+{
+    const bt_config *c = s->c;
     double ratio;
     double cost;
     value(s, p, day, bar, &cost, &ratio, NULL);
@@ -294,7 +294,12 @@ static int try_open(const sim *s, position *p, int day, int bar, double funds, d
         if (prem < c->misc.min_premium) return 0;
         if (c->misc.max_premium > 0 && prem > c->misc.max_premium) return 0;
     }
-    p->margin = margin_per_set(p, S);
+    return 1;
+}
+
+/* How many sets the funds allow (margin allocation, buying power left, the caps); 0 = none. */
+static int contracts_for(const bt_config *c, const position *p, double funds, double used)
+{
     if (funds <= 0) return 0;
     double alloc = funds * c->funds.margin_pct / 100.0;
     if (c->funds.max_allocation > 0) alloc = fmin(alloc, c->funds.max_allocation);
@@ -305,6 +310,26 @@ static int try_open(const sim *s, position *p, int day, int bar, double funds, d
         n = 1;
     }
     if (c->funds.max_contracts > 0 && n > c->funds.max_contracts) n = c->funds.max_contracts;
+    return n;
+}
+
+static int try_open(const sim *s, position *p, int day, int bar, double funds, double used, double gap, double move)
+{
+    const bt_config *c = s->c;
+    double S = price_at(s, day, bar), vix = vix_at(s, day, bar);
+    memset(p, 0, sizeof *p);
+    p->entry_day = day;
+    p->entry_bar = bar;
+    p->S0 = S;
+    p->vix0 = vix;
+    p->gap = gap;
+    p->move = move;
+    if (!open_legs(s, p, day, bar, S, vix)) return 0;
+    if (fabs(p->premium) < 0.01) return 0;
+    if (!entry_allowed(s, p, day, bar)) return 0;
+    p->margin = margin_per_set(p, S);
+    int n = contracts_for(c, p, funds, used);
+    if (n < 1) return 0;
     p->contracts = n;
     int legs_qty = 0;
     for (int i = 0; i < p->nlegs; i++) legs_qty += p->legs[i].qty;
@@ -396,66 +421,75 @@ static const char *exit_reason(const sim *s, position *p, int day, int bar)
     return NULL;
 }
 
-bt_result *bt_run(const bt_market *m, const bt_config *c)
-{
-    sim s = {m, c, scale_of(c->ticker), strcmp(c->ticker, "SPX") ? 1.0 : 5.0};
-    bt_result *r = calloc(1, sizeof *r);
-    int first = bt_market_index(m, c->start_day), last = bt_market_index(m, c->end_day + 1) - 1;
-    int ndays = last >= first ? last - first + 1 : 0;
-    r->eq_day = calloc((size_t)ndays + 1, sizeof *r->eq_day);
-    r->equity = calloc((size_t)ndays + 1, sizeof *r->equity);
-    position *open = calloc(512, sizeof *open);
-    int nopen = 0;
-    double realized = 0, funds0 = c->funds.starting_funds;
-    int entry_bar = c->entry.time - 1;
-    for (int day = first; day <= last; day++) {
-        /* the market's first day has no day before it: no gap (RSI starts neutral, see rsi14) */
-        double open_px = m->open[day] * s.scale;
-        double prev_close = day > 0 ? price_at(&s, day - 1, BT_BARS - 1) : open_px;
-        double gap = (open_px / prev_close - 1) * 100;
-        int want_entry = entry_day_allowed(&s, day), reentry = 0;
-        for (int bar = 0; bar < BT_BARS; bar++) {
-            /* exits first, then entries */
-            for (int i = 0; i < nopen; i++) {
-                position *p = &open[i];
-                int on_expiry = day >= p->first_expiry;
-                if (!(on_expiry || bar % CHECK_EVERY == 0 || bar == BT_BARS - 1)) continue;
-                const char *why = exit_reason(&s, p, day, bar);
-                if (!why && bar == BT_BARS - 1 && day >= p->first_expiry) why = "Expired";
-                if (why) {
-                    realized += close_position(&s, r, p, day, bar, why, funds0 + realized);
-                    if (c->misc.reenter && strcmp(why, "Expired") && p->entry_day == day) reentry = 1;
-                    open[i--] = open[--nopen];
-                }
-            }
-            if ((want_entry && bar == entry_bar) || (reentry && bar > entry_bar && bar < BT_BARS - 1)) {
-                double move = (price_at(&s, day, bar) / open_px - 1) * 100;
-                if (bar == entry_bar) want_entry = 0;
-                reentry = 0;
-                if (!filters_pass(&s, day, bar, gap, move)) continue;
-                if (c->funds.max_open > 0 && nopen >= c->funds.max_open) {
-                    if (!c->funds.prune_oldest) continue;
-                    int oldest = 0;
-                    for (int i = 1; i < nopen; i++)
-                        if (open[i].entry_day < open[oldest].entry_day) oldest = i;
-                    realized += close_position(&s, r, &open[oldest], day, bar, "Pruned", funds0 + realized);
-                    open[oldest] = open[--nopen];
-                }
-                if (nopen >= 512) continue;
-                double used = 0;
-                for (int i = 0; i < nopen; i++) used += open[i].margin * open[i].contracts;
-                if (try_open(&s, &open[nopen], day, bar, funds0 + realized, used, gap, move)) nopen++;
-            }
-        }
-        r->eq_day[r->ndays] = m->day[day];
-        r->equity[r->ndays++] = funds0 + realized;
-    }
-    for (int i = 0; i < nopen && c->misc.close_on_completion; i++)
-        realized += close_position(&s, r, &open[i], last, BT_BARS - 1, "Backtest Completed", funds0 + realized);
-    if (r->ndays) r->equity[r->ndays - 1] = funds0 + realized;
-    free(open);
+/* The open positions and the money realized so far. */
+typedef struct { position *open; int nopen; double realized, funds0; } book;
+#define BT_MAX_OPEN 512
 
-    /* metrics */
+/* Closes the positions whose exit condition holds at (day, bar). Returns 1 when one opened
+ * today closed early and misc.reEnterTrades asks for a new entry. */
+static int run_exits(const sim *s, bt_result *r, book *b, int day, int bar)
+{
+    int reentry = 0;
+    for (int i = 0; i < b->nopen; i++) {
+        position *p = &b->open[i];
+        int on_expiry = day >= p->first_expiry;
+        if (!(on_expiry || bar % CHECK_EVERY == 0 || bar == BT_BARS - 1)) continue;
+        const char *why = exit_reason(s, p, day, bar);
+        if (!why && bar == BT_BARS - 1 && day >= p->first_expiry) why = "Expired";
+        if (!why) continue;
+        b->realized += close_position(s, r, p, day, bar, why, b->funds0 + b->realized);
+        if (s->c->misc.reenter && strcmp(why, "Expired") && p->entry_day == day) reentry = 1;
+        b->open[i--] = b->open[--b->nopen];
+    }
+    return reentry;
+}
+
+/* An entry at (day, bar) when the filters pass and there is room (pruning the oldest
+ * position when maxOpenPositions is reached and pruneOldest is on). */
+static void run_entry(const sim *s, bt_result *r, book *b, int day, int bar, double gap, double move)
+{
+    const bt_config *c = s->c;
+    if (!filters_pass(s, day, bar, gap, move)) return;
+    if (c->funds.max_open > 0 && b->nopen >= c->funds.max_open) {
+        if (!c->funds.prune_oldest) return;
+        int oldest = 0;
+        for (int i = 1; i < b->nopen; i++)
+            if (b->open[i].entry_day < b->open[oldest].entry_day) oldest = i;
+        b->realized += close_position(s, r, &b->open[oldest], day, bar, "Pruned", b->funds0 + b->realized);
+        b->open[oldest] = b->open[--b->nopen];
+    }
+    if (b->nopen >= BT_MAX_OPEN) return;
+    double used = 0;
+    for (int i = 0; i < b->nopen; i++) used += b->open[i].margin * b->open[i].contracts;
+    if (try_open(s, &b->open[b->nopen], day, bar, b->funds0 + b->realized, used, gap, move)) b->nopen++;
+}
+
+/* One trading day, bar by bar: exits first, then the entry (and re-entries); the day's equity. */
+static void run_day(const sim *s, bt_result *r, book *b, int day)
+{
+    const bt_config *c = s->c;
+    int entry_bar = c->entry.time - 1;
+    /* the market's first day has no day before it: no gap (RSI starts neutral, see rsi14) */
+    double open_px = s->m->open[day] * s->scale;
+    double prev_close = day > 0 ? price_at(s, day - 1, BT_BARS - 1) : open_px;
+    double gap = (open_px / prev_close - 1) * 100;
+    int want_entry = entry_day_allowed(s, day), reentry = 0;
+    for (int bar = 0; bar < BT_BARS; bar++) {
+        if (run_exits(s, r, b, day, bar)) reentry = 1;
+        if ((want_entry && bar == entry_bar) || (reentry && bar > entry_bar && bar < BT_BARS - 1)) {
+            double move = (price_at(s, day, bar) / open_px - 1) * 100;
+            if (bar == entry_bar) want_entry = 0;
+            reentry = 0;
+            run_entry(s, r, b, day, bar, gap, move);
+        }
+    }
+    r->eq_day[r->ndays] = s->m->day[day];
+    r->equity[r->ndays++] = b->funds0 + b->realized;
+}
+
+/* The result's metrics, from its trades and its daily equity. */
+static void compute_metrics(bt_result *r, const bt_config *c, double funds0)
+{
     bt_metrics *mt = &r->m;
     mt->starting_capital = funds0;
     double win_sum = 0, loss_sum = 0, minutes = 0, pl = 0;
@@ -488,6 +522,23 @@ bt_result *bt_run(const bt_market *m, const bt_config *c)
     double years = (c->end_day - c->start_day + 1) / 365.25;
     mt->cagr = (mt->ending_capital > 0 && years > 0) ? pow(mt->ending_capital / funds0, 1.0 / years) - 1 : -1;
     mt->mar = dd < 0 ? mt->cagr / -dd : 0;
+}
+
+bt_result *bt_run(const bt_market *m, const bt_config *c)
+{
+    sim s = {m, c, scale_of(c->ticker), strcmp(c->ticker, "SPX") ? 1.0 : 5.0};
+    bt_result *r = calloc(1, sizeof *r);
+    int first = bt_market_index(m, c->start_day), last = bt_market_index(m, c->end_day + 1) - 1;
+    int ndays = last >= first ? last - first + 1 : 0;
+    r->eq_day = calloc((size_t)ndays + 1, sizeof *r->eq_day);
+    r->equity = calloc((size_t)ndays + 1, sizeof *r->equity);
+    book b = {calloc(BT_MAX_OPEN, sizeof *b.open), 0, 0, c->funds.starting_funds};
+    for (int day = first; day <= last; day++) run_day(&s, r, &b, day);
+    for (int i = 0; i < b.nopen && c->misc.close_on_completion; i++)
+        b.realized += close_position(&s, r, &b.open[i], last, BT_BARS - 1, "Backtest Completed", b.funds0 + b.realized);
+    if (r->ndays) r->equity[r->ndays - 1] = b.funds0 + b.realized;
+    free(b.open);
+    compute_metrics(r, c, b.funds0);
     return r;
 }
 

@@ -3,14 +3,14 @@
 # never shown, and the store-backed commands on a real database.
 set -u
 BIN=$1
-passed=0 failed=0
-root=$(mkdir -p "${OO_TEST_TMP:-/tmp}" && mktemp -d "${OO_TEST_TMP:-/tmp}/cli.XXXXXX")
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+tmpdir cli
+root=$T
 export HOME=$root/home XDG_DATA_HOME= ; mkdir -p "$HOME"
 cd "$root" || exit 2
 unset OO_EMAIL OO_PASSWORD OO_BASE_URL OO_BROWSERS OO_HEADLESS OO_DB_PATH OO_DATA_DIR OO_PORT OO_CHROMIUM
 
-ok()   { passed=$((passed + 1)); }
-bad()  { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 # expect CODE DESCRIPTION -- command...   (stdout in $out, stderr in $err)
 expect() {
   local code=$1 what=$2; shift 3
@@ -519,6 +519,4 @@ printf 'error({code = 1})\n' > obj.lua
 expect 1 "lua error object" -- "$BIN" lua obj.lua
 contains "$err" "error object of type table" "non-string error"
 
-rm -rf "$root"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

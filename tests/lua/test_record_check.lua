@@ -39,3 +39,18 @@ check.eq(rc.slow_note(bl, 2, "change", 5000), "")                -- the step was
 check.eq(rc.slow_note(nil, 2, "click", 5000), "")
 
 check.done()
+
+-- the summary line: what was checked, which steps are broken, and why the check stopped
+local function sum(t)
+  local s = { steps = 9, checked = 9, ok = 12, broken = 0, failed = 0, broken_steps = {}, slow = 0 }
+  for k, v in pairs(t or {}) do s[k] = v end
+  return s
+end
+check.eq(rc.summary(sum()), "summary: 9 of 9 steps checked; 12 selectors OK, 0 BROKEN")
+check.eq(rc.summary(sum { broken = 2, broken_steps = { 3 } }), "summary: 9 of 9 steps checked; 12 selectors OK, 2 BROKEN (step 3)")
+check.eq(rc.summary(sum { broken = 2, broken_steps = { 3, 5 }, failed = 1 }),
+  "summary: 9 of 9 steps checked; 12 selectors OK, 2 BROKEN (steps 3, 5); a step FAILED")
+check.eq(rc.summary(sum { slow = 1 }),
+  "summary: 9 of 9 steps checked; 12 selectors OK, 0 BROKEN; 1 step SLOW against the baseline of earlier runs (the site may have changed)")
+check.eq(rc.summary(sum { checked = 6, slow = 2, stopped = 6 }),
+  "summary: 6 of 9 steps checked; 12 selectors OK, 0 BROKEN; 2 steps SLOW against the baseline of earlier runs (the site may have changed); stopped before step 6, which would run a backtest")

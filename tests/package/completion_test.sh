@@ -7,13 +7,12 @@
 set -u
 BIN=$(readlink -f "$1")
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-passed=0 failed=0
-ok()  { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-root=$(mkdir -p "${OO_TEST_TMP:-/tmp}" && mktemp -d "${OO_TEST_TMP:-/tmp}/completion.XXXXXX")
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
 tmux_sock=oo-completion-$$ tmux_socks= tmux_n=0
-cleanup() { for s in $tmux_socks; do tmux -L "$s" kill-server 2>/dev/null; done; rm -rf "$root"; }
-trap cleanup EXIT
+before_cleanup() { for s in $tmux_socks; do tmux -L "$s" kill-server 2>/dev/null; done; }
+tmpdir completion
+root=$T
 export HOME=$root/home XDG_DATA_HOME= ; mkdir -p "$HOME"
 unset OO_DB_PATH OO_DATA_DIR OO_PARAMETERS_PATH OO_LUA_PATH
 mkdir -p "$root/bin" && ln -s "$BIN" "$root/bin/oo-automator"
@@ -117,5 +116,4 @@ case "$out" in *"2	paused grid: Put Credit Spread"*) ok ;; *) bad "fish run ids:
 out=$(fish --no-config -c "source $root/script.fish; complete -C'oo-automator replay flows/'")
 [ "$out" = "flows/login.json" ] && ok || bad "fish files: $out"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

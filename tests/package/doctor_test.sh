@@ -8,21 +8,13 @@
 set -u
 BIN=$1 SIM=$2
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-passed=0 failed=0
-ok()  { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-root=$(mkdir -p "${OO_TEST_TMP:-/tmp}" && mktemp -d "${OO_TEST_TMP:-/tmp}/doctor.XXXXXX")
-SIM_PID=
-cleanup() { [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$root"; }
-trap cleanup EXIT
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+tmpdir doctor
+root=$T
 cd "$root" || exit 2
 
-mkfifo "$root/sim.fifo"
-"$SIM" --port 0 >"$root/sim.fifo" 2>"$root/sim.err" &
-SIM_PID=$!
-exec 3<"$root/sim.fifo"
-IFS= read -r U <&3 || { echo "oo-sim did not start: $(cat "$root/sim.err")"; exit 1; }
-U=${U%/}
+start_sim
 
 unset OO_HOME OO_RECORDINGS OO_PARAMETERS_PATH OO_LUA_PATH OO_DB_PATH OO_CHROMIUM XDG_DATA_HOME
 export HOME=$root/home OO_DATA_DIR=$root/data OO_BASE_URL=$U OO_EMAIL=trader@example.com OO_PASSWORD=demo
@@ -157,5 +149,4 @@ out=$("$BIN" lua launch.lua 2>&1)
 has "false	Chromium not found at /nonexistent/from-config"
 rm -f "$HOME/.config/oo-automator/config"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -3,11 +3,10 @@
 # command with its usage and summary, every option of every command, and every setting.
 set -u
 PAGE=$1 BIN=$2
-passed=0 failed=0
-ok()  { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-root=$(mkdir -p "${OO_TEST_TMP:-/tmp}" && mktemp -d "${OO_TEST_TMP:-/tmp}/manpage.XXXXXX")
-trap 'rm -rf "$root"' EXIT
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+tmpdir manpage
+root=$T
 export HOME=$root MANWIDTH=200 LC_ALL=C.UTF-8
 unset OO_DATA_DIR OO_DB_PATH
 
@@ -40,5 +39,4 @@ cp "$PAGE" "$root/usr/share/man/man1/" && ln -s "$BIN" "$root/usr/bin/oo-automat
 found=$(PATH=$root/usr/bin:/usr/bin:/bin MANPATH= man -w oo-automator 2>&1)
 [ "$found" = "$root/usr/share/man/man1/$(basename "$PAGE")" ] && ok || bad "man -w oo-automator: $found"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -10,15 +10,11 @@
 # usage: package_test.sh CPACK BUILD_DIR SOURCE_DIR
 set -u
 CPACK=$1 BUILD=$2 SRC=$3
-passed=0 failed=0
-ok()  { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
 has() { case "$1" in *"$2"*) ok ;; *) bad "$3: expected '$2' in: $1" ;; esac; }
-tmp=$(mkdir -p "${OO_TEST_TMP:-/tmp}" && mktemp -d "${OO_TEST_TMP:-/tmp}/package.XXXXXX")
-PIDS=
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
+tmpdir package
+tmp=$T
 
 # --- build it --------------------------------------------------------------------------------
 version=$("$BUILD/oo-automator" --version | head -1 | cut -d' ' -f2)
@@ -90,12 +86,10 @@ has "$out" "  Chromium " "--version names Chromium"
 printf 'local root = require("fs").resource("lua")\nassert(root == arg[1] .. "/lua", "resources from " .. root)\n' > where.lua
 "$R/bin/oo-automator" lua where.lua "$(readlink -f "$R/share/oo-automator")" && ok || bad "resources not from the unpacked root"
 
-mkfifo "$tmp/sim.fifo"
-"$R/bin/oo-sim" --port 0 --print-tests >"$tmp/sim.fifo" 2>"$tmp/sim.err" &
-PIDS="$PIDS $!"
-exec 3<"$tmp/sim.fifo"
-IFS= read -r U <&3 && IFS= read -r tline <&3 || { cat "$tmp/sim.err"; echo "FAIL: the packaged oo-sim did not start"; exit 1; }
-export OO_BASE_URL=${U%/} OO_EMAIL=trader@example.com OO_PASSWORD=demo
+SIM=$R/bin/oo-sim
+start_sim --print-tests
+IFS= read -r tline <&3 || { cat "$tmp/sim.err"; echo "FAIL: the packaged oo-sim did not start"; exit 1; }
+export OO_BASE_URL=$U OO_EMAIL=trader@example.com OO_PASSWORD=demo
 TEST_URL=${tline%%	*}
 
 out=$("$R/bin/oo-automator" doctor --login 2>&1); rc=$?
@@ -112,12 +106,9 @@ db=$OO_DATA_DIR/oo_automator.db
 [ "$(C "$OO_BASE_URL/__sim/backtests" | grep -o '"status":"done"' | wc -l)" = 1 ] && ok || bad "oo-sim did not run one backtest"
 
 # the dashboard and the libraries its pages load, served from the package
-mkfifo "$tmp/web.fifo"
-"$R/bin/oo-automator" serve --port 0 >"$tmp/web.fifo" 2>"$tmp/web.err" &
-PIDS="$PIDS $!"
-exec 4<"$tmp/web.fifo"
-IFS= read -r W <&4 || bad "serve did not start: $(cat "$tmp/web.err")"
-W=${W%/}
+start_listening web 4 "$R/bin/oo-automator" serve --port 0
+[ -n "$LINE" ] || bad "serve did not start: $(cat "$tmp/web.err")"
+W=$U U=$OO_BASE_URL
 [ "$(C -o /dev/null -w '%{http_code}' "$W/")" = 200 ] && ok || bad "the dashboard's page"
 for r in $(grep -rhoE "/vendor/[^'\" )]+" "$SRC/web" | sort -u); do
   [ "$(C -o /dev/null -w '%{http_code}' "$W$r")" = 200 ] && ok || bad "the dashboard does not serve $r"
@@ -143,5 +134,4 @@ got=$(zsh -f -c "fpath=($R/share/zsh/vendor-completions \$fpath); autoload -Uz c
 man -l "$R/share/man/man1/oo-automator.1.gz" 2>&1 | grep -q "oo-automator - automate OptionOmega backtests" && ok || bad "man -l"
 [ "$(MANPATH= man -w oo-automator 2>&1)" = "$R/share/man/man1/oo-automator.1.gz" ] && ok || bad "man -w: $(MANPATH= man -w oo-automator 2>&1)"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

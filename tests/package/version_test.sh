@@ -4,11 +4,10 @@
 # dpkg -S), an independent answer. Chromium's against `chromium --version`.
 set -u
 BIN=$1
-passed=0 failed=0
-ok()  { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-root=$(mkdir -p "${OO_TEST_TMP:-/tmp}" && mktemp -d "${OO_TEST_TMP:-/tmp}/version.XXXXXX")
-trap 'rm -rf "$root"' EXIT
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+tmpdir version
+root=$T
 export HOME=$root
 cd "$root" || exit 2
 unset OO_CHROMIUM OO_DATA_DIR OO_DB_PATH
@@ -59,5 +58,4 @@ case "$out" in *"/nonexistent/from-config"*) ok ;; *) bad "OO_CHROMIUM from the 
 echo "not a setting" > "$HOME/.config/oo-automator/config"
 "$BIN" --version >/dev/null 2>&1 && ok || bad "--version fails on a broken config file"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -13,38 +13,24 @@ MODE=$1
 BIN=$2
 SIM=$3
 SRC=$4
-[ -x "$BIN" ] && [ -x "$SIM" ] && [ -d "$SRC/recordings" ] || { echo "usage: run.sh flow1|flow2|check1|check2 OO_AUTOMATOR OO_SIM SOURCE_DIR" >&2; exit 2; }
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/recordings.XXXXXX" 2>/dev/null || mktemp -d)
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "run.sh flow1|flow2|check1|check2 OO_AUTOMATOR OO_SIM SOURCE_DIR" "$BIN" "$SIM"
+[ -d "$SRC/recordings" ] || { echo "usage: run.sh flow1|flow2|check1|check2 OO_AUTOMATOR OO_SIM SOURCE_DIR" >&2; exit 2; }
+tmpdir recordings
 REC=$SRC/recordings
 V2=$SRC/tests/recordings/v2
-PASS=0
-FAIL=0
 PID=
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-check() { # check WHAT EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then ok; else bad "$1: expected [$2], got [$3]"; fi
-}
 has() { # has WHAT FILE TEXT: FILE contains TEXT (fixed string)
     if grep -qF -- "$3" "$2"; then ok; else bad "$1: no [$3] in $2:"; sed 's/^/    /' "$2"; fi
 }
 hasnt() {
     if grep -qF -- "$3" "$2"; then bad "$1: [$3] in $2:"; sed 's/^/    /' "$2"; else ok; fi
 }
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
 
 start() { # start ARGS... -> U (base URL, no trailing slash), PID, and the env of the recordings
-    rm -f "$T/fifo"
-    mkfifo "$T/fifo"
-    "$SIM" --port 0 "$@" >"$T/fifo" 2>"$T/sim.stderr" &
-    PID=$!
-    exec 3<"$T/fifo"
-    IFS= read -r line <&3
-    U=${line%/}
-    case "$U" in http://127.0.0.1:*) ;; *) bad "oo-sim did not start: [$line]"; exit 1 ;; esac
+    start_sim "$@"
+    PID=$SPID
     TEST_ID=$(C "$U/__sim/tests" | jq -r '.[0].id')
     export OO_BASE_URL="$U" OO_EMAIL=tester@example.com OO_PASSWORD=demo OO_TEST_URL="$U/test/$TEST_ID"
 }
@@ -193,5 +179,4 @@ esac
 if grep -l -e 'Sanitizer' -e 'runtime error:' "$T"/*.out "$T"/*.err 2>/dev/null; then
     bad "a sanitizer report (files above)"
 fi
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+summary

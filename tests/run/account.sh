@@ -10,25 +10,17 @@
 # usage: account.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
-HERE=$(cd "$(dirname "$0")" && pwd)
-[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: account.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/account.XXXXXX")
-SPID= WPID= P1= P2=
-FAIL=0
-cleanup() { for p in $P1 $P2 $WPID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "account.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
+tmpdir account
+WPID= P1= P2=
 die() { bad "$*"; for f in "$T"/*.err; do echo "== $f"; tail -5 "$f"; done; exit 1; }
 
-mkfifo "$T/sim" "$T/web"
-"$SIM" --port 0 --latency-ms 1000 --print-tests >"$T/sim" 2>"$T/sim.err" &
-SPID=$!
-exec 3<"$T/sim"
-IFS= read -r line <&3
+start_sim --latency-ms 1000 --print-tests
 IFS= read -r tline <&3
 TEST_URL=${tline%%	*}
-export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 OO_PIPELINE=1
+export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 OO_PIPELINE=1
 export OO_DATA_DIR="$T/data" OO_DB_PATH="$T/oo.db" HOME="$T"
 cd "$T" || exit 1
 q() { sqlite3 "$OO_DB_PATH" "$1" 2>/dev/null; }
@@ -82,12 +74,8 @@ grep -q "^ *3  interrupted" "$T/status.out" || bad "status lists no interrupted 
 [ "$(q "SELECT status FROM runs WHERE id = 3")" = completed ] || bad "run 3 not completed after resume"
 
 # --- the dashboard: six quick POST /api/runs, one Chromium at a time, in order ----------------
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
-"$BIN" serve --port 0 >"$T/web" 2>"$T/web.err" &
-WPID=$!
-exec 4<"$T/web"
-IFS= read -r W <&4
-W=${W%/}
+start_listening web 4 "$BIN" serve --port 0
+WPID=$LAST_PID W=$U U=$OO_BASE_URL
 first=$(( $(q "SELECT MAX(id) FROM runs") + 1 ))
 for v in 1 2 3 4 5 6; do
     body=$(printf '{"mode":"sweep","test_url":"%s","parameter":"delta","config":{"start":%d,"end":%d,"step":1},"browsers":1,"name":"dash %d"}' \
@@ -134,12 +122,6 @@ case "$rc1$rc2" in
 esac
 [ "$(q "SELECT COUNT(*) FROM tasks t JOIN results r ON r.task_id = t.id WHERE t.run_id = $id")" = 4 ] \
     || bad "run $id: not exactly one result for each of its 4 tasks"
-C "$OO_BASE_URL/__sim/backtests" >"$T/sim.json"
-sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
-    r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
-    FROM tasks t JOIN results r ON r.task_id = t.id WHERE t.run_id = $id ORDER BY t.seq" >"$T/db.json"
-"$BIN" lua "$HERE/compare.lua" "$T/sim.json" "$T/db.json" "two resumes" || bad "two resumes: a task ran twice or differs from oo-sim"
+compare_sim "two resumes" JOIN "WHERE t.run_id = $id" || bad "two resumes: a task ran twice or differs from oo-sim"
 
-if [ "$FAIL" -eq 0 ]; then echo "account: one engine per account held"; exit 0; fi
-echo "account: $FAIL failures"
-exit 1
+passed account "(one engine per account held)"

@@ -15,31 +15,17 @@ BIN=$1
 SIM=$2
 SRC=$3
 FIXTURE=${4:-}
-[ -x "$BIN" ] && [ -x "$SIM" ] && [ -d "$SRC" ] || { echo "usage: analyze.sh OO_AUTOMATOR OO_SIM SOURCE_DIR" >&2; exit 2; }
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/analyze.XXXXXX")
-SIMPID=
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "analyze.sh OO_AUTOMATOR OO_SIM SOURCE_DIR" "$BIN" "$SIM"
+[ -d "$SRC" ] || { echo "usage: analyze.sh OO_AUTOMATOR OO_SIM SOURCE_DIR" >&2; exit 2; }
+CURL_MAX_TIME=60
+KEEP_ON_FAIL=1   # a failure leaves its files for a look
+tmpdir analyze
 SERVEPID=
 UIPID=
-FAIL=0
-cleanup() {
-    [ -n "$UIPID" ] && kill "$UIPID" 2>/dev/null
-    [ -n "$SERVEPID" ] && kill "$SERVEPID" 2>/dev/null
-    [ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null
-    wait 2>/dev/null
-    [ "$FAIL" -eq 0 ] && rm -rf "$T"
-}
-trap cleanup EXIT
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-C() { curl -s --noproxy '*' --max-time 60 "$@"; }
-
-mkfifo "$T/simfifo"
-"$SIM" --port 0 >"$T/simfifo" 2>"$T/sim.err" &
-SIMPID=$!
-exec 3<"$T/simfifo"
-IFS= read -r line <&3
-U=${line%/}
-TEST_URL=$(C "$U/__sim/tests" | jq -r '.[0].url')
+start_sim
+TEST_URL=$(sim_test_url)
 [ -n "$TEST_URL" ] || { echo "no test URL from oo-sim"; exit 1; }
 
 export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo
@@ -91,12 +77,8 @@ cmp -s mc7a.json mc8.json && bad "Monte Carlo: seeds 7 and 8 gave the same numbe
     || bad "analyze and export do not match oo-sim's numbers or the goals' definitions"
 
 # --- the dashboard: the same JSON over HTTP ---------------------------------------------------------
-mkfifo "$T/servefifo"
-"$BIN" serve --port 0 >"$T/servefifo" 2>serve.err &
-SERVEPID=$!
-exec 4<"$T/servefifo"
-IFS= read -r line <&4
-S=${line%/}
+start_listening serve 4 "$BIN" serve --port 0
+SERVEPID=$LAST_PID S=$U U=$OO_BASE_URL
 for goal in returns capital balanced; do
     C "$S/api/runs/$RUN/analysis?goal=$goal" | jq -S . >"api_$goal.json"
     jq -S . "run_$goal.json" | cmp -s - "api_$goal.json" || bad "GET /api/runs/$RUN/analysis?goal=$goal differs from analyze --json"
@@ -121,12 +103,8 @@ if [ -n "$FIXTURE" ]; then
     kill "$SERVEPID" 2>/dev/null; wait "$SERVEPID" 2>/dev/null; SERVEPID=
     "$FIXTURE" seed "$T/live.db" "$T/live-data" >seed.json || bad "web_fixture seed"
     LIVE=$(jq -r .live_run seed.json)
-    mkfifo "$T/livefifo"
-    OO_DB_PATH="$T/live.db" "$BIN" serve --port 0 >"$T/livefifo" 2>live-serve.err &
-    SERVEPID=$!
-    exec 5<"$T/livefifo"
-    IFS= read -r line <&5
-    S=${line%/}
+    start_listening live-serve 5 env OO_DB_PATH="$T/live.db" "$BIN" serve --port 0
+    SERVEPID=$LAST_PID S=$U U=$OO_BASE_URL
     GRID=$(jq -r .grid_run seed.json)
     GRID_FRAGILE=$(C "$S/api/runs/$GRID/analysis" | jq '[.robustness[] | select(.fragile)] | length')
     "$BIN" lua "$SRC/tests/web/analysis_ui.lua" "$SRC/tests/web/recordings/analysis_live.json" "$T/ui-live" BASE="$S" LIVE="$LIVE" \
@@ -141,6 +119,4 @@ if [ -n "$FIXTURE" ]; then
     UIPID=
 fi
 
-if [ "$FAIL" -eq 0 ]; then echo "analyze e2e passed"; exit 0; fi
-echo "analyze e2e: $FAIL failures (files in $T)"
-exit 1
+passed "analyze e2e"

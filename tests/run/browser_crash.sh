@@ -3,20 +3,14 @@
 # again and finishes; every task completes with oo-sim's result. usage: browser_crash.sh BIN SIM
 BIN=$1
 SIM=$2
-HERE=$(cd "$(dirname "$0")" && pwd)
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/crash.XXXXXX")
-SPID= RPID=
-cleanup() { for p in $RPID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "browser_crash.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
+tmpdir crash
 fail() { echo "FAIL: $*"; tail -30 "$T/err"; exit 1; }
-mkfifo "$T/sim"
-"$SIM" --port 0 --latency-ms 800 --print-tests >"$T/sim" 2>"$T/sim.err" &
-SPID=$!
-exec 3<"$T/sim"
-IFS= read -r line <&3
+start_sim --latency-ms 800 --print-tests
 IFS= read -r tline <&3
-export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0
+export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0
 export OO_DATA_DIR="$T/data" OO_DB_PATH="$T/oo.db" HOME="$T"
 cd "$T" || exit 1
 "$BIN" run --url "${tline%%	*}" --param delta --start 5 --end 40 --step 5 --browsers 2 --yes >"$T/out" 2>"$T/err" &
@@ -30,11 +24,7 @@ wait_done() { # wait_done N: until N tasks are completed (deadline 180 s)
         sleep 0.2
     done
 }
-kill_browser() { # the engine's Chromium: the child of the engine with our profile prefix
-    pids=$(pgrep -P $RPID -f -- "--user-data-dir=/tmp/oo-chromium-")
-    [ -n "$pids" ] || fail "no Chromium under the engine"
-    kill -KILL $pids
-}
+kill_browser() { pids=$(engine_chromium "$RPID") || fail "no Chromium under the engine"; kill -KILL $pids; }
 wait_done 1; kill_browser
 wait_done 3; kill_browser
 wait $RPID; rc=$?
@@ -44,9 +34,5 @@ RPID=
 [ "$(done_count)" = 8 ] || fail "$(done_count) of 8 tasks completed"
 n=$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM failures WHERE failure_type = 'browser'")
 [ "$n" -ge 1 ] || fail "no attempt was recorded as lost with the browser"
-curl -s --noproxy '*' "$OO_BASE_URL/__sim/backtests" >"$T/sim.json"
-sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
-    r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
-    FROM tasks t JOIN results r ON r.task_id = t.id ORDER BY t.seq" >"$T/db.json"
-"$BIN" lua "$HERE/compare.lua" "$T/sim.json" "$T/db.json" crash allow-reruns || fail "results differ from oo-sim's"
+compare_sim crash JOIN "" allow-reruns || fail "results differ from oo-sim's"
 echo "browser_crash: Chromium killed twice, 8 of 8 tasks completed ($n attempts lost with it)"

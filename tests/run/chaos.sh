@@ -9,21 +9,15 @@
 # usage: chaos.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
-HERE=$(cd "$(dirname "$0")" && pwd)
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "chaos.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
 N=${CHAOS_TASKS:-6}
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/chaos.XXXXXX")
-SPID= RPID=
-cleanup() { for p in $RPID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
+tmpdir chaos
 fail() { echo "FAIL: $*"; tail -20 "$T/err" 2>/dev/null; exit 1; }
-mkfifo "$T/sim"
-"$SIM" --port 0 --faults all=0.2 --seed 42 --print-tests >"$T/sim" 2>"$T/sim.err" &
-SPID=$!
-exec 3<"$T/sim"
-IFS= read -r line <&3
+start_sim --faults all=0.2 --seed 42 --print-tests
 IFS= read -r tline <&3
-export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 OO_LEASE_MS=20000
+export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 OO_LEASE_MS=20000
 export OO_DATA_DIR="$T/data" OO_DB_PATH="$T/oo.db" HOME="$T"
 export OO_PIPELINE=${OO_PIPELINE:-2}   # faults hit both tabs of a browser, as on a big machine
 export OO_RETRY_COOLDOWN=15              # the round after the queue drains: a short cool-down here
@@ -42,10 +36,7 @@ wait_finished() { # wait_finished N: until N tasks are finished (deadline 300 s)
         sleep 0.2
     done
 }
-kill_browser() {
-    pids=$(pgrep -P $RPID -f -- "--user-data-dir=/tmp/oo-chromium-")
-    [ -n "$pids" ] && kill -KILL $pids
-}
+kill_browser() { pids=$(engine_chromium "$RPID") && kill -KILL $pids; }
 "$BIN" run "$T/grid.lua" --browsers 2 --yes >"$T/out" 2>"$T/err" &
 RPID=$!
 wait_finished $(( N / 8 < 1 ? 1 : N / 8 )); kill_browser
@@ -73,9 +64,5 @@ done >"$T/missing"
 [ -s "$T/missing" ] && fail "artifacts missing: $(cat "$T/missing")"
 [ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM failures WHERE screenshot_path IS NOT NULL AND html_path IS NOT NULL")" -gt 0 ] \
     || fail "no failed attempt has its screenshot and HTML"
-curl -s --noproxy '*' "$OO_BASE_URL/__sim/backtests" >"$T/sim.json"
-sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
-    r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
-    FROM tasks t JOIN results r ON r.task_id = t.id ORDER BY t.seq" >"$T/db.json"
-"$BIN" lua "$HERE/compare.lua" "$T/sim.json" "$T/db.json" chaos allow-reruns || fail "results differ from oo-sim's"
-echo "chaos: $N tasks: $(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks WHERE status = 'completed'") completed ($(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks WHERE retries > 0") in the round after the queue drained), $(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks WHERE status = 'failed'") failed; attempts lost: $(sqlite3 "$OO_DB_PATH" "SELECT group_concat(failure_type || '=' || n) FROM (SELECT failure_type, COUNT(*) n FROM failures GROUP BY 1)"); backtests oo-sim ran: $(curl -s --noproxy '*' "$OO_BASE_URL/__sim/backtests" | grep -o '"status":"done"' | wc -l) done of $(curl -s --noproxy '*' "$OO_BASE_URL/__sim/backtests" | grep -o '"id":"bt_' | wc -l)"
+compare_sim chaos JOIN "" allow-reruns || fail "results differ from oo-sim's"
+echo "chaos: $N tasks: $(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks WHERE status = 'completed'") completed ($(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks WHERE retries > 0") in the round after the queue drained), $(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks WHERE status = 'failed'") failed; attempts lost: $(sqlite3 "$OO_DB_PATH" "SELECT group_concat(failure_type || '=' || n) FROM (SELECT failure_type, COUNT(*) n FROM failures GROUP BY 1)"); backtests oo-sim ran: $(C "$U/__sim/backtests" | grep -o '"status":"done"' | wc -l) done of $(C "$U/__sim/backtests" | grep -o '"id":"bt_' | wc -l)"

@@ -8,31 +8,19 @@
 # started by the demo inherit no secret either. usage: child_env.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
-[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: child_env.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/childenv.XXXXXX")
-SPID= WPID=
-FAIL=0
-cleanup() { for p in $WPID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "child_env.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
+tmpdir childenv
 SECRET='Pa55-"ch1ld"-%41-env'
 
-mkfifo "$T/sim" "$T/web"
-"$SIM" --port 0 --print-tests --latency-ms 2500 --password "$SECRET" >"$T/sim" 2>"$T/sim.err" &
-SPID=$!
-exec 3<"$T/sim"
-IFS= read -r line <&3
+start_sim --print-tests --latency-ms 2500 --password "$SECRET"
 IFS= read -r tline <&3
-export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_RATE_LIMIT=0 HOME="$T" OO_DATA_DIR="$T/data"
+export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_RATE_LIMIT=0 HOME="$T" OO_DATA_DIR="$T/data"
 unset OO_DB_PATH
 cd "$T" || exit 1
-OO_PASSWORD="$SECRET" "$BIN" serve --port 0 >"$T/web" 2>"$T/web.err" &
-WPID=$!
-exec 4<"$T/web"
-IFS= read -r W <&4
-W=${W%/}
+start_listening web 4 env OO_PASSWORD="$SECRET" "$BIN" serve --port 0
+WPID=$LAST_PID W=$U
 case "$W" in http://127.0.0.1:*) ;; *) echo "FAIL: serve printed [$W]"; exit 1 ;; esac
 
 descendants() { # descendants PID: every process under PID, depth first
@@ -91,6 +79,4 @@ chmod +x "$T/fake-sim.sh"
 [ -f "$T/sim-child.env" ] || bad "the demo did not start oo-sim through OO_SIM"
 grep -q '^OO_' "$T/sim-child.env" && bad "oo-sim got OO_ variables: $(grep '^OO_' "$T/sim-child.env" | cut -d= -f1 | tr '\n' ' ')"
 
-if [ "$FAIL" -eq 0 ]; then echo "child_env passed ($rounds looks at the processes)"; exit 0; fi
-echo "child_env: $FAIL failures"
-exit 1
+passed child_env "($rounds looks at the processes)"

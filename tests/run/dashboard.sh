@@ -6,14 +6,11 @@
 # result equals what oo-sim computed (tests/run/compare.lua). usage: dashboard.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
-HERE=$(cd "$(dirname "$0")" && pwd)
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/dashboard.XXXXXX")
-SPID= WPID=
-cleanup() { for p in $WPID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "dashboard.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
+tmpdir dashboard
 fail() { echo "FAIL: $*"; for f in "$T"/data/runs/*/engine.log; do [ -f "$f" ] && { echo "== $f"; tail -15 "$f"; }; done; exit 1; }
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
 until_completed() { # until_completed RUN_ID: until the run is completed (a deadline of 240 s)
     end=$(( $(date +%s) + 240 ))
     while :; do
@@ -24,20 +21,13 @@ until_completed() { # until_completed RUN_ID: until the run is completed (a dead
         sleep 0.5
     done
 }
-mkfifo "$T/sim" "$T/web"
-"$SIM" --port 0 --latency-ms 1000 --print-tests >"$T/sim" 2>"$T/sim.err" &
-SPID=$!
-exec 3<"$T/sim"
-IFS= read -r line <&3
+start_sim --latency-ms 1000 --print-tests
 IFS= read -r tline <&3
-export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 OO_PIPELINE=1
+export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 OO_PIPELINE=1
 export OO_DATA_DIR="$T/data" OO_DB_PATH="$T/oo.db" HOME="$T"
 cd "$T" || exit 1
-"$BIN" serve --port 0 >"$T/web" 2>"$T/web.err" &
-WPID=$!
-exec 4<"$T/web"
-IFS= read -r W <&4
-W=${W%/}
+start_listening web 4 "$BIN" serve --port 0
+WPID=$LAST_PID W=$U U=$OO_BASE_URL
 case "$W" in http://127.0.0.1:*) ;; *) fail "serve printed [$W]" ;; esac
 
 field() { sed -n "s/.*\"$2\":\\([^,}]*\\).*/\\1/p" "$1" | head -1 | tr -d '"'; }
@@ -65,11 +55,7 @@ control() { # control ID ACTION: POST /api/runs/ID/ACTION, 200 expected
     [ "$code" = 200 ] || fail "POST /api/runs/$1/$2: $code $(cat "$T/control.json")"
 }
 compare() { # compare ID NAME [allow-reruns]: the run's results against oo-sim's backtests
-    C "$OO_BASE_URL/__sim/backtests" >"$T/sim.json"
-    sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
-        r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
-        FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = $1 ORDER BY t.seq" >"$T/db.json"
-    "$BIN" lua "$HERE/compare.lua" "$T/sim.json" "$T/db.json" "$2" $3 || fail "$2: the results differ from oo-sim's"
+    compare_sim "$2" "LEFT JOIN" "WHERE t.run_id = $1" $3 || fail "$2: the results differ from oo-sim's"
 }
 
 # --- where to watch: a run in a terminal names the dashboard serving its database -------------

@@ -5,24 +5,13 @@
 # its own log (/__sim/backtests), not from the engine. usage: delta_apply.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
-[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: delta_apply.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "delta_apply.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
 command -v jq >/dev/null || { echo "delta_apply: jq is needed (dev.sh installs it)"; exit 1; }
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/delta_apply.XXXXXX")
-SPID=
-FAIL=0
-cleanup() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
-
-mkfifo "$T/sim"
-"$SIM" --port 0 >"$T/sim" 2>"$T/sim.err" &
-SPID=$!
-exec 3<"$T/sim"
-IFS= read -r line <&3
-U=${line%/}
-IC=$(C "$U/__sim/tests" | jq -r '.[] | select(.name | test("Iron Condor")) | .url' | head -1)
+tmpdir delta_apply
+start_sim
+IC=$(sim_test_url "Iron Condor")
 [ -n "$IC" ] || { echo "FAIL: oo-sim has no iron condor test"; exit 1; }
 export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 HOME="$T" OO_DATA_DIR="$T/data"
 cd "$T" || exit 1

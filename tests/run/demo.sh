@@ -3,19 +3,19 @@
 # the example sweep and staged optimization on 2 browsers, results and best configurations.
 # The user's own password (here in ./.env) is never printed. usage: demo.sh OO_AUTOMATOR
 BIN=$1
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/demo.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "demo.sh OO_AUTOMATOR" "$BIN"
+tmpdir demo
 cd "$T" || exit 1
 printf 'OO_PASSWORD=Users0wnSecret\n' > .env
 HOME="$T" OO_DATA_DIR="$T/data" "$BIN" demo --exit --latency-ms 300 >"$T/out" 2>&1
 rc=$?
-fail=0
-[ "$rc" = 0 ] || { echo "FAIL: demo exited $rc"; fail=1; }
-[ "$(grep -c "Best configuration" "$T/out")" = 2 ] || { echo "FAIL: two runs with a best configuration expected"; fail=1; }
-grep -q "completed: 6 completed, 0 failed" "$T/out" || { echo "FAIL: the sweep did not complete its 6 tasks"; fail=1; }
-grep -q "completed: 8 completed, 0 failed" "$T/out" || { echo "FAIL: the staged run did not complete its 8 tasks"; fail=1; }
-grep -q "Users0wnSecret" "$T/out" && { echo "FAIL: the password was printed"; fail=1; }
-[ -f "$T/data/demo.db" ] || { echo "FAIL: the demo's runs are not in demo.db"; fail=1; }
-[ "$fail" = 0 ] || cat "$T/out"
-exit $fail
+[ "$rc" = 0 ] || bad "demo exited $rc"
+[ "$(grep -c "Best configuration" "$T/out")" = 2 ] || bad "two runs with a best configuration expected"
+grep -q "completed: 6 completed, 0 failed" "$T/out" || bad "the sweep did not complete its 6 tasks"
+grep -q "completed: 8 completed, 0 failed" "$T/out" || bad "the staged run did not complete its 8 tasks"
+grep -q "Users0wnSecret" "$T/out" && bad "the password was printed"
+[ -f "$T/data/demo.db" ] || bad "the demo's runs are not in demo.db"
+[ "$FAIL" = 0 ] || cat "$T/out"
+passed demo

@@ -10,24 +10,12 @@
 BIN=$1
 SIM=$2
 PART=${3:-all}
-HERE=$(cd "$(dirname "$0")" && pwd)
-[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: e2e.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/run_e2e.XXXXXX")
-PID=
-FAIL=0
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-
-mkfifo "$T/fifo"
-"$SIM" --port 0 >"$T/fifo" 2>"$T/sim.err" &
-PID=$!
-exec 3<"$T/fifo"
-IFS= read -r line <&3
-U=${line%/}
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
-TEST_URL=$(C "$U/__sim/tests" | tr '{' '\n' | sed -n 's/.*"url":"\([^"]*\)".*/\1/p' | head -1)
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "e2e.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
+tmpdir run_e2e
+start_sim
+TEST_URL=$(sim_test_url)
 [ -n "$TEST_URL" ] || { echo "no test URL from oo-sim"; exit 1; }
 
 export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo
@@ -57,11 +45,7 @@ run_one() { # run_one NAME ARGS... : runs (in a database of its own), then check
     id=$(sqlite3 "$OO_DB_PATH" "SELECT MAX(id) FROM runs")
     status=$(sqlite3 "$OO_DB_PATH" "SELECT status FROM runs WHERE id = $id")
     [ "$status" = completed ] || bad "$name: run $id is $status"
-    C "$U/__sim/backtests" >"$T/$name.sim.json"
-    sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
-        r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
-        FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = $id ORDER BY t.seq" >"$T/$name.db.json"
-    if ! "$BIN" lua "$HERE/compare.lua" "$T/$name.sim.json" "$T/$name.db.json" "$name"; then
+    if ! compare_sim "$name" "LEFT JOIN" "WHERE t.run_id = $id"; then
         bad "$name: the stored run does not match what oo-sim received"
     fi
     grep -q "Best configuration" "$T/$name.out" || bad "$name: no results table / best configuration printed"
@@ -199,11 +183,7 @@ fi
 [ "$(sqlite3 "$OO_DB_PATH" "SELECT status FROM runs WHERE id = $id")" = completed ] || bad "resume: run not completed"
 [ "$(sqlite3 "$OO_DB_PATH" "SELECT COUNT(*) FROM tasks t JOIN results r ON r.task_id = t.id WHERE t.run_id = $id")" = 13 ] \
     || bad "resume: not exactly one result for each of the 13 tasks"
-C "$U/__sim/backtests" >"$T/int.sim.json"
-sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
-    r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
-    FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = $id ORDER BY t.seq" >"$T/int.db.json"
-"$BIN" lua "$HERE/compare.lua" "$T/int.sim.json" "$T/int.db.json" interrupted allow-reruns \
+compare_sim interrupted "LEFT JOIN" "WHERE t.run_id = $id" allow-reruns \
     || bad "interrupted run: results do not match oo-sim"
 
 fi
@@ -264,14 +244,8 @@ plan() { sqlite3 "$1" "SELECT stage, json_extract(parameter_values, '\$.delta'),
     || bad "optimize: the resumed search planned other tasks: $(plan "$T/killed.db" | tr '\n' ' ') vs $(plan "$T/optimize.db" | tr '\n' ' ')"
 [ "$(grep '^Best configuration' "$T/resumed.out")" = "$(grep '^Best configuration' "$T/optimize.out")" ] && [ -n "$(grep '^Best' "$T/optimize.out")" ] \
     || bad "optimize: another answer after the resume: $(grep '^Best' "$T/resumed.out") vs $(grep '^Best' "$T/optimize.out")"
-C "$U/__sim/backtests" >"$T/killed.sim.json"
-sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
-    r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
-    FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = 1 ORDER BY t.seq" >"$T/killed.db.json"
-"$BIN" lua "$HERE/compare.lua" "$T/killed.sim.json" "$T/killed.db.json" killed allow-reruns \
+compare_sim killed "LEFT JOIN" "WHERE t.run_id = 1" allow-reruns \
     || bad "killed optimize: results do not match oo-sim"
 fi
 
-if [ "$FAIL" -eq 0 ]; then echo "run_e2e ($PART) passed"; exit 0; fi
-echo "run_e2e: $FAIL failures"
-exit 1
+passed "run_e2e ($PART)"

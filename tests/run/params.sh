@@ -6,24 +6,12 @@
 # the stored metrics equal to oo-sim's (compare.lua). usage: params.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
-HERE=$(cd "$(dirname "$0")" && pwd)
-[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: params.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/run_params.XXXXXX")
-PID=
-FAIL=0
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-
-mkfifo "$T/fifo"
-"$SIM" --port 0 >"$T/fifo" 2>"$T/sim.err" &
-PID=$!
-exec 3<"$T/fifo"
-IFS= read -r line <&3
-U=${line%/}
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
-IC=$(C "$U/__sim/tests" | tr '{' '\n' | grep '"name":"SPX Iron Condor' | sed -n 's/.*"url":"\([^"]*\)".*/\1/p')
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "params.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
+tmpdir run_params
+start_sim
+IC=$(sim_test_url '^SPX Iron Condor')
 [ -n "$IC" ] || { echo "no Iron Condor test in oo-sim"; exit 1; }
 
 export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo
@@ -38,11 +26,7 @@ run_one() { # run_one NAME CONFIG_JSON: a grid run of its own, then every task a
     if ! "$BIN" run --config "$T/$name.json" --browsers 1 --yes >"$T/$name.out" 2>"$T/$name.err"; then
         bad "$name: run exited non-zero"; cat "$T/$name.err"; return
     fi
-    C "$U/__sim/backtests" >"$T/$name.sim.json"
-    sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
-        r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
-        FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = (SELECT MAX(id) FROM runs) ORDER BY t.seq" >"$T/$name.db.json"
-    "$BIN" lua "$HERE/compare.lua" "$T/$name.sim.json" "$T/$name.db.json" "$name" \
+    compare_sim "$name" "LEFT JOIN" "WHERE t.run_id = (SELECT MAX(id) FROM runs)" \
         || bad "$name: the stored run does not match what oo-sim received"
     # timing baselines: every task stored the durations of its recordings' steps: the dialog's,
     # the run's and the trade log's; open_test.json's where it loaded the test (the first task:
@@ -70,6 +54,4 @@ run_one ic_all_nine "{\"test\": \"$IC\", \"name\": \"IC, all nine parameters\", 
   \"entry_sl_ratio\": {\"start\": 1.25, \"end\": 1.25, \"step\": 0.25},
   \"underlying_movement\": {\"start\": 1, \"end\": 1, \"step\": 0.5}}}"
 
-if [ "$FAIL" -eq 0 ]; then echo "run_params passed"; exit 0; fi
-echo "run_params: $FAIL failures"
-exit 1
+passed run_params

@@ -7,24 +7,15 @@
 # usage: private_files.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
-[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: private_files.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/private.XXXXXX")
-SPID= WPID=
-FAIL=0
-cleanup() { for p in $WPID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; [ -n "$KEEP" ] || rm -rf "$T"; }
-trap cleanup EXIT
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
-
-mkfifo "$T/sim"
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "private_files.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
+tmpdir private
+WPID=
 # every other backtest ends with OptionOmega's error toast (seeded: the same ones each time)
-"$SIM" --port 0 --print-tests --faults error=0.5 --seed 3 >"$T/sim" 2>"$T/sim.err" &
-SPID=$!
-exec 3<"$T/sim"
-IFS= read -r line <&3
+start_sim --print-tests --faults error=0.5 --seed 3
 IFS= read -r tline <&3
-export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_RATE_LIMIT=0 HOME="$T"
+export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_RATE_LIMIT=0 HOME="$T"
 unset OO_PASSWORD OO_DB_PATH
 cd "$T" || exit 1
 
@@ -98,6 +89,4 @@ OO_DATA_DIR="$O" "$BIN" pause --run-id 1 >/dev/null 2>&1
 [ "$(stat -c %a "$O")" = 700 ] || bad "an old data dir stayed $(stat -c %a "$O")"
 [ "$(stat -c %a "$O/oo_automator.db")" = 600 ] || bad "an old database stayed $(stat -c %a "$O/oo_automator.db")"
 
-if [ "$FAIL" -eq 0 ]; then echo "private_files passed"; exit 0; fi
-echo "private_files: $FAIL failures"
-exit 1
+passed private_files

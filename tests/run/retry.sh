@@ -9,34 +9,20 @@
 # Every result equals oo-sim's (compare.lua). usage: retry.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
-HERE=$(cd "$(dirname "$0")" && pwd)
-[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: retry.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/retry.XXXXXX")
-SPID= WPID=
-FAIL=0
-cleanup() { for p in $WPID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "retry.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
+tmpdir retry
 
-mkfifo "$T/sim" "$T/web"
-"$SIM" --port 0 --faults error=1 --fault-limit 12 --print-tests >"$T/sim" 2>"$T/sim.err" &
-SPID=$!
-exec 3<"$T/sim"
-IFS= read -r line <&3
+start_sim --faults error=1 --fault-limit 12 --print-tests
 IFS= read -r tline <&3
 TEST_URL=${tline%%	*}
-export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 OO_PIPELINE=1
+export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 OO_PIPELINE=1
 export OO_DATA_DIR="$T/data" OO_DB_PATH="$T/oo.db" HOME="$T" OO_RETRY_COOLDOWN=2
 cd "$T" || exit 1
 q() { sqlite3 "$OO_DB_PATH" "$1"; }
 compare() { # compare ID NAME: the run's results against oo-sim's backtests (its errors are faults)
-    C "$OO_BASE_URL/__sim/backtests" >"$T/sim.json"
-    sqlite3 -json "$OO_DB_PATH" "SELECT t.id AS task_id, t.status, t.stage, t.parameter_values AS task_values, \
-        r.metrics AS metrics, (SELECT COUNT(*) FROM trades WHERE result_id = r.id) AS trades \
-        FROM tasks t LEFT JOIN results r ON r.task_id = t.id WHERE t.run_id = $1 ORDER BY t.seq" >"$T/db.json"
-    "$BIN" lua "$HERE/compare.lua" "$T/sim.json" "$T/db.json" "$2" allow-reruns || bad "$2: the results differ from oo-sim's"
+    compare_sim "$2" "LEFT JOIN" "WHERE t.run_id = $1" allow-reruns || bad "$2: the results differ from oo-sim's"
 }
 
 # --- the automatic round --------------------------------------------------------------------
@@ -74,11 +60,8 @@ compare 2 "retry by hand"
 C -X POST "$OO_BASE_URL/__sim/reset" >/dev/null
 "$BIN" run --url "$TEST_URL" --param delta --start 30 --end 32 --step 2 --browsers 2 --yes >"$T/c.out" 2>"$T/c.err"
 [ "$(q "SELECT status FROM runs WHERE id = 3")" = failed ] || bad "run 3 is $(q "SELECT status FROM runs WHERE id = 3")"
-"$BIN" serve --port 0 >"$T/web" 2>"$T/web.err" &
-WPID=$!
-exec 4<"$T/web"
-IFS= read -r W <&4
-W=${W%/}
+start_listening web 4 "$BIN" serve --port 0
+WPID=$LAST_PID W=$U U=$OO_BASE_URL
 code=$(C -o "$T/retry.json" -w '%{http_code}' -X POST "$W/api/runs/3/retry")
 [ "$code" = 200 ] || bad "POST /api/runs/3/retry: $code $(cat "$T/retry.json")"
 end=$(( $(date +%s) + 240 ))
@@ -90,6 +73,4 @@ compare 3 "retry from the dashboard"
 code=$(C -o "$T/retry.json" -w '%{http_code}' -X POST "$W/api/runs/3/retry")
 [ "$code" = 409 ] && grep -q "no failed task" "$T/retry.json" || bad "a second retry: $code $(cat "$T/retry.json")"
 
-if [ "$FAIL" -eq 0 ]; then echo "retry: passing trouble ends complete (by itself, by retry, from the dashboard)"; exit 0; fi
-echo "retry: $FAIL failures"
-exit 1
+passed retry "(passing trouble ends complete: by itself, by retry, from the dashboard)"

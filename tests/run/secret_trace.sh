@@ -14,24 +14,16 @@ BIN=$1
 SIM=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: secret_trace.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "secret_trace.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
 command -v jq >/dev/null || { echo "secret_trace: jq is needed (dev.sh installs it)"; exit 1; }
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/secret.XXXXXX")
-SPID=
-FAIL=0
-cleanup() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
+tmpdir secret
 PW='Qz7k"pa\ss%41 x+y&<é-🔑'
 
-mkfifo "$T/sim"
-"$SIM" --port 0 --print-tests --password "$PW" >"$T/sim" 2>"$T/sim.err" &
-SPID=$!
-exec 3<"$T/sim"
-IFS= read -r line <&3
+start_sim --print-tests --password "$PW"
 IFS= read -r tline <&3
-export OO_BASE_URL=${line%/} OO_EMAIL=trader@example.com OO_RATE_LIMIT=0 HOME="$T" OO_DATA_DIR="$T/data"
+export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_RATE_LIMIT=0 HOME="$T" OO_DATA_DIR="$T/data"
 unset OO_PASSWORD OO_DB_PATH
 cd "$T" || exit 1
 
@@ -62,6 +54,4 @@ done
 leaks=$(grep -rl 'Qz7k' "$T/data" "$T/art1" "$T/art2" 2>/dev/null)
 [ -z "$leaks" ] || bad "the password is in $leaks"
 
-if [ "$FAIL" -eq 0 ]; then echo "secret_trace passed"; exit 0; fi
-echo "secret_trace: $FAIL failures"
-exit 1
+passed secret_trace

@@ -12,22 +12,12 @@
 # usage: stored.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
-[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: stored.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/stored.XXXXXX")
-PID=
-FAIL=0
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-
-mkfifo "$T/fifo"
-"$SIM" --port 0 --latency-ms 400 >"$T/fifo" 2>"$T/sim.err" &
-PID=$!
-exec 3<"$T/fifo"
-IFS= read -r line <&3
-U=${line%/}
-TEST_URL=$(curl -s --noproxy '*' --max-time 20 "$U/__sim/tests" | tr '{' '\n' | sed -n 's/.*"url":"\([^"]*\)".*/\1/p' | head -1)
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "stored.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
+tmpdir stored
+start_sim --latency-ms 400
+TEST_URL=$(sim_test_url)
 [ -n "$TEST_URL" ] || { echo "no test URL from oo-sim"; exit 1; }
 export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 OO_PIPELINE=1
 export OO_DATA_DIR="$T/data" HOME="$T"
@@ -165,6 +155,4 @@ case "$error" in *"optimize_by function failed"*failing.lua:*) ;; *) bad "failin
 case "$error" in *"no successful result"*) bad "failing: the error hides behind the stage: $error" ;; esac
 grep -q "failing.lua:" "$T/failing.err" || bad "failing: stderr lacks file:line: $(tail -2 "$T/failing.err")"
 
-if [ "$FAIL" -eq 0 ]; then echo "stored: passed"; exit 0; fi
-echo "stored: $FAIL failures"
-exit 1
+passed stored

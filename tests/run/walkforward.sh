@@ -8,24 +8,14 @@
 BIN=$1
 SIM=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
-[ -x "$BIN" ] && [ -x "$SIM" ] || { echo "usage: walkforward.sh OO_AUTOMATOR OO_SIM" >&2; exit 2; }
-mkdir -p "${OO_TEST_TMP:-/tmp}"
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/run_wf.XXXXXX")
-PID=
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "walkforward.sh OO_AUTOMATOR OO_SIM" "$BIN" "$SIM"
 RPID=
-FAIL=0
-cleanup() { [ -n "$RPID" ] && kill -KILL "$RPID" 2>/dev/null; [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-
-mkfifo "$T/fifo"
-"$SIM" --port 0 --latency-ms 50 >"$T/fifo" 2>"$T/sim.err" &
-PID=$!
-exec 3<"$T/fifo"
-IFS= read -r line <&3
-U=${line%/}
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
-TEST_URL=$(C "$U/__sim/tests" | tr '{' '\n' | sed -n 's/.*"url":"\([^"]*\)".*/\1/p' | head -1)
+before_cleanup() { [ -n "$RPID" ] && kill -KILL "$RPID" 2>/dev/null; }
+tmpdir run_wf
+start_sim --latency-ms 50
+TEST_URL=$(sim_test_url)
 [ -n "$TEST_URL" ] || { echo "no test URL from oo-sim"; exit 1; }
 export OO_BASE_URL="$U" OO_EMAIL=trader@example.com OO_PASSWORD=demo
 export OO_RATE_LIMIT=0 OO_DATA_DIR="$T/data" HOME="$T"

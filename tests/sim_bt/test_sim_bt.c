@@ -222,6 +222,14 @@ static void test_parse_errors(void)
         {"{\"legs\":[{}],\"entry\":{\"minRsi\":70,\"maxRsi\":30}}", "entry.minRsi: 70 is above maxRsi 30"},
         {"{\"legs\":[{\"value\":0}]}", "legs[0].value: a delta must be from 1 to 99"},
         {"{\"legs\":[{}],\"funds\":5}", "funds: expected an object"},
+        {"{\"legs\":[{}],\"entry\":{\"time\":\"09:31\",\"frequency\":\"yearly\"}}", "entry.time: entries are from 09:32 to 15:59"},
+        {"{\"legs\":[{}],\"entry\":{\"weekdays\":[0]}}", "entry.weekdays: expected weekdays 1 (Monday) to 5"},
+        {"{\"legs\":[{}],\"entry\":{\"weekdays\":3}}", "entry.weekdays: expected a list of weekdays"},
+        {"{\"legs\":[{}],\"exit\":{\"earlyExitTime\":\"16:01\"}}", "exit.earlyExitTime: expected a time from 09:30 to 16:00"},
+        {"{\"legs\":[{}],\"funds\":{\"maxOpenPositions\":1.5}}", "funds.maxOpenPositions: expected a whole number, found 1.5"},
+        {"{\"legs\":[{}],\"pl\":{\"stopLossUnit\":\"x\"}}", "pl.stopLossUnit: expected one of %, $, found \"x\""},
+        {"{\"legs\":[{}],\"misc\":{\"reEnterTrades\":1}}", "misc.reEnterTrades: expected true or false, found 1"},
+        {"{\"legs\":[{}],\"exit\":{\"useVix\":true,\"vix\":1}}", "exit.vix: unknown field"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[256] = "";
@@ -244,6 +252,30 @@ static void test_parse_errors(void)
     free(js); free(canon); free(canon2);
     bt_config_free(c);
     bt_config_free(c2);
+}
+
+/* Every field of a configuration with nothing but one default leg, in the canonical order:
+ * tests/sim_bt/defaults.json holds them: sim/CONFIG.md's example dialog field by field, but one
+ * sell-put leg at 16 delta and stopLoss 0 (none: a stop is opted into), written before the
+ * parser became table-driven and checked against it then. */
+static void test_canonical_defaults(void)
+{
+    char err[128] = "";
+    bt_config *c = bt_config_parse("{\"legs\":[{}]}", err, sizeof err);
+    REQUIRE(c != NULL);
+    char *canon = bt_config_json(c);
+    char *path = NULL;
+    REQUIRE(asprintf(&path, "%s/tests/sim_bt/defaults.json", getenv("OO_SOURCE_DIR")) > 0);
+    FILE *f = fopen(path, "r");
+    REQUIRE(f != NULL);
+    char want[4096] = "";
+    size_t n = fread(want, 1, sizeof want - 1, f);
+    fclose(f);
+    while (n && (want[n - 1] == '\n' || want[n - 1] == '\r')) want[--n] = '\0';
+    CHECK_STR(canon, want);
+    free(path);
+    free(canon);
+    bt_config_free(c);
 }
 
 static void test_parameters_move_results(void)
@@ -351,6 +383,7 @@ int main(void)
     REQUIRE(M != NULL);
     test_determinism_and_model();
     test_parse_errors();
+    test_canonical_defaults();
     test_parameters_move_results();
     test_saved_strategies();
     test_dates_honoured();

@@ -5,33 +5,17 @@
 # (through a fifo: the read blocks until the line is there).
 SIM=$1
 BTM=$2
-[ -x "$SIM" ] && [ -x "$BTM" ] || { echo "usage: run.sh OO_SIM BT_METRICS" >&2; exit 2; }
-T=$(mktemp -d "${OO_TEST_TMP:-/tmp}/sim_server.XXXXXX" 2>/dev/null || mktemp -d)
-PASS=0
-FAIL=0
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+. "$TESTS/lib.sh"
+need_exec "run.sh OO_SIM BT_METRICS" "$SIM" "$BTM"
+tmpdir sim_server
 PID=
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-check() { # check WHAT EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then ok; else bad "$1: expected [$2], got [$3]"; fi
-}
-between() { # between WHAT LO HI N
-    if [ "$4" -ge "$2" ] && [ "$4" -le "$3" ]; then ok; else bad "$1: $4 not in [$2, $3]"; fi
-}
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T"; }
-trap cleanup EXIT
-
-C() { curl -s --noproxy '*' --max-time 20 "$@"; }
 
 start() { # start ARGS... -> sets U (base URL without the slash) and PID
-    rm -f "$T/fifo" "$T/cookies"
-    mkfifo "$T/fifo"
-    "$SIM" --port 0 "$@" >"$T/fifo" 2>"$T/stderr" &
-    PID=$!
-    exec 3<"$T/fifo"
-    IFS= read -r line <&3
-    U=${line%/}
-    case "$U" in http://127.0.0.1:*) ok ;; *) bad "first stdout line is the URL, got [$line]"; exit 1 ;; esac
+    rm -f "$T/cookies"
+    start_listening sim 3 "$SIM" --port 0 "$@"
+    PID=$LAST_PID
+    case "$U" in http://127.0.0.1:*) ok ;; *) bad "first stdout line is the URL, got [$LINE]"; exit 1 ;; esac
 }
 stop() {
     kill -TERM "$PID"
@@ -59,6 +43,15 @@ check "bad flag: one line on stderr" 1 "$(wc -l <"$T/e")"
 grep -q -- '--help' "$T/e" && ok || bad "bad flag message has a usage hint: $(cat "$T/e")"
 "$SIM" --faults nope=0.5 >/dev/null 2>&1; check "unknown fault kind" 2 $?
 "$SIM" --faults slow=2 >/dev/null 2>&1; check "fault rate above 1" 2 $?
+"$SIM" --port=70000 >/dev/null 2>"$T/e"; check "port out of range" 2 $?
+grep -q 'expected 0 to 65535, found "70000"' "$T/e" && ok || bad "port message: $(cat "$T/e")"
+"$SIM" --seed >/dev/null 2>"$T/e"; check "flag without its value" 2 $?
+grep -q -- '--seed needs a value' "$T/e" && ok || bad "missing value message: $(cat "$T/e")"
+"$SIM" --ui-variant 3 >/dev/null 2>&1; check "ui variant 3" 2 $?
+"$SIM" --host example.org --port 0 >/dev/null 2>"$T/e"; check "host not an IPv4 address" 2 $?
+grep -q '"example.org" is not an IPv4 address' "$T/e" && ok || bad "host message: $(cat "$T/e")"
+"$SIM" --help >"$T/o" 2>&1; check "--help exit status" 0 $?
+grep -q '^usage: oo-sim' "$T/o" && ok || bad "--help prints the usage: $(head -2 "$T/o")"
 
 # ---- pages, login, sessions ---------------------------------------------------------------
 start
@@ -299,5 +292,4 @@ check "other requests answer while a backtest waits" 200 "$(code -b "$T/cookies"
 check "done after the latency" done "$(wait_done "$b")"
 stop
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+summary

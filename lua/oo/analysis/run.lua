@@ -214,14 +214,9 @@ local function lists(out, rows, rob, avoid, evaluation, models)
   end
 end
 
-function M.analyze(input, opts)
-  opts = opts or {}
-  local goal_name = opts.goal or M.defaults.goal
-  local goal = goals.goals[goal_name]
-  if not goal then
-    errors.raise("usage", "unknown goal %q (goals: %s)", tostring(goal_name), table.concat(goals.names, ", "))
-  end
-  local run, rows = input.run or {}, input.rows or {}
+-- The analysis' frame: the run, the goal and its settings, every goal's name, the robustness
+-- settings; notes, recommendations and the rest are added to it.
+local function new_analysis(run, rows, goal_name, goal, opts)
   local out = { run_id = run.id, mode = run.mode, status = run.status, goal = goal_name, goal_label = goal.label,
                 goal_definition = goal.definition, goal_settings = goals.settings(goal_name, opts),
                 configurations = #rows, notes = {}, goals = {} }
@@ -231,6 +226,37 @@ function M.analyze(input, opts)
   end
   out.robustness_settings = { metric = robustness_metric(run, opts),
                               fragile_loss = opts.fragile_loss or robustness.defaults.fragile_loss }
+  return out
+end
+
+-- The recommended configuration's permutation test, added to the significance section.
+local function add_permutation(sig, rec, daily, nrows, opts)
+  local p = significance.permutation(daily[rec.index], opts)
+  if not p then return end
+  sig.permutation_p_value = p
+  sig.chosen = { values = rec.values, result_id = rec.result_id }
+  sig.text = sig.text .. significance.permutation_text(p, nrows, M.values_text(rec.values))
+end
+
+-- A note when the configurations cover different dates (their figures compare other periods).
+local function note_periods(out, rows)
+  local periods = {}
+  for _, r in ipairs(rows) do if r.values and r.values.dates ~= nil then periods[tostring(r.values.dates)] = true end end
+  if next(periods) and next(periods, next(periods)) then
+    out.notes[#out.notes + 1] = "the configurations cover different dates: their CAGR, drawdowns and daily P/L compare "
+      .. "different periods, so rank them with care (a walk-forward's own report is below when there is one)"
+  end
+end
+
+function M.analyze(input, opts)
+  opts = opts or {}
+  local goal_name = opts.goal or M.defaults.goal
+  local goal = goals.goals[goal_name]
+  if not goal then
+    errors.raise("usage", "unknown goal %q (goals: %s)", tostring(goal_name), table.concat(goals.names, ", "))
+  end
+  local run, rows = input.run or {}, input.rows or {}
+  local out = new_analysis(run, rows, goal_name, goal, opts)
   local rob = robustness.analyze(rows, out.robustness_settings)
   local daily, recon = daily_of(rows, input.trades)
   local sig, models
@@ -252,25 +278,13 @@ function M.analyze(input, opts)
     out.notes[#out.notes + 1] = string.format("passed over %s (score %.1f): %s", M.values_text(rows[i].values),
       evaluation[i].score, table.concat(avoid[i] or {}, "; "))
   end
-  if sig and models and recs[1] then
-    local p = significance.permutation(daily[recs[1].index], opts)
-    if p then
-      sig.permutation_p_value = p
-      sig.chosen = { values = recs[1].values, result_id = recs[1].result_id }
-      sig.text = sig.text .. significance.permutation_text(p, #rows, M.values_text(recs[1].values))
-    end
-  end
+  if sig and models and recs[1] then add_permutation(sig, recs[1], daily, #rows, opts) end
   out.significance = sig
   lists(out, rows, rob, avoid, evaluation, models)
   for i, pt in ipairs(out.points) do pt.reconciles = recon[i] and recon[i].ok end
   for _, rec in ipairs(out.recommendations) do rec.index = nil end
   if #rows == 0 then out.notes[#out.notes + 1] = "no completed results yet: nothing to recommend" end
-  local periods = {}
-  for _, r in ipairs(rows) do if r.values and r.values.dates ~= nil then periods[tostring(r.values.dates)] = true end end
-  if next(periods) and next(periods, next(periods)) then
-    out.notes[#out.notes + 1] = "the configurations cover different dates: their CAGR, drawdowns and daily P/L compare "
-      .. "different periods, so rank them with care (a walk-forward's own report is below when there is one)"
-  end
+  note_periods(out, rows)
   local mod = M.mode_module(run.mode)
   if mod then
     out[run.mode] = mod.section({ run = run, rows = rows, analysis = out, trades = input.full_trades or input.trades,
