@@ -200,6 +200,7 @@ static int open_listener(sim_opts *o, struct sockaddr_in *addr, int *rc)
     if (fd < 0 || bind(fd, (struct sockaddr *)addr, sizeof *addr) != 0 || listen(fd, 128) != 0 ||
         getsockname(fd, (struct sockaddr *)addr, &alen) != 0) {
         fprintf(stderr, "oo-sim: cannot listen on %s:%d: %s\n", o->host, o->port, strerror(errno));
+        if (fd >= 0) close(fd);
         *rc = 1;
         return -1;
     }
@@ -314,15 +315,18 @@ int main(int argc, char **argv)
     if (err[0]) fprintf(stderr, "oo-sim: warning: %s\n", err);
     struct sockaddr_in addr;
     int fd = open_listener(&s.opt, &addr, &rc);
-    if (fd < 0) return rc;
-    server srv;
-    if (server_start(&srv, &s, fd) != 0) return 1;
-    print_banner(&s, ntohs(addr.sin_port));
-    while (!g_stop && h2o_evloop_run(srv.loop, INT32_MAX) == 0) {}
-    server_stop(&srv, &s);
+    if (fd >= 0) {
+        server srv;
+        if (server_start(&srv, &s, fd) != 0) return 1;
+        print_banner(&s, ntohs(addr.sin_port));
+        while (!g_stop && h2o_evloop_run(srv.loop, INT32_MAX) == 0) {}
+        server_stop(&srv, &s);
+        rc = 0;
+    }
+    /* a --host that is no address, or a port it cannot listen on, frees what it loaded too */
     sim_state_free(&s);
     free(s.opt.ui_dir);
     free(s.opt.vendor_dir);
     free(s.opt.strategies_dir);
-    return 0;
+    return rc;
 }
