@@ -63,15 +63,25 @@ int cli_cmd_pause(const cli_cmd *cmd, cli_args *a)
     return rc;
 }
 
+/* resume and retry: --run-id and the session (browsers, headless, cache, waiting) to execute the
+ * run in. -1 with *id and *s ready, or the exit status of a usage error or a failed open. */
+static int open_for_run(cli_args *a, long *id, cli_session *s)
+{
+    long browsers = 0;
+    if ((*id = run_id_of(a)) < 0) return 2;
+    if (cli_get_int(a, "browsers", 1, 8, &browsers) < 0) return 2;
+    int rc = cli_session_open(s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"), cli_has(a, "no-wait"));
+    return rc != 0 ? rc : -1;
+}
+
 int cli_cmd_retry(const cli_cmd *cmd, cli_args *a)
 {
     (void)cmd;
-    long id = run_id_of(a), browsers = 0;
-    if (id < 0) return 2;
-    if (cli_get_int(a, "browsers", 1, 8, &browsers) < 0) return 2;
+    long id;
     cli_session s;
-    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"), cli_has(a, "no-wait"));
-    if (rc != 0) return rc;
+    int rc = open_for_run(a, &id, &s);
+    if (rc >= 0) return rc;
+    rc = 0;
     oo_err err = {0};
     int n = run_retry_failed(s.st, id, &err);
     if (n < 0) rc = cli_fail("%s", err.msg);
@@ -87,12 +97,11 @@ int cli_cmd_retry(const cli_cmd *cmd, cli_args *a)
 int cli_cmd_resume(const cli_cmd *cmd, cli_args *a)
 {
     (void)cmd;
-    long id = run_id_of(a), browsers = 0;
-    if (id < 0) return 2;
-    if (cli_get_int(a, "browsers", 1, 8, &browsers) < 0) return 2;
+    long id;
     cli_session s;
-    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"), cli_has(a, "no-wait"));
-    if (rc != 0) return rc;
+    int rc = open_for_run(a, &id, &s);
+    if (rc >= 0) return rc;
+    rc = 0;
     oo_err err = {0};
     cJSON *run = store_run_get(s.st, id, &err);
     const char *st = run ? cJSON_GetStringValue(cJSON_GetObjectItem(run, "status")) : NULL;
