@@ -178,7 +178,9 @@ bt_datestr bt_date_str(int days)
     bt_datestr r;
     int y, mo, d;
     bt_civil_from_days(days, &y, &mo, &d);
-    snprintf(r.s, sizeof r.s, "%04d-%02d-%02d", y, mo, d);
+    /* y, mo, d are in range for any date the market holds; the modulos say so to the compiler,
+     * whose format-truncation check (a Release build) cannot see it */
+    snprintf(r.s, sizeof r.s, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)mo % 100u, (unsigned)d % 100u);
     return r;
 }
 
