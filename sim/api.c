@@ -364,6 +364,7 @@ static int on_sim(h2o_handler_t *self, h2o_req_t *req)
             sim_backtest_settle(b);
             cJSON *o = backtest_status(b);
             cJSON_AddStringToObject(o, "receivedAt", b->received_at);
+            if (b->over_at[0]) cJSON_AddStringToObject(o, "overAt", b->over_at);
             cJSON_AddItemToObject(o, "config", cJSON_Duplicate(b->config, 1));
             if (b->fault) cJSON_AddStringToObject(o, "fault", b->fault);
             if (b->computed && b->result_json) {

@@ -44,6 +44,7 @@ typedef struct sim_backtest {
     char test_id[16];
     int64_t received_ms;
     char received_at[32];       /* wall clock, ISO 8601 with milliseconds */
+    char over_at[32];           /* when it stopped running (done, error, lost); "" while it runs */
     cJSON *config;              /* canonical */
     char *status;               /* running | done | error | lost | rejected */
     char *error;

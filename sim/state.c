@@ -286,9 +286,22 @@ void sim_state_wait_idle(sim_state *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* The wall clock now, ISO 8601 with milliseconds, into out[32]. */
+static void wall_stamp(char *out)
+{
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    char stamp[24];
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 32, "%s.%03dZ", stamp, (int)(now.tv_nsec / 1000000));
+}
+
 void sim_backtest_settle(sim_backtest *b)
 {
     if (strcmp(b->status, "running") || !b->computed || !b->latency_over) return;
+    wall_stamp(b->over_at);
     free(b->status);
     if (b->fault && !strcmp(b->fault, "error")) {
         b->status = strdup("error");
@@ -310,13 +323,7 @@ sim_backtest *sim_backtest_start(sim_state *s, const sim_test *t, bt_config *cfg
     b->n = s->nbt + 1;
     snprintf(b->test_id, sizeof b->test_id, "%s", t->id);
     b->received_ms = sim_now_ms();
-    struct timespec now;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &tm);
-    char stamp[24];
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(b->received_at, sizeof b->received_at, "%s.%03dZ", stamp, (int)(now.tv_nsec / 1000000));
+    wall_stamp(b->received_at);
     char *canon = bt_config_json(cfg);
     b->config = cJSON_Parse(canon);
     free(canon);

@@ -46,6 +46,14 @@ end
 -- has as many); the rows are still built, the tab and its Download link are untouched.
 M.unpainted_css = "table:has(> tbody > tr:nth-child(20)) { display: none !important; }"
 
+-- What OptionOmega shows while a backtest runs: after Run its "Running Backtest" popup stays
+-- until the backtest is done (or failed), and run_backtest.json waits for it to go. Its going,
+-- when it was seen on screen first, is the site's own word that the backtest is over: the next
+-- tab of the browser may press Run then (oo.runner's gate), while this one reads its results.
+-- Selectors as the recordings write them; a recording that waits for none of them keeps the
+-- gate until the results are on screen.
+M.backtest_busy = { "text/Running Backtest" }
+
 -- Is url a test page of this site (".../test/<id>")? Returns the id.
 function M.test_id(url)
   return type(url) == "string" and url:match("^https?://[^/]+/test/([%w_-]+)/?$") or nil

@@ -209,11 +209,44 @@ M.outcome_js = [[
 })()
 ]]
 
+-- The step of recording `rec` that waits for the site's busy indicator (site.backtest_busy) to
+-- go: its 0-based index, or nil when the recording has none.
+function M.busy_step(rec)
+  local busy = {}
+  for _, sel in ipairs(site.backtest_busy) do busy[sel] = true end
+  for _, st in ipairs(rec:steps()) do
+    if st.type == "waitForElement" and st.visible == false then
+      for _, alt in ipairs(st.selectors or {}) do
+        if busy[alt[#alt]] then return st.index end
+      end
+    end
+  end
+end
+
+-- Replays run_backtest.json up to its last step; over() is called as soon as the site says the
+-- backtest is over: its busy indicator, seen on screen once Run was pressed, has gone. When the
+-- recording waits for no busy indicator, or it was not on screen (it came and went at once, or
+-- this site shows none), over() is not called: the caller waits for the results instead.
+local function play_until_over(page, env, learn, over)
+  local rec = load_recording("run_backtest.json")
+  local n = #rec
+  local b = over and M.busy_step(rec)
+  if not b or b >= n - 1 then
+    play(page, "run_backtest.json", { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 }, learn)
+    return
+  end
+  play(page, "run_backtest.json", { vars = env.vars, timeout = M.timeouts.backtest, to = b }, learn)
+  local shown = page:query({ selectors = rec:steps()[b + 1].selectors }).visible
+  play(page, "run_backtest.json", { vars = env.vars, timeout = M.timeouts.backtest, from = b, to = n - 1 }, learn)
+  if shown then over() end
+end
+
 -- Replays run_backtest.json, but instead of its last step (the wait for the results) waits
 -- for the results or an error, so an error ends the attempt at once, not after 5 minutes.
-function M.run_backtest(page, env, learn)
+-- over(): see play_until_over (nil: not wanted).
+function M.run_backtest(page, env, learn, over)
   local n = #load_recording("run_backtest.json")
-  play(page, "run_backtest.json", { vars = env.vars, timeout = M.timeouts.backtest, to = n - 1 }, learn)
+  play_until_over(page, env, learn, over)
   local outcome = page:wait_for_expression(M.outcome_js, { timeout = M.timeouts.backtest })
   if type(outcome) == "string" and outcome:sub(1, 6) == "error:" then
     error(M.answer_error(outcome:sub(7)), 0)
@@ -367,7 +400,8 @@ end
 
 -- Presses Run and waits for the results. One backtest at a time per browser: a pipelined worker
 -- has prepared this task in one tab while the other tab's backtest ran, and presses Run the
--- moment that one is over (the gate). Returns the awaited API answer with the results.
+-- moment the site says that one is over (the gate: its busy indicator gone, else its results on
+-- screen or its error). Returns the awaited API answer with the results.
 local function press_run(page, ctx, learn, phase)
   local gate = ctx.gate
   if gate and not gate.acquire() then error(M.STOPPED, 0) end
@@ -377,7 +411,9 @@ local function press_run(page, ctx, learn, phase)
     if ctx.pace then ctx.pace() end
     -- the page's own API answer with the results, when the site shows it on the network
     answer = page:expect_response("*/results", { timeout = M.timeouts.backtest })
-    M.run_backtest(page, ctx.env, learn)
+    -- the gate opens as soon as the site says this backtest is over, not once its results are
+    -- read: the other tab's Run goes while this one's results page renders
+    M.run_backtest(page, ctx.env, learn, gate and gate.release)
   end)
   if gate then gate.release() end
   if not okr then error(errr, 0) end

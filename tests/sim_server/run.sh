@@ -116,6 +116,8 @@ C "$U/__sim/backtests" >"$T/log"
 check "__sim metrics == bt_run" "$(jq -cS .metrics "$T/direct")" "$(jq -cS '.[0].metrics' "$T/log")"
 check "__sim entry" "$BT $ID done" "$(jq -r '.[0] | "\(.id) \(.testId) \(.status)"' "$T/log")"
 jq -e '.[0].receivedAt and .[0].config.legs' "$T/log" >/dev/null && ok || bad "__sim entry has receivedAt and config"
+# overAt: when it stopped running (the gate test's overlaps are read from it), not before it began
+jq -e '.[0].overAt >= .[0].receivedAt' "$T/log" >/dev/null && ok || bad "__sim entry has overAt, not before receivedAt: $(jq -c '.[0] | [.receivedAt, .overAt]' "$T/log")"
 check "trades rows == metrics.trades" "$(jq .metrics.trades "$T/results")" "$(C -b "$T/cookies" "$U/api/backtests/$BT/trades" | jq length)"
 C -b "$T/cookies" -D "$T/h" -o "$T/csv" "$U/api/backtests/$BT/tradelog.csv"
 FN=$(printf '%s' "$NAME" | tr ' /' '--')
@@ -288,8 +290,14 @@ login >/dev/null
 b=$(C -b "$T/cookies" --data-binary @"$T/config" "$U/api/tests/$ID/backtests" | jq -r .id)
 t0=$(date +%s%N)
 check "still running under latency" running "$(C -b "$T/cookies" "$U/api/backtests/$b" | jq -r .status)"
+check "no overAt while it runs" null "$(C "$U/__sim/backtests" | jq -r '.[0].overAt')"
 check "other requests answer while a backtest waits" 200 "$(code -b "$T/cookies" "$U/api/tests")"
 check "done after the latency" done "$(wait_done "$b")"
+# overAt is when the latency ran out (the app's next poll sees done), not when it was asked: at
+# least 3 s after receivedAt (the stamps' seconds since midnight, to the millisecond)
+C "$U/__sim/backtests" >"$T/log"
+ran_ms=$(jq '.[0] | [.receivedAt, .overAt] | map(.[11:23] | split(":") | (.[0] | tonumber) * 3600000 + (.[1] | tonumber) * 60000 + (.[2] | tonumber) * 1000) | .[1] - .[0] | round' "$T/log")
+between "overAt - receivedAt under --latency-ms 3000 (ms)" 3000 60000 "$ran_ms"
 stop
 
 summary
