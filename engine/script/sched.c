@@ -107,6 +107,9 @@ static void finished(lua_State *co, int status)
         lua_pop(co, 2);
     }
     if (--s->live <= 0) s->idle = 1;
+    /* the driver looks at idle and first_error between loop turns: this turn ends now, not when
+     * the next timer is due or its whole timeout has passed (a run's end waited up to 1 s) */
+    if ((s->idle || s->first_error) && s->loop) cdp_loop_wake(s->loop);
 }
 
 void sched_closing(lua_State *L) { get(L)->closing = 1; }
