@@ -317,7 +317,8 @@
   }
   const contains = (a, b) => { for (let n = b; n; n = n.parentNode || n.host) if (n === a) return true; return false }
 
-  // ---- waiting: at once on a DOM mutation, else every 50 ms (an action: every animation frame) --
+  // ---- waiting: at once on a DOM mutation, else every 50 ms, less often as a wait goes on (an
+  // action: every animation frame) --
   // Animation frames seen by the actions' waits: "stable" means the same box in two different frames.
   let frameNo = 0
   const endless = a => { try { const t = a.effect && a.effect.getComputedTiming(); return !!t && t.endTime === Infinity } catch (e) { return false } }
@@ -356,12 +357,19 @@
         still()
       }
       // An action's short wait for a stable box checks every animation frame (everyFrame). Any
-      // other wait checks at once on a DOM change and every 50 ms besides, never asking for
+      // other wait checks at once on a DOM change and by a timer besides, never asking for
       // animation frames: a frame requested makes the renderer run style, layout and paint on
       // its main thread, 60 times a second for as long as the wait lasts (a whole backtest).
+      // The timer is for what changes without a DOM mutation (a transition's end, a layout):
+      // every 50 ms at first, then, as the wait goes on, less often, up to every 250 ms after a
+      // second. A long wait (a backtest) costs the renderer a check 4 times a second instead of
+      // 20 (a check of a text/ selector reads the whole page's text: on a results page that
+      // still holds a 500-row trade log, a tenth of a core at 20 a second).
+      const started = performance.now()
+      const every = () => Math.min(250, 50 + Math.max(0, performance.now() - started - 200) / 4)
       const next = everyFrame
         ? () => { if (!done) { raf = requestAnimationFrame(frame); clearTimeout(timer); timer = setTimeout(tick, 100) } }
-        : () => { if (!done) { clearTimeout(timer); timer = setTimeout(() => { tick(); next() }, 50) } }
+        : () => { if (!done) { clearTimeout(timer); timer = setTimeout(() => { tick(); next() }, every()) } }
       const frame = () => { frameNo++; tick(); next() }
       try { mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true }) } catch (e) {}
       // frameNo counts real animation frames only: the check made now is in the same frame as

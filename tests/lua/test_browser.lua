@@ -32,6 +32,15 @@ local function worker(name, n)
   local w = page:wait_for("#secret", { state = "visible", timeout = 3000 })
   check.eq(w.count, 1)
   check.eq(page:wait_for_expression("document.getElementById('secret').offsetHeight > 0"), true)
+  -- a long wait sees what changes without any DOM mutation (its timer checks less often as the
+  -- wait goes on, never stops): a value set 1.5 s later, an element shown by a style change
+  -- made through the CSSOM (no attribute or node changes)
+  page:eval("setTimeout(() => { window.__later = 'set' }, 1500); true")
+  check.eq(page:wait_for_expression("window.__later", { timeout = 20000 }), "set")
+  page:eval([[(() => { const s = document.createElement('style'); s.textContent = '#late-css { display: none }';
+    document.head.append(s); const d = document.createElement('div'); d.id = 'late-css'; d.textContent = 'late';
+    document.body.append(d); setTimeout(() => { s.sheet.cssRules[0].style.display = 'block' }, 1500); return true })()]])
+  check.eq(page:wait_for("#late-css", { state = "visible", timeout = 20000 }).count, 1)
   local ok, err = pcall(function() page:click("#never-there", { timeout = 300 }) end)
   check.ok(not ok, "a missing element is an error")
   check.ok(tostring(err):match("test_browser%.lua:%d+: no element was ready to click"), tostring(err))
