@@ -102,8 +102,8 @@ static const struct { const char *env, *what; } setting_help[] = {
     {"OO_PARAMETERS_PATH", "Folders (colon-separated) of your own parameter scripts."},
     {"OO_LUA_PATH", "Folders (colon-separated) of your own Lua modules and modes."},
     {"OO_RATE_LIMIT", "At most this many backtests a minute (default 10; 0 = no limit)."},
-    {"OO_PIPELINE", "Tabs each browser works with, 1 to 4, or auto (the default: 2 where the machine has "
-                    "a core to spare per tab)."},
+    {"OO_PIPELINE", "Tabs each browser works with, 1 to 4, or auto (the default: 2, one running a backtest "
+                    "while the other prepares the next, as long as the browsers are at most 1.5 a core; else 1)."},
     {"OO_BACKTEST_TIMEOUT", "Seconds one backtest may take, 5 to 3600 (default 300)."},
     {"OO_BLOCK_REQUESTS", "1 (the default): the run's browsers never fetch images, web fonts, media or the "
                           "analytics and chat hosts listed in lua/oo/site.lua; 0 loads everything."},

@@ -104,13 +104,16 @@ function M.gate(q)
 end
 
 -- How many tabs each browser works with (OO_PIPELINE): one runs a backtest while the others
--- get the next tasks ready. A tab at work takes about a core (OptionOmega's pages are heavy),
--- so `auto` pipelines only where the machine has a core for each tab and one to spare: on a
--- 2-core machine a second tab per browser only makes the first one wait for the CPU.
-function M.lanes(nworkers)
+-- get the next tasks ready. `auto`: two (one runs, one prepares) while the tabs in all are at
+-- most 3 a core (browsers <= 1.5 x cores: on 2 cores, up to 3 browsers), else one.
+-- A task costs about 0.35 CPU-s, most of it while the other tab only waits on the site, so the
+-- second tab takes a core only briefly. Measured on 2 cores (tests/bench/run_bench.sh, README):
+-- 2 tabs beat 1 for 1, 2 and 3 browsers at 0 ms, 1 s and 5 s a backtest; a third tab, or 2 tabs
+-- each for 4 browsers, lost to the CPU they take. cpus: the machine's (default config.cpus()).
+function M.lanes(nworkers, cpus)
   local config = require("config")
   local v = config.get("pipeline") or "auto"
-  if v == "auto" then return config.cpus() >= 2 * nworkers + 1 and 2 or 1 end
+  if v == "auto" then return nworkers <= 1.5 * (cpus or config.cpus()) and 2 or 1 end
   return tonumber(v) or 1
 end
 

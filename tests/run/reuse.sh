@@ -39,7 +39,8 @@ start_sim() { # start_sim [SIM FLAGS...]: a fresh oo-sim; sets U and TEST (the f
     TEST=$(C "$U/__sim/tests" | jq -r '.[0].url')
     export OO_BASE_URL="$U"
 }
-export OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 HOME="$T" OO_DATA_DIR="$T/data"
+# one tab a browser: its page loads are what is counted (a second tab logs in and loads its own)
+export OO_EMAIL=trader@example.com OO_PASSWORD=demo OO_RATE_LIMIT=0 HOME="$T" OO_DATA_DIR="$T/data" OO_PIPELINE=1
 cd "$T" || exit 1
 
 # The test's saved configuration, as oo-sim's own API gives it to a logged-in page.
