@@ -214,6 +214,29 @@
     return out
   }
   const innermost = els => els.filter(el => !els.some(o => o !== el && el.contains(o)))
+  // The elements under root (shadow roots included, in allDeep's order) whose text holds t
+  // (exact: is t). An element whose text does not hold t, whatever the case, has no descendant
+  // whose text does: its subtree is skipped, but for the shadow roots in it (their text is not
+  // its text). Reading every element's text on a page of thousands (a 500-row trade log) cost a
+  // wait for a text/ selector most of its check.
+  const NOT_TEXT = new Set(['SCRIPT', 'STYLE', 'HEAD', 'HTML'])
+  function withText(root, t, exact) {
+    const tl = t.toLowerCase(), out = []
+    const walk = r => {
+      const els = r.querySelectorAll('*')
+      for (let i = 0; i < els.length; i++) {
+        const el = els[i], text = norm(el.textContent), holds = text.toLowerCase().includes(tl)
+        if (holds && !NOT_TEXT.has(el.tagName) && (!exact || text === t)) out.push(el)
+        if (el.shadowRoot) walk(el.shadowRoot)
+        if (holds) continue
+        let j = i + 1
+        for (; j < els.length && el.contains(els[j]); j++) if (els[j].shadowRoot) walk(els[j].shadowRoot)
+        i = j - 1
+      }
+    }
+    walk(root)
+    return out
+  }
   function queryOne(root, sel) {
     sel = sel.trim()
     if (sel.startsWith('aria/')) {
@@ -227,10 +250,7 @@
     if (sel.startsWith('text/') || sel.startsWith('text=')) {
       let t = sel.slice(5), exact = false
       if (t[0] === '"' && t[t.length - 1] === '"') { exact = true; t = t.slice(1, -1) }
-      t = norm(t)
-      const hits = allDeep(root).filter(el => !['SCRIPT', 'STYLE', 'HEAD', 'HTML'].includes(el.tagName) &&
-        (exact ? norm(el.textContent) === t : norm(el.textContent).toLowerCase().includes(t.toLowerCase())))
-      return innermost(hits)
+      return innermost(withText(root, norm(t), exact))
     }
     if (sel.startsWith('xpath/') || sel.startsWith('xpath=') || sel.startsWith('//')) {
       const x = sel.startsWith('//') ? sel : sel.slice(6)

@@ -41,6 +41,22 @@ local function worker(name, n)
     document.head.append(s); const d = document.createElement('div'); d.id = 'late-css'; d.textContent = 'late';
     document.body.append(d); setTimeout(() => { s.sheet.cssRules[0].style.display = 'block' }, 1500); return true })()]])
   check.eq(page:wait_for("#late-css", { state = "visible", timeout = 20000 }).count, 1)
+  -- text/ selectors skip the subtrees whose text cannot hold theirs, never a shadow root in one:
+  -- a shadow root's text is not its host's, nor its host's ancestors'
+  page:eval([[(() => { const box = document.createElement('div'); box.id = 'text-box';
+    box.innerHTML = '<table><tbody>' + '<tr><td>row</td><td>cell</td></tr>'.repeat(300) + '</tbody></table>' +
+      '<section><p>nothing here</p><span id="host-a"></span></section><p id="plain">Plain Words <b>inside</b></p>';
+    document.body.append(box);
+    box.querySelector('#host-a').attachShadow({ mode: 'open' }).innerHTML = '<div><i>Deep words</i></div>';
+    return true })()]])
+  local function found(sel) local q = page:query(sel); return q.count, q.text end
+  check.eq(select(2, found("text/Deep words")), "Deep words", "in a shadow root under text that lacks it")
+  check.eq(found("text/deep WORDS"), 1, "any case")
+  check.eq(found('text/"Deep words"'), 1, "exact")
+  check.eq(found('text/"Deep"'), 0, "exact: the whole text")
+  check.eq(select(2, found("text/plain words")), "Plain Words inside", "the innermost element holding it")
+  check.eq(found("text/rowcellrow"), 1, "across elements: the innermost holding it all (the tbody)")
+  check.eq(found("text/nowhere at all"), 0)
   local ok, err = pcall(function() page:click("#never-there", { timeout = 300 }) end)
   check.ok(not ok, "a missing element is an error")
   check.ok(tostring(err):match("test_browser%.lua:%d+: no element was ready to click"), tostring(err))
