@@ -71,6 +71,12 @@ contains "$err" "past --end" "start past end"
 expect 2 "serve elsewhere needs a token" -- "$BIN" serve --host 0.0.0.0
 contains "$err" "--token" "serve token"
 expect 2 "lua missing file" -- "$BIN" lua /nonexistent.lua
+# an OO_HOME that holds no engine files: one line naming it and how to fix, no Lua search-path dump
+mkdir -p "$root/not-home"
+echo 'return { test = "https://optionomega.com/test/a", parameter = "delta", config = { start = 5, stop = 6, step = 1 } }' >"$root/home-spec.lua"
+OO_HOME=$root/not-home expect 1 "run with a wrong OO_HOME" -- "$BIN" run "$root/home-spec.lua" --yes
+one_line "$err" "wrong OO_HOME"; contains "$err" "OO_HOME is $root/not-home, which holds no lua/oo/init.lua" "wrong OO_HOME"
+lacks "$err" "package.preload" "wrong OO_HOME"
 
 # --- run: bad specs are caught before any browser starts, with what, where and how ----------
 bdb="$root/bad-input.db"
