@@ -163,7 +163,11 @@ function M.estimate(count, browsers, rows) return M.estimate_of(count, browsers,
 -- Checks everything a run needs that does not take a browser; returns the plan.
 function M.prepare(args)
   local spec, where, text, path = spec_from(args)
-  if spec == nil and args.script then return { imperative = true } end   -- it ran its runs itself
+  if spec == nil and args.script then   -- it ran its runs itself, or it forgot its `return`
+    local oo = package.loaded["oo"]
+    if type(oo) == "table" and (oo.runs_started or 0) > 0 then return { imperative = true } end
+    errors.raise("input", "%s: the script returned no spec and ran no run: end it with `return { test = URL, parameter = ..., config = {...} }` (see examples/), or run from it with require(\"oo\").run(spec)", args.script)
+  end
   M.apply_flags(spec, args)
   spec = spec_mod.prepare(spec, where)
   if args.name ~= nil then spec.name = spec_mod.check_name(args.name, "--name", "usage") end

@@ -15,6 +15,7 @@ local objective = require("oo.objective")
 local M = {}
 
 M.modes = require("oo.modes")
+M.runs_started = 0   -- oo.run calls in this process: a script that returns no spec must have made one
 M.values = require("oo.values")
 
 local function engine()
@@ -41,6 +42,7 @@ function M.run(spec, opts)
   opts = opts or {}
   if type(spec) ~= "table" then errors.raise("input", "oo.run: expected a spec table") end
   local runs = engine()
+  M.runs_started = M.runs_started + 1
   local cli = require("oo.cli")
   local plan = cli.prepare({ spec = spec, where = "oo.run", yes = true, browsers = opts.browsers })
   cli.ready()

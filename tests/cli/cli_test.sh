@@ -77,6 +77,10 @@ echo 'return { test = "https://optionomega.com/test/a", parameter = "delta", con
 OO_HOME=$root/not-home expect 1 "run with a wrong OO_HOME" -- "$BIN" run "$root/home-spec.lua" --yes
 one_line "$err" "wrong OO_HOME"; contains "$err" "OO_HOME is $root/not-home, which holds no lua/oo/init.lua" "wrong OO_HOME"
 lacks "$err" "package.preload" "wrong OO_HOME"
+# a run script that forgot its `return` (and ran no run itself) is told so, not taken for done
+echo 'local spec = { test = "https://optionomega.com/test/a", parameter = "delta", config = { start = 5, stop = 6, step = 1 } }' >"$root/no-return.lua"
+expect 1 "run script without a return" -- "$BIN" run "$root/no-return.lua" --yes
+one_line "$err" "no return"; contains "$err" "no-return.lua: the script returned no spec and ran no run" "no return"
 
 # --- run: bad specs are caught before any browser starts, with what, where and how ----------
 bdb="$root/bad-input.db"
