@@ -265,7 +265,18 @@ one_line "$err" "bad .env line"; contains "$err" "./.env:2" "bad line names file
 printf 'OO_BROWSRS=2\n' > .env
 expect 2 "unknown .env key" -- "$BIN" status
 contains "$err" "./.env:1: unknown setting OO_BROWSRS" "unknown key"
+# ./.env may hold other tools' settings; the engine's own config file holds only its own
+printf 'OTHER_TOOL=1\n' > .env
+expect 0 "a foreign key in ./.env is left alone" -- "$BIN" status
 rm -f .env
+mkdir -p "$HOME/.config/oo-automator"
+printf 'browsers = 3\n' > "$HOME/.config/oo-automator/config"
+expect 2 "a setting without its OO_ name in the config file" -- "$BIN" status
+one_line "$err" "bare name"; contains "$err" "config:1: \"browsers\" is no setting: write it OO_BROWSERS=value" "bare name"
+printf 'pizza=1\n' > "$HOME/.config/oo-automator/config"
+expect 2 "an unknown key in the config file" -- "$BIN" status
+contains "$err" "config:1: unknown setting pizza (known: OO_EMAIL" "unknown key in the config file"
+rm -f "$HOME/.config/oo-automator/config"
 expect 2 "bad env value" -- env OO_BROWSERS=lots "$BIN" status
 contains "$err" "OO_BROWSERS: browsers must be" "bad env value"
 expect 2 "bad lease" -- env OO_LEASE_MS=5 "$BIN" status
