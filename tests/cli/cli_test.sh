@@ -93,6 +93,26 @@ expect 1 "value out of bounds" -- "$BIN" --db "$bdb" run --url $T --param delta 
 contains "$err" "minimum" "out of bounds says which bound"
 expect 1 "not a test URL" -- "$BIN" --db "$bdb" run --url https://example.com/strategies --param delta --start 5 --end 10 --step 5
 contains "$err" "not an OptionOmega test URL" "not a test URL"
+# --dry-run: the plan and the estimate, and nothing started or stored (no database is created)
+ddb="$root/dry/none.db"; mkdir -p "$root/dry"
+expect 0 "dry run" -- "$BIN" --db "$ddb" run --url $T --param delta --start 5 --end 20 --step 5 --dry-run
+contains "$err" "sweep of delta: 4 values on 2 browsers" "dry run plan"; contains "$err" "estimate: " "dry run estimate"
+contains "$err" "dry run: nothing was started or stored" "dry run says so"
+[ -e "$ddb" ] && bad "a dry run created the database" || ok
+expect 0 "dry run, JSON" -- "$BIN" --json --db "$ddb" run --url $T --param delta --start 5 --end 20 --step 5 --dry-run
+[ "$(printf '%s' "$out" | jq -r '[.count, .mode, .dry_run] | @tsv')" = "$(printf '4\tsweep\ttrue')" ] && ok || bad "dry run JSON: $out"
+expect 1 "dry run of a bad spec" -- "$BIN" --db "$ddb" run --url $T --param delta --start 0 --end 20 --step 5 --dry-run
+contains "$err" "minimum" "a dry run checks the spec"
+cat >"$root/drives.lua" <<LUA
+local oo = require("oo")
+oo.run { test = "$T", parameter = "delta", config = { start = 10, stop = 30, step = 10 } }
+print("the script went past its first run")
+LUA
+expect 0 "dry run of a script that drives its runs" -- "$BIN" --db "$ddb" run "$root/drives.lua" --dry-run
+contains "$err" "sweep of delta: 3 values" "the script's first run is planned"
+lacks "$out" "went past" "the script stops at its first run"
+[ -e "$ddb" ] && bad "a dry run of a driving script created the database" || ok
+expect 2 "dry run without a spec" -- "$BIN" run --dry-run
 printf '{"test": "%s", "mode": "spiral", "parameter": "delta"}' "$T" > "$root/spiral.json"
 expect 1 "unknown mode" -- "$BIN" --db "$bdb" run --config "$root/spiral.json"
 contains "$err" 'unknown mode "spiral"' "unknown mode"
