@@ -113,6 +113,14 @@ contains "$err" "sweep of delta: 3 values" "the script's first run is planned"
 lacks "$out" "went past" "the script stops at its first run"
 [ -e "$ddb" ] && bad "a dry run of a driving script created the database" || ok
 expect 2 "dry run without a spec" -- "$BIN" run --dry-run
+# every example checks out as it ships (a dry run each: the spec, its mode, its size)
+for ex in "$TESTS"/../examples/*.lua; do
+  OO_TEST_URL=$T expect 0 "example $(basename "$ex")" -- "$BIN" --db "$ddb" run "$ex" --dry-run
+  contains "$err" "dry run: nothing was started or stored" "example $(basename "$ex")"
+done
+for m in sweep grid staged refine optimize halving walkforward; do
+  grep -l "mode = \"$m\"" "$TESTS"/../examples/*.lua >/dev/null && ok || bad "no example of mode $m in examples/"
+done
 printf '{"test": "%s", "mode": "spiral", "parameter": "delta"}' "$T" > "$root/spiral.json"
 expect 1 "unknown mode" -- "$BIN" --db "$bdb" run --config "$root/spiral.json"
 contains "$err" 'unknown mode "spiral"' "unknown mode"
