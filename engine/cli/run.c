@@ -118,8 +118,11 @@ static void summary(const cJSON *plan)
 
 /* --dry-run: the plan as it would run, and nothing started or stored. A script that drives its
  * runs itself (oo.run) stopped at its first run, whose plan is the one shown. */
-static int dry_run(const cJSON *plan)
+static int dry_run(cli_session *s, const cJSON *plan)
 {
+    oo_err err = {0};
+    cJSON *checked = cli_session_call(s, "dry_check", NULL, &err);   /* the recordings parse */
+    if (!checked) return cli_error_exit(&err);
     const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(plan, "plans"), 0);
     const cJSON *shown = first ? first : plan;
     if (oo_cfg()->json) {
@@ -133,6 +136,9 @@ static int dry_run(const cJSON *plan)
     if (first)
         fprintf(stderr, "the script runs its runs itself (oo.run): its first run is the one above; what it runs next "
                         "depends on that run's results, which a dry run does not make\n");
+    const char *note = cJSON_GetStringValue(cJSON_GetObjectItem(checked, "note"));
+    if (note && *note) fprintf(stderr, "note: %s\n", note);
+    cJSON_Delete(checked);
     fprintf(stderr, "dry run: nothing was started or stored\n");
     return 0;
 }
@@ -188,7 +194,7 @@ int cli_plan_and_run(cli_session *s, const cJSON *args, int interactive, long lo
     if (!plan) return cli_error_exit(&err);
     int rc = 0;
     if (cJSON_IsTrue(cJSON_GetObjectItem(args, "dry_run"))) {
-        rc = dry_run(plan);
+        rc = dry_run(s, plan);
     } else if (cJSON_IsTrue(cJSON_GetObjectItem(plan, "imperative"))) {
         rc = 0;                             /* the script ran its own runs */
     } else {

@@ -193,6 +193,16 @@ function M.prepare(args)
   }
 end
 
+-- run --dry-run: what ready() checks, the recordings raising as there, the credentials only said.
+function M.dry_check()
+  require("oo.task").check_recordings()
+  local config = require("config")
+  if not config.get("email") or not config.secret("password") then
+    return { note = "OptionOmega credentials are not set yet (OO_EMAIL, OO_PASSWORD): the run itself will need them" }
+  end
+  return { note = "" }
+end
+
 -- What a run needs before a browser starts that is not in its spec: the credentials and the
 -- recordings.
 function M.ready()

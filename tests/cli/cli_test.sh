@@ -113,6 +113,13 @@ contains "$err" "sweep of delta: 3 values" "the script's first run is planned"
 lacks "$out" "went past" "the script stops at its first run"
 [ -e "$ddb" ] && bad "a dry run of a driving script created the database" || ok
 expect 2 "dry run without a spec" -- "$BIN" run --dry-run
+# a dry run checks the recordings too, and only notes missing credentials
+mkdir -p "$root/dry-recs"; cp "$TESTS"/../recordings/*.json "$root/dry-recs/"
+echo '{"title": "x", "steps": [{"type": "teleport"}]}' >"$root/dry-recs/trade_log.json"
+OO_RECORDINGS=$root/dry-recs expect 1 "dry run with a broken recording" -- "$BIN" --db "$ddb" run --url $T --param delta --start 5 --end 20 --step 5 --dry-run
+contains "$err" "trade_log.json: steps[0].type: expected one of" "a dry run checks the recordings"
+OO_EMAIL= OO_PASSWORD= expect 0 "dry run without credentials" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$ddb" run --url $T --param delta --start 5 --end 20 --step 5 --dry-run
+contains "$err" "note: OptionOmega credentials are not set yet" "a dry run notes missing credentials"
 # every example checks out as it ships (a dry run each: the spec, its mode, its size)
 for ex in "$TESTS"/../examples/*.lua; do
   OO_TEST_URL=$T expect 0 "example $(basename "$ex")" -- "$BIN" --db "$ddb" run "$ex" --dry-run
