@@ -128,6 +128,13 @@ done
 for m in sweep grid staged refine optimize halving walkforward; do
   grep -l "mode = \"$m\"" "$TESTS"/../examples/*.lua >/dev/null && ok || bad "no example of mode $m in examples/"
 done
+# found by fuzzing specs: each was an internal Lua error ("bad argument", "table index is nil")
+printf '{"test": "%s", "mode": "sweep", "parameter": "delta", "config": "a"}' "$T" > "$root/cfg-string.json"
+expect 1 "a parameter's config that is no table" -- "$BIN" --db "$bdb" run --config "$root/cfg-string.json" --dry-run
+one_line "$err" "config no table"; contains "$err" 'delta: expected a table of its fields' "config no table"
+printf '{"test": "%s", "mode": "refine", "parameters": [{"config": {"start": 5, "stop": 45, "step": 1}}]}' "$T" > "$root/no-name.json"
+expect 1 "a grid entry without its name" -- "$BIN" --db "$bdb" run --config "$root/no-name.json" --dry-run
+one_line "$err" "no name"; contains "$err" 'refine: parameters[1]: name missing' "no name"
 printf '{"test": "%s", "mode": "spiral", "parameter": "delta"}' "$T" > "$root/spiral.json"
 expect 1 "unknown mode" -- "$BIN" --db "$bdb" run --config "$root/spiral.json"
 contains "$err" 'unknown mode "spiral"' "unknown mode"
