@@ -40,6 +40,7 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_BLOCK_REQUESTS] = {"OO_BLOCK_REQUESTS", "block_requests"},
     [OO_CFG_RETRY_COOLDOWN] = {"OO_RETRY_COOLDOWN", "retry_cooldown"},
     [OO_CFG_TOKEN] = {"OO_TOKEN", "token"},
+    [OO_CFG_OUTAGE_WAIT] = {"OO_OUTAGE_WAIT", "outage_wait"},
 };
 
 static int secret_key(int k) { return k == OO_CFG_PASSWORD || k == OO_CFG_TOKEN; }
@@ -52,7 +53,7 @@ static const oo_cfg_key settings_keys[] = {OO_CFG_EMAIL, OO_CFG_BROWSERS, OO_CFG
 static const struct { oo_cfg_key key; const char *value; } defaults[] = {
     {OO_CFG_BROWSERS, "2"}, {OO_CFG_HEADLESS, "1"}, {OO_CFG_PORT, "8000"}, {OO_CFG_RATE_LIMIT, "10"},
     {OO_CFG_PIPELINE, "auto"}, {OO_CFG_BACKTEST_TIMEOUT, "300"}, {OO_CFG_BLOCK_REQUESTS, "1"},
-    {OO_CFG_RETRY_COOLDOWN, "60"},
+    {OO_CFG_RETRY_COOLDOWN, "60"}, {OO_CFG_OUTAGE_WAIT, "30"},
 };
 
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
@@ -125,6 +126,10 @@ static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
     case OO_CFG_RETRY_COOLDOWN:
         if (parse_int(v, 0, 3600, &n) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: the retry cool-down must be seconds from 0 to 3600, found \"%s\"", where, v);
+        break;
+    case OO_CFG_OUTAGE_WAIT:
+        if (parse_int(v, 0, 1440, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: the outage wait must be minutes from 0 to 1440, found \"%s\"", where, v);
         break;
     case OO_CFG_LUA_MEMORY_MB:
         if (parse_int(v, 16, 65536, &n) != 0)
@@ -237,9 +242,26 @@ static int key_by_env(const char *name)
     return -1;
 }
 
-/* KEY=VALUE lines; "export " prefix, # comments, single or double quotes. Only OO_* keys are
- * read; an unknown OO_ key or a malformed line is an error naming file:line. */
-static int load_file(oo_config *c, const char *path, oo_err *err)
+/* A key load_file knows no setting by: an error for an OO_ name, and for any name in the
+ * engine's own config file (`own`); ignored in ./.env, which other tools' settings may share. */
+static int unknown_key(const char *where, const char *key, int own, oo_err *err)
+{
+    int oo = !strncmp(key, "OO_", 3);
+    if (!oo && !own) return 0;
+    for (int k = 0; !oo && k < OO_CFG_COUNT; k++)
+        if (!strcasecmp(key, keys[k].name) || !strcasecmp(key, keys[k].env + 3))
+            return oo_err_set(err, OO_E_INPUT, "%s: \"%.60s\" is no setting: write it %s=value", where, key, keys[k].env);
+    oo_buf known;
+    oo_buf_init(&known);
+    for (int i = 0; i < OO_CFG_COUNT; i++) oo_buf_printf(&known, "%s%s", i ? ", " : "", keys[i].env);
+    oo_err_set(err, OO_E_INPUT, "%s: unknown setting %.60s (known: %s)", where, key, known.data);
+    oo_buf_free(&known);
+    return -1;
+}
+
+/* KEY=VALUE lines; "export " prefix, # comments, single or double quotes. An unknown key
+ * (unknown_key) or a malformed line is an error naming file:line. */
+static int load_file(oo_config *c, const char *path, int own, oo_err *err)
 {
     if (!oo_file_exists(path)) return 0;
     char *text = oo_read_file(path, NULL, err);
@@ -280,15 +302,7 @@ static int load_file(oo_config *c, const char *path, oo_err *err)
                 if (hash) { *hash = '\0'; vl = strlen(val); while (vl && isspace((unsigned char)val[vl - 1])) val[--vl] = '\0'; }
             }
             int k = key_by_env(key);
-            if (k < 0 && !strncmp(key, "OO_", 3)) {
-                oo_buf known;
-                oo_buf_init(&known);
-                for (int i = 0; i < OO_CFG_COUNT; i++) oo_buf_printf(&known, "%s%s", i ? ", " : "", keys[i].env);
-                rc = oo_err_set(err, OO_E_INPUT, "%s: unknown setting %s (known: %s)", where, key, known.data);
-                oo_buf_free(&known);
-                break;
-            }
-            if (k >= 0) rc = set_checked(c, (oo_cfg_key)k, val, OO_SRC_FILE, where, err);
+            rc = k >= 0 ? set_checked(c, (oo_cfg_key)k, val, OO_SRC_FILE, where, err) : unknown_key(where, key, own, err);
         }
         if (!end) break;
         p = end + 1;
@@ -317,8 +331,8 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
 
     char *user_file = oo_asprintf("%s/.config/oo-automator/config", home);
     char *dot_env = oo_path_join(cwd, ".env");
-    int rc = load_file(c, user_file, err);
-    if (rc == 0) rc = load_file(c, dot_env, err);
+    int rc = load_file(c, user_file, 1, err);
+    if (rc == 0) rc = load_file(c, dot_env, 0, err);
     free(user_file);
     free(dot_env);
     if (rc != 0) return -1;
