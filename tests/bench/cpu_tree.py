@@ -202,7 +202,7 @@ def main():
         i1 = min([i for i, (t, _) in enumerate(samples) if t >= last] or [len(samples) - 1])
         for k in set(snaps[i1]) | set(snaps[i0]):
             tasks_by_kind[k] = snaps[i1].get(k, 0) - snaps[i0].get(k, 0)
-    res = {'rc': rc, 'tasks_by_kind': tasks_by_kind, 'wall_s': wall, 'cpu_s': total, 'counted_by': 'cgroup' if cg else '/proc',
+    res = {'rc': rc, 'tasks_by_kind': tasks_by_kind, 'wall_s': wall, 'started_at': t0, 'cpu_s': total, 'counted_by': 'cgroup' if cg else '/proc',
            'tasks': len(tasks), 'by_kind': by_kind, 'by_phase': by_phase, 'processes': len(procs)}
     if out_path:
         with open(out_path, 'w') as f:

@@ -10,7 +10,10 @@
 # Several builds (e.g. the starting commit's and this one's) are measured alternately, pass by
 # pass, in one sitting, BENCH_ROUNDS times (1): on a shared machine the load changes by the
 # minute, so each comparison is between neighbours in time. The load average is printed with
-# each figure. A benchmark: it prints figures and asserts nothing.
+# each figure. Each throughput figure is followed by where its overhead went, from oo-sim's log
+# of the backtests (overhead.py: the start, the hand-offs between backtests, the end), when that
+# oo-sim logs when each backtest was over (BENCH_SIM: the oo-sim to run, default the first
+# build's). A benchmark: it prints figures and asserts nothing.
 #   Usage: tests/bench/run_bench.sh [BUILD_DIR ...]        (default: ./build)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +29,7 @@ trap '[ -n "$simpid" ] && kill $simpid 2>/dev/null; wait 2>/dev/null; rm -rf "$w
 start_sim() { # start_sim LATENCY: one oo-sim (the first build's) for every build's passes
   [ -n "$simpid" ] && { kill $simpid 2>/dev/null; wait $simpid 2>/dev/null || true; }
   rm -f "$work/fifo"; mkfifo "$work/fifo"
-  "${builds[0]}/oo-sim" --port 0 --latency-ms "$1" --print-tests >"$work/fifo" 2>"$work/sim.err" &
+  "${BENCH_SIM:-${builds[0]}/oo-sim}" --port 0 --latency-ms "$1" --print-tests >"$work/fifo" 2>"$work/sim.err" &
   simpid=$!
   exec 3<"$work/fifo"
   IFS= read -r line <&3
@@ -63,7 +66,8 @@ measure() { # measure BUILD NAME TASKS BROWSERS: one run in a fresh database und
     "$b/oo-automator" -vv run "$work/$name.lua" --browsers "$br" --yes \
     || { echo "  $name: the run failed"; grep -v '^run ' "$work/$name.err" | tail -5; return 1; }
   local done
-  done=$(curl -s --noproxy '*' "$OO_BASE_URL/__sim/backtests" | jq '[.[] | select(.status == "done")] | length')
+  curl -s --noproxy '*' "$OO_BASE_URL/__sim/backtests" >"$work/$name.sim.json"
+  done=$(jq '[.[] | select(.status == "done")] | length' "$work/$name.sim.json")
   [ "$done" = "$n" ] || echo "  $name: oo-sim ran $done backtests for $n tasks"
 }
 
@@ -95,6 +99,7 @@ throughput_pass() { # throughput_pass BUILD LATENCY
     "tput  \($l): \($n) tasks, \($br) browsers, \($lat) ms a backtest (load \($load)): wall \(.wall_s | . * 10 | round / 10) s, ideal \($ideal) s, " +
     "efficiency \(100 * $ideal / .wall_s | . * 10 | round / 10)%; overhead \((.wall_s * $br / $n - $lat / 1000) * 1000 | round) ms a task; CPU \(.cpu_s / $n | f) s a task"' \
     "$work/$name.json"
+  python3 "$here/overhead.py" "$work/$name.json" "$work/$name.sim.json" "$browsers" "$lat"
 }
 
 echo "run_bench: builds ${builds[*]}; OO_PIPELINE=${OO_PIPELINE:-default}; $(nproc) cores; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
