@@ -54,6 +54,23 @@ int main(void)
     CHECK(pid > 0 && kill(pid, 0) == 0);
     cdp_browser_on_gone(b, on_gone, NULL);
 
+    /* the browser runs no WebUI renderer of its own (Chromium preloads its omnibox popups in
+     * every window, ~0.8 CPU-seconds as a replay starts): its only targets are pages */
+    reset(&w);
+    cdp_send(b, NULL, "Target.getTargets", NULL, 10000, on_done, &w);
+    REQUIRE(wait_for(&w, 15000) == 0);
+    CHECK_MSG(w.err.code == 0, "Target.getTargets: %s", w.err.msg);
+    cJSON *ti;
+    int ntargets = 0;
+    cJSON_ArrayForEach(ti, cJSON_GetObjectItem(w.value, "targetInfos")) {
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(ti, "type"));
+        const char *turl = cJSON_GetStringValue(cJSON_GetObjectItem(ti, "url"));
+        CHECK_MSG(type && strcmp(type, "browser_ui") && (!turl || strncmp(turl, "chrome://", 9)),
+                  "a target of Chromium's own: %s %s", type ? type : "?", turl ? turl : "?");
+        ntargets++;
+    }
+    CHECK(ntargets >= 1);
+
     /* two isolated contexts */
     reset(&w);
     cdp_context_new(b, on_ctx, &w);
