@@ -23,6 +23,56 @@ static cJSON *eval(cdp_page *p, const char *js)
     return w.value;
 }
 
+/* The helper's action point for a click on target: its answer (ok, x, y, frames waited). */
+static cJSON *action_point(cdp_page *p, const char *target_json)
+{
+    static waiter w;
+    reset(&w);
+    cJSON *t = cJSON_Parse(target_json), *o = cJSON_Parse("{\"action\": \"click\"}");
+    cdp_page_helper(p, "actionPoint", t, o, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "actionPoint %s: %s", target_json, w.err.msg);
+    cJSON_Delete(t);
+    cJSON_Delete(o);
+    return w.value;
+}
+
+/* A ready button beside a spinner (an endless rotation elsewhere: it moves nothing else) is
+ * clicked at once, no animation frame waited; beside an element whose height animates (layout:
+ * what follows it may shift) the click still waits for the same box in two frames. */
+static void test_click_beside_animations(cdp_page *p)
+{
+    eval(p, "(() => { const st = document.createElement('style'); st.id = 'anim-style';"
+            " st.textContent = '@keyframes t-spin{to{transform:rotate(360deg)}} @keyframes t-grow{from{height:4px}to{height:40px}}"
+            " .t-spin{width:20px;height:20px;border:2px solid #000;animation:t-spin .8s linear infinite}"
+            " .t-grow{width:20px;background:#000;animation:t-grow 1s linear infinite alternate}';"
+            " document.head.appendChild(st); const box = document.createElement('div'); box.id = 'anim-box';"
+            " box.style.cssText = 'position:fixed;top:0;left:300px;background:#fff;z-index:5';"
+            " box.innerHTML = '<button id=\"ready\">Ready</button><div class=\"t-spin\"></div><div id=\"grow-slot\"></div>';"
+            " document.body.appendChild(box);"
+            " document.getElementById('ready').onclick = () => window.readyClicks = (window.readyClicks || 0) + 1;"
+            " return document.getAnimations().length })()");
+    cJSON *v = action_point(p, "{\"selectors\": [\"#ready\"]}");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(v, "ok")));
+    CHECK_MSG(cJSON_GetNumberValue(cJSON_GetObjectItem(v, "frames")) == 0, "frames waited beside a spinner: %g",
+              cJSON_GetNumberValue(cJSON_GetObjectItem(v, "frames")));
+    waiter w = {0};
+    cJSON *ready = cJSON_Parse("{\"selectors\": [\"#ready\"]}");
+    cdp_page_click(p, ready, NULL, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "click beside a spinner: %s", w.err.msg);
+    CHECK_INT(cJSON_GetNumberValue(eval(p, "window.readyClicks")), 1);
+    reset(&w);
+    cJSON_Delete(ready);
+    eval(p, "document.getElementById('grow-slot').className = 't-grow';"
+            " document.getElementById('grow-slot').insertAdjacentHTML('beforebegin', '<button id=\"ready2\">Ready too</button>'); true");
+    v = action_point(p, "{\"selectors\": [\"#ready2\"]}");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(v, "ok")));
+    CHECK_MSG(cJSON_GetNumberValue(cJSON_GetObjectItem(v, "frames")) >= 1, "frames waited beside a layout animation: %g",
+              cJSON_GetNumberValue(cJSON_GetObjectItem(v, "frames")));
+    eval(p, "document.getElementById('anim-box').remove(); document.getElementById('anim-style').remove(); true");
+}
+
 static int popups_seen;
 static void on_popup(void *ud, cdp_page *page, const oo_err *err)
 {
@@ -174,6 +224,7 @@ int main(void)
     CHECK_MSG(w.err.code == 0, "shadow click: %s", w.err.msg);
     CHECK_INT(cJSON_GetNumberValue(eval(p, "window.shadowClicks")), 1);
     cJSON_Delete(shadow);
+    test_click_beside_animations(p);
 
     /* fill: text (typed, change fired), time, select */
     cJSON *name = cJSON_Parse("{\"selectors\": [\"aria/Your name\"]}");
