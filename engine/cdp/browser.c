@@ -327,6 +327,11 @@ int cdp_browser_launch(cdp_loop *loop, const cdp_launch_opts *opts, cdp_browser_
 
 /* ---- requests and events ------------------------------------------------------------------ */
 
+cdp_counts cdp_browser_counts(const cdp_browser *b)
+{
+    return (cdp_counts){.requests = b->next_id - 1, .awaited = b->answers_awaited};
+}
+
 static void pending_unlink(cdp_browser *b, cdp_pending *p)
 {
     if (p->prev) p->prev->next = p->next; else b->pending = p->next;
@@ -376,6 +381,7 @@ int64_t cdp_send(cdp_browser *b, const char *session_id, const char *method, cJS
         return -1;
     }
     int64_t id = b->next_id++;
+    if (cb) b->answers_awaited++;
     cdp_pending *p = oo_calloc(1, sizeof *p);
     p->id = id;
     snprintf(p->method, sizeof p->method, "%s", method);

@@ -73,6 +73,38 @@ static void test_click_beside_animations(cdp_page *p)
     eval(p, "document.getElementById('anim-box').remove(); document.getElementById('anim-style').remove(); true");
 }
 
+/* The round trips an action costs (cdp_browser_counts): a fill where nothing hears typing is
+ * one (the helper checks, focuses and types in one call), a click two (the helper's check, then
+ * the gesture's mouse events, of which only the last is waited for). */
+static void test_round_trips(cdp_browser *b, cdp_page *p)
+{
+    eval(p, "(() => { const box = document.createElement('div'); box.id = 'trips';"
+            " box.style.cssText = 'position:fixed;top:0;left:500px;background:#fff;z-index:5';"
+            " box.innerHTML = '<input id=\"trip-in\"><button id=\"trip-b\" onclick=\"window.tripClicks = (window.tripClicks || 0) + 1\">Go</button>';"
+            " document.body.appendChild(box); return true })()");
+    cJSON *in = cJSON_Parse("{\"selectors\": [\"#trip-in\"]}"), *btn = cJSON_Parse("{\"selectors\": [\"#trip-b\"]}");
+    waiter w = {0};
+    cdp_counts c0 = cdp_browser_counts(b);
+    cdp_page_fill(p, in, "typed", 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "fill: %s", w.err.msg);
+    cdp_counts c1 = cdp_browser_counts(b);
+    CHECK_INT(c1.awaited - c0.awaited, 1);
+    CHECK_INT(c1.requests - c0.requests, 1);
+    reset(&w);
+    cdp_page_click(p, btn, NULL, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "click: %s", w.err.msg);
+    cdp_counts c2 = cdp_browser_counts(b);
+    CHECK_INT(c2.awaited - c1.awaited, 2);
+    CHECK_INT(c2.requests - c1.requests, 4);     /* the check; move, press, release */
+    reset(&w);
+    CHECK_STR(cJSON_GetStringValue(eval(p, "document.getElementById('trip-in').value + '/' + window.tripClicks")), "typed/1");
+    eval(p, "document.getElementById('trips').remove(); true");
+    cJSON_Delete(in);
+    cJSON_Delete(btn);
+}
+
 static int popups_seen;
 static void on_popup(void *ud, cdp_page *page, const oo_err *err)
 {
@@ -225,6 +257,7 @@ int main(void)
     CHECK_INT(cJSON_GetNumberValue(eval(p, "window.shadowClicks")), 1);
     cJSON_Delete(shadow);
     test_click_beside_animations(p);
+    test_round_trips(b, p);
 
     /* fill: text (typed, change fired), time, select */
     cJSON *name = cJSON_Parse("{\"selectors\": [\"aria/Your name\"]}");
