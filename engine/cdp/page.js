@@ -589,20 +589,23 @@
     }, opts.timeoutMs)
   }
 
-  // The expression's first answer is awaited: one true at once answers at once, with no poll.
-  // Later, each new answer that is true wakes the wait (an async expression's answer comes
-  // after the check that asked for it).
+  // An expression true at once answers at once, with no poll. Each answer of a promise that is
+  // true wakes the wait (it comes after the check that asked for it). A promise that never
+  // settles leaves the wait to its deadline.
   async function waitForExpression(src, opts = {}) {
     let lastErr = null, pending = false, value, wake = null
     const answer = v => ({ ok: true, value: typeof v === 'object' ? null : v })
-    try { value = await (0, eval)(src) } catch (e) { lastErr = e }
-    if (value) return answer(value)
-    const run = () => {
-      if (pending) return
+    const settle = p => {
       pending = true
-      Promise.resolve().then(() => (0, eval)(src)).then(v => { value = v; pending = false; lastErr = null; if (v && wake) wake() },
-                                                       e => { lastErr = e; pending = false; value = undefined })
+      Promise.resolve(p).then(v => { value = v; pending = false; lastErr = null; if (v && wake) wake() },
+                              e => { lastErr = e; pending = false; value = undefined })
     }
+    const run = () => { if (!pending) settle(Promise.resolve().then(() => (0, eval)(src))) }
+    try {
+      const first = (0, eval)(src)
+      if (first && typeof first.then === 'function') settle(first); else value = first
+    } catch (e) { lastErr = e }
+    if (value) return answer(value)
     return poll(last => {
       if (value) return answer(value)
       run()
