@@ -304,6 +304,18 @@ int main(void)
     cdp_page_wait_expression(p, "window.clicks >= 3", 2000, on_done, &w);
     wait_for(&w, 10000);
     CHECK(w.err.code == 0);
+    /* a promise that never settles: the wait ends at its own deadline, saying so; one that
+     * settles true later wakes the wait */
+    reset(&w);
+    cdp_page_wait_expression(p, "new Promise(() => {})", 300, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK(w.err.code == OO_E_TIMEOUT);
+    CHECK_MSG(strstr(w.err.msg, "the expression stayed false") != NULL, "%s", w.err.msg);
+    reset(&w);
+    cdp_page_wait_expression(p, "new Promise(r => setTimeout(() => r(window.clicks), 30))", 2000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "%s", w.err.msg);
+    CHECK_INT(cJSON_GetNumberValue(cJSON_GetObjectItem(w.value, "value")), 3);
 
     /* screenshot, HTML (password blanked), console */
     reset(&w);
