@@ -40,6 +40,7 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_BLOCK_REQUESTS] = {"OO_BLOCK_REQUESTS", "block_requests"},
     [OO_CFG_RETRY_COOLDOWN] = {"OO_RETRY_COOLDOWN", "retry_cooldown"},
     [OO_CFG_TOKEN] = {"OO_TOKEN", "token"},
+    [OO_CFG_OUTAGE_WAIT] = {"OO_OUTAGE_WAIT", "outage_wait"},
 };
 
 static int secret_key(int k) { return k == OO_CFG_PASSWORD || k == OO_CFG_TOKEN; }
@@ -52,7 +53,7 @@ static const oo_cfg_key settings_keys[] = {OO_CFG_EMAIL, OO_CFG_BROWSERS, OO_CFG
 static const struct { oo_cfg_key key; const char *value; } defaults[] = {
     {OO_CFG_BROWSERS, "2"}, {OO_CFG_HEADLESS, "1"}, {OO_CFG_PORT, "8000"}, {OO_CFG_RATE_LIMIT, "10"},
     {OO_CFG_PIPELINE, "auto"}, {OO_CFG_BACKTEST_TIMEOUT, "300"}, {OO_CFG_BLOCK_REQUESTS, "1"},
-    {OO_CFG_RETRY_COOLDOWN, "60"},
+    {OO_CFG_RETRY_COOLDOWN, "60"}, {OO_CFG_OUTAGE_WAIT, "30"},
 };
 
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
@@ -125,6 +126,10 @@ static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
     case OO_CFG_RETRY_COOLDOWN:
         if (parse_int(v, 0, 3600, &n) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: the retry cool-down must be seconds from 0 to 3600, found \"%s\"", where, v);
+        break;
+    case OO_CFG_OUTAGE_WAIT:
+        if (parse_int(v, 0, 1440, &n) != 0)
+            return oo_err_set(err, OO_E_USAGE, "%s: the outage wait must be minutes from 0 to 1440, found \"%s\"", where, v);
         break;
     case OO_CFG_LUA_MEMORY_MB:
         if (parse_int(v, 16, 65536, &n) != 0)
