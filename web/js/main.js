@@ -3,6 +3,7 @@
 import { createApp, ref, computed, onMounted } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api, live, startLive, auth, setToken, takeAddress } from './api.js';
 import { loadMetrics } from './format.js';
+import { loadModes } from './search.js';
 import Home from './pages/home.js';
 import Run from './pages/run.js';
 import NewRun from './pages/newrun.js';
@@ -83,7 +84,7 @@ const App = {
   components: { TokenForm },
 };
 
-// the address first (its token, /?run=N), then the one list of metrics: every table, chart and
-// star formats and ranks by it
+// the address first (its token, /?run=N), then the one list of metrics (every table, chart and
+// star formats and ranks by it) and the one list of modes (Run Detail: which are searches)
 takeAddress();
-loadMetrics(api).then(() => createApp(App).mount('#app'));
+Promise.all([loadMetrics(api), loadModes()]).then(() => createApp(App).mount('#app'));
