@@ -123,6 +123,20 @@ static void check_other_port(cdp_page *p, tl_httpd *other, const char *page)
     free(got);
 }
 
+/* The token in the query, as earlier versions took it (and answered with a cookie): the page
+ * works, the address is cleaned, no cookie anywhere, nothing reaches the other port. */
+static void check_query(cdp_browser *b, int port, tl_httpd *other, const char *dash, const char *oth)
+{
+    char url[128];
+    cdp_page *q = pk_new_page(b, NULL);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/?token=%s#/history", port, TOKEN_ESCAPED);
+    CHECK(pk_navigate(q, url));
+    CHECK(wait_true(q, "Number((document.querySelector('table.runs') || {dataset: {}}).dataset.rows) >= 4"));
+    check_eval(q, "location.search + location.hash", "#/history");
+    CHECK_INT(cookies_for(b, q, dash, oth), 0);
+    check_other_port(q, other, "after-query.html");
+}
+
 /* Run Detail of the live run opened from /runs/N#token=: the address is cleaned, the token
  * kept for this origin only; a task completed elsewhere shows up over the WebSocket. */
 static void check_live(cdp_page *p, int port, oo_store *s, const seed_ids *ids)
@@ -228,15 +242,7 @@ int main(void)
         char dash[64], oth[64];
         snprintf(dash, sizeof dash, "http://127.0.0.1:%d/", port);
         snprintf(oth, sizeof oth, "http://127.0.0.1:%d/", tl_httpd_port(other));
-        char url[128];
-        /* the token in the query, as earlier versions took it (and answered with a cookie) */
-        cdp_page *q = pk_new_page(b, NULL);
-        snprintf(url, sizeof url, "http://127.0.0.1:%d/?token=%s#/history", port, TOKEN_ESCAPED);
-        CHECK(pk_navigate(q, url));
-        CHECK(wait_true(q, "Number((document.querySelector('table.runs') || {dataset: {}}).dataset.rows) >= 4"));
-        check_eval(q, "location.search + location.hash", "#/history");
-        CHECK_INT(cookies_for(b, q, dash, oth), 0);
-        check_other_port(q, other, "after-query.html");
+        check_query(b, port, other, dash, oth);
         /* the URL `run` prints, with the token in its fragment */
         cdp_context *ctx = NULL;
         cdp_page *p = pk_new_page(b, &ctx);
