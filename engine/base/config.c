@@ -232,9 +232,26 @@ static int key_by_env(const char *name)
     return -1;
 }
 
-/* KEY=VALUE lines; "export " prefix, # comments, single or double quotes. Only OO_* keys are
- * read; an unknown OO_ key or a malformed line is an error naming file:line. */
-static int load_file(oo_config *c, const char *path, oo_err *err)
+/* A key load_file knows no setting by: an error for an OO_ name, and for any name in the
+ * engine's own config file (`own`); ignored in ./.env, which other tools' settings may share. */
+static int unknown_key(const char *where, const char *key, int own, oo_err *err)
+{
+    int oo = !strncmp(key, "OO_", 3);
+    if (!oo && !own) return 0;
+    for (int k = 0; !oo && k < OO_CFG_COUNT; k++)
+        if (!strcasecmp(key, keys[k].name) || !strcasecmp(key, keys[k].env + 3))
+            return oo_err_set(err, OO_E_INPUT, "%s: \"%.60s\" is no setting: write it %s=value", where, key, keys[k].env);
+    oo_buf known;
+    oo_buf_init(&known);
+    for (int i = 0; i < OO_CFG_COUNT; i++) oo_buf_printf(&known, "%s%s", i ? ", " : "", keys[i].env);
+    oo_err_set(err, OO_E_INPUT, "%s: unknown setting %.60s (known: %s)", where, key, known.data);
+    oo_buf_free(&known);
+    return -1;
+}
+
+/* KEY=VALUE lines; "export " prefix, # comments, single or double quotes. An unknown key
+ * (unknown_key) or a malformed line is an error naming file:line. */
+static int load_file(oo_config *c, const char *path, int own, oo_err *err)
 {
     if (!oo_file_exists(path)) return 0;
     char *text = oo_read_file(path, NULL, err);
@@ -275,15 +292,7 @@ static int load_file(oo_config *c, const char *path, oo_err *err)
                 if (hash) { *hash = '\0'; vl = strlen(val); while (vl && isspace((unsigned char)val[vl - 1])) val[--vl] = '\0'; }
             }
             int k = key_by_env(key);
-            if (k < 0 && !strncmp(key, "OO_", 3)) {
-                oo_buf known;
-                oo_buf_init(&known);
-                for (int i = 0; i < OO_CFG_COUNT; i++) oo_buf_printf(&known, "%s%s", i ? ", " : "", keys[i].env);
-                rc = oo_err_set(err, OO_E_INPUT, "%s: unknown setting %s (known: %s)", where, key, known.data);
-                oo_buf_free(&known);
-                break;
-            }
-            if (k >= 0) rc = set_checked(c, (oo_cfg_key)k, val, OO_SRC_FILE, where, err);
+            rc = k >= 0 ? set_checked(c, (oo_cfg_key)k, val, OO_SRC_FILE, where, err) : unknown_key(where, key, own, err);
         }
         if (!end) break;
         p = end + 1;
@@ -312,8 +321,8 @@ int oo_config_load(oo_config *c, const char *home, const char *cwd, oo_err *err)
 
     char *user_file = oo_asprintf("%s/.config/oo-automator/config", home);
     char *dot_env = oo_path_join(cwd, ".env");
-    int rc = load_file(c, user_file, err);
-    if (rc == 0) rc = load_file(c, dot_env, err);
+    int rc = load_file(c, user_file, 1, err);
+    if (rc == 0) rc = load_file(c, dot_env, 0, err);
     free(user_file);
     free(dot_env);
     if (rc != 0) return -1;

@@ -16,10 +16,18 @@
 #define MAX_FORMS 24
 #define MASK "********"
 
+/* A secret shorter than this is masked only where it stands as a word of its own (not inside a
+ * longer run of letters and digits): masked everywhere, a password such as "x" or "demo" turned
+ * "expected" into "e********pected" and "oo-automator demo" into "oo-automator ********" in
+ * every message. Wherever a password leaks, in a JSON value, a form body, a query string or a
+ * typed text, it is bounded by quotes, '=', '&' or spaces, so it is still masked there. */
+#define WHOLE_WORD_BELOW 8
+
 typedef struct secret {
     char *text;                  /* as given; NULL for a free slot */
     char *form[MAX_FORMS];       /* every spelling, longest first */
     int nforms;
+    int whole_word;              /* short: masked only as a word of its own */
 } secret;
 
 static oo_log_level g_level = OO_LOG_WARN;
@@ -126,6 +134,7 @@ static int longer_first(const void *a, const void *b)
 static void secret_fill(secret *sc, const char *s)
 {
     sc->text = oo_strdup(s);
+    sc->whole_word = strlen(s) < WHOLE_WORD_BELOW;
     add_form(sc, oo_strdup(s));
     for (int mode = 0; mode < 3; mode++) {            /* UTF-8 as is; \uxxxx; \uXXXX */
         char *level = oo_strdup(s);
@@ -192,27 +201,43 @@ void oo_log_clear_secrets(void)
 
 /* ---- masking ------------------------------------------------------------------------------- */
 
+/* A byte of a word (\w): an ASCII letter, digit or '_', or any byte of a non-ASCII character. */
+static int word_byte(unsigned char c) { return c >= 0x80 || c == '_' || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+
+/* Is the match of `form` (n bytes) at hit in text a word of its own? Each end that is a word
+ * byte in the form must meet a non-word byte (or the text's end) in the text: \b's rule. */
+static int stands_alone(const char *text, const char *hit, const char *form, size_t n)
+{
+    if (word_byte((unsigned char)form[0]) && hit > text && word_byte((unsigned char)hit[-1])) return 0;
+    if (word_byte((unsigned char)form[n - 1]) && word_byte((unsigned char)hit[n])) return 0;
+    return 1;
+}
+
+/* cur with each (whole-word, when whole) occurrence of form replaced by MASK; takes cur. */
+static char *mask_form(char *cur, const char *form, int whole)
+{
+    if (!strstr(cur, form)) return cur;
+    size_t n = strlen(form);
+    oo_buf b;
+    oo_buf_init(&b);
+    const char *p = cur, *from = cur;
+    for (const char *hit; (hit = strstr(p, form)); ) {
+        if (whole && !stands_alone(cur, hit, form, n)) { p = hit + 1; continue; }
+        oo_buf_append(&b, from, (size_t)(hit - from));
+        oo_buf_puts(&b, MASK);
+        p = from = hit + n;
+    }
+    oo_buf_puts(&b, from);
+    free(cur);
+    return oo_buf_steal(&b);
+}
+
 /* text with every spelling of every secret replaced by MASK; caller frees. Holds g_lock. */
 static char *mask_locked(const char *text)
 {
     char *cur = oo_strdup(text);
-    for (int i = 0; i < MAX_SECRETS; i++) {
-        for (int f = 0; f < g_secrets[i].nforms; f++) {
-            const char *form = g_secrets[i].form[f];
-            if (!strstr(cur, form)) continue;
-            size_t n = strlen(form);
-            oo_buf b;
-            oo_buf_init(&b);
-            const char *p = cur;
-            for (const char *hit; (hit = strstr(p, form)); p = hit + n) {
-                oo_buf_append(&b, p, (size_t)(hit - p));
-                oo_buf_puts(&b, MASK);
-            }
-            oo_buf_puts(&b, p);
-            free(cur);
-            cur = oo_buf_steal(&b);
-        }
-    }
+    for (int i = 0; i < MAX_SECRETS; i++)
+        for (int f = 0; f < g_secrets[i].nforms; f++) cur = mask_form(cur, g_secrets[i].form[f], g_secrets[i].whole_word);
     return cur;
 }
 

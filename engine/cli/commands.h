@@ -41,6 +41,9 @@ typedef struct cli_session {
 /* The exit status of a run refused with --no-wait because another engine works the account. */
 #define CLI_EXIT_BUSY 75
 int cli_session_open(cli_session *s, int browsers, int headless, int no_cache, int no_wait);
+/* The same on the database opened read-only (an empty one in memory when there is none yet):
+ * for what checks and plans without writing (run --dry-run). */
+int cli_session_open_readonly(cli_session *s, int browsers);
 void cli_session_close(cli_session *s);
 /* require("oo.cli")[fn](arg) in the session's state. */
 cJSON *cli_session_call(cli_session *s, const char *fn, const cJSON *arg, oo_err *err);

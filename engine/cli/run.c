@@ -29,6 +29,7 @@ const cli_opt cli_run_opts[] = {
     {"no-cache", 0, NULL, "run every backtest even when the same configuration was computed before"},
     {"headed", 0, NULL, "show the browser windows"},
     {"no-wait", 0, NULL, "when another run works the same account, refuse (exit 75) instead of waiting"},
+    {"dry-run", 0, NULL, "check the spec and print what would run and the estimate; start and store nothing"},
     {0},
 };
 
@@ -115,6 +116,33 @@ static void summary(const cJSON *plan)
             estimate ? estimate : "-");
 }
 
+/* --dry-run: the plan as it would run, and nothing started or stored. A script that drives its
+ * runs itself (oo.run) stopped at its first run, whose plan is the one shown. */
+static int dry_run(cli_session *s, const cJSON *plan)
+{
+    oo_err err = {0};
+    cJSON *checked = cli_session_call(s, "dry_check", NULL, &err);   /* the recordings parse */
+    if (!checked) return cli_error_exit(&err);
+    const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(plan, "plans"), 0);
+    const cJSON *shown = first ? first : plan;
+    if (oo_cfg()->json) {
+        cJSON *out = cJSON_Duplicate(shown, 1);
+        cJSON_DeleteItemFromObject(out, "key");
+        cJSON_AddTrueToObject(out, "dry_run");
+        cli_print_json(out);   /* which takes it */
+    } else {
+        summary(shown);
+    }
+    if (first)
+        fprintf(stderr, "the script runs its runs itself (oo.run): its first run is the one above; what it runs next "
+                        "depends on that run's results, which a dry run does not make\n");
+    const char *note = cJSON_GetStringValue(cJSON_GetObjectItem(checked, "note"));
+    if (note && *note) fprintf(stderr, "note: %s\n", note);
+    cJSON_Delete(checked);
+    fprintf(stderr, "dry run: nothing was started or stored\n");
+    return 0;
+}
+
 /* In a terminal, the question whether to go on: 1 go, 0 declined. */
 static int confirm(const cJSON *plan, int interactive)
 {
@@ -165,7 +193,9 @@ int cli_plan_and_run(cli_session *s, const cJSON *args, int interactive, long lo
     cJSON *plan = cli_session_call(s, "prepare", args, &err);
     if (!plan) return cli_error_exit(&err);
     int rc = 0;
-    if (cJSON_IsTrue(cJSON_GetObjectItem(plan, "imperative"))) {
+    if (cJSON_IsTrue(cJSON_GetObjectItem(args, "dry_run"))) {
+        rc = dry_run(s, plan);
+    } else if (cJSON_IsTrue(cJSON_GetObjectItem(plan, "imperative"))) {
         rc = 0;                             /* the script ran its own runs */
     } else {
         summary(plan);
@@ -210,6 +240,8 @@ static int check_flags(cli_args *a, const char *script, const char *config)
         return cli_usage_error("run", "--param needs --url (the test to run it on)");
     if (!script && !config && !cli_has(a, "param") && cli_has(a, "url"))
         return cli_usage_error("run", "--url needs --param NAME (or run without arguments for the wizard)");
+    if (!script && !config && !cli_has(a, "param") && cli_has(a, "dry-run"))
+        return cli_usage_error("run", "--dry-run checks a spec: give SCRIPT.lua, --config or --url with --param");
     if (!script && !config && !cli_has(a, "param") &&
         (cli_has(a, "mode") || cli_has(a, "max-backtests") || cli_has(a, "seed")))
         return cli_usage_error("run", "--mode, --max-backtests and --seed apply to a spec: give SCRIPT.lua, --config "
@@ -243,6 +275,7 @@ static cJSON *run_args(cli_args *a, const char *script, const char *config, long
     if (cli_get(a, "name")) cJSON_AddStringToObject(args, "name", cli_get(a, "name"));
     if (browsers) cJSON_AddNumberToObject(args, "browsers", (double)browsers);
     if (cli_has(a, "yes")) cJSON_AddTrueToObject(args, "yes");
+    if (cli_has(a, "dry-run")) cJSON_AddTrueToObject(args, "dry_run");
     return args;
 }
 
@@ -258,7 +291,8 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     cJSON *args = NULL;
     if ((script || config || cli_has(a, "param")) && !(args = run_args(a, script, config, browsers))) return 2;
     cli_session s;
-    int rc = cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"), cli_has(a, "no-wait"));
+    int rc = cli_has(a, "dry-run") ? cli_session_open_readonly(&s, (int)browsers)
+                                   : cli_session_open(&s, (int)browsers, cli_headless(a), cli_has(a, "no-cache"), cli_has(a, "no-wait"));
     if (rc == 0) rc = args ? cli_plan_and_run(&s, args, !cli_has(a, "yes"), NULL) : wizard(&s, browsers);
     cli_session_close(&s);
     cJSON_Delete(args);

@@ -66,10 +66,9 @@ static void render_progress(void *ud, const run_progress *p)
 
 /* ---- the session -------------------------------------------------------------------------------- */
 
-int cli_session_open(cli_session *s, int browsers, int headless, int no_cache, int no_wait)
+/* The session's Lua state and run engine on the store s->st. */
+static int session_start(cli_session *s, int browsers, int headless, int no_cache, int no_wait)
 {
-    memset(s, 0, sizeof *s);
-    if (!(s->st = cli_open_store())) return 1;
     oo_err err = {0};
     script_opts so = {.traceback = oo_cfg()->verbose > 0};
     if (!(s->sc = script_new(&so, &err)) || script_signals_on(s->sc, &err) < 0) {
@@ -85,6 +84,24 @@ int cli_session_open(cli_session *s, int browsers, int headless, int no_cache, i
     s->ro.no_wait = no_wait;
     run_bind(s->sc, s->st, &s->ro);
     return 0;
+}
+
+int cli_session_open(cli_session *s, int browsers, int headless, int no_cache, int no_wait)
+{
+    memset(s, 0, sizeof *s);
+    if (!(s->st = cli_open_store())) return 1;
+    return session_start(s, browsers, headless, no_cache, no_wait);
+}
+
+int cli_session_open_readonly(cli_session *s, int browsers)
+{
+    memset(s, 0, sizeof *s);
+    int missing;
+    oo_err err = {0};
+    s->st = cli_open_store_readonly(&missing);
+    if (!s->st && missing && !(s->st = store_open(":memory:", &err))) fprintf(stderr, "oo-automator: %s\n", err.msg);
+    if (!s->st) return 1;
+    return session_start(s, browsers, 1, 0, 0);
 }
 
 void cli_session_close(cli_session *s)

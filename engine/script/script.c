@@ -107,8 +107,27 @@ static void set_paths(lua_State *L)
     oo_buf_free(&b);
 }
 
+/* The folder the engine's own Lua comes from must hold it: an OO_HOME pointing elsewhere would
+ * otherwise end in Lua's "module 'oo.cli' not found" and a list of search paths. */
+static int check_resource_root(oo_err *err)
+{
+    char *oo = oo_resource_path("lua/oo/init.lua");
+    int ok = oo_file_exists(oo);
+    free(oo);
+    if (ok) return 0;
+    const char *home = oo_config_get(oo_cfg(), OO_CFG_HOME);
+    if (home && *home)
+        return oo_err_set(err, OO_E_USAGE, "OO_HOME is %s, which holds no lua/oo/init.lua: set it to the folder holding "
+                                           "lua/, parameters/, recordings/ and web/ (the checkout, or an installation's "
+                                           "share/oo-automator), or unset it", home);
+    return oo_err_set(err, OO_E_USAGE, "the installation at %s is incomplete (no lua/oo/init.lua): install it again, "
+                                       "or set OO_HOME to the folder holding lua/, parameters/, recordings/ and web/",
+                      oo_resource_root());
+}
+
 oo_script *script_new(const script_opts *opts, oo_err *err)
 {
+    if (check_resource_root(err) != 0) return NULL;
     oo_script *s = oo_calloc(1, sizeof *s);
     s->limit = opts && opts->memory_limit ? opts->memory_limit : 0;
     if (!s->limit) {

@@ -20,7 +20,11 @@ function M.entries(spec, mode)
   if #spec.parameters > 0 then
     for i, e in ipairs(spec.parameters) do
       if type(e) ~= "table" then errors.raise("input", "%s: parameters[%d]: expected {name=..., config=...}", mode, i) end
-      list[#list + 1] = { name = e.name or e.parameter, config = e.config or {} }
+      local name = e.name or e.parameter
+      if type(name) ~= "string" then
+        errors.raise("input", "%s: parameters[%d]: name missing (e.g. { name = \"delta\", config = {...} })", mode, i)
+      end
+      list[#list + 1] = { name = name, config = e.config or {} }
     end
   else
     for name, cfg in pairs(spec.parameters) do list[#list + 1] = { name = name, config = cfg } end

@@ -45,7 +45,9 @@ end
 local function spec_from(args)
   if args.spec ~= nil then return args.spec, args.where or "spec" end
   if args.script then
-    local v, text = spec_mod.load_script(args.script)
+    if args.dry_run then require("oo").dry_run = {} end   -- oo.run plans its first run, and stops the script
+    local ok, v, text = pcall(spec_mod.load_script, args.script)
+    if not ok then error(v, 0) end
     return v, args.script, text, args.script
   end
   if args.config then
@@ -162,8 +164,17 @@ function M.estimate(count, browsers, rows) return M.estimate_of(count, browsers,
 -- args: {script | config | param (+ start, stop, step) | spec, url, name, browsers, yes, where}.
 -- Checks everything a run needs that does not take a browser; returns the plan.
 function M.prepare(args)
-  local spec, where, text, path = spec_from(args)
-  if spec == nil and args.script then return { imperative = true } end   -- it ran its runs itself
+  local okf, spec, where, text, path = pcall(spec_from, args)
+  if not okf then
+    local oo = package.loaded["oo"]
+    if args.dry_run and type(oo) == "table" and spec == oo.DRY_STOP then return { imperative = true, plans = oo.dry_run } end
+    error(spec, 0)
+  end
+  if spec == nil and args.script then   -- it ran its runs itself, or it forgot its `return`
+    local oo = package.loaded["oo"]
+    if type(oo) == "table" and (oo.runs_started or 0) > 0 then return { imperative = true } end
+    errors.raise("input", "%s: the script returned no spec and ran no run: end it with `return { test = URL, parameter = ..., config = {...} }` (see examples/), or run from it with require(\"oo\").run(spec)", args.script)
+  end
   M.apply_flags(spec, args)
   spec = spec_mod.prepare(spec, where)
   if args.name ~= nil then spec.name = spec_mod.check_name(args.name, "--name", "usage") end
@@ -180,6 +191,16 @@ function M.prepare(args)
     name = spec.name, mode = norm.mode, count = count, browsers = browsers, summary = M.summary(norm, count),
     estimate = M.estimate(count, browsers),
   }
+end
+
+-- run --dry-run: what ready() checks, the recordings raising as there, the credentials only said.
+function M.dry_check()
+  require("oo.task").check_recordings()
+  local config = require("config")
+  if not config.get("email") or not config.secret("password") then
+    return { note = "OptionOmega credentials are not set yet (OO_EMAIL, OO_PASSWORD): the run itself will need them" }
+  end
+  return { note = "" }
 end
 
 -- What a run needs before a browser starts that is not in its spec: the credentials and the

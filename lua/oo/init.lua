@@ -15,6 +15,9 @@ local objective = require("oo.objective")
 local M = {}
 
 M.modes = require("oo.modes")
+M.runs_started = 0   -- oo.run calls in this process: a script that returns no spec must have made one
+M.dry_run = nil      -- under run --dry-run: the plans of the script's oo.run calls (the first stops it)
+M.DRY_STOP = setmetatable({}, { __tostring = function() return "run --dry-run: the script's first run is planned, not run" end })
 M.values = require("oo.values")
 
 local function engine()
@@ -41,8 +44,13 @@ function M.run(spec, opts)
   opts = opts or {}
   if type(spec) ~= "table" then errors.raise("input", "oo.run: expected a spec table") end
   local runs = engine()
+  M.runs_started = M.runs_started + 1
   local cli = require("oo.cli")
   local plan = cli.prepare({ spec = spec, where = "oo.run", yes = true, browsers = opts.browsers })
+  if M.dry_run then   -- run --dry-run: this run is planned, not run, and the script stops here
+    M.dry_run[#M.dry_run + 1] = plan
+    error(M.DRY_STOP, 0)
+  end
   cli.ready()
   local id = cli.create(plan.key)
   local outcome, why = runs.execute(id, { browsers = opts.browsers, no_cache = opts.no_cache })

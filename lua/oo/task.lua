@@ -288,6 +288,11 @@ function M.restore_dialog(page, saved, timeout)
   errors.raise("page", "the reopened dialog did not come back to the test's configuration")
 end
 
+-- A loaded page serves at most this many tasks, then the test is loaded afresh: a single-page
+-- app that lives all night may grow (listeners, caches, a leak of the site's own), and a fresh
+-- load every 50 tasks costs under 1% of a task's CPU.
+M.reuse_max = 50
+
 -- New Backtest pressed again on the loaded page, and its dialog set back to the saved one.
 function M.reopen_dialog(page, env, app, step, learn, phase)
   if page:eval(M.reuse_check_js(app.test_url)) ~= true then
@@ -306,16 +311,21 @@ end
 function M.open_dialog(page, env, session, step, learn, phase)
   local app = session and session.app
   if session then session.app = nil end   -- kept again only when this task goes through
-  if app and app.test_url == env.vars.OO_TEST_URL then
+  if app and app.test_url == env.vars.OO_TEST_URL and (app.uses or 1) < M.reuse_max then
     local ok, err = pcall(M.reopen_dialog, page, env, app, step, learn, phase)
-    if ok then return app end
+    if ok then
+      app.uses = (app.uses or 1) + 1
+      return app
+    end
     require("log").info("the loaded test page could not be reused (" .. errors.message(err) .. "): loading it afresh")
+  elseif app and app.test_url == env.vars.OO_TEST_URL then
+    require("log").debug(string.format("the loaded test page served %d tasks: loading it afresh", app.uses))
   end
   M.replay_signed_in(page, env, "open_test.json", step, learn)
   phase("open_test")
   replay(page, env, "new_backtest.json", step, learn)
   phase("new_backtest")
-  return { test_url = env.vars.OO_TEST_URL, saved = ui.dialog_state(page) }
+  return { test_url = env.vars.OO_TEST_URL, saved = ui.dialog_state(page), uses = 1 }
 end
 
 -- The page's style sheet of what the flow only downloads (site.unpainted_css), added once per

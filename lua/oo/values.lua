@@ -89,6 +89,10 @@ end
 -- fills defaults; returns the completed config or raises "<param>.<field>: what is wrong".
 function M.apply_fields(param_name, fields, config)
   config = config or {}
+  if type(config) ~= "table" then
+    errors.raise("input", "%s: expected a table of its fields (e.g. { start = 5, stop = 30, step = 5 }), found %s %s",
+      param_name, type(config), type(config) == "string" and string.format("%q", config) or tostring(config))
+  end
   local known, out = {}, {}
   for _, f in ipairs(fields or {}) do
     known[f.name] = f

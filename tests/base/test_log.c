@@ -47,5 +47,26 @@ int main(void)
     m = oo_log_mask(PW);
     CHECK_STR(m, PW);
     free(m);
+    /* a short password (the demo's is "demo"): masked where it stands alone, as a leak has it
+     * (a JSON value, a form field, a query parameter, a typed text, the line's very ends), and
+     * left inside longer words, which it used to turn into "oo-automator ********" and
+     * "e********pected" */
+    oo_log_set_secret("demo");
+    m = oo_log_mask("{\"text\":\"demo\"} password=demo&x=1 ?p=demo demo");
+    CHECK_STR(m, "{\"text\":\"********\"} password=********&x=1 ?p=******** ********");
+    free(m);
+    m = oo_log_mask("oo-automator demo: demos, demo_1 and pseudemo");
+    CHECK_STR(m, "oo-automator ********: demos, demo_1 and pseudemo");
+    free(m);
+    oo_log_set_secret("x");
+    m = oo_log_mask("expected x at {\"v\":\"x\"}; exported");
+    CHECK_STR(m, "expected ******** at {\"v\":\"********\"}; exported");
+    free(m);
+    /* a long one is masked anywhere, inside a word too */
+    oo_log_set_secret("hunter2hunter2");
+    m = oo_log_mask("abchunter2hunter2def");
+    CHECK_STR(m, "abc********def");
+    free(m);
+    oo_log_clear_secrets();
     return tl_finish();
 }

@@ -71,6 +71,16 @@ contains "$err" "past --end" "start past end"
 expect 2 "serve elsewhere needs a token" -- "$BIN" serve --host 0.0.0.0
 contains "$err" "--token" "serve token"
 expect 2 "lua missing file" -- "$BIN" lua /nonexistent.lua
+# an OO_HOME that holds no engine files: one line naming it and how to fix, no Lua search-path dump
+mkdir -p "$root/not-home"
+echo 'return { test = "https://optionomega.com/test/a", parameter = "delta", config = { start = 5, stop = 6, step = 1 } }' >"$root/home-spec.lua"
+OO_HOME=$root/not-home expect 1 "run with a wrong OO_HOME" -- "$BIN" run "$root/home-spec.lua" --yes
+one_line "$err" "wrong OO_HOME"; contains "$err" "OO_HOME is $root/not-home, which holds no lua/oo/init.lua" "wrong OO_HOME"
+lacks "$err" "package.preload" "wrong OO_HOME"
+# a run script that forgot its `return` (and ran no run itself) is told so, not taken for done
+echo 'local spec = { test = "https://optionomega.com/test/a", parameter = "delta", config = { start = 5, stop = 6, step = 1 } }' >"$root/no-return.lua"
+expect 1 "run script without a return" -- "$BIN" run "$root/no-return.lua" --yes
+one_line "$err" "no return"; contains "$err" "no-return.lua: the script returned no spec and ran no run" "no return"
 
 # --- run: bad specs are caught before any browser starts, with what, where and how ----------
 bdb="$root/bad-input.db"
@@ -83,6 +93,48 @@ expect 1 "value out of bounds" -- "$BIN" --db "$bdb" run --url $T --param delta 
 contains "$err" "minimum" "out of bounds says which bound"
 expect 1 "not a test URL" -- "$BIN" --db "$bdb" run --url https://example.com/strategies --param delta --start 5 --end 10 --step 5
 contains "$err" "not an OptionOmega test URL" "not a test URL"
+# --dry-run: the plan and the estimate, and nothing started or stored (no database is created)
+ddb="$root/dry/none.db"; mkdir -p "$root/dry"
+expect 0 "dry run" -- "$BIN" --db "$ddb" run --url $T --param delta --start 5 --end 20 --step 5 --dry-run
+contains "$err" "sweep of delta: 4 values on 2 browsers" "dry run plan"; contains "$err" "estimate: " "dry run estimate"
+contains "$err" "dry run: nothing was started or stored" "dry run says so"
+[ -e "$ddb" ] && bad "a dry run created the database" || ok
+expect 0 "dry run, JSON" -- "$BIN" --json --db "$ddb" run --url $T --param delta --start 5 --end 20 --step 5 --dry-run
+[ "$(printf '%s' "$out" | jq -r '[.count, .mode, .dry_run] | @tsv')" = "$(printf '4\tsweep\ttrue')" ] && ok || bad "dry run JSON: $out"
+expect 1 "dry run of a bad spec" -- "$BIN" --db "$ddb" run --url $T --param delta --start 0 --end 20 --step 5 --dry-run
+contains "$err" "minimum" "a dry run checks the spec"
+cat >"$root/drives.lua" <<LUA
+local oo = require("oo")
+oo.run { test = "$T", parameter = "delta", config = { start = 10, stop = 30, step = 10 } }
+print("the script went past its first run")
+LUA
+expect 0 "dry run of a script that drives its runs" -- "$BIN" --db "$ddb" run "$root/drives.lua" --dry-run
+contains "$err" "sweep of delta: 3 values" "the script's first run is planned"
+lacks "$out" "went past" "the script stops at its first run"
+[ -e "$ddb" ] && bad "a dry run of a driving script created the database" || ok
+expect 2 "dry run without a spec" -- "$BIN" run --dry-run
+# a dry run checks the recordings too, and only notes missing credentials
+mkdir -p "$root/dry-recs"; cp "$TESTS"/../recordings/*.json "$root/dry-recs/"
+echo '{"title": "x", "steps": [{"type": "teleport"}]}' >"$root/dry-recs/trade_log.json"
+OO_RECORDINGS=$root/dry-recs expect 1 "dry run with a broken recording" -- "$BIN" --db "$ddb" run --url $T --param delta --start 5 --end 20 --step 5 --dry-run
+contains "$err" "trade_log.json: steps[0].type: expected one of" "a dry run checks the recordings"
+OO_EMAIL= OO_PASSWORD= expect 0 "dry run without credentials" -- env -u OO_EMAIL -u OO_PASSWORD "$BIN" --db "$ddb" run --url $T --param delta --start 5 --end 20 --step 5 --dry-run
+contains "$err" "note: OptionOmega credentials are not set yet" "a dry run notes missing credentials"
+# every example checks out as it ships (a dry run each: the spec, its mode, its size)
+for ex in "$TESTS"/../examples/*.lua; do
+  OO_TEST_URL=$T expect 0 "example $(basename "$ex")" -- "$BIN" --db "$ddb" run "$ex" --dry-run
+  contains "$err" "dry run: nothing was started or stored" "example $(basename "$ex")"
+done
+for m in sweep grid staged refine optimize halving walkforward; do
+  grep -l "mode = \"$m\"" "$TESTS"/../examples/*.lua >/dev/null && ok || bad "no example of mode $m in examples/"
+done
+# found by fuzzing specs: each was an internal Lua error ("bad argument", "table index is nil")
+printf '{"test": "%s", "mode": "sweep", "parameter": "delta", "config": "a"}' "$T" > "$root/cfg-string.json"
+expect 1 "a parameter's config that is no table" -- "$BIN" --db "$bdb" run --config "$root/cfg-string.json" --dry-run
+one_line "$err" "config no table"; contains "$err" 'delta: expected a table of its fields' "config no table"
+printf '{"test": "%s", "mode": "refine", "parameters": [{"config": {"start": 5, "stop": 45, "step": 1}}]}' "$T" > "$root/no-name.json"
+expect 1 "a grid entry without its name" -- "$BIN" --db "$bdb" run --config "$root/no-name.json" --dry-run
+one_line "$err" "no name"; contains "$err" 'refine: parameters[1]: name missing' "no name"
 printf '{"test": "%s", "mode": "spiral", "parameter": "delta"}' "$T" > "$root/spiral.json"
 expect 1 "unknown mode" -- "$BIN" --db "$bdb" run --config "$root/spiral.json"
 contains "$err" 'unknown mode "spiral"' "unknown mode"
@@ -255,7 +307,18 @@ one_line "$err" "bad .env line"; contains "$err" "./.env:2" "bad line names file
 printf 'OO_BROWSRS=2\n' > .env
 expect 2 "unknown .env key" -- "$BIN" status
 contains "$err" "./.env:1: unknown setting OO_BROWSRS" "unknown key"
+# ./.env may hold other tools' settings; the engine's own config file holds only its own
+printf 'OTHER_TOOL=1\n' > .env
+expect 0 "a foreign key in ./.env is left alone" -- "$BIN" status
 rm -f .env
+mkdir -p "$HOME/.config/oo-automator"
+printf 'browsers = 3\n' > "$HOME/.config/oo-automator/config"
+expect 2 "a setting without its OO_ name in the config file" -- "$BIN" status
+one_line "$err" "bare name"; contains "$err" "config:1: \"browsers\" is no setting: write it OO_BROWSERS=value" "bare name"
+printf 'pizza=1\n' > "$HOME/.config/oo-automator/config"
+expect 2 "an unknown key in the config file" -- "$BIN" status
+contains "$err" "config:1: unknown setting pizza (known: OO_EMAIL" "unknown key in the config file"
+rm -f "$HOME/.config/oo-automator/config"
 expect 2 "bad env value" -- env OO_BROWSERS=lots "$BIN" status
 contains "$err" "OO_BROWSERS: browsers must be" "bad env value"
 expect 2 "bad lease" -- env OO_LEASE_MS=5 "$BIN" status

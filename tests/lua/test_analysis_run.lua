@@ -219,4 +219,44 @@ check.ok(report.run_text(ma):find("Test mode: 5 configurations, goal balanced", 
 check.eq(run.mode_module("sweep"), nil, "no section for a mode without a module")
 check.eq(run.mode_module("../etc"), nil)
 
+-- ---- one row per configuration: a staged run meets stage 1's best again in stage 2 ----------------
+-- Stage 1 sweeps delta with profit_target at the test's own 50; stage 2 sweeps profit_target at
+-- delta 10, and its "delta=10, profit_target=50" is the same dialog as stage 1's "delta=10" (one
+-- config_hash; the cache answered it). Written out by hand: 6 results, 5 configurations; every
+-- stage-1 row gets profit_target = 50; (10, 50)'s neighbours are (5, 50), (15, 50), (10, 25),
+-- (10, 75): 4 of them.
+local function st(id, stage, v, hash, m)
+  return { result_id = id, stage = stage, values = v, config_hash = hash,
+           metrics = { cagr = m, max_drawdown = -0.1, mar = m / 0.1, trades = 100, avg_per_trade = 1, pl = 100 } }
+end
+local staged_rows = {
+  st(1, 1, { delta = 5 }, "h5", 0.05), st(2, 1, { delta = 10 }, "hA", 0.12), st(3, 1, { delta = 15 }, "h15", 0.08),
+  st(4, 2, { delta = 10, profit_target = 25 }, "hB", 0.04), st(5, 2, { delta = 10, profit_target = 50 }, "hA", 0.12),
+  st(6, 2, { delta = 10, profit_target = 75 }, "hC", 0.10),
+}
+local kept, folded = run.configurations(staged_rows)
+check.eq(#kept, 5, "six results, five configurations")
+check.eq(folded, 1)
+check.eq(kept[2].result_id, 2, "the first of the twins stands for both")
+check.eq(kept[2].values.profit_target, 50, "its values are filled in from its twin")
+check.eq(kept[1].values.profit_target, 50, "so are the other stage-1 rows'")
+check.eq(kept[3].values.profit_target, 50)
+check.eq(kept[4].values.profit_target, 25, "what a row names is never overwritten")
+check.eq(staged_rows[1].values.profit_target, nil, "the input rows are left as they were")
+local sa = run.analyze({ run = { id = 7, mode = "staged" }, rows = staged_rows }, {})
+check.eq(sa.configurations, 5)
+local twin
+for _, e in ipairs(sa.robustness) do if e.result_id == 2 then twin = e end end
+check.eq(twin and twin.neighbours, 4, "(10, 50) has its stage-1 and its stage-2 neighbours")
+local noted = false
+for _, n in ipairs(sa.notes) do noted = noted or n:find("1 result ran a configuration already counted", 1, true) ~= nil end
+check.ok(noted, "the folding is said")
+-- twins that disagree on what a row leaves out: that parameter is filled in nowhere
+local odd = run.configurations({ st(1, 1, { a = 1 }, "x", 0.1), st(2, 2, { a = 1, b = 2 }, "x", 0.1),
+                                 st(3, 1, { c = 1 }, "y", 0.1), st(4, 2, { c = 1, b = 3 }, "y", 0.1) })
+check.eq(#odd, 2)
+check.eq(odd[1].values.b, nil, "b is 2 by one twin and 3 by the other: not filled in")
+-- rows without a config_hash (an older store) are each their own configuration
+check.eq(#(run.configurations({ st(1, 1, { a = 1 }, nil, 0.1), st(2, 1, { a = 1 }, nil, 0.1) })), 2)
+
 check.done()

@@ -103,4 +103,35 @@ check.eq(page:query("a[download]").visible, true, "the Download link stays visib
 
 ctx:close()
 b:close()
+
+-- open_dialog: a loaded page serves at most task.reuse_max tasks, then the test is loaded afresh.
+-- A page that answers as the test's own would (what each call gets is written out below), and
+-- the recordings each task replays, counted: a fresh load replays open_test.json.
+local fake = { replays = {} }
+function fake:eval(js)
+  if js:find("__ooStale", 1, true) then return true end          -- reuse_check_js: on the test's page
+  if js:find("what: 'structure'", 1, true) then return { what = "same" } end   -- dialog_difference_js
+  return {}                                                        -- dialog_state_js: an empty dialog
+end
+function fake:replay(rec, opts)
+  local name = rec.file:match("[^/]+$")
+  self.replays[#self.replays + 1] = name
+  if opts and opts.until_any then return 1 end                     -- replay_signed_in: the test's element came
+  return {}
+end
+local env = { vars = { OO_TEST_URL = "https://optionomega.com/test/abc" } }
+local session, loads = {}, 0
+local saved_max = task.reuse_max
+task.reuse_max = 3
+for _ = 1, 7 do
+  fake.replays = {}
+  session.app = task.open_dialog(fake, env, session, 1000, nil, function() end)
+  local loaded = false
+  for _, n in ipairs(fake.replays) do loaded = loaded or n == "open_test.json" end
+  if loaded then loads = loads + 1 end
+end
+task.reuse_max = saved_max
+check.eq(loads, 3, "7 tasks, 3 at most on one load: loaded at tasks 1, 4 and 7")
+check.eq(session.app.uses, 1, "the 7th task opened a fresh load")
+
 check.done()

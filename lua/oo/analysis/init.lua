@@ -90,7 +90,8 @@ function M.load_run(runs, id)
   for _, s in ipairs(stored) do
     rows[#rows + 1] = { result_id = s.result_id, task_id = s.task_id, values = is_table(s.values) and s.values or {},
                         stage = s.stage, metrics = M.metrics_of(s),
-                        cached_from = type(s.cached_from) == "number" and s.cached_from or nil }
+                        cached_from = type(s.cached_from) == "number" and s.cached_from or nil,
+                        config_hash = type(s.config_hash) == "string" and s.config_hash or nil }
   end
   return r, rows
 end

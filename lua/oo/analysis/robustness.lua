@@ -112,20 +112,18 @@ function M.analyze(rows, opts)
   return out
 end
 
--- The plain words for one row's robustness.
+-- The plain words for one row's robustness ("its neighbour loses", "its 2 neighbours lose").
 function M.reason(e)
   if not e.score then return nil end
   local label = (metrics.by_key[e.metric] or { label = e.metric }).label
-  local keep = 1 - e.loss
+  local keep, one = 1 - e.loss, e.neighbours == 1
+  local who = string.format("its %d neighbour%s (±1 step)", e.neighbours, one and "" or "s")
   if e.fragile then
-    return string.format("fragile: its %d neighbour%s (±1 step) lose %.0f%% of its %s", e.neighbours,
-      e.neighbours == 1 and "" or "s", 100 * e.loss, label)
+    return string.format("fragile: %s %s %.0f%% of its %s", who, one and "loses" or "lose", 100 * e.loss, label)
   elseif keep >= 1 then
-    return string.format("robust: its %d neighbour%s (±1 step) do as well on %s", e.neighbours,
-      e.neighbours == 1 and "" or "s", label)
+    return string.format("robust: %s %s as well on %s", who, one and "does" or "do", label)
   end
-  return string.format("robust: its %d neighbour%s (±1 step) keep %.0f%% of its %s", e.neighbours,
-    e.neighbours == 1 and "" or "s", 100 * keep, label)
+  return string.format("robust: %s %s %.0f%% of its %s", who, one and "keeps" or "keep", 100 * keep, label)
 end
 
 return M

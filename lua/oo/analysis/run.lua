@@ -238,6 +238,62 @@ local function add_permutation(sig, rec, daily, nrows, opts)
   sig.text = sig.text .. significance.permutation_text(p, nrows, M.values_text(rec.values))
 end
 
+-- ---- one row per configuration ----------------------------------------------------------------
+-- Two results of a run with the same config_hash ran the same dialog: a staged run's later stage
+-- meets an earlier stage's best again (the cache answers it), and stage 1's "delta=10" is stage
+-- 2's "delta=10, profit_target=50". They are one configuration: ranked once, given one verdict,
+-- and counted once among the configurations tried (the significance tests' count). What the
+-- earlier row leaves out is the test's own saved value, which its twin names: every row that
+-- leaves that parameter out ran with that same value (a parameter a task does not set stays at
+-- the test's), so it is filled in for each of them, and the stages line up as neighbours. A
+-- parameter two twins disagree on is filled in nowhere.
+
+-- The values a twin names and a row leaves out: name -> value (false where twins disagree).
+local function implied_values(groups)
+  local implied = {}
+  for _, g in ipairs(groups) do
+    for _, a in ipairs(g) do
+      for _, b in ipairs(g) do
+        for k, v in pairs(b.values or {}) do
+          if a.values[k] == nil then
+            if implied[k] == nil then implied[k] = v elseif implied[k] ~= v then implied[k] = false end
+          end
+        end
+      end
+    end
+  end
+  return implied
+end
+
+-- rows, one per configuration (the first of its twins, values filled in), and how many twins
+-- were folded into another.
+function M.configurations(rows)
+  local by_hash, groups = {}, {}
+  for _, r in ipairs(rows) do
+    local h = r.config_hash
+    if h then
+      if not by_hash[h] then by_hash[h] = {}; groups[#groups + 1] = by_hash[h] end
+      table.insert(by_hash[h], r)
+    end
+  end
+  local implied = implied_values(groups)
+  local out, seen, folded = {}, {}, 0
+  for _, r in ipairs(rows) do
+    if r.config_hash and seen[r.config_hash] then
+      folded = folded + 1
+    else
+      if r.config_hash then seen[r.config_hash] = true end
+      local copy, v = {}, {}
+      for k, x in pairs(r) do copy[k] = x end
+      for k, x in pairs(r.values or {}) do v[k] = x end
+      for k, x in pairs(implied) do if x ~= false and v[k] == nil then v[k] = x end end
+      copy.values = v
+      out[#out + 1] = copy
+    end
+  end
+  return out, folded
+end
+
 -- A note when the configurations cover different dates (their figures compare other periods).
 local function note_periods(out, rows)
   local periods = {}
@@ -255,8 +311,13 @@ function M.analyze(input, opts)
   if not goal then
     errors.raise("usage", "unknown goal %q (goals: %s)", tostring(goal_name), table.concat(goals.names, ", "))
   end
-  local run, rows = input.run or {}, input.rows or {}
+  local run = input.run or {}
+  local rows, folded = M.configurations(input.rows or {})
   local out = new_analysis(run, rows, goal_name, goal, opts)
+  if folded > 0 then
+    out.notes[#out.notes + 1] = string.format("%d result%s ran a configuration already counted (the same dialog, "
+      .. "answered from the cache): each configuration is counted once", folded, folded > 1 and "s" or "")
+  end
   local rob = robustness.analyze(rows, out.robustness_settings)
   local daily, recon = daily_of(rows, input.trades)
   local sig, models
