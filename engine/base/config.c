@@ -40,6 +40,7 @@ static const struct { const char *env, *name; } keys[OO_CFG_COUNT] = {
     [OO_CFG_BLOCK_REQUESTS] = {"OO_BLOCK_REQUESTS", "block_requests"},
     [OO_CFG_RETRY_COOLDOWN] = {"OO_RETRY_COOLDOWN", "retry_cooldown"},
     [OO_CFG_TOKEN] = {"OO_TOKEN", "token"},
+    [OO_CFG_OUTAGE_WAIT] = {"OO_OUTAGE_WAIT", "outage_wait"},
 };
 
 static int secret_key(int k) { return k == OO_CFG_PASSWORD || k == OO_CFG_TOKEN; }
@@ -52,7 +53,7 @@ static const oo_cfg_key settings_keys[] = {OO_CFG_EMAIL, OO_CFG_BROWSERS, OO_CFG
 static const struct { oo_cfg_key key; const char *value; } defaults[] = {
     {OO_CFG_BROWSERS, "2"}, {OO_CFG_HEADLESS, "1"}, {OO_CFG_PORT, "8000"}, {OO_CFG_RATE_LIMIT, "10"},
     {OO_CFG_PIPELINE, "auto"}, {OO_CFG_BACKTEST_TIMEOUT, "300"}, {OO_CFG_BLOCK_REQUESTS, "1"},
-    {OO_CFG_RETRY_COOLDOWN, "60"},
+    {OO_CFG_RETRY_COOLDOWN, "60"}, {OO_CFG_OUTAGE_WAIT, "30"},
 };
 
 const char *oo_config_env_name(oo_cfg_key k) { return keys[k].env; }
@@ -92,7 +93,6 @@ static int parse_int(const char *v, long lo, long hi, long *out)
     return 0;
 }
 
-/* Checks a value for its key; the message names where it came from. */
 /* The whole-number settings: their range, and what a value out of it is told (the message
  * goes on with the value found). */
 static const struct { oo_cfg_key key; long lo, hi; const char *rule; } int_rules[] = {
@@ -102,6 +102,7 @@ static const struct { oo_cfg_key key; long lo, hi; const char *rule; } int_rules
     {OO_CFG_BACKTEST_TIMEOUT, 5, 3600, "the backtest timeout must be seconds from 5 to 3600"},
     {OO_CFG_LEASE_MS, 1000, 86400000, "the lease must be milliseconds from 1000 to 86400000"},
     {OO_CFG_RETRY_COOLDOWN, 0, 3600, "the retry cool-down must be seconds from 0 to 3600"},
+    {OO_CFG_OUTAGE_WAIT, 0, 1440, "the outage wait must be minutes from 0 to 1440"},
     {OO_CFG_LUA_MEMORY_MB, 16, 65536, "Lua's memory must be MiB from 16 to 65536"},
 };
 
@@ -136,6 +137,7 @@ static int validate_text(oo_cfg_key k, const char *v, const char *where, oo_err 
     return 0;
 }
 
+/* Checks a value for its key; the message names where it came from. */
 static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
 {
     long n;

@@ -15,7 +15,7 @@ typedef enum { OO_CFG_EMAIL, OO_CFG_PASSWORD, OO_CFG_BASE_URL, OO_CFG_BROWSERS, 
                OO_CFG_DB_PATH, OO_CFG_DATA_DIR, OO_CFG_PORT, OO_CFG_CHROMIUM, OO_CFG_RECORDINGS,
                OO_CFG_PARAMETERS_PATH, OO_CFG_LUA_PATH, OO_CFG_RATE_LIMIT, OO_CFG_PIPELINE,
                OO_CFG_BACKTEST_TIMEOUT, OO_CFG_LEASE_MS, OO_CFG_LUA_MEMORY_MB, OO_CFG_HOME, OO_CFG_SIM,
-               OO_CFG_BLOCK_REQUESTS, OO_CFG_RETRY_COOLDOWN, OO_CFG_TOKEN, OO_CFG_COUNT } oo_cfg_key;
+               OO_CFG_BLOCK_REQUESTS, OO_CFG_RETRY_COOLDOWN, OO_CFG_TOKEN, OO_CFG_OUTAGE_WAIT, OO_CFG_COUNT } oo_cfg_key;
 
 /* The password set in the dashboard lives in <data dir>/OO_PASSWORD_FILE (mode 0600), never in
  * the database; it is the password's last layer, under the files, the environment and flags. */

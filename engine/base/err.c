@@ -51,6 +51,7 @@ static const char *const code_names[OO_E_COUNT] = {
     [OO_E_NONE] = "script", [OO_E_GENERIC] = "script", [OO_E_USAGE] = "usage", [OO_E_INPUT] = "input",
     [OO_E_IO] = "io", [OO_E_TIMEOUT] = "timeout", [OO_E_BROWSER] = "browser", [OO_E_DB] = "db",
     [OO_E_SCRIPT] = "script", [OO_E_CANCELLED] = "cancelled", [OO_E_PAGE] = "page",
+    [OO_E_NETWORK] = "network",
 };
 
 const char *oo_err_code_name(int code)

@@ -24,6 +24,7 @@ enum {
     OO_E_SCRIPT,     /* Lua error */
     OO_E_CANCELLED,  /* called off: a signal, a closed page, a run that stops */
     OO_E_PAGE,       /* the page answered no: it threw, a navigation or a response failed */
+    OO_E_NETWORK,    /* the site could not be reached: no connection, no name, no internet */
     OO_E_COUNT
 };
 
@@ -32,7 +33,7 @@ void oo_err_clear(oo_err *err);
 int oo_err_set(oo_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int oo_err_setv(oo_err *err, int code, const char *fmt, va_list ap);
 /* The name of a code as it crosses into Lua ({code = "timeout", msg = ...}; lua/oo/errors.lua):
- * "input", "usage", "timeout", "browser", "io", "db", "script", "cancelled", "page"; an
+ * "input", "usage", "timeout", "browser", "io", "db", "script", "cancelled", "page", "network"; an
  * unknown or generic code is "script". oo_err_code_of maps a name back (unknown: OO_E_SCRIPT). */
 const char *oo_err_code_name(int code);
 int oo_err_code_of(const char *name);

@@ -395,6 +395,24 @@ static void input_answered(op *o, const oo_err *err)
     op_finish(o, NULL, NULL);
 }
 
+/* Is a request's net:: error one of "the server could not be reached" (no connection, no name,
+ * no route, no internet), as opposed to one the page or the engine caused (a blocked URL, an
+ * aborted load, a certificate, a redirect loop)? Chromium's net error names. */
+static int unreachable_error(const char *et)
+{
+    static const char *const names[] = {
+        "net::ERR_CONNECTION_REFUSED", "net::ERR_CONNECTION_RESET", "net::ERR_CONNECTION_CLOSED",
+        "net::ERR_CONNECTION_ABORTED", "net::ERR_CONNECTION_FAILED", "net::ERR_CONNECTION_TIMED_OUT",
+        "net::ERR_TIMED_OUT", "net::ERR_NAME_NOT_RESOLVED", "net::ERR_NAME_RESOLUTION_FAILED",
+        "net::ERR_INTERNET_DISCONNECTED", "net::ERR_ADDRESS_UNREACHABLE", "net::ERR_NETWORK_CHANGED",
+        "net::ERR_EMPTY_RESPONSE", "net::ERR_PROXY_CONNECTION_FAILED", "net::ERR_TUNNEL_CONNECTION_FAILED",
+        "net::ERR_NETWORK_IO_SUSPENDED", "net::ERR_SOCKET_NOT_CONNECTED",
+    };
+    for (size_t i = 0; et && i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(et, names[i])) return 1;
+    return 0;
+}
+
 /* Page.navigate's answer: a failure, a same-document navigation (done), or the loader whose
  * lifecycle events decide from now on (on_page_event). */
 static void navigate_answered(op *o, cJSON *result, const oo_err *err)
@@ -402,6 +420,7 @@ static void navigate_answered(op *o, cJSON *result, const oo_err *err)
     if (err) { op_finish(o, NULL, err); return; }
     if (o->state != ST_START) return;
     const char *et = cJSON_GetStringValue(cJSON_GetObjectItem(result, "errorText"));
+    if (et && *et && unreachable_error(et)) { op_fail(o, OO_E_NETWORK, "navigation failed: %s (the site could not be reached)", et); return; }
     if (et && *et) { op_fail(o, OO_E_PAGE, "navigation failed: %s", et); return; }
     const char *loader = cJSON_GetStringValue(cJSON_GetObjectItem(result, "loaderId"));
     if (!loader) { op_finish(o, NULL, NULL); return; }   /* same-document navigation */
@@ -692,7 +711,7 @@ static void on_loading_done(cdp_page *p, const char *method, cJSON *params)
         if (o->kind != OP_RESPONSE || !o->request_id || !rid || strcmp(o->request_id, rid) || o->state != ST_START)
             continue;
         if (failed) {
-            op_fail(o, OO_E_PAGE, "the response failed to load: %s", error);
+            op_fail(o, unreachable_error(error) ? OO_E_NETWORK : OO_E_PAGE, "the response failed to load: %s", error);
             continue;
         }
         o->state = ST_BODY_ASKED;

@@ -143,6 +143,10 @@ static int outcome_exit(long long id, int outcome, const oo_err *err)
                         "`oo-automator resume --run-id %lld` continues it\n", id, id);
         return 130;
     }
+    if (outcome == RUN_PAUSED && err->code == OO_E_NETWORK) {   /* the site stayed unreachable: try again later */
+        fprintf(stderr, "oo-automator: run %lld paused: %s\n", id, err->msg);
+        return CLI_EXIT_BUSY;
+    }
     if (outcome == RUN_PAUSED) fprintf(stderr, "run %lld paused; `oo-automator resume --run-id %lld` continues it\n", id, id);
     if (outcome == RUN_CANCELLED) fprintf(stderr, "run %lld cancelled\n", id);
     return 0;

@@ -179,6 +179,10 @@ static int outcome_of(run_ctx *c, int rc, oo_err *err)
         set_status(c, "paused", "interrupted");
         return RUN_INTERRUPTED;
     }
+    if (rc < 0 && err->code == OO_E_NETWORK) {   /* the site stayed unreachable (lua/oo/runner.lua): paused, resumable */
+        set_status(c, "paused", err->msg);
+        return RUN_PAUSED;
+    }
     if (rc < 0) {
         set_status(c, "failed", err->msg);
         return -1;

@@ -9,6 +9,10 @@
 --   browser       Chromium or the renderer died                    -> relaunch, carry on
 --   site_error    OptionOmega answered with an error               -> retry, then skip
 --   rate_limited  "Too many requests" / HTTP 429                   -> back off, retry
+--   unreachable   OptionOmega cannot be reached at all (refused,   -> every worker holds and tries
+--                 reset, no DNS, no internet)                         again, pauses growing; no
+--                                                                     attempt used; past
+--                                                                     OO_OUTAGE_WAIT the run pauses
 --   permanent     the task itself is wrong (a value out of range)  -> fail it at once
 --   config_rejected  OptionOmega refuses this configuration        -> skip it at once (its evidence
 --                    (it says so every time: no trades for these settings)   kept, the run goes on)
@@ -20,7 +24,7 @@ local M = {}
 -- script, io, ...) is "timing": retried from a fresh context.
 M.classes = {
   browser = "browser", session = "session", rate_limited = "rate_limited", site = "site_error",
-  network = "site_error", config_rejected = "config_rejected", modal = "modal",
+  network = "unreachable", config_rejected = "config_rejected", modal = "modal",
   input = "permanent", usage = "permanent",
 }
 -- Codes that are the task's own fault every time (retrying changes nothing) ...
@@ -50,6 +54,26 @@ local function page_code(page)
   return nil
 end
 
+-- Does the site answer at all? A request from the page to the site's own address (no-cors: any
+-- answer counts, an error status too; only none at all fails), within 10 s. When a wait ran out,
+-- this tells an outage (OptionOmega, the connection or the DNS down: nobody's fault, and no
+-- task's) from a page that is only slow or changed. Answers nil (it answers, or the page itself
+-- cannot be asked) or what failed.
+M.probe_js = [[
+(async (url) => {
+  const c = new AbortController();
+  const t = setTimeout(() => c.abort(), 10000);
+  try { await fetch(url, { mode: 'no-cors', cache: 'no-store', credentials: 'omit', signal: c.signal }); return ''; }
+  catch (e) { return (e && e.name === 'AbortError') ? 'no answer in 10 s' : String((e && e.message) || e || 'no answer'); }
+  finally { clearTimeout(t); }
+})]]
+function M.unreachable(page, base_url)
+  if not page or type(base_url) ~= "string" or base_url == "" then return nil end
+  local ok, r = pcall(page.eval, page, M.probe_js .. "(" .. require("json").encode(base_url .. "/") .. ")", 20000)
+  if ok and type(r) == "string" and r ~= "" then return r end
+  return nil
+end
+
 -- Failures that are not the task's: handled and carried on without using up an attempt.
 M.carry_on = { session = true, browser = true, rate_limited = true }
 function M.not_the_tasks(failure) return M.carry_on[failure.type] or failure.transient == true end
@@ -59,7 +83,7 @@ function M.not_the_tasks(failure) return M.carry_on[failure.type] or failure.tra
 -- the queue drains it gets one more round (M.passing, lua/oo/runner.lua). A permanent failure or
 -- a refused configuration never does.
 M.passing_types = { site_error = true, timing = true, modal = true, session = true, browser = true,
-                    rate_limited = true }
+                    rate_limited = true, unreachable = true }
 
 -- Whether every failure type of a task (comma-separated, as q:failed_tasks() gives them) was
 -- passing trouble; a task without a recorded failure is not judged passing.
@@ -79,12 +103,21 @@ M.keeps_session = { site_error = true, rate_limited = true }
 
 -- A failed attempt's class, from its error's code alone (the words of a message never change
 -- it): {message, code, type, permanent, transient, skip}. A dead browser (keeper) is "browser"
--- whatever the error; a wait that ran out asks the page what it shows.
-function M.classify(err, page, keeper)
+-- whatever the error; a wait that ran out asks the page what it shows, then whether the site
+-- (base_url) answers at all.
+function M.classify(err, page, keeper, base_url)
   local code = errors.code(err)
+  local message = errors.message(err)
   if keeper and keeper.b and not keeper.b:alive() then code = "browser" end
-  if code == "timeout" or code == "page" then code = page_code(page) or code end
-  return { message = errors.message(err), code = code, type = M.classes[code] or "timing",
+  if code == "timeout" or code == "page" then
+    code = page_code(page) or code
+    local down = (code == "timeout" or code == "page") and M.unreachable(page, base_url)
+    if down then
+      code = "network"
+      message = message .. "\n  (OptionOmega did not answer at all: " .. down .. ")"
+    end
+  end
+  return { message = message, code = code, type = M.classes[code] or "timing",
            permanent = M.permanent[code] or nil, transient = M.transient[code] or nil, skip = M.skips[code] or nil }
 end
 

@@ -15,6 +15,7 @@ local parameters = require("oo.parameters")
 local spec_mod = require("oo.spec")
 local task = require("oo.task")
 local recovery = require("oo.recovery")
+local errors = require("oo.errors")
 
 local M = {}
 
@@ -157,6 +158,30 @@ function M.throttle(nworkers, q)
   return th
 end
 
+-- An outage: OptionOmega cannot be reached at all (the connection refused or reset, no DNS, no
+-- internet). It is nobody's fault and no task's: a worker that meets it gives its task back
+-- without using up an attempt and waits, the pauses growing from 5 s to 60 s, then tries again.
+-- Anything the site answers (a task through, or a failure of another kind) ends the outage.
+-- Past `wait_min` minutes of it (OO_OUTAGE_WAIT, 30), `over` holds what to tell the trader and
+-- the coordinator pauses the run: resumable, nothing lost. clock: ms (time.now_ms).
+function M.outage(wait_min, run_id, clock)
+  clock = clock or require("time").now_ms
+  local o = { since = nil, streak = 0, over = nil }
+  function o.hit(message)
+    local now = clock()
+    o.since, o.streak = o.since or now, o.streak + 1
+    if now - o.since >= wait_min * 60000 and not o.over then
+      local mins = (now - o.since) // 60000
+      o.over = string.format("OptionOmega could not be reached%s (%s): nothing is lost; " ..
+        "`oo-automator resume --run-id %s` continues when it answers again (OO_OUTAGE_WAIT sets how long a run waits)",
+        mins > 0 and string.format(" for %d min", mins) or "", tostring(message):match("[^\n]*"), tostring(run_id))
+    end
+    return math.min(60000, 5000 << math.min(o.streak - 1, 4))
+  end
+  function o.answered() o.since, o.streak = nil, 0 end
+  return o
+end
+
 -- What a mode kept of each finished stage (done[i].best), reported once per command as a
 -- "stage_best" event: the objective it was judged by (a metric, a goal or "custom") and the
 -- value it carried forward. A mode that keeps none (sweep, grid) is judged by the run's
@@ -186,6 +211,7 @@ local function setup(q)
   local r = { q = q, registry = registry, spec = live.spec, mode = live.mode, norm = live.norm,
               pconfigs = spec_mod.param_configs(live.norm), env = task.env(q.test.url, q.options),
               keeper = browser_keeper(q), pace = M.pacer(tonumber(require("config").get("rate_limit") or "10")),
+              outage = M.outage(tonumber(require("config").get("outage_wait") or "") or 30, q.run_id),
               work = sched.event(), changed = sched.event(), exited = sched.event(),
               finished = false, workers = 0, nworkers = q.options.browsers, free_retries = {}, gates = {},
               reported = {} }
@@ -201,13 +227,35 @@ local function close_session(w)
   w.session = nil
 end
 
+-- The site cannot be reached: the attempt was recorded without using one up; the worker waits
+-- for the outage's next pause (or the run's end) before it tries again.
+local function wait_out(r, w, failure)
+  local q = r.q
+  local pause = r.outage.hit(failure.message)
+  log.warn(string.format("%s: OptionOmega cannot be reached (%s): trying again in %d s", w.name,
+    failure.message:match("[^\n]*"), pause // 1000))
+  q:worker_state(w.name, "site unreachable")
+  local time = require("time")
+  local deadline = time.now_ms() + pause
+  while not r.finished and not q:stopping() and not r.outage.over and time.now_ms() < deadline do
+    sched.delay(math.min(1000, deadline - time.now_ms()))   -- the outage's pause itself, not a settle wait
+  end
+end
+
 -- A failed attempt: classified by its code, its evidence kept, recorded; what comes next.
 local function on_failure(r, w, t, err)
   local q = r.q
-  local failure = recovery.classify(err, w.session and w.session.page, r.keeper)
+  local failure = recovery.classify(err, w.session and w.session.page, r.keeper, r.env.vars.OO_BASE_URL)
   local art = recovery.artifacts(w.session and w.session.page, q.options.artifacts_dir, t, failure)
   failure.screenshot, failure.html, failure.network_log, failure.console =
     art.screenshot, art.html, art.network_log, art.console
+  if failure.type == "unreachable" then
+    failure.uncounted = true
+    q:fail(t.id, failure)
+    close_session(w)
+    return wait_out(r, w, failure)
+  end
+  r.outage.answered()   -- whatever else went wrong, the site answered
   r.throttle.record(false, failure.permanent)
   -- the design's "log in again / relaunch / back off and carry on": a lost session, a dead
   -- Chromium or a rate limit is not the task's fault; up to 5 times it costs no attempt
@@ -245,7 +293,7 @@ local function run_task(r, w, t)
       configs = r.pconfigs, q = q, session = w.session, pace = r.pace, gate = w.gate, slow = r.throttle.slow * (1 + math.max(0, tries)) })
     q:complete(t.id, result, trades)
   end)
-  if ok then r.throttle.record(true) end
+  if ok then r.throttle.record(true); r.outage.answered() end
   w.gate.kick()   -- a task is over (done, cached or failed): the other tabs may start
   if not ok and err == task.STOPPED then q:release(t.id); return false end
   if not ok and q:stopping() == "interrupted" then return false end
@@ -264,7 +312,7 @@ local function worker(r, id, lane)
     q:worker_state(w.name, "waiting")
     w.gate.started(120000, function() return r.finished end)
   end
-  while not r.finished and not q:stopping() do
+  while not r.finished and not q:stopping() and not r.outage.over do
     local t = (w.slot <= r.throttle.active) and q:lease(w.name) or nil
     if not t and w.slot > r.throttle.active then
       q:worker_state(w.name, "throttled")
@@ -329,6 +377,7 @@ local function coordinate(r)
   local cooldown = tonumber(require("config").get("retry_cooldown") or "") or 60
   local ok, err = pcall(function()
     while not q:stopping() do
+      if r.outage.over then error(errors.new("network", r.outage.over), 0) end
       if q:open_tasks() > 0 then r.changed:wait(2000)
       elseif M.retry_round(q, cooldown) then r.work:notify()
       elseif not plan_next(r) then break end

@@ -335,6 +335,7 @@ OO_PIPELINE|5|pipeline must be auto or the tabs each browser works with, 1 to 4 
 OO_BACKTEST_TIMEOUT|4|the backtest timeout must be seconds from 5 to 3600, found "4"
 OO_LEASE_MS|86400001|the lease must be milliseconds from 1000 to 86400000, found "86400001"
 OO_RETRY_COOLDOWN|3601|the retry cool-down must be seconds from 0 to 3600, found "3601"
+OO_OUTAGE_WAIT|1441|the outage wait must be minutes from 0 to 1440, found "1441"
 OO_LUA_MEMORY_MB|15|Lua's memory must be MiB from 16 to 65536, found "15"
 OO_HEADLESS|maybe|headless must be 1 or 0 (true/false), found "maybe"
 OO_BLOCK_REQUESTS|2|block_requests must be 1 (skip what the flow does not need) or 0 (load everything), found "2"

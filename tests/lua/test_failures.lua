@@ -11,7 +11,9 @@ local task = require("oo.task")
 
 local cases = {
   { "rate limit", task.answer_error("Too many requests"), "rate_limited", free = true },
-  { "dropped connection", task.answer_error("Network error: Failed to fetch"), "site_error", free = true },
+  { "dropped connection", task.answer_error("Network error: Failed to fetch"), "unreachable", free = true },
+  { "the site refuses connections", errors.new("network", "login.json: step 1 (navigate) failed: navigation failed: net::ERR_CONNECTION_REFUSED"),
+    "unreachable", free = true },
   { "the backtest failed", task.answer_error("Backtest failed: data unavailable for the selected dates"), "site_error",
     free = false },
   -- oo-sim's words for a configuration without a trade (sim/sim.h, SIM_NO_TRADES): skipped at once
@@ -48,6 +50,24 @@ for _, words in ipairs({ "OptionOmega answered: Too many requests", task.SIGNED_
                          'unknown parameter "deltaa"', "below the minimum", "no leg" }) do
   check.eq(recovery.classify(words, nil, nil).type, "timing", words)
 end
+
+-- a wait that ran out on a page whose site does not answer at all (the page's own request to the
+-- site's address fails: recovery.probe_js) is an outage, not a timing failure; one whose site
+-- answers stays a timing failure
+local function fake_page(probe_answer)
+  return { eval = function(_, js)
+    if js:find("AbortController", 1, true) then return probe_answer end
+    return { text = "Loading results...", url = "https://optionomega.com/test/abc", dialog = false }
+  end }
+end
+local waited = errors.new("timeout", "run_backtest.json: step 3 (waitForElement) failed: waiting for visible timed out")
+local down = recovery.classify(waited, fake_page("Failed to fetch"), nil, "https://optionomega.com")
+check.eq(down.type, "unreachable", "a wait ran out and the site does not answer")
+check.eq(recovery.not_the_tasks(down), true, "an outage costs no attempt")
+check.ok(down.message:find("OptionOmega did not answer at all: Failed to fetch", 1, true), down.message)
+check.eq(recovery.classify(waited, fake_page(""), nil, "https://optionomega.com").type, "timing", "the site answers: a timing failure")
+check.eq(recovery.classify(waited, fake_page("Failed to fetch"), nil, nil).type, "timing", "no address to ask: not judged")
+check.eq(recovery.passing("unreachable,timing"), true, "an outage is passing trouble")
 
 -- passing trouble (a task that failed only for it gets one more round): by the failure types
 -- recorded for its attempts, comma-separated as the store gives them

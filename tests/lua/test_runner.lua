@@ -25,6 +25,26 @@ th.record(true)
 check.eq(th.active, 3, "five in a row restore")
 check.eq(th.slow, 1)
 
+-- an outage: pauses of 5, 10, 20, 40, 60, 60 s; over once it has lasted the wait; anything the
+-- site answers ends it (a later outage counts from its own start)
+local now = 0
+local o = runner.outage(2, 7, function() return now end)
+local pauses = {}
+for i = 1, 6 do pauses[i] = o.hit("net::ERR_CONNECTION_REFUSED"); now = now + 10000 end
+check.eq(table.concat(pauses, " "), "5000 10000 20000 40000 60000 60000")
+check.eq(o.over, nil, "50 s into a 2-minute wait")
+o.answered()
+now = now + 60000
+o.hit("x"); now = now + 119999; o.hit("x")
+check.eq(o.over, nil, "a new outage counts from its own start")
+now = now + 1; o.hit("no answer in 10 s\nmore")
+check.ok(o.over and o.over:find("OptionOmega could not be reached for 2 min (no answer in 10 s): nothing is lost; " ..
+  "`oo-automator resume --run-id 7` continues", 1, true), tostring(o.over))
+check.ok(runner.outage(0, 1, function() return 5 end).hit("x") and true, "a wait of 0")
+local zero = runner.outage(0, 1, function() return 5 end)
+zero.hit("x")
+check.ok(zero.over ~= nil, "OO_OUTAGE_WAIT=0: over at the first")
+
 -- the cache key: stable, 32 hex digits, sensitive to any change
 local a = hash.hex("https://x/test/1\n[[\"input\",\"Profit Target\",\"50\"]]")
 check.eq(#a, 32)
