@@ -319,7 +319,9 @@ int main(int argc, char **argv)
         server srv;
         if (server_start(&srv, &s, fd) != 0) return 1;
         print_banner(&s, ntohs(addr.sin_port));
-        while (!g_stop && h2o_evloop_run(srv.loop, INT32_MAX) == 0) {}
+        /* an interrupted wait (EINTR: a stopped process continued, SIGCONT) is no reason to
+         * stop: oo-sim exited 0 then, dropping every client of a site that was only paused */
+        while (!g_stop && (h2o_evloop_run(srv.loop, INT32_MAX) == 0 || errno == EINTR)) {}
         server_stop(&srv, &s);
         rc = 0;
     }

@@ -93,64 +93,40 @@ static int parse_int(const char *v, long lo, long hi, long *out)
     return 0;
 }
 
-/* Checks a value for its key; the message names where it came from. */
-static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
+/* The whole-number settings: their range, and what a value out of it is told (the message
+ * goes on with the value found). */
+static const struct { oo_cfg_key key; long lo, hi; const char *rule; } int_rules[] = {
+    {OO_CFG_BROWSERS, 1, 8, "browsers must be a whole number from 1 to 8"},
+    {OO_CFG_PORT, 0, 65535, "port must be a number from 0 to 65535"},
+    {OO_CFG_RATE_LIMIT, 0, 10000, "rate limit must be backtests per minute (0 = none)"},
+    {OO_CFG_BACKTEST_TIMEOUT, 5, 3600, "the backtest timeout must be seconds from 5 to 3600"},
+    {OO_CFG_LEASE_MS, 1000, 86400000, "the lease must be milliseconds from 1000 to 86400000"},
+    {OO_CFG_RETRY_COOLDOWN, 0, 3600, "the retry cool-down must be seconds from 0 to 3600"},
+    {OO_CFG_OUTAGE_WAIT, 0, 1440, "the outage wait must be minutes from 0 to 1440"},
+    {OO_CFG_LUA_MEMORY_MB, 16, 65536, "Lua's memory must be MiB from 16 to 65536"},
+};
+
+/* The yes/no settings, and what a value that is neither is told. */
+static const struct { oo_cfg_key key; const char *rule; } bool_rules[] = {
+    {OO_CFG_HEADLESS, "headless must be 1 or 0 (true/false)"},
+    {OO_CFG_BLOCK_REQUESTS, "block_requests must be 1 (skip what the flow does not need) or 0 (load everything)"},
+};
+
+/* The settings that are neither a number nor yes/no: paths, the base URL, the pipeline. */
+static int validate_text(oo_cfg_key k, const char *v, const char *where, oo_err *err)
 {
     long n;
-    int b;
     switch (k) {
-    case OO_CFG_BROWSERS:
-        if (parse_int(v, 1, 8, &n) != 0)
-            return oo_err_set(err, OO_E_USAGE, "%s: browsers must be a whole number from 1 to 8, found \"%s\"", where, v);
-        break;
-    case OO_CFG_PORT:
-        if (parse_int(v, 0, 65535, &n) != 0)
-            return oo_err_set(err, OO_E_USAGE, "%s: port must be a number from 0 to 65535, found \"%s\"", where, v);
-        break;
-    case OO_CFG_RATE_LIMIT:
-        if (parse_int(v, 0, 10000, &n) != 0)
-            return oo_err_set(err, OO_E_USAGE, "%s: rate limit must be backtests per minute (0 = none), found \"%s\"", where, v);
-        break;
     case OO_CFG_PIPELINE:
         if (strcmp(v, "auto") && parse_int(v, 1, 4, &n) != 0)
             return oo_err_set(err, OO_E_USAGE, "%s: pipeline must be auto or the tabs each browser works with, 1 to 4 (1 = one task at a time), found \"%s\"", where, v);
-        break;
-    case OO_CFG_BACKTEST_TIMEOUT:
-        if (parse_int(v, 5, 3600, &n) != 0)
-            return oo_err_set(err, OO_E_USAGE, "%s: the backtest timeout must be seconds from 5 to 3600, found \"%s\"", where, v);
-        break;
-    case OO_CFG_LEASE_MS:
-        if (parse_int(v, 1000, 86400000, &n) != 0)
-            return oo_err_set(err, OO_E_USAGE, "%s: the lease must be milliseconds from 1000 to 86400000, found \"%s\"", where, v);
-        break;
-    case OO_CFG_RETRY_COOLDOWN:
-        if (parse_int(v, 0, 3600, &n) != 0)
-            return oo_err_set(err, OO_E_USAGE, "%s: the retry cool-down must be seconds from 0 to 3600, found \"%s\"", where, v);
-        break;
-    case OO_CFG_OUTAGE_WAIT:
-        if (parse_int(v, 0, 1440, &n) != 0)
-            return oo_err_set(err, OO_E_USAGE, "%s: the outage wait must be minutes from 0 to 1440, found \"%s\"", where, v);
-        break;
-    case OO_CFG_LUA_MEMORY_MB:
-        if (parse_int(v, 16, 65536, &n) != 0)
-            return oo_err_set(err, OO_E_USAGE, "%s: Lua's memory must be MiB from 16 to 65536, found \"%s\"", where, v);
-        break;
-    case OO_CFG_HOME:
-    case OO_CFG_SIM:
-        if (!*v) return oo_err_set(err, OO_E_USAGE, "%s: an empty path", where);
-        break;
-    case OO_CFG_HEADLESS:
-        if (parse_bool(v, &b) != 0)
-            return oo_err_set(err, OO_E_USAGE, "%s: headless must be 1 or 0 (true/false), found \"%s\"", where, v);
-        break;
-    case OO_CFG_BLOCK_REQUESTS:
-        if (parse_bool(v, &b) != 0)
-            return oo_err_set(err, OO_E_USAGE, "%s: block_requests must be 1 (skip what the flow does not need) or 0 (load everything), found \"%s\"", where, v);
         break;
     case OO_CFG_BASE_URL:
         if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
             return oo_err_set(err, OO_E_USAGE, "%s: the base URL must start with http:// or https://, found \"%s\"", where, v);
         break;
+    case OO_CFG_HOME:
+    case OO_CFG_SIM:
     case OO_CFG_DB_PATH:
     case OO_CFG_DATA_DIR:
         if (!*v) return oo_err_set(err, OO_E_USAGE, "%s: an empty path", where);
@@ -159,6 +135,22 @@ static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
         break;
     }
     return 0;
+}
+
+/* Checks a value for its key; the message names where it came from. */
+static int validate(oo_cfg_key k, const char *v, const char *where, oo_err *err)
+{
+    long n;
+    int b;
+    for (size_t i = 0; i < sizeof int_rules / sizeof int_rules[0]; i++)
+        if (int_rules[i].key == k)
+            return parse_int(v, int_rules[i].lo, int_rules[i].hi, &n) != 0
+                       ? oo_err_set(err, OO_E_USAGE, "%s: %s, found \"%s\"", where, int_rules[i].rule, v)
+                       : 0;
+    for (size_t i = 0; i < sizeof bool_rules / sizeof bool_rules[0]; i++)
+        if (bool_rules[i].key == k)
+            return parse_bool(v, &b) != 0 ? oo_err_set(err, OO_E_USAGE, "%s: %s, found \"%s\"", where, bool_rules[i].rule, v) : 0;
+    return validate_text(k, v, where, err);
 }
 
 static int set_checked(oo_config *c, oo_cfg_key k, const char *v, oo_cfg_source src, const char *where, oo_err *err)

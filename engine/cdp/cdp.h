@@ -91,6 +91,11 @@ void cdp_browser_close(cdp_browser *b);
 typedef void (*cdp_result_cb)(void *ud, cJSON *result, const oo_err *err);
 int64_t cdp_send(cdp_browser *b, const char *session_id, const char *method, cJSON *params,
                  int timeout_ms, cdp_result_cb cb, void *ud);
+/* What was sent so far: every request, and those whose answer someone waited for (a callback;
+ * a gesture's earlier mouse events go out without one). Between two moments on one page, the
+ * second is the number of round trips to Chromium an operation made. */
+typedef struct { int64_t requests, awaited; } cdp_counts;
+cdp_counts cdp_browser_counts(const cdp_browser *b);
 /* Drops a pending request's callback (it is then never called). */
 void cdp_cancel(cdp_browser *b, int64_t request_id);
 

@@ -50,6 +50,7 @@ struct cdp_browser {
     size_t rx_scanned, tx_done;
     cdp_timer *broken_timer;
     int64_t next_id;
+    int64_t answers_awaited;  /* requests sent with a callback: what cdp_browser_counts tells */
     cdp_pending *pending;
     cdp_sub *subs;
     cdp_browser_cb launch_cb;

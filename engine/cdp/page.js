@@ -5,7 +5,7 @@
 // on animation frames and DOM mutations, until an element is ready; the engine's C side never
 // polls. Every function answers a plain object and never throws.
 (() => {
-  const VERSION = 1;
+  const VERSION = 2;
   if (globalThis.__oo && globalThis.__oo.version === VERSION) return;
 
   // ---- text ---------------------------------------------------------------------------------
@@ -342,14 +342,17 @@
   // Animation frames seen by the actions' waits: "stable" means the same box in two different frames.
   let frameNo = 0
   const endless = a => { try { const t = a.effect && a.effect.getComputedTiming(); return !!t && t.endTime === Infinity } catch (e) { return false } }
-  function poll(check, timeoutMs, everyFrame) {
+  // onWait(tick), when given, receives the wait's check: to run it at once when something else
+  // than a DOM change or the clock may have made it true.
+  function poll(check, timeoutMs, everyFrame, onWait) {
     // ready at once (the usual case): no observer, frame or timer at all
     let first
     try { first = check(false) } catch (e) { return Promise.resolve({ ok: false, error: String(e.message || e) }) }
-    if (first) return Promise.resolve(first)
+    // an action's answer says how many animation frames it waited (0: ready at once)
+    if (first) { if (everyFrame && typeof first === 'object') first.frames = 0; return Promise.resolve(first) }
     return new Promise(resolve => {
       const deadline = performance.now() + (timeoutMs || 30000)
-      let done = false, raf = 0, timer = 0
+      let done = false, raf = 0, timer = 0, frames = 0
       const mo = new MutationObserver(() => tick())
       // A long wait (not an action's) pauses every endless animation meanwhile (a spinner):
       // no one watches it, and each of its frames costs the renderer style, paint and
@@ -366,6 +369,7 @@
         if (done) return
         done = true; mo.disconnect(); cancelAnimationFrame(raf); clearTimeout(timer)
         for (const a of paused) try { if (a.playState === 'paused') a.play() } catch (e) {}
+        if (everyFrame && v && typeof v === 'object') v.frames = frames
         resolve(v)
       }
       function tick() {
@@ -390,8 +394,9 @@
       const next = everyFrame
         ? () => { if (!done) { raf = requestAnimationFrame(frame); clearTimeout(timer); timer = setTimeout(tick, 100) } }
         : () => { if (!done) { clearTimeout(timer); timer = setTimeout(() => { tick(); next() }, every()) } }
-      const frame = () => { frameNo++; tick(); next() }
+      const frame = () => { frameNo++; frames++; tick(); next() }
       try { mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true }) } catch (e) {}
+      if (onWait) onWait(tick)
       // frameNo counts real animation frames only: the check made now is in the same frame as
       // the one made above
       tick()
@@ -415,6 +420,32 @@
         const kf = a.effect.getKeyframes ? a.effect.getKeyframes() : []
         if (kf.some(k => Object.keys(k).some(p => GEOMETRY.test(p)))) return true
       }
+    }
+    return false
+  }
+  // Properties whose animation moves nothing but the element animated (no layout): a spinner's
+  // rotation, a fade, a colour. Keyframes name them in camelCase, transitions in kebab-case.
+  const NEUTRAL = /^(transform|translate|rotate|scale|opacity|color|background(-color|-position|-image)?|border(-(top|right|bottom|left))?-color|outline-color|box-shadow|text-shadow|filter|backdrop-filter|fill|stroke|stroke-dashoffset)$/
+  const KEYFRAME_META = new Set(['offset', 'easing', 'composite', 'computedOffset'])
+  const kebab = p => p.replace(/[A-Z]/g, m => '-' + m.toLowerCase())
+  function neutral(a) {
+    try {
+      if (typeof CSSTransition !== 'undefined' && a instanceof CSSTransition) return NEUTRAL.test(a.transitionProperty)
+      const kf = a.effect.getKeyframes ? a.effect.getKeyframes() : null
+      return !!kf && kf.length > 0 && kf.every(k => Object.keys(k).every(p => KEYFRAME_META.has(p) || NEUTRAL.test(kebab(p))))
+    } catch (e) { return false }
+  }
+  // Can a running animation or transition of el's document move el? One on el or an element it
+  // sits in can; one elsewhere only when it animates layout (a height, a margin: what follows it
+  // shifts). A spinner turning or a switch sliding elsewhere cannot: a ready element need not
+  // wait an animation frame for them.
+  function mayMove(el) {
+    const doc = el.ownerDocument
+    if (!doc.getAnimations) return true
+    for (const a of doc.getAnimations()) {
+      if (a.playState !== 'running') continue
+      const t = a.effect && a.effect.target
+      if (!t || contains(t, el) || !neutral(a)) return true
     }
     return false
   }
@@ -462,18 +493,17 @@
         el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' })
         r = el.getBoundingClientRect()
       }
-      // stable: the same box in two different animation frames. Without any running CSS
-      // animation or transition in the document, nothing CSS can be moving it: one box will do.
+      // stable: the same box in two different animation frames. Without a running CSS animation
+      // or transition that can move it (mayMove), nothing CSS is moving it: one box will do.
       // (A fill needs no stability, as in Playwright.)
       const key = boxKey(r)
       const prev = stable.get(el)
       if (!prev || prev.key !== key) stable.set(el, { key, frame: frameNo })
-      const doc2 = el.ownerDocument
-      const animating = !doc2.getAnimations || doc2.getAnimations().some(a => a.playState === 'running')
+      const animating = action !== 'fill' && mayMove(el)
       // a finite animation or transition that moves it (or an ancestor) is still under way: the
       // box may hold still for a frame or two (an animation waiting for its start time)
-      if (action !== 'fill' && animating && moving(el)) { tried.push({ selector: label(alt), reason: 'not stable (animating)' }); continue }
-      if (action !== 'fill' && animating && (!prev || prev.key !== key || prev.frame === frameNo)) { tried.push({ selector: label(alt), reason: 'not stable (moving)' }); continue }
+      if (animating && moving(el)) { tried.push({ selector: label(alt), reason: 'not stable (animating)' }); continue }
+      if (animating && (!prev || prev.key !== key || prev.frame === frameNo)) { tried.push({ selector: label(alt), reason: 'not stable (moving)' }); continue }
       const hit = action !== 'fill' && !opts.force ? hitTest(el, r, opts) : null
       if (hit && hit.covered) { tried.push({ selector: label(alt), reason: describe(hit.by) + ' intercepts pointer events' }); continue }
       // scrolled to be uncovered: the box moved, so it must hold still for a frame where anything animates
@@ -587,19 +617,28 @@
     }, opts.timeoutMs)
   }
 
+  // An expression true at once answers at once, with no poll. Each answer of a promise that is
+  // true wakes the wait (it comes after the check that asked for it). A promise that never
+  // settles leaves the wait to its deadline.
   async function waitForExpression(src, opts = {}) {
-    let lastErr = null, pending = false, value
-    const run = () => {
-      if (pending) return
+    let lastErr = null, pending = false, value, wake = null
+    const answer = v => ({ ok: true, value: typeof v === 'object' ? null : v })
+    const settle = p => {
       pending = true
-      Promise.resolve().then(() => (0, eval)(src)).then(v => { value = v; pending = false; lastErr = null }, e => { lastErr = e; pending = false; value = undefined })
+      Promise.resolve(p).then(v => { value = v; pending = false; lastErr = null; if (v && wake) wake() },
+                              e => { lastErr = e; pending = false; value = undefined })
     }
-    run()
+    const run = () => { if (!pending) settle(Promise.resolve().then(() => (0, eval)(src))) }
+    try {
+      const first = (0, eval)(src)
+      if (first && typeof first.then === 'function') settle(first); else value = first
+    } catch (e) { lastErr = e }
+    if (value) return answer(value)
     return poll(last => {
-      if (value) return { ok: true, value: typeof value === 'object' ? null : value }
+      if (value) return answer(value)
       run()
       return last ? { ok: false, timeout: true, error: 'the expression stayed false' + (lastErr ? ': ' + lastErr : '') } : null
-    }, opts.timeoutMs)
+    }, opts.timeoutMs, false, tick => { wake = tick })
   }
 
   function query(t) {

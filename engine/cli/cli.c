@@ -90,8 +90,9 @@ static const cli_cmd commands[] = {
     {"serve", "Serve the dashboard (REST, WebSocket, browser UI)",
      "serve [--port 8000] [--host 127.0.0.1] [--token TOKEN] [--db PATH]",
      "Listens on 127.0.0.1 by default; any other address requires --token, and then every\n"
-     "request must carry it (Authorization: Bearer TOKEN, or open the dashboard once with\n"
-     "?token=TOKEN). The first line printed is the dashboard's URL. Ctrl-C stops it.",
+     "request for data must carry it (Authorization: Bearer TOKEN; in a browser, open the\n"
+     "dashboard once with #token=TOKEN, or paste it when the page asks: the browser keeps it for\n"
+     "that address only). The first line printed is the dashboard's URL. Ctrl-C stops it.",
      cli_serve_opts, 0, 0, cli_cmd_serve},
     {"tests", "List, rename or delete saved OptionOmega tests",
      "tests [--recent] | tests rename TEST NAME | tests delete TEST",

@@ -17,6 +17,7 @@
 
 typedef struct {
     int done, failed_step, verbose;
+    cdp_counts at_step;      /* the browser's counts as the current step started */
     oo_err err;
     cJSON *artifacts;
     cdp_browser *browser;
@@ -37,8 +38,13 @@ static void on_step(void *ud, const rec_step *s, int phase, const char *msg, dou
 {
     run_state *st = ud;
     (void)msg;
-    if (!st->verbose || phase == 0) return;
-    printf("  [%d] %-18s %s (%.2f ms)\n", s->index, s->type_name, phase == 1 ? "ok" : "FAILED", ms);
+    if (!st->verbose) return;
+    cdp_counts now = cdp_browser_counts(st->browser);
+    if (phase == 0) { st->at_step = now; return; }
+    /* the round trips to Chromium the step waited for, and every request it sent */
+    long long trips = now.awaited - st->at_step.awaited, sent = now.requests - st->at_step.requests;
+    printf("  [%d] %-18s %s (%.2f ms; %lld round trip%s, %lld request%s)\n", s->index, s->type_name, phase == 1 ? "ok" : "FAILED",
+           ms, trips, trips == 1 ? "" : "s", sent, sent == 1 ? "" : "s");
     fflush(stdout);
 }
 

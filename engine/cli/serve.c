@@ -227,7 +227,7 @@ static int serve_until_signal(const web_opts *o)
     else printf("%s\n", web_url(w));
     fflush(stdout);
     fprintf(stderr, "oo-automator: the dashboard is at %s%s (database %s); Ctrl-C stops it\n", web_url(w),
-            o->token ? "?token=..." : "", o->db_path);
+            o->token ? "#token=..." : "", o->db_path);
     int sig = 0;
     sigwait(&sigs, &sig);
     web_stop(w);

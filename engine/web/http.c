@@ -91,6 +91,25 @@ const char *web_header(h2o_req_t *req, const char *name)
     return h2o_strdup(&req->pool, v.base, v.len).base;
 }
 
+int web_header_items(h2o_req_t *req, const char *name, int (*fn)(const char *item, size_t len, void *ud), void *ud)
+{
+    ssize_t i = -1;
+    while ((i = h2o_find_header_by_str(&req->headers, name, strlen(name), i)) != -1) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        const char *p = v.base, *end = v.base + v.len;
+        while (p < end) {
+            const char *comma = memchr(p, ',', (size_t)(end - p));
+            const char *stop = comma ? comma : end, *a = p, *b = stop;
+            while (a < b && (*a == ' ' || *a == '\t')) a++;
+            while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
+            int rc = b > a ? fn(a, (size_t)(b - a), ud) : 0;
+            if (rc) return rc;
+            p = comma ? comma + 1 : end;
+        }
+    }
+    return 0;
+}
+
 void web_add_header(h2o_req_t *req, const char *name, const char *value)
 {
     h2o_iovec_t v = h2o_strdup(&req->pool, value, strlen(value));

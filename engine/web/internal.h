@@ -22,6 +22,11 @@
 #define WEB_H2O_MAX_BODY WEB_MAX_BODY          /* h2o reads no more than that of a body: past it, */
                                                /* its own 413 (made JSON), connection closed */
 #define WEB_MAX_ARTIFACT (64 * 1024 * 1024)    /* a failure's screenshot, HTML or network log */
+/* A browser gives a WebSocket no header of its own but Sec-WebSocket-Protocol: the dashboard
+ * offers WEB_WS_PROTOCOL (the one the server answers with) and, when the server has a token,
+ * WEB_WS_TOKEN_PREFIX followed by the token's bytes in hex (a protocol name is an HTTP token). */
+#define WEB_WS_PROTOCOL "oo-dashboard"
+#define WEB_WS_TOKEN_PREFIX "oo-token."
 
 typedef struct web_conn {          /* an accepted socket, until h2o closes it */
     h2o_socket_t *sock;
@@ -96,6 +101,9 @@ const char *web_query(h2o_req_t *req, const char *name);
 int web_query_valid(h2o_req_t *req);
 /* A request header's value, NUL-terminated in the pool; NULL when absent. */
 const char *web_header(h2o_req_t *req, const char *name);
+/* The items of a comma-separated request header, every occurrence of it, each trimmed of
+ * spaces: fn(item, len, ud) until it returns non-zero. That value, or 0. */
+int web_header_items(h2o_req_t *req, const char *name, int (*fn)(const char *item, size_t len, void *ud), void *ud);
 /* Percent-decodes s (and '+' as space when plus is set) into the pool; NULL when malformed
  * (a bad escape or an encoded NUL). */
 char *web_decode(h2o_req_t *req, const char *s, size_t len, int plus);

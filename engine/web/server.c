@@ -2,7 +2,8 @@
  * at once), then the thread runs h2o's event loop until web_stop wakes it through a pipe.
  * Every accepted socket is tracked, so that shutdown can close them all before h2o's context
  * is disposed (h2o 2.2.5 asserts when connections outlive it). Every request first passes the
- * access check (token, Host, Origin), then goes to the API, the WebSocket or the files. */
+ * access check (token, Host, Origin), then goes to the API, the WebSocket or the files. The
+ * token travels only in headers, never in a cookie (a cookie reaches every port of the host). */
 #include "web/internal.h"
 #include "base/alive.h"
 #include "base/buf.h"
@@ -34,25 +35,47 @@ static int same_secret(const char *a, size_t alen, const char *b)
     return diff == 0;
 }
 
-static const char *cookie_value(h2o_req_t *req, const char *name, size_t *len)
+static int hex_digit(char c)
 {
-    size_t nl = strlen(name);
-    ssize_t i = -1;
-    while ((i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) != -1) {
-        h2o_iovec_t v = req->headers.entries[i].value;
-        const char *p = v.base, *end = v.base + v.len;
-        while (p < end) {
-            while (p < end && (*p == ' ' || *p == ';')) p++;
-            const char *semi = memchr(p, ';', (size_t)(end - p));
-            if (!semi) semi = end;
-            if ((size_t)(semi - p) > nl && !memcmp(p, name, nl) && p[nl] == '=') {
-                *len = (size_t)(semi - p - nl - 1);
-                return p + nl + 1;
-            }
-            p = semi;
-        }
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Whether a WebSocket protocol item is WEB_WS_TOKEN_PREFIX and this server's token in hex. */
+static int ws_token_item(const char *item, size_t len, void *ud)
+{
+    web_server *w = ud;
+    size_t pl = sizeof WEB_WS_TOKEN_PREFIX - 1;
+    if (len <= pl || memcmp(item, WEB_WS_TOKEN_PREFIX, pl) != 0 || (len - pl) % 2) return 0;
+    size_t n = (len - pl) / 2;
+    char *tok = oo_malloc(n + 1);
+    int ok = 1;
+    for (size_t i = 0; i < n && ok; i++) {
+        int hi = hex_digit(item[pl + 2 * i]), lo = hex_digit(item[pl + 2 * i + 1]);
+        ok = hi >= 0 && lo >= 0;
+        tok[i] = (char)(hi * 16 + lo);
     }
-    return NULL;
+    ok = ok && same_secret(tok, n, w->token);
+    free(tok);
+    return ok;
+}
+
+/* Whether the request carries this dashboard's token: "Authorization: Bearer TOKEN", or on a
+ * WebSocket upgrade the protocol item a browser can send there. Nothing else: no query
+ * parameter (it would sit in logs and history) and no cookie (a cookie goes to every port of
+ * the host, so to every other server on it). */
+static int carries_token(web_server *w, h2o_req_t *req)
+{
+    const char *auth = web_header(req, "authorization");
+    if (auth && !strncasecmp(auth, "Bearer ", 7) && same_secret(auth + 7, strlen(auth + 7), w->token)) return 1;
+    return req->upgrade.base && web_header_items(req, "sec-websocket-protocol", ws_token_item, w);
+}
+
+/* The static files (the page, its scripts and styles, the redirect of /runs/N) hold no data:
+ * they are the same for everyone, and a browser loads them without any header of ours. Data
+ * (/api/, /ws) is what the token guards. */
+static int public_path(const char *path)
+{
+    return strcmp(path, "/api") && strncmp(path, "/api/", 5) && strcmp(path, "/ws");
 }
 
 /* Whether s[0..n) is a decimal number from lo to hi, without leading zeros (0177 is octal to
@@ -102,25 +125,16 @@ static int loopback_host_header(const char *h)
 }
 
 /* 0 when the request may proceed; otherwise the answer has been sent. */
-static int check_access(web_server *w, h2o_req_t *req, int *set_cookie)
+static int check_access(web_server *w, h2o_req_t *req, const char *path)
 {
-    *set_cookie = 0;
     /* h2o keeps the Host header as the request's authority */
     const char *host = req->authority.len ? h2o_strdup(&req->pool, req->authority.base, req->authority.len).base : NULL;
     if (host && strlen(host) != req->authority.len) host = NULL;   /* a NUL inside: no host at all */
     if (w->token) {
-        int ok = 0;
-        const char *auth = web_header(req, "authorization");
-        if (auth && !strncasecmp(auth, "Bearer ", 7)) ok = same_secret(auth + 7, strlen(auth + 7), w->token);
-        const char *q = web_query(req, "token");
-        if (!ok && q && same_secret(q, strlen(q), w->token)) ok = *set_cookie = 1;
-        size_t clen = 0;
-        const char *c = cookie_value(req, "oo_token", &clen);
-        if (!ok && c) ok = same_secret(c, clen, w->token);
-        if (!ok) {
+        if (!public_path(path) && !carries_token(w, req)) {
             web_add_header(req, "www-authenticate", "Bearer");
             web_send_error(req, 401, "this dashboard needs its token: send \"Authorization: Bearer TOKEN\" "
-                                     "or open it once with ?token=TOKEN");
+                                     "(the dashboard's page asks for it once, or takes it from #token=TOKEN)");
             return -1;
         }
     } else if (!host || !loopback_host_header(host)) {
@@ -146,13 +160,15 @@ static int check_access(web_server *w, h2o_req_t *req, int *set_cookie)
     return 0;
 }
 
-/* /runs/N, the design's address of a run (what `run` prints): the dashboard's page of it. */
+/* /runs/N, the design's address of a run (what `run` prints): the dashboard's page of it,
+ * /?run=N, which the page turns into its route #/runs/N. The Location has no fragment of its
+ * own, so the browser keeps the one the address had: /runs/N#token=TOKEN arrives with it. */
 static int run_page(h2o_req_t *req, const char *id)
 {
     int64_t n = web_parse_id(id);
     if (!n || !web_method_is(req, "GET")) return web_send_error(req, 404, "no run \"%.40s\": runs are numbered", id);
     char loc[64];
-    snprintf(loc, sizeof loc, "/#/runs/%lld", (long long)n);
+    snprintf(loc, sizeof loc, "/?run=%lld", (long long)n);
     web_add_header(req, "location", loc);
     web_send(req, 302, "text/plain; charset=utf-8", loc, strlen(loc));
     return 0;
@@ -163,15 +179,9 @@ static int on_request(h2o_handler_t *self, h2o_req_t *req)
     web_server *w = ((web_handler *)self)->w;
     web_add_header(req, "x-content-type-options", "nosniff");
     web_add_header(req, "referrer-policy", "no-referrer");
-    int set_cookie;
     if (!web_query_valid(req)) return web_send_error(req, 400, "malformed query string (a bad %%-escape)");
-    if (check_access(w, req, &set_cookie) != 0) return 0;
-    if (set_cookie) {
-        char *cookie = oo_asprintf("oo_token=%s; Path=/; HttpOnly; SameSite=Strict", w->token);
-        web_add_header(req, "set-cookie", cookie);
-        free(cookie);
-    }
     const char *path = web_path(req);
+    if (check_access(w, req, path) != 0) return 0;
     if (req->entity.len > WEB_MAX_BODY)
         return web_send_error(req, 413, "the body is %zu bytes; the limit is %d", req->entity.len, WEB_MAX_BODY);
     if (!strcmp(path, "/api") || !strncmp(path, "/api/", 5)) return web_api(w, req, path);

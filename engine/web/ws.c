@@ -117,6 +117,12 @@ static int room_for(web_server *w, h2o_req_t *req, const char *addr)
     return 0;
 }
 
+static int offers_dashboard(const char *item, size_t len, void *ud)
+{
+    (void)ud;
+    return len == sizeof WEB_WS_PROTOCOL - 1 && !memcmp(item, WEB_WS_PROTOCOL, len);
+}
+
 int web_ws_accept(web_server *w, h2o_req_t *req)
 {
     const char *key = NULL;
@@ -148,6 +154,9 @@ int web_ws_accept(web_server *w, h2o_req_t *req)
     if (w->clients) w->clients->prev = c;
     w->clients = c;
     w->nclients++;
+    /* a browser that offered protocols closes a stream whose answer names none of them */
+    if (web_header_items(req, "sec-websocket-protocol", offers_dashboard, NULL))
+        web_add_header(req, "sec-websocket-protocol", WEB_WS_PROTOCOL);
     c->conn = h2o_upgrade_to_websocket(req, key, c, on_ws_msg);
     /* clients only ever send control frames: a big message is refused, not buffered */
     wslay_event_config_set_max_recv_msg_length(c->conn->ws_ctx, 4096);

@@ -358,7 +358,7 @@ end
 -- last one's best is the answer), and what it spent against a full grid.
 function M.report(run, results, live)
   local norm, spec, mode = live and live.norm, live and live.spec, live and live.mode
-  local search = type(mode) == "table" and mode.summary ~= nil
+  local search = require("oo.modes").is_search(mode)
   local by_stage, names, stages = rows_by_stage(results, search and not mode.per_stage)
   local out = {}
   local best_overall, best_label

@@ -173,7 +173,8 @@ function M.modes(exclude)
 end
 
 -- One mode's form as JSON-safe data for the dashboard: defaults evaluated, checks left out,
--- objective choices filled in, each field's `at`.
+-- objective choices filled in, each field's `at`; `search` says whether the mode is a search
+-- (oo.modes.is_search: Run Detail shows its answer and its cost).
 function M.describe(mod)
   local json = require("json")
   local fields = {}
@@ -194,7 +195,7 @@ function M.describe(mod)
     fields[i] = c
   end
   return { name = mod.name, label = mod.form.label or mod.name, description = mod.description,
-           fields = json.array(fields) }
+           search = require("oo.modes").is_search(mod), fields = json.array(fields) }
 end
 
 -- Every mode's form: what GET /api/modes answers.

@@ -161,4 +161,11 @@ function M.with(t, k, v)
   return c
 end
 
+-- Whether a mode is a search (it has summary: it spends fewer backtests than its full grid,
+-- and its answer is the best of its stages' stage_best): what the CLI's report and the
+-- dashboard's Run Detail (GET /api/modes: `search`) both go by.
+function M.is_search(mod)
+  return type(mod) == "table" and type(mod.summary) == "function"
+end
+
 return M

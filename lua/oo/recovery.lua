@@ -9,6 +9,8 @@
 --   browser       Chromium or the renderer died                    -> relaunch, carry on
 --   site_error    OptionOmega answered with an error               -> retry, then skip
 --   rate_limited  "Too many requests" / HTTP 429                   -> back off, retry
+--   login_refused the sign-in refused (wrong email or password)    -> the run stops at once, every
+--                                                                     task as it was
 --   unreachable   OptionOmega cannot be reached at all (refused,   -> every worker holds and tries
 --                 reset, no DNS, no internet)                         again, pauses growing; no
 --                                                                     attempt used; past
@@ -116,6 +118,11 @@ function M.classify(err, page, keeper, base_url)
       code = "network"
       message = message .. "\n  (OptionOmega did not answer at all: " .. down .. ")"
     end
+  end
+  -- the sign-in refused (task.login_refused): the credentials are wrong for every task alike;
+  -- the run stops, no task is to blame
+  if type(err) == "table" and err.login_refused then
+    return { message = message, code = code, type = "login_refused", login_refused = true }
   end
   return { message = message, code = code, type = M.classes[code] or "timing",
            permanent = M.permanent[code] or nil, transient = M.transient[code] or nil, skip = M.skips[code] or nil }

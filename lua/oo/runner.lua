@@ -258,6 +258,14 @@ local function on_failure(r, w, t, err)
     close_session(w)
     return wait_out(r, w, failure)
   end
+  if failure.login_refused then   -- wrong credentials: every task would fail alike; the run stops
+    failure.uncounted = true
+    q:fail(t.id, failure)
+    close_session(w)
+    r.halt = r.halt or string.format("%s; nothing is lost: `oo-automator resume --run-id %s` continues once they are right",
+      failure.message, tostring(q.run_id))
+    return
+  end
   r.outage.answered()   -- whatever else went wrong, the site answered
   r.throttle.record(false, failure.permanent)
   -- the design's "log in again / relaunch / back off and carry on": a lost session, a dead
@@ -315,7 +323,7 @@ local function worker(r, id, lane)
     q:worker_state(w.name, "waiting")
     w.gate.started(120000, function() return r.finished end)
   end
-  while not r.finished and not q:stopping() and not r.outage.over do
+  while not r.finished and not q:stopping() and not r.outage.over and not r.halt do
     local t = (w.slot <= r.throttle.active) and q:lease(w.name) or nil
     if not t and w.slot > r.throttle.active then
       q:worker_state(w.name, "throttled")
@@ -381,6 +389,7 @@ local function coordinate(r)
   local ok, err = pcall(function()
     while not q:stopping() do
       if r.outage.over then error(errors.new("network", r.outage.over), 0) end
+      if r.halt then error(errors.new("input", r.halt), 0) end
       if q:open_tasks() > 0 then r.changed:wait(2000)
       elseif M.retry_round(q, cooldown) then r.work:notify()
       elseif not plan_next(r) then break end

@@ -54,6 +54,12 @@ M.unpainted_css = "table:has(> tbody > tr:nth-child(20)) { display: none !import
 -- gate until the results are on screen.
 M.backtest_busy = { "text/Running Backtest" }
 
+-- Where the site says it refused a sign-in (wrong email or password): an alert inside the form
+-- that still asks for the password. The flow's own sign-in is login.json; this is only what it
+-- shows instead of the signed-in page when the credentials are wrong (selectors as a recording
+-- gives them: a list of alternatives, each a list of one selector).
+M.login_error_selectors = { { "form:has(input[type='password']) [role='alert']" } }
+
 -- Is url a test page of this site (".../test/<id>")? Returns the id.
 function M.test_id(url)
   return type(url) == "string" and url:match("^https?://[^/]+/test/([%w_-]+)/?$") or nil

@@ -122,27 +122,29 @@ function M.answer_error(text)
 end
 
 -- Replays the recording `name`, but where its last step waits for the page that shows the flow
--- went through, waits for that page or the sign-in instead: a lost session fails the attempt
--- at once, not after the step's whole timeout.
-function M.replay_signed_in(page, env, name, timeout, learn)
+-- went through, waits for that page or another one (`other`, selectors as a recording gives
+-- them) instead. Returns true when the other one showed (the last step was not replayed), false
+-- when the flow went through; a failure fails as the recording's own step would.
+local function replay_until(page, env, name, timeout, learn, other)
   local rec = load_recording(name)
   local steps = rec:steps()
-  local n, last, signin = #steps, steps[#steps], M.signin_selectors()
-  if not last or last.type ~= "waitForElement" or last.visible == false or not signin then
-    return replay(page, env, name, timeout, learn)
+  local n, last = #steps, steps[#steps]
+  if not last or last.type ~= "waitForElement" or last.visible == false or not other then
+    replay(page, env, name, timeout, learn)
+    return false
   end
   local step = timeout or M.timeouts.step
   local opts = { vars = env.vars, timeout = step, to = n - 1 }
   play(page, name, opts, learn)     -- every step but the last
-  -- then until the last step's element or the sign-in shows; the wait is the last step's: its
+  -- then until the last step's element or the other shows; the wait is the last step's: its
   -- learned timeout holds, and its duration is the step's
   local learned = opts.step_timeouts and opts.step_timeouts[n - 1]
   local clock = require("time")
   local t0 = clock.now_ms()
   local ok, which = pcall(page.replay, page, rec, { from = n - 1, to = n - 1,
-    until_any = { { selectors = last.selectors }, { selectors = signin } },
+    until_any = { { selectors = last.selectors }, { selectors = other } },
     until_timeout = learned or (last.timeout and math.max(last.timeout, step) or step) })
-  if ok and which == 2 then error(M.signed_out(), 0) end
+  if ok and which == 2 then return true end
   -- the last step itself: at once when its element is there; when neither came, at once too,
   -- with the recording's own error (the file, the step, each selector and why it failed)
   local okr, times = pcall(page.replay, page, rec, { vars = env.vars, timeout = step, from = n - 1,
@@ -152,6 +154,35 @@ function M.replay_signed_in(page, env, name, timeout, learn)
     times[1].ms = times[1].ms + (clock.now_ms() - t0)
     learn.bl:record(learn.task_id, name, times)
   end
+  return false
+end
+
+-- Replays the recording `name`, but where its last step waits for the page that shows the flow
+-- went through, waits for that page or the sign-in instead: a lost session fails the attempt
+-- at once, not after the step's whole timeout.
+function M.replay_signed_in(page, env, name, timeout, learn)
+  if replay_until(page, env, name, timeout, learn, M.signin_selectors()) then error(M.signed_out(), 0) end
+end
+
+-- What the site shows beside its sign-in form when it refuses the credentials.
+M.login_error_js = [[
+((sels) => {
+  for (const s of sels) { const e = document.querySelector(s[0]); if (e && e.textContent.trim()) return e.textContent.trim(); }
+  return 'the sign-in form is still shown';
+})(]]
+
+-- The sign-in refused (wrong email or password): the user's to fix, and no task's fault. The
+-- runner stops the run at once, every task left as it was (login_refused).
+function M.login_refused(page)
+  local ok, text = pcall(page.eval, page, M.login_error_js .. json.encode(site.login_error_selectors) .. ")")
+  return errors.new("input", string.format("OptionOmega refused the sign-in (%s): check OO_EMAIL and OO_PASSWORD "
+    .. "(environment, ./.env, ~/.config/oo-automator/config or the dashboard's Settings)",
+    ok and type(text) == "string" and text:sub(1, 200) or "its sign-in form is still shown"), { login_refused = true })
+end
+
+-- login.json, waiting at its end for the signed-in page or the site's refusal of the sign-in.
+function M.login(page, env)
+  if replay_until(page, env, "login.json", nil, nil, site.login_error_selectors) then error(M.login_refused(page), 0) end
 end
 
 -- A new browser context logged in: {ctx, page}.
@@ -165,7 +196,7 @@ function M.open_session(browser, env, name)
   end)
   if not ok then ctx:close(); error(err, 0) end
   local page = ctx:new_page()
-  local ok2, err2 = pcall(replay, page, env, "login.json")
+  local ok2, err2 = pcall(M.login, page, env)
   if not ok2 then ctx:close(); error(err2, 0) end
   return { ctx = ctx, page = page }
 end

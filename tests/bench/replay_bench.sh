@@ -3,10 +3,12 @@
 # step's time is the engine's own overhead), replayed by each build given and by
 # @puppeteer/replay (puppeteer-core with the system Chromium), alternately, BENCH_ROUNDS times
 # (3), in one sitting. Prints each one's median per-step time, the ratio, the engine's peak RSS
-# (Chromium excluded), the CPU-seconds of the whole process tree (cpu_tree.py), and with
+# (Chromium excluded), the CPU-seconds of the whole process tree (cpu_tree.py), the CDP round
+# trips and requests of each step type (from builds that print them with -v), and with
 # BENCH_CALLGRIND=1 the engine's instructions per step under callgrind (Chromium excluded;
-# figures that hold across machines and loads). A benchmark: it prints figures and asserts
-# nothing.   Usage: tests/bench/replay_bench.sh [BUILD_DIR ...]    (default: ./build)
+# figures that hold across machines and loads): the whole replay's over its 51 steps, and a
+# step's own (the replay's less that of its first 2 steps, over the 49 others). A benchmark: it
+# prints figures and asserts nothing.   Usage: tests/bench/replay_bench.sh [BUILD_DIR ...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -42,6 +44,9 @@ base="http://127.0.0.1:$port"
   echo ']}'
 } > "$work/bench.json"
 
+# the same recording cut after its setViewport and navigate: what callgrind subtracts
+jq '.steps |= .[0:2]' "$work/bench.json" > "$work/bench2.json"
+
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 label_of() { basename "$(dirname "$(cd "$1" && pwd)")"; }
@@ -52,20 +57,28 @@ oo_once() { # oo_once BUILD: one replay under cpu_tree; prints its line
     || true
   "$b/oo-automator" -v replay "$work/bench.json" --artifacts "$work/art" > "$work/oo.out" 2>/dev/null \
     || { echo "  $l: oo-automator replay failed"; cat "$work/oo.out"; return 0; }
-  med=$(grep -E '^\s+\[[0-9]+\] (change|click)' "$work/oo.out" | sed -E 's/.*\(([0-9.]+) ms\).*/\1/' | median)
+  med=$(grep -E '^\s+\[[0-9]+\] (change|click)' "$work/oo.out" | sed -E 's/.*\(([0-9.]+) ms[;)].*/\1/' | median)
+  # "(2.10 ms; 2 round trips, 4 requests)": the same for every step of a type
+  trips=$(grep -E '^\s+\[[0-9]+\] (change|click) .*round trip' "$work/oo.out" | sed -E 's/^\s+\[[0-9]+\] (\w+) .*; ([0-9]+) round trips?, ([0-9]+) requests?\).*/\1 \2 \3/' \
+    | sort | uniq -c | awk '{printf "%s%s: %s round trip(s), %s request(s) x%s", (NR > 1 ? "; " : ""), $2, $3, $4, $1}' || true)
   total=$(sed -nE 's/^replayed [0-9]+ steps in ([0-9]+) ms.*/\1/p' "$work/oo.out")
   rss=$(sed -nE 's/^engine peak RSS: ([0-9]+) kB/\1/p' "$work/oo.out")
   echo "$l $med" >> "$work/medians"
   printf '  %-18s median %6.2f ms/step   whole run %6s ms (with Chromium start)   engine peak RSS %.1f MB   CPU (whole tree, one run) %.2f s   (load %s)\n' \
     "$l" "$med" "$total" "$(echo "$rss / 1024" | bc -l)" "$(jq .cpu_s "$work/cpu.json")" "$(cut -d' ' -f1 /proc/loadavg)"
+  [ -z "$trips" ] || printf '  %-18s CDP per step: %s\n' "" "$trips"
+}
+callgrind_ir() { # callgrind_ir BUILD RECORDING: the engine's instructions for that replay
+  valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$1/oo-automator" replay "$2" --artifacts "$work/art" \
+    > /dev/null 2> "$work/cg.err" || { tail -3 "$work/cg.err" >&2; return 1; }
+  sed -nE 's/^summary: ([0-9]+).*/\1/p' "$work/cg.out"
 }
 callgrind_once() { # callgrind_once BUILD: the engine's instructions per replayed step
-  local b=$1 l ir
+  local b=$1 l ir ir2
   l=$(label_of "$b")
-  valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$b/oo-automator" replay "$work/bench.json" --artifacts "$work/art" \
-    > /dev/null 2> "$work/cg.err" || { echo "  $l: callgrind run failed"; tail -3 "$work/cg.err"; return 0; }
-  ir=$(sed -nE 's/^summary: ([0-9]+).*/\1/p' "$work/cg.out")
-  printf '  %-18s callgrind: %.1f M instructions in the engine for the whole replay, %.2f M a step (51 steps)\n' "$l" "$(echo "$ir / 1000000" | bc -l)" "$(echo "$ir / 51000000" | bc -l)"
+  ir=$(callgrind_ir "$b" "$work/bench.json") && ir2=$(callgrind_ir "$b" "$work/bench2.json") || { echo "  $l: callgrind run failed"; return 0; }
+  printf '  %-18s callgrind: %.1f M instructions in the engine for the whole replay, %.2f M a step (51 steps, start included); a step'"'"'s own %.3f M\n' \
+    "$l" "$(echo "$ir / 1000000" | bc -l)" "$(echo "$ir / 51000000" | bc -l)" "$(echo "($ir - $ir2) / 49000000" | bc -l)"
 }
 
 # @puppeteer/replay, installed on demand into tests/bench/node_modules

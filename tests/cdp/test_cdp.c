@@ -23,6 +23,88 @@ static cJSON *eval(cdp_page *p, const char *js)
     return w.value;
 }
 
+/* The helper's action point for a click on target: its answer (ok, x, y, frames waited). */
+static cJSON *action_point(cdp_page *p, const char *target_json)
+{
+    static waiter w;
+    reset(&w);
+    cJSON *t = cJSON_Parse(target_json), *o = cJSON_Parse("{\"action\": \"click\"}");
+    cdp_page_helper(p, "actionPoint", t, o, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "actionPoint %s: %s", target_json, w.err.msg);
+    cJSON_Delete(t);
+    cJSON_Delete(o);
+    return w.value;
+}
+
+/* A ready button beside a spinner (an endless rotation elsewhere: it moves nothing else) is
+ * clicked at once, no animation frame waited; beside an element whose height animates (layout:
+ * what follows it may shift) the click still waits for the same box in two frames. */
+static void test_click_beside_animations(cdp_page *p)
+{
+    eval(p, "(() => { const st = document.createElement('style'); st.id = 'anim-style';"
+            " st.textContent = '@keyframes t-spin{to{transform:rotate(360deg)}} @keyframes t-grow{from{height:4px}to{height:40px}}"
+            " .t-spin{width:20px;height:20px;border:2px solid #000;animation:t-spin .8s linear infinite}"
+            " .t-grow{width:20px;background:#000;animation:t-grow 1s linear infinite alternate}';"
+            " document.head.appendChild(st); const box = document.createElement('div'); box.id = 'anim-box';"
+            " box.style.cssText = 'position:fixed;top:0;left:300px;background:#fff;z-index:5';"
+            " box.innerHTML = '<button id=\"ready\">Ready</button><div class=\"t-spin\"></div><div id=\"grow-slot\"></div>';"
+            " document.body.appendChild(box);"
+            " document.getElementById('ready').onclick = () => window.readyClicks = (window.readyClicks || 0) + 1;"
+            " return document.getAnimations().length })()");
+    cJSON *v = action_point(p, "{\"selectors\": [\"#ready\"]}");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(v, "ok")));
+    CHECK_MSG(cJSON_GetNumberValue(cJSON_GetObjectItem(v, "frames")) == 0, "frames waited beside a spinner: %g",
+              cJSON_GetNumberValue(cJSON_GetObjectItem(v, "frames")));
+    waiter w = {0};
+    cJSON *ready = cJSON_Parse("{\"selectors\": [\"#ready\"]}");
+    cdp_page_click(p, ready, NULL, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "click beside a spinner: %s", w.err.msg);
+    CHECK_INT(cJSON_GetNumberValue(eval(p, "window.readyClicks")), 1);
+    reset(&w);
+    cJSON_Delete(ready);
+    eval(p, "document.getElementById('grow-slot').className = 't-grow';"
+            " document.getElementById('grow-slot').insertAdjacentHTML('beforebegin', '<button id=\"ready2\">Ready too</button>'); true");
+    v = action_point(p, "{\"selectors\": [\"#ready2\"]}");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(v, "ok")));
+    CHECK_MSG(cJSON_GetNumberValue(cJSON_GetObjectItem(v, "frames")) >= 1, "frames waited beside a layout animation: %g",
+              cJSON_GetNumberValue(cJSON_GetObjectItem(v, "frames")));
+    eval(p, "document.getElementById('anim-box').remove(); document.getElementById('anim-style').remove(); true");
+}
+
+/* The round trips an action costs (cdp_browser_counts): a fill where nothing hears typing is
+ * one (the helper checks, focuses and types in one call), a click two (the helper's check, then
+ * the gesture's mouse events, of which only the last is waited for). */
+static void test_round_trips(cdp_browser *b, cdp_page *p)
+{
+    eval(p, "(() => { const box = document.createElement('div'); box.id = 'trips';"
+            " box.style.cssText = 'position:fixed;top:0;left:500px;background:#fff;z-index:5';"
+            " box.innerHTML = '<input id=\"trip-in\"><button id=\"trip-b\" onclick=\"window.tripClicks = (window.tripClicks || 0) + 1\">Go</button>';"
+            " document.body.appendChild(box); return true })()");
+    cJSON *in = cJSON_Parse("{\"selectors\": [\"#trip-in\"]}"), *btn = cJSON_Parse("{\"selectors\": [\"#trip-b\"]}");
+    waiter w = {0};
+    cdp_counts c0 = cdp_browser_counts(b);
+    cdp_page_fill(p, in, "typed", 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "fill: %s", w.err.msg);
+    cdp_counts c1 = cdp_browser_counts(b);
+    CHECK_INT(c1.awaited - c0.awaited, 1);
+    CHECK_INT(c1.requests - c0.requests, 1);
+    reset(&w);
+    cdp_page_click(p, btn, NULL, 5000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "click: %s", w.err.msg);
+    cdp_counts c2 = cdp_browser_counts(b);
+    CHECK_INT(c2.awaited - c1.awaited, 2);
+    CHECK_INT(c2.requests - c1.requests, 4);     /* the check; move, press, release */
+    reset(&w);
+    CHECK_STR(cJSON_GetStringValue(eval(p, "document.getElementById('trip-in').value + '/' + window.tripClicks")), "typed/1");
+    eval(p, "document.getElementById('trips').remove(); true");
+    cJSON_Delete(in);
+    cJSON_Delete(btn);
+}
+
 static int popups_seen;
 static void on_popup(void *ud, cdp_page *page, const oo_err *err)
 {
@@ -53,6 +135,23 @@ int main(void)
     int pid = cdp_browser_pid(b);
     CHECK(pid > 0 && kill(pid, 0) == 0);
     cdp_browser_on_gone(b, on_gone, NULL);
+
+    /* the browser runs no WebUI renderer of its own (Chromium preloads its omnibox popups in
+     * every window, ~0.8 CPU-seconds as a replay starts): its only targets are pages */
+    reset(&w);
+    cdp_send(b, NULL, "Target.getTargets", NULL, 10000, on_done, &w);
+    REQUIRE(wait_for(&w, 15000) == 0);
+    CHECK_MSG(w.err.code == 0, "Target.getTargets: %s", w.err.msg);
+    cJSON *ti;
+    int ntargets = 0;
+    cJSON_ArrayForEach(ti, cJSON_GetObjectItem(w.value, "targetInfos")) {
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(ti, "type"));
+        const char *turl = cJSON_GetStringValue(cJSON_GetObjectItem(ti, "url"));
+        CHECK_MSG(type && strcmp(type, "browser_ui") && (!turl || strncmp(turl, "chrome://", 9)),
+                  "a target of Chromium's own: %s %s", type ? type : "?", turl ? turl : "?");
+        ntargets++;
+    }
+    CHECK(ntargets >= 1);
 
     /* two isolated contexts */
     reset(&w);
@@ -157,6 +256,8 @@ int main(void)
     CHECK_MSG(w.err.code == 0, "shadow click: %s", w.err.msg);
     CHECK_INT(cJSON_GetNumberValue(eval(p, "window.shadowClicks")), 1);
     cJSON_Delete(shadow);
+    test_click_beside_animations(p);
+    test_round_trips(b, p);
 
     /* fill: text (typed, change fired), time, select */
     cJSON *name = cJSON_Parse("{\"selectors\": [\"aria/Your name\"]}");
@@ -203,6 +304,18 @@ int main(void)
     cdp_page_wait_expression(p, "window.clicks >= 3", 2000, on_done, &w);
     wait_for(&w, 10000);
     CHECK(w.err.code == 0);
+    /* a promise that never settles: the wait ends at its own deadline, saying so; one that
+     * settles true later wakes the wait */
+    reset(&w);
+    cdp_page_wait_expression(p, "new Promise(() => {})", 300, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK(w.err.code == OO_E_TIMEOUT);
+    CHECK_MSG(strstr(w.err.msg, "the expression stayed false") != NULL, "%s", w.err.msg);
+    reset(&w);
+    cdp_page_wait_expression(p, "new Promise(r => setTimeout(() => r(window.clicks), 30))", 2000, on_done, &w);
+    wait_for(&w, 10000);
+    CHECK_MSG(w.err.code == 0, "%s", w.err.msg);
+    CHECK_INT(cJSON_GetNumberValue(cJSON_GetObjectItem(w.value, "value")), 3);
 
     /* screenshot, HTML (password blanked), console */
     reset(&w);

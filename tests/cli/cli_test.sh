@@ -323,6 +323,31 @@ expect 2 "bad env value" -- env OO_BROWSERS=lots "$BIN" status
 contains "$err" "OO_BROWSERS: browsers must be" "bad env value"
 expect 2 "bad lease" -- env OO_LEASE_MS=5 "$BIN" status
 contains "$err" "OO_LEASE_MS: the lease must be" "every knob is checked in one place"
+# every setting's check, word for word (VAR|bad value|what stderr says)
+while IFS='|' read -r var val msg; do
+  expect 2 "bad $var" -- env "$var=$val" "$BIN" status
+  contains "$err" "$var: $msg" "$var's check"
+done <<'RULES'
+OO_BROWSERS|9|browsers must be a whole number from 1 to 8, found "9"
+OO_PORT|65536|port must be a number from 0 to 65535, found "65536"
+OO_RATE_LIMIT|-1|rate limit must be backtests per minute (0 = none), found "-1"
+OO_PIPELINE|5|pipeline must be auto or the tabs each browser works with, 1 to 4 (1 = one task at a time), found "5"
+OO_BACKTEST_TIMEOUT|4|the backtest timeout must be seconds from 5 to 3600, found "4"
+OO_LEASE_MS|86400001|the lease must be milliseconds from 1000 to 86400000, found "86400001"
+OO_RETRY_COOLDOWN|3601|the retry cool-down must be seconds from 0 to 3600, found "3601"
+OO_OUTAGE_WAIT|1441|the outage wait must be minutes from 0 to 1440, found "1441"
+OO_LUA_MEMORY_MB|15|Lua's memory must be MiB from 16 to 65536, found "15"
+OO_HEADLESS|maybe|headless must be 1 or 0 (true/false), found "maybe"
+OO_BLOCK_REQUESTS|2|block_requests must be 1 (skip what the flow does not need) or 0 (load everything), found "2"
+OO_BASE_URL|ftp://x|the base URL must start with http:// or https://, found "ftp://x"
+RULES
+for var in OO_HOME OO_SIM OO_DB_PATH OO_DATA_DIR; do
+  expect 2 "empty $var" -- env "$var=" "$BIN" status
+  contains "$err" "$var: an empty path" "$var's check"
+done
+for good in OO_PIPELINE=auto OO_PIPELINE=4 OO_BROWSERS=8 OO_PORT=0 OO_HEADLESS=false OO_LUA_MEMORY_MB=16; do
+  expect 0 "good $good" -- env "$good" "$BIN" status
+done
 # the dashboard's Settings page is a layer: under the files, the environment and flags
 sdb="$root/settings.db"
 "$BIN" --db "$sdb" pause --run-id 1 >/dev/null 2>&1   # a command that writes creates it (list only reads)

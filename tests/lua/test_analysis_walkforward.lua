@@ -142,4 +142,36 @@ check.ok(text:find('"stability":%s*%[%]'), "an empty stability is [] in JSON: " 
 -- not a walk-forward: nothing to say
 check.eq(wfa.analyze({ run = { config = { spec = { mode = "sweep", parameter = "delta" } } }, results = {} }), nil)
 
+-- the verdict's every grade and sentence, on reports made by hand: 3 windows judged, the
+-- figures chosen so each bar is met or missed on purpose (WFE 60% against the 50% bar; 2 of 3
+-- windows profitable = 66.7%; delta moving 20% of its range against 25%)
+local function report(overall, pls, move, fp)
+  local ws = {}
+  for i, pl in ipairs(pls) do ws[i] = { status = "ok", oos_metrics = { pl = pl } } end
+  ws[#ws + 1] = { status = "in-sample search failed" }   -- not judged
+  return { efficiency = { overall = overall }, stitched = { pl = 1500, cagr = 0.1, max_drawdown = -0.05 },
+           windows = ws, stability = { { name = "delta", mean_move_of_range = move } }, full_period = fp }
+end
+local v = wfa.verdict(report(0.6, { 100, -50, 200 }, 0.2))
+check.eq(v.grade, "passes")
+check.eq(v.text, "Verdict: robust: what the optimization finds in the past holds up on the unseen future. "
+  .. "Overall walk-forward efficiency 60.0% (meets the 50.0% bar). 2 of 3 windows made money out of sample "
+  .. "(66.7%; the bar is 50.0%). The stitched out-of-sample record made $1,500 (CAGR 10.0%, max drawdown -5.0%).")
+-- every bar but the P/L missed, and the full period's best (P/L 3,000: walk-forward kept 1,500 / 3,000)
+v = wfa.verdict(report(0.3, { 100, -50, -200 }, 0.5, { oos_record = { pl = 3000, cagr = 0.2 } }))
+check.eq(v.grade, "doubtful")
+check.eq(v.text, "Verdict: doubtful: the stitched out-of-sample record makes money, but it earns much less than "
+  .. "the in-sample results promise, and most windows lose money out of sample, and the chosen values are not stable. "
+  .. "Overall walk-forward efficiency 30.0% (misses the 50.0% bar). 1 of 3 windows made money out of sample "
+  .. "(33.3%; the bar is 50.0%). The stitched out-of-sample record made $1,500 (CAGR 10.0%, max drawdown -5.0%). "
+  .. "The chosen values move a lot between windows: delta (on average 50.0% of its searched range); the optimum is "
+  .. "not stable. Trading the full-period best (chosen with hindsight) over the same span made $3,000 (CAGR 20.0%): "
+  .. "walk-forward kept 50.0% of it.")
+-- no efficiency (the in-sample best lost money): fails, whatever else
+v = wfa.verdict(report(nil, { 100, 200 }, 0.1))
+check.eq(v.grade, "fails")
+check.ok(v.text:find("^Verdict: the optimization does not hold up out of sample%. Overall walk%-forward efficiency n/a "
+  .. "%(misses the 50%.0%% bar%): the in%-sample best lost money on average"), v.text)
+check.eq(wfa.verdict(report(0.9, {}, 0)).grade, "incomplete")
+
 check.done()

@@ -69,6 +69,16 @@ check.eq(recovery.classify(waited, fake_page(""), nil, "https://optionomega.com"
 check.eq(recovery.classify(waited, fake_page("Failed to fetch"), nil, nil).type, "timing", "no address to ask: not judged")
 check.eq(recovery.passing("unreachable,timing"), true, "an outage is passing trouble")
 
+-- the sign-in refused (task.login_refused, what the site says beside its form): not the task's,
+-- not permanent for it, the run stops (recovery marks it; the runner halts)
+local refused = recovery.classify(task.login_refused({ eval = function() return "Invalid email or password" end }), nil, nil)
+check.eq(refused.type, "login_refused")
+check.eq(refused.login_refused, true)
+check.eq(refused.permanent, nil, "no task is to blame")
+check.ok(refused.message:find("OptionOmega refused the sign-in (Invalid email or password): check OO_EMAIL and OO_PASSWORD", 1, true), refused.message)
+check.eq(recovery.classify(errors.new("input", "OptionOmega refused the sign-in (x)"), nil, nil).type, "permanent",
+  "the words alone are not a refused sign-in")
+
 -- passing trouble (a task that failed only for it gets one more round): by the failure types
 -- recorded for its attempts, comma-separated as the store gives them
 check.eq(recovery.passing("site_error"), true)

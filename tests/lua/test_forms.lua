@@ -40,6 +40,11 @@ for _, d in ipairs(described) do
     check.ok(type(f.at) == "string", d.name .. "." .. f.key .. ": at")
   end
 end
+-- the searches say so (Run Detail goes by it: GET /api/modes is the one list of modes)
+local searches = {}
+for _, d in ipairs(described) do if d.search then searches[#searches + 1] = d.name end end
+table.sort(searches)
+check.eq(table.concat(searches, ","), "halving,optimize,refine", "the modes that are searches")
 local text = json.encode(described)
 check.ok(not text:find("function"), "the forms encode as JSON")
 local wfd

@@ -136,7 +136,7 @@ int main(void)
     unsetenv("OO_DATA_DIR");
 
     /* recordings that pass */
-    const char *pass[] = {"basic.json", "widgets.json", "frames.json", "popup.json", "sticky-footer.json"};
+    const char *pass[] = {"basic.json", "widgets.json", "frames.json", "popup.json", "sticky-footer.json", "late.json"};
     enum { NPASS = sizeof pass / sizeof pass[0] };
     /* recordings that fail: exit 1, the step, the selectors and why, the evidence */
     struct { const char *file, *expect1, *expect2; int artifacts; } fails[] = {

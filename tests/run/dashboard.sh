@@ -63,7 +63,7 @@ compare() { # compare ID NAME [allow-reruns]: the run's results against oo-sim's
     || fail "a run in a terminal failed: $(tail -3 "$T/term1.err")"
 grep -qx "dashboard: $W/runs/1" "$T/term1.err" || fail "the terminal's run did not say where to watch it: $(head -3 "$T/term1.err")"
 code=$(C -o /dev/null -w '%{http_code} %{redirect_url}' "$W/runs/1")
-[ "$code" = "302 $W/#/runs/1" ] || fail "GET /runs/1: $code"
+[ "$code" = "302 $W/?run=1" ] || fail "GET /runs/1: $code"
 C -X POST "$OO_BASE_URL/__sim/reset" >/dev/null
 
 # --- started, paused and resumed from the dashboard ----------------------------------------

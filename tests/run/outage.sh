@@ -7,7 +7,10 @@
 #      completes: every task done, none failed, results equal oo-sim's;
 #  (b) an outage longer than OO_OUTAGE_WAIT (0: at once): the run is paused with the reason
 #      (exit 75), its tasks untouched (pending, 0 attempts); `resume` completes it once the site
-#      is back.
+#      is back;
+#  (c) the site up but the password wrong: the run stops at the first refused sign-in, saying
+#      so, every task untouched (it used to burn every task's attempts on 30 s timeouts and end
+#      "every task failed"); `resume` with the right password completes it.
 # usage: outage.sh OO_AUTOMATOR OO_SIM
 BIN=$1
 SIM=$2
@@ -75,5 +78,16 @@ restart_sim
 "$BIN" resume --run-id 2 >"$T/c.out" 2>"$T/c.err" || bad "resume after the outage failed: $(tail -3 "$T/c.err")"
 check "run 2 after resume" completed "$(q "SELECT status FROM runs WHERE id = 2")"
 check "run 2's tasks completed" 3 "$(q "SELECT COUNT(*) FROM tasks WHERE run_id = 2 AND status = 'completed'")"
+
+# --- (c) the wrong password: stopped at once, resumed with the right one --------------------------
+OO_PASSWORD=not-the-password "$BIN" run --url "$TEST_URL" --param delta --start 30 --end 33 --step 1 --browsers 2 --yes \
+    >"$T/d.out" 2>"$T/d.err"; rc=$?
+check "the exit status of a run whose sign-in is refused" 1 "$rc"
+grep -q "run 3 failed: OptionOmega refused the sign-in (Invalid email or password): check OO_EMAIL and OO_PASSWORD" "$T/d.err" \
+    || bad "the refusal was not said: $(tail -2 "$T/d.err")"
+check "run 3's tasks, untouched" "pending 0,pending 0,pending 0,pending 0" "$(q "SELECT group_concat(status || ' ' || attempts) FROM tasks WHERE run_id = 3")"
+check "run 3's failures" login_refused "$(q "SELECT group_concat(DISTINCT failure_type) FROM failures WHERE task_id IN (SELECT id FROM tasks WHERE run_id = 3)")"
+"$BIN" resume --run-id 3 >"$T/e.out" 2>"$T/e.err" || bad "resume with the right password failed: $(tail -3 "$T/e.err")"
+check "run 3 after resume" completed "$(q "SELECT status FROM runs WHERE id = 3")"
 
 passed outage

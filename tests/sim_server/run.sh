@@ -300,4 +300,14 @@ ran_ms=$(jq '.[0] | [.receivedAt, .overAt] | map(.[11:23] | split(":") | (.[0] |
 between "overAt - receivedAt under --latency-ms 3000 (ms)" 3000 60000 "$ran_ms"
 stop
 
+# ---- a paused site: stopped (SIGSTOP) and continued, it serves on -----------------------------
+# (its event loop's wait came back interrupted, EINTR, and oo-sim took that for the end: exit 0)
+start
+kill -STOP "$PID"
+C -o /dev/null --max-time 1 "$U/" 2>/dev/null   # a client that gives up on the stopped site
+kill -CONT "$PID"
+check "answers after SIGSTOP and SIGCONT" 200 "$(code "$U/")"
+kill -0 "$PID" 2>/dev/null && ok || bad "oo-sim ended when it was continued"
+stop
+
 summary

@@ -8,7 +8,35 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-struct tl_httpd { int fd, port, stop; pthread_t th; char dir[1024]; };
+struct tl_httpd {
+    int fd, port, stop;
+    pthread_t th;
+    char dir[1024];
+    pthread_mutex_t mu;      /* guards received */
+    char *received;
+    size_t received_len;
+};
+
+static void keep(tl_httpd *h, const char *req, size_t n)
+{
+    pthread_mutex_lock(&h->mu);
+    char *grown = realloc(h->received, h->received_len + n + 1);
+    if (grown) {
+        memcpy(grown + h->received_len, req, n);
+        h->received_len += n;
+        grown[h->received_len] = 0;
+        h->received = grown;
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
+char *tl_httpd_received(tl_httpd *h)
+{
+    pthread_mutex_lock(&h->mu);
+    char *copy = strdup(h->received ? h->received : "");
+    pthread_mutex_unlock(&h->mu);
+    return copy;
+}
 
 static const char *type_of(const char *p)
 {
@@ -28,6 +56,7 @@ static void serve(tl_httpd *h, int c)
     ssize_t n = recv(c, req, sizeof req - 1, 0);
     if (n <= 0) return;
     req[n] = 0;
+    keep(h, req, (size_t)n);
     char path[1024] = "/";
     sscanf(req, "GET %1023s", path);
     char *q = strchr(path, '?');
@@ -69,6 +98,7 @@ tl_httpd *tl_httpd_start(const char *dir)
 {
     tl_httpd *h = calloc(1, sizeof *h);
     snprintf(h->dir, sizeof h->dir, "%s", dir);
+    pthread_mutex_init(&h->mu, NULL);
     h->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t al = sizeof a;
@@ -93,5 +123,7 @@ void tl_httpd_stop(tl_httpd *h)
     close(c);
     pthread_join(h->th, NULL);
     close(h->fd);
+    pthread_mutex_destroy(&h->mu);
+    free(h->received);
     free(h);
 }

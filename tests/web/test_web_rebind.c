@@ -4,7 +4,7 @@
  * refused with 403, the WebSocket does not open, and nothing in the store changes; the same
  * page under 127.0.0.1 works (so the refusals are the Host check, not a broken setup). */
 #include "testlib.h"
-#include "cdp/cdp.h"
+#include "pagekit.h"
 #include "web/web.h"
 #include "store/store.h"
 #include "base/buf.h"
@@ -12,50 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static cdp_loop *L;
-typedef struct { int done; cJSON *value; oo_err err; void *obj; } waiter;
-
-static void on_done(void *ud, cJSON *value, const oo_err *err)
-{
-    waiter *w = ud;
-    w->done = 1;
-    w->value = value ? cJSON_Duplicate(value, 1) : NULL;
-    if (err) w->err = *err;
-}
-static void on_browser(void *ud, cdp_browser *b, const oo_err *err) { waiter *w = ud; w->done = 1; w->obj = b; if (err) w->err = *err; }
-static void on_ctx(void *ud, cdp_context *c, const oo_err *err) { waiter *w = ud; w->done = 1; w->obj = c; if (err) w->err = *err; }
-static void on_page(void *ud, cdp_page *p, const oo_err *err) { waiter *w = ud; w->done = 1; w->obj = p; if (err) w->err = *err; }
-static void reset(waiter *w) { cJSON_Delete(w->value); memset(w, 0, sizeof *w); }
-static int wait_for(waiter *w, int ms) { return cdp_loop_run_until(L, &w->done, oo_now_ms() + ms); }
-
-/* A page expression's value as a string ("" when it failed: the error is printed). */
-static char *eval(cdp_page *p, const char *js)
-{
-    waiter w = {0};
-    cdp_page_evaluate(p, js, 10000, on_done, &w);
-    wait_for(&w, 15000);
-    char *out;
-    if (cJSON_IsString(w.value)) out = oo_strdup(w.value->valuestring);
-    else if (cJSON_IsNumber(w.value)) out = oo_asprintf("%.0f", w.value->valuedouble);
-    else {
-        fprintf(stderr, "eval %s: %s\n", js, w.err.msg);
-        out = oo_strdup("");
-    }
-    reset(&w);
-    return out;
-}
-
-static int navigate(cdp_page *p, const char *url)
-{
-    waiter w = {0};
-    cdp_page_navigate(p, url, CDP_WAIT_LOAD, 10000, on_done, &w);
-    wait_for(&w, 15000);
-    int ok = w.err.code == 0;
-    if (!ok) fprintf(stderr, "navigate %s: %s\n", url, w.err.msg);
-    reset(&w);
-    return ok;
-}
 
 /* The requests a rebinding page would send, each answered with its status ("403"). */
 static const struct { const char *what, *js; } probes[] = {
@@ -79,17 +35,17 @@ static const char ws_probe[] =
 static void check_origin(cdp_page *p, const char *base, const char *want, const char *want_ws)
 {
     char *url = oo_asprintf("%s/", base);
-    CHECK_MSG(navigate(p, url), "%s did not load", url);
+    CHECK_MSG(pk_navigate(p, url), "%s did not load", url);
     free(url);
     for (int i = 0; probes[i].what; i++) {
         if (!strcmp(want, "200") && strstr(probes[i].what, "DELETE")) continue;
         if (!strcmp(want, "200") && strstr(probes[i].what, "/api/failures")) continue;  /* no such failure: 404 */
         if (!strcmp(want, "200") && strstr(probes[i].what, "cancel")) continue;          /* 409 for a completed run */
-        char *st = eval(p, probes[i].js);
+        char *st = pk_eval(p, probes[i].js);
         CHECK_MSG(!strcmp(st, want), "%s from %s: %s, wanted %s", probes[i].what, base, st, want);
         free(st);
     }
-    char *ws = eval(p, ws_probe);
+    char *ws = pk_eval(p, ws_probe);
     CHECK_MSG(!strcmp(ws, want_ws), "WebSocket from %s: %s, wanted %s", base, ws, want_ws);
     free(ws);
 }
@@ -115,25 +71,15 @@ int main(void)
     REQUIRE(w);
     int port = web_port(w);
 
-    L = cdp_loop_new(&err);
+    cdp_loop *L = cdp_loop_new(&err);
     REQUIRE(L);
+    pk_use(L);
     const char *args[] = {"--host-resolver-rules=MAP *.attacker.test 127.0.0.1, MAP rebind.test 127.0.0.1", NULL};
-    cdp_launch_opts lo = {.headless = 1, .timeout_ms = 60000, .extra_args = args};
-    waiter bw = {0};
-    cdp_browser_launch(L, &lo, on_browser, &bw);
-    wait_for(&bw, 70000);
-    CHECK_MSG(bw.obj != NULL, "launch: %s", bw.err.msg);
-    REQUIRE(bw.obj);
-    cdp_browser *b = bw.obj;
-    waiter cw = {0};
-    cdp_context_new(b, on_ctx, &cw);
-    wait_for(&cw, 15000);
-    REQUIRE(cw.obj);
-    waiter pw = {0};
-    cdp_page_new(cw.obj, on_page, &pw);
-    wait_for(&pw, 15000);
-    REQUIRE(pw.obj);
-    cdp_page *p = pw.obj;
+    cdp_browser *b = pk_launch(args, &err);
+    CHECK_MSG(b != NULL, "launch: %s", err.msg);
+    REQUIRE(b);
+    cdp_page *p = pk_new_page(b, NULL);
+    REQUIRE(p);
 
     /* foreign names that resolve to this machine: 403 for everything, no WebSocket */
     char base[128];

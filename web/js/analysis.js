@@ -5,21 +5,10 @@
 // every metric it holds. Every string from the server is shown as text (Vue's interpolation),
 // never as HTML.
 import { ref, computed, watch, onMounted, onBeforeUnmount, markRaw } from '/vendor/vue/dist/vue.esm-browser.prod.js';
-import { onLive } from './api.js';
+import { onLive, request } from './api.js';
 import { formatValue as fmt, fmtMetric } from './format.js';
 
-async function getJson(path) {
-  const res = await fetch(path, { credentials: 'same-origin' });
-  const text = await res.text();
-  let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
-  if (!res.ok) {
-    const e = new Error((data && data.error) || `${res.status} ${res.statusText}`);
-    e.status = res.status;
-    throw e;
-  }
-  return data;
-}
+const getJson = (path) => request('GET', path);
 
 export const analysisApi = {
   run: (id, goal) => getJson(`/api/runs/${id}/analysis${goal ? '?goal=' + encodeURIComponent(goal) : ''}`),

@@ -1,13 +1,77 @@
-// api: the REST calls and the live event stream. Every call goes to the same origin; a token,
-// when the server wants one, travels in the cookie it set when the page was opened with ?token=.
+// api: the REST calls and the live event stream. Every call goes to the same origin.
+//
+// The token, when the server wants one (serve --token): it comes once from the address
+// (#token=TOKEN; ?token=TOKEN works too, but a query reaches the server's logs), or from the
+// form the page shows on a 401. It is kept in this origin's localStorage (scheme, host and port:
+// no other server of the machine can read it), leaves the address bar at once, and travels only
+// as "Authorization: Bearer TOKEN" on every request and, for the live stream (a browser gives a
+// WebSocket no header), as the protocol item oo-token.<hex>. Never in a cookie: a cookie goes to
+// every port of the host, so to every other server on it. Files (the CSV export, a failure's
+// screenshot and HTML) are fetched the same way and handed over as blobs.
 import { reactive } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 
 export class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
-async function request(method, path, body) {
-  const init = { method, headers: {}, credentials: 'same-origin' };
+const TOKEN_KEY = 'oo-token';
+let memoryToken = null;   // when the browser keeps no storage for this page
+// needed: the server answered 401 (the page asks for the token); refused: a token was sent
+export const auth = reactive({ needed: false, refused: false });
+
+export function token() {
+  try { return localStorage.getItem(TOKEN_KEY) || memoryToken; } catch { return memoryToken; }
+}
+
+export function setToken(t) {
+  memoryToken = t || null;
+  try {
+    if (t) localStorage.setItem(TOKEN_KEY, t);
+    else localStorage.removeItem(TOKEN_KEY);
+  } catch { /* memoryToken holds it */ }
+}
+
+// A parameter of a "a=1&b=2" text, percent-decoded ('+' stays '+': a token may hold it); the
+// text without it.
+function takeParam(text, name) {
+  let value = null;
+  const rest = text.split('&').filter((kv) => {
+    if (!kv.startsWith(name + '=')) return true;
+    try { value = decodeURIComponent(kv.slice(name.length + 1)); } catch { value = null; }
+    return false;
+  });
+  return { value, rest: rest.join('&') };
+}
+
+// Reads the address once, before anything else: the token (#token=T, #/route?token=T or
+// ?token=T) is kept and removed; /?run=N (where /runs/N, the URL `run` prints, leads) becomes
+// the route #/runs/N. The address bar is left with the route alone.
+export function takeAddress() {
+  let route = location.hash.replace(/^#/, '');
+  let search = location.search.replace(/^\?/, '');
+  let found = null;
+  const q = takeParam(search, 'token');
+  if (q.value) { found = q.value; search = q.rest; }
+  const cut = route.startsWith('token=') ? 0 : route.indexOf('?') + 1;
+  if (cut > 0 || route.startsWith('token=')) {
+    const f = takeParam(route.slice(cut), 'token');
+    if (f.value) {
+      found = f.value;
+      route = cut ? route.slice(0, cut - 1) + (f.rest ? '?' + f.rest : '') : f.rest;
+    }
+  }
+  const run = takeParam(search, 'run');
+  if (run.value !== null && /^\d+$/.test(run.value)) { search = run.rest; if (!route) route = '/runs/' + run.value; }
+  if (found) setToken(found);
+  const clean = location.pathname + (search ? '?' + search : '') + (route ? '#' + route : '');
+  if (clean !== location.pathname + location.search + location.hash) history.replaceState(null, '', clean);
+}
+
+// The fetch of one request, with the token; a 401 makes the page ask for the token.
+async function send(method, path, body) {
+  const init = { method, headers: {}, credentials: 'omit' };
+  const t = token();
+  if (t) init.headers.Authorization = 'Bearer ' + t;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -18,11 +82,58 @@ async function request(method, path, body) {
   } catch (e) {
     throw new ApiError(0, 'the dashboard server does not answer (' + e.message + ')');
   }
-  const text = await res.text();
+  if (res.status === 401) {
+    auth.refused = !!t;
+    auth.needed = true;
+  }
+  return res;
+}
+
+async function failure(res) {
   let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
-  if (!res.ok) throw new ApiError(res.status, (data && data.error) || res.status + ' ' + res.statusText);
-  return data;
+  try { data = await res.json(); } catch { data = null; }
+  return new ApiError(res.status, (data && data.error) || res.status + ' ' + res.statusText);
+}
+
+export async function request(method, path, body) {
+  const res = await send(method, path, body);
+  if (!res.ok) throw await failure(res);
+  const text = await res.text();
+  try { return text ? JSON.parse(text) : null; } catch { return null; }
+}
+
+// A file of the API as a Blob (with its name from Content-Disposition, when it gives one).
+async function fileOf(path) {
+  const res = await send('GET', path);
+  if (!res.ok) throw await failure(res);
+  const blob = await res.blob();
+  const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+  return { blob, name: m ? m[1] : path.split('/').pop() };
+}
+
+// Saves a file of the API as a download, as a plain link would.
+export async function download(path) {
+  const { blob, name } = await fileOf(path);
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+// A file of the API as an object URL (the caller revokes it), for an <img>.
+export async function objectUrl(path) {
+  return URL.createObjectURL((await fileOf(path)).blob);
+}
+
+// A page snapshot as the srcdoc of a sandboxed frame: no script (sandbox), no network (its
+// own policy, first in the document, as the server's header says for the file itself).
+export async function snapshotDoc(path) {
+  const text = await (await fileOf(path)).blob.text();
+  return '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; img-src data:">' + text;
 }
 
 function query(params) {
@@ -70,10 +181,20 @@ function emit(ev) {
   }
 }
 
+// The protocols the stream offers: the dashboard's own (the server answers with it) and the
+// token, hex-encoded (a protocol name is an HTTP token: no '=', no space).
+function protocols() {
+  const t = token();
+  if (!t) return ['oo-dashboard'];
+  const hex = Array.from(new TextEncoder().encode(t), (b) => b.toString(16).padStart(2, '0')).join('');
+  return ['oo-dashboard', 'oo-token.' + hex];
+}
+
 function connect() {
+  if (auth.needed) return;   // the page asks for the token; it reloads with it
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const after = live.lastEventId ? `?after=${live.lastEventId}` : '';
-  socket = new WebSocket(`${proto}//${location.host}/ws${after}`);
+  socket = new WebSocket(`${proto}//${location.host}/ws${after}`, protocols());
   socket.onopen = () => { live.connected = true; retry = 250; };
   socket.onmessage = (m) => {
     let msg;

@@ -1,7 +1,7 @@
 // components: the pieces the pages share. Every user-provided string is shown through Vue's
 // text interpolation (escaped); nothing uses v-html.
 import { ref, computed, watch, onMounted, onBeforeUnmount, markRaw } from '/vendor/vue/dist/vue.esm-browser.prod.js';
-import { api } from './api.js';
+import { api, download, objectUrl, snapshotDoc } from './api.js';
 import { when, duration, progress, valuesText, cmp, metricLabel, metricValue, fmtMetric, tableMetrics } from './format.js';
 
 export const StatusBadge = {
@@ -209,13 +209,29 @@ export const ResultsTable = {
     </div>`,
 };
 
-// The failure log: what failed, why, and the evidence (screenshot, HTML snapshot) on demand.
+// The failure log: what failed, why, and the evidence (screenshot, HTML snapshot) on demand,
+// fetched with the token (api.js) and shown from memory: the screenshot as an object URL, the
+// snapshot as the srcdoc of a sandboxed frame.
 export const FailureLog = {
   props: { failures: Array },
   setup() {
-    const open = ref({});
-    const toggle = (id, kind) => { open.value = { ...open.value, [id]: open.value[id] === kind ? null : kind }; };
-    return { open, toggle, when, valuesText, api };
+    const open = ref({}), shots = ref({}), docs = ref({}), errors = ref({});
+    const load = async (id, kind) => {
+      const path = api.artifactUrl(id, kind);
+      try {
+        if (kind === 'screenshot' && !shots.value[id]) shots.value = { ...shots.value, [id]: await objectUrl(path) };
+        if (kind === 'html' && !docs.value[id]) docs.value = { ...docs.value, [id]: await snapshotDoc(path) };
+        errors.value = { ...errors.value, [id]: null };
+      } catch (e) {
+        errors.value = { ...errors.value, [id]: `the ${kind} did not load: ${e.message}` };
+      }
+    };
+    const toggle = (id, kind) => {
+      open.value = { ...open.value, [id]: open.value[id] === kind ? null : kind };
+      if (open.value[id]) load(id, kind);
+    };
+    onBeforeUnmount(() => Object.values(shots.value).forEach((u) => URL.revokeObjectURL(u)));
+    return { open, shots, docs, errors, toggle, when, valuesText };
   },
   template: `
     <div class="failures">
@@ -230,8 +246,9 @@ export const FailureLog = {
           <button v-if="f.screenshot_path" class="link" data-artifact="screenshot" @click="toggle(f.id, 'screenshot')">screenshot</button>
           <button v-if="f.html_path" class="link" data-artifact="html" @click="toggle(f.id, 'html')">HTML snapshot</button>
         </div>
-        <img v-if="open[f.id] === 'screenshot'" class="shot" :src="api.artifactUrl(f.id, 'screenshot')" alt="screenshot at the failure">
-        <iframe v-if="open[f.id] === 'html'" class="snapshot" sandbox="" :src="api.artifactUrl(f.id, 'html')" title="HTML snapshot at the failure"></iframe>
+        <div v-if="open[f.id] && errors[f.id]" class="error">{{ errors[f.id] }}</div>
+        <img v-if="open[f.id] === 'screenshot' && shots[f.id]" class="shot" :src="shots[f.id]" alt="screenshot at the failure">
+        <iframe v-if="open[f.id] === 'html' && docs[f.id]" class="snapshot" sandbox="" :srcdoc="docs[f.id]" title="HTML snapshot at the failure"></iframe>
       </div>
     </div>`,
 };
@@ -253,7 +270,11 @@ export const RunControls = {
         busy.value = false;
       }
     };
-    return { act, busy, confirming, api };
+    // the link stays a plain one (its address says what it is); the click fetches it with the token
+    const exportCsv = async () => {
+      try { await download(api.exportUrl(props.run.id)); } catch (e) { emit('error', e.message); }
+    };
+    return { act, busy, confirming, api, exportCsv };
   },
   template: `
     <div class="controls">
@@ -267,6 +288,6 @@ export const RunControls = {
           <button class="danger" @click="act('cancel')" data-action="confirm-cancel">Cancel the run</button>
           <button @click="confirming = false" data-action="keep">Keep it</button></span>
       </template>
-      <a class="button" :href="api.exportUrl(run.id)" download data-action="export">Export CSV</a>
+      <a class="button" :href="api.exportUrl(run.id)" download data-action="export" @click.prevent="exportCsv">Export CSV</a>
     </div>`,
 };

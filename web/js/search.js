@@ -2,16 +2,24 @@
 // halving: lua/modes/; their New Run fields are their forms, web/js/modeform.js) and the
 // estimate every run shows before it starts on New Run. The estimate comes from the server
 // (POST /api/estimate), which counts the backtests and measures the account's pace as `run` does.
-import { ref, watch, onBeforeUnmount } from '/vendor/vue/dist/vue.esm-browser.prod.js';
+import { ref, reactive, watch, onBeforeUnmount } from '/vendor/vue/dist/vue.esm-browser.prod.js';
 import { api } from './api.js';
 import { metricOf, bestBy } from './format.js';
 
-export const SEARCH_MODES = [
-  { value: 'refine', label: 'Refine: a coarse grid, then finer steps around the best (deterministic)' },
-  { value: 'optimize', label: 'Optimize: a model picks each next backtest, within a budget' },
-  { value: 'halving', label: 'Halving: every configuration on a short recent window, the best on longer ones' },
-];
-export const isSearch = (mode) => SEARCH_MODES.some((m) => m.value === mode);
+// The modes as the server describes them (GET /api/modes: lua/modes/ through oo.forms, the one
+// list of modes), loaded once before the pages mount; each says whether it is a search.
+export const MODES = reactive([]);
+
+export async function loadModes() {
+  try {
+    const list = await api.modes();
+    MODES.splice(0, MODES.length, ...(Array.isArray(list) ? list : []));
+  } catch (e) {
+    console.error('the list of modes did not load:', e.message);
+  }
+}
+
+export const isSearch = (mode) => MODES.some((m) => m.name === mode && m.search);
 
 // Run Detail: the tasks a search is judged on (halving: its last rung, the full period, never a
 // shorter window) and what it spent against the full grid (results from the cache are free).

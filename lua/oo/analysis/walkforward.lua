@@ -254,44 +254,49 @@ end
 
 local function pct(v) return type(v) == "number" and string.format("%.1f%%", v * 100) or "n/a" end
 
--- The verdict: thresholds stated, each finding in words.
-function M.verdict(r)
-  local t = M.thresholds
-  local e, st = r.efficiency, r.stitched
-  local lines = {}
+-- The windows judged (an in-sample best and an out-of-sample result) and how many made money.
+local function window_counts(windows)
   local ok_windows, profitable = 0, 0
-  for _, w in ipairs(r.windows) do
+  for _, w in ipairs(windows) do
     if w.status == "ok" then
       ok_windows = ok_windows + 1
       if (w.oos_metrics.pl or 0) > 0 then profitable = profitable + 1 end
     end
   end
-  local rules = string.format("thresholds: overall walk-forward efficiency of %s or more (a commonly used bar), "
+  return ok_windows, profitable
+end
+
+local function rules_text(t)
+  return string.format("thresholds: overall walk-forward efficiency of %s or more (a commonly used bar), "
     .. "at least %s of the windows profitable out of sample, a stitched out-of-sample P/L above zero; "
     .. "a chosen value moving on average more than %s of its searched range between windows is unstable",
     pct(t.wfe), pct(t.profitable_windows), pct(t.stable_move))
-  if ok_windows == 0 or not st then
-    return { grade = "incomplete", text = "No window has both an in-sample best and an out-of-sample result yet: nothing to judge.", thresholds = rules }
-  end
-  local share = profitable / ok_windows
-  local pass_wfe = e.overall ~= nil and e.overall >= t.wfe
-  local pass_share = share >= t.profitable_windows
-  local pass_pl = st.pl > 0
-  lines[#lines + 1] = string.format("Overall walk-forward efficiency %s (%s the %s bar)%s.", pct(e.overall),
-    pass_wfe and "meets" or "misses", pct(t.wfe),
-    e.overall == nil and ": the in-sample best lost money on average, so there is no efficiency to speak of" or "")
-  lines[#lines + 1] = string.format("%d of %d windows made money out of sample (%s; the bar is %s).",
-    profitable, ok_windows, pct(share), pct(t.profitable_windows))
-  lines[#lines + 1] = string.format("The stitched out-of-sample record made %s (CAGR %s, max drawdown %s).",
-    metrics_mod.format("pl", st.pl), pct(st.cagr), pct(st.max_drawdown))
+end
+
+-- The parameters whose chosen value moves more than the threshold between windows, in words.
+local function unstable_params(stability, t)
   local unstable = {}
-  for _, p in ipairs(r.stability) do
+  for _, p in ipairs(stability) do
     if p.mean_move_of_range and p.mean_move_of_range > t.stable_move then
       unstable[#unstable + 1] = string.format("%s (on average %s of its searched range)", p.name, pct(p.mean_move_of_range))
     end
   end
-  if #unstable > 0 then
-    lines[#lines + 1] = "The chosen values move a lot between windows: " .. table.concat(unstable, ", ") .. "; the optimum is not stable."
+  return unstable
+end
+
+-- The findings in words, in order: efficiency, windows, the stitched record, stability, and
+-- the full-period best for comparison. j: what was judged (counts, share, passes, unstable).
+local function findings(r, t, j)
+  local e, st, lines = r.efficiency, r.stitched, {}
+  lines[#lines + 1] = string.format("Overall walk-forward efficiency %s (%s the %s bar)%s.", pct(e.overall),
+    j.pass_wfe and "meets" or "misses", pct(t.wfe),
+    e.overall == nil and ": the in-sample best lost money on average, so there is no efficiency to speak of" or "")
+  lines[#lines + 1] = string.format("%d of %d windows made money out of sample (%s; the bar is %s).",
+    j.profitable, j.ok_windows, pct(j.share), pct(t.profitable_windows))
+  lines[#lines + 1] = string.format("The stitched out-of-sample record made %s (CAGR %s, max drawdown %s).",
+    metrics_mod.format("pl", st.pl), pct(st.cagr), pct(st.max_drawdown))
+  if #j.unstable > 0 then
+    lines[#lines + 1] = "The chosen values move a lot between windows: " .. table.concat(j.unstable, ", ") .. "; the optimum is not stable."
   end
   local fp = r.full_period
   if fp and fp.oos_record then
@@ -299,21 +304,40 @@ function M.verdict(r)
       metrics_mod.format("pl", fp.oos_record.pl), pct(fp.oos_record.cagr),
       fp.oos_record.pl > 0 and pct(st.pl / fp.oos_record.pl) or "n/a")
   end
-  local grade
-  if not pass_pl or (e.overall ~= nil and e.overall < 0) or e.overall == nil then
-    grade = "fails"
-    table.insert(lines, 1, "Verdict: the optimization does not hold up out of sample.")
-  elseif pass_wfe and pass_share and #unstable == 0 then
-    grade = "passes"
-    table.insert(lines, 1, "Verdict: robust: what the optimization finds in the past holds up on the unseen future.")
-  else
-    grade = "doubtful"
-    local why = {}
-    if not pass_wfe then why[#why + 1] = "it earns much less than the in-sample results promise" end
-    if not pass_share then why[#why + 1] = "most windows lose money out of sample" end
-    if #unstable > 0 then why[#why + 1] = "the chosen values are not stable" end
-    table.insert(lines, 1, "Verdict: doubtful: the stitched out-of-sample record makes money, but " .. table.concat(why, ", and ") .. ".")
+  return lines
+end
+
+-- The grade and its sentence: fails (no money out of sample, or no or a negative efficiency),
+-- passes (every bar met, stable), doubtful otherwise (saying which bars it missed).
+local function grade_of(overall, j)
+  if not j.pass_pl or (overall ~= nil and overall < 0) or overall == nil then
+    return "fails", "Verdict: the optimization does not hold up out of sample."
+  elseif j.pass_wfe and j.pass_share and #j.unstable == 0 then
+    return "passes", "Verdict: robust: what the optimization finds in the past holds up on the unseen future."
   end
+  local why = {}
+  if not j.pass_wfe then why[#why + 1] = "it earns much less than the in-sample results promise" end
+  if not j.pass_share then why[#why + 1] = "most windows lose money out of sample" end
+  if #j.unstable > 0 then why[#why + 1] = "the chosen values are not stable" end
+  return "doubtful", "Verdict: doubtful: the stitched out-of-sample record makes money, but " .. table.concat(why, ", and ") .. "."
+end
+
+-- The verdict: thresholds stated, each finding in words.
+function M.verdict(r)
+  local t = M.thresholds
+  local e, st = r.efficiency, r.stitched
+  local ok_windows, profitable = window_counts(r.windows)
+  local rules = rules_text(t)
+  if ok_windows == 0 or not st then
+    return { grade = "incomplete", text = "No window has both an in-sample best and an out-of-sample result yet: nothing to judge.", thresholds = rules }
+  end
+  local share = profitable / ok_windows
+  local j = { ok_windows = ok_windows, profitable = profitable, share = share,
+              pass_wfe = e.overall ~= nil and e.overall >= t.wfe, pass_share = share >= t.profitable_windows,
+              pass_pl = st.pl > 0, unstable = unstable_params(r.stability, t) }
+  local lines = findings(r, t, j)
+  local grade, sentence = grade_of(e.overall, j)
+  table.insert(lines, 1, sentence)
   return { grade = grade, text = table.concat(lines, " "), thresholds = rules }
 end
 

@@ -47,10 +47,9 @@ function M.product(lists)
   return out
 end
 
-function M.new(axes, fixed)
-  local S = { axes = axes, dims = #axes, fixed = fixed or {} }
-  local size = 1
-  local lookup = {}
+-- The size of the space and, per axis, each value's index by its key (the first of equals).
+local function index_axes(axes)
+  local size, lookup = 1, {}
   for d, a in ipairs(axes) do
     size = size * #a.values
     local m = {}
@@ -59,8 +58,13 @@ function M.new(axes, fixed)
     end
     lookup[d] = m
   end
-  S.size = size
+  return size, lookup
+end
 
+-- S's conversions of a point: to and from its key, to a task's values (and back), to a model's
+-- coordinates.
+local function add_conversions(S, lookup)
+  local axes = S.axes
   function S.key(p) return table.concat(p, ",") end
 
   function S.point(key)
@@ -96,7 +100,11 @@ function M.new(axes, fixed)
     end
     return x
   end
+end
 
+-- S's walks over its points: all of them, the neighbours of one.
+local function add_walks(S)
+  local axes = S.axes
   function S.all()
     local lists = {}
     for d, a in ipairs(axes) do lists[d] = M.range(1, #a.values) end
@@ -115,7 +123,14 @@ function M.new(axes, fixed)
     end
     return out
   end
+end
 
+function M.new(axes, fixed)
+  local S = { axes = axes, dims = #axes, fixed = fixed or {} }
+  local lookup
+  S.size, lookup = index_axes(axes)
+  add_conversions(S, lookup)
+  add_walks(S)
   return S
 end
 
