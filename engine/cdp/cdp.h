@@ -40,6 +40,9 @@ int cdp_loop_run_once(cdp_loop *loop, int timeout_ms);
 int cdp_loop_run_until(cdp_loop *loop, const int *done, int64_t deadline_ms);
 /* Wakes a loop blocked in run_once/run_until from another thread (thread-safe). */
 void cdp_loop_wake(cdp_loop *loop);
+/* How many times cdp_loop_wake was called: whoever must end a turn early (the scheduler when
+ * its last coroutine is done) can be seen to do so. */
+long cdp_loop_wakes(const cdp_loop *loop);
 
 typedef void (*cdp_timer_cb)(void *ud);
 cdp_timer *cdp_timer_add(cdp_loop *loop, int64_t delay_ms, cdp_timer_cb cb, void *ud);

@@ -11,6 +11,7 @@ struct cdp_loop {
     struct lws_vhost *vh;
     cdp_browser *browsers;
     cdp_timer *timers;
+    long wakes;          /* cdp_loop_wake calls (cdp_loop_wakes) */
 };
 
 typedef struct cdp_pending {

@@ -170,7 +170,12 @@ int cdp_loop_run_until(cdp_loop *loop, const int *done, int64_t deadline_ms)
     return 0;
 }
 
-void cdp_loop_wake(cdp_loop *loop) { lws_cancel_service(loop->ctx); }
+void cdp_loop_wake(cdp_loop *loop)
+{
+    loop->wakes++;
+    lws_cancel_service(loop->ctx);
+}
+long cdp_loop_wakes(const cdp_loop *loop) { return loop->wakes; }
 
 static cdp_watch *watch_new(cdp_loop *loop, int fd, cdp_fd_cb cb, void *ud, int once_writable)
 {
