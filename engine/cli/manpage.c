@@ -119,7 +119,8 @@ static const struct { const char *env, *what; } setting_help[] = {
     {"OO_OUTAGE_WAIT", "Minutes a run waits for OptionOmega when it cannot be reached at all (no connection, no "
                        "name, no internet), 0 to 1440 (default 30): the workers hold and try again with growing "
                        "pauses, using up no attempt; past this the run is paused (exit 75) and `resume` continues it."},
-    {"OO_TOKEN", "The dashboard's token (serve): every request must carry it; required when --host is not a "
+    {"OO_TOKEN", "The dashboard's token (serve): every request for data (/api, /ws) must carry it as "
+                 "Authorization: Bearer (the page keeps it from #token= once, for its own origin only); required when --host is not a "
                  "loopback address. Set here, in ./.env or the config file, it stays out of the process list, "
                  "where any user of the machine reads a --token. Masked in every log."},
     {NULL, NULL},
